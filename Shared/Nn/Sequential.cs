@@ -31,6 +31,8 @@ public sealed class Sequential : IDisposable
             width = layer.OutputWidth;
         }
         Layers = layers;
+        BatchNormLayers = layers.Select((layer, index) => (index, layer))
+            .Where(x => x.layer is BatchNormLayer).Select(x => (x.index, (BatchNormLayer)x.layer)).ToArray();
 
         var parameters = new List<TensorPlacement>();
         var buffers = new List<TensorPlacement>();
@@ -148,10 +150,8 @@ public sealed class Sequential : IDisposable
         }
     }
 
-    /// <summary>The number of batches each batchnorm layer has folded into its running statistics, by layer index.</summary>
-    public IEnumerable<(int Index, BatchNormLayer Layer)> BatchNormLayers =>
-        Layers.Select((layer, index) => (index, layer)).Where(x => x.layer is BatchNormLayer)
-            .Select(x => (x.index, (BatchNormLayer)x.layer));
+    /// <summary>The batchnorm layers with their index in the model.</summary>
+    public IReadOnlyList<(int Index, BatchNormLayer Layer)> BatchNormLayers { get; }
 
     public void Dispose()
     {
