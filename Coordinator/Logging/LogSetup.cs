@@ -11,7 +11,7 @@ namespace DistTrainer.Coordinator.Logging;
 /// </summary>
 public static class LogSetup
 {
-    public static ILogger Create(string? logDirectory, string role)
+    public static Serilog.Core.Logger Create(string? logDirectory, string role)
     {
         var config = new LoggerConfiguration()
             .MinimumLevel.Debug()

@@ -10,7 +10,7 @@ namespace DistTrainer.Shared.Training;
 /// once for the model's largest batch), uploads them, runs forward (and backward when training)
 /// and reads back what the caller needs. The same code serves a single process and a worker's shard.
 /// </summary>
-public sealed class BatchRunner
+public sealed class BatchRunner : IDisposable
 {
     private readonly float[] _features;
     private readonly float[] _targets;
@@ -101,4 +101,6 @@ public sealed class BatchRunner
         Model.Backend.Download(Model.Output(rows), outputs);
         return Loss.CountCorrect(outputs, _labels.AsSpan(0, rows), Model.OutputWidth);
     }
+
+    public void Dispose() => _targetBuffer.Dispose();
 }
