@@ -41,7 +41,7 @@ public class TrainOutcomeTests
         string data = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Parity", "data");
         string saved = Path.Combine(dir.Path, "last-good.safetensors");
         var (exit, summary, _) = TrainRunner.Run(dir, "--data-dir", data, "--layers", "linear:12:8,batchnorm:8,relu,linear:8:3",
-            "--optimizer", "sgd", "--lr", "1e30", "--batch-size", "8", "--steps", "20", "--no-shuffle", "--device", "cpu",
+            "--optimizer", "sgd", "--lr", "1e38", "--batch-size", "8", "--steps", "20", "--no-shuffle", "--device", "cpu",
             "--save", saved);
         Assert.Equal(3, exit);
         string failure = summary.GetProperty("failure").GetString()!;
