@@ -1,3 +1,5 @@
+using DistTrainer.Shared.Randomness;
+
 namespace DistTrainer.Shared.Data;
 
 /// <summary>

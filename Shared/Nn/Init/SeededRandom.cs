@@ -1,27 +1,21 @@
+using DistTrainer.Shared.Randomness;
+
 namespace DistTrainer.Shared.Nn.Init;
 
 /// <summary>
-/// SplitMix64 with a fixed, documented algorithm, so a seed gives the same initial weights on
-/// every platform and .NET version (System.Random's algorithm is not specified).
+/// Doubles, uniforms and normals from <see cref="SplitMix64"/>, so a seed gives the same initial
+/// weights on every platform and .NET version (System.Random's algorithm is not specified).
 /// </summary>
 public sealed class SeededRandom(ulong seed)
 {
-    private ulong _state = seed;
-
-    public ulong NextUInt64()
-    {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    private SplitMix64 _generator = new(seed);
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => (_generator.Next() >> 11) * (1.0 / (1UL << 53));
 
     public double Uniform(double low, double high) => low + (high - low) * NextDouble();
 
-    /// <summary>Standard normal by Box–Muller (one value per call, the pair's second is dropped for simplicity of state).</summary>
+    /// <summary>Standard normal by Box–Muller; each call draws a fresh pair and keeps one, so the stream has no hidden state.</summary>
     public double Normal()
     {
         double u1 = 1.0 - NextDouble();

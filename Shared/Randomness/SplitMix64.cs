@@ -1,11 +1,11 @@
-namespace DistTrainer.Shared.Data;
+namespace DistTrainer.Shared.Randomness;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea and Flood, 2014): a 64-bit state advanced by the golden-ratio increment
 /// and passed through a finaliser. Specified bit for bit, unlike System.Random, so a seed draws the
 /// same numbers on every platform and runtime.
 /// </summary>
-internal struct SplitMix64(ulong state)
+public struct SplitMix64(ulong state)
 {
     private const ulong GoldenGamma = 0x9E3779B97F4A7C15UL;
 

@@ -1,7 +1,7 @@
-using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Randomness;
 using Xunit;
 
-namespace DistTrainer.Shared.Tests.Data;
+namespace DistTrainer.Shared.Tests.Randomness;
 
 public sealed class SplitMix64Tests
 {
