@@ -1,0 +1,73 @@
+using DistTrainer.Shared;
+using DistTrainer.Shared.Checkpoints;
+using DistTrainer.Shared.Compute;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Nn;
+using DistTrainer.Shared.Nn.Losses;
+using DistTrainer.Shared.Optimizers;
+using DistTrainer.Shared.Training;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Cli;
+
+/// <summary>`train`: loads the data, builds the model and optimizer, trains, and writes what was asked.</summary>
+public static class TrainCommand
+{
+    /// <summary>Exit code of a run that stopped because the loss or a gradient stopped being finite.</summary>
+    public const int Diverged = 3;
+
+    public static int Run(TrainOptions options, TextWriter output, ILogger log)
+    {
+        var loss = LossFunction.Parse(options.Loss);
+        var spec = ModelSpec.Parse(options.Layers, options.Init);
+        var (train, test) = DatasetLoader.Load(options.Dataset, options.DataDir);
+        CheckFits(train, spec, loss);
+        if (test is not null) CheckFits(test, spec, loss);
+
+        int batchSize = Math.Min(options.BatchSize ?? train.Count, train.Count);
+        int maxRows = Math.Max(batchSize, Math.Min(1024, Math.Max(train.Count, test?.Count ?? 0)));
+        using var backend = BackendFactory.Create(options.Device, options.Threads, log);
+        using var model = new Sequential(spec, backend, maxRows);
+        var optimizer = OptimizerFactory.Create(options.Optimizer, model.ParameterCount);
+        model.Initialize(options.Seed);
+        if (options.InitFrom is not null)
+        {
+            bool restored = ModelCheckpoint.Load(options.InitFrom, model, optimizer);
+            log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})",
+                options.InitFrom, restored, optimizer.StepCount);
+        }
+
+        using var runner = new BatchRunner(model, loss);
+        var plan = new TrainingPlan(batchSize, options.Epochs, options.Steps, options.Shuffle, options.Seed);
+        output.WriteLine($"training {string.Join(',', model.Layers.Select(l => l.Describe()))} ({model.ParameterCount} parameters) " +
+                         $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +
+                         $"batch {batchSize}, backend {backend.Name}");
+        var trainer = new LocalTrainer(runner, optimizer, train, test, plan, log);
+        var result = trainer.Run(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out));
+
+        if (options.Save is not null)
+        {
+            ModelCheckpoint.Save(options.Save, model, optimizer);
+            output.WriteLine(result.Failure is null
+                ? $"saved {options.Save} (step {optimizer.StepCount})"
+                : $"saved the last good weights to {options.Save} (step {optimizer.StepCount})");
+        }
+        if (options.Summary is not null)
+            RunSummary.Write(options.Summary, options, backend.Name, train.Name, model.ParameterCount, result);
+        if (result.Failure is not null)
+        {
+            Console.Error.WriteLine($"error: training stopped: {result.Failure}");
+            return Diverged;
+        }
+        output.WriteLine($"done: {result.Steps} steps in {result.Seconds:F1} s, {result.SamplesPerSecond:F0} samples/s");
+        return 0;
+    }
+
+    private static void CheckFits(Dataset data, ModelSpec spec, LossFunction loss)
+    {
+        if (data.FeatureCount != spec.InputWidth)
+            throw new InvalidInputException(
+                $"--layers: the model takes {spec.InputWidth} inputs but dataset {data.Name} has {data.FeatureCount} features per sample");
+        loss.ValidateLabels(data.Labels, spec.OutputWidth, $"dataset {data.Name}");
+    }
+}

@@ -1,0 +1,30 @@
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace DistTrainer.Coordinator.Logging;
+
+/// <summary>
+/// Serilog for the programs: warnings and errors on the console (stderr, so that they do not
+/// break the progress bar), every event as compact JSON in a file per run, each event carrying
+/// the node and role it came from.
+/// </summary>
+public static class LogSetup
+{
+    public static Serilog.Core.Logger Create(string? logDirectory, string role)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .Enrich.WithProperty("Node", Environment.MachineName)
+            .Enrich.WithProperty("Role", role)
+            .WriteTo.Console(restrictedToMinimumLevel: LogEventLevel.Warning, standardErrorFromLevel: LogEventLevel.Verbose,
+                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        if (logDirectory is not null)
+        {
+            Directory.CreateDirectory(logDirectory);
+            config = config.WriteTo.File(new CompactJsonFormatter(),
+                Path.Combine(logDirectory, $"{role}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.json"));
+        }
+        return config.CreateLogger();
+    }
+}

@@ -1,0 +1,39 @@
+using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.Logging;
+using DistTrainer.Shared;
+
+namespace DistTrainer.Coordinator;
+
+public static class Program
+{
+    private const string Usage = "usage: DistTrainer.Coordinator train [options]   (see README.md for the options)";
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "train" => Train(args[1..]),
+                _ => throw new InvalidInputException($"'{args[0]}': unknown command; {Usage}"),
+            };
+        }
+        catch (InvalidInputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Train(string[] args)
+    {
+        var options = TrainOptions.Parse(args);
+        using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
+        return TrainCommand.Run(options, Console.Out, log);
+    }
+}

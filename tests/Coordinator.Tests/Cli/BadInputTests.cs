@@ -1,0 +1,83 @@
+using DistTrainer.Shared.Tests;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Cli;
+
+/// <summary>Every kind of bad input ends with one clear line on stderr and exit code 2, never a stack trace.</summary>
+public class BadInputTests
+{
+    private static readonly string ParityData = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Parity", "data");
+
+    private static void AssertRejected(CliProcess.Outcome outcome, params string[] expected)
+    {
+        Assert.Equal(2, outcome.ExitCode);
+        var lines = outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.DoesNotContain(" at DistTrainer", outcome.Stderr);
+        foreach (var text in expected) Assert.Contains(text, lines[0]);
+    }
+
+    [Fact]
+    public void A_layer_spec_that_does_not_chain() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:784:256,linear:128:10"),
+            "--layers", "entry 1 'linear:128:10'", "takes 128 inputs", "give 256");
+
+    [Fact]
+    public void An_unknown_layer() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:2:4,swish,linear:4:2"), "unknown layer 'swish'");
+
+    [Fact]
+    public void An_unknown_loss() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:2:2", "--loss", "hinge"), "--loss", "'hinge'");
+
+    [Fact]
+    public void An_unknown_optimizer() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:2:2", "--optimizer", "lion"), "--optimizer", "'lion'");
+
+    [Fact]
+    public void An_unknown_option() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--learning-rate", "0.1"), "--learning-rate", "unknown option");
+
+    [Fact]
+    public void A_missing_dataset_file()
+    {
+        using var dir = new TempDirectory();
+        AssertRejected(CliProcess.Run("train", "--data-dir", dir.Path, "--layers", "linear:12:3"), "train-images-idx3-ubyte");
+    }
+
+    [Fact]
+    public void A_truncated_idx_file()
+    {
+        using var dir = new TempDirectory();
+        var images = File.ReadAllBytes(Path.Combine(ParityData, "train-images-idx3-ubyte.gz"));
+        File.WriteAllBytes(Path.Combine(dir.Path, "train-labels-idx1-ubyte.gz"), File.ReadAllBytes(Path.Combine(ParityData, "train-labels-idx1-ubyte.gz")));
+        using (var raw = new System.IO.Compression.GZipStream(new MemoryStream(images), System.IO.Compression.CompressionMode.Decompress))
+        using (var copy = new MemoryStream())
+        {
+            raw.CopyTo(copy);
+            File.WriteAllBytes(Path.Combine(dir.Path, "train-images-idx3-ubyte"), copy.ToArray()[..100]);
+        }
+        AssertRejected(CliProcess.Run("train", "--data-dir", dir.Path, "--layers", "linear:12:3"), "train-images-idx3-ubyte", "truncated");
+    }
+
+    [Fact]
+    public void A_label_outside_the_models_classes() =>
+        AssertRejected(CliProcess.Run("train", "--data-dir", ParityData, "--layers", "linear:12:2"), "label 2", "outside the model's 2 classes");
+
+    [Fact]
+    public void A_checkpoint_whose_shapes_do_not_fit()
+    {
+        string init = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Parity", "init-plain.safetensors");
+        AssertRejected(CliProcess.Run("train", "--data-dir", ParityData, "--layers", "linear:12:5,tanh,linear:5:6,relu,linear:6:3",
+            "--init-from", init), "init-plain.safetensors", "'0.weight' has shape [8, 12]", "needs [5, 12]");
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_model()
+    {
+        string init = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Parity", "init-bn.safetensors");
+        AssertRejected(CliProcess.Run("train", "--data-dir", ParityData, "--layers", "linear:12:8,relu,linear:8:3",
+            "--init-from", init), "init-bn.safetensors");
+    }
+}
