@@ -30,22 +30,31 @@ public sealed partial class IlgpuBackend
     public static IlgpuBackend CreatePreferred() => TryCreateCuda() ?? TryCreateOpenClGpu() ?? CreateCpuSimulator();
 
     /// <summary>A CPU accelerator shaped like <paramref name="device"/> (threads per group, warp size), for tests.</summary>
-    internal static IlgpuBackend CreateCpuSimulator(CPUDevice device, GemmKernelChoice gemm)
-    {
-        var context = CreateContext(builder => builder.CPU(device));
-        return new IlgpuBackend(context, device.CreateAccelerator(context), gemm);
-    }
+    internal static IlgpuBackend CreateCpuSimulator(CPUDevice device, GemmKernelChoice gemm) =>
+        TryCreate(builder => builder.CPU(device), _ => device, gemm)!;
 
-    private static IlgpuBackend? TryCreate(Action<Context.Builder> register, Func<Context, Device?> pick)
+    private static IlgpuBackend? TryCreate(Action<Context.Builder> register, Func<Context, Device?> pick,
+        GemmKernelChoice gemm = GemmKernelChoice.ByAccelerator)
     {
         var context = CreateContext(register);
-        var device = pick(context);
-        if (device is null)
+        Accelerator? accelerator = null;
+        try
         {
-            context.Dispose();
-            return null;
+            var device = pick(context);
+            if (device is null)
+            {
+                context.Dispose();
+                return null;
+            }
+            accelerator = device.CreateAccelerator(context);
+            return new IlgpuBackend(context, accelerator, gemm);
         }
-        return new IlgpuBackend(context, device.CreateAccelerator(context));
+        catch
+        {
+            accelerator?.Dispose();
+            context.Dispose();
+            throw;
+        }
     }
 
     private static Device? First<TDevice>(Context.DeviceCollection<TDevice> devices) where TDevice : Device =>

@@ -18,20 +18,12 @@ public sealed partial class IlgpuBackend : IComputeBackend
     private readonly ScratchBuffer scratch;
     private bool disposed;
 
-    internal IlgpuBackend(Context context, Accelerator accelerator, GemmKernelChoice gemm = GemmKernelChoice.ByAccelerator)
+    /// <summary>Takes ownership of the context and the accelerator once constructed.</summary>
+    private IlgpuBackend(Context context, Accelerator accelerator, GemmKernelChoice gemm)
     {
         this.context = context;
         this.accelerator = accelerator;
-        try
-        {
-            kernels = new LoadedKernels(accelerator, gemm);
-        }
-        catch
-        {
-            accelerator.Dispose();
-            context.Dispose();
-            throw;
-        }
+        kernels = new LoadedKernels(accelerator, gemm);
         scratch = new ScratchBuffer(accelerator);
     }
 
