@@ -1,0 +1,26 @@
+using DistTrainer.Benchmarks;
+using DistTrainer.Shared;
+
+const string Usage = "usage: Benchmarks <gemm|mlp> [--threads 1,2] [--out FILE.md] [options]";
+
+if (args.Length == 0)
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+try
+{
+    var options = new BenchmarkArguments(args[1..]);
+    return args[0] switch
+    {
+        "gemm" => GemmBenchmark.Run(options),
+        "mlp" => MlpBenchmark.Run(options),
+        _ => throw new InvalidInputException($"subcommand '{args[0]}': unknown; {Usage}"),
+    };
+}
+catch (InvalidInputException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
