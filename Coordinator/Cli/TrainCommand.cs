@@ -25,6 +25,7 @@ public static class TrainCommand
         if (test is not null) CheckFits(test, spec, loss);
 
         int batchSize = Math.Min(options.BatchSize ?? train.Count, train.Count);
+        CheckBatchNormBatches(spec, train.Count, batchSize);
         int maxRows = Math.Max(batchSize, Math.Min(1024, Math.Max(train.Count, test?.Count ?? 0)));
         using var backend = BackendFactory.Create(options.Device, options.Threads, log);
         using var model = new Sequential(spec, backend, maxRows);
@@ -61,6 +62,16 @@ public static class TrainCommand
         }
         output.WriteLine($"done: {result.Steps} steps in {result.Seconds:F1} s, {result.SamplesPerSecond:F0} samples/s");
         return 0;
+    }
+
+    /// <summary>Batch norm cannot take a variance of one row: refuse up front a plan that would end an epoch on such a batch.</summary>
+    private static void CheckBatchNormBatches(ModelSpec spec, int samples, int batchSize)
+    {
+        if (!spec.Layers.Any(l => l is BatchNormSpec)) return;
+        int last = samples % batchSize == 0 ? batchSize : samples % batchSize;
+        if (last < 2)
+            throw new InvalidInputException(
+                $"--batch-size: {batchSize} leaves a batch of 1 sample ({samples} samples), and batch norm needs at least 2 rows to train; choose another batch size");
     }
 
     private static void CheckFits(Dataset data, ModelSpec spec, LossFunction loss)

@@ -80,4 +80,9 @@ public class BadInputTests
         AssertRejected(CliProcess.Run("train", "--data-dir", ParityData, "--layers", "linear:12:8,relu,linear:8:3",
             "--init-from", init), "init-bn.safetensors");
     }
+
+    [Fact]
+    public void A_batch_size_that_leaves_batch_norm_a_single_row() =>
+        AssertRejected(CliProcess.Run("train", "--data-dir", ParityData, "--layers", "linear:12:4,batchnorm:4,linear:4:3", "--batch-size", "47"),
+            "--batch-size: 47 leaves a batch of 1 sample (48 samples)");
 }
