@@ -17,6 +17,8 @@ public static class OptimizerFactory
         var named = settings with { Name = settings.Name.Trim().ToLowerInvariant() };
         return named.Name switch
         {
+            // torch.optim.SGD(momentum=m) is momentum SGD: `sgd --momentum m` means the same.
+            "sgd" when named.Momentum is not null => new MomentumSgd(named, parameterCount, nesterov: false),
             "sgd" => new Sgd(named, parameterCount),
             "momentum" => new MomentumSgd(named, parameterCount, nesterov: false),
             "nag" => new MomentumSgd(named, parameterCount, nesterov: true),

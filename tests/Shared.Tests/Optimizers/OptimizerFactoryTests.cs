@@ -59,4 +59,20 @@ public sealed class OptimizerFactoryTests
 
         Assert.Equal(given, OptimizerFactory.Create(given, 4).ResolvedSettings);
     }
+
+    [Fact]
+    public void Sgd_given_a_momentum_is_momentum_sgd_as_in_torch()
+    {
+        var sgd = OptimizerFactory.Create(new OptimizerSettings("sgd", LearningRate: 0.1f, Momentum: 0.5f), 3);
+        var momentum = OptimizerFactory.Create(new OptimizerSettings("momentum", LearningRate: 0.1f, Momentum: 0.5f), 3);
+        float[] a = [1f, 2f, 3f], b = [1f, 2f, 3f];
+        for (int step = 0; step < 3; step++)
+        {
+            sgd.Step(a, [0.5f, -1f, 2f]);
+            momentum.Step(b, [0.5f, -1f, 2f]);
+        }
+        Assert.Equal(b, a);
+        Assert.NotEqual(1f - 3 * 0.05f, a[0]);
+        Assert.Equal(["momentum_buffer"], sgd.StateNames);
+    }
 }

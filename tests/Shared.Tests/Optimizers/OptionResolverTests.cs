@@ -19,7 +19,7 @@ public sealed class OptionResolverTests
         { new("adam", LearningRate: float.NaN), "--lr: NaN is not a finite number" },
         { new("momentum", Momentum: float.PositiveInfinity), "--momentum: Infinity is not a finite number" },
         { new("nag", Momentum: 0f), "--momentum: optimizer 'nag' needs a momentum in (0, 1), got 0" },
-        { new("sgd", Momentum: 0.9f), "--momentum: optimizer 'sgd' does not use this option" },
+        { new("sgd", Rho: 0.9f), "--rho: optimizer 'sgd' does not use this option" },
         { new("sgd", Beta1: 0.9f), "--beta1: optimizer 'sgd' does not use this option" },
         { new("adam", Rho: 0.9f), "--rho: optimizer 'adam' does not use this option" },
         { new("adadelta", Alpha: 0.9f), "--alpha: optimizer 'adadelta' does not use this option" },
