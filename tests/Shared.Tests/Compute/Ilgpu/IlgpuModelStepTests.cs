@@ -1,4 +1,5 @@
 using DistTrainer.Shared.Compute;
+using DistTrainer.Shared.Compute.Cpu;
 using DistTrainer.Shared.Compute.Reference;
 using DistTrainer.Shared.Data;
 using DistTrainer.Shared.Nn;
@@ -9,7 +10,7 @@ using Xunit;
 
 namespace DistTrainer.Shared.Tests.Compute.Ilgpu;
 
-/// <summary>A whole training step of real models on ILGPU's CPU accelerator against the same step on the reference.</summary>
+/// <summary>A whole training step of real models on ILGPU's CPU accelerator against the same step on the reference and on the CPU backend.</summary>
 public sealed class IlgpuModelStepTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     [Theory]
@@ -18,7 +19,7 @@ public sealed class IlgpuModelStepTests(CpuSimulatorFixture fixture) : IClassFix
     [InlineData("linear:9:5,relu,linear:5:4,sigmoid", "bce")]
     [InlineData("linear:9:5,step,linear:5:4", "bce-with-logits")]
     [InlineData("linear:9:5,batchnorm:5,relu,linear:5:4", "mae")]
-    public void ComputeGradients_MatchesTheReference(string layers, string lossName)
+    public void ComputeGradients_MatchesTheReferenceAndTheCpuBackend(string layers, string lossName)
     {
         var loss = LossFunction.Parse(lossName);
         var data = RandomData(count: 11, features: 9, classes: 4);
@@ -46,6 +47,12 @@ public sealed class IlgpuModelStepTests(CpuSimulatorFixture fixture) : IClassFix
         Assert.Contains(expected.Gradients, g => Math.Abs(g) > 1e-3);
         AssertClose(expected.Gradients, actual.Gradients, "gradient");
         AssertClose(expected.Buffers, actual.Buffers, "running statistic");
+
+        using var cpuBackend = new CpuBackend(1);
+        var cpu = Run(cpuBackend);
+        Assert.Equal(cpu.Outcome.Correct, actual.Outcome.Correct);
+        AssertClose(cpu.Gradients, actual.Gradients, "gradient against CpuBackend");
+        AssertClose(cpu.Buffers, actual.Buffers, "running statistic against CpuBackend");
     }
 
     private static void AssertClose(float[] expected, float[] actual, string what)
