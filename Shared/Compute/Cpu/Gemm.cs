@@ -31,14 +31,14 @@ internal sealed unsafe class Gemm : IParallelWork
         }
         this.problem = problem;
         parts = GemmPartition.Parts(problem.M, problem.N, problem.K, pool.Threads, KernelRows, KernelColumns);
-        if (parts == 1) Execute(0);
+        if (parts == 1) Execute(0, 0);
         else pool.Run(this, parts);
     }
 
-    public void Execute(int part)
+    public void Execute(int part, int thread)
     {
         var region = GemmPartition.Region(problem.M, problem.N, parts, part, KernelRows, KernelColumns);
-        var workspace = workspaces[part];
+        var workspace = workspaces[thread];
         switch (width)
         {
             case SimdWidth.Bits512:

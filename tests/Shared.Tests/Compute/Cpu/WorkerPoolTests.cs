@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DistTrainer.Shared.Compute.Cpu;
 using Xunit;
 
@@ -6,17 +7,27 @@ namespace DistTrainer.Shared.Tests.Compute.Cpu;
 public sealed class WorkerPoolTests
 {
     [Fact]
-    public void Every_part_runs_once_per_call_on_its_own_thread()
+    public void Every_part_runs_once_per_call()
     {
         using var pool = new WorkerPool(3);
         var work = new RecordingWork(3);
 
-        for (int call = 0; call < 200; call++) pool.Run(work, call % 3 + 1);
+        for (int call = 0; call < 300; call++) pool.Run(work, call % 3 + 1);
 
-        // Calls with p parts ran parts 0..p-1: part 0 in all 200, part 1 in 133, part 2 in 66.
-        Assert.Equal([200, 133, 66], work.Counts);
-        Assert.Equal(3, work.Threads.Distinct().Count());
-        Assert.Equal(Environment.CurrentManagedThreadId, work.Threads[0]);
+        // Calls with p parts ran parts 0..p-1: part 0 in all 300, part 1 in 200, part 2 in 100.
+        Assert.Equal([300, 200, 100], work.Counts);
+    }
+
+    [Fact]
+    public void Parts_that_take_a_while_are_shared_among_the_threads()
+    {
+        using var pool = new WorkerPool(2);
+        var work = new RecordingWork(2, busyMicroseconds: 200);
+
+        for (int call = 0; call < 50; call++) pool.Run(work, 2);
+
+        Assert.Equal([50, 50], work.Counts);
+        Assert.True(work.PartsPerThread[1] > 0, "the worker never claimed a part");
     }
 
     [Fact]
@@ -33,23 +44,25 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
-    public void Workers_that_fell_asleep_wake_for_the_next_call()
+    public void Calls_complete_while_workers_sleep_and_after_they_wake()
     {
         using var pool = new WorkerPool(2);
-        var work = new RecordingWork(2);
-        pool.Run(work, 2);
+        var work = new RecordingWork(2, busyMicroseconds: 100);
 
-        Thread.Sleep(50);
-        pool.Run(work, 2);
+        for (int call = 0; call < 5; call++)
+        {
+            Thread.Sleep(20);
+            pool.Run(work, 2);
+        }
 
-        Assert.Equal([2, 2], work.Counts);
+        Assert.Equal([5, 5], work.Counts);
     }
 
     [Fact]
     public void Workers_allocate_nothing_between_calls_whether_spinning_or_sleeping()
     {
         using var pool = new WorkerPool(3);
-        var work = new RecordingWork(3);
+        var work = new RecordingWork(3, busyMicroseconds: 50);
         for (int call = 0; call < 10; call++) pool.Run(work, 3);
         Thread.Sleep(20);
         pool.Run(work, 3);
@@ -61,29 +74,32 @@ public sealed class WorkerPoolTests
             pool.Run(work, 3);
         }
 
+        Assert.True(work.PartsPerThread[1] + work.PartsPerThread[2] > 0, "no worker ever claimed a part");
         Assert.Equal(before[1..], work.AllocatedBytes[1..]);
     }
 
-    private sealed class RecordingWork(int parts) : IParallelWork
+    private sealed class RecordingWork(int threads, int busyMicroseconds = 0) : IParallelWork
     {
-        public int[] Counts { get; } = new int[parts];
+        public int[] Counts { get; } = new int[threads];
 
-        public int[] Threads { get; } = new int[parts];
+        public int[] PartsPerThread { get; } = new int[threads];
 
-        /// <summary>What each part's thread had allocated when the part last started.</summary>
-        public long[] AllocatedBytes { get; } = new long[parts];
+        /// <summary>What each thread had allocated when it last started a part.</summary>
+        public long[] AllocatedBytes { get; } = new long[threads];
 
-        public void Execute(int part)
+        public void Execute(int part, int thread)
         {
-            AllocatedBytes[part] = GC.GetAllocatedBytesForCurrentThread();
-            Counts[part]++;
-            Threads[part] = Environment.CurrentManagedThreadId;
+            AllocatedBytes[thread] = GC.GetAllocatedBytesForCurrentThread();
+            Interlocked.Increment(ref Counts[part]);
+            Interlocked.Increment(ref PartsPerThread[thread]);
+            long end = Stopwatch.GetTimestamp() + busyMicroseconds * Stopwatch.Frequency / 1_000_000;
+            while (Stopwatch.GetTimestamp() < end) Thread.SpinWait(10);
         }
     }
 
     private sealed class FailingWork(int failingPart) : IParallelWork
     {
-        public void Execute(int part)
+        public void Execute(int part, int thread)
         {
             if (part == failingPart) throw new InvalidOperationException($"part {part} failed");
         }
