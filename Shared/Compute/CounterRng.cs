@@ -1,3 +1,5 @@
+using DistTrainer.Shared.Randomness;
+
 namespace DistTrainer.Shared.Compute;
 
 /// <summary>
@@ -9,10 +11,7 @@ public static class CounterRng
 {
     public static float Uniform(ulong seed, long index)
     {
-        ulong z = seed + (ulong)(index + 1) * 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
+        ulong z = SplitMix64.Mix(seed + (ulong)(index + 1) * 0x9E3779B97F4A7C15UL);
         return (z >> 40) * (1f / 16777216f);
     }
 
