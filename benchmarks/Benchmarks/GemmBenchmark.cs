@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using DistTrainer.Shared.Compute;
 using DistTrainer.Shared.Compute.Cpu;
 
@@ -43,23 +42,17 @@ public static class GemmBenchmark
                 rows.Add(Row(gemm.Name, gemm.Op, gemm.M, gemm.N, gemm.K, t, Measure(backend, gemm, repeats), peak));
         }
 
-        var md = new StringBuilder();
-        md.AppendLine("# GEMM throughput of the CPU backend");
-        md.AppendLine();
-        md.AppendLine($"Command: `dotnet run -c Release --project benchmarks/Benchmarks -- gemm {string.Join(' ', args.Raw)}`");
-        md.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {MachineInfo.CpuModel()}; logical cores: {Environment.ProcessorCount}; " +
-            $"threads: {string.Join(", ", threads)}; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}");
-        md.AppendLine();
-        md.AppendLine("C = op(A) op(B), row-major, m x n x k; op N or T per operand. GFLOP/s = 2mnk / time, the median of " +
-            $"{repeats} timed repetitions (each about 50 ms) after a warm-up of at least 0.5 s. The peak is measured the same way at each thread " +
-            "count; % of peak compares the two at the same thread count.");
-        md.AppendLine();
-        md.AppendLine("| GEMM | op | m | n | k | threads | GFLOP/s | % of peak |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
-        foreach (var row in rows) md.AppendLine(row);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, md.ToString());
-        Console.WriteLine($"wrote {output}");
+        var report = new BenchmarkReport("GEMM throughput of the CPU backend", "gemm", args)
+        {
+            MachineDetails = $"; threads: {string.Join(", ", threads)}; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}",
+            Notes =
+            [
+                "C = op(A) op(B), row-major, m x n x k; op N or T per operand. GFLOP/s = 2mnk / time, the median of",
+                $"{repeats} timed repetitions (each about 50 ms) after a warm-up of at least 0.5 s. The peak is measured the same",
+                "way at each thread count; % of peak compares the two at the same thread count.",
+            ],
+        };
+        report.Write(output, ["GEMM", "op", "m", "n", "k", "threads", "GFLOP/s", "% of peak"], rows);
         return 0;
     }
 
