@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace DistTrainer.Shared.Compute.Cpu;
 
-/// <summary>AVX2 registers: 8 floats; 16 registers hold a 6-row tile of 2 x 6 accumulators.</summary>
+/// <summary>AVX2 registers: 8 floats; a tile of 6 rows x 2 registers (12 accumulators) fits its 16 registers.</summary>
 internal readonly unsafe struct Simd256(Vector256<float> value) : ISimdFloat<Simd256>
 {
     private readonly Vector256<float> value = value;

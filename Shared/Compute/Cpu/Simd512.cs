@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace DistTrainer.Shared.Compute.Cpu;
 
-/// <summary>AVX-512 registers: 16 floats; 32 registers hold an 8-row tile of 2 x 8 accumulators.</summary>
+/// <summary>AVX-512 registers: 16 floats; a tile of 8 rows x 2 registers (16 accumulators) fits its 32 registers.</summary>
 internal readonly unsafe struct Simd512(Vector512<float> value) : ISimdFloat<Simd512>
 {
     private readonly Vector512<float> value = value;
