@@ -12,12 +12,11 @@ namespace DistTrainer.Benchmarks;
 public static class FmaPeak
 {
     private const int Chains = 16;
-    private const long Iterations = 20_000_000;
 
     public static bool Measurable => Vector512.IsHardwareAccelerated;
 
-    /// <summary>GFLOP/s of all <paramref name="threads"/> threads together.</summary>
-    public static double Measure(int threads)
+    /// <summary>GFLOP/s of all <paramref name="threads"/> threads together, each running <paramref name="iterations"/> steps of all chains.</summary>
+    public static double Measure(int threads, long iterations)
     {
         var seconds = new double[threads];
         using var start = new ManualResetEventSlim();
@@ -25,13 +24,13 @@ public static class FmaPeak
         {
             start.Wait();
             var clock = Stopwatch.StartNew();
-            Chain(Iterations);
+            Chain(iterations);
             seconds[t] = clock.Elapsed.TotalSeconds;
         })).ToArray();
         foreach (var worker in workers) worker.Start();
         start.Set();
         foreach (var worker in workers) worker.Join();
-        return threads * Iterations * Chains * Vector512<float>.Count * 2 / seconds.Max() / 1e9;
+        return threads * iterations * Chains * Vector512<float>.Count * 2 / seconds.Max() / 1e9;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

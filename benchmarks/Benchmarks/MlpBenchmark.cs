@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using DistTrainer.Shared.Compute.Cpu;
 using DistTrainer.Shared.Data;
@@ -52,24 +51,18 @@ public static class MlpBenchmark
             }
         }
 
-        var md = new StringBuilder();
-        md.AppendLine("# MLP training throughput: DistTrainer CPU backend vs PyTorch CPU");
-        md.AppendLine();
-        md.AppendLine($"Command: `dotnet run -c Release --project benchmarks/Benchmarks -- mlp {string.Join(' ', args.Raw)}`");
-        md.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {MachineInfo.CpuModel()}; logical cores: {Environment.ProcessorCount}");
-        md.AppendLine();
-        md.AppendLine("Each figure is the best of the repeats; both sides train on data already in memory (random pixels in [0,1], 10 classes),");
-        md.AppendLine("cross-entropy loss, Adam lr 1e-3 or SGD momentum 0.9 lr 0.01. PyTorch runs with 1 torch thread and");
-        md.AppendLine("OPENBLAS_NUM_THREADS = the thread count (torch at 2 threads with OpenBLAS at 2 oversubscribes 2 cores).");
-        md.AppendLine("DistTrainer's figure is the whole step of `train`: gather the batch, upload, forward, loss, backward,");
-        md.AppendLine("download gradients, NaN/Inf check, optimizer, upload weights.");
-        md.AppendLine();
-        md.AppendLine("| model | threads | batch | DistTrainer samples/s | PyTorch samples/s | ratio |");
-        md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var row in rows) md.AppendLine(row);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, md.ToString());
-        Console.WriteLine($"wrote {output}");
+        var report = new BenchmarkReport("MLP training throughput: DistTrainer CPU backend vs PyTorch CPU", "mlp", args)
+        {
+            Notes =
+            [
+                "Each figure is the best of the repeats; both sides train on data already in memory (random pixels in [0,1], 10 classes),",
+                "cross-entropy loss, Adam lr 1e-3 or SGD momentum 0.9 lr 0.01. PyTorch runs with 1 torch thread and",
+                "OPENBLAS_NUM_THREADS = the thread count (torch at 2 threads with OpenBLAS at 2 oversubscribes 2 cores).",
+                "DistTrainer's figure is the whole step of `train`: gather the batch, upload, forward, loss, backward,",
+                "download gradients, NaN/Inf check, optimizer, upload weights.",
+            ],
+        };
+        report.Write(output, ["model", "threads", "batch", "DistTrainer samples/s", "PyTorch samples/s", "ratio"], rows);
         return 0;
     }
 

@@ -3,13 +3,13 @@ namespace DistTrainer.Shared.Compute.Cpu;
 /// <summary>
 /// The multi-threaded GEMM of <see cref="CpuBackend"/>: it splits C among the pool's threads and
 /// runs the blocked loop nest of the chosen register width on each part, each thread with its own
-/// packing workspace.
+/// packing workspace (made on the thread's first part, about 1 MB).
 /// </summary>
 internal sealed unsafe class Gemm : IParallelWork
 {
     private readonly WorkerPool pool;
     private readonly SimdWidth width;
-    private readonly GemmWorkspace[] workspaces;
+    private readonly GemmWorkspace?[] workspaces;
     private GemmProblem problem;
     private int parts;
 
@@ -18,7 +18,6 @@ internal sealed unsafe class Gemm : IParallelWork
         this.pool = pool;
         this.width = width;
         workspaces = new GemmWorkspace[pool.Threads];
-        for (int i = 0; i < workspaces.Length; i++) workspaces[i] = new GemmWorkspace();
     }
 
     public void Run(in GemmProblem problem)
@@ -31,14 +30,14 @@ internal sealed unsafe class Gemm : IParallelWork
         }
         this.problem = problem;
         parts = GemmPartition.Parts(problem.M, problem.N, problem.K, pool.Threads, KernelRows, KernelColumns);
-        if (parts == 1) Execute(0);
+        if (parts == 1) Execute(0, 0);
         else pool.Run(this, parts);
     }
 
-    public void Execute(int part)
+    public void Execute(int part, int thread)
     {
         var region = GemmPartition.Region(problem.M, problem.N, parts, part, KernelRows, KernelColumns);
-        var workspace = workspaces[part];
+        var workspace = workspaces[thread] ??= new GemmWorkspace();
         switch (width)
         {
             case SimdWidth.Bits512:

@@ -3,12 +3,13 @@ namespace DistTrainer.Shared.Compute.Cpu;
 /// <summary>
 /// Splits C among threads along its longer side, in whole micro-kernel tiles. Every thread packs
 /// the whole of the shorter operand, so splitting the longer side keeps that duplicated work small.
-/// The split is fixed by the shape alone, so the result never depends on scheduling.
+/// The result does not depend on the split at all (see <see cref="GemmMicroKernel{TSimd, TCount}"/>);
+/// the split is fixed by the shape so that each call does the same work.
 /// </summary>
 internal static class GemmPartition
 {
     /// <summary>Below this many flops a second thread costs more in hand-off than it saves.</summary>
-    public const long MinFlopsPerThread = 2_000_000;
+    public const long MinFlopsPerThread = 1_000_000;
 
     public static int Parts(int m, int n, int k, int threads, int kernelRows, int kernelColumns)
     {

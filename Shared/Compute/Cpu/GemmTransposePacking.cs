@@ -96,40 +96,27 @@ internal static unsafe class GemmTransposePacking
         (r12, r13) = InterleavePairs(t12, t14);
         (r14, r15) = InterleavePairs(t13, t15);
 
-        // Column c = 4L + j gathers lane L of r(j), r(4+j), r(8+j), r(12+j).
-        var (a, b) = Lanes(r0, r4);
-        var (c, d) = Lanes(r8, r12);
-        (t0, t8) = Lanes(a, c);
-        (t4, t12) = Lanes(b, d);
-        (a, b) = Lanes(r1, r5);
-        (c, d) = Lanes(r9, r13);
-        (t1, t9) = Lanes(a, c);
-        (t5, t13) = Lanes(b, d);
-        (a, b) = Lanes(r2, r6);
-        (c, d) = Lanes(r10, r14);
-        (t2, t10) = Lanes(a, c);
-        (t6, t14) = Lanes(b, d);
-        (a, b) = Lanes(r3, r7);
-        (c, d) = Lanes(r11, r15);
-        (t3, t11) = Lanes(a, c);
-        (t7, t15) = Lanes(b, d);
+        // Column c = 4L + j gathers lane L of r(j), r(4+j), r(8+j), r(12+j); each is stored as soon as it is
+        // complete, which keeps fewer registers live.
+        Columns(r0, r4, r8, r12, to, width, panelSize, upperHalfExists);
+        Columns(r1, r5, r9, r13, to + width, width, panelSize, upperHalfExists);
+        Columns(r2, r6, r10, r14, to + 2 * width, width, panelSize, upperHalfExists);
+        Columns(r3, r7, r11, r15, to + 3 * width, width, panelSize, upperHalfExists);
+    }
 
-        Store(t0, to, panelSize, width, upperHalfExists);
-        Store(t1, to += width, panelSize, width, upperHalfExists);
-        Store(t2, to += width, panelSize, width, upperHalfExists);
-        Store(t3, to += width, panelSize, width, upperHalfExists);
-        Store(t4, to += width, panelSize, width, upperHalfExists);
-        Store(t5, to += width, panelSize, width, upperHalfExists);
-        Store(t6, to += width, panelSize, width, upperHalfExists);
-        Store(t7, to += width, panelSize, width, upperHalfExists);
-        Store(t8, to += width, panelSize, width, upperHalfExists);
-        Store(t9, to += width, panelSize, width, upperHalfExists);
-        Store(t10, to += width, panelSize, width, upperHalfExists);
-        Store(t11, to += width, panelSize, width, upperHalfExists);
-        Store(t12, to += width, panelSize, width, upperHalfExists);
-        Store(t13, to += width, panelSize, width, upperHalfExists);
-        Store(t14, to += width, panelSize, width, upperHalfExists);
-        Store(t15, to + width, panelSize, width, upperHalfExists);
+    /// <summary>Columns j, 4 + j, 8 + j, 12 + j from r(j), r(4+j), r(8+j), r(12+j), stored at depths j, 4 + j, ...</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Columns(Vector512<float> first, Vector512<float> second, Vector512<float> third, Vector512<float> fourth,
+        float* to, int width, int panelSize, bool upperHalfExists)
+    {
+        var (a, b) = Lanes(first, second);
+        var (c, d) = Lanes(third, fourth);
+        var (column0, column8) = Lanes(a, c);
+        var (column4, column12) = Lanes(b, d);
+        Store(column0, to, panelSize, width, upperHalfExists);
+        Store(column4, to + 4 * width, panelSize, width, upperHalfExists);
+        Store(column8, to + 8 * width, panelSize, width, upperHalfExists);
+        Store(column12, to + 12 * width, panelSize, width, upperHalfExists);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,8 +16,6 @@ internal unsafe interface ISimdFloat<TSelf> where TSelf : struct, ISimdFloat<TSe
     /// </summary>
     static abstract int KernelRows { get; }
 
-    static abstract bool IsHardwareAccelerated { get; }
-
     static abstract TSelf Zero { get; }
 
     static abstract TSelf Load(float* source);

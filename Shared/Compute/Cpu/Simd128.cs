@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace DistTrainer.Shared.Compute.Cpu;
 
+/// <summary>SSE or NEON registers: 4 floats; the fallback where nothing wider is accelerated.</summary>
 internal readonly unsafe struct Simd128(Vector128<float> value) : ISimdFloat<Simd128>
 {
     private readonly Vector128<float> value = value;
@@ -10,8 +11,6 @@ internal readonly unsafe struct Simd128(Vector128<float> value) : ISimdFloat<Sim
     public static int Width => Vector128<float>.Count;
 
     public static int KernelRows => 6;
-
-    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
 
     public static Simd128 Zero => default;
 

@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace DistTrainer.Shared.Compute.Cpu;
 
+/// <summary>AVX2 registers: 8 floats; a tile of 6 rows x 2 registers (12 accumulators) fits its 16 registers.</summary>
 internal readonly unsafe struct Simd256(Vector256<float> value) : ISimdFloat<Simd256>
 {
     private readonly Vector256<float> value = value;
@@ -10,8 +11,6 @@ internal readonly unsafe struct Simd256(Vector256<float> value) : ISimdFloat<Sim
     public static int Width => Vector256<float>.Count;
 
     public static int KernelRows => 6;
-
-    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
 
     public static Simd256 Zero => default;
 

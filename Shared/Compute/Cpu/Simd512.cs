@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace DistTrainer.Shared.Compute.Cpu;
 
+/// <summary>AVX-512 registers: 16 floats; a tile of 8 rows x 2 registers (16 accumulators) fits its 32 registers.</summary>
 internal readonly unsafe struct Simd512(Vector512<float> value) : ISimdFloat<Simd512>
 {
     private readonly Vector512<float> value = value;
@@ -10,8 +11,6 @@ internal readonly unsafe struct Simd512(Vector512<float> value) : ISimdFloat<Sim
     public static int Width => Vector512<float>.Count;
 
     public static int KernelRows => 8;
-
-    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
     public static Simd512 Zero => default;
 

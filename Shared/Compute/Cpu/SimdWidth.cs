@@ -14,14 +14,7 @@ internal static class SimdWidths
 {
     /// <summary>The widest width this machine accelerates, chosen once at startup.</summary>
     public static SimdWidth Best { get; } =
-        Simd512.IsHardwareAccelerated ? SimdWidth.Bits512
-        : Simd256.IsHardwareAccelerated ? SimdWidth.Bits256
+        Vector512.IsHardwareAccelerated ? SimdWidth.Bits512
+        : Vector256.IsHardwareAccelerated ? SimdWidth.Bits256
         : SimdWidth.Bits128;
-
-    public static bool IsAccelerated(SimdWidth width) => width switch
-    {
-        SimdWidth.Bits512 => Vector512.IsHardwareAccelerated,
-        SimdWidth.Bits256 => Vector256.IsHardwareAccelerated,
-        _ => Vector128.IsHardwareAccelerated,
-    };
 }

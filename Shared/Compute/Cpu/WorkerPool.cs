@@ -4,10 +4,11 @@ using System.Runtime.ExceptionServices;
 namespace DistTrainer.Shared.Compute.Cpu;
 
 /// <summary>
-/// Persistent threads for the parts of one operation. The calling thread runs part 0 and the
-/// workers the others. A worker spins for a while after its part, so that the next operation of a
-/// training step starts within microseconds, then sleeps on a semaphore so that an idle backend
-/// costs no CPU. Nothing is allocated per call. One caller at a time.
+/// Persistent threads for the parts of one operation. The calling thread and the workers claim
+/// parts from a shared ticket until none is left, so a worker that is slow to wake only means the
+/// others run more parts. A worker spins for a while after a call, so that the next operation of a
+/// training step reaches it within a microsecond or so, then sleeps on a semaphore so that an
+/// idle backend costs no CPU. Nothing is allocated per call. One caller at a time.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -15,15 +16,20 @@ internal sealed class WorkerPool : IDisposable
 
     private readonly Worker[] workers;
     private IParallelWork? work;
-    private int parts;
+
+    /// <summary>generation (bits 32..63), parts (16..31), next unclaimed part (0..15): one atomic word.</summary>
+    private long ticket;
+
+    private int generation;
     private int pending;
     private int running;
-    private bool disposed;
+    private volatile bool disposed;
     private ExceptionDispatchInfo? failure;
 
     public WorkerPool(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, ushort.MaxValue);
         Threads = threads;
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.Length; i++)
@@ -32,88 +38,104 @@ internal sealed class WorkerPool : IDisposable
 
     public int Threads { get; }
 
-    /// <summary>Runs <paramref name="work"/>.Execute(0 .. parts - 1) and returns when all are done.</summary>
+    /// <summary>Runs <paramref name="work"/> parts 0 .. parts - 1 and returns when all are done.</summary>
     public void Run(IParallelWork work, int parts)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, Threads);
         ObjectDisposedException.ThrowIf(disposed, this);
         if (Interlocked.Exchange(ref running, 1) != 0)
             throw new InvalidOperationException("the worker pool is already running an operation: one caller at a time");
-        if (parts > 1) Start(work, parts);
         try
         {
-            work.Execute(0);
+            int current = Start(work, parts);
+            ExecuteClaimed(current, 0);
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
         }
         finally
         {
-            if (parts > 1) WaitForWorkers();
             Volatile.Write(ref running, 0);
         }
-        var error = Interlocked.Exchange(ref failure, null);
-        error?.Throw();
+        Interlocked.Exchange(ref failure, null)?.Throw();
     }
 
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        foreach (var worker in workers) worker.Signal();
+        int last = Interlocked.Increment(ref generation);
+        foreach (var worker in workers) worker.Signal(last);
         foreach (var worker in workers) worker.Stop();
     }
 
-    private void Start(IParallelWork work, int parts)
+    private int Start(IParallelWork work, int parts)
     {
         this.work = work;
-        this.parts = parts;
-        Volatile.Write(ref pending, parts - 1);
-        for (int i = 0; i < parts - 1; i++) workers[i].Signal();
+        int current = ++generation;
+        Volatile.Write(ref pending, parts);
+        // Publishing the ticket last makes the work visible to whoever claims from it.
+        Interlocked.Exchange(ref ticket, ((long)current << 32) | ((long)parts << 16));
+        for (int i = 0; i < parts - 1; i++) workers[i].Signal(current);
+        return current;
     }
 
-    private void WaitForWorkers()
+    /// <summary>Runs parts of generation <paramref name="current"/> until none is left unclaimed.</summary>
+    private void ExecuteClaimed(int current, int thread)
     {
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+        while (TryClaim(current, out int part))
+        {
+            try
+            {
+                work!.Execute(part, thread);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref pending);
+            }
+        }
     }
 
-    private void Execute(int part)
+    private bool TryClaim(int current, out int part)
     {
-        try
+        long seen = Volatile.Read(ref ticket);
+        while (true)
         {
-            work!.Execute(part);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref pending);
+            part = (int)(seen & 0xFFFF);
+            if ((int)(seen >> 32) != current || part >= (int)((seen >> 16) & 0xFFFF)) return false;
+            long before = Interlocked.CompareExchange(ref ticket, seen + 1, seen);
+            if (before == seen) return true;
+            seen = before;
         }
     }
 
     private sealed class Worker
     {
         private readonly WorkerPool pool;
-        private readonly int part;
+        private readonly int slot;
         private readonly Thread thread;
         private readonly SemaphoreSlim wake = new(0);
         private int signalled;
         private int sleeping;
 
-        public Worker(WorkerPool pool, int part)
+        public Worker(WorkerPool pool, int slot)
         {
             this.pool = pool;
-            this.part = part;
-            thread = new Thread(Loop) { IsBackground = true, Name = $"CpuBackend worker {part}" };
+            this.slot = slot;
+            thread = new Thread(Loop) { IsBackground = true, Name = $"CpuBackend worker {slot}" };
             thread.Start();
         }
 
-        /// <summary>Hands the worker the pool's current work (or, once disposed, tells it to stop).</summary>
-        public void Signal()
+        /// <summary>Asks the worker to claim parts of generation <paramref name="current"/> (or to stop, once disposed).</summary>
+        public void Signal(int current)
         {
             // The exchange orders the signal before the read of the flag, and the worker orders its
             // flag before re-reading the signal, so one of the two sees the other.
-            Interlocked.Exchange(ref signalled, 1);
+            Interlocked.Exchange(ref signalled, current);
             if (Volatile.Read(ref sleeping) != 0) wake.Release();
         }
 
@@ -125,28 +147,30 @@ internal sealed class WorkerPool : IDisposable
 
         private void Loop()
         {
+            int served = 0;
             while (true)
             {
-                AwaitSignal();
-                Volatile.Write(ref signalled, 0);
+                served = AwaitSignal(served);
                 if (pool.disposed) return;
-                pool.Execute(part);
+                pool.ExecuteClaimed(served, slot);
             }
         }
 
-        /// <summary>Spins for a while, then sleeps, until <see cref="Signal"/> is called.</summary>
-        private void AwaitSignal()
+        /// <summary>Spins for a while, then sleeps, until a generation other than <paramref name="served"/> is signalled.</summary>
+        private int AwaitSignal(int served)
         {
             long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-            while (Volatile.Read(ref signalled) == 0)
+            while (true)
             {
+                int current = Volatile.Read(ref signalled);
+                if (current != served) return current;
                 if (Stopwatch.GetTimestamp() < deadline)
                 {
                     Thread.SpinWait(20);
                     continue;
                 }
                 Interlocked.Exchange(ref sleeping, 1);
-                if (Volatile.Read(ref signalled) == 0) wake.Wait();
+                if (Volatile.Read(ref signalled) == served) wake.Wait();
                 Volatile.Write(ref sleeping, 0);
                 deadline = Stopwatch.GetTimestamp() + SpinTicks;
             }
