@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DistTrainer.Shared.Optimizers;
 using DistTrainer.Shared.Training;
 
 namespace DistTrainer.Coordinator.Cli;
@@ -8,7 +9,7 @@ public static class RunSummary
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
-    public static void Write(string path, TrainOptions options, string backend, string dataset, int parameters, TrainingResult result)
+    public static void Write(string path, TrainOptions options, OptimizerSettings optimizer, string backend, string dataset, int parameters, TrainingResult result)
     {
         var summary = new
         {
@@ -18,7 +19,7 @@ public static class RunSummary
                 layers = options.Layers,
                 init = options.Init.ToString(),
                 loss = options.Loss,
-                optimizer = options.Optimizer,
+                optimizer,
                 batch_size = options.BatchSize?.ToString() ?? "full",
                 epochs = options.Steps is null ? options.Epochs : (int?)null,
                 steps = options.Steps,

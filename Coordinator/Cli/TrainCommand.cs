@@ -54,7 +54,7 @@ public static class TrainCommand
                 : $"saved the last good weights to {options.Save} (step {optimizer.StepCount})");
         }
         if (options.Summary is not null)
-            RunSummary.Write(options.Summary, options, backend.Name, train.Name, model.ParameterCount, result);
+            RunSummary.Write(options.Summary, options, optimizer.ResolvedSettings, backend.Name, train.Name, model.ParameterCount, result);
         if (result.Failure is not null)
         {
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");

@@ -18,6 +18,10 @@ public class TrainOutcomeTests
         var last = TrainRunner.LastEpoch(summary);
         Assert.True(last.GetProperty("test_loss").GetDouble() < 0.01, $"XOR loss {last.GetProperty("test_loss")}");
         Assert.Equal(1.0, last.GetProperty("test_accuracy").GetDouble());
+        var optimizer = summary.GetProperty("config").GetProperty("optimizer");
+        Assert.Equal("adam", optimizer.GetProperty("Name").GetString());
+        Assert.Equal(0.9, optimizer.GetProperty("Beta1").GetDouble(), 6);
+        Assert.Equal(1500, summary.GetProperty("steps").GetInt64());
     }
 
     [Theory]
