@@ -5,23 +5,28 @@ namespace DistTrainer.Shared.Data;
 
 /// <summary>
 /// Reads the IDX files of MNIST and Fashion-MNIST, gzipped or raw. A file is gzipped when it starts
-/// with the gzip magic bytes, whatever its name says.
+/// with the gzip magic bytes, whatever its name says. Samples are unsigned-byte images
+/// (N x rows x columns) or unsigned-byte feature vectors (N x features, read as one row).
 /// </summary>
 public static class IdxReader
 {
     public const int ImagesMagic = 0x00000803;
+    public const int VectorsMagic = 0x00000802;
     public const int LabelsMagic = 0x00000801;
 
     private const int ImagesHeaderBytes = 16;
+    private const int VectorsHeaderBytes = 12;
     private const int LabelsHeaderBytes = 8;
 
     public static IdxImages ReadImages(string path)
     {
         IdxContent content = IdxContent.Load(path);
-        content.CheckHeader(ImagesMagic, ImagesHeaderBytes, "images");
+        bool vectors = content.Length >= 4 && content.HeaderInt(0) == VectorsMagic;
+        int headerBytes = vectors ? VectorsHeaderBytes : ImagesHeaderBytes;
+        content.CheckHeader(vectors ? VectorsMagic : ImagesMagic, headerBytes, "images");
         int count = content.HeaderInt(1);
-        int rows = content.HeaderInt(2);
-        int columns = content.HeaderInt(3);
+        int rows = vectors ? 1 : content.HeaderInt(2);
+        int columns = content.HeaderInt(vectors ? 2 : 3);
         string declared = $"{count} images of {rows}x{columns}";
         if (count < 0 || rows < 0 || columns < 0 || (long)count * rows * columns > Array.MaxLength)
         {
@@ -29,9 +34,9 @@ public static class IdxReader
         }
 
         int pixelCount = count * rows * columns;
-        content.CheckLength(ImagesHeaderBytes + (long)pixelCount, declared);
+        content.CheckLength(headerBytes + (long)pixelCount, declared);
         var pixels = new float[pixelCount];
-        ReadOnlySpan<byte> bytes = content.Body(ImagesHeaderBytes);
+        ReadOnlySpan<byte> bytes = content.Body(headerBytes);
         for (int i = 0; i < pixels.Length; i++)
         {
             pixels[i] = bytes[i] / 255f;
@@ -65,6 +70,8 @@ public static class IdxReader
     private readonly struct IdxContent(string path, byte[] buffer, int length, bool gzipped)
     {
         private string Describe => gzipped ? $"{length} bytes after gunzip" : $"{length} bytes";
+
+        public int Length => length;
 
         public static IdxContent Load(string path)
         {

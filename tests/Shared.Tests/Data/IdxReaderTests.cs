@@ -22,6 +22,17 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
+    public void ReadsTwoDimensionalFeatureVectorsAsOneRowEach()
+    {
+        byte[] vectors = [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 51, 10, 20, 30];
+
+        IdxImages images = IdxReader.ReadImages(directory.Write("vectors", vectors));
+
+        Assert.Equal((2, 1, 3, 3), (images.Count, images.Rows, images.Columns, images.PixelsPerImage));
+        Assert.Equal([0f, 1f, 0.2f, 10 / 255f, 20 / 255f, 30 / 255f], images.Pixels);
+    }
+
+    [Fact]
     public void DetectsGzipByItsMagicBytesNotByTheName()
     {
         string gzippedWithoutSuffix = directory.Write("images", IdxBytes.Gzip(TwoImagesOf2x3));
