@@ -27,6 +27,9 @@ MODELS = {
     # RMSProp, Adagrad, AdaDelta) scale up to full-size steps, so no two implementations (nor torch in
     # float32 against float64) agree on that tensor. Plain SGD-type steps keep the noise negligible.
     "bn_pre": "linear:12:8,batchnorm:8,relu,linear:8:6,sigmoid,linear:6:3",
+    "softmax": "linear:12:6,tanh,linear:6:3,softmax",
+    "probabilities": "linear:12:6,relu,linear:6:3,sigmoid",
+    "step": "linear:12:6,step,linear:6:3",
 }
 
 # (case, model, loss, optimizer, CLI options); every hyper-parameter is spelled out on both sides.
@@ -46,11 +49,16 @@ CASES = [
 ]
 CASES += [(f"{name}_bn", "bn", loss, optimizer, options) for (name, _, loss, optimizer, options) in CASES[:9]]
 CASES += [(f"{name}_bn_pre", "bn_pre", loss, optimizer, options) for (name, _, loss, optimizer, options) in CASES[:3]]
+CASES += [
+    ("softmax_mse", "softmax", "mse", "adam", {"lr": 0.01}),
+    ("sigmoid_bce", "probabilities", "bce", "momentum", {"lr": 0.1, "momentum": 0.9}),
+    ("step_cross_entropy", "step", "cross-entropy", "sgd", {"lr": 0.5}),
+]
 
 
 def write_idx(path, magic, dims, data):
     header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in dims)
-    with gzip.open(path, "wb") as f:
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
         f.write(header + bytes(data))
 
 
@@ -69,6 +77,13 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+class Step(torch.nn.Module):
+    """Heaviside as a layer: 1 where x > 0, else 0; no gradient flows through it (as autograd sees a comparison)."""
+
+    def forward(self, x):
+        return (x > 0).to(x.dtype)
+
+
 def build(spec):
     layers = []
     for entry in spec.split(","):
@@ -84,6 +99,10 @@ def build(spec):
             layers.append(torch.nn.ReLU())
         elif kind == "sigmoid":
             layers.append(torch.nn.Sigmoid())
+        elif kind == "softmax":
+            layers.append(torch.nn.Softmax(dim=1))
+        elif kind == "step":
+            layers.append(Step())
         elif kind == "leaky_relu":
             layers.append(torch.nn.LeakyReLU(float(parts[1])))
         else:
@@ -119,6 +138,8 @@ def loss_of(name, output, labels):
         return torch.nn.functional.l1_loss(output, onehot)
     if name == "bce-with-logits":
         return torch.nn.functional.binary_cross_entropy_with_logits(output, onehot)
+    if name == "bce":
+        return torch.nn.functional.binary_cross_entropy(output, onehot)
     raise ValueError(name)
 
 

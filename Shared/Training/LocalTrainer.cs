@@ -70,7 +70,7 @@ public sealed class LocalTrainer
             cancellation.ThrowIfCancellationRequested();
             int epoch = (int)(step / batchesPerEpoch);
             int batch = (int)(step % batchesPerEpoch);
-            var stepClock = Stopwatch.StartNew();
+            long stepStart = Stopwatch.GetTimestamp();
             var indices = sampler.Batch(epoch, batch);
             int normalizer = _runner.Loss.Normalizer(indices.Length, model.OutputWidth);
             var outcome = _runner.ComputeGradients(_train, indices, new StepContext(true, step, _plan.Seed, 0), normalizer);
@@ -88,7 +88,7 @@ public sealed class LocalTrainer
             _optimizer.Step(_parameters, _gradients);
             backend.Upload(_parameters, model.Parameters);
             KeepRunningStatistics();
-            double seconds = stepClock.Elapsed.TotalSeconds;
+            double seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
             trainingSeconds += seconds;
             epochTrainingSeconds += seconds;
             trainedSamples += outcome.Rows;

@@ -1,7 +1,7 @@
 namespace DistTrainer.Shared.Training;
 
-/// <summary>One applied step: the batch's mean loss and accuracy, and the running throughput.</summary>
-public sealed record StepReport(int Epoch, int Batch, int BatchesPerEpoch, long Step, long LastStep,
+/// <summary>One applied step: the batch's mean loss and accuracy, and the running throughput. A struct: one is made every step.</summary>
+public readonly record struct StepReport(int Epoch, int Batch, int BatchesPerEpoch, long Step, long LastStep,
     double Loss, double Accuracy, double SamplesPerSecond);
 
 /// <summary>The end of an epoch (or of a run that stops inside one): training means over its batches and the test-set figures.</summary>

@@ -27,7 +27,16 @@ public class PyTorchParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Weights_after_twelve_steps_match_pytorch(string name)
+    public void Weights_after_twelve_steps_match_pytorch(string name) => AssertMatchesPyTorch(name, "cpu");
+
+    /// <summary>The ILGPU kernels (on ILGPU's CPU simulator here; on CUDA where there is a GPU) train to the same weights.</summary>
+    [Theory]
+    [InlineData("adam_bn")]
+    [InlineData("sigmoid_bce")]
+    [InlineData("softmax_mse")]
+    public void Weights_after_twelve_steps_on_ilgpu_match_pytorch(string name) => AssertMatchesPyTorch(name, "ilgpu");
+
+    private static void AssertMatchesPyTorch(string name, string device)
     {
         using var cases = ReadCases();
         var c = cases.RootElement.GetProperty("cases").EnumerateArray().Single(e => e.GetProperty("case").GetString() == name);
@@ -41,7 +50,7 @@ public class PyTorchParityTests
             "--optimizer", c.GetProperty("optimizer").GetString()!,
             "--batch-size", cases.RootElement.GetProperty("batch_size").GetInt32().ToString(CultureInfo.InvariantCulture),
             "--steps", cases.RootElement.GetProperty("steps").GetInt32().ToString(CultureInfo.InvariantCulture),
-            "--no-shuffle", "--device", "cpu",
+            "--no-shuffle", "--device", device,
             "--init-from", Path.Combine(Root, $"init-{c.GetProperty("model").GetString()}.safetensors"),
             "--save", saved,
         };

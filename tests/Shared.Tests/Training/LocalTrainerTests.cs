@@ -1,3 +1,4 @@
+using DistTrainer.Shared.Compute.Cpu;
 using DistTrainer.Shared.Compute.Reference;
 using DistTrainer.Shared.Data;
 using DistTrainer.Shared.Nn;
@@ -68,5 +69,31 @@ public class LocalTrainerTests
         Assert.Single(recorder.Steps);
         Assert.All(ReferenceBackend.View(model.Buffers).ToArray(), v => Assert.True(double.IsFinite(v)));
         Assert.Equal(result.Steps, model.BatchNormLayers[0].Layer.BatchesTracked);
+    }
+
+    private sealed class AllocationRecorder : ITrainingObserver
+    {
+        public List<long> AllocatedAtStep { get; } = new(capacity: 1000);
+        public void OnStep(StepReport report) => AllocatedAtStep.Add(GC.GetAllocatedBytesForCurrentThread());
+        public void OnEpoch(EpochReport report)
+        {
+        }
+    }
+
+    [Fact]
+    public void A_training_step_allocates_nothing_once_warm()
+    {
+        var random = new Random(2);
+        var features = new float[512 * 20];
+        for (int i = 0; i < features.Length; i++) features[i] = random.NextSingle();
+        var data = new Dataset("random", 20, features, Enumerable.Range(0, 512).Select(i => i % 4).ToArray(), 4);
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse("linear:20:16,batchnorm:16,relu,dropout:0.2,linear:16:4"), backend, 8);
+        model.Initialize(1);
+        using var runner = new BatchRunner(model, LossFunction.Parse("cross-entropy"));
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam"), model.ParameterCount);
+        var recorder = new AllocationRecorder();
+        new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(8, 1, 60, true, 1), Logger.None).Run(recorder);
+        Assert.Equal(recorder.AllocatedAtStep[10], recorder.AllocatedAtStep[59]);
     }
 }
