@@ -85,4 +85,23 @@ public class BadInputTests
     public void A_batch_size_that_leaves_batch_norm_a_single_row() =>
         AssertRejected(CliProcess.Run("train", "--data-dir", ParityData, "--layers", "linear:12:4,batchnorm:4,linear:4:3", "--batch-size", "47"),
             "--batch-size: 47 leaves a batch of 1 sample (48 samples)");
+
+    [Fact]
+    public void An_idx_file_with_the_wrong_magic()
+    {
+        using var dir = new TempDirectory();
+        File.Copy(Path.Combine(ParityData, "train-images-idx3-ubyte.gz"), Path.Combine(dir.Path, "train-labels-idx1-ubyte.gz"));
+        File.Copy(Path.Combine(ParityData, "train-images-idx3-ubyte.gz"), Path.Combine(dir.Path, "train-images-idx3-ubyte.gz"));
+        AssertRejected(CliProcess.Run("train", "--data-dir", dir.Path, "--layers", "linear:12:3"),
+            "train-labels-idx1-ubyte.gz", "wrong magic number 0x00000803, expected 0x00000801");
+    }
+
+    [Fact]
+    public void Images_and_labels_of_different_counts()
+    {
+        using var dir = new TempDirectory();
+        File.Copy(Path.Combine(ParityData, "train-images-idx3-ubyte.gz"), Path.Combine(dir.Path, "train-images-idx3-ubyte.gz"));
+        File.WriteAllBytes(Path.Combine(dir.Path, "train-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 3, 0, 1, 2]);
+        AssertRejected(CliProcess.Run("train", "--data-dir", dir.Path, "--layers", "linear:12:3"), "holds 48 images but", "holds 3 labels");
+    }
 }
