@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
 using DistTrainer.Shared.Nn;
 using DistTrainer.Shared.Optimizers;
 
@@ -9,12 +12,15 @@ namespace DistTrainer.Shared.Checkpoints;
 /// nn.Sequential state_dict: "0.weight" [out, in], "0.bias", "1.running_mean", "1.running_var",
 /// "1.num_batches_tracked" (int64 scalar). Optimizer buffers are stored as
 /// "optimizer.{tensor}.{state}" and the step and settings in the metadata, so a file loads into
-/// PyTorch with strict=False, and a file PyTorch wrote loads here.
+/// PyTorch with strict=False, and a file PyTorch wrote loads here. An XxHash64 of every tensor
+/// (name, dtype, shape, bytes) goes into the metadata, so a file damaged after it was written is
+/// refused on load rather than trained from; files without one (PyTorch's) are taken as they are.
 /// </summary>
 public static class ModelCheckpoint
 {
     public const string Format = "disttrainer-1";
     private const string OptimizerPrefix = "optimizer.";
+    private const string ChecksumKey = "checksum.xxh64";
 
     public static void Save(string path, Sequential model, IOptimizer? optimizer)
     {
@@ -46,6 +52,7 @@ public static class ModelCheckpoint
                     tensors.Add(SafeTensor.FromFloats($"{OptimizerPrefix}{p.Name}.{state}", p.Shape, values.Slice(p.Offset, p.Length)));
             }
         }
+        metadata[ChecksumKey] = Checksum(tensors);
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
@@ -59,6 +66,9 @@ public static class ModelCheckpoint
         if (!File.Exists(path))
             throw new InvalidInputException($"checkpoint {path}: file not found");
         var (tensors, metadata) = SafeTensorsFile.Read(path);
+        if (metadata.TryGetValue(ChecksumKey, out var stored) && stored != Checksum(tensors.Values))
+            throw new InvalidInputException(
+                $"checkpoint {path}: the tensors do not match the checksum stored with them (the file is damaged)");
         var known = new HashSet<string>();
         var parameters = new float[model.ParameterCount];
         var buffers = new float[model.BufferCount];
@@ -112,6 +122,23 @@ public static class ModelCheckpoint
                 $"checkpoint {path}: tensor '{placement.Name}' has shape {Shape(tensor.Shape)} but the model needs {Shape(placement.Shape)}");
         tensor.ToFloats().CopyTo(destination.Slice(placement.Offset, placement.Length));
         known.Add(placement.Name);
+    }
+
+    private static string Checksum(IEnumerable<SafeTensor> tensors)
+    {
+        var hash = new XxHash64();
+        Span<byte> number = stackalloc byte[8];
+        foreach (var tensor in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            hash.Append(Encoding.UTF8.GetBytes($"{tensor.Name}\0{tensor.DType}\0"));
+            foreach (var dimension in tensor.Shape)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(number, dimension);
+                hash.Append(number);
+            }
+            hash.Append(tensor.Data);
+        }
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 
     private static string Shape(int[] shape) => $"[{string.Join(", ", shape)}]";

@@ -104,4 +104,18 @@ public class ModelCheckpointTests
         var e = Assert.Throws<InvalidInputException>(() => ModelCheckpoint.Load("/nonexistent/x.safetensors", model, null));
         Assert.Equal("checkpoint /nonexistent/x.safetensors: file not found", e.Message);
     }
+
+    [Fact]
+    public void A_file_damaged_after_writing_is_refused()
+    {
+        using var dir = new TempDirectory();
+        using (var source = Model())
+            ModelCheckpoint.Save(dir.File("d.safetensors"), source, null);
+        var bytes = File.ReadAllBytes(dir.File("d.safetensors"));
+        bytes[^3] ^= 0x40;
+        File.WriteAllBytes(dir.File("d.safetensors"), bytes);
+        using var model = Model();
+        var e = Assert.Throws<InvalidInputException>(() => ModelCheckpoint.Load(dir.File("d.safetensors"), model, null));
+        Assert.Equal($"checkpoint {dir.File("d.safetensors")}: the tensors do not match the checksum stored with them (the file is damaged)", e.Message);
+    }
 }
