@@ -5,7 +5,8 @@ namespace DistTrainer.Shared.Data;
 /// A directory of IDX files holds train-images-idx3-ubyte and train-labels-idx1-ubyte, and may hold
 /// t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte as a test set; each file may also be gzipped
 /// with a .gz suffix. When both forms of one file are present the raw one is read: it is the one
-/// someone unpacked on purpose, and it loads without decompressing.
+/// someone unpacked on purpose, and it loads without decompressing. Feature vectors rather than
+/// images may come as train-images-idx2-ubyte / t10k-images-idx2-ubyte.
 /// </summary>
 public static class DatasetLoader
 {
@@ -16,8 +17,10 @@ public static class DatasetLoader
     public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
 
     private const string TrainImages = "train-images-idx3-ubyte";
+    private const string TrainVectors = "train-images-idx2-ubyte";
     private const string TrainLabels = "train-labels-idx1-ubyte";
     private const string TestImages = "t10k-images-idx3-ubyte";
+    private const string TestVectors = "t10k-images-idx2-ubyte";
     private const string TestLabels = "t10k-labels-idx1-ubyte";
 
     /// <summary>
@@ -64,9 +67,9 @@ public static class DatasetLoader
 
     private static (Dataset Train, Dataset? Test) LoadIdxDirectory(IdxDirectory source)
     {
-        string trainImagesPath = source.Find(TrainImages) ?? throw source.Missing(TrainImages);
+        string trainImagesPath = source.Find(TrainImages) ?? source.Find(TrainVectors) ?? throw source.Missing(TrainImages);
         string trainLabelsPath = source.Find(TrainLabels) ?? throw source.Missing(TrainLabels);
-        string? testImagesPath = source.Find(TestImages);
+        string? testImagesPath = source.Find(TestImages) ?? source.Find(TestVectors);
         string? testLabelsPath = source.Find(TestLabels);
         if ((testImagesPath is null) != (testLabelsPath is null))
         {

@@ -44,6 +44,21 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void LoadsFeatureVectorsFromIdx2Files()
+    {
+        directory.Write("train-images-idx2-ubyte", [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 0, 255, 0, 255]);
+        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(1, 0));
+        directory.Write("t10k-images-idx2-ubyte.gz", IdxBytes.Gzip([.. IdxBytes.Header(0x00000802, 1, 3), 255, 255, 255]));
+        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(1));
+
+        (Dataset train, Dataset? test) = DatasetLoader.Load(null, directory.Path);
+
+        Assert.Equal(3, train.FeatureCount);
+        Assert.Equal([0f, 1f, 0f, 1f, 0f, 1f], train.Features);
+        Assert.Equal([1f, 1f, 1f], test!.Features);
+    }
+
+    [Fact]
     public void PrefersTheRawFileWhenBothFormsArePresent()
     {
         directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 255));
