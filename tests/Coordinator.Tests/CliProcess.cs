@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DistTrainer.Shared.Tests;
 
 namespace DistTrainer.Coordinator.Tests;
 
@@ -7,13 +8,15 @@ public static class CliProcess
 {
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr);
 
+    /// <summary>Runs in a fresh working directory (removed afterwards), so the run's log files go nowhere else.</summary>
     public static Outcome Run(params string[] args)
     {
+        using var workingDirectory = new TempDirectory();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory.Path,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DistTrainer.Coordinator.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
