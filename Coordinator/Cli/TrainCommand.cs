@@ -16,6 +16,9 @@ public static class TrainCommand
     /// <summary>Exit code of a run that stopped because the loss or a gradient stopped being finite.</summary>
     public const int Diverged = 3;
 
+    /// <summary>Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report Ctrl-C).</summary>
+    public const int Interrupted = 130;
+
     public static int Run(TrainOptions options, TextWriter output, ILogger log)
     {
         var loss = LossFunction.Parse(options.Loss);
@@ -44,7 +47,9 @@ public static class TrainCommand
                          $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +
                          $"batch {batchSize}, backend {backend.Name}");
         var trainer = new LocalTrainer(runner, optimizer, train, test, plan, log);
-        var result = trainer.Run(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out));
+        TrainingResult result;
+        using (var stop = new StopSignal(log))
+            result = trainer.Run(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out), stop.Token);
 
         if (options.Save is not null)
         {
@@ -59,6 +64,11 @@ public static class TrainCommand
         {
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");
             return Diverged;
+        }
+        if (result.Interrupted)
+        {
+            Console.Error.WriteLine($"interrupted after step {result.Steps}{(options.Save is null ? "" : $"; the weights of that step are in {options.Save}")}");
+            return Interrupted;
         }
         output.WriteLine($"done: {result.Steps} steps in {result.Seconds:F1} s, {result.SamplesPerSecond:F0} samples/s");
         return 0;

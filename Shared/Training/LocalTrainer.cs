@@ -11,7 +11,7 @@ namespace DistTrainer.Shared.Training;
 /// Synchronous training in one process: each step draws the batch of (epoch, batch index) from
 /// the seeded sampler, computes the mean-loss gradient, refuses it if it is not finite, applies
 /// the optimizer to the host copy of the parameters and uploads them. Evaluates on the test set
-/// at the end of every epoch.
+/// at the end of every epoch. Cancellation stops it between two steps, with every applied step intact.
 /// </summary>
 public sealed class LocalTrainer
 {
@@ -64,11 +64,23 @@ public sealed class LocalTrainer
         var epochClock = Stopwatch.StartNew();
         double epochTrainingSeconds = 0;
         string? failure = null;
+        bool interrupted = false;
 
         for (long step = firstStep; step < lastStep; step++)
         {
-            cancellation.ThrowIfCancellationRequested();
             int epoch = (int)(step / batchesPerEpoch);
+            if (cancellation.IsCancellationRequested)
+            {
+                interrupted = true;
+                _log.Warning("Training interrupted before step {Step}", step + 1);
+                if (epochOutcome.Rows > 0)
+                {
+                    var partial = EndEpoch((int)((step - 1) / batchesPerEpoch), step, epochOutcome, epochTrainingSeconds, epochClock.Elapsed.TotalSeconds);
+                    epochs.Add(partial);
+                    observer.OnEpoch(partial);
+                }
+                break;
+            }
             int batch = (int)(step % batchesPerEpoch);
             long stepStart = Stopwatch.GetTimestamp();
             var indices = sampler.Batch(epoch, batch);
@@ -109,7 +121,7 @@ public sealed class LocalTrainer
         }
 
         return new TrainingResult(epochs, _optimizer.StepCount, total.Elapsed.TotalSeconds,
-            trainedSamples / Math.Max(trainingSeconds, 1e-9), failure);
+            trainedSamples / Math.Max(trainingSeconds, 1e-9), failure, interrupted);
     }
 
     private EpochReport EndEpoch(int epoch, long step, BatchOutcome outcome, double trainingSeconds, double seconds)

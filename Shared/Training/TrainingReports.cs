@@ -8,9 +8,12 @@ public readonly record struct StepReport(int Epoch, int Batch, int BatchesPerEpo
 public sealed record EpochReport(int Epoch, long Step, double TrainLoss, double TrainAccuracy,
     double? TestLoss, double? TestAccuracy, double SamplesPerSecond, double Seconds);
 
-/// <summary>How a run ended. <see cref="Failure"/> is set when it stopped early (a NaN loss) and says why.</summary>
+/// <summary>
+/// How a run ended. <see cref="Failure"/> is set when it stopped early (a NaN loss) and says why;
+/// <see cref="Interrupted"/> when it was cancelled between two steps.
+/// </summary>
 public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, long Steps, double Seconds,
-    double SamplesPerSecond, string? Failure);
+    double SamplesPerSecond, string? Failure, bool Interrupted = false);
 
 public interface ITrainingObserver
 {

@@ -96,4 +96,36 @@ public class LocalTrainerTests
         new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(8, 1, 60, true, 1), Logger.None).Run(recorder);
         Assert.Equal(recorder.AllocatedAtStep[10], recorder.AllocatedAtStep[59]);
     }
+
+    private sealed class CancelAfter(int steps, CancellationTokenSource source) : ITrainingObserver
+    {
+        public List<EpochReport> Epochs { get; } = [];
+        public void OnStep(StepReport report)
+        {
+            if (report.Step == steps) source.Cancel();
+        }
+
+        public void OnEpoch(EpochReport report) => Epochs.Add(report);
+    }
+
+    [Fact]
+    public void Cancellation_stops_between_steps_and_reports_the_partial_epoch()
+    {
+        var data = new Dataset("ten", 2, Enumerable.Range(0, 20).Select(i => i * 0.1f).ToArray(), [0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 2);
+        using var model = new Sequential(ModelSpec.Parse("linear:2:2"), new ReferenceBackend(), 2);
+        model.Initialize(1);
+        using var runner = new BatchRunner(model, LossFunction.Parse("cross-entropy"));
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("sgd"), model.ParameterCount);
+        using var source = new CancellationTokenSource();
+        var observer = new CancelAfter(7, source);
+        var result = new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(2, 10, null, false, 1), Logger.None)
+            .Run(observer, source.Token);
+
+        Assert.True(result.Interrupted);
+        Assert.Null(result.Failure);
+        Assert.Equal(7, result.Steps);
+        Assert.Equal(7, optimizer.StepCount);
+        Assert.Equal([5L, 7], observer.Epochs.Select(e => e.Step));
+        Assert.Equal([1, 2], observer.Epochs.Select(e => e.Epoch));
+    }
 }
