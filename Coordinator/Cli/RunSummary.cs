@@ -26,6 +26,7 @@ public static class RunSummary
                 shuffle = options.Shuffle,
                 seed = options.Seed,
                 device = backend,
+                threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads,
                 workers = options.Workers,
                 init_from = options.InitFrom,
                 parameters,
