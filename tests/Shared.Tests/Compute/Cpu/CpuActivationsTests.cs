@@ -18,33 +18,33 @@ public sealed class CpuActivationsTests
     [MemberData(nameof(Cases))]
     public void Forward_and_backward_match_the_reference(ActivationKind kind, int length)
     {
-        using var pair = new BackendPair(length);
+        using var pair = CpuComparison.Create(length);
         var activation = new Activation(kind, 0.2f);
         var x = pair.Random(length, -4, 4);
         var y = pair.Zeros(length);
         var dy = pair.Random(length);
         var dx = pair.Zeros(length);
 
-        pair.Cpu.ActivationForward(activation, x.Cpu, y.Cpu);
+        pair.Subject.ActivationForward(activation, x.Subject, y.Subject);
         pair.Reference.ActivationForward(activation, x.Reference, y.Reference);
-        pair.Cpu.ActivationBackward(activation, x.Cpu, y.Cpu, dy.Cpu, dx.Cpu);
+        pair.Subject.ActivationBackward(activation, x.Subject, y.Subject, dy.Subject, dx.Subject);
         pair.Reference.ActivationBackward(activation, x.Reference, y.Reference, dy.Reference, dx.Reference);
 
-        Tolerance.Close(y.ReferenceValues, y.CpuValues);
-        Tolerance.Close(dx.ReferenceValues, dx.CpuValues);
+        Tolerance.Close(y.ReferenceValues, y.SubjectValues);
+        Tolerance.Close(dx.ReferenceValues, dx.SubjectValues);
     }
 
     [Fact]
     public void Relu_and_step_treat_zero_and_negative_infinity_as_the_reference_does()
     {
-        using var pair = new BackendPair();
+        using var pair = CpuComparison.Create();
         var x = pair.Of([0, -0f, float.NegativeInfinity, 2, -2, 0, 0, 0, 1]);
         var y = pair.Zeros(9);
 
-        pair.Cpu.ActivationForward(new Activation(ActivationKind.Relu), x.Cpu, y.Cpu);
-        Assert.Equal([0, 0, 0, 2, 0, 0, 0, 0, 1], y.CpuValues);
+        pair.Subject.ActivationForward(new Activation(ActivationKind.Relu), x.Subject, y.Subject);
+        Assert.Equal([0, 0, 0, 2, 0, 0, 0, 0, 1], y.SubjectValues);
 
-        pair.Cpu.ActivationForward(new Activation(ActivationKind.Step), x.Cpu, y.Cpu);
-        Assert.Equal([0, 0, 0, 1, 0, 0, 0, 0, 1], y.CpuValues);
+        pair.Subject.ActivationForward(new Activation(ActivationKind.Step), x.Subject, y.Subject);
+        Assert.Equal([0, 0, 0, 1, 0, 0, 0, 0, 1], y.SubjectValues);
     }
 }

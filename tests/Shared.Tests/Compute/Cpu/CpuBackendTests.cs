@@ -29,19 +29,19 @@ public sealed class CpuBackendTests
     [InlineData(130, 33)]
     public void Add_row_vector_and_multiply_match_the_reference(int rows, int cols)
     {
-        using var pair = new BackendPair(rows);
+        using var pair = CpuComparison.Create(rows);
         var matrix = pair.Random(rows * cols);
         var vector = pair.Random(cols);
         var other = pair.Random(rows * cols);
         var product = pair.Zeros(rows * cols);
 
-        pair.Cpu.AddRowVector(matrix.Cpu, rows, cols, vector.Cpu);
+        pair.Subject.AddRowVector(matrix.Subject, rows, cols, vector.Subject);
         pair.Reference.AddRowVector(matrix.Reference, rows, cols, vector.Reference);
-        pair.Cpu.Multiply(matrix.Cpu, other.Cpu, product.Cpu);
+        pair.Subject.Multiply(matrix.Subject, other.Subject, product.Subject);
         pair.Reference.Multiply(matrix.Reference, other.Reference, product.Reference);
 
-        Tolerance.Close(matrix.ReferenceValues, matrix.CpuValues);
-        Tolerance.Close(product.ReferenceValues, product.CpuValues);
+        Tolerance.Close(matrix.ReferenceValues, matrix.SubjectValues);
+        Tolerance.Close(product.ReferenceValues, product.SubjectValues);
     }
 
     [Fact]

@@ -13,32 +13,32 @@ public sealed class CpuDropoutTests
     [InlineData(4, 40, 0, 1f)]
     public void Mask_and_output_match_the_reference(int rows, int cols, int rowOffset, float p)
     {
-        using var pair = new BackendPair(rows * cols);
+        using var pair = CpuComparison.Create(rows * cols);
         var x = pair.Random(rows * cols);
         var mask = pair.Zeros(rows * cols);
         var y = pair.Zeros(rows * cols);
 
-        pair.Cpu.DropoutForward(x.Cpu, rows, cols, rowOffset, p, 1234, mask.Cpu, y.Cpu);
+        pair.Subject.DropoutForward(x.Subject, rows, cols, rowOffset, p, 1234, mask.Subject, y.Subject);
         pair.Reference.DropoutForward(x.Reference, rows, cols, rowOffset, p, 1234, mask.Reference, y.Reference);
 
-        Assert.Equal(mask.ReferenceValues.Select(v => (float)v), mask.CpuValues);
-        Tolerance.Close(y.ReferenceValues, y.CpuValues);
+        Assert.Equal(mask.ReferenceValues.Select(v => (float)v), mask.SubjectValues);
+        Tolerance.Close(y.ReferenceValues, y.SubjectValues);
     }
 
     [Fact]
     public void A_shard_draws_its_rows_of_the_whole_batch_mask()
     {
-        using var pair = new BackendPair();
+        using var pair = CpuComparison.Create();
         var x = pair.Of(Enumerable.Repeat(1f, 6 * 40).ToArray());
         var wholeMask = pair.Zeros(6 * 40);
         var shardMask = pair.Zeros(2 * 40);
         var y = pair.Zeros(6 * 40);
 
-        pair.Cpu.DropoutForward(x.Cpu, 6, 40, 0, 0.5f, 99, wholeMask.Cpu, y.Cpu);
-        pair.Cpu.DropoutForward(x.Cpu.Take(80), 2, 40, 3, 0.5f, 99, shardMask.Cpu, y.Cpu.Take(80));
+        pair.Subject.DropoutForward(x.Subject, 6, 40, 0, 0.5f, 99, wholeMask.Subject, y.Subject);
+        pair.Subject.DropoutForward(x.Subject.Take(80), 2, 40, 3, 0.5f, 99, shardMask.Subject, y.Subject.Take(80));
 
-        Assert.Equal(wholeMask.CpuValues[120..200], shardMask.CpuValues);
-        Assert.Contains(0f, shardMask.CpuValues);
-        Assert.Contains(2f, shardMask.CpuValues);
+        Assert.Equal(wholeMask.SubjectValues[120..200], shardMask.SubjectValues);
+        Assert.Contains(0f, shardMask.SubjectValues);
+        Assert.Contains(2f, shardMask.SubjectValues);
     }
 }

@@ -21,7 +21,7 @@ public sealed class GemmTests
     {
         foreach (bool transposeA in new[] { false, true })
         foreach (bool transposeB in new[] { false, true })
-            Compare(new BackendPair(m * 7 + n), transposeA, transposeB, m, n, k, 1, 0);
+            Compare(CpuComparison.Create(m * 7 + n), transposeA, transposeB, m, n, k, 1, 0);
     }
 
     [Theory]
@@ -29,33 +29,33 @@ public sealed class GemmTests
     public void Alpha_scales_and_beta_blends_the_old_c(bool transposeA, bool transposeB)
     {
         foreach (var (alpha, beta) in new[] { (0.5f, 1f), (-2f, 0.25f), (1f, -1f), (0f, 3f) })
-            Compare(new BackendPair(3), transposeA, transposeB, 37, 45, 70, alpha, beta);
+            Compare(CpuComparison.Create(3), transposeA, transposeB, 37, 45, 70, alpha, beta);
     }
 
     [Theory]
     [MemberData(nameof(Transposes))]
     public void Beta_zero_ignores_nan_in_c(bool transposeA, bool transposeB)
     {
-        using var pair = new BackendPair(4);
+        using var pair = CpuComparison.Create(4);
         var a = pair.Random(19 * 300);
         var b = pair.Random(300 * 35);
         var c = pair.Of(Enumerable.Repeat(float.NaN, 19 * 35).ToArray());
 
-        pair.Cpu.Gemm(transposeA, transposeB, 19, 35, 300, 1.5f, a.Cpu, b.Cpu, 0, c.Cpu);
+        pair.Subject.Gemm(transposeA, transposeB, 19, 35, 300, 1.5f, a.Subject, b.Subject, 0, c.Subject);
 
-        Assert.All(c.CpuValues, v => Assert.False(float.IsNaN(v)));
+        Assert.All(c.SubjectValues, v => Assert.False(float.IsNaN(v)));
     }
 
     [Fact]
     public void An_empty_sum_scales_c_by_beta()
     {
-        using var pair = new BackendPair(5);
+        using var pair = CpuComparison.Create(5);
         var a = pair.Zeros(0);
         var c = pair.Of([1, -2, 3, 4, 5, 6]);
 
-        pair.Cpu.Gemm(false, false, 2, 3, 0, 1, a.Cpu, a.Cpu, 0.5f, c.Cpu);
+        pair.Subject.Gemm(false, false, 2, 3, 0, 1, a.Subject, a.Subject, 0.5f, c.Subject);
 
-        Assert.Equal([0.5f, -1, 1.5f, 2, 2.5f, 3], c.CpuValues);
+        Assert.Equal([0.5f, -1, 1.5f, 2, 2.5f, 3], c.SubjectValues);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class GemmTests
         foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 9, 5), (33, 17, 130), (97, 65, 300), (13, 1100, 20), (5, 40, 1030) })
         foreach (bool transposeA in new[] { false, true })
         foreach (bool transposeB in new[] { false, true })
-            Compare(new BackendPair(m, new CpuBackend(2, width)), transposeA, transposeB, m, n, k, 0.75f, 0.5f);
+            Compare(CpuComparison.Create(m, new CpuBackend(2, width)), transposeA, transposeB, m, n, k, 0.75f, 0.5f);
     }
 
     [Theory]
@@ -76,12 +76,12 @@ public sealed class GemmTests
         {
             var results = new[] { 1, 2, 3 }.Select(threads =>
             {
-                using var pair = new BackendPair(9, new CpuBackend(threads));
+                using var pair = CpuComparison.Create(9, new CpuBackend(threads));
                 var a = pair.Random(m * k);
                 var b = pair.Random(k * n);
                 var c = pair.Random(m * n);
-                pair.Cpu.Gemm(transposeA, transposeB, m, n, k, 0.5f, a.Cpu, b.Cpu, 2, c.Cpu);
-                return c.CpuValues;
+                pair.Subject.Gemm(transposeA, transposeB, m, n, k, 0.5f, a.Subject, b.Subject, 2, c.Subject);
+                return c.SubjectValues;
             }).ToArray();
 
             Assert.Equal(results[0], results[1]);
@@ -92,18 +92,18 @@ public sealed class GemmTests
     [Fact]
     public void Slices_too_short_for_the_shape_are_refused()
     {
-        using var pair = new BackendPair();
+        using var pair = CpuComparison.Create();
         var a = pair.Zeros(6);
         var c = pair.Zeros(4);
 
-        Assert.Throws<ArgumentException>(() => pair.Cpu.Gemm(false, false, 2, 2, 4, 1, a.Cpu, a.Cpu, 0, c.Cpu));
+        Assert.Throws<ArgumentException>(() => pair.Subject.Gemm(false, false, 2, 2, 4, 1, a.Subject, a.Subject, 0, c.Subject));
     }
 
     /// <summary>
     /// Runs one GEMM in both backends; the bound grows with the square root of k times the
     /// magnitude of the terms summed, as float rounding errors in a dot product do.
     /// </summary>
-    private static void Compare(BackendPair pair, bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta)
+    private static void Compare(BackendComparison pair, bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta)
     {
         using var _ = pair;
         var a = pair.Random(m * k);
@@ -111,11 +111,11 @@ public sealed class GemmTests
         var c = pair.Random(m * n);
         double[] magnitude = Magnitude(transposeA, transposeB, m, n, k, alpha, a.ReferenceValues, b.ReferenceValues, beta, c.ReferenceValues);
 
-        pair.Cpu.Gemm(transposeA, transposeB, m, n, k, alpha, a.Cpu, b.Cpu, beta, c.Cpu);
+        pair.Subject.Gemm(transposeA, transposeB, m, n, k, alpha, a.Subject, b.Subject, beta, c.Subject);
         pair.Reference.Gemm(transposeA, transposeB, m, n, k, alpha, a.Reference, b.Reference, beta, c.Reference);
 
         var expected = c.ReferenceValues;
-        var actual = c.CpuValues;
+        var actual = c.SubjectValues;
         for (int i = 0; i < expected.Length; i++)
         {
             double bound = 1e-6 * Math.Sqrt(k + 1) * (magnitude[i] + 1e-3);

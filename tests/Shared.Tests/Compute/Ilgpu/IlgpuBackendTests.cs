@@ -11,7 +11,7 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     private const int Rows = 7;
     private const int Cols = 13;
 
-    private readonly ReferenceComparison both = new(fixture.Backend);
+    private readonly BackendComparison both = new(fixture.Backend);
     private IlgpuBackend Backend => fixture.Backend;
 
     public void Dispose() => both.Dispose();
@@ -71,8 +71,8 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void AddRowVector_MatchesReference()
     {
-        var matrix = both.Upload(ReferenceComparison.Random(Rows * Cols, 1));
-        var vector = both.Upload(ReferenceComparison.Random(Cols, 2));
+        var matrix = both.Of(BackendComparison.RandomValues(Rows * Cols, 1));
+        var vector = both.Of(BackendComparison.RandomValues(Cols, 2));
         both.Reference.AddRowVector(matrix.Reference, Rows, Cols, vector.Reference);
         Backend.AddRowVector(matrix.Subject, Rows, Cols, vector.Subject);
         both.AssertClose(matrix);
@@ -81,7 +81,7 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void SumRows_MatchesReference()
     {
-        var matrix = both.Upload(ReferenceComparison.Random(Rows * Cols, 3));
+        var matrix = both.Of(BackendComparison.RandomValues(Rows * Cols, 3));
         var result = both.Zeros(Cols);
         both.Reference.SumRows(matrix.Reference, Rows, Cols, result.Reference);
         Backend.SumRows(matrix.Subject, Rows, Cols, result.Subject);
@@ -96,10 +96,10 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     {
         var activation = new Activation(kind, Slope: 0.05f);
         // Values near zero exercise the series branch of the device tanh, large ones saturate.
-        float[] inputs = [.. ReferenceComparison.Random(Rows * Cols, 4, -4f, 4f), 0f, 1e-4f, -0.05f, 0.19f, -0.21f, 12f, -30f];
-        var x = both.Upload(inputs);
+        float[] inputs = [.. BackendComparison.RandomValues(Rows * Cols, 4, -4f, 4f), 0f, 1e-4f, -0.05f, 0.19f, -0.21f, 12f, -30f];
+        var x = both.Of(inputs);
         var y = both.Zeros(inputs.Length);
-        var dy = both.Upload(ReferenceComparison.Random(inputs.Length, 5));
+        var dy = both.Of(BackendComparison.RandomValues(inputs.Length, 5));
         var dx = both.Zeros(inputs.Length);
 
         both.Reference.ActivationForward(activation, x.Reference, y.Reference);
@@ -114,9 +114,9 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void Softmax_ForwardAndBackward_MatchReference()
     {
-        var x = both.Upload(ReferenceComparison.Random(Rows * Cols, 6, -8f, 8f));
+        var x = both.Of(BackendComparison.RandomValues(Rows * Cols, 6, -8f, 8f));
         var y = both.Zeros(Rows * Cols);
-        var dy = both.Upload(ReferenceComparison.Random(Rows * Cols, 7));
+        var dy = both.Of(BackendComparison.RandomValues(Rows * Cols, 7));
         var dx = both.Zeros(Rows * Cols);
 
         both.Reference.SoftmaxForward(x.Reference, y.Reference, Rows, Cols);
@@ -132,14 +132,14 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     public void BatchNorm_StatisticsForwardAndBackward_MatchReference()
     {
         const float eps = 1e-5f;
-        var x = both.Upload(ReferenceComparison.Random(Rows * Cols, 8, -3f, 5f));
+        var x = both.Of(BackendComparison.RandomValues(Rows * Cols, 8, -3f, 5f));
         var mean = both.Zeros(Cols);
         var variance = both.Zeros(Cols);
-        var gamma = both.Upload(ReferenceComparison.Random(Cols, 9, 0.5f, 1.5f));
-        var beta = both.Upload(ReferenceComparison.Random(Cols, 10));
+        var gamma = both.Of(BackendComparison.RandomValues(Cols, 9, 0.5f, 1.5f));
+        var beta = both.Of(BackendComparison.RandomValues(Cols, 10));
         var xHat = both.Zeros(Rows * Cols);
         var y = both.Zeros(Rows * Cols);
-        var dy = both.Upload(ReferenceComparison.Random(Rows * Cols, 11));
+        var dy = both.Of(BackendComparison.RandomValues(Rows * Cols, 11));
         var dGamma = both.Zeros(Cols);
         var dBeta = both.Zeros(Cols);
         var dx = both.Zeros(Rows * Cols);
@@ -172,10 +172,10 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void UpdateRunningStatistics_MatchesReference()
     {
-        var runningMean = both.Upload(ReferenceComparison.Random(Cols, 12));
-        var runningVariance = both.Upload(ReferenceComparison.Random(Cols, 13, 0.5f, 2f));
-        var batchMean = both.Upload(ReferenceComparison.Random(Cols, 14));
-        var batchVariance = both.Upload(ReferenceComparison.Random(Cols, 15, 0.1f, 3f));
+        var runningMean = both.Of(BackendComparison.RandomValues(Cols, 12));
+        var runningVariance = both.Of(BackendComparison.RandomValues(Cols, 13, 0.5f, 2f));
+        var batchMean = both.Of(BackendComparison.RandomValues(Cols, 14));
+        var batchVariance = both.Of(BackendComparison.RandomValues(Cols, 15, 0.1f, 3f));
         both.Reference.UpdateRunningStatistics(runningMean.Reference, runningVariance.Reference,
             batchMean.Reference, batchVariance.Reference, Rows, 0.1f);
         Backend.UpdateRunningStatistics(runningMean.Subject, runningVariance.Subject,
@@ -193,7 +193,7 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     {
         const int rowOffset = 5;
         const ulong seed = 0x5EED;
-        var x = both.Upload(ReferenceComparison.Random(Rows * Cols, 16));
+        var x = both.Of(BackendComparison.RandomValues(Rows * Cols, 16));
         var mask = both.Zeros(Rows * Cols);
         var y = both.Zeros(Rows * Cols);
         both.Reference.DropoutForward(x.Reference, Rows, Cols, rowOffset, p, seed, mask.Reference, y.Reference);
@@ -209,7 +209,7 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void DropoutForward_ShardsDrawTheMaskOfTheWholeBatch()
     {
-        var x = both.Upload(ReferenceComparison.Random(Rows * Cols, 17));
+        var x = both.Of(BackendComparison.RandomValues(Rows * Cols, 17));
         var whole = both.Zeros(Rows * Cols);
         var sharded = both.Zeros(Rows * Cols);
         var y = both.Zeros(Rows * Cols);
@@ -223,8 +223,8 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void Multiply_MatchesReference()
     {
-        var a = both.Upload(ReferenceComparison.Random(Rows * Cols, 18));
-        var b = both.Upload(ReferenceComparison.Random(Rows * Cols, 19));
+        var a = both.Of(BackendComparison.RandomValues(Rows * Cols, 18));
+        var b = both.Of(BackendComparison.RandomValues(Rows * Cols, 19));
         var result = both.Zeros(Rows * Cols);
         both.Reference.Multiply(a.Reference, b.Reference, result.Reference);
         Backend.Multiply(a.Subject, b.Subject, result.Subject);
@@ -266,7 +266,7 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void Operations_GiveTheSameBitsTwice()
     {
-        var x = both.Upload(ReferenceComparison.Random(Rows * Cols, 20, -5f, 5f));
+        var x = both.Of(BackendComparison.RandomValues(Rows * Cols, 20, -5f, 5f));
         var (output, targets) = LossInputs(LossKind.CrossEntropy);
 
         (float[] Sums, float[] Variance, float[] Gemm, float[] Grad, double Loss) Run()
@@ -296,7 +296,7 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     [Fact]
     public void EmptyShapes_DoNothing()
     {
-        var x = both.Upload([3f]);
+        var x = both.Of([3f]);
         Backend.Gemm(false, false, 0, 4, 3, 1f, x.Subject, x.Subject, 0f, x.Subject);
         Backend.SoftmaxForward(x.Subject, x.Subject, 0, 1);
         Assert.Equal(0, Backend.Loss(LossKind.Mse, x.Subject, x.Subject, 0, 1, 1f, x.Subject));
@@ -329,19 +329,19 @@ public sealed class IlgpuBackendTests(CpuSimulatorFixture fixture) : IClassFixtu
     }
 
     /// <summary>Outputs and targets in the range each loss is defined on.</summary>
-    private (SlicePair Output, SlicePair Targets) LossInputs(LossKind kind)
+    private (BackendComparison.Pair Output, BackendComparison.Pair Targets) LossInputs(LossKind kind)
     {
         if (kind == LossKind.CrossEntropy)
         {
             var labels = Enumerable.Range(0, Rows).Select(r => (float)(r * 5 % Cols)).ToArray();
-            return (both.Upload(ReferenceComparison.Random(Rows * Cols, 21, -6f, 6f)), both.Upload(labels));
+            return (both.Of(BackendComparison.RandomValues(Rows * Cols, 21, -6f, 6f)), both.Of(labels));
         }
         var output = kind == LossKind.Bce
-            ? ReferenceComparison.Random(Rows * Cols, 22, 0.01f, 0.99f)
-            : ReferenceComparison.Random(Rows * Cols, 22, -4f, 4f);
+            ? BackendComparison.RandomValues(Rows * Cols, 22, 0.01f, 0.99f)
+            : BackendComparison.RandomValues(Rows * Cols, 22, -4f, 4f);
         var targets = kind is LossKind.Bce or LossKind.BceWithLogits
-            ? ReferenceComparison.Random(Rows * Cols, 23, 0f, 1f)
-            : ReferenceComparison.Random(Rows * Cols, 23, -4f, 4f);
-        return (both.Upload(output), both.Upload(targets));
+            ? BackendComparison.RandomValues(Rows * Cols, 23, 0f, 1f)
+            : BackendComparison.RandomValues(Rows * Cols, 23, -4f, 4f);
+        return (both.Of(output), both.Of(targets));
     }
 }

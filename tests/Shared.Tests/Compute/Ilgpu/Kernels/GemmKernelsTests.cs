@@ -55,10 +55,10 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
     {
         // 16x16 tiles on the simulator run 256 threads per group: a smaller product keeps it quick.
         var (m, n, k) = kernel == Kernel.Tiles16 ? (19, 17, 21) : (37, 29, 33);
-        using var both = new ReferenceComparison(backends[kernel]);
-        var a = both.Upload(ReferenceComparison.Random(m * k, 1));
-        var b = both.Upload(ReferenceComparison.Random(k * n, 2));
-        var c = both.Upload(ReferenceComparison.Random(m * n, 3));
+        using var both = new BackendComparison(backends[kernel]);
+        var a = both.Of(BackendComparison.RandomValues(m * k, 1));
+        var b = both.Of(BackendComparison.RandomValues(k * n, 2));
+        var c = both.Of(BackendComparison.RandomValues(m * n, 3));
         both.Reference.Gemm(transposeA, transposeB, m, n, k, 0.75f, a.Reference, b.Reference, 0.5f, c.Reference);
         both.Subject.Gemm(transposeA, transposeB, m, n, k, 0.75f, a.Subject, b.Subject, 0.5f, c.Subject);
         both.AssertClose(c);
@@ -71,10 +71,10 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
     public void Gemm_WithBetaZero_IgnoresNaNInC(Kernel kernel)
     {
         const int m = 5, n = 3, k = 7;
-        using var both = new ReferenceComparison(backends[kernel]);
-        var a = both.Upload(ReferenceComparison.Random(m * k, 4));
-        var b = both.Upload(ReferenceComparison.Random(k * n, 5));
-        var c = both.Upload(Enumerable.Repeat(float.NaN, m * n).ToArray());
+        using var both = new BackendComparison(backends[kernel]);
+        var a = both.Of(BackendComparison.RandomValues(m * k, 4));
+        var b = both.Of(BackendComparison.RandomValues(k * n, 5));
+        var c = both.Of(Enumerable.Repeat(float.NaN, m * n).ToArray());
         both.Reference.Gemm(false, true, m, n, k, 1.5f, a.Reference, b.Reference, 0f, c.Reference);
         both.Subject.Gemm(false, true, m, n, k, 1.5f, a.Subject, b.Subject, 0f, c.Subject);
         both.AssertClose(c);
