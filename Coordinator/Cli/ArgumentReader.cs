@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using DistTrainer.Shared;
 
 namespace DistTrainer.Coordinator.Cli;
@@ -44,22 +45,12 @@ public sealed class ArgumentReader
 
     public string String(string name, string fallback) => String(name) ?? fallback;
 
-    public int? Int(string name, int min = int.MinValue)
+    /// <summary>An integer option of type T (int, long, ...) at least <paramref name="min"/>, or null when absent.</summary>
+    public T? Integer<T>(string name, T min) where T : struct, IBinaryInteger<T>
     {
         var text = String(name);
         if (text is null) return null;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            throw new InvalidInputException($"{name}: '{text}' is not an integer");
-        if (value < min)
-            throw new InvalidInputException($"{name}: {value} is below the minimum {min}");
-        return value;
-    }
-
-    public long? Long(string name, long min = long.MinValue)
-    {
-        var text = String(name);
-        if (text is null) return null;
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (!T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
             throw new InvalidInputException($"{name}: '{text}' is not an integer");
         if (value < min)
             throw new InvalidInputException($"{name}: {value} is below the minimum {min}");

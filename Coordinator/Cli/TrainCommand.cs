@@ -43,7 +43,7 @@ public static class TrainCommand
 
         using var runner = new BatchRunner(model, loss);
         var plan = new TrainingPlan(batchSize, options.Epochs, options.Steps, options.Shuffle, options.Seed);
-        output.WriteLine($"training {string.Join(',', model.Layers.Select(l => l.Describe()))} ({model.ParameterCount} parameters) " +
+        output.WriteLine($"training {model.Describe()} ({model.ParameterCount} parameters) " +
                          $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +
                          $"batch {batchSize}, backend {backend.Name}");
         var trainer = new LocalTrainer(runner, optimizer, train, test, plan, log);

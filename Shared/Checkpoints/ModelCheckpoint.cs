@@ -39,7 +39,7 @@ public static class ModelCheckpoint
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
-            ["layers"] = string.Join(',', model.Layers.Select(l => l.Describe())),
+            ["layers"] = model.Describe(),
         };
         if (optimizer is not null)
         {
@@ -106,7 +106,7 @@ public static class ModelCheckpoint
         var foreign = tensors.Keys.FirstOrDefault(k => !known.Contains(k));
         if (foreign is not null)
             throw new InvalidInputException(
-                $"checkpoint {path}: tensor '{foreign}' does not belong to the model ({string.Join(',', model.Layers.Select(l => l.Describe()))})");
+                $"checkpoint {path}: tensor '{foreign}' does not belong to the model ({model.Describe()})");
         model.Backend.Upload(parameters, model.Parameters);
         model.Backend.Upload(buffers, model.Buffers);
         return restored;

@@ -16,6 +16,9 @@ public sealed class Sequential : IDisposable
     private readonly DeviceArray[] _activations;
     private readonly DeviceArray _gradientA, _gradientB;
 
+    /// <summary>Where layer i's tensors start in the parameter and buffer vectors; entry i + 1 is where they end.</summary>
+    private readonly int[] _parameterOffsets, _bufferOffsets;
+
     public Sequential(ModelSpec spec, IComputeBackend backend, int maxRows)
     {
         if (maxRows < 1) throw new ArgumentOutOfRangeException(nameof(maxRows));
@@ -36,8 +39,8 @@ public sealed class Sequential : IDisposable
 
         var parameters = new List<TensorPlacement>();
         var buffers = new List<TensorPlacement>();
-        var parameterOffsets = new int[layers.Count + 1];
-        var bufferOffsets = new int[layers.Count + 1];
+        var parameterOffsets = _parameterOffsets = new int[layers.Count + 1];
+        var bufferOffsets = _bufferOffsets = new int[layers.Count + 1];
         for (int i = 0; i < layers.Count; i++)
         {
             parameterOffsets[i + 1] = Place(parameters, i, layers[i].Parameters, parameterOffsets[i]);
@@ -79,6 +82,9 @@ public sealed class Sequential : IDisposable
     public int InputWidth => Spec.InputWidth;
     public int OutputWidth => Spec.OutputWidth;
     public int ParameterCount { get; }
+
+    /// <summary>The model as a layer spec, e.g. "linear:784:256,relu,linear:256:10".</summary>
+    public string Describe() => string.Join(',', Layers.Select(l => l.Describe()));
     public int BufferCount { get; }
 
     /// <summary>Where each trainable tensor ("0.weight", "1.bias", ...) sits in the parameter vector.</summary>
@@ -106,14 +112,10 @@ public sealed class Sequential : IDisposable
         var random = new SeededRandom(seed);
         var parameters = new float[ParameterCount];
         var buffers = new float[BufferCount];
-        int p = 0, b = 0;
-        foreach (var layer in Layers)
+        for (int i = 0; i < Layers.Count; i++)
         {
-            int pn = layer.Parameters.Sum(t => t.Length);
-            int bn = layer.Buffers.Sum(t => t.Length);
-            layer.Initialize(parameters.AsSpan(p, pn), buffers.AsSpan(b, bn), random);
-            p += pn;
-            b += bn;
+            Layers[i].Initialize(parameters.AsSpan(_parameterOffsets[i].._parameterOffsets[i + 1]),
+                buffers.AsSpan(_bufferOffsets[i].._bufferOffsets[i + 1]), random);
         }
         Backend.Upload(parameters, Parameters);
         Backend.Upload(buffers, Buffers);

@@ -63,7 +63,7 @@ public sealed class BatchRunner : IDisposable
         return total;
     }
 
-    /// <summary>Inference on the given rows; their outputs stay readable through <see cref="Outputs"/>.</summary>
+    /// <summary>Inference on the given rows: their summed loss and correct count.</summary>
     public BatchOutcome EvaluateRows(Dataset data, ReadOnlySpan<int> indices)
     {
         int rows = Stage(data, indices);
@@ -72,9 +72,6 @@ public sealed class BatchRunner : IDisposable
             0f, Model.OutputGradient(rows));
         return new BatchOutcome(lossSum, CountCorrect(rows), rows);
     }
-
-    /// <summary>The outputs of the last batch, as read back for counting correct rows.</summary>
-    public ReadOnlySpan<float> Outputs(int rows) => _outputs.AsSpan(0, rows * Model.OutputWidth);
 
     private int Stage(Dataset data, ReadOnlySpan<int> indices)
     {

@@ -42,9 +42,6 @@ public sealed class LocalTrainer
         _batchesTracked = new long[runner.Model.Layers.Count];
     }
 
-    /// <summary>The parameters as they stood after the last applied step (never a refused one).</summary>
-    public ReadOnlySpan<float> Parameters => _parameters;
-
     public TrainingResult Run(ITrainingObserver observer, CancellationToken cancellation = default)
     {
         var model = _runner.Model;
@@ -74,11 +71,7 @@ public sealed class LocalTrainer
                 interrupted = true;
                 _log.Warning("Training interrupted before step {Step}", step + 1);
                 if (epochOutcome.Rows > 0)
-                {
-                    var partial = EndEpoch((int)((step - 1) / batchesPerEpoch), step, epochOutcome, epochTrainingSeconds, epochClock.Elapsed.TotalSeconds);
-                    epochs.Add(partial);
-                    observer.OnEpoch(partial);
-                }
+                    CloseEpoch((int)((step - 1) / batchesPerEpoch), step);
                 break;
             }
             int batch = (int)(step % batchesPerEpoch);
@@ -111,9 +104,7 @@ public sealed class LocalTrainer
             bool epochEnds = batch == batchesPerEpoch - 1 || step + 1 == lastStep;
             if (epochEnds)
             {
-                var report = EndEpoch(epoch, step + 1, epochOutcome, epochTrainingSeconds, epochClock.Elapsed.TotalSeconds);
-                epochs.Add(report);
-                observer.OnEpoch(report);
+                CloseEpoch(epoch, step + 1);
                 epochOutcome = default;
                 epochTrainingSeconds = 0;
                 epochClock.Restart();
@@ -122,6 +113,13 @@ public sealed class LocalTrainer
 
         return new TrainingResult(epochs, _optimizer.StepCount, total.Elapsed.TotalSeconds,
             trainedSamples / Math.Max(trainingSeconds, 1e-9), failure, interrupted);
+
+        void CloseEpoch(int epoch, long step)
+        {
+            var report = EndEpoch(epoch, step, epochOutcome, epochTrainingSeconds, epochClock.Elapsed.TotalSeconds);
+            epochs.Add(report);
+            observer.OnEpoch(report);
+        }
     }
 
     private EpochReport EndEpoch(int epoch, long step, BatchOutcome outcome, double trainingSeconds, double seconds)
