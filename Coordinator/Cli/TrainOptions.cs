@@ -1,4 +1,5 @@
 using DistTrainer.Shared;
+using DistTrainer.Shared.CommandLine;
 using DistTrainer.Shared.Nn.Init;
 using DistTrainer.Shared.Optimizers;
 

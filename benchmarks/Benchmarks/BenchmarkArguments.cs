@@ -1,44 +1,22 @@
-using System.Globalization;
-using DistTrainer.Shared;
+using DistTrainer.Shared.CommandLine;
 
 namespace DistTrainer.Benchmarks;
 
-/// <summary>The options after the subcommand: <c>--name value</c> pairs and bare <c>--flag</c>s.</summary>
-public sealed class BenchmarkArguments
+/// <summary>The options after the subcommand, read with the programs' own option reader.</summary>
+public sealed class BenchmarkArguments(IReadOnlyList<string> raw)
 {
-    private readonly Dictionary<string, string?> options = new(StringComparer.Ordinal);
+    private readonly ArgumentReader reader = new(raw, new HashSet<string> { "--no-torch" });
 
-    public BenchmarkArguments(IReadOnlyList<string> raw)
-    {
-        Raw = raw;
-        for (int i = 0; i < raw.Count; i++)
-        {
-            if (!raw[i].StartsWith("--", StringComparison.Ordinal))
-                throw new InvalidInputException($"argument '{raw[i]}': expected an option starting with --");
-            bool hasValue = i + 1 < raw.Count && !raw[i + 1].StartsWith("--", StringComparison.Ordinal);
-            options[raw[i]] = hasValue ? raw[++i] : null;
-        }
-    }
-
-    public IReadOnlyList<string> Raw { get; }
+    public IReadOnlyList<string> Raw => raw;
 
     /// <summary>--threads as a comma-separated list; by default 1 and the processor count.</summary>
-    public int[] Threads => options.TryGetValue("--threads", out var list)
-        ? (list ?? "").Split(',').Select(t => Positive("--threads", t)).ToArray()
+    public int[] Threads => reader.String("--threads") is { } list
+        ? list.Split(',').Select(t => ArgumentReader.ParseInteger("--threads", t, min: 1)).ToArray()
         : new[] { 1, Environment.ProcessorCount }.Distinct().ToArray();
 
-    public int Int(string name, int fallback) =>
-        options.TryGetValue(name, out var value) ? Positive(name, value) : fallback;
+    public int Int(string name, int fallback) => reader.Integer(name, min: 1) ?? fallback;
 
-    public string String(string name, string fallback) =>
-        options.TryGetValue(name, out var value)
-            ? value ?? throw new InvalidInputException($"option {name}: a value is required")
-            : fallback;
+    public string String(string name, string fallback) => reader.String(name, fallback);
 
-    public bool Flag(string name) => options.ContainsKey(name);
-
-    private static int Positive(string name, string? text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
-            ? value
-            : throw new InvalidInputException($"option {name}: '{text}' is not a positive integer");
+    public bool Flag(string name) => reader.Flag(name);
 }

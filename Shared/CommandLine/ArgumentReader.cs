@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Numerics;
-using DistTrainer.Shared;
 
-namespace DistTrainer.Coordinator.Cli;
+namespace DistTrainer.Shared.CommandLine;
 
 /// <summary>
 /// Reads "--name value" options and "--flag" switches. Every option a command knows is declared
@@ -46,10 +45,12 @@ public sealed class ArgumentReader
     public string String(string name, string fallback) => String(name) ?? fallback;
 
     /// <summary>An integer option of type T (int, long, ...) at least <paramref name="min"/>, or null when absent.</summary>
-    public T? Integer<T>(string name, T min) where T : struct, IBinaryInteger<T>
+    public T? Integer<T>(string name, T min) where T : struct, IBinaryInteger<T> =>
+        String(name) is { } text ? ParseInteger(name, text, min) : null;
+
+    /// <summary>The integer <paramref name="text"/> given for option <paramref name="name"/>, at least <paramref name="min"/>.</summary>
+    public static T ParseInteger<T>(string name, string text, T min) where T : struct, IBinaryInteger<T>
     {
-        var text = String(name);
-        if (text is null) return null;
         if (!T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
             throw new InvalidInputException($"{name}: '{text}' is not an integer");
         if (value < min)
