@@ -155,6 +155,13 @@ public sealed class Sequential : IDisposable
     /// <summary>The batchnorm layers with their index in the model.</summary>
     public IReadOnlyList<(int Index, BatchNormLayer Layer)> BatchNormLayers { get; }
 
+    /// <summary>Routes every batch-norm layer's training statistics through <paramref name="exchange"/> (null: per batch).</summary>
+    public void SynchroniseBatchNorm(IBatchStatisticsExchange? exchange)
+    {
+        for (int i = 0; i < BatchNormLayers.Count; i++)
+            BatchNormLayers[i].Layer.Synchronise(exchange, i);
+    }
+
     public void Dispose()
     {
         _parameters.Dispose();

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using DistTrainer.Shared.Compute;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Nn;
+using DistTrainer.Shared.Nn.Layers;
+using DistTrainer.Shared.Nn.Losses;
+
+namespace DistTrainer.Shared.Training.Sharding;
+
+/// <summary>
+/// A worker's compute: keeps a model on its backend at some weights version and turns one shard of
+/// a step into its result payload (gradients scaled by the global batch's normalizer, then the
+/// shard's batch-norm statistics). With an exchange, batch norm is synchronised across shards.
+/// Not thread-safe: one shard at a time.
+/// </summary>
+public sealed class ShardComputer : IDisposable
+{
+    private readonly Sequential _model;
+    private readonly BatchRunner _runner;
+    private readonly Dataset _data;
+    private readonly ulong _seed;
+
+    public ShardComputer(ModelSpec spec, LossFunction loss, Dataset data, IComputeBackend backend, int maxRows, ulong seed,
+        IBatchStatisticsExchange? exchange)
+    {
+        _model = new Sequential(spec, backend, maxRows);
+        _runner = new BatchRunner(_model, loss);
+        _data = data;
+        _seed = seed;
+        Layout = ShardPayloadLayout.Of(_model);
+        _model.SynchroniseBatchNorm(exchange);
+    }
+
+    public ShardPayloadLayout Layout { get; }
+    public int ParameterCount => _model.ParameterCount;
+    public long WeightsVersion { get; private set; } = -1;
+
+    public void LoadWeights(long version, ReadOnlySpan<float> weights)
+    {
+        if (weights.Length != _model.ParameterCount)
+            throw new ArgumentException($"weights version {version} has {weights.Length} values; the model has {_model.ParameterCount}");
+        _model.Backend.Upload(weights, _model.Parameters);
+        WeightsVersion = version;
+    }
+
+    /// <summary>Computes one shard into a new payload array.</summary>
+    public ShardOutput Compute(long step, int rowOffset, ReadOnlySpan<int> indices, int normalizer)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var outcome = _runner.ComputeGradients(_data, indices, new StepContext(true, step, _seed, rowOffset), normalizer);
+        var payload = new float[Layout.Length];
+        _model.Backend.Download(_model.Gradients, Layout.Gradients(payload));
+        for (int i = 0; i < _model.BatchNormLayers.Count; i++)
+        {
+            var layer = _model.BatchNormLayers[i].Layer;
+            _model.Backend.Download(layer.BatchMean, Layout.Mean(payload, i));
+            _model.Backend.Download(layer.BatchVariance, Layout.Variance(payload, i));
+        }
+        return new ShardOutput(outcome, payload, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    public void Dispose()
+    {
+        _runner.Dispose();
+        _model.Dispose();
+    }
+}
+
+/// <summary>A computed shard: its loss and accuracy counts, its payload, and the seconds it took.</summary>
+public readonly record struct ShardOutput(BatchOutcome Outcome, float[] Payload, double Seconds);
