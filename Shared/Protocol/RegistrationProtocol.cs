@@ -20,7 +20,6 @@ public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string
 /// </summary>
 public sealed record TrainingJob(
     string Layers,
-    string Init,
     string Loss,
     string? Dataset,
     string? DataDir,
@@ -33,7 +32,16 @@ public sealed record TrainingJob(
     double ExchangeTimeoutSeconds) : IProtocolMessage;
 
 /// <summary>Enough of a dataset to tell that two nodes read the same one.</summary>
-public sealed record DatasetFingerprint(string Name, int Count, int FeatureCount, ulong Checksum) : IProtocolMessage;
+public sealed record DatasetFingerprint(string Name, int Count, int FeatureCount, ulong Checksum) : IProtocolMessage
+{
+    public static DatasetFingerprint Of(Data.Dataset data)
+    {
+        var hash = new System.IO.Hashing.XxHash3();
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Features.AsSpan()));
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Labels.AsSpan()));
+        return new DatasetFingerprint(data.Name, data.Count, data.FeatureCount, hash.GetCurrentHashAsUInt64());
+    }
+}
 
 public sealed record WorkerAccepted(string WorkerId, TrainingJob Job) : IProtocolMessage;
 

@@ -1,0 +1,219 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using DistTrainer.Shared.Protocol;
+using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Worker.DataPlane;
+using Serilog;
+
+namespace DistTrainer.Worker.Actors;
+
+/// <summary>
+/// A worker node's actor. Joining: waits for a coordinator node to be up and registers with it
+/// until accepted, refused, or the registration timeout passes. Preparing: loads the dataset, checks
+/// it is the coordinator's, builds the model and connects the tensor data plane (off the actor).
+/// Ready: computes the shards it is assigned, one at a time on a compute thread, with the newest
+/// weights; results go back on the data plane. Losing the coordinator or the data plane sends it
+/// back to Joining. Supervision: the default (restart) for children; this actor has none.
+/// </summary>
+public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+{
+    public const string Name = "worker";
+
+    private readonly WorkerSettings _settings;
+    private readonly ILogger _log;
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly Queue<ComputeShard> _queue = new();
+    private Address? _coordinatorNode;
+    private DateTime _registrationDeadline;
+    private WorkerSession? _session;
+    private WeightsArrived? _weights;
+    private bool _computing;
+
+    public WorkerActor(WorkerSettings settings, ILogger log)
+    {
+        _settings = settings;
+        _log = log.ForContext("Worker", settings.WorkerId);
+        Joining();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(WorkerSettings settings, ILogger log) => Akka.Actor.Props.Create(() => new WorkerActor(settings, log));
+
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+        _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
+        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, WorkerSettings.RegistrationRetry);
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _session?.Dispose();
+    }
+
+    private void Joining()
+    {
+        Receive<ClusterEvent.MemberUp>(up =>
+        {
+            if (!up.Member.HasRole(Roles.Coordinator)) return;
+            _coordinatorNode = up.Member.Address;
+            Register();
+        });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.Member.Address == _coordinatorNode) _coordinatorNode = null;
+        });
+        Receive<RetryRegistration>(_ =>
+        {
+            if (DateTime.UtcNow > _registrationDeadline)
+            {
+                Fail($"no coordinator accepted this worker within {_settings.RegistrationTimeout.TotalSeconds:F0} s");
+                return;
+            }
+            Register();
+        });
+        Receive<WorkerAccepted>(accepted =>
+        {
+            Timers.Cancel("register");
+            _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
+                Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
+            var self = Self;
+            Become(Preparing);
+            Task.Run(() => WorkerSession.Open(accepted.Job, _settings, self, _log))
+                .PipeTo(self, success: session => new Prepared(session), failure: e => new PrepareFailed(e.Message));
+        });
+        Receive<WorkerRefused>(refused => Fail($"refused by the coordinator: {refused.Reason}"));
+        Receive<ComputeShard>(_ => { });
+        Receive<WeightsArrived>(_ => { });
+        Receive<LinkLost>(_ => { });
+    }
+
+    private void Preparing()
+    {
+        Receive<Prepared>(prepared =>
+        {
+            _session = prepared.Session;
+            _log.Information("Ready: {Parameters} parameters on {Backend}, data plane connected", prepared.Session.Computer.ParameterCount,
+                prepared.Session.BackendName);
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        Receive<PrepareFailed>(failed =>
+        {
+            _coordinatorSelection?.Tell(new WorkerWithdrew(_settings.WorkerId, failed.Reason));
+            Fail($"could not prepare: {failed.Reason}");
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
+        Receive<WeightsArrived>(weights =>
+        {
+            _weights = weights;
+            StartNext();
+        });
+        Receive<ComputeShard>(shard =>
+        {
+            _queue.Enqueue(shard);
+            StartNext();
+        });
+        Receive<ShardComputed>(done =>
+        {
+            _computing = false;
+            if (done.Error is { } error)
+            {
+                _log.Warning("Step {Step} shard {Shard}: {Reason}", done.Shard.Step + 1, done.Shard.ShardId, error);
+                _coordinatorSelection?.Tell(new ShardFailed(done.Shard.Step, done.Shard.Attempt, done.Shard.ShardId, _settings.WorkerId, error));
+            }
+            StartNext();
+        });
+        Receive<LinkLost>(lost => Rejoin($"the data plane to the parameter server closed: {lost.Reason}"));
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (removed.Member.Address == _coordinatorNode) Rejoin("the coordinator left the cluster");
+        });
+        Receive<ClusterEvent.MemberUp>(_ => { });
+        Receive<RetryRegistration>(_ => { });
+        Receive<TrainingFinished>(finished =>
+        {
+            _log.Information("Training finished ({Outcome}); leaving the cluster", finished.Outcome);
+            _cluster.Leave(_cluster.SelfAddress);
+            Context.Stop(Self);
+        });
+    }
+
+    /// <summary>
+    /// Starts the oldest assigned shard whose weights are here. A shard for weights older than the
+    /// newest is for a step that has already been applied: it is dropped.
+    /// </summary>
+    private void StartNext()
+    {
+        if (_computing || _session is null) return;
+        while (_queue.Count > 0)
+        {
+            var shard = _queue.Peek();
+            long version = _weights?.Version ?? -1;
+            if (shard.WeightsVersion > version) return;
+            _queue.Dequeue();
+            if (shard.WeightsVersion < version)
+            {
+                _log.Debug("Step {Step} shard {Shard}: dropped, the weights have moved on to version {Version}",
+                    shard.Step + 1, shard.ShardId, version);
+                continue;
+            }
+            _computing = true;
+            var session = _session;
+            var weights = _weights!;
+            var self = Self;
+            Task.Factory.StartNew(() => session.Compute(shard, weights), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                .PipeTo(self, success: error => new ShardComputed(shard, error), failure: e => new ShardComputed(shard, e.Message));
+            return;
+        }
+    }
+
+    private ActorSelection? _coordinatorSelection =>
+        _coordinatorNode is null ? null : Context.ActorSelection(new RootActorPath(_coordinatorNode) / "user" / Roles.CoordinatorActorName);
+
+    private void Register()
+    {
+        _coordinatorSelection?.Tell(new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
+            _cluster.SelfAddress.ToString(), _settings.Device));
+    }
+
+    private void Rejoin(string reason)
+    {
+        _log.Warning("{Reason}; registering again", reason);
+        _session?.Dispose();
+        _session = null;
+        _weights = null;
+        _queue.Clear();
+        _computing = false;
+        _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
+        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, WorkerSettings.RegistrationRetry);
+        Become(Joining);
+    }
+
+    private void Fail(string reason)
+    {
+        _log.Error("Worker {Worker} stops: {Reason}", _settings.WorkerId, reason);
+        Context.System.Terminate();
+    }
+
+    private sealed class RetryRegistration
+    {
+        public static readonly RetryRegistration Instance = new();
+    }
+
+    private sealed record Prepared(WorkerSession Session) : INoSerializationVerificationNeeded;
+
+    private sealed record PrepareFailed(string Reason);
+
+    private sealed record ShardComputed(ComputeShard Shard, string? Error) : INoSerializationVerificationNeeded;
+}

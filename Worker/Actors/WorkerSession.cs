@@ -1,0 +1,91 @@
+using Akka.Actor;
+using DistTrainer.Shared;
+using DistTrainer.Shared.Compute;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Nn;
+using DistTrainer.Shared.Nn.Losses;
+using DistTrainer.Shared.Protocol;
+using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Worker.DataPlane;
+using Serilog;
+
+namespace DistTrainer.Worker.Actors;
+
+/// <summary>
+/// Everything a worker holds for one run: the dataset it read, its backend and model, and its data
+/// plane link to the parameter server. Opened off the actor (it reads files and connects a socket);
+/// its <see cref="Compute"/> runs on a compute thread.
+/// </summary>
+public sealed class WorkerSession : IDisposable
+{
+    private readonly IComputeBackend _backend;
+    private readonly ParameterServerLink _link;
+    private readonly string _workerId;
+
+    private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, string workerId)
+    {
+        _backend = backend;
+        Computer = computer;
+        _link = link;
+        _workerId = workerId;
+    }
+
+    public ShardComputer Computer { get; }
+    public string BackendName => _backend.Name;
+
+    public static WorkerSession Open(TrainingJob job, WorkerSettings settings, IActorRef worker, ILogger log)
+    {
+        var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir);
+        var fingerprint = DatasetFingerprint.Of(train);
+        if (fingerprint != job.Data)
+            throw new InvalidInputException(
+                $"this worker's dataset {fingerprint.Name} ({fingerprint.Count} samples, checksum {fingerprint.Checksum:x16}) is not the " +
+                $"coordinator's {job.Data.Name} ({job.Data.Count} samples, checksum {job.Data.Checksum:x16})");
+        var spec = ModelSpec.Parse(job.Layers);
+        var loss = LossFunction.Parse(job.Loss);
+        var backend = BackendFactory.Create(settings.Device, settings.Threads, log);
+        ParameterServerLink? link = null;
+        try
+        {
+            link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, worker,
+                TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds));
+            var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
+                job.SynchronisedBatchNorm ? link.Exchange : null);
+            return new WorkerSession(backend, computer, link, settings.WorkerId);
+        }
+        catch
+        {
+            link?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Computes one shard with the given weights and sends the result; returns why it failed, or null.</summary>
+    public string? Compute(ComputeShard shard, WeightsArrived weights)
+    {
+        try
+        {
+            if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
+            _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
+            var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer);
+            _link.SendResult(shard, output);
+            return null;
+        }
+        catch (ShardAbandonedException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"worker {_workerId}: {e.Message}";
+        }
+    }
+
+    public void Dispose()
+    {
+        _link.Dispose();
+        Computer.Dispose();
+        _backend.Dispose();
+    }
+}

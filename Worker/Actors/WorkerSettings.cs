@@ -1,0 +1,17 @@
+namespace DistTrainer.Worker.Actors;
+
+/// <summary>
+/// How a worker node runs: its id, the model it expects (if it was told one), where it reads data
+/// when the coordinator's path does not apply here, its compute backend, and how long it keeps
+/// trying to register before it gives up.
+/// </summary>
+public sealed record WorkerSettings(
+    string WorkerId,
+    string? ExpectedLayers,
+    string? DataDir,
+    string Device,
+    int Threads,
+    TimeSpan RegistrationTimeout)
+{
+    public static readonly TimeSpan RegistrationRetry = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,9 @@
+using Akka.Event;
+
+namespace DistTrainer.Worker.DataPlane;
+
+/// <summary>New weights from the parameter server's data plane, handed to the worker actor (local only: the array stays in process).</summary>
+public sealed record WeightsArrived(long Version, float[] Weights) : INoSerializationVerificationNeeded;
+
+/// <summary>The data-plane stream to the parameter server closed; the worker treats it as losing the coordinator.</summary>
+public sealed record LinkLost(string Reason) : INoSerializationVerificationNeeded;
