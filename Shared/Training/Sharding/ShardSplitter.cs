@@ -13,16 +13,17 @@ public static class ShardSplitter
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchRows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minRows);
         if (weights.IsEmpty) throw new ArgumentException("no workers to split a batch across", nameof(weights));
+        // Every weight is checked, also those of workers a small batch leaves idle: a bad one is a bug upstream.
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (!(weights[i] > 0) || !double.IsFinite(weights[i]))
+                throw new ArgumentException($"worker weight {i} is {weights[i]}; weights must be positive and finite", nameof(weights));
+        }
         int shards = Math.Min(weights.Length, batchRows / minRows);
         if (shards == 0)
             throw new ArgumentException($"a batch of {batchRows} rows cannot give one shard of at least {minRows} rows");
         double total = 0;
-        for (int i = 0; i < shards; i++)
-        {
-            if (!(weights[i] > 0) || !double.IsFinite(weights[i]))
-                throw new ArgumentException($"worker weight {i} is {weights[i]}; weights must be positive", nameof(weights));
-            total += weights[i];
-        }
+        for (int i = 0; i < shards; i++) total += weights[i];
 
         var counts = new int[shards];
         var remainders = new double[shards];
