@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using DistTrainer.Shared.Protocol;
+using System.Runtime.Serialization;
 using Hyperion;
+using Hyperion.Internal;
 
 namespace DistTrainer.Shared.Cluster;
 
@@ -63,16 +65,25 @@ public sealed class HyperionMessageSerializer : Akka.Serialization.Serializer
     public override object FromBinary(byte[] bytes, Type? type)
     {
         using var stream = new MemoryStream(bytes, writable: false);
-        return _hyperion.Deserialize(stream);
+        try
+        {
+            return _hyperion.Deserialize(stream);
+        }
+        catch (Exception e) when (e.GetBaseException() is UserEvilDeserializationException refusal)
+        {
+            // Hyperion throws the refusal bare for the outer type and wrapped for a nested one: one exception for both.
+            throw new SerializationException(
+                $"refused a {bytes.Length}-byte message: {refusal.Message} is not on the allow-list of {ProtocolTypeFilter.ProtocolNamespace} types", e);
+        }
     }
 
     /// <summary>
     /// The protocol's concrete types of this assembly, ordered by name, written as short indices
-    /// instead of names; the order is the same on every node of the same build.
+    /// instead of names; the order is the same on every node of the same build. Not the actor-ref
+    /// surrogate: Hyperion reads a known type without turning the surrogate back into a ref.
     /// </summary>
     private static IEnumerable<Type> KnownTypes() =>
         typeof(IProtocolMessage).Assembly.GetTypes()
             .Where(t => ProtocolTypeFilter.IsProtocolType(t) && !t.IsAbstract && !t.IsInterface && !t.ContainsGenericParameters)
-            .Append(typeof(ActorRefSurrogate))
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
 }
