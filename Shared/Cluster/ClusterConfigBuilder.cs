@@ -29,28 +29,27 @@ public static class ClusterConfigBuilder
     {
         string? Variable(string name) => string.IsNullOrWhiteSpace(environment(name)) ? null : environment(name)!.Trim();
 
+        // The option when given, else the variable when set, with the name to blame for a bad value.
+        (string Source, string Text)? Layered(string? option, string optionName, string variable) =>
+            option is not null ? (optionName, option) : Variable(variable) is { } value ? (variable, value) : null;
+
         var lines = new List<string>();
-        string tcp = "akka.remote.dot-netty.tcp";
+        const string tcp = "akka.remote.dot-netty.tcp";
 
-        if (options.Hostname is { } hostname)
-            lines.Add($"{tcp}.hostname = {Quote(ValidHost(nameof(options.Hostname), hostname))}");
-        else if (Variable(HostnameVariable) is { } hostnameVariable)
-            lines.Add($"{tcp}.hostname = {Quote(ValidHost(HostnameVariable, hostnameVariable))}");
-
-        if (options.PublicHostname is { } publicHostname)
-            lines.Add($"{tcp}.public-hostname = {Quote(ValidHost(nameof(options.PublicHostname), publicHostname))}");
-        else if (Variable(PublicHostnameVariable) is { } publicVariable)
-            lines.Add($"{tcp}.public-hostname = {Quote(ValidHost(PublicHostnameVariable, publicVariable))}");
-
-        if (options.Port is { } port)
-            lines.Add($"{tcp}.port = {ValidPort(nameof(options.Port), port)}");
-        else if (Variable(PortVariable) is { } portVariable)
-            lines.Add($"{tcp}.port = {ValidPort(PortVariable, ArgumentReader.ParseInteger(PortVariable, portVariable, 0))}");
+        if (Layered(options.Hostname, nameof(options.Hostname), HostnameVariable) is var (hostSource, host))
+            lines.Add($"{tcp}.hostname = {Quote(ValidHost(hostSource, host))}");
+        if (Layered(options.PublicHostname, nameof(options.PublicHostname), PublicHostnameVariable) is var (publicSource, publicHost))
+            lines.Add($"{tcp}.public-hostname = {Quote(ValidHost(publicSource, publicHost))}");
+        if (Layered(options.Port?.ToString(CultureInfo.InvariantCulture), nameof(options.Port), PortVariable) is var (portSource, port))
+            lines.Add($"{tcp}.port = {ValidPort(portSource, port)}");
 
         if (options.SeedNodes is { } seeds)
             lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(nameof(options.SeedNodes), seeds, options.SystemName))}");
         else if (Variable(SeedNodesVariable) is { } seedVariable)
-            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(SeedNodesVariable, seedVariable.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), options.SystemName))}");
+        {
+            var listed = seedVariable.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(SeedNodesVariable, listed, options.SystemName))}");
+        }
 
         if (options.Roles is { } roles)
             lines.Add($"akka.cluster.roles = {List(roles.Select(ValidRole))}");
@@ -73,10 +72,10 @@ public static class ClusterConfigBuilder
         return host;
     }
 
-    private static string ValidPort(string source, int port) =>
-        port is >= 0 and <= ushort.MaxValue
+    private static string ValidPort(string source, string text) =>
+        ArgumentReader.ParseInteger(source, text, int.MinValue) is var port and >= 0 and <= ushort.MaxValue
             ? port.ToString(CultureInfo.InvariantCulture)
-            : throw new InvalidInputException($"{source}: {port} is not a port number (0-65535)");
+            : throw new InvalidInputException($"{source}: {text} is not a port number (0-65535)");
 
     private static IEnumerable<string> ValidSeeds(string source, IEnumerable<string> seeds, string systemName) =>
         seeds.Select(seed => SeedNode.Validate(source, seed, systemName)).ToList();

@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Serialization;
-using DistTrainer.Shared.Protocol;
 using System.Runtime.Serialization;
+using DistTrainer.Shared.Protocol;
 using Hyperion;
 using Hyperion.Internal;
 
@@ -20,6 +19,7 @@ public sealed class HyperionMessageSerializer : Akka.Serialization.Serializer
     public const int Id = 4100;
 
     private const string FrameSizePath = "akka.remote.dot-netty.tcp.maximum-frame-size";
+    private const string CapPath = "akka.actor.serialization-settings.disttrainer-hyperion.max-message-bytes";
 
     private readonly Hyperion.Serializer _hyperion;
 
@@ -30,7 +30,7 @@ public sealed class HyperionMessageSerializer : Akka.Serialization.Serializer
         long frameSize = system.Settings.Config.GetByteSize(FrameSizePath) ?? long.MaxValue;
         if (MaxMessageBytes <= 0 || MaxMessageBytes > frameSize)
             throw new InvalidInputException(
-                $"akka.actor.serialization-settings.disttrainer-hyperion.max-message-bytes: {MaxMessageBytes} is not between 1 and {FrameSizePath} ({frameSize})");
+                $"{CapPath}: {MaxMessageBytes} is not between 1 and {FrameSizePath} ({frameSize})");
 
         _hyperion = new Hyperion.Serializer(new SerializerOptions(
             versionTolerance: false,
@@ -58,7 +58,7 @@ public sealed class HyperionMessageSerializer : Akka.Serialization.Serializer
         if (stream.Length > MaxMessageBytes)
             throw new MessageTooLargeException(
                 $"{obj.GetType().FullName} serialized to {stream.Length} bytes, over the {MaxMessageBytes}-byte cap " +
-                "(akka.actor.serialization-settings.disttrainer-hyperion.max-message-bytes): large payloads go over the data plane");
+                $"({CapPath}): large payloads go over the data plane");
         return stream.ToArray();
     }
 

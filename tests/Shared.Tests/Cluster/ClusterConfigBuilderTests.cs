@@ -33,14 +33,18 @@ public class ClusterConfigBuilderTests
         Assert.Equal(["DistTrainer.Shared.Cluster.SerilogLoggerActor, DistTrainer.Shared"], config.GetStringList("akka.loggers"));
     }
 
+    private static readonly (string, string)[] AllVariables =
+    [
+        (ClusterConfigBuilder.HostnameVariable, "0.0.0.0"),
+        (ClusterConfigBuilder.PortVariable, "4053"),
+        (ClusterConfigBuilder.PublicHostnameVariable, "worker-1"),
+        (ClusterConfigBuilder.SeedNodesVariable, " akka.tcp://disttrainer@coordinator:4053 ,akka.tcp://disttrainer@10.0.0.2:4054,"),
+    ];
+
     [Fact]
     public void Variables_override_the_file()
     {
-        var config = Build(new ClusterNodeOptions(),
-            (ClusterConfigBuilder.HostnameVariable, "0.0.0.0"),
-            (ClusterConfigBuilder.PortVariable, "4053"),
-            (ClusterConfigBuilder.PublicHostnameVariable, "worker-1"),
-            (ClusterConfigBuilder.SeedNodesVariable, " akka.tcp://disttrainer@coordinator:4053 ,akka.tcp://disttrainer@10.0.0.2:4054,"));
+        var config = Build(new ClusterNodeOptions(), AllVariables);
         Assert.Equal("0.0.0.0", config.GetString($"{Tcp}.hostname"));
         Assert.Equal(4053, config.GetInt($"{Tcp}.port"));
         Assert.Equal("worker-1", config.GetString($"{Tcp}.public-hostname"));
@@ -53,11 +57,7 @@ public class ClusterConfigBuilderTests
     {
         var options = new ClusterNodeOptions(Hostname: "10.1.1.1", Port: 0, PublicHostname: "node.example",
             SeedNodes: ["akka.tcp://disttrainer@[::1]:2551"], Roles: [ClusterRoles.Worker, "gpu"]);
-        var config = Build(options,
-            (ClusterConfigBuilder.HostnameVariable, "0.0.0.0"),
-            (ClusterConfigBuilder.PortVariable, "4053"),
-            (ClusterConfigBuilder.PublicHostnameVariable, "worker-1"),
-            (ClusterConfigBuilder.SeedNodesVariable, "akka.tcp://disttrainer@coordinator:4053"));
+        var config = Build(options, AllVariables);
         Assert.Equal("10.1.1.1", config.GetString($"{Tcp}.hostname"));
         Assert.Equal(0, config.GetInt($"{Tcp}.port"));
         Assert.Equal("node.example", config.GetString($"{Tcp}.public-hostname"));
