@@ -1,7 +1,8 @@
 namespace DistTrainer.Shared.Protocol;
 
 /// <summary>
-/// Marks a message that may cross the network between nodes. The cluster's serializer is bound to
-/// this interface and deserializes nothing that is not a protocol type.
+/// Marks a message that travels between nodes. The cluster configuration binds this interface to
+/// <see cref="Cluster.HyperionMessageSerializer"/>, which only deserializes types of this namespace,
+/// so every message record of the protocol implements it and lives under DistTrainer.Shared.Protocol.
 /// </summary>
 public interface IProtocolMessage;
