@@ -30,7 +30,7 @@ public sealed class TensorConnection : IDisposable
         this.reader = reader;
         maxPayloadBytes = options.MaxPayloadBytes;
         PeerId = peerId;
-        string address = socket.RemoteEndPoint?.ToString() ?? "unknown address";
+        string address = PeerAddress.Describe(socket.RemoteEndPoint);
         Peer = peerId is null ? address : $"'{peerId}' ({address})";
         sender = new FrameSender(socket, Peer, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
     }

@@ -15,8 +15,8 @@ public sealed class TensorListener : IDisposable
     private readonly DataPlaneOptions options;
     private readonly Action<TensorConnection> onConnected;
     private readonly Action<string> onRefused;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task accepting;
+    private readonly Thread accepting;
+    private volatile bool stopping;
 
     public TensorListener(string host, int port, Action<TensorConnection> connectedHandler, Action<string> refusedHandler,
         DataPlaneOptions? options = null)
@@ -41,7 +41,8 @@ public sealed class TensorListener : IDisposable
             throw new IOException($"data plane: cannot listen on {host}:{port}: {e.Message}", e);
         }
         EndPoint = socket.LocalEndPoint!;
-        accepting = AcceptLoop();
+        accepting = new Thread(AcceptLoop) { IsBackground = true, Name = $"data plane accept on {EndPoint}" };
+        accepting.Start();
     }
 
     /// <summary>The address actually bound (with the ephemeral port when port 0 was asked for).</summary>
@@ -52,34 +53,37 @@ public sealed class TensorListener : IDisposable
     /// <summary>Stops accepting; connections already handed over stay open (their owner disposes them).</summary>
     public void Dispose()
     {
-        stopping.Cancel();
+        stopping = true;
         socket.Dispose();
-        accepting.Wait(TimeSpan.FromSeconds(2));
-        stopping.Dispose();
+        accepting.Join(TimeSpan.FromSeconds(2));
     }
 
-    private async Task AcceptLoop()
+    /// <summary>
+    /// Accepting and each handshake run on threads of their own, not the thread pool: a handshake blocks
+    /// for up to the Hello timeout, and the actors that own connections keep the pool busy.
+    /// </summary>
+    private void AcceptLoop()
     {
-        while (!stopping.IsCancellationRequested)
+        while (!stopping)
         {
             Socket accepted;
             try
             {
-                accepted = await socket.AcceptAsync(stopping.Token).ConfigureAwait(false);
+                accepted = socket.Accept();
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
-                if (stopping.IsCancellationRequested) return;
+                if (stopping) return;
                 onRefused($"data plane listener on {EndPoint}: accept failed: {e.Message}");
                 continue;
             }
-            _ = Task.Run(() => Handshake(accepted));
+            new Thread(() => Handshake(accepted)) { IsBackground = true, Name = $"data plane handshake on {EndPoint}" }.Start();
         }
     }
 
     private void Handshake(Socket accepted)
     {
-        string address = accepted.RemoteEndPoint?.ToString() ?? "unknown address";
+        string address = PeerAddress.Describe(accepted.RemoteEndPoint);
         try
         {
             options.Configure(accepted);
@@ -92,7 +96,7 @@ public sealed class TensorListener : IDisposable
             if (string.IsNullOrWhiteSpace(peerId))
                 throw new FrameProtocolException("Hello carries an empty peer id");
             accepted.ReceiveTimeout = 0;
-            if (stopping.IsCancellationRequested) throw new FrameProtocolException("listener stopped during the handshake");
+            if (stopping) throw new FrameProtocolException("listener stopped during the handshake");
             onConnected(new TensorConnection(accepted, reader, peerId, options));
         }
         catch (Exception e) when (e is FrameProtocolException or EndOfStreamException or SocketException or ObjectDisposedException)

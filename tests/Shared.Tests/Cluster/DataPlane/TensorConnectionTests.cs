@@ -1,0 +1,242 @@
+using System.Runtime.InteropServices;
+using DistTrainer.Shared.Cluster.DataPlane;
+using Xunit;
+
+namespace DistTrainer.Shared.Tests.Cluster.DataPlane;
+
+public sealed class TensorConnectionTests : IDisposable
+{
+    private readonly LoopbackServer server = new();
+
+    public void Dispose() => server.Dispose();
+
+    [Fact]
+    public void AFourMegabytePayloadRoundTripsBitExactlyBothWays()
+    {
+        using var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+        var payload = RandomBits(1 << 20, seed: 1);
+
+        Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: 5), payload));
+        var atServer = serverEnd.NextFrame();
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights, WeightsVersion: 6), atServer.Payload));
+        var back = clientEnd.NextFrame();
+
+        Assert.Equal(4 << 20, atServer.Header.PayloadBytes);
+        Assert.True(MemoryMarshal.AsBytes(payload.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(atServer.Payload.AsSpan())));
+        Assert.True(MemoryMarshal.AsBytes(payload.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(back.Payload.AsSpan())));
+        Assert.Equal(FrameKind.Weights, back.Header.Kind);
+        Assert.Equal(6, back.Header.WeightsVersion);
+    }
+
+    [Fact]
+    public void HeaderFieldsArriveAsSent()
+    {
+        using var client = server.Connect("worker-1");
+        var serverEnd = server.NextConnection();
+        var sent = new FrameHeader(FrameKind.Moments, Step: 9, WeightsVersion: 8, ShardId: 2, Layer: 4, SampleCount: 64,
+            Correct: 50, LossSum: 12.5, ComputeSeconds: 0.25);
+
+        client.Send(sent, new float[] { 1.5f, -2f, float.NaN });
+        var received = serverEnd.NextFrame();
+
+        Assert.Equal(sent with { PayloadBytes = 12, Checksum = received.Header.Checksum }, received.Header);
+        Assert.Equal(new[] { 1.5f, -2f, float.NaN }, received.Payload);
+        Assert.Equal("worker-1", serverEnd.Connection.PeerId);
+    }
+
+    [Fact]
+    public void ConcurrentSendsArriveIntactAndInPerThreadOrder()
+    {
+        const int threads = 4, framesPerThread = 200;
+        using var client = server.Connect("worker-1");
+        var serverEnd = server.NextConnection();
+
+        var senders = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < framesPerThread; i++)
+                Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: i, ShardId: t), Tagged(t, i)));
+        })).ToList();
+        senders.ForEach(s => s.Start());
+        senders.ForEach(s => s.Join());
+
+        var nextStep = new int[threads];
+        for (int n = 0; n < threads * framesPerThread; n++)
+        {
+            var frame = serverEnd.NextFrame();
+            int t = frame.Header.ShardId;
+            Assert.Equal(nextStep[t], frame.Header.Step);
+            Assert.Equal(Tagged(t, nextStep[t]), frame.Payload);
+            nextStep[t]++;
+        }
+        Assert.All(nextStep, count => Assert.Equal(framesPerThread, count));
+    }
+
+    [Fact]
+    public void APeerDyingMidFrameClosesTheConnectionWithAReason()
+    {
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
+        using (var raw = new RawPeer(server.Listener))
+        {
+            raw.SendHello("worker-7");
+            raw.Send(frame[..(frame.Length / 2)]);
+            Thread.Sleep(50);
+        }
+
+        var closed = server.NextConnection().WaitClosed();
+
+        Assert.Equal(CloseCause.PeerClosed, closed.Cause);
+        Assert.Contains("'worker-7'", closed.Message);
+        Assert.Contains("mid-frame", closed.Message);
+    }
+
+    [Fact]
+    public void AFrameWithAFlippedPayloadByteIsRefused()
+    {
+        using var raw = new RawPeer(server.Listener);
+        raw.SendHello("worker-7");
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, Step: 3), new byte[4096]);
+        frame[FrameFormat.HeaderBytes + 1000] ^= 0x10;
+        raw.Send(frame);
+        var serverEnd = server.NextConnection();
+
+        var closed = serverEnd.WaitClosed();
+
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Contains("'worker-7'", closed.Message);
+        Assert.Contains("checksum mismatch", closed.Message);
+        Assert.Equal(0, serverEnd.UntakenFrames);
+    }
+
+    [Fact]
+    public void AFrameWithAWrongMagicIsRefused()
+    {
+        using var raw = new RawPeer(server.Listener);
+        raw.SendHello("worker-7");
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[64]);
+        frame[1] ^= 0x01;
+        raw.Send(frame);
+
+        var closed = server.NextConnection().WaitClosed();
+
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Contains("bad magic", closed.Message);
+    }
+
+    [Fact]
+    public void AFrameLongerThanTheLimitIsRefused()
+    {
+        using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
+        using var raw = new RawPeer(small.Listener);
+        raw.SendHello("worker-7");
+        raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Weights), new byte[2048]));
+
+        var closed = small.NextConnection().WaitClosed();
+
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Contains("payload length 2048 bytes is outside 0..1024", closed.Message);
+    }
+
+    [Fact]
+    public void AFloatFrameWithAPartialFloatIsRefused()
+    {
+        using var raw = new RawPeer(server.Listener);
+        raw.SendHello("worker-7");
+        raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
+
+        var closed = server.NextConnection().WaitClosed();
+
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Contains("not a whole number of float32 values", closed.Message);
+    }
+
+    [Fact]
+    public void SendAfterCloseReportsFailureAndTheClosedHandlerRunsOnce()
+    {
+        var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+
+        client.Dispose();
+        client.Dispose();
+
+        Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), new float[4]));
+        Assert.False(client.SendText(new FrameHeader(FrameKind.Refused), "late"));
+        Assert.Equal(CloseCause.Disposed, clientEnd.WaitClosed().Cause);
+        Assert.Equal(CloseCause.PeerClosed, serverEnd.WaitClosed().Cause);
+        Assert.False(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[4]));
+        Thread.Sleep(50);
+        Assert.Equal(1, clientEnd.ClosedCount);
+        Assert.Equal(1, serverEnd.ClosedCount);
+    }
+
+    [Fact]
+    public void StartingAClosedConnectionReportsTheReasonAtOnce()
+    {
+        var client = server.Connect("worker-1");
+        client.Dispose();
+
+        var clientEnd = new ReceivingEnd(client);
+
+        Assert.Equal(1, clientEnd.ClosedCount);
+        Assert.Equal(CloseCause.Disposed, clientEnd.WaitClosed().Cause);
+        Assert.Equal(clientEnd.WaitClosed(), client.CloseReason);
+    }
+
+    [Fact]
+    public void TextFramesCarryUtf8()
+    {
+        using var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+
+        serverEnd.Connection.SendText(new FrameHeader(FrameKind.Refused, Step: 2), "model spec differs: 784-256-10 ≠ 784-128-10");
+        var refused = clientEnd.NextFrame();
+
+        Assert.Equal(FrameKind.Refused, refused.Header.Kind);
+        Assert.Equal("model spec differs: 784-256-10 ≠ 784-128-10", refused.Text());
+    }
+
+    [Fact]
+    public void AThrowingFrameHandlerClosesTheConnection()
+    {
+        using var client = server.Connect("worker-1");
+        var serverEnd = server.NextConnection();
+        string? reason = null;
+        var closed = new ManualResetEventSlim();
+        client.Start((_, _) => throw new InvalidOperationException("mailbox gone"), (_, r) =>
+        {
+            reason = r.Message;
+            closed.Set();
+        });
+
+        serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[8]);
+
+        Assert.True(closed.Wait(ReceivingEnd.Wait));
+        Assert.Equal(CloseCause.HandlerFailed, client.CloseReason!.Cause);
+        Assert.Contains("InvalidOperationException: mailbox gone", reason);
+    }
+
+    [Fact]
+    public void SendingMoreThanTheLimitIsRefusedAtTheCaller()
+    {
+        using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
+        using var client = small.Connect("worker-1");
+
+        var error = Assert.Throws<ArgumentException>(() => client.Send(new FrameHeader(FrameKind.Gradients), new float[257]));
+
+        Assert.Contains("1028 bytes exceeds the data plane limit of 1024 bytes", error.Message);
+        Assert.True(client.Send(new FrameHeader(FrameKind.Gradients), new float[256]));
+    }
+
+    private static float[] RandomBits(int length, int seed)
+    {
+        var values = new float[length];
+        new Random(seed).NextBytes(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    private static float[] Tagged(int thread, int index) =>
+        Enumerable.Range(0, 1 + index % 37).Select(k => thread * 1e6f + index * 100f + k).ToArray();
+}
