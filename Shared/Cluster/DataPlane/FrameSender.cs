@@ -8,7 +8,8 @@ namespace DistTrainer.Shared.Cluster.DataPlane;
 /// <summary>
 /// One connection's outgoing queue and the thread that drains it: callers enqueue and return at
 /// once; the thread checksums each frame and writes header and payload to the socket from the
-/// caller's memory, without copying it.
+/// caller's memory, without copying it. Each frame's written callback runs once its memory is no
+/// longer needed: after it is on the wire, or when the queue is dropped because the connection closed.
 /// </summary>
 internal sealed class FrameSender
 {
@@ -30,7 +31,8 @@ internal sealed class FrameSender
     public Thread Thread { get; }
 
     /// <summary>False once <see cref="Complete"/> has been called.</summary>
-    public bool TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload) => queue.Writer.TryWrite(new(header, payload));
+    public bool TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written) =>
+        queue.Writer.TryWrite(new(header, payload, written));
 
     /// <summary>Stops taking frames; the thread ends after the frame it is writing, if any.</summary>
     public void Complete() => queue.Writer.TryComplete();
@@ -42,13 +44,25 @@ internal sealed class FrameSender
         {
             while (WaitForFrames(reader))
             {
-                while (reader.TryRead(out var frame)) Write(frame);
+                while (reader.TryRead(out var frame))
+                {
+                    try
+                    {
+                        Write(frame);
+                    }
+                    finally
+                    {
+                        frame.Written?.Invoke();
+                    }
+                }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             onFailure(e);
         }
+        // The connection has closed: the queue takes no more frames, and those still in it will never be sent.
+        while (reader.TryRead(out var dropped)) dropped.Written?.Invoke();
     }
 
     private static bool WaitForFrames(ChannelReader<OutgoingFrame> reader)
@@ -70,5 +84,5 @@ internal sealed class FrameSender
         while (!bytes.IsEmpty) bytes = bytes[socket.Send(bytes)..];
     }
 
-    private readonly record struct OutgoingFrame(FrameHeader Header, ReadOnlyMemory<float> Payload);
+    private readonly record struct OutgoingFrame(FrameHeader Header, ReadOnlyMemory<float> Payload, Action? Written);
 }

@@ -73,14 +73,17 @@ public sealed class TensorConnection : IDisposable
     /// <summary>
     /// Queues a float frame and returns at once; PayloadBytes and Checksum of <paramref name="header"/> are
     /// filled in here. The caller must not change <paramref name="payload"/> afterwards: it is written to the
-    /// socket later, from that memory. Returns false, queuing nothing, when the connection is closed.
+    /// socket later, from that memory. <paramref name="written"/>, if given, runs on the writer thread once
+    /// the memory is free again: the frame is on the wire, or was dropped because the connection closed
+    /// (a received payload can be given back to its pool there). Returns false, queuing nothing and never
+    /// calling <paramref name="written"/>, when the connection is closed.
     /// </summary>
-    public bool Send(FrameHeader header, ReadOnlyMemory<float> payload)
+    public bool Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null)
     {
         long bytes = (long)payload.Length * sizeof(float);
         if (bytes > maxPayloadBytes)
             throw new ArgumentException($"payload of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(payload));
-        return Enqueue(header with { PayloadBytes = (int)bytes }, payload);
+        return Enqueue(header with { PayloadBytes = (int)bytes }, payload, written);
     }
 
     /// <summary>Queues a text frame (Hello, Refused) holding <paramref name="text"/> as UTF-8; false when closed.</summary>
@@ -89,7 +92,7 @@ public sealed class TensorConnection : IDisposable
         var payload = FrameText.Encode(text, out int bytes);
         if (bytes > maxPayloadBytes)
             throw new ArgumentException($"text of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(text));
-        return Enqueue(header with { PayloadBytes = bytes }, payload);
+        return Enqueue(header with { PayloadBytes = bytes }, payload, null);
     }
 
     /// <summary>Closes the connection (cause <see cref="CloseCause.Disposed"/> unless it had closed already) and waits briefly for its threads.</summary>
@@ -102,13 +105,13 @@ public sealed class TensorConnection : IDisposable
         }
     }
 
-    private bool Enqueue(FrameHeader header, ReadOnlyMemory<float> payload)
+    private bool Enqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
     {
         lock (gate)
         {
             if (closed is not null) return false;
         }
-        return sender.TryEnqueue(header with { Checksum = 0 }, payload);
+        return sender.TryEnqueue(header with { Checksum = 0 }, payload, written);
     }
 
     private void ReadFrames()

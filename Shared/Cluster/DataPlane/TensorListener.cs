@@ -88,7 +88,7 @@ public sealed class TensorListener : IDisposable
         {
             options.Configure(accepted);
             accepted.ReceiveTimeout = (int)options.HelloTimeout.TotalMilliseconds;
-            var reader = new FrameReader(accepted, options.MaxPayloadBytes);
+            var reader = new FrameReader(accepted, options);
             var hello = reader.Read() ?? throw new FrameProtocolException("closed the connection before sending Hello");
             if (hello.Header.Kind != FrameKind.Hello)
                 throw new FrameProtocolException($"first frame is {hello.Header.Kind}, expected Hello");

@@ -230,6 +230,42 @@ public sealed class TensorConnectionTests : IDisposable
         Assert.True(client.Send(new FrameHeader(FrameKind.Gradients), new float[256]));
     }
 
+    [Fact]
+    public void ReceivedPayloadsComeFromTheConfiguredPool()
+    {
+        var pool = new PayloadPool();
+        using var pooled = new LoopbackServer(new DataPlaneOptions { Payloads = pool });
+        using var client = pooled.Connect("worker-1");
+        var serverEnd = pooled.NextConnection();
+
+        client.Send(new FrameHeader(FrameKind.Gradients, Step: 1), new float[] { 1, 2, 3 });
+        var first = serverEnd.NextFrame().Payload;
+        pool.Return(first);
+        client.Send(new FrameHeader(FrameKind.Gradients, Step: 2), new float[] { 4, 5, 6 });
+        var second = serverEnd.NextFrame().Payload;
+
+        Assert.Same(first, second);
+        Assert.Equal(new float[] { 4, 5, 6 }, second);
+    }
+
+    [Fact]
+    public void WrittenRunsForEveryQueuedFrameWhetherSentOrDroppedAtClose()
+    {
+        const int frames = 12;
+        var client = server.Connect("worker-1");
+        server.NextConnection();
+        var payload = new float[1 << 20];
+        using var allWritten = new CountdownEvent(frames);
+
+        for (int i = 0; i < frames; i++)
+            Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: i), payload, () => allWritten.Signal()));
+        client.Dispose();
+
+        Assert.True(allWritten.Wait(ReceivingEnd.Wait));
+        Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), payload, () => allWritten.Signal()));
+        Assert.Equal(0, allWritten.CurrentCount);
+    }
+
     private static float[] RandomBits(int length, int seed)
     {
         var values = new float[length];
