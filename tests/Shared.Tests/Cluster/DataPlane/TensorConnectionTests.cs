@@ -94,61 +94,40 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void AFrameWithAFlippedPayloadByteIsRefused()
     {
-        using var raw = new RawPeer(server.Listener);
-        raw.SendHello("worker-7");
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, Step: 3), new byte[4096]);
         frame[FrameFormat.HeaderBytes + 1000] ^= 0x10;
-        raw.Send(frame);
-        var serverEnd = server.NextConnection();
 
-        var closed = serverEnd.WaitClosed();
+        string reason = RefusalOf(server, frame);
 
-        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
-        Assert.Contains("'worker-7'", closed.Message);
-        Assert.Contains("checksum mismatch", closed.Message);
-        Assert.Equal(0, serverEnd.UntakenFrames);
+        Assert.Contains("'worker-7'", reason);
+        Assert.Contains("checksum mismatch on a Gradients frame of step 3", reason);
     }
 
     [Fact]
     public void AFrameWithAWrongMagicIsRefused()
     {
-        using var raw = new RawPeer(server.Listener);
-        raw.SendHello("worker-7");
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[64]);
         frame[1] ^= 0x01;
-        raw.Send(frame);
 
-        var closed = server.NextConnection().WaitClosed();
-
-        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
-        Assert.Contains("bad magic", closed.Message);
+        Assert.Contains("bad magic", RefusalOf(server, frame));
     }
 
     [Fact]
     public void AFrameLongerThanTheLimitIsRefused()
     {
         using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
-        using var raw = new RawPeer(small.Listener);
-        raw.SendHello("worker-7");
-        raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Weights), new byte[2048]));
 
-        var closed = small.NextConnection().WaitClosed();
+        string reason = RefusalOf(small, RawPeer.Frame(new FrameHeader(FrameKind.Weights), new byte[2048]));
 
-        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
-        Assert.Contains("payload length 2048 bytes is outside 0..1024", closed.Message);
+        Assert.Contains("payload length 2048 bytes is outside 0..1024", reason);
     }
 
     [Fact]
     public void AFloatFrameWithAPartialFloatIsRefused()
     {
-        using var raw = new RawPeer(server.Listener);
-        raw.SendHello("worker-7");
-        raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
+        string reason = RefusalOf(server, RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
 
-        var closed = server.NextConnection().WaitClosed();
-
-        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
-        Assert.Contains("not a whole number of float32 values", closed.Message);
+        Assert.Contains("not a whole number of float32 values", reason);
     }
 
     [Fact]
@@ -264,6 +243,21 @@ public sealed class TensorConnectionTests : IDisposable
         Assert.True(allWritten.Wait(ReceivingEnd.Wait));
         Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), payload, () => allWritten.Signal()));
         Assert.Equal(0, allWritten.CurrentCount);
+    }
+
+    /// <summary>Sends a Hello and then <paramref name="frame"/> from a raw socket; the reason the connection closed with.</summary>
+    private static string RefusalOf(LoopbackServer listening, byte[] frame)
+    {
+        using var raw = new RawPeer(listening.Listener);
+        raw.SendHello("worker-7");
+        raw.Send(frame);
+        var serverEnd = listening.NextConnection();
+
+        var closed = serverEnd.WaitClosed();
+
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Equal(0, serverEnd.UntakenFrames);
+        return closed.Message;
     }
 
     private static float[] RandomBits(int length, int seed)
