@@ -40,7 +40,7 @@ public static class GemmBenchmark
         var rows = new List<string>();
         foreach (int t in threads)
         {
-            double peak = Median(Enumerable.Range(0, repeats).Select(_ => Peak(t, LongPeakIterations)));
+            double peak = Statistics.Median(Enumerable.Range(0, repeats).Select(_ => Peak(t, LongPeakIterations)));
             rows.Add(Row("FMA peak (16 Vector512 chains per thread)", "", 0, 0, 0, t, peak, peak, 1));
             using var backend = new CpuBackend(t);
             foreach (var gemm in Cases)
@@ -106,7 +106,7 @@ public static class GemmBenchmark
             gflops[r] = calls * flops / timer.Elapsed.TotalSeconds / 1e9;
             peaks[r] = (before + Peak(threads, ShortPeakIterations)) / 2;
         }
-        return (Median(gflops), Median(peaks), Median(gflops.Zip(peaks, (g, p) => g / p)));
+        return (Statistics.Median(gflops), Statistics.Median(peaks), Statistics.Median(gflops.Zip(peaks, (g, p) => g / p)));
     }
 
     private static double Peak(int threads, long iterations) => FmaPeak.Measurable ? FmaPeak.Measure(threads, iterations) : double.NaN;
@@ -118,12 +118,6 @@ public static class GemmBenchmark
         var array = backend.Allocate(length);
         backend.Upload(values, array.All);
         return array;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
     }
 
     private sealed record Case(string Name, bool TransposeA, bool TransposeB, int M, int N, int K)

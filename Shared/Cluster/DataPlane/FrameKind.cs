@@ -1,0 +1,17 @@
+namespace DistTrainer.Shared.Cluster.DataPlane;
+
+/// <summary>
+/// What a frame carries. Open: the wire keeps any byte, so a newer peer's kinds reach the owner
+/// unchanged. <see cref="Hello"/> and <see cref="Refused"/> carry UTF-8 text, every other kind float32 values.
+/// </summary>
+public enum FrameKind : byte
+{
+    Hello = 1,
+    Weights = 2,
+    Gradients = 3,
+    Moments = 4,
+    MomentsReduced = 5,
+    GradientSums = 6,
+    GradientSumsReduced = 7,
+    Refused = 8,
+}

@@ -1,0 +1,69 @@
+using System.IO.Hashing;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace DistTrainer.Shared.Cluster.DataPlane;
+
+/// <summary>
+/// Reads whole frames from a socket, straight into the payload array that is handed on, and
+/// checks magic, version, length and checksum before anyone sees the frame. Payload arrays are rented
+/// from the options' pool; a frame refused after its array was rented gives it back.
+/// </summary>
+internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
+{
+    private readonly byte[] header = new byte[FrameFormat.HeaderBytes];
+    private readonly XxHash3 hash = new();
+
+    /// <summary>The next frame, or null when the peer closed the connection between two frames.</summary>
+    /// <exception cref="FrameProtocolException">the bytes are not a valid frame</exception>
+    /// <exception cref="EndOfStreamException">the peer closed the connection inside a frame</exception>
+    public ReceivedFrame? Read()
+    {
+        int got = Fill(header);
+        if (got == 0) return null;
+        if (got < header.Length)
+            throw new EndOfStreamException($"connection closed mid-frame: {got} of {header.Length} header bytes");
+
+        var frame = FrameFormat.Read(header);
+        if (frame.PayloadBytes < 0 || frame.PayloadBytes > options.MaxPayloadBytes)
+            throw new FrameProtocolException($"payload length {frame.PayloadBytes} bytes is outside 0..{options.MaxPayloadBytes}");
+        bool text = FrameFormat.IsText(frame.Kind);
+        if (!text && frame.PayloadBytes % sizeof(float) != 0)
+            throw new FrameProtocolException($"{frame.Kind} payload of {frame.PayloadBytes} bytes is not a whole number of float32 values");
+
+        var payload = options.Payloads.Rent((frame.PayloadBytes + sizeof(float) - 1) / sizeof(float));
+        try
+        {
+            var bytes = MemoryMarshal.AsBytes(payload.AsSpan());
+            bytes[frame.PayloadBytes..].Clear();
+            got = Fill(bytes[..frame.PayloadBytes]);
+            if (got < frame.PayloadBytes)
+                throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a {frame.Kind} frame");
+
+            ulong expected = FrameFormat.Checksum(header, bytes[..frame.PayloadBytes], hash);
+            if (expected != frame.Checksum)
+                throw new FrameProtocolException($"checksum mismatch on a {frame.Kind} frame of step {frame.Step} ({frame.PayloadBytes} payload bytes): corrupted in transit");
+            var received = new ReceivedFrame(frame, payload);
+            if (text) FrameText.Decode(received.PayloadBytes);
+            return received;
+        }
+        catch
+        {
+            options.Payloads.Return(payload);
+            throw;
+        }
+    }
+
+    /// <summary>Reads until <paramref name="destination"/> is full or the peer closes; returns the bytes read.</summary>
+    private int Fill(Span<byte> destination)
+    {
+        int total = 0;
+        while (total < destination.Length)
+        {
+            int n = socket.Receive(destination[total..]);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+}

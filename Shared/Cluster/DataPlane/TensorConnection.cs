@@ -1,0 +1,174 @@
+using System.Net.Sockets;
+
+namespace DistTrainer.Shared.Cluster.DataPlane;
+
+/// <summary>
+/// One worker's duplex frame stream. Receiving: after <see cref="Start"/>, a dedicated reader thread
+/// calls the frame handler once per checked frame, in arrival order. Sending: <see cref="Send"/> only
+/// enqueues, from any thread, and a dedicated writer thread puts the frames on the wire in enqueue order.
+/// The connection closes exactly once, for the first of: the peer closing, a protocol error, a failed
+/// read or write, a throwing handler, or <see cref="Dispose"/>; the closed handler then runs once with the
+/// reason. Frames still queued at that moment are discarded, never half-sent as if delivered.
+/// </summary>
+public sealed class TensorConnection : IDisposable
+{
+    private static readonly TimeSpan ThreadExitWait = TimeSpan.FromSeconds(2);
+
+    private readonly Socket socket;
+    private readonly FrameReader reader;
+    private readonly FrameSender sender;
+    private readonly int maxPayloadBytes;
+    private readonly Lock gate = new();
+    private Thread? readerThread;
+    private Action<TensorConnection, ReceivedFrame>? onFrame;
+    private Action<TensorConnection, ConnectionClosed>? onClosed;
+    private ConnectionClosed? closed;
+
+    internal TensorConnection(Socket socket, FrameReader reader, string? peerId, DataPlaneOptions options)
+    {
+        this.socket = socket;
+        this.reader = reader;
+        maxPayloadBytes = options.MaxPayloadBytes;
+        PeerId = peerId;
+        string address = PeerAddress.Describe(socket.RemoteEndPoint);
+        Peer = peerId is null ? address : $"'{peerId}' ({address})";
+        sender = new FrameSender(socket, Peer, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
+    }
+
+    /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
+    public string? PeerId { get; }
+
+    /// <summary>The peer as messages name it: its Hello id and address, or its address alone.</summary>
+    public string Peer { get; }
+
+    /// <summary>Null while open; then why it closed.</summary>
+    public ConnectionClosed? CloseReason
+    {
+        get { lock (gate) return closed; }
+    }
+
+    /// <summary>
+    /// Starts the reader. <paramref name="frameHandler"/> runs on the reader thread and owns each frame's
+    /// payload array. <paramref name="closedHandler"/> runs exactly once, on whichever thread closed the
+    /// connection (at once, here, if it closed before Start); it must not block for long.
+    /// </summary>
+    public void Start(Action<TensorConnection, ReceivedFrame> frameHandler, Action<TensorConnection, ConnectionClosed> closedHandler)
+    {
+        ConnectionClosed? alreadyClosed;
+        lock (gate)
+        {
+            if (onFrame is not null) throw new InvalidOperationException($"data plane connection to {Peer}: already started");
+            onFrame = frameHandler;
+            onClosed = closedHandler;
+            alreadyClosed = closed;
+            if (alreadyClosed is null)
+            {
+                readerThread = new Thread(ReadFrames) { IsBackground = true, Name = $"data plane receive from {Peer}" };
+                readerThread.Start();
+            }
+        }
+        if (alreadyClosed is not null) closedHandler(this, alreadyClosed);
+    }
+
+    /// <summary>
+    /// Queues a float frame and returns at once; PayloadBytes and Checksum of <paramref name="header"/> are
+    /// filled in here. The caller must not change <paramref name="payload"/> afterwards: it is written to the
+    /// socket later, from that memory. <paramref name="written"/>, if given, runs on the writer thread once
+    /// the memory is free again: the frame is on the wire, or was dropped because the connection closed
+    /// (a received payload can be given back to its pool there). Returns false, queuing nothing and never
+    /// calling <paramref name="written"/>, when the connection is closed.
+    /// </summary>
+    public bool Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null)
+    {
+        long bytes = (long)payload.Length * sizeof(float);
+        if (bytes > maxPayloadBytes)
+            throw new ArgumentException($"payload of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(payload));
+        return Enqueue(header with { PayloadBytes = (int)bytes }, payload, written);
+    }
+
+    /// <summary>Queues a text frame (Hello, Refused) holding <paramref name="text"/> as UTF-8; false when closed.</summary>
+    public bool SendText(FrameHeader header, string text)
+    {
+        var payload = FrameText.Encode(text, out int bytes);
+        if (bytes > maxPayloadBytes)
+            throw new ArgumentException($"text of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(text));
+        return Enqueue(header with { PayloadBytes = bytes }, payload, null);
+    }
+
+    /// <summary>Closes the connection (cause <see cref="CloseCause.Disposed"/> unless it had closed already) and waits briefly for its threads.</summary>
+    public void Dispose()
+    {
+        Close(CloseCause.Disposed, "disposed by this side");
+        foreach (var thread in new[] { readerThread, sender.Thread })
+        {
+            if (thread is not null && thread != Thread.CurrentThread) thread.Join(ThreadExitWait);
+        }
+    }
+
+    private bool Enqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
+    {
+        lock (gate)
+        {
+            if (closed is not null) return false;
+        }
+        return sender.TryEnqueue(header with { Checksum = 0 }, payload, written);
+    }
+
+    private void ReadFrames()
+    {
+        try
+        {
+            while (reader.Read() is { } frame)
+            {
+                if (!Deliver(frame)) return;
+            }
+            Close(CloseCause.PeerClosed, "peer closed the connection");
+        }
+        catch (EndOfStreamException e)
+        {
+            Close(CloseCause.PeerClosed, e.Message);
+        }
+        catch (FrameProtocolException e)
+        {
+            Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        {
+            Close(CloseCause.PeerClosed, $"connection reset: {e.Message}");
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            Close(CloseCause.ReceiveFailed, $"receiving failed: {e.Message}");
+        }
+    }
+
+    /// <summary>False when the handler threw, which closes the connection.</summary>
+    private bool Deliver(ReceivedFrame frame)
+    {
+        try
+        {
+            onFrame!(this, frame);
+            return true;
+        }
+        catch (Exception e)
+        {
+            Close(CloseCause.HandlerFailed, $"the frame handler threw {e.GetType().Name}: {e.Message}");
+            return false;
+        }
+    }
+
+    private void Close(CloseCause cause, string detail)
+    {
+        ConnectionClosed reason;
+        Action<TensorConnection, ConnectionClosed>? notify;
+        lock (gate)
+        {
+            if (closed is not null) return;
+            closed = reason = new ConnectionClosed(cause, $"data plane connection to {Peer} closed: {detail}");
+            notify = onClosed;
+        }
+        sender.Complete();
+        socket.Dispose();
+        notify?.Invoke(this, reason);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DistTrainer.Shared.Cluster.DataPlane;
+
+/// <summary>
+/// The parameter server's end: listens on host:port and accepts worker connections. Each must open
+/// with a Hello frame holding its worker id within <see cref="DataPlaneOptions.HelloTimeout"/>; the
+/// connection is then handed, not yet started, to the connected handler. A connection that fails the
+/// handshake is closed and the refused handler gets a one-line reason naming its address.
+/// </summary>
+public sealed class TensorListener : IDisposable
+{
+    private readonly Socket socket;
+    private readonly DataPlaneOptions options;
+    private readonly Action<TensorConnection> onConnected;
+    private readonly Action<string> onRefused;
+    private readonly Thread accepting;
+    private volatile bool stopping;
+
+    public TensorListener(string host, int port, Action<TensorConnection> connectedHandler, Action<string> refusedHandler,
+        DataPlaneOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        this.options = options ?? new DataPlaneOptions();
+        onConnected = connectedHandler;
+        onRefused = refusedHandler;
+        var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host)[0];
+        socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Accepted sockets inherit the receive buffer; setting it before listen lets TCP offer the large window at once.
+            this.options.Configure(socket);
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen();
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new IOException($"data plane: cannot listen on {host}:{port}: {e.Message}", e);
+        }
+        EndPoint = socket.LocalEndPoint!;
+        accepting = new Thread(AcceptLoop) { IsBackground = true, Name = $"data plane accept on {EndPoint}" };
+        accepting.Start();
+    }
+
+    /// <summary>The address actually bound (with the ephemeral port when port 0 was asked for).</summary>
+    public EndPoint EndPoint { get; }
+
+    public int Port => ((IPEndPoint)EndPoint).Port;
+
+    /// <summary>Stops accepting; connections already handed over stay open (their owner disposes them).</summary>
+    public void Dispose()
+    {
+        stopping = true;
+        socket.Dispose();
+        accepting.Join(TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>
+    /// Accepting and each handshake run on threads of their own, not the thread pool: a handshake blocks
+    /// for up to the Hello timeout, and the actors that own connections keep the pool busy.
+    /// </summary>
+    private void AcceptLoop()
+    {
+        while (!stopping)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = socket.Accept();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+                if (stopping) return;
+                onRefused($"data plane listener on {EndPoint}: accept failed: {e.Message}");
+                continue;
+            }
+            new Thread(() => Handshake(accepted)) { IsBackground = true, Name = $"data plane handshake on {EndPoint}" }.Start();
+        }
+    }
+
+    private void Handshake(Socket accepted)
+    {
+        string address = PeerAddress.Describe(accepted.RemoteEndPoint);
+        try
+        {
+            options.Configure(accepted);
+            accepted.ReceiveTimeout = (int)options.HelloTimeout.TotalMilliseconds;
+            var reader = new FrameReader(accepted, options);
+            var hello = reader.Read() ?? throw new FrameProtocolException("closed the connection before sending Hello");
+            if (hello.Header.Kind != FrameKind.Hello)
+                throw new FrameProtocolException($"first frame is {hello.Header.Kind}, expected Hello");
+            string peerId = hello.Text();
+            if (string.IsNullOrWhiteSpace(peerId))
+                throw new FrameProtocolException("Hello carries an empty peer id");
+            accepted.ReceiveTimeout = 0;
+            if (stopping) throw new FrameProtocolException("listener stopped during the handshake");
+            onConnected(new TensorConnection(accepted, reader, peerId, options));
+        }
+        catch (Exception e) when (e is FrameProtocolException or EndOfStreamException or SocketException or ObjectDisposedException)
+        {
+            accepted.Dispose();
+            string reason = e is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
+                ? $"sent no Hello within {options.HelloTimeout.TotalSeconds:0.###} s"
+                : e.Message;
+            onRefused($"data plane peer {address} refused: {reason}");
+        }
+    }
+}
