@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using DistTrainer.Shared.Cluster;
 using DistTrainer.Shared.Protocol;
 using DistTrainer.Shared.Training.Sharding;
 using DistTrainer.Worker.DataPlane;
@@ -60,7 +61,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         Receive<ClusterEvent.MemberUp>(up =>
         {
-            if (!up.Member.HasRole(Roles.Coordinator)) return;
+            if (!up.Member.HasRole(ClusterRoles.Coordinator)) return;
             _coordinatorNode = up.Member.Address;
             Register();
         });
@@ -179,7 +180,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     private ActorSelection? _coordinatorSelection =>
-        _coordinatorNode is null ? null : Context.ActorSelection(new RootActorPath(_coordinatorNode) / "user" / Roles.CoordinatorActorName);
+        _coordinatorNode is null ? null : Context.ActorSelection(new RootActorPath(_coordinatorNode) / "user" / ActorNames.Coordinator);
 
     private void Register()
     {

@@ -34,7 +34,7 @@ public sealed class DataPlaneStatisticsExchange(Func<FrameHeader, float[], bool>
         Reduce(FrameKind.GradientSums, FrameKind.GradientSumsReduced, layer, 0, gammaGradient, betaGradient);
 
     /// <summary>Called by the data plane's reader with a reduction the parameter server sent back.</summary>
-    public void Deliver(FrameHeader header, float[] values)
+    public void Deliver(in FrameHeader header, float[] values)
     {
         if (header.Step != _step || header.Attempt != _attempt) return;
         if (_waiting.TryGetValue((header.Kind, header.Layer), out var pending))
@@ -55,13 +55,13 @@ public sealed class DataPlaneStatisticsExchange(Func<FrameHeader, float[], bool>
         second.CopyTo(payload.AsSpan(width));
         var pending = new TaskCompletionSource<(int, float[])>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[(answer, layer)] = pending;
-        var header = FrameHeader.For(kind, _step, _attempt, 0, _shardId) with { Layer = layer, SampleCount = rows };
+        var header = new FrameHeader(kind, _step, ShardId: _shardId, Layer: layer, SampleCount: rows, Attempt: _attempt);
         if (!send(header, payload))
             throw new IOException($"batch-norm statistics of layer {layer}, step {_step}: the data plane to the parameter server is closed");
-        if (!pending.Task.Wait(timeout))
+        if (!((IAsyncResult)pending.Task).AsyncWaitHandle.WaitOne(timeout))
             throw new TimeoutException(
-                $"batch-norm layer {layer}, step {_step}: no reduction from the parameter server within {timeout.TotalSeconds:F0} s");
-        var (globalRows, values) = pending.Task.Result;
+                $"batch-norm layer {layer}, step {_step + 1}: no reduction from the parameter server within {timeout.TotalSeconds:F0} s");
+        var (globalRows, values) = pending.Task.GetAwaiter().GetResult();
         if (values.Length != 2 * width)
             throw new InvalidDataException($"batch-norm layer {layer}: the reduction has {values.Length} values; expected {2 * width}");
         values.AsSpan(0, width).CopyTo(first);

@@ -1,4 +1,4 @@
-using Akka.Event;
+using Akka.Actor;
 
 namespace DistTrainer.Worker.DataPlane;
 

@@ -14,7 +14,7 @@ internal static class FrameFormat
 {
     public const uint Magic = 0x50444454; // the bytes 'D' 'T' 'D' 'P'
     public const byte Version = 1;
-    public const int HeaderBytes = 66;
+    public const int HeaderBytes = 70;
     private const int ChecksumOffset = HeaderBytes - sizeof(ulong);
 
     public static bool IsText(FrameKind kind) => kind is FrameKind.Hello or FrameKind.Refused;
@@ -35,6 +35,7 @@ internal static class FrameFormat
         BinaryPrimitives.WriteDoubleLittleEndian(d[38..], header.LossSum);
         BinaryPrimitives.WriteDoubleLittleEndian(d[46..], header.ComputeSeconds);
         BinaryPrimitives.WriteInt32LittleEndian(d[54..], header.PayloadBytes);
+        BinaryPrimitives.WriteInt32LittleEndian(d[58..], header.Attempt);
         BinaryPrimitives.WriteUInt64LittleEndian(d[ChecksumOffset..], Checksum(d, payload, hash));
     }
 
@@ -57,6 +58,7 @@ internal static class FrameFormat
             LossSum: BinaryPrimitives.ReadDoubleLittleEndian(source[38..]),
             ComputeSeconds: BinaryPrimitives.ReadDoubleLittleEndian(source[46..]),
             PayloadBytes: BinaryPrimitives.ReadInt32LittleEndian(source[54..]),
+            Attempt: BinaryPrimitives.ReadInt32LittleEndian(source[58..]),
             Checksum: BinaryPrimitives.ReadUInt64LittleEndian(source[ChecksumOffset..]));
     }
 

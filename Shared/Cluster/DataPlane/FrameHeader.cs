@@ -3,6 +3,8 @@ namespace DistTrainer.Shared.Cluster.DataPlane;
 /// <summary>
 /// The fixed part of a frame. <see cref="PayloadBytes"/> and <see cref="Checksum"/> are filled in by
 /// <see cref="TensorConnection.Send"/>; on a received frame they are what the peer sent, already checked.
+/// A step that had to be planned again (synchronised batch norm lost a shard) is a new
+/// <see cref="Attempt"/> of the same step; its frames are told apart by it.
 /// </summary>
 public readonly record struct FrameHeader(
     FrameKind Kind,
@@ -15,4 +17,5 @@ public readonly record struct FrameHeader(
     double LossSum = 0,
     double ComputeSeconds = 0,
     int PayloadBytes = 0,
+    int Attempt = 0,
     ulong Checksum = 0);

@@ -1,0 +1,68 @@
+using Akka.Actor;
+using DistTrainer.Shared.Cluster.DataPlane;
+using DistTrainer.Shared.Protocol;
+using DistTrainer.Shared.Training.Sharding;
+
+namespace DistTrainer.Worker.DataPlane;
+
+/// <summary>
+/// A worker's data-plane stream to the parameter server: weights come in and go to the worker
+/// actor, batch-norm reductions go to the compute thread waiting in <see cref="Exchange"/>, shard
+/// results go out. Closing (either side, or a damaged frame) tells the worker actor.
+/// </summary>
+public sealed class ParameterServerLink : IDisposable
+{
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    public const int ConnectRetries = 4;
+
+    private readonly TensorConnection _connection;
+    private readonly IActorRef _worker;
+
+    private ParameterServerLink(TensorConnection connection, IActorRef worker, TimeSpan exchangeTimeout)
+    {
+        _connection = connection;
+        _worker = worker;
+        Exchange = new DataPlaneStatisticsExchange((header, payload) => _connection.Send(header, payload), exchangeTimeout);
+    }
+
+    public DataPlaneStatisticsExchange Exchange { get; }
+
+    public static ParameterServerLink Connect(string host, int port, string workerId, IActorRef worker, TimeSpan exchangeTimeout)
+    {
+        var connection = TensorClient.Connect(host, port, workerId, ConnectTimeout, ConnectRetries);
+        var link = new ParameterServerLink(connection, worker, exchangeTimeout);
+        connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
+        return link;
+    }
+
+    /// <summary>Queues a shard's result; throws when the stream is closed, so the shard is reported as failed, never lost silently.</summary>
+    public void SendResult(ComputeShard shard, ShardOutput output)
+    {
+        var header = new FrameHeader(FrameKind.Gradients, shard.Step, shard.WeightsVersion, shard.ShardId,
+            SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
+            ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
+        if (!_connection.Send(header, output.Payload))
+            throw new IOException($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed " +
+                                  $"({_connection.CloseReason?.Message})");
+    }
+
+    private void OnFrame(TensorConnection connection, ReceivedFrame frame)
+    {
+        switch (frame.Header.Kind)
+        {
+            case FrameKind.Weights:
+                _worker.Tell(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
+                break;
+            case FrameKind.MomentsReduced or FrameKind.GradientSumsReduced:
+                Exchange.Deliver(frame.Header, frame.Payload);
+                break;
+            case FrameKind.Refused:
+                _worker.Tell(new LinkLost($"the parameter server refused this worker: {frame.Text()}"));
+                break;
+            default:
+                throw new FrameProtocolException($"a worker does not take {frame.Header.Kind} frames");
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}
