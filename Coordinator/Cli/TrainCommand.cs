@@ -34,26 +34,42 @@ public static class TrainCommand
         using var model = new Sequential(spec, backend, maxRows);
         var optimizer = OptimizerFactory.Create(options.Optimizer, model.ParameterCount);
         model.Initialize(options.Seed);
-        if (options.InitFrom is not null)
+        if ((options.InitFrom ?? options.Resume) is { } checkpoint)
         {
-            bool restored = ModelCheckpoint.Load(options.InitFrom, model, optimizer);
-            log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})",
-                options.InitFrom, restored, optimizer.StepCount);
+            bool restored = ModelCheckpoint.Load(checkpoint, model, optimizer);
+            if (options.Resume is not null && !restored)
+                throw new InvalidInputException($"--resume {checkpoint}: the checkpoint holds no {optimizer.Name} optimizer state to continue from; use --init-from to start from its weights");
+            log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})", checkpoint, restored, optimizer.StepCount);
         }
 
         using var runner = new BatchRunner(model, loss);
         var plan = new TrainingPlan(batchSize, options.Epochs, options.Steps, options.Shuffle, options.Seed);
         output.WriteLine($"training {model.Describe()} ({model.ParameterCount} parameters) " +
                          $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +
-                         $"batch {batchSize}, backend {backend.Name}");
-        var trainer = new LocalTrainer(runner, optimizer, train, test, plan, log);
+                         $"batch {batchSize}, backend {backend.Name}" +
+                         (options.Distributed ? $", {DescribeCluster(options)}" : ""));
+        var printer = new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out);
         TrainingResult result;
         using (var stop = new StopSignal(log))
-            result = trainer.Run(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out), stop.Token);
+        {
+            if (options.Distributed)
+            {
+                var report = ClusterTraining.Run(options, runner, optimizer, train, test, loss, batchSize, printer, log, stop.Token);
+                result = report.Result;
+                output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
+                                 $"{report.StepRestarts} steps planned again, {report.Dropped.Duplicates} duplicate and {report.Dropped.Late} late " +
+                                 $"results dropped, {report.Dropped.Rejected} rejected; workers lost: {report.WorkersLost.Count}; " +
+                                 $"step time {1000 * report.Times.StepSeconds / Math.Max(1, report.AppliedSteps.Count):F2} ms, of it compute " +
+                                 $"{1000 * report.Times.ComputeSeconds / Math.Max(1, report.AppliedSteps.Count):F2} ms");
+            }
+            else
+                result = new LocalTrainer(runner, optimizer, train, test, plan, log).Run(printer, stop.Token);
+        }
 
+        if (options.Save is not null && !options.Distributed)
+            ModelCheckpoint.Save(options.Save, model, optimizer);
         if (options.Save is not null)
         {
-            ModelCheckpoint.Save(options.Save, model, optimizer);
             output.WriteLine(result.Failure is null
                 ? $"saved {options.Save} (step {optimizer.StepCount})"
                 : $"saved the last good weights to {options.Save} (step {optimizer.StepCount})");
@@ -73,6 +89,10 @@ public static class TrainCommand
         output.WriteLine($"done: {result.Steps} steps in {result.Seconds:F1} s, {result.SamplesPerSecond:F0} samples/s");
         return 0;
     }
+
+    private static string DescribeCluster(TrainOptions options) =>
+        (options.Cluster.SeedNodes is null ? $"{options.Workers} in-process workers on loopback" : $"cluster {string.Join(',', options.Cluster.SeedNodes)}") +
+        $", batch norm {(options.Cluster.SynchronisedBatchNorm ? "sync" : "local")}, shards by {options.Cluster.Sizing.ToString().ToLowerInvariant()}";
 
     /// <summary>Batch norm cannot take a variance of one row: refuse up front a plan that would end an epoch on such a batch.</summary>
     private static void CheckBatchNormBatches(ModelSpec spec, int samples, int batchSize)

@@ -29,7 +29,14 @@ public sealed record TrainOptions
     public string? Save { get; init; }
     public string? Summary { get; init; }
     public string? LogDir { get; init; }
-    public int Workers { get; init; }
+    /// <summary>In-process workers of the embedded cluster; 0 trains in this process without a cluster.</summary>
+    public int Workers { get; init; } = 2;
+    public ClusterOptions Cluster { get; init; } = new();
+    public string? Resume { get; init; }
+
+    /// <summary>Whether the run goes through the cluster (embedded workers, or seed nodes) rather than one process.</summary>
+    public bool Distributed => Workers > 0 || Cluster.SeedNodes is not null || Cluster.ExpectWorkers is not null;
+    public int? CheckpointEvery { get; init; }
 
     private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "--no-shuffle" };
 
@@ -38,6 +45,8 @@ public sealed record TrainOptions
         var reader = new ArgumentReader(args, Flags);
         if (reader.Has("--dataset") && reader.Has("--data-dir"))
             throw new InvalidInputException("--dataset and --data-dir: give one or the other");
+        if (reader.Has("--init-from") && reader.Has("--resume"))
+            throw new InvalidInputException("--init-from and --resume: give one or the other");
         if (reader.Has("--epochs") && reader.Has("--steps"))
             throw new InvalidInputException("--epochs and --steps: give one or the other");
         var batch = reader.String("--batch-size");
@@ -63,12 +72,16 @@ public sealed record TrainOptions
             Save = reader.String("--save"),
             Summary = reader.String("--summary"),
             LogDir = reader.String("--log-dir"),
-            Workers = reader.Integer("--workers", min: 0) ?? 0,
+            Workers = reader.Integer("--workers", min: 0) ?? 2,
+            Cluster = ClusterOptions.Read(reader),
+            Resume = reader.String("--resume"),
+            CheckpointEvery = reader.Integer("--checkpoint-every", min: 1),
         };
         reader.RejectUnread();
-        if (options.Workers != 0)
-            throw new InvalidInputException(
-                $"--workers: {options.Workers} workers need the cluster, which this build does not have yet; use --workers 0 (one process)");
+        if (options.CheckpointEvery is not null && options.Save is null)
+            throw new InvalidInputException("--checkpoint-every: needs --save FILE, the checkpoint it rewrites");
+        if (options.Workers == 0 && options.Cluster.SeedNodes is not null)
+            throw new InvalidInputException("--workers 0 trains in one process; it takes no --seed-nodes");
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))
             throw new InvalidInputException($"--device: unknown device '{options.Device}'; expected auto, cpu or ilgpu");
         return options;

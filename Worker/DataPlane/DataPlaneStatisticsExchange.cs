@@ -33,18 +33,20 @@ public sealed class DataPlaneStatisticsExchange(Func<FrameHeader, float[], bool>
     public void ReduceGradientSums(int layer, Span<float> gammaGradient, Span<float> betaGradient) =>
         Reduce(FrameKind.GradientSums, FrameKind.GradientSumsReduced, layer, 0, gammaGradient, betaGradient);
 
-    /// <summary>Called by the data plane's reader with a reduction the parameter server sent back.</summary>
+    /// <summary>Called by the data plane's reader with a reduction the parameter server sent back (a negative row count: the attempt was abandoned).</summary>
     public void Deliver(in FrameHeader header, float[] values)
     {
         if (header.Step != _step || header.Attempt != _attempt) return;
-        if (_waiting.TryGetValue((header.Kind, header.Layer), out var pending))
+        if (header.SampleCount < 0)
         {
-            if (header.SampleCount < 0)
-                pending.TrySetException(new ShardAbandonedException(
-                    $"the parameter server abandoned attempt {header.Attempt} of step {header.Step}"));
-            else
-                pending.TrySetResult((header.SampleCount, values));
+            // Abandoned: whatever this shard waits for will never come.
+            foreach (var waiting in _waiting.Values)
+                waiting.TrySetException(new ShardAbandonedException(
+                    $"the parameter server abandoned attempt {header.Attempt} of step {header.Step + 1}"));
+            return;
         }
+        if (_waiting.TryGetValue((header.Kind, header.Layer), out var pending))
+            pending.TrySetResult((header.SampleCount, values));
     }
 
     private int Reduce(FrameKind kind, FrameKind answer, int layer, int rows, Span<float> first, Span<float> second)

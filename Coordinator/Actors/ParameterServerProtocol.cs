@@ -1,0 +1,44 @@
+using Akka.Actor;
+using DistTrainer.Shared.Training;
+using DistTrainer.Shared.Training.Sharding;
+
+namespace DistTrainer.Coordinator.Actors;
+
+// Messages between the coordinator and the parameter server. Both live on the coordinator node,
+// so these never cross the network and are not serialized.
+
+/// <summary>Lets a registered worker's data-plane stream in; any other peer is refused.</summary>
+public sealed record AdmitWorker(string WorkerId) : INoSerializationVerificationNeeded;
+
+/// <summary>Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards.</summary>
+public sealed record BeginStep(long Step, int Attempt, Shard[] Shards) : INoSerializationVerificationNeeded;
+
+public sealed record WorkerConnected(string WorkerId) : INoSerializationVerificationNeeded;
+
+public sealed record WorkerDisconnected(string WorkerId, string Reason) : INoSerializationVerificationNeeded;
+
+public sealed record ShardArrived(long Step, int Attempt, int ShardId, string WorkerId, int Rows, double ComputeSeconds)
+    : INoSerializationVerificationNeeded;
+
+public sealed record ShardRejected(long Step, int Attempt, int ShardId, string WorkerId, string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
+public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts) : INoSerializationVerificationNeeded;
+
+/// <summary>The summed gradient was not finite: nothing was applied.</summary>
+public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>Results the parameter server dropped, over the whole run.</summary>
+public readonly record struct AggregationCounts(long Duplicates, long Late, long Rejected);
+
+public sealed record EvaluateModel : INoSerializationVerificationNeeded
+{
+    public static readonly EvaluateModel Instance = new();
+}
+
+/// <summary>The test set's summed loss and correct count with the current weights and running statistics (null: no test set).</summary>
+public sealed record ModelEvaluated(BatchOutcome? Test) : INoSerializationVerificationNeeded;
+
+public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationNeeded;
+
+public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;

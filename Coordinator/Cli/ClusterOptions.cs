@@ -1,0 +1,54 @@
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Shared;
+using DistTrainer.Shared.CommandLine;
+
+namespace DistTrainer.Coordinator.Cli;
+
+/// <summary>
+/// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
+/// nodes (none: the embedded cluster on loopback), the data-plane port, how shards are cut, batch-norm
+/// mode, and the time limits of the protocol.
+/// </summary>
+public sealed record ClusterOptions
+{
+    public string? Hostname { get; init; }
+    public int? Port { get; init; }
+    public string? PublicHostname { get; init; }
+    public IReadOnlyList<string>? SeedNodes { get; init; }
+    public int? DataPlanePort { get; init; }
+    public bool SynchronisedBatchNorm { get; init; }
+    public ShardSizing Sizing { get; init; } = ShardSizing.Throughput;
+    public TimeSpan ShardDeadline { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public int? ExpectWorkers { get; init; }
+
+    public const string DataPlanePortVariable = "DISTTRAINER_DATA_PLANE_PORT";
+
+    public static ClusterOptions Read(ArgumentReader reader)
+    {
+        var mode = reader.String("--batchnorm-mode", "local");
+        if (mode is not ("local" or "sync"))
+            throw new InvalidInputException($"--batchnorm-mode: '{mode}'; expected local (each worker its own shard's statistics) or sync");
+        var sizing = reader.String("--shard-sizing", "throughput");
+        if (sizing is not ("throughput" or "equal"))
+            throw new InvalidInputException($"--shard-sizing: '{sizing}'; expected throughput or equal");
+        int? dataPlanePort = reader.Integer("--data-plane-port", min: 0);
+        if (dataPlanePort is null && Environment.GetEnvironmentVariable(DataPlanePortVariable) is { Length: > 0 } text)
+            dataPlanePort = int.TryParse(text, out int port) && port is >= 0 and <= 65535
+                ? port
+                : throw new InvalidInputException($"{DataPlanePortVariable}: '{text}' is not a port number");
+        return new ClusterOptions
+        {
+            Hostname = reader.String("--hostname"),
+            Port = reader.Integer("--port", min: 0),
+            PublicHostname = reader.String("--public-hostname"),
+            SeedNodes = reader.String("--seed-nodes")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            DataPlanePort = dataPlanePort,
+            SynchronisedBatchNorm = mode == "sync",
+            Sizing = sizing == "equal" ? ShardSizing.Equal : ShardSizing.Throughput,
+            ShardDeadline = TimeSpan.FromSeconds(reader.Integer("--shard-deadline", min: 1) ?? 10),
+            WorkerTimeout = TimeSpan.FromSeconds(reader.Integer("--worker-timeout", min: 1) ?? 60),
+            ExpectWorkers = reader.Integer("--expect-workers", min: 1),
+        };
+    }
+}

@@ -1,0 +1,71 @@
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Shared;
+using DistTrainer.Shared.Cluster;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Nn;
+using DistTrainer.Shared.Nn.Losses;
+using DistTrainer.Shared.Optimizers;
+using DistTrainer.Shared.Protocol;
+using DistTrainer.Shared.Training;
+using DistTrainer.Worker.Actors;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Cli;
+
+/// <summary>
+/// `train` on a cluster: starts the coordinator node and, without seed nodes, the embedded
+/// workers on loopback; runs until the coordinator reports the end; writes the final checkpoint
+/// through the parameter server; shuts every node down.
+/// </summary>
+public static class ClusterTraining
+{
+    public static DistributedRunReport Run(TrainOptions options, BatchRunner runner, IOptimizer optimizer, Dataset train, Dataset? test,
+        LossFunction loss, int batchSize, ITrainingObserver observer, ILogger log, CancellationToken stop,
+        Akka.Configuration.Config? overrides = null)
+    {
+        var cluster = options.Cluster;
+        bool embedded = cluster.SeedNodes is null;
+        int expect = cluster.ExpectWorkers ?? (embedded ? options.Workers : 1);
+        if (embedded && options.Workers == 0)
+            throw new InvalidInputException("coordinator: with no --seed-nodes it founds the cluster itself; give --expect-workers N and start workers with --seed-nodes pointing at it");
+        var model = runner.Model;
+        string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
+        string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
+        var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
+            cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds);
+        var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, options.Steps, options.Shuffle,
+            optimizer.StepCount, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
+            rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
+        var node = CoordinatorNode.Start(
+            new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
+                cluster.PublicHostname, cluster.SeedNodes),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save),
+            runner, test, optimizer, observer, log, overrides);
+        EmbeddedWorkers? workers = null;
+        try
+        {
+            if (embedded)
+                workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
+                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, options.Threads, cluster.WorkerTimeout),
+                    log, overrides);
+            using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
+            var report = node.Completion.GetAwaiter().GetResult();
+            if (options.Save is not null)
+            {
+                var saved = node.SaveAsync(options.Save, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+                if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
+            }
+            log.Information(
+                "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected results; workers lost: {Lost}",
+                report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
+                report.Dropped.Rejected, report.WorkersLost);
+            return report;
+        }
+        finally
+        {
+            node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Akka.Actor;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Shared.Cluster;
+using DistTrainer.Shared.Cluster.DataPlane;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Optimizers;
+using DistTrainer.Shared.Protocol;
+using DistTrainer.Shared.Training;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Hosting;
+
+/// <summary>
+/// The coordinator node of a run: its actor system (role coordinator), the parameter server with
+/// its data-plane listener, and the coordinator actor. With no seed nodes it founds the cluster
+/// itself (the embedded default); otherwise it joins through them.
+/// </summary>
+public sealed class CoordinatorNode : IAsyncDisposable
+{
+    private readonly TaskCompletionSource<DistributedRunReport> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _log;
+
+    private CoordinatorNode(ActorSystem system, ILogger log)
+    {
+        System = system;
+        _log = log;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef ParameterServer { get; private set; } = ActorRefs.Nobody;
+    public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
+    public Task<DistributedRunReport> Completion => _completion.Task;
+
+    /// <summary>The address workers use as their seed node.</summary>
+    public string SeedNode => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
+
+    /// <summary>Starts the node; the job in <paramref name="settings"/> gets the data plane's bound port.</summary>
+    public static CoordinatorNode Start(ClusterNodeOptions node, string dataPlaneHost, int dataPlanePort,
+        CoordinatorSettings settings, ParameterServerSettings serverSettings, BatchRunner evaluator, Dataset? test,
+        IOptimizer optimizer, ITrainingObserver observer, ILogger log, Akka.Configuration.Config? overrides = null)
+    {
+        var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator] }, log, overrides);
+        var result = new CoordinatorNode(system, log.ForContext("Role", ClusterRoles.Coordinator));
+        try
+        {
+            if (node.SeedNodes is not { Count: > 0 })
+                Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
+            IActorRef server = ActorRefs.Nobody;
+            var listener = new TensorListener(dataPlaneHost, dataPlanePort,
+                connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
+                refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
+            server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log),
+                ParameterServerActor.Name);
+            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port } };
+            result.ParameterServer = server;
+            result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
+                ActorNames.Coordinator);
+            log.Information("Coordinator node {Node} up; data plane on {Host}:{Port}", result.SeedNode, settings.Job.DataPlaneHost, listener.Port);
+            return result;
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    /// <summary>Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>.</summary>
+    public async Task<CheckpointSaved> SaveAsync(string path, TimeSpan timeout) =>
+        await ParameterServer.Ask<CheckpointSaved>(new SaveCheckpoint(path), timeout);
+
+    /// <summary>Tells every worker node the run is over, then leaves the cluster and stops, each step bounded in time.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker)))
+            System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker).Tell(new TrainingFinished("done"));
+        try
+        {
+            await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance)
+                .WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            _log.Warning("The coordinator node did not leave the cluster within 15 s; terminating");
+            await System.Terminate().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+}
