@@ -27,16 +27,22 @@ public class PyTorchParityTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Weights_after_twelve_steps_match_pytorch(string name) => AssertMatchesPyTorch(name, "cpu");
+    public void Weights_after_twelve_steps_match_pytorch(string name) => AssertMatchesPyTorch(name, "cpu", "--workers", "0");
+
+    /// <summary>The same fixtures through the embedded cluster: two workers, batch norm synchronised across them.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Weights_after_twelve_steps_through_two_workers_match_pytorch(string name) =>
+        AssertMatchesPyTorch(name, "cpu", "--workers", "2", "--batchnorm-mode", "sync", "--threads", "1");
 
     /// <summary>The ILGPU kernels (on ILGPU's CPU simulator here; on CUDA where there is a GPU) train to the same weights.</summary>
     [Theory]
     [InlineData("adam_bn")]
     [InlineData("sigmoid_bce")]
     [InlineData("softmax_mse")]
-    public void Weights_after_twelve_steps_on_ilgpu_match_pytorch(string name) => AssertMatchesPyTorch(name, "ilgpu");
+    public void Weights_after_twelve_steps_on_ilgpu_match_pytorch(string name) => AssertMatchesPyTorch(name, "ilgpu", "--workers", "0");
 
-    private static void AssertMatchesPyTorch(string name, string device)
+    private static void AssertMatchesPyTorch(string name, string device, params string[] mode)
     {
         using var cases = ReadCases();
         var c = cases.RootElement.GetProperty("cases").EnumerateArray().Single(e => e.GetProperty("case").GetString() == name);
@@ -53,6 +59,7 @@ public class PyTorchParityTests
             "--no-shuffle", "--device", device,
             "--init-from", Path.Combine(Root, $"init-{c.GetProperty("model").GetString()}.safetensors"),
             "--save", saved,
+            .. mode,
         };
         foreach (var option in c.GetProperty("options").EnumerateObject())
             args.AddRange([$"--{option.Name}", option.Value.GetDouble().ToString("R", CultureInfo.InvariantCulture)]);
