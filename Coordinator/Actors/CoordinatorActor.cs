@@ -38,18 +38,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     private long _step;
-    private int _attempt;
-    private int[] _batch = [];
-    private int _normalizer;
-    private Shard[] _shards = [];
-    private string[] _assignedTo = [];
-    private bool[] _arrived = [];
+    private StepPlan? _plan;
+    private StepPlan? _ahead;
     private int _failuresThisStep;
     private long _reassigned, _restarts;
     private AggregationCounts _dropped;
     private bool _stopRequested;
     private long _stepStarted;
-    private double _trainingSeconds, _epochTrainingSeconds, _computeSeconds, _stepComputeSeconds;
+    private double _trainingSeconds, _epochTrainingSeconds, _computeSeconds;
     private long _trainedSamples;
     private BatchOutcome _epochOutcome;
     private readonly Stopwatch _epochClock = Stopwatch.StartNew();
@@ -123,9 +119,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         });
         Receive<ShardArrived>(arrived =>
         {
-            if (arrived.Step != _step || arrived.Attempt != _attempt) return;
-            _arrived[arrived.ShardId] = true;
-            _stepComputeSeconds = Math.Max(_stepComputeSeconds, arrived.ComputeSeconds);
+            if (_plan is null || arrived.Step != _plan.Step || arrived.Attempt != _plan.Attempt) return;
+            _plan.Arrived[arrived.ShardId] = true;
+            _plan.SlowestComputeSeconds = Math.Max(_plan.SlowestComputeSeconds, arrived.ComputeSeconds);
             if (_workers.TryGetValue(arrived.WorkerId, out var worker) && arrived.ComputeSeconds > 0)
                 worker.Observe(arrived.Rows / arrived.ComputeSeconds);
             _shardsPerWorker[arrived.WorkerId] = _shardsPerWorker.GetValueOrDefault(arrived.WorkerId) + 1;
@@ -135,11 +131,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<ShardFailed>(failed => Retry(failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId, failed.Reason));
         Receive<ShardDeadline>(deadline =>
         {
-            if (deadline.Step != _step || deadline.Attempt != _attempt) return;
-            for (int i = 0; i < _shards.Length; i++)
-                if (!_arrived[i])
-                    Retry(_step, _attempt, i, _assignedTo[i],
-                        $"no result within {_settings.ShardDeadline.TotalSeconds:F0} s");
+            if (_plan is not { } plan || deadline.Step != plan.Step || deadline.Attempt != plan.Attempt) return;
+            for (int i = 0; i < plan.Shards.Length; i++)
+                if (!plan.Arrived[i] && _plan == plan)
+                    Retry(plan.Step, plan.Attempt, i, plan.AssignedTo[i], $"no result within {_settings.ShardDeadline.TotalSeconds:F0} s");
         });
         Receive<StepApplied>(OnStepApplied);
         Receive<StepFailed>(failed => Finish(failed.Reason));
@@ -222,7 +217,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job));
     }
 
-    private void StartStep()
+    /// <summary>
+    /// Makes step <see cref="_step"/> current: the plan sent ahead if all its workers are still
+    /// ready, else a new plan (a new attempt of the step). Then plans the following step and sends
+    /// it at once, so that workers start it as soon as its weights arrive, without waiting for a
+    /// round trip through the coordinator.
+    /// </summary>
+    private void StartStep(bool replan = false)
     {
         var ready = ReadyWorkers();
         if (ready.Count == 0)
@@ -233,39 +234,67 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             Become(Waiting);
             return;
         }
-        int epoch = (int)(_step / _sampler.BatchesPerEpoch);
-        int batch = (int)(_step % _sampler.BatchesPerEpoch);
-        if (_attempt == 0)
+        var sentAhead = _ahead is { } a && a.Step == _step ? a : null;
+        var previous = sentAhead ?? (_plan is { } p && p.Step == _step ? p : null);
+        if (sentAhead is not null) _ahead = null;
+        if (!replan && sentAhead is not null && AllReady(sentAhead, ready))
+            _plan = sentAhead;
+        else
         {
-            _batch = _sampler.Batch(epoch, batch).ToArray();
-            _normalizer = _settings.Normalizer(_batch.Length);
-            _failuresThisStep = 0;
-            _stepComputeSeconds = 0;
-            _stepStarted = Stopwatch.GetTimestamp();
+            // A plan is never sent twice: a new cut of the same step is a new attempt.
+            _plan = Plan(_step, previous is null ? 0 : previous.Attempt + 1, ready, previous);
+            Send(_plan, ready);
+        }
+        _stepStarted = Stopwatch.GetTimestamp();
+        Timers.StartSingleTimer("deadline", new ShardDeadline(_plan.Step, _plan.Attempt), _settings.ShardDeadline);
+        if (_step + 1 >= _lastStep || _stopRequested || (_ahead is { } next && next.Step == _step + 1 && AllReady(next, ready))) return;
+        var stale = _ahead is { } old && old.Step == _step + 1 ? old : null;
+        _ahead = Plan(_step + 1, stale is null ? 0 : stale.Attempt + 1, ready, stale);
+        Send(_ahead, ready);
+    }
+
+    private static bool AllReady(StepPlan plan, List<WorkerState> ready) =>
+        plan.AssignedTo.All(id => ready.Any(w => w.Id == id));
+
+    /// <summary>Plans (another attempt of) a step over the ready workers, reusing the batch of an earlier plan of the same step.</summary>
+    private StepPlan Plan(long step, int attempt, List<WorkerState> ready, StepPlan? earlier)
+    {
+        int[] batch;
+        if (earlier is not null) batch = earlier.Batch;
+        else
+        {
+            int epoch = (int)(step / _sampler.BatchesPerEpoch);
+            batch = _sampler.Batch(epoch, (int)(step % _sampler.BatchesPerEpoch)).ToArray();
         }
         var weights = ready.Select(w => _settings.Sizing == ShardSizing.Equal ? 1.0 : w.Throughput).ToArray();
-        _shards = ShardSplitter.Split(_batch.Length, weights, _settings.BatchNorm ? 2 : 1);
-        _assignedTo = new string[_shards.Length];
-        _arrived = new bool[_shards.Length];
-        _parameterServer.Tell(new BeginStep(_step, _attempt, _shards));
-        for (int i = 0; i < _shards.Length; i++) Assign(_shards[i], ready[i]);
-        Timers.StartSingleTimer("deadline", new ShardDeadline(_step, _attempt), _settings.ShardDeadline);
+        var shards = ShardSplitter.Split(batch.Length, weights, _settings.BatchNorm ? 2 : 1);
+        var plan = new StepPlan(step, attempt, batch, _settings.Normalizer(batch.Length), shards);
+        for (int i = 0; i < shards.Length; i++) plan.AssignedTo[i] = ready[i].Id;
+        return plan;
     }
 
-    private void Assign(Shard shard, WorkerState worker)
+    private void Send(StepPlan plan, List<WorkerState> ready)
     {
-        _assignedTo[shard.Id] = worker.Id;
-        worker.Ref.Tell(new ComputeShard(_step, _attempt, _step, shard.Id, shard.Start,
-            _batch.AsSpan(shard.Start, shard.Count).ToArray(), _normalizer));
+        _parameterServer.Tell(new BeginStep(plan.Step, plan.Attempt, plan.Shards));
+        for (int i = 0; i < plan.Shards.Length; i++) Assign(plan, plan.Shards[i], ready[i]);
     }
 
-    /// <summary>Computes a shard again on another worker (or, with synchronised batch norm, plans the whole step again).</summary>
+    private static void Assign(StepPlan plan, Shard shard, WorkerState worker)
+    {
+        plan.AssignedTo[shard.Id] = worker.Id;
+        worker.Ref.Tell(new ComputeShard(plan.Step, plan.Attempt, plan.Step, shard.Id, shard.Start,
+            plan.Batch.AsSpan(shard.Start, shard.Count).ToArray(), plan.Normalizer));
+    }
+
+    /// <summary>Computes a shard of the current step again on another worker (or, with synchronised batch norm, plans the whole step again).</summary>
     private void Retry(long step, int attempt, int shardId, string worker, string reason)
     {
-        if (step != _step || attempt != _attempt || (uint)shardId >= (uint)_arrived.Length || _arrived[shardId]) return;
+        if (_plan is not { } plan || step != plan.Step || attempt != plan.Attempt || (uint)shardId >= (uint)plan.Arrived.Length ||
+            plan.Arrived[shardId])
+            return;
         _failuresThisStep++;
         _log.Warning("Step {Step} shard {Shard} on worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
-        if (_failuresThisStep > _settings.MaxAttempts * Math.Max(1, _shards.Length))
+        if (_failuresThisStep > _settings.MaxAttempts * Math.Max(1, plan.Shards.Length))
         {
             Finish($"step {step + 1}: shards failed {_failuresThisStep} times; last: shard {shardId} on worker {worker}: {reason}");
             return;
@@ -273,23 +302,22 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_settings.Job.SynchronisedBatchNorm)
         {
             _restarts++;
-            _attempt++;
             _log.Warning("Step {Step}: planning it again (attempt {Attempt}): synchronised batch norm needs every shard of one plan",
-                step + 1, _attempt + 1);
-            StartStep();
+                step + 1, plan.Attempt + 2);
+            StartStep(replan: true);
             return;
         }
         var ready = ReadyWorkers();
         if (ready.Count == 0)
         {
-            Timers.StartSingleTimer("deadline", new ShardDeadline(_step, _attempt), _settings.ShardDeadline);
+            Timers.StartSingleTimer("deadline", new ShardDeadline(plan.Step, plan.Attempt), _settings.ShardDeadline);
             return;
         }
         var target = ready.Where(w => w.Id != worker).OrderByDescending(w => w.Throughput).FirstOrDefault() ?? ready[0];
         _reassigned++;
         _log.Information("Step {Step} shard {Shard}: reassigned from worker {From} to {To}", step + 1, shardId, worker, target.Id);
-        Assign(_shards[shardId], target);
-        Timers.StartSingleTimer("deadline", new ShardDeadline(_step, _attempt), _settings.ShardDeadline);
+        Assign(plan, plan.Shards[shardId], target);
+        Timers.StartSingleTimer("deadline", new ShardDeadline(plan.Step, plan.Attempt), _settings.ShardDeadline);
     }
 
     private void Lose(string workerId, string reason, bool forget)
@@ -307,30 +335,31 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _log.Warning("Lost worker {Worker}: {Reason}", workerId, reason);
             _lost.Add(workerId);
         }
-        for (int i = 0; i < _assignedTo.Length; i++)
-            if (_assignedTo[i] == workerId && !_arrived[i])
-                Retry(_step, _attempt, i, workerId, $"its worker was lost ({reason})");
+        if (_plan is not { } plan) return;
+        for (int i = 0; i < plan.AssignedTo.Length; i++)
+            if (_plan == plan && plan.AssignedTo[i] == workerId && !plan.Arrived[i])
+                Retry(plan.Step, plan.Attempt, i, workerId, $"its worker was lost ({reason})");
     }
 
     private void OnStepApplied(StepApplied applied)
     {
-        if (applied.Step != _step) return;
+        if (_plan is not { } plan || applied.Step != plan.Step) return;
         Timers.Cancel("deadline");
         _dropped = applied.Counts;
         _applied.Add(applied.Step);
         double seconds = Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
         _trainingSeconds += seconds;
         _epochTrainingSeconds += seconds;
-        _computeSeconds += _stepComputeSeconds;
+        _computeSeconds += plan.SlowestComputeSeconds;
         _trainedSamples += applied.Outcome.Rows;
         _epochOutcome += applied.Outcome;
         int epoch = (int)(_step / _sampler.BatchesPerEpoch);
         int batch = (int)(_step % _sampler.BatchesPerEpoch);
         _observer.OnStep(new StepReport(epoch, batch, _sampler.BatchesPerEpoch, _step + 1, _lastStep,
-            applied.Outcome.LossSum / _normalizer, (double)applied.Outcome.Correct / applied.Outcome.Rows,
+            applied.Outcome.LossSum / plan.Normalizer, (double)applied.Outcome.Correct / applied.Outcome.Rows,
             _trainedSamples / Math.Max(_trainingSeconds, 1e-9)));
         _step++;
-        _attempt = 0;
+        _failuresThisStep = 0;
         bool epochEnds = batch == _sampler.BatchesPerEpoch - 1 || _step == _lastStep || _stopRequested;
         if (epochEnds)
         {

@@ -39,6 +39,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly HashSet<string> _admitted = new();
     private readonly Dictionary<string, TensorConnection> _connections = new();
     private float[] _published;
+    private BeginStep? _next;
     private IActorRef _coordinator = ActorRefs.Nobody;
 
     public ParameterServerActor(ParameterServerSettings settings, BatchRunner evaluator, Dataset? test, IOptimizer optimizer,
@@ -120,9 +121,23 @@ public sealed class ParameterServerActor : ReceiveActor
         _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
     }
 
+    /// <summary>
+    /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan
+    /// for the step after it (the coordinator sends one ahead) waits until this one is applied.
+    /// </summary>
     private void Begin(BeginStep begin)
     {
         _coordinator = Sender;
+        if (begin.Step == Version + 1)
+            _next = begin;
+        else if (begin.Step == Version)
+            Aggregate(begin);
+        else
+            _log.Warning("Ignored a plan for step {Step} while at step {Current}", begin.Step + 1, Version + 1);
+    }
+
+    private void Aggregate(BeginStep begin)
+    {
         var (step, attempt) = (_reducer.Step, _reducer.Attempt);
         foreach (var waiting in _reducer.Begin(begin.Step, begin.Attempt, begin.Shards))
             waiting.Send(new FrameHeader(FrameKind.MomentsReduced, step, SampleCount: -1, Attempt: attempt), ReadOnlyMemory<float>.Empty);
@@ -185,6 +200,9 @@ public sealed class ParameterServerActor : ReceiveActor
         _optimizer.Step(_parameters, _gradients);
         FoldRunningStatistics();
         _published = (float[])_parameters.Clone();
+        if (_next is { } next && next.Step == Version)
+            Aggregate(next);
+        _next = null;
         foreach (var connection in _connections.Values)
             connection.Send(new FrameHeader(FrameKind.Weights, step + 1, Version), _published);
         if (_settings is { CheckpointEvery: { } every, CheckpointPath: { } path } && Version % every == 0)
