@@ -6,7 +6,8 @@ namespace DistTrainer.Coordinator;
 
 public static class Program
 {
-    private const string Usage = "usage: DistTrainer.Coordinator train [options]   (see README.md for the options)";
+    private const string Usage =
+        "usage: DistTrainer.Coordinator train [options] | coordinator --expect-workers N [--seed-nodes ...] [options]   (see README.md for the options)";
 
     public static int Main(string[] args)
     {
@@ -20,6 +21,7 @@ public static class Program
             return args[0] switch
             {
                 "train" => Train(args[1..]),
+                "coordinator" => Coordinate(args[1..]),
                 _ => throw new InvalidInputException($"'{args[0]}': unknown command; {Usage}"),
             };
         }
@@ -33,6 +35,19 @@ public static class Program
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The coordinator of a real cluster: `train` with no embedded workers; it waits for
+    /// --expect-workers worker nodes to join through its seed nodes (itself when none are given).
+    /// </summary>
+    private static int Coordinate(string[] args)
+    {
+        var options = TrainOptions.Parse(args) with { Workers = 0 };
+        if (options.Cluster.ExpectWorkers is null)
+            throw new InvalidInputException("coordinator: give --expect-workers N, the worker nodes to wait for before training");
+        using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
+        return TrainCommand.Run(options, Console.Out, log);
     }
 
     private static int Train(string[] args)

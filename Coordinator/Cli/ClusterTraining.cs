@@ -25,10 +25,8 @@ public static class ClusterTraining
         Akka.Configuration.Config? overrides = null)
     {
         var cluster = options.Cluster;
-        bool embedded = cluster.SeedNodes is null;
+        bool embedded = cluster.SeedNodes is null && options.Workers > 0;
         int expect = cluster.ExpectWorkers ?? (embedded ? options.Workers : 1);
-        if (embedded && options.Workers == 0)
-            throw new InvalidInputException("coordinator: with no --seed-nodes it founds the cluster itself; give --expect-workers N and start workers with --seed-nodes pointing at it");
         var model = runner.Model;
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
