@@ -127,7 +127,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _shardsPerWorker[arrived.WorkerId] = _shardsPerWorker.GetValueOrDefault(arrived.WorkerId) + 1;
         });
         Receive<ShardRejected>(rejected =>
-            Retry(rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, $"rejected: {rejected.Reason}"));
+        {
+            if (rejected.NotFinite && Diverged(rejected)) return;
+            Retry(rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, $"rejected: {rejected.Reason}");
+        });
         Receive<ShardFailed>(failed => Retry(failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId, failed.Reason));
         Receive<ShardDeadline>(deadline =>
         {
@@ -320,6 +323,25 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("deadline", new ShardDeadline(plan.Step, plan.Attempt), _settings.ShardDeadline);
     }
 
+    /// <summary>
+    /// A non-finite shard is computed again on another worker, in case its node is faulty; when a
+    /// second worker (or the only one) also gets NaN/Inf, the model itself has diverged: the run
+    /// stops with the weights of the last applied step.
+    /// </summary>
+    private bool Diverged(ShardRejected rejected)
+    {
+        if (_plan is not { } plan || rejected.Step != plan.Step) return false;
+        var workers = plan.NotFiniteOn.GetValueOrDefault(rejected.ShardId) ?? [];
+        workers.Add(rejected.WorkerId);
+        plan.NotFiniteOn[rejected.ShardId] = workers;
+        if (workers.Count < Math.Min(2, Math.Max(1, ReadyWorkers().Count))) return false;
+        int epoch = (int)(plan.Step / _sampler.BatchesPerEpoch);
+        int batch = (int)(plan.Step % _sampler.BatchesPerEpoch);
+        Finish($"the loss or a gradient became NaN/Inf at step {plan.Step + 1} (epoch {epoch + 1}, batch {batch + 1}) on " +
+               $"{string.Join(" and ", workers)}; the weights of step {plan.Step} are kept");
+        return true;
+    }
+
     private void Lose(string workerId, string reason, bool forget)
     {
         if (!_workers.TryGetValue(workerId, out var worker)) return;
@@ -402,6 +424,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Finish(string? failure, bool interrupted = false)
     {
         Timers.CancelAll();
+        _plan = null;
+        _ahead = null;
         if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
         var result = new TrainingResult(_epochs, _step, _clock.Elapsed.TotalSeconds,
             _trainedSamples / Math.Max(_trainingSeconds, 1e-9), failure, interrupted);

@@ -175,9 +175,10 @@ public sealed class ParameterServerActor : ReceiveActor
             case ShardVerdict.Accepted:
                 _coordinator.Tell(new ShardArrived(header.Step, header.Attempt, header.ShardId, worker, header.SampleCount, header.ComputeSeconds));
                 break;
-            case ShardVerdict.Rejected:
+            case ShardVerdict.Rejected or ShardVerdict.NotFinite:
                 _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", header.Step + 1, header.ShardId, worker, reason);
-                _coordinator.Tell(new ShardRejected(header.Step, header.Attempt, header.ShardId, worker, reason!));
+                _coordinator.Tell(new ShardRejected(header.Step, header.Attempt, header.ShardId, worker, reason!,
+                    verdict == ShardVerdict.NotFinite));
                 return;
             default:
                 _log.Debug("Step {Step}: dropped a {Verdict} result of shard {Shard} from worker {Worker}: {Reason}",

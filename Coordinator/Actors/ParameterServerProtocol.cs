@@ -20,7 +20,9 @@ public sealed record WorkerDisconnected(string WorkerId, string Reason) : INoSer
 public sealed record ShardArrived(long Step, int Attempt, int ShardId, string WorkerId, int Rows, double ComputeSeconds)
     : INoSerializationVerificationNeeded;
 
-public sealed record ShardRejected(long Step, int Attempt, int ShardId, string WorkerId, string Reason) : INoSerializationVerificationNeeded;
+/// <summary>A shard result was dropped as malformed, or (<paramref name="NotFinite"/>) as holding NaN/Inf.</summary>
+public sealed record ShardRejected(long Step, int Attempt, int ShardId, string WorkerId, string Reason, bool NotFinite)
+    : INoSerializationVerificationNeeded;
 
 /// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
 public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts) : INoSerializationVerificationNeeded;

@@ -17,5 +17,8 @@ public sealed class StepPlan(long step, int attempt, int[] batch, int normalizer
     public bool[] Arrived { get; } = new bool[shards.Length];
     public double SlowestComputeSeconds { get; set; }
 
+    /// <summary>The workers whose result for a shard held NaN/Inf.</summary>
+    public Dictionary<int, HashSet<string>> NotFiniteOn { get; } = new();
+
     public bool Involves(string workerId) => AssignedTo.Contains(workerId, StringComparer.Ordinal);
 }

@@ -24,7 +24,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly WorkerSettings _settings;
     private readonly ILogger _log;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
-    private readonly Queue<ComputeShard> _queue = new();
+    private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
     private DateTime _registrationDeadline;
     private WorkerSession? _session;
@@ -121,7 +121,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
         Receive<ComputeShard>(shard =>
         {
-            _queue.Enqueue(shard);
+            _queue.Add(shard);
             StartNext();
         });
         Receive<ShardComputed>(done =>
@@ -151,23 +151,21 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     /// <summary>
     /// Starts the oldest assigned shard whose weights are here. A shard for weights older than the
-    /// newest is for a step that has already been applied: it is dropped.
+    /// newest is for a step that has already been applied: it is dropped. A shard for newer weights
+    /// (the coordinator sends the next step ahead) waits for them without holding up the others.
     /// </summary>
     private void StartNext()
     {
         if (_computing || _session is null) return;
-        while (_queue.Count > 0)
+        long version = _weights?.Version ?? -1;
+        foreach (var stale in _queue.Where(s => s.WeightsVersion < version))
+            _log.Debug("Step {Step} shard {Shard}: dropped, the weights have moved on to version {Version}", stale.Step + 1, stale.ShardId, version);
+        _queue.RemoveAll(s => s.WeightsVersion < version);
+        int next = _queue.FindIndex(s => s.WeightsVersion == version);
+        if (next >= 0)
         {
-            var shard = _queue.Peek();
-            long version = _weights?.Version ?? -1;
-            if (shard.WeightsVersion > version) return;
-            _queue.Dequeue();
-            if (shard.WeightsVersion < version)
-            {
-                _log.Debug("Step {Step} shard {Shard}: dropped, the weights have moved on to version {Version}",
-                    shard.Step + 1, shard.ShardId, version);
-                continue;
-            }
+            var shard = _queue[next];
+            _queue.RemoveAt(next);
             _computing = true;
             var session = _session;
             var weights = _weights!;
@@ -175,7 +173,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Task.Factory.StartNew(() => session.Compute(shard, weights), CancellationToken.None,
                     TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 .PipeTo(self, success: error => new ShardComputed(shard, error), failure: e => new ShardComputed(shard, e.Message));
-            return;
         }
     }
 

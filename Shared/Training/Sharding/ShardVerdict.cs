@@ -12,6 +12,12 @@ public enum ShardVerdict
     /// <summary>A result for another step or attempt than the one being aggregated: dropped.</summary>
     Late,
 
-    /// <summary>Malformed or not finite: dropped, and the shard must be computed again.</summary>
+    /// <summary>Malformed: dropped, and the shard must be computed again (elsewhere: its worker may be faulty).</summary>
     Rejected,
+
+    /// <summary>
+    /// Well-formed but with a NaN or infinite loss, gradient or statistic: dropped. Computed again on
+    /// another worker; if it is not finite there too, the model has diverged.
+    /// </summary>
+    NotFinite,
 }

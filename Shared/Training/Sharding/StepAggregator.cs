@@ -58,9 +58,9 @@ public sealed class StepAggregator(ShardPayloadLayout layout)
         if (result.Payload.Length != Layout.Length)
             return Reject($"shard {result.ShardId} of step {Step} carries {result.Payload.Length} floats; expected {Layout.Length}", out reason);
         if (!double.IsFinite(result.LossSum))
-            return Reject($"shard {result.ShardId} of step {Step} has loss {result.LossSum}", out reason);
+            return Reject($"shard {result.ShardId} of step {Step} has loss {result.LossSum}", out reason, ShardVerdict.NotFinite);
         if (!float.IsFinite(TensorPrimitives.MaxMagnitude(result.Payload)))
-            return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason);
+            return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason, ShardVerdict.NotFinite);
         _results[result.ShardId] = result;
         _received++;
         return ShardVerdict.Accepted;
@@ -101,11 +101,11 @@ public sealed class StepAggregator(ShardPayloadLayout layout)
         return total;
     }
 
-    private ShardVerdict Reject(string why, out string reason)
+    private ShardVerdict Reject(string why, out string reason, ShardVerdict verdict = ShardVerdict.Rejected)
     {
         Rejected++;
         reason = why;
-        return ShardVerdict.Rejected;
+        return verdict;
     }
 
     private void RequireComplete()

@@ -12,7 +12,7 @@ public class FashionMnistTests
         Assert.True(File.Exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
             "Fashion-MNIST is missing: run deploy/ensure-dataset.sh (installs Debian's dataset-fashion-mnist)");
         using var dir = new TempDirectory();
-        var (exit, summary, _) = TrainRunner.Run(dir, "--device", "cpu");
+        var (exit, summary, _) = TrainRunner.Run(dir, "--device", "cpu", "--workers", "0");
         Assert.Equal(0, exit);
         var epochs = summary.GetProperty("epochs").EnumerateArray().ToList();
         Assert.Equal(10, epochs.Count);

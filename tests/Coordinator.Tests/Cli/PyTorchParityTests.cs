@@ -59,8 +59,8 @@ public class PyTorchParityTests
             "--no-shuffle", "--device", device,
             "--init-from", Path.Combine(Root, $"init-{c.GetProperty("model").GetString()}.safetensors"),
             "--save", saved,
-            .. mode,
         };
+        args.AddRange(mode);
         foreach (var option in c.GetProperty("options").EnumerateObject())
             args.AddRange([$"--{option.Name}", option.Value.GetDouble().ToString("R", CultureInfo.InvariantCulture)]);
 
