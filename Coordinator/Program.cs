@@ -1,5 +1,5 @@
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Coordinator.Logging;
+using DistTrainer.Shared.Logging;
 using DistTrainer.Shared;
 
 namespace DistTrainer.Coordinator;

@@ -1,1 +1,37 @@
-return 0;
+using DistTrainer.Shared;
+using DistTrainer.Shared.Cluster;
+using DistTrainer.Shared.Logging;
+using DistTrainer.Worker.Cli;
+using Serilog.Events;
+
+namespace DistTrainer.Worker;
+
+public static class Program
+{
+    private const string Usage =
+        "usage: DistTrainer.Worker worker [--seed-nodes akka.tcp://disttrainer@host:port,...] [--hostname H] [--port P] " +
+        "[--public-hostname H] [--worker-id ID] [--layers SPEC] [--data-dir DIR] [--device auto|cpu|ilgpu] [--threads N] " +
+        "[--log-dir DIR] [--registration-timeout SECONDS]";
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            if (args[0] != "worker")
+                throw new InvalidInputException($"'{args[0]}': unknown command; {Usage}");
+            var options = WorkerOptions.Parse(args[1..], Environment.GetEnvironmentVariable);
+            using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), ClusterRoles.Worker, LogEventLevel.Information);
+            return WorkerCommand.Run(options, log);
+        }
+        catch (InvalidInputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+}

@@ -16,6 +16,8 @@ namespace DistTrainer.Worker.Actors;
 /// Ready: computes the shards it is assigned, one at a time on a compute thread, with the newest
 /// weights; results go back on the data plane. Losing the coordinator or the data plane sends it
 /// back to Joining. Supervision: the default (restart) for children; this actor has none.
+/// How the run ended goes to the outcome given to <see cref="Props"/>: null when training finished,
+/// else why this worker gave up (the host turns it into an exit code).
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
@@ -23,6 +25,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private readonly WorkerSettings _settings;
     private readonly ILogger _log;
+    private readonly TaskCompletionSource<string?>? _outcome;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
@@ -31,9 +34,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private WeightsArrived? _weights;
     private bool _computing;
 
-    public WorkerActor(WorkerSettings settings, ILogger log)
+    public WorkerActor(WorkerSettings settings, ILogger log, TaskCompletionSource<string?>? outcome)
     {
         _settings = settings;
+        _outcome = outcome;
         _log = log.ForContext("Worker", settings.WorkerId);
         Joining();
     }
@@ -41,7 +45,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(WorkerSettings settings, ILogger log) => Akka.Actor.Props.Create(() => new WorkerActor(settings, log));
+    public static Props Props(WorkerSettings settings, ILogger log, TaskCompletionSource<string?>? outcome = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(settings, log, outcome));
 
     protected override void PreStart()
     {
@@ -144,6 +149,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<TrainingFinished>(finished =>
         {
             _log.Information("Training finished ({Outcome}); leaving the cluster", finished.Outcome);
+            _outcome?.TrySetResult(null);
             _cluster.Leave(_cluster.SelfAddress);
             Context.Stop(Self);
         });
@@ -201,6 +207,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private void Fail(string reason)
     {
         _log.Error("Worker {Worker} stops: {Reason}", _settings.WorkerId, reason);
+        _outcome?.TrySetResult(reason);
         Context.System.Terminate();
     }
 

@@ -26,7 +26,7 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Akka_events_reach_serilog_with_node_role_source_and_template_properties()
     {
-        var log = Logging.GetLogger(Sys, "step-runner");
+        var log = Akka.Event.Logging.GetLogger(Sys, "step-runner");
         var node = ((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString();
 
         log.Info("step {Step} took {Seconds} s", 3, 1.5);
@@ -45,7 +45,7 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Errors_keep_their_exception_and_debug_stays_below_the_configured_level()
     {
-        var log = Logging.GetLogger(Sys, "step-runner");
+        var log = Akka.Event.Logging.GetLogger(Sys, "step-runner");
 
         log.Debug("not at INFO");
         log.Warning("slow worker {0}", "w-2");

@@ -1,0 +1,86 @@
+using DistTrainer.Shared;
+using DistTrainer.Shared.Cluster;
+using DistTrainer.Shared.CommandLine;
+using DistTrainer.Shared.Nn;
+using DistTrainer.Worker.Actors;
+
+namespace DistTrainer.Worker.Cli;
+
+/// <summary>
+/// The options of `worker`, parsed and checked. Where the node binds and which seeds it joins
+/// through may also come from the DISTTRAINER_* variables (see <see cref="ClusterConfigBuilder"/>);
+/// an option wins over its variable.
+/// </summary>
+public sealed record WorkerOptions
+{
+    public const int DefaultRegistrationTimeoutSeconds = 120;
+
+    public IReadOnlyList<string>? SeedNodes { get; init; }
+    public string? Hostname { get; init; }
+    public int? Port { get; init; }
+    public string? PublicHostname { get; init; }
+    public required string WorkerId { get; init; }
+    /// <summary>The model this worker expects; the coordinator refuses it when it trains another.</summary>
+    public string? Layers { get; init; }
+    public string? DataDir { get; init; }
+    public string Device { get; init; } = "auto";
+    public int Threads { get; init; }
+    public string? LogDir { get; init; }
+    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(DefaultRegistrationTimeoutSeconds);
+
+    /// <param name="environment">Reads an environment variable; consulted for the seed nodes only, to refuse a worker that could join nothing.</param>
+    public static WorkerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var reader = new ArgumentReader(args, new HashSet<string>());
+        var options = new WorkerOptions
+        {
+            SeedNodes = reader.String("--seed-nodes") is { } seeds ? SeedList(seeds) : null,
+            Hostname = reader.String("--hostname"),
+            Port = reader.Integer("--port", min: 0) is { } port ? ValidPort(port) : null,
+            PublicHostname = reader.String("--public-hostname"),
+            WorkerId = reader.String("--worker-id") is { } id ? ValidId(id) : $"{Environment.MachineName}-{Environment.ProcessId}",
+            Layers = reader.String("--layers") is { } layers ? ValidLayers(layers) : null,
+            DataDir = reader.String("--data-dir") is { } dir ? ExistingDirectory(dir) : null,
+            Device = reader.String("--device", "auto"),
+            Threads = reader.Integer("--threads", min: 0) ?? 0,
+            LogDir = reader.String("--log-dir"),
+            RegistrationTimeout = TimeSpan.FromSeconds(reader.Integer("--registration-timeout", min: 1) ?? DefaultRegistrationTimeoutSeconds),
+        };
+        reader.RejectUnread();
+        if (options.Device is not ("auto" or "cpu" or "ilgpu"))
+            throw new InvalidInputException($"--device: unknown device '{options.Device}'; expected auto, cpu or ilgpu");
+        if (options.SeedNodes is null && string.IsNullOrWhiteSpace(environment(ClusterConfigBuilder.SeedNodesVariable)))
+            throw new InvalidInputException(
+                $"--seed-nodes: required (or set {ClusterConfigBuilder.SeedNodesVariable}): a worker joins a cluster a coordinator started");
+        return options;
+    }
+
+    public ClusterNodeOptions ClusterNode => new(Hostname, Port, PublicHostname, SeedNodes, [ClusterRoles.Worker]);
+
+    public WorkerSettings Settings => new(WorkerId, Layers, DataDir, Device, Threads, RegistrationTimeout);
+
+    private static List<string> SeedList(string text)
+    {
+        var seeds = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (seeds.Length == 0)
+            throw new InvalidInputException("--seed-nodes: no address given; expected akka.tcp://disttrainer@host:port[,...]");
+        return seeds.Select(seed => SeedNode.Validate("--seed-nodes", seed, ClusterNodeOptions.DefaultSystemName)).ToList();
+    }
+
+    private static int ValidPort(int port) =>
+        port <= ushort.MaxValue ? port : throw new InvalidInputException($"--port: {port} is not a port number (0-65535)");
+
+    private static string ValidId(string id) =>
+        id.Length > 0 && !id.Any(char.IsWhiteSpace) && !id.Any(char.IsControl)
+            ? id
+            : throw new InvalidInputException($"--worker-id: '{id}' is not a worker id (no spaces, not empty)");
+
+    private static string ValidLayers(string layers)
+    {
+        ModelSpec.Parse(layers);
+        return layers;
+    }
+
+    private static string ExistingDirectory(string dir) =>
+        Directory.Exists(dir) ? dir : throw new InvalidInputException($"--data-dir: directory '{dir}' does not exist");
+}
