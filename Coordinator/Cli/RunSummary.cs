@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DistTrainer.Coordinator.Actors;
 using DistTrainer.Shared.Optimizers;
 using DistTrainer.Shared.Training;
 
@@ -9,7 +10,8 @@ public static class RunSummary
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
-    public static void Write(string path, TrainOptions options, OptimizerSettings optimizer, string backend, string dataset, int parameters, TrainingResult result)
+    public static void Write(string path, TrainOptions options, OptimizerSettings optimizer, string backend, string dataset, int parameters,
+        TrainingResult result, DistributedRunReport? cluster)
     {
         var summary = new
         {
@@ -28,6 +30,8 @@ public static class RunSummary
                 device = backend,
                 threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads,
                 workers = options.Workers,
+                batchnorm_mode = options.Cluster.SynchronisedBatchNorm ? "sync" : "local",
+                shard_sizing = options.Cluster.Sizing.ToString().ToLowerInvariant(),
                 init_from = options.InitFrom,
                 parameters,
             },
@@ -46,6 +50,22 @@ public static class RunSummary
             samples_per_second = result.SamplesPerSecond,
             wall_seconds = result.Seconds,
             failure = result.Failure,
+            cluster = cluster is null ? null : new
+            {
+                applied_steps = cluster.AppliedSteps.Count,
+                distinct_applied_steps = cluster.AppliedSteps.Distinct().Count(),
+                first_applied_step = cluster.AppliedSteps.Count > 0 ? cluster.AppliedSteps.Min() + 1 : (long?)null,
+                last_applied_step = cluster.AppliedSteps.Count > 0 ? cluster.AppliedSteps.Max() + 1 : (long?)null,
+                shards_reassigned = cluster.ShardsReassigned,
+                steps_planned_again = cluster.StepRestarts,
+                dropped_duplicates = cluster.Dropped.Duplicates,
+                dropped_late = cluster.Dropped.Late,
+                rejected = cluster.Dropped.Rejected,
+                workers_lost = cluster.WorkersLost,
+                shards_per_worker = cluster.ShardsPerWorker,
+                step_seconds = cluster.Times.StepSeconds,
+                compute_seconds = cluster.Times.ComputeSeconds,
+            },
         };
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);

@@ -1,3 +1,4 @@
+using DistTrainer.Coordinator.Actors;
 using DistTrainer.Shared;
 using DistTrainer.Shared.Checkpoints;
 using DistTrainer.Shared.Compute;
@@ -50,11 +51,12 @@ public static class TrainCommand
                          (options.Distributed ? $", {DescribeCluster(options)}" : ""));
         var printer = new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out);
         TrainingResult result;
+        DistributedRunReport? report = null;
         using (var stop = new StopSignal(log))
         {
             if (options.Distributed)
             {
-                var report = ClusterTraining.Run(options, runner, optimizer, train, test, loss, batchSize, printer, log, stop.Token);
+                report = ClusterTraining.Run(options, runner, optimizer, train, test, loss, batchSize, printer, log, stop.Token);
                 result = report.Result;
                 output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
                                  $"{report.StepRestarts} steps planned again, {report.Dropped.Duplicates} duplicate and {report.Dropped.Late} late " +
@@ -75,7 +77,7 @@ public static class TrainCommand
                 : $"saved the last good weights to {options.Save} (step {optimizer.StepCount})");
         }
         if (options.Summary is not null)
-            RunSummary.Write(options.Summary, options, optimizer.ResolvedSettings, backend.Name, train.Name, model.ParameterCount, result);
+            RunSummary.Write(options.Summary, options, optimizer.ResolvedSettings, backend.Name, train.Name, model.ParameterCount, result, report);
         if (result.Failure is not null)
         {
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");

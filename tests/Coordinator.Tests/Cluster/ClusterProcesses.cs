@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DistTrainer.Coordinator.Tests.Cluster;
+
+/// <summary>
+/// A real cluster of OS processes on 127.0.0.1: the Coordinator and Worker programs started with the
+/// DISTTRAINER_* variables docker-compose.yml sets, each process ended by its PID when the test is done.
+/// </summary>
+public sealed class ClusterProcesses : IDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly string _directory;
+
+    public ClusterProcesses(string directory)
+    {
+        _directory = directory;
+        AkkaPort = FreePort();
+        DataPlanePort = FreePort();
+    }
+
+    public int AkkaPort { get; }
+    public int DataPlanePort { get; }
+    public string SeedNode => $"akka.tcp://disttrainer@127.0.0.1:{AkkaPort}";
+    public StringBuilder CoordinatorOutput { get; } = new();
+    public Process? Coordinator { get; private set; }
+    public List<Process> Workers { get; } = [];
+
+    /// <summary>As the compose file's coordinator service: its port, itself as seed node, its data-plane port.</summary>
+    public Process StartCoordinator(params string[] args)
+    {
+        Coordinator = Start("DistTrainer.Coordinator.dll", ["coordinator", .. args], new Dictionary<string, string>
+        {
+            ["DISTTRAINER_HOSTNAME"] = "127.0.0.1",
+            ["DISTTRAINER_PORT"] = AkkaPort.ToString(),
+            ["DISTTRAINER_SEED_NODES"] = SeedNode,
+            ["DISTTRAINER_DATA_PLANE_PORT"] = DataPlanePort.ToString(),
+        }, CoordinatorOutput);
+        return Coordinator;
+    }
+
+    /// <summary>As the compose file's worker service: any port, the coordinator as seed node.</summary>
+    public Process StartWorker(params string[] args)
+    {
+        var worker = Start("DistTrainer.Worker.dll", ["worker", .. args], new Dictionary<string, string>
+        {
+            ["DISTTRAINER_HOSTNAME"] = "127.0.0.1",
+            ["DISTTRAINER_PORT"] = "0",
+            ["DISTTRAINER_SEED_NODES"] = SeedNode,
+        }, new StringBuilder());
+        Workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Waits for the coordinator to exit; a run that does not end in time is a failure, never a hang.</summary>
+    public int WaitForCoordinator(TimeSpan timeout)
+    {
+        if (!Coordinator!.WaitForExit(timeout))
+            throw new TimeoutException($"the coordinator did not finish within {timeout.TotalSeconds:F0} s:\n{CoordinatorOutput}");
+        Coordinator.WaitForExit();
+        return Coordinator.ExitCode;
+    }
+
+    /// <summary>Waits until the coordinator has printed a line with at least <paramref name="step"/> steps applied.</summary>
+    public void WaitForStep(int step, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var pattern = new System.Text.RegularExpressions.Regex(@"step (\d+)/");
+        while (DateTime.UtcNow < deadline)
+        {
+            string text;
+            lock (CoordinatorOutput) text = CoordinatorOutput.ToString();
+            if (pattern.Matches(text).Any(m => int.Parse(m.Groups[1].Value) >= step)) return;
+            if (Coordinator!.HasExited) throw new InvalidOperationException($"the coordinator exited early:\n{text}");
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"step {step} was not reached within {timeout.TotalSeconds:F0} s:\n{CoordinatorOutput}");
+    }
+
+    private Process Start(string program, string[] args, Dictionary<string, string> environment, StringBuilder output)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _directory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        var process = Process.Start(start)!;
+        _processes.Add(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
+    }
+}
