@@ -424,6 +424,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Finish(string? failure, bool interrupted = false)
     {
         Timers.CancelAll();
+        _parameterServer.Tell(RunEnded.Instance);
         _plan = null;
         _ahead = null;
         if (failure is not null) _log.Error("Training stopped: {Reason}", failure);

@@ -67,17 +67,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _runningMeanOffsets = _model.BatchNormLayers
             .Select(b => _model.BufferLayout.Single(p => p.Name == $"{b.Index}.running_mean").Offset).ToArray();
 
-        Receive<AdmitWorker>(admit =>
-        {
-            _coordinator = Sender;
-            _admitted.Add(admit.WorkerId);
-        });
-        Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
-        Receive<DataPlaneClosed>(Disconnect);
-        Receive<FrameArrived>(OnFrame);
-        Receive<BeginStep>(Begin);
-        Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(Evaluate())));
-        Receive<SaveCheckpoint>(save => Sender.Tell(Save(save.Path)));
+        Training();
     }
 
     public static Props Props(ParameterServerSettings settings, BatchRunner evaluator, Dataset? test, IOptimizer optimizer,
@@ -91,6 +81,48 @@ public sealed class ParameterServerActor : ReceiveActor
     {
         foreach (var connection in _connections.Values) connection.Dispose();
         _listener.Dispose();
+    }
+
+    private void Training()
+    {
+        Receive<AdmitWorker>(admit =>
+        {
+            _coordinator = Sender;
+            _admitted.Add(admit.WorkerId);
+        });
+        Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
+        Receive<DataPlaneClosed>(closed =>
+        {
+            if (Forget(closed.Connection) is not { } id) return;
+            _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
+            _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
+        });
+        Receive<FrameArrived>(OnFrame);
+        Receive<BeginStep>(Begin);
+        ReceiveModelRequests();
+        Receive<RunEnded>(_ => Become(Ended));
+    }
+
+    /// <summary>After the run the weights are final: the model can still be evaluated and saved; workers leave.</summary>
+    private void Ended()
+    {
+        Receive<DataPlaneConnected>(connected =>
+        {
+            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), "the run is over");
+            connected.Connection.Dispose();
+        });
+        Receive<DataPlaneClosed>(closed =>
+        {
+            if (Forget(closed.Connection) is { } id) _log.Information("Data plane: worker {Worker} left after the run", id);
+        });
+        ReceiveModelRequests();
+        ReceiveAny(_ => { });
+    }
+
+    private void ReceiveModelRequests()
+    {
+        Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(Evaluate())));
+        Receive<SaveCheckpoint>(save => Sender.Tell(Save(save.Path)));
     }
 
     private void Connect(TensorConnection connection)
@@ -112,13 +144,13 @@ public sealed class ParameterServerActor : ReceiveActor
         _coordinator.Tell(new WorkerConnected(id));
     }
 
-    private void Disconnect(DataPlaneClosed closed)
+    /// <summary>Drops a closed stream; the worker's id when it was that worker's current stream.</summary>
+    private string? Forget(TensorConnection connection)
     {
-        string id = closed.Connection.PeerId ?? "";
-        if (!_connections.TryGetValue(id, out var current) || current != closed.Connection) return;
+        string id = connection.PeerId ?? "";
+        if (!_connections.TryGetValue(id, out var current) || current != connection) return null;
         _connections.Remove(id);
-        _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
-        _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
+        return id;
     }
 
     /// <summary>

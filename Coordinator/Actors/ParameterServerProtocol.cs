@@ -33,6 +33,12 @@ public sealed record StepFailed(long Step, string Reason) : INoSerializationVeri
 /// <summary>Results the parameter server dropped, over the whole run.</summary>
 public readonly record struct AggregationCounts(long Duplicates, long Late, long Rejected);
 
+/// <summary>The run is over: workers that now drop their data-plane stream are leaving, not lost.</summary>
+public sealed record RunEnded : INoSerializationVerificationNeeded
+{
+    public static readonly RunEnded Instance = new();
+}
+
 public sealed record EvaluateModel : INoSerializationVerificationNeeded
 {
     public static readonly EvaluateModel Instance = new();

@@ -65,9 +65,30 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
     }
 
+    private static readonly TimeSpan WorkersLeaveTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>.</summary>
     public async Task<CheckpointSaved> SaveAsync(string path, TimeSpan timeout) =>
         await ParameterServer.Ask<CheckpointSaved>(new SaveCheckpoint(path), timeout);
+
+    /// <summary>
+    /// Waits, bounded, for the worker nodes to leave first: the coordinator is the oldest node, and
+    /// when it goes first every worker sees its association fail instead of a clean exit. Unreachable
+    /// workers are not waited for.
+    /// </summary>
+    private async Task WorkersLeftAsync(Akka.Cluster.Cluster cluster, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (cluster.State.Members.Any(m => m.HasRole(ClusterRoles.Worker) && !cluster.State.Unreachable.Contains(m)))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                _log.Warning("Worker nodes still in the cluster {Timeout} s after the run ended; leaving anyway", timeout.TotalSeconds);
+                return;
+            }
+            await Task.Delay(50);
+        }
+    }
 
     /// <summary>Tells every worker node the run is over, then leaves the cluster and stops, each step bounded in time.</summary>
     public async ValueTask DisposeAsync()
@@ -75,6 +96,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         var cluster = Akka.Cluster.Cluster.Get(System);
         foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker)))
             System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker).Tell(new TrainingFinished("done"));
+        await WorkersLeftAsync(cluster, WorkersLeaveTimeout);
         try
         {
             await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance)
