@@ -38,7 +38,8 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly float[][] _mergedMean, _mergedVariance;
     private readonly HashSet<string> _admitted = new();
     private readonly Dictionary<string, TensorConnection> _connections = new();
-    private float[] _published;
+    private readonly PayloadPool _payloads = PayloadPool.Shared;
+    private SharedPayload _published;
     private BeginStep? _next;
     private IActorRef _coordinator = ActorRefs.Nobody;
 
@@ -57,9 +58,9 @@ public sealed class ParameterServerActor : ReceiveActor
         _buffers = new float[_model.BufferCount];
         _model.Backend.Download(_model.Parameters, _parameters);
         _model.Backend.Download(_model.Buffers, _buffers);
-        _published = (float[])_parameters.Clone();
+        _published = Publish();
         var layout = ShardPayloadLayout.Of(_model);
-        _aggregator = new StepAggregator(layout);
+        _aggregator = new StepAggregator(layout, _payloads.Return);
         _reducer = new BatchStatisticsReducer<TensorConnection>(layout.BatchNormWidths);
         _mergers = layout.BatchNormWidths.Select(w => new MomentsMerger(w)).ToArray();
         _mergedMean = layout.BatchNormWidths.Select(w => new float[w]).ToArray();
@@ -139,7 +140,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _connections[id] = connection;
         var self = Self;
         connection.Start((c, frame) => self.Tell(new FrameArrived(c, frame)), (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
-        connection.Send(new FrameHeader(FrameKind.Weights, WeightsVersion: Version), _published);
+        _published.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
         _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);
         _coordinator.Tell(new WorkerConnected(id));
     }
@@ -208,11 +209,13 @@ public sealed class ParameterServerActor : ReceiveActor
                 _coordinator.Tell(new ShardArrived(header.Step, header.Attempt, header.ShardId, worker, header.SampleCount, header.ComputeSeconds));
                 break;
             case ShardVerdict.Rejected or ShardVerdict.NotFinite:
+                _payloads.Return(payload);
                 _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", header.Step + 1, header.ShardId, worker, reason);
                 _coordinator.Tell(new ShardRejected(header.Step, header.Attempt, header.ShardId, worker, reason!,
                     verdict == ShardVerdict.NotFinite));
                 return;
             default:
+                _payloads.Return(payload);
                 _log.Debug("Step {Step}: dropped a {Verdict} result of shard {Shard} from worker {Worker}: {Reason}",
                     header.Step + 1, verdict, header.ShardId, worker, reason);
                 return;
@@ -232,12 +235,14 @@ public sealed class ParameterServerActor : ReceiveActor
         }
         _optimizer.Step(_parameters, _gradients);
         FoldRunningStatistics();
-        _published = (float[])_parameters.Clone();
+        var previous = _published;
+        _published = Publish();
+        previous.Release();
         if (_next is { } next && next.Step == Version)
             Aggregate(next);
         _next = null;
         foreach (var connection in _connections.Values)
-            connection.Send(new FrameHeader(FrameKind.Weights, step + 1, Version), _published);
+            _published.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
         if (_settings is { CheckpointEvery: { } every, CheckpointPath: { } path } && Version % every == 0)
         {
             var saved = Save(path);
@@ -245,6 +250,17 @@ public sealed class ParameterServerActor : ReceiveActor
         }
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected)));
+    }
+
+    /// <summary>
+    /// The weights as sent: a pooled copy, since a send reads its memory later, on the writer thread,
+    /// while the optimizer already works on the next step.
+    /// </summary>
+    private SharedPayload Publish()
+    {
+        var published = new SharedPayload(_payloads, _parameters.Length);
+        _parameters.CopyTo(published.Array, 0);
+        return published;
     }
 
     private void FoldRunningStatistics()

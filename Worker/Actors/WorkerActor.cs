@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using DistTrainer.Shared.Cluster;
+using DistTrainer.Shared.Cluster.DataPlane;
 using DistTrainer.Shared.Protocol;
 using DistTrainer.Shared.Training.Sharding;
 using DistTrainer.Worker.DataPlane;
@@ -32,6 +33,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private DateTime _registrationDeadline;
     private WorkerSession? _session;
     private WeightsArrived? _weights;
+    private WeightsArrived? _inUse;
     private bool _computing;
 
     public WorkerActor(WorkerSettings settings, ILogger log, TaskCompletionSource<string?>? outcome)
@@ -121,7 +123,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         Receive<WeightsArrived>(weights =>
         {
+            var previous = _weights;
             _weights = weights;
+            Retire(previous);
             StartNext();
         });
         Receive<ComputeShard>(shard =>
@@ -132,6 +136,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<ShardComputed>(done =>
         {
             _computing = false;
+            var used = _inUse;
+            _inUse = null;
+            Retire(used);
             if (done.Error is { } error)
             {
                 _log.Warning("Step {Step} shard {Shard}: {Reason}", done.Shard.Step + 1, done.Shard.ShardId, error);
@@ -176,10 +183,21 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             var session = _session;
             var weights = _weights!;
             var self = Self;
-            Task.Factory.StartNew(() => session.Compute(shard, weights), CancellationToken.None,
-                    TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            _inUse = weights;
+            session.ComputeAsync(shard, weights)
                 .PipeTo(self, success: error => new ShardComputed(shard, error), failure: e => new ShardComputed(shard, e.Message));
         }
+    }
+
+    /// <summary>
+    /// Gives a weights payload back to the data plane's pool once it is neither the newest weights nor
+    /// the ones a shard in progress loads from: a stream of 1 MB+ arrays per step otherwise means a
+    /// full collection every few steps.
+    /// </summary>
+    private void Retire(WeightsArrived? weights)
+    {
+        if (weights is not null && !ReferenceEquals(weights, _weights) && !ReferenceEquals(weights, _inUse))
+            PayloadPool.Shared.Return(weights.Weights);
     }
 
     private ActorSelection? _coordinatorSelection =>
@@ -197,6 +215,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _session?.Dispose();
         _session = null;
         _weights = null;
+        _inUse = null;
         _queue.Clear();
         _computing = false;
         _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;

@@ -1,11 +1,13 @@
 using Akka.Actor;
 using DistTrainer.Shared;
+using DistTrainer.Shared.Cluster.DataPlane;
 using DistTrainer.Shared.Compute;
 using DistTrainer.Shared.Data;
 using DistTrainer.Shared.Nn;
 using DistTrainer.Shared.Nn.Losses;
 using DistTrainer.Shared.Protocol;
 using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Worker.Compute;
 using DistTrainer.Worker.DataPlane;
 using Serilog;
 
@@ -21,9 +23,12 @@ public sealed class WorkerSession : IDisposable
     private readonly IComputeBackend _backend;
     private readonly ParameterServerLink _link;
     private readonly string _workerId;
+    private readonly PayloadPool _payloads = PayloadPool.Shared;
+    private readonly ComputeThread _thread;
 
     private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, string workerId)
     {
+        _thread = new ComputeThread($"compute {workerId}");
         _backend = backend;
         Computer = computer;
         _link = link;
@@ -61,31 +66,47 @@ public sealed class WorkerSession : IDisposable
         }
     }
 
-    /// <summary>Computes one shard with the given weights and sends the result; returns why it failed, or null.</summary>
-    public string? Compute(ComputeShard shard, WeightsArrived weights)
+    /// <summary>
+    /// Computes one shard with the given weights on the session's compute thread and sends the result;
+    /// the task says why it failed, or null. The result goes out in a pooled payload that returns to the
+    /// pool once written.
+    /// </summary>
+    public Task<string?> ComputeAsync(ComputeShard shard, WeightsArrived weights) => _thread.Run(() => Compute(shard, weights));
+
+    private string? Compute(ComputeShard shard, WeightsArrived weights)
     {
+        var payload = _payloads.Rent(Computer.Layout.Length);
         try
         {
             if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
             _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
-            var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer);
-            _link.SendResult(shard, output);
+            var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
+            _link.SendResult(shard, output, () => _payloads.Return(payload));
             return null;
         }
         catch (ShardAbandonedException)
         {
+            _payloads.Return(payload);
             return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            _payloads.Return(payload);
             return $"worker {_workerId}: {e.Message}";
         }
     }
 
+    /// <summary>
+    /// Closes the data plane (a shard in progress fails fast) and frees the model on the compute thread
+    /// once it is idle: never under a shard still computing, and without blocking the caller.
+    /// </summary>
     public void Dispose()
     {
         _link.Dispose();
-        Computer.Dispose();
-        _backend.Dispose();
+        _thread.Stop(() =>
+        {
+            Computer.Dispose();
+            _backend.Dispose();
+        });
     }
 }

@@ -35,13 +35,16 @@ public sealed class ParameterServerLink : IDisposable
         return link;
     }
 
-    /// <summary>Queues a shard's result; throws when the stream is closed, so the shard is reported as failed, never lost silently.</summary>
-    public void SendResult(ComputeShard shard, ShardOutput output)
+    /// <summary>
+    /// Queues a shard's result; <paramref name="written"/> runs once its payload is free again. Throws when the
+    /// stream is closed (then <paramref name="written"/> never runs), so the shard is reported as failed, never lost silently.
+    /// </summary>
+    public void SendResult(ComputeShard shard, ShardOutput output, Action written)
     {
         var header = new FrameHeader(FrameKind.Gradients, shard.Step, shard.WeightsVersion, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
-        if (!_connection.Send(header, output.Payload))
+        if (!_connection.Send(header, output.Payload, written))
             throw new IOException($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed " +
                                   $"({_connection.CloseReason?.Message})");
     }

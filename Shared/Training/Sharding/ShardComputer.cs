@@ -43,12 +43,13 @@ public sealed class ShardComputer : IDisposable
         WeightsVersion = version;
     }
 
-    /// <summary>Computes one shard into a new payload array.</summary>
-    public ShardOutput Compute(long step, int rowOffset, ReadOnlySpan<int> indices, int normalizer)
+    /// <summary>Computes one shard into <paramref name="payload"/> (<see cref="Layout"/>.Length floats, owned by the caller).</summary>
+    public ShardOutput Compute(long step, int rowOffset, ReadOnlySpan<int> indices, int normalizer, float[] payload)
     {
+        if (payload.Length != Layout.Length)
+            throw new ArgumentException($"a shard payload has {Layout.Length} floats; got {payload.Length}", nameof(payload));
         long start = Stopwatch.GetTimestamp();
         var outcome = _runner.ComputeGradients(_data, indices, new StepContext(true, step, _seed, rowOffset), normalizer);
-        var payload = new float[Layout.Length];
         _model.Backend.Download(_model.Gradients, Layout.Gradients(payload));
         for (int i = 0; i < _model.BatchNormLayers.Count; i++)
         {

@@ -6,9 +6,10 @@ namespace DistTrainer.Shared.Training.Sharding;
 /// Collects the shard results of one step (one attempt of it) and, once every shard is in, sums the
 /// gradients in shard order — never arrival order — so the same shards give the same bits. Each
 /// shard is taken exactly once; duplicates, late results and malformed or non-finite ones are
-/// dropped and counted.
+/// dropped and counted. It owns the payloads it accepts and hands each to <paramref name="release"/>
+/// when the next step begins (the caller keeps the ones it does not accept).
 /// </summary>
-public sealed class StepAggregator(ShardPayloadLayout layout)
+public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? release = null)
 {
     private Shard[] _shards = [];
     private ShardResult?[] _results = [];
@@ -27,6 +28,9 @@ public sealed class StepAggregator(ShardPayloadLayout layout)
     public void Begin(long step, int attempt, IReadOnlyList<Shard> shards)
     {
         if (shards.Count == 0) throw new ArgumentException("a step needs at least one shard", nameof(shards));
+        if (release is not null)
+            foreach (var held in _results)
+                if (held is { } result) release(result.Payload);
         Step = step;
         Attempt = attempt;
         _shards = shards.ToArray();

@@ -182,7 +182,7 @@ public class ShardComputerTests(ITestOutputHelper output)
         computer.LoadWeights(7, weights);
         int[] indices = [3, 14, 15, 92, 65];
 
-        var shard = computer.Compute(0, 10, indices, 25);
+        var shard = computer.Compute(0, 10, indices, 25, new float[computer.Layout.Length]);
         runner.ComputeGradients(Data, indices, new(true, 0, Seed, 10), 25);
 
         Assert.Equal(7, computer.WeightsVersion);

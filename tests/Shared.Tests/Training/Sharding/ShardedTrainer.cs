@@ -87,7 +87,8 @@ internal sealed class ShardedTrainer : IDisposable
         {
             var shard = shards[i];
             if (_exchange is not null) _participants[i].Assign(step, 0, shard);
-            outputs[i] = _computers[i].Compute(step, shard.Start, indices.AsSpan(shard.Start, shard.Count), normalizer);
+            outputs[i] = _computers[i].Compute(step, shard.Start, indices.AsSpan(shard.Start, shard.Count), normalizer,
+                new float[_computers[i].Layout.Length]);
         });
         // The last shard first: the sum must not depend on the order results arrive in.
         for (int i = shards.Length - 1; i >= 0; i--)
