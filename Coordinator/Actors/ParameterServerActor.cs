@@ -39,6 +39,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly HashSet<string> _admitted = new();
     private readonly Dictionary<string, TensorConnection> _connections = new();
     private float[] _published;
+    private DataPlaneTraffic _closedTraffic;
     private BeginStep? _next;
     private IActorRef _coordinator = ActorRefs.Nobody;
 
@@ -103,7 +104,11 @@ public sealed class ParameterServerActor : ReceiveActor
             connection.Dispose();
             return;
         }
-        if (_connections.Remove(id, out var previous)) previous.Dispose();
+        if (_connections.Remove(id, out var previous))
+        {
+            previous.Dispose();
+            _closedTraffic = _closedTraffic.Plus(previous);
+        }
         _connections[id] = connection;
         var self = Self;
         connection.Start((c, frame) => self.Tell(new FrameArrived(c, frame)), (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
@@ -117,6 +122,7 @@ public sealed class ParameterServerActor : ReceiveActor
         string id = closed.Connection.PeerId ?? "";
         if (!_connections.TryGetValue(id, out var current) || current != closed.Connection) return;
         _connections.Remove(id);
+        _closedTraffic = _closedTraffic.Plus(current);
         _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
         _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
     }
@@ -212,7 +218,8 @@ public sealed class ParameterServerActor : ReceiveActor
             if (saved.Error is not null) _log.Error("Step {Step}: checkpoint {Path} failed: {Reason}", step + 1, path, saved.Error);
         }
         _coordinator.Tell(new StepApplied(step, Version, outcome,
-            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected)));
+            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected),
+            _connections.Values.Aggregate(_closedTraffic, (total, connection) => total.Plus(connection))));
     }
 
     private void FoldRunningStatistics()

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistTrainer.Shared.Cluster.DataPlane;
 using DistTrainer.Shared.Training;
 using DistTrainer.Shared.Training.Sharding;
 
@@ -25,13 +26,21 @@ public sealed record ShardRejected(long Step, int Attempt, int ShardId, string W
     : INoSerializationVerificationNeeded;
 
 /// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
-public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts) : INoSerializationVerificationNeeded;
+public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic)
+    : INoSerializationVerificationNeeded;
 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>
 public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>Results the parameter server dropped, over the whole run.</summary>
 public readonly record struct AggregationCounts(long Duplicates, long Late, long Rejected);
+
+/// <summary>Data-plane bytes (frame headers and payloads) the parameter server sent and received over the whole run, all workers together.</summary>
+public readonly record struct DataPlaneTraffic(long BytesSent, long BytesReceived)
+{
+    public DataPlaneTraffic Plus(TensorConnection connection) =>
+        new(BytesSent + connection.BytesSent, BytesReceived + connection.BytesReceived);
+}
 
 public sealed record EvaluateModel : INoSerializationVerificationNeeded
 {
