@@ -23,16 +23,18 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
 
     public long ParameterCount => CountParameters(spec);
 
+    public int BatchPerWorker => batchPerWorker;
+
     /// <summary>`train --workers 0`: the LocalTrainer on <paramref name="steps"/> batches.</summary>
-    public TrainingResult Local(int steps)
+    public TrainingResult Local(int steps, ITrainingObserver observer)
     {
         using var trainee = new Trainee(spec, optimizer, batchPerWorker);
         return new LocalTrainer(trainee.Runner, trainee.Optimizer, train, null, new TrainingPlan(batchPerWorker, 1, steps, true, Seed),
-            Logger.None).Run(new SilentObserver());
+            Logger.None).Run(observer);
     }
 
     /// <summary>`train --workers N --threads 1`: the coordinator and N worker actor systems in this process.</summary>
-    public DistributedRunReport Cluster(int workers, int steps)
+    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer)
     {
         int batch = batchPerWorker * workers;
         using var trainee = new Trainee(spec, optimizer, batch);
@@ -49,7 +51,7 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
             Workers = workers,
         };
         return ClusterTraining.Run(options, trainee.Runner, trainee.Optimizer, train, null, LossFunction.Parse(Loss), batch,
-            new SilentObserver(), Logger.None, CancellationToken.None);
+            observer, Logger.None, CancellationToken.None);
     }
 
     private static long CountParameters(ModelSpec spec)
