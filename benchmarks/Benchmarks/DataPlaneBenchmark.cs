@@ -62,9 +62,11 @@ public static class DataPlaneBenchmark
     private static string Row(string name, int floats, TransportFigures figures, TransportFigures baseline, int gen2)
     {
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        // Ratios span from thousands down to a few ten-thousandths: three significant digits, never an exponent.
+        string Ratio(double v) => F(v, v >= 100 ? "F0" : "G3");
         string line = $"| {name} | {floats} | {F(floats * 4 / 1e6, "F2")} | {F(figures.GigabytesPerSecond, "F2")} | " +
-            $"{F(figures.GigabytesPerSecond / baseline.GigabytesPerSecond, "G3")}x | {F(figures.RoundTripMicroseconds, "F0")} | " +
-            $"{F(figures.RoundTripMicroseconds / baseline.RoundTripMicroseconds, "G3")}x | {gen2} |";
+            $"{Ratio(figures.GigabytesPerSecond / baseline.GigabytesPerSecond)}x | {F(figures.RoundTripMicroseconds, "F0")} | " +
+            $"{Ratio(figures.RoundTripMicroseconds / baseline.RoundTripMicroseconds)}x | {gen2} |";
         Console.WriteLine(line);
         return line;
     }
