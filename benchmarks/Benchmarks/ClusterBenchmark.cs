@@ -56,7 +56,8 @@ public static class ClusterBenchmark
             Notes =
             [
                 $"Model: the default `train` MLP ({TrainOptions.DefaultLayers}, {parameters} parameters), {Optimizer}, cross-entropy,",
-                $"Fashion-MNIST training set, seed 1, CPU backend with 1 thread per node. Batch {batchPerWorker} per worker, so the global batch is",
+                $"Fashion-MNIST training set, seed 1, CPU backend with 1 thread per node, `train`'s cluster defaults (local batch norm, shards sized by",
+                $"measured throughput). Batch {batchPerWorker} per worker, so the global batch is",
                 $"{batchPerWorker} x workers (workers 0: {batchPerWorker} in one process, LocalTrainer, no cluster). First every configuration trains {warmUpSteps}",
                 $"warm-up steps; then, for {rounds} rounds, each trains {steps} measured steps in a fresh run, in turn; each row is the configuration's best",
                 "round by samples/s. Everything runs in this one process.",
