@@ -43,6 +43,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private int _failuresThisStep;
     private long _reassigned, _restarts;
     private AggregationCounts _dropped;
+    private DataPlaneTraffic _traffic;
     private bool _stopRequested;
     private long _stepStarted;
     private double _trainingSeconds, _epochTrainingSeconds, _computeSeconds;
@@ -368,6 +369,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         if (_plan is not { } plan || applied.Step != plan.Step) return;
         Timers.Cancel("deadline");
         _dropped = applied.Counts;
+        _traffic = applied.Traffic;
         _applied.Add(applied.Step);
         double seconds = Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
         _trainingSeconds += seconds;
@@ -432,7 +434,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             _trainedSamples / Math.Max(_trainingSeconds, 1e-9), failure, interrupted);
         _completion.TrySetResult(new DistributedRunReport(result, _dropped, _reassigned, _restarts, _lost,
             new Dictionary<string, long>(_shardsPerWorker), _applied,
-            new StepTimes(_trainingSeconds, _computeSeconds)));
+            new StepTimes(_trainingSeconds, _computeSeconds), _traffic));
         Become(Finished);
     }
 

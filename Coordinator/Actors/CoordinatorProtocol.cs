@@ -18,7 +18,8 @@ public sealed record DistributedRunReport(
     IReadOnlyList<string> WorkersLost,
     IReadOnlyDictionary<string, long> ShardsPerWorker,
     IReadOnlyList<long> AppliedSteps,
-    StepTimes Times);
+    StepTimes Times,
+    DataPlaneTraffic Traffic);
 
 /// <summary>
 /// Seconds the applied steps took from plan to applied weights, and how much of that the slowest

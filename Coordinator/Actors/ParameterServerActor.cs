@@ -40,6 +40,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly Dictionary<string, TensorConnection> _connections = new();
     private readonly PayloadPool _payloads = PayloadPool.Shared;
     private SharedPayload _published;
+    private DataPlaneTraffic _closedTraffic;
     private BeginStep? _next;
     private IActorRef _coordinator = ActorRefs.Nobody;
 
@@ -136,7 +137,11 @@ public sealed class ParameterServerActor : ReceiveActor
             connection.Dispose();
             return;
         }
-        if (_connections.Remove(id, out var previous)) previous.Dispose();
+        if (_connections.Remove(id, out var previous))
+        {
+            previous.Dispose();
+            _closedTraffic = _closedTraffic.Plus(previous);
+        }
         _connections[id] = connection;
         var self = Self;
         connection.Start((c, frame) => self.Tell(new FrameArrived(c, frame)), (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
@@ -151,6 +156,7 @@ public sealed class ParameterServerActor : ReceiveActor
         string id = connection.PeerId ?? "";
         if (!_connections.TryGetValue(id, out var current) || current != connection) return null;
         _connections.Remove(id);
+        _closedTraffic = _closedTraffic.Plus(current);
         return id;
     }
 
@@ -249,7 +255,8 @@ public sealed class ParameterServerActor : ReceiveActor
             if (saved.Error is not null) _log.Error("Step {Step}: checkpoint {Path} failed: {Reason}", step + 1, path, saved.Error);
         }
         _coordinator.Tell(new StepApplied(step, Version, outcome,
-            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected)));
+            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected),
+            _connections.Values.Aggregate(_closedTraffic, (total, connection) => total.Plus(connection))));
     }
 
     /// <summary>

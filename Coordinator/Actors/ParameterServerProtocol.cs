@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistTrainer.Shared.Cluster.DataPlane;
 using DistTrainer.Shared.Training;
 using DistTrainer.Shared.Training.Sharding;
 
@@ -25,7 +26,8 @@ public sealed record ShardRejected(long Step, int Attempt, int ShardId, string W
     : INoSerializationVerificationNeeded;
 
 /// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
-public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts) : INoSerializationVerificationNeeded;
+public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic)
+    : INoSerializationVerificationNeeded;
 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>
 public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
@@ -37,6 +39,13 @@ public readonly record struct AggregationCounts(long Duplicates, long Late, long
 public sealed record RunEnded : INoSerializationVerificationNeeded
 {
     public static readonly RunEnded Instance = new();
+}
+
+/// <summary>Data-plane bytes (frame headers and payloads) the parameter server sent and received over the whole run, all workers together.</summary>
+public readonly record struct DataPlaneTraffic(long BytesSent, long BytesReceived)
+{
+    public DataPlaneTraffic Plus(TensorConnection connection) =>
+        new(BytesSent + connection.BytesSent, BytesReceived + connection.BytesReceived);
 }
 
 public sealed record EvaluateModel : INoSerializationVerificationNeeded

@@ -83,7 +83,7 @@ public static class MlpBenchmark
         model.Initialize(1);
         var optimizer = OptimizerFactory.Create(new OptimizerSettings(optimizerName), model.ParameterCount);
         using var runner = new BatchRunner(model, LossFunction.Parse("cross-entropy"));
-        var silent = new NullObserver();
+        var silent = new SilentObserver();
         new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(batch, 1, 50, true, 1), Logger.None).Run(silent);
         var result = new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(batch, 1, steps, true, 1), Logger.None).Run(silent);
         return result.SamplesPerSecond;
@@ -122,16 +122,5 @@ public static class MlpBenchmark
             Console.Error.WriteLine($"PyTorch baseline not run: {e.Message} (install python3-torch and libopenblas0-pthread)");
         }
         return results;
-    }
-
-    private sealed class NullObserver : ITrainingObserver
-    {
-        public void OnStep(StepReport report)
-        {
-        }
-
-        public void OnEpoch(EpochReport report)
-        {
-        }
     }
 }

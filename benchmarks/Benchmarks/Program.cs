@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Shared;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -17,6 +17,7 @@ try
         "gemm" => GemmBenchmark.Run(options),
         "mlp" => MlpBenchmark.Run(options),
         "dataplane" => DataPlaneBenchmark.Run(options),
+        "cluster" => ClusterBenchmark.Run(options),
         _ => throw new InvalidInputException($"subcommand '{args[0]}': unknown; {Usage}"),
     };
 }

@@ -12,13 +12,11 @@ namespace DistTrainer.Benchmarks;
 public static class TensorConnectionTransport
 {
     private const FrameKind OneWay = FrameKind.Gradients, Echoed = FrameKind.Weights;
-    private const int Windows = 3;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public static TransportFigures Measure(int floats, TimeSpan window)
     {
-        int delivered = 0, awaited = int.MaxValue;
-        using var allDelivered = new ManualResetEventSlim();
+        using var deliveries = new DeliveryCounter();
         using var echoes = new SemaphoreSlim(0);
         var accepted = new TaskCompletionSource<TensorConnection>();
         using var listener = new TensorListener("127.0.0.1", 0, c => accepted.TrySetResult(c),
@@ -34,7 +32,7 @@ public static class TensorConnectionTransport
                 return;
             }
             pool.Return(frame.Payload);
-            if (Interlocked.Increment(ref delivered) == Volatile.Read(ref awaited)) allDelivered.Set();
+            deliveries.Delivered();
         }, (_, _) => { });
         client.Start((_, frame) =>
         {
@@ -55,24 +53,13 @@ public static class TensorConnectionTransport
 
         double OneWaySeconds(int frames)
         {
-            allDelivered.Reset();
-            Volatile.Write(ref delivered, 0);
-            Volatile.Write(ref awaited, frames);
+            deliveries.Expect(frames);
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < frames; i++) client.Send(new FrameHeader(OneWay, Step: i), payload);
-            if (!allDelivered.Wait(Patience)) throw new TimeoutException($"{frames} frames not delivered within {Patience}: {server.CloseReason?.Message}");
+            if (!deliveries.Wait(Patience)) throw new TimeoutException($"{frames} frames not delivered within {Patience}: {server.CloseReason?.Message}");
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
-        // Warm-up, and an estimate of how many frames fill a window.
-        for (int i = 0; i < 20; i++) RoundTrip();
-        int framesPerWindow = Math.Max(10, (int)(20 * window.TotalSeconds / OneWaySeconds(20)));
-        double bestSeconds = Enumerable.Range(0, Windows).Min(_ => OneWaySeconds(framesPerWindow));
-
-        var roundTrips = new List<double>();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < window) roundTrips.Add(RoundTrip());
-
-        return new TransportFigures(framesPerWindow * floats * 4.0 / bestSeconds / 1e9, Statistics.Median(roundTrips) * 1e6);
+        return TransportMeasurement.Run(floats, window, RoundTrip, OneWaySeconds);
     }
 }

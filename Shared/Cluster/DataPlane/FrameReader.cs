@@ -13,6 +13,10 @@ internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
 {
     private readonly byte[] header = new byte[FrameFormat.HeaderBytes];
     private readonly XxHash3 hash = new();
+    private long bytesReceived;
+
+    /// <summary>Header and payload bytes of the whole frames read so far, checked or not.</summary>
+    public long BytesReceived => Interlocked.Read(ref bytesReceived);
 
     /// <summary>The next frame, or null when the peer closed the connection between two frames.</summary>
     /// <exception cref="FrameProtocolException">the bytes are not a valid frame</exception>
@@ -39,6 +43,7 @@ internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
             got = Fill(bytes[..frame.PayloadBytes]);
             if (got < frame.PayloadBytes)
                 throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a {frame.Kind} frame");
+            Interlocked.Add(ref bytesReceived, header.Length + frame.PayloadBytes);
 
             ulong expected = FrameFormat.Checksum(header, bytes[..frame.PayloadBytes], hash);
             if (expected != frame.Checksum)

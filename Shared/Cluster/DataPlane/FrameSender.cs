@@ -19,6 +19,7 @@ internal sealed class FrameSender
     private readonly Action<Exception> onFailure;
     private readonly byte[] header = new byte[FrameFormat.HeaderBytes];
     private readonly XxHash3 hash = new();
+    private long bytesSent;
 
     public FrameSender(Socket socket, string peer, Action<Exception> onFailure)
     {
@@ -29,6 +30,9 @@ internal sealed class FrameSender
     }
 
     public Thread Thread { get; }
+
+    /// <summary>Header and payload bytes of the frames written to the socket so far.</summary>
+    public long BytesSent => Interlocked.Read(ref bytesSent);
 
     /// <summary>False once <see cref="Complete"/> has been called.</summary>
     public bool TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written) =>
@@ -77,6 +81,7 @@ internal sealed class FrameSender
         FrameFormat.Write(frame.Header, payload, hash, header);
         SendAll(header);
         SendAll(payload);
+        Interlocked.Add(ref bytesSent, header.Length + payload.Length);
     }
 
     private void SendAll(ReadOnlySpan<byte> bytes)

@@ -41,6 +41,12 @@ public sealed class TensorConnection : IDisposable
     /// <summary>The peer as messages name it: its Hello id and address, or its address alone.</summary>
     public string Peer { get; }
 
+    /// <summary>Header and payload bytes of the frames this side has put on the wire (Hello included).</summary>
+    public long BytesSent => sender.BytesSent;
+
+    /// <summary>Header and payload bytes of the whole frames read from the peer (its Hello included, on the listening side).</summary>
+    public long BytesReceived => reader.BytesReceived;
+
     /// <summary>Null while open; then why it closed.</summary>
     public ConnectionClosed? CloseReason
     {

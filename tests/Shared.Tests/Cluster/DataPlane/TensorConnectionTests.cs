@@ -47,6 +47,27 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
+    public void ByteCountersCountHeaderAndPayloadOfEveryFrameOnBothSides()
+    {
+        const int header = FrameFormat.HeaderBytes, hello = header + 8; // the Hello holds "worker-1"
+        using var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+
+        client.Send(new FrameHeader(FrameKind.Gradients), new float[1000]);
+        serverEnd.NextFrame();
+        serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[3]);
+        clientEnd.NextFrame();
+
+        Assert.Equal(hello + header + 4000, serverEnd.Connection.BytesReceived);
+        Assert.Equal(header + 12, client.BytesReceived);
+        // The writer thread adds a frame once the socket took all of it, which may be just after the peer read it.
+        Assert.True(SpinWait.SpinUntil(() => client.BytesSent == hello + header + 4000, ReceivingEnd.Wait), $"client sent {client.BytesSent}");
+        Assert.True(SpinWait.SpinUntil(() => serverEnd.Connection.BytesSent == header + 12, ReceivingEnd.Wait),
+            $"server sent {serverEnd.Connection.BytesSent}");
+    }
+
+    [Fact]
     public void ConcurrentSendsArriveIntactAndInPerThreadOrder()
     {
         const int threads = 4, framesPerThread = 200;

@@ -1,0 +1,118 @@
+using System.Globalization;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Cli;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Training;
+
+namespace DistTrainer.Benchmarks;
+
+/// <summary>
+/// Training throughput of the reference MLP (the default model of `train`, Adam) on Fashion-MNIST in
+/// one process (`--workers 0`) and on the embedded cluster with 1, 2 and 4 in-process workers of one
+/// thread each, at a fixed batch per worker; each cluster step split into compute, data-plane transfer
+/// and waiting, and the data-plane bytes per step against the least a parameter server can move.
+/// The configurations take turns for several rounds and each keeps its best round, so that a burst of
+/// load on the shared machine costs one round of one configuration, not the comparison.
+/// </summary>
+public static class ClusterBenchmark
+{
+    private static readonly int[] WorkerCounts = [0, 1, 2, 4];
+    private static readonly TimeSpan TransferWindow = TimeSpan.FromSeconds(1);
+    private const string Optimizer = "adam";
+
+    public static int Run(BenchmarkArguments args)
+    {
+        int batchPerWorker = args.Int("--batch", 128);
+        int steps = args.Int("--steps", 200);
+        int warmUpSteps = args.Int("--warm-up", 30);
+        int rounds = args.Int("--rounds", 2);
+        string output = args.String("--out", Path.Combine("docs", "benchmarks", "cluster.md"));
+        string loadBefore = MachineInfo.LoadAverage();
+        var (train, _) = DatasetLoader.Load(DatasetLoader.FashionMnist, null);
+        var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker);
+        long parameters = runs.ParameterCount;
+
+        foreach (int workers in WorkerCounts) Train(runs, workers, warmUpSteps, new SilentObserver());
+        var best = new Dictionary<int, (Measured Run, GcObserver Gc)>();
+        double gigabytesPerSecond = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            gigabytesPerSecond = Math.Max(gigabytesPerSecond, TensorConnectionTransport.Measure((int)parameters, TransferWindow).GigabytesPerSecond);
+            foreach (int workers in WorkerCounts)
+            {
+                var gc = new GcObserver();
+                var measured = Train(runs, workers, steps, gc);
+                Console.WriteLine($"round {round + 1}, workers {workers}: {measured.SamplesPerSecond:F0} samples/s");
+                if (!best.TryGetValue(workers, out var previous) || measured.SamplesPerSecond > previous.Run.SamplesPerSecond)
+                    best[workers] = (measured, gc);
+            }
+        }
+
+        double localRate = best[0].Run.SamplesPerSecond;
+        var rows = WorkerCounts.Select(w => Row(w, batchPerWorker, best[w].Run, best[w].Gc, localRate, parameters, gigabytesPerSecond)).ToList();
+        var report = new BenchmarkReport("Embedded cluster: samples/s, step time split and data-plane bytes against one process", "cluster", args)
+        {
+            MachineDetails = $"; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}",
+            Notes =
+            [
+                $"Model: the default `train` MLP ({TrainOptions.DefaultLayers}, {parameters} parameters), {Optimizer}, cross-entropy,",
+                $"Fashion-MNIST training set, seed 1, CPU backend with 1 thread per node, `train`'s cluster defaults (local batch norm, shards sized by",
+                $"measured throughput). Batch {batchPerWorker} per worker, so the global batch is",
+                $"{batchPerWorker} x workers (workers 0: {batchPerWorker} in one process, LocalTrainer, no cluster). First every configuration trains {warmUpSteps}",
+                $"warm-up steps; then, for {rounds} rounds, each trains {steps} measured steps in a fresh run, in turn; each row is the configuration's best",
+                "round by samples/s. Everything runs in this one process.",
+                "samples/s = samples trained / the sum of step times (plan to applied weights; the cluster's start and shutdown are not counted).",
+                "compute = the slowest shard's compute time per step (forward, backward, reading the result back), as the workers report it.",
+                $"data plane = the step's data-plane bytes / the one-way throughput of a TensorConnection for a {parameters}-float payload, measured in",
+                $"this run (best of the rounds: {gigabytesPerSecond.ToString("F2", CultureInfo.InvariantCulture)} GB/s), as if the bytes crossed one link one after another: an estimate.",
+                "The data plane has no serialization step of its own (raw float32 bytes plus a checksum): this is serialization and network together.",
+                "waiting = step - compute - data plane: control messages through Akka, the parameter server's sum and optimizer step, threads",
+                "waiting for a core on the shared machine, and the error of the estimate above.",
+                "bytes/step = header and payload bytes the parameter server sent and received on all its data-plane connections over the run,",
+                "divided by the steps applied (the weights sent at connection are in, the last step's weights may still be queued);",
+                "minimum = 2 x parameters x 4 bytes per worker (weights out, gradients in). All nodes share this machine's cores, so more",
+                "workers add no compute here: the ratio shows the protocol's cost, not a cluster's speed-up.",
+                "GC pause = the garbage collector's pause time in this process (all nodes) from the first step's report to the last, per step;",
+                "a pause stops every thread, so it lies inside compute, data plane or waiting. gen2 GCs/step = full collections per step, same span.",
+            ],
+        };
+        report.Write(output, ["workers", "global batch", "steps", "samples/s", "vs workers 0", "step ms", "compute ms", "data plane ms (est.)",
+            "waiting ms", "bytes/step", "minimum bytes/step", "vs minimum", "GC pause ms/step", "gen2 GCs/step"], rows);
+        return 0;
+    }
+
+    private static Measured Train(ReferenceRuns runs, int workers, int steps, ITrainingObserver observer)
+    {
+        if (workers == 0)
+        {
+            var local = runs.Local(steps, observer);
+            return new Measured(local.Steps, local.SamplesPerSecond, local.Steps * runs.BatchPerWorker / local.SamplesPerSecond, null, null);
+        }
+        var run = runs.Cluster(workers, steps, observer);
+        return new Measured(run.AppliedSteps.Count, run.Result.SamplesPerSecond, run.Times.StepSeconds, run.Times.ComputeSeconds, run.Traffic);
+    }
+
+    private static string Row(int workers, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters, double gigabytesPerSecond)
+    {
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        double stepMs = 1000 * run.StepSeconds / run.Steps;
+        string split = "— | — | — | — | — | —";
+        if (run is { ComputeSeconds: { } compute, Traffic: { } traffic })
+        {
+            double computeMs = 1000 * compute / run.Steps;
+            double bytes = (double)(traffic.BytesSent + traffic.BytesReceived) / run.Steps;
+            double transferMs = 1000 * bytes / (gigabytesPerSecond * 1e9);
+            double minimum = 2.0 * parameters * sizeof(float) * workers;
+            split = $"{F(computeMs, "F2")} | {F(transferMs, "F2")} | {F(stepMs - computeMs - transferMs, "F2")} | {F(bytes, "N0")} | " +
+                $"{F(minimum, "N0")} | {F(bytes / minimum, "F3")}x";
+        }
+        string line = $"| {workers} | {batchPerWorker * Math.Max(1, workers)} | {run.Steps} | {F(run.SamplesPerSecond, "F0")} | " +
+            $"{F(run.SamplesPerSecond / localRate, "F2")}x | {F(stepMs, "F2")} | {split} | {F(gc.PauseMillisecondsPerStep, "F2")} | " +
+            $"{F(gc.FullCollectionsPerStep, "F3")} |";
+        Console.WriteLine(line);
+        return line;
+    }
+
+    /// <summary>One run's figures; compute and traffic only for the cluster.</summary>
+    private sealed record Measured(long Steps, double SamplesPerSecond, double StepSeconds, double? ComputeSeconds, DataPlaneTraffic? Traffic);
+}
