@@ -1,0 +1,50 @@
+using Akka.Actor;
+using Akka.Configuration;
+using DistTrainer.Shared.Cluster;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Tests.Actors;
+
+/// <summary>
+/// Cluster nodes for actor tests: 127.0.0.1 on a free port, the project's configuration, every message
+/// passed through its serializer as if it crossed the network, and gossip sped up so that joining and
+/// leaving take a fraction of a second. The failure detector keeps the production timings.
+/// </summary>
+internal static class TestNodes
+{
+    public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(10);
+
+    public static readonly Config Overrides = ConfigurationFactory.ParseString("""
+        akka.actor.serialize-messages = on
+        akka.cluster.gossip-interval = 200ms
+        akka.cluster.leader-actions-interval = 200ms
+        akka.cluster.unreachable-nodes-reaper-interval = 250ms
+        """);
+
+    // Terminating without coordinated shutdown skips leaving the cluster: to the others the node just stops answering, as after kill -9.
+    private static readonly Config Crashable = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+
+    /// <summary>A coordinator node that founds the cluster by joining itself.</summary>
+    public static ActorSystem Coordinator(ILogger log)
+    {
+        var system = ClusterNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, Roles: [ClusterRoles.Coordinator]), log, Overrides);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        cluster.Join(cluster.SelfAddress);
+        return system;
+    }
+
+    /// <summary>A worker node joining through <paramref name="seed"/>; terminating a crashable one looks like a crash to the others.</summary>
+    public static ActorSystem Worker(ILogger log, Address seed, bool crashable = false) =>
+        ClusterNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seed.ToString()], Roles: [ClusterRoles.Worker]),
+            log, crashable ? Crashable.WithFallback(Overrides) : Overrides);
+
+    public static Address AddressOf(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress;
+
+    /// <summary>Completes when <paramref name="system"/>'s node is Up in the cluster.</summary>
+    public static Task UpAsync(ActorSystem system)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(up.SetResult);
+        return up.Task.WaitAsync(JoinTimeout);
+    }
+}
