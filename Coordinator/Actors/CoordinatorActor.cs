@@ -20,7 +20,7 @@ namespace DistTrainer.Coordinator.Actors;
 /// parameter server scores the test set. Supervision: the parameter server (a sibling) is not
 /// restarted: a crash there ends the run, which resumes from its newest checkpoint.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private readonly CoordinatorSettings _settings;
     private readonly IActorRef _parameterServer;
@@ -65,6 +65,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
         TaskCompletionSource<DistributedRunReport> completion, ILogger log) =>
@@ -155,9 +156,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<ModelEvaluated>(evaluated =>
         {
             CloseEpoch(evaluated.Test);
+            Stash.UnstashAll();
             Continue();
         });
         Receive<StopTraining>(_ => _stopRequested = true);
+        // The step sent ahead can be computed and applied while the test set is scored: its reports wait for the next step.
+        Receive<ShardArrived>(_ => Stash.Stash());
+        Receive<ShardRejected>(_ => Stash.Stash());
+        Receive<ShardFailed>(_ => Stash.Stash());
+        Receive<StepApplied>(_ => Stash.Stash());
+        Receive<StepFailed>(_ => Stash.Stash());
         IgnoreStale();
     }
 
@@ -165,7 +173,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Membership()
     {
         Receive<RegisterWorker>(Register);
-        Receive<WorkerWithdrew>(withdrew => Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true));
+        Receive<WorkerWithdrew>(withdrew =>
+        {
+            _log.Warning("Worker {Worker} withdrew: {Reason}", withdrew.WorkerId, withdrew.Reason);
+            Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true);
+        });
         Receive<WorkerDisconnected>(disconnected => Lose(disconnected.WorkerId, $"data plane closed: {disconnected.Reason}", forget: false));
         Receive<ClusterEvent.UnreachableMember>(unreachable =>
         {
@@ -313,7 +325,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var ready = ReadyWorkers();
         if (ready.Count == 0)
         {
-            Timers.StartSingleTimer("deadline", new ShardDeadline(plan.Step, plan.Attempt), _settings.ShardDeadline);
+            // No worker left: wait for one as at the start of a step, so the run ends after the worker timeout, not after retries.
+            StartStep();
             return;
         }
         var target = ready.Where(w => w.Id != worker).OrderByDescending(w => w.Throughput).FirstOrDefault() ?? ready[0];

@@ -58,11 +58,17 @@ internal sealed class XorTraining : IDisposable
         var listener = new TensorListener("127.0.0.1", 0, connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
             refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
         Listener = listener;
-        var optimizer = OptimizerFactory.Create(new OptimizerSettings("sgd", LearningRate), Model.ParameterCount);
-        server = system.ActorOf(ParameterServerActor.Props(new ParameterServerSettings(null, null), Runner, Data, optimizer, listener, log),
+        server = system.ActorOf(ParameterServerActor.Props(new ParameterServerSettings(null, null), Runner, Data, Optimizer(), listener, log),
             ParameterServerActor.Name);
         return server;
     }
+
+    public IOptimizer Optimizer() => OptimizerFactory.Create(new OptimizerSettings("sgd", LearningRate), Model.ParameterCount);
+
+    /// <summary>A run of <paramref name="steps"/> steps, each one batch of the whole xor set (so each step ends an epoch), shards of equal size.</summary>
+    public CoordinatorSettings Settings(int expectWorkers, long steps, TimeSpan shardDeadline, TimeSpan workerTimeout) =>
+        new(Job, Data.Count, Data.Count, 1, steps, false, 0, expectWorkers, ShardSizing.Equal, false,
+            rows => Loss.Normalizer(rows, Model.OutputWidth), shardDeadline, workerTimeout);
 
     /// <summary>A well-formed shard result whose every gradient is <paramref name="gradient"/>.</summary>
     public float[] Result(float gradient) => Enumerable.Repeat(gradient, Layout.Length).ToArray();
