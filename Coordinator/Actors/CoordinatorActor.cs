@@ -100,6 +100,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
             if (ready >= _settings.ExpectWorkers || (_applied.Count > 0 && ready > 0))
             {
                 Timers.Cancel("wait");
+                Stash.UnstashAll();
                 Become(Training);
                 StartStep();
             }
@@ -107,6 +108,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<WaitTimedOut>(_ => Finish(
             $"only {ReadyWorkers().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s"));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
+        StashStepReports();
         IgnoreStale();
     }
 
@@ -160,12 +162,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
             Continue();
         });
         Receive<StopTraining>(_ => _stopRequested = true);
-        // The step sent ahead can be computed and applied while the test set is scored: its reports wait for the next step.
-        Receive<ShardArrived>(_ => Stash.Stash());
-        Receive<ShardRejected>(_ => Stash.Stash());
-        Receive<ShardFailed>(_ => Stash.Stash());
-        Receive<StepApplied>(_ => Stash.Stash());
-        Receive<StepFailed>(_ => Stash.Stash());
+        StashStepReports();
         IgnoreStale();
     }
 
@@ -195,6 +192,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         {
             foreach (var worker in WorkersOn(removed.Member.Address).ToList()) Lose(worker.Id, "its node left the cluster", forget: true);
         });
+    }
+
+    /// <summary>
+    /// Reports that can come in while no step is being trained: the step sent ahead computed and applied
+    /// while the test set is scored, or a result already on its way from a worker since lost. They wait
+    /// for the next step, which is the step they belong to.
+    /// </summary>
+    private void StashStepReports()
+    {
+        Receive<ShardArrived>(_ => Stash.Stash());
+        Receive<ShardRejected>(_ => Stash.Stash());
+        Receive<ShardFailed>(_ => Stash.Stash());
+        Receive<StepApplied>(_ => Stash.Stash());
+        Receive<StepFailed>(_ => Stash.Stash());
     }
 
     /// <summary>What may still arrive from a step that is over; registered after a phase's own handlers.</summary>

@@ -3,7 +3,6 @@ using Akka.Actor;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Shared.Protocol;
 using DistTrainer.Shared.Tests.Cluster;
-using DistTrainer.Shared.Training;
 using Serilog.Events;
 using Xunit;
 
@@ -168,6 +167,45 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Null(report.Result.Failure);
         Assert.Equal([0L, 1L, 2L], report.AppliedSteps);
         Assert.Equal("w1: 3, w2: 1", string.Join(", ", report.ShardsPerWorker.OrderBy(w => w.Key).Select(w => $"{w.Key}: {w.Value}")));
+    }
+
+    [Fact]
+    public async Task The_step_sent_ahead_applied_while_the_test_set_is_scored_is_not_lost()
+    {
+        StartCoordinator(1, 2, Never, Never);
+        var only = await EnlistAsync("w1");
+        var step0 = only.NextShard();
+        var step1 = only.NextShard();
+
+        // Back to back: the parameter server applies step 1 before the coordinator's request to score the test set after step 0.
+        only.Stream!.Answer(step0, _training.Result(0.1f));
+        only.Stream.Answer(step1, _training.Result(0.1f));
+
+        var report = await RunEnded();
+        Assert.Null(report.Result.Failure);
+        Assert.Equal([0L, 1L], report.AppliedSteps);
+        Assert.Equal(2, report.Result.Epochs.Count);
+    }
+
+    [Fact]
+    public async Task A_result_applied_after_the_last_worker_was_lost_counts_once_a_worker_is_back()
+    {
+        StartCoordinator(1, 1, Never, RunTimeout);
+        var leaving = await EnlistAsync("w1");
+        var shard = leaving.NextShard();
+        Akka.Cluster.Cluster.Get(Sys).Leave(TestNodes.AddressOf(leaving.Node));
+        await Logged("Step 1: no worker is ready; waiting up to 10 s for one");
+
+        // Its result was already on the way: the parameter server applies it while the coordinator waits for a worker.
+        leaving.Stream!.Answer(shard, _training.Result(0.1f));
+        Assert.Equal(1, leaving.Stream.NextWeights().Header.WeightsVersion);
+        var back = await JoinAsync("w2");
+        Assert.Equal(1, back.Enlist(Node, _training.Listener!).Header.WeightsVersion);
+
+        var report = await RunEnded();
+        Assert.Null(report.Result.Failure);
+        Assert.Equal([0L], report.AppliedSteps);
+        Assert.Equal(["w1"], report.WorkersLost);
     }
 
     [Fact]

@@ -1,8 +1,6 @@
-using Akka.Actor;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Protocol;
 using DistTrainer.Shared.Tests.Cluster;
 using DistTrainer.Worker.Actors;
 using Serilog.Events;
