@@ -20,7 +20,7 @@ namespace DistTrainer.Coordinator.Actors;
 /// parameter server scores the test set. Supervision: the parameter server (a sibling) is not
 /// restarted: a crash there ends the run, which resumes from its newest checkpoint.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor, IWithTimers
+public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private readonly CoordinatorSettings _settings;
     private readonly IActorRef _parameterServer;
@@ -66,6 +66,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
         TaskCompletionSource<DistributedRunReport> completion, ILogger log) =>
@@ -100,6 +101,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
             if (ready >= _settings.ExpectWorkers || (_applied.Count > 0 && ready > 0))
             {
                 Timers.Cancel("wait");
+                Stash.UnstashAll();
                 Become(Training);
                 StartStep();
             }
@@ -107,6 +109,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<WaitTimedOut>(_ => Finish(
             $"only {ReadyWorkers().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s"));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
+        StashStepReports();
         IgnoreStale();
     }
 
@@ -156,9 +159,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         Receive<ModelEvaluated>(evaluated =>
         {
             CloseEpoch(evaluated.Test);
+            Stash.UnstashAll();
             Continue();
         });
         Receive<StopTraining>(_ => _stopRequested = true);
+        StashStepReports();
         IgnoreStale();
     }
 
@@ -166,7 +171,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
     private void Membership()
     {
         Receive<RegisterWorker>(Register);
-        Receive<WorkerWithdrew>(withdrew => Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true));
+        Receive<WorkerWithdrew>(withdrew =>
+        {
+            _log.Warning("Worker {Worker} withdrew: {Reason}", withdrew.WorkerId, withdrew.Reason);
+            Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true);
+        });
         Receive<WorkerDisconnected>(disconnected => Lose(disconnected.WorkerId, $"data plane closed: {disconnected.Reason}", forget: false));
         Receive<ClusterEvent.UnreachableMember>(unreachable =>
         {
@@ -184,6 +193,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         {
             foreach (var worker in WorkersOn(removed.Member.Address).ToList()) Lose(worker.Id, "its node left the cluster", forget: true);
         });
+    }
+
+    /// <summary>
+    /// Reports that can come in while no step is being trained: the step sent ahead computed and applied
+    /// while the test set is scored, or a result already on its way from a worker since lost. They wait
+    /// for the next step, which is the step they belong to.
+    /// </summary>
+    private void StashStepReports()
+    {
+        Receive<ShardArrived>(_ => Stash.Stash());
+        Receive<ShardRejected>(_ => Stash.Stash());
+        Receive<ShardFailed>(_ => Stash.Stash());
+        Receive<StepApplied>(_ => Stash.Stash());
+        Receive<StepFailed>(_ => Stash.Stash());
     }
 
     /// <summary>What may still arrive from a step that is over; registered after a phase's own handlers.</summary>
@@ -314,7 +337,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers
         var ready = ReadyWorkers();
         if (ready.Count == 0)
         {
-            Timers.StartSingleTimer("deadline", new ShardDeadline(plan.Step, plan.Attempt), _settings.ShardDeadline);
+            // No worker left: wait for one as at the start of a step, so the run ends after the worker timeout, not after retries.
+            StartStep();
             return;
         }
         var target = ready.Where(w => w.Id != worker).OrderByDescending(w => w.Throughput).FirstOrDefault() ?? ready[0];

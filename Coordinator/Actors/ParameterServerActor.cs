@@ -133,8 +133,9 @@ public sealed class ParameterServerActor : ReceiveActor
         if (!_admitted.Contains(id))
         {
             _log.Warning("Data plane: refused {Peer} ({Worker}), not a registered worker", connection.Peer, id);
-            connection.SendText(new FrameHeader(FrameKind.Refused), $"worker '{id}' is not registered with the coordinator");
-            connection.Dispose();
+            if (!connection.SendText(new FrameHeader(FrameKind.Refused), $"worker '{id}' is not registered with the coordinator",
+                    connection.Dispose))
+                connection.Dispose();
             return;
         }
         if (_connections.Remove(id, out var previous))

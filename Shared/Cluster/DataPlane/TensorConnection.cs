@@ -92,13 +92,17 @@ public sealed class TensorConnection : IDisposable
         return Enqueue(header with { PayloadBytes = (int)bytes }, payload, written);
     }
 
-    /// <summary>Queues a text frame (Hello, Refused) holding <paramref name="text"/> as UTF-8; false when closed.</summary>
-    public bool SendText(FrameHeader header, string text)
+    /// <summary>
+    /// Queues a text frame (Hello, Refused) holding <paramref name="text"/> as UTF-8; false when closed.
+    /// <paramref name="written"/> runs as for <see cref="Send"/>: closing the connection there lets a
+    /// refusal reach the peer first (a close right after queuing discards it).
+    /// </summary>
+    public bool SendText(FrameHeader header, string text, Action? written = null)
     {
         var payload = FrameText.Encode(text, out int bytes);
         if (bytes > maxPayloadBytes)
             throw new ArgumentException($"text of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(text));
-        return Enqueue(header with { PayloadBytes = bytes }, payload, null);
+        return Enqueue(header with { PayloadBytes = bytes }, payload, written);
     }
 
     /// <summary>Closes the connection (cause <see cref="CloseCause.Disposed"/> unless it had closed already) and waits briefly for its threads.</summary>

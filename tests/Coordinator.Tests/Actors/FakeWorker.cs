@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.TestKit;
+using DistTrainer.Shared.Cluster.DataPlane;
+using DistTrainer.Shared.Protocol;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Actors;
+
+/// <summary>
+/// A worker node whose worker is a test probe: it registers with the coordinator over real remoting,
+/// connects its data plane by hand, and answers (or not) exactly the assignments a test chooses.
+/// </summary>
+internal sealed class FakeWorker : IDisposable
+{
+    private FakeWorker(string id, ActorSystem node, TestProbe probe)
+    {
+        Id = id;
+        Node = node;
+        Probe = probe;
+    }
+
+    public string Id { get; }
+    public ActorSystem Node { get; }
+    public TestProbe Probe { get; }
+    public WorkerStream? Stream { get; private set; }
+
+    /// <summary>Starts a worker node that joins the coordinator's cluster and waits until it is Up.</summary>
+    public static async Task<FakeWorker> JoinAsync(Akka.TestKit.Xunit2.TestKit kit, string id)
+    {
+        var node = TestNodes.Worker(Serilog.Core.Logger.None, TestNodes.AddressOf(kit.Sys));
+        await TestNodes.UpAsync(node);
+        return new FakeWorker(id, node, kit.CreateTestProbe(node, id));
+    }
+
+    /// <summary>Sends RegisterWorker from the probe to the coordinator actor of <paramref name="coordinatorNode"/>.</summary>
+    public void Register(Address coordinatorNode, int protocolVersion = ProtocolVersion.Current, string? expectedLayers = null) =>
+        Node.ActorSelection(new RootActorPath(coordinatorNode) / "user" / ActorNames.Coordinator)
+            .Tell(new RegisterWorker(Id, protocolVersion, expectedLayers, TestNodes.AddressOf(Node).ToString(), "cpu"), Probe.Ref);
+
+    /// <summary>Registers, is accepted, and connects the data plane; returns the weights the parameter server sent on connecting.</summary>
+    public ReceivedFrame Enlist(Address coordinatorNode, TensorListener parameterServer)
+    {
+        Register(coordinatorNode);
+        Assert.Equal(Id, Probe.ExpectMsg<WorkerAccepted>().WorkerId);
+        Stream = new WorkerStream(parameterServer, Id);
+        return Stream.NextWeights();
+    }
+
+    public ComputeShard NextShard() => Probe.ExpectMsg<ComputeShard>(TimeSpan.FromSeconds(10));
+
+    public void Dispose()
+    {
+        Stream?.Dispose();
+        Node.Terminate().Wait(TimeSpan.FromSeconds(10));
+    }
+}

@@ -1,0 +1,188 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Shared.Cluster.DataPlane;
+using DistTrainer.Shared.Tests.Cluster;
+using DistTrainer.Shared.Tests.Cluster.DataPlane;
+using DistTrainer.Shared.Training.Sharding;
+using Serilog.Events;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Actors;
+
+/// <summary>
+/// The parameter server with the test actor as its coordinator and shard results sent by hand on
+/// its real data plane: what it takes, what it drops and counts, and that nothing bad reaches the weights.
+/// </summary>
+public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+    private static readonly Shard[] TwoShards = [new(0, 0, 2), new(1, 2, 2)];
+
+    private readonly CollectingSink _sink;
+    private readonly XorTraining _training = new();
+    private readonly IActorRef _server;
+
+    public ParameterServerActorTests() : this(new CollectingSink())
+    {
+    }
+
+    private ParameterServerActorTests(CollectingSink sink) : base(TestNodes.Coordinator(sink.CreateLogger()))
+    {
+        _sink = sink;
+        _server = _training.StartParameterServer(Sys, sink.CreateLogger());
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        _training.Dispose();
+    }
+
+    private TensorListener Listener => _training.Listener!;
+
+    /// <summary>Admits <paramref name="workerId"/> and connects its stream, which first gets the published weights.</summary>
+    private WorkerStream Connect(string workerId, out ReceivedFrame weights)
+    {
+        _server.Tell(new AdmitWorker(workerId), TestActor);
+        var stream = new WorkerStream(Listener, workerId);
+        Assert.Equal(workerId, ExpectMsg<WorkerConnected>().WorkerId);
+        weights = stream.NextWeights();
+        return stream;
+    }
+
+    private void Begin(long step, params Shard[] shards) => _server.Tell(new BeginStep(step, 0, shards), TestActor);
+
+    private static float[] Minus(float[] weights, float delta) => weights.Select(w => w - delta).ToArray();
+
+    [Fact]
+    public async Task A_gradient_holding_NaN_is_rejected_with_a_logged_reason_and_never_applied()
+    {
+        using var worker = Connect("w1", out var initial);
+        Assert.Equal(0, initial.Header.WeightsVersion);
+        Assert.Equal(_training.InitialWeights, initial.Payload);
+        Begin(0, TwoShards);
+
+        var poisoned = _training.Result(0.1f);
+        poisoned[3] = float.NaN;
+        worker.SendResult(0, 0, 0, 2, poisoned);
+        worker.SendResult(0, 0, 1, 2, _training.Result(0.1f));
+
+        var rejected = ExpectMsg<ShardRejected>();
+        Assert.Equal((0L, 0, 0, "w1", true), (rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, rejected.NotFinite));
+        Assert.Contains("NaN or infinite gradient", rejected.Reason);
+        var logged = await _sink.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Step {Step}: rejected shard"), TimeSpan.FromSeconds(5));
+        Assert.Equal(LogEventLevel.Warning, logged.Level);
+        Assert.Contains(rejected.Reason, logged.RenderMessage());
+        Assert.Equal(1, ExpectMsg<ShardArrived>().ShardId);
+        ExpectNoMsg(Quiet);
+
+        // Nothing was applied: no new weights went out, and a worker connecting now gets version 0 unchanged.
+        Assert.Equal(0, worker.End.UntakenFrames);
+        using (Connect("w2", out var published))
+        {
+            Assert.Equal(0, published.Header.WeightsVersion);
+            Assert.Equal(_training.InitialWeights, published.Payload);
+        }
+        Assert.Equal("w2", ExpectMsg<WorkerDisconnected>().WorkerId);
+
+        // The shard computed again (elsewhere) completes the step with finite gradients only.
+        worker.SendResult(0, 0, 0, 2, _training.Result(0.1f));
+        Assert.Equal(0, ExpectMsg<ShardArrived>().ShardId);
+        var applied = ExpectMsg<StepApplied>();
+        Assert.Equal((0L, 1L), (applied.Step, applied.Version));
+        Assert.Equal(new AggregationCounts(0, 0, 1), applied.Counts);
+        var next = worker.NextWeights();
+        Assert.Equal(1, next.Header.WeightsVersion);
+        // SGD on the sum of the two shards' gradients (0.1 each).
+        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * 0.2f), next.Payload, (a, b) => Math.Abs(a - b) < 1e-6f);
+    }
+
+    [Fact]
+    public void Duplicate_and_late_results_are_dropped_and_counted_and_never_summed()
+    {
+        using var worker = Connect("w1", out _);
+        Begin(0, TwoShards);
+
+        worker.SendResult(0, 0, 0, 2, _training.Result(0.1f));
+        Assert.Equal(0, ExpectMsg<ShardArrived>().ShardId);
+        worker.SendResult(0, 0, 0, 2, _training.Result(100f));
+        ExpectNoMsg(Quiet);
+        worker.SendResult(0, 0, 1, 2, _training.Result(0.1f));
+        Assert.Equal(1, ExpectMsg<ShardArrived>().ShardId);
+        var first = ExpectMsg<StepApplied>();
+        Assert.Equal(new AggregationCounts(1, 0, 0), first.Counts);
+        Assert.Equal((2.0, 2, 4), (first.Outcome.LossSum, first.Outcome.Correct, first.Outcome.Rows));
+        var weights = worker.NextWeights();
+        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * 0.2f), weights.Payload, (a, b) => Math.Abs(a - b) < 1e-6f);
+
+        Begin(1, new Shard(0, 0, 4));
+        worker.SendResult(0, 0, 1, 2, _training.Result(100f));
+        worker.SendResult(1, 1, 0, 4, _training.Result(100f));
+        ExpectNoMsg(Quiet);
+        worker.SendResult(1, 0, 0, 4, _training.Result(0.2f));
+        Assert.Equal(0, ExpectMsg<ShardArrived>().ShardId);
+        var second = ExpectMsg<StepApplied>();
+        Assert.Equal((1L, 2L), (second.Step, second.Version));
+        Assert.Equal(new AggregationCounts(1, 2, 0), second.Counts);
+        Assert.Equal(Minus(weights.Payload, XorTraining.LearningRate * 0.2f), worker.NextWeights().Payload, (a, b) => Math.Abs(a - b) < 1e-6f);
+        Assert.Contains(_sink.Events, e => e.Level == LogEventLevel.Debug && e.RenderMessage().Contains("dropped a Duplicate result of shard 0"));
+        Assert.Contains(_sink.Events, e => e.Level == LogEventLevel.Debug && e.RenderMessage().Contains("dropped a Late result of shard 1"));
+    }
+
+    [Fact]
+    public async Task A_frame_with_a_bad_checksum_closes_the_stream_with_a_reason_and_is_never_aggregated()
+    {
+        _server.Tell(new AdmitWorker("w1"), TestActor);
+        using var raw = new RawPeer(Listener);
+        raw.SendHello("w1");
+        ExpectMsg<WorkerConnected>();
+        Begin(0, new Shard(0, 0, 4));
+
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, SampleCount: 4, LossSum: 2),
+            MemoryMarshal.AsBytes(_training.Result(0.1f).AsSpan()).ToArray());
+        frame[^1] ^= 0x01;
+        raw.Send(frame);
+
+        var disconnected = ExpectMsg<WorkerDisconnected>();
+        Assert.Equal("w1", disconnected.WorkerId);
+        Assert.Contains("checksum mismatch on a Gradients frame of step 0", disconnected.Reason);
+        var logged = await _sink.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Data plane: worker {Worker} disconnected"), TimeSpan.FromSeconds(5));
+        Assert.Contains("checksum mismatch", logged.RenderMessage());
+        ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_stream_from_a_worker_the_coordinator_did_not_admit_is_refused_with_a_reason()
+    {
+        var stranger = new ReceivingEnd(TensorClient.Connect("127.0.0.1", Listener.Port, "stranger", TimeSpan.FromSeconds(5), retries: 0));
+
+        var refused = stranger.NextFrame();
+        Assert.Equal(FrameKind.Refused, refused.Header.Kind);
+        Assert.Equal("worker 'stranger' is not registered with the coordinator", refused.Text());
+        stranger.WaitClosed();
+        ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_sum_of_finite_shards_that_overflows_fails_the_step_and_keeps_the_weights()
+    {
+        using var worker = Connect("w1", out _);
+        Begin(0, TwoShards);
+
+        worker.SendResult(0, 0, 0, 2, _training.Result(3e38f));
+        worker.SendResult(0, 0, 1, 2, _training.Result(3e38f));
+
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<ShardArrived>();
+        var failed = ExpectMsg<StepFailed>();
+        Assert.Equal(0, failed.Step);
+        Assert.Contains("summed gradient of step 1 is not finite", failed.Reason);
+        using (Connect("w2", out var published))
+        {
+            Assert.Equal(0, published.Header.WeightsVersion);
+            Assert.Equal(_training.InitialWeights, published.Payload);
+        }
+        Assert.Equal(0, worker.End.UntakenFrames);
+    }
+}

@@ -1,0 +1,82 @@
+using Akka.Actor;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Shared.Cluster.DataPlane;
+using DistTrainer.Shared.Compute;
+using DistTrainer.Shared.Compute.Cpu;
+using DistTrainer.Shared.Data;
+using DistTrainer.Shared.Nn;
+using DistTrainer.Shared.Nn.Losses;
+using DistTrainer.Shared.Optimizers;
+using DistTrainer.Shared.Protocol;
+using DistTrainer.Shared.Training;
+using DistTrainer.Shared.Training.Sharding;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Tests.Actors;
+
+/// <summary>
+/// The run the actor tests drive: the built-in xor set, a 2-4-2 model with cross-entropy and plain
+/// SGD on the CPU, and a parameter server for it whose data plane listens on a free loopback port.
+/// </summary>
+internal sealed class XorTraining : IDisposable
+{
+    public const ulong Seed = 7;
+    public const float LearningRate = 0.5f;
+
+    private readonly IComputeBackend _backend = new CpuBackend(1);
+
+    public XorTraining()
+    {
+        Data = DatasetLoader.Load(DatasetLoader.Xor, null).Train;
+        Model = new Sequential(ModelSpec.Parse("linear:2:4,tanh,linear:4:2"), _backend, Data.Count);
+        Model.Initialize(Seed);
+        Runner = new BatchRunner(Model, Loss);
+        Layout = ShardPayloadLayout.Of(Model);
+        InitialWeights = new float[Model.ParameterCount];
+        _backend.Download(Model.Parameters, InitialWeights);
+    }
+
+    public static LossFunction Loss { get; } = LossFunction.Parse("cross-entropy");
+    public Dataset Data { get; }
+    public Sequential Model { get; }
+    public BatchRunner Runner { get; }
+    public ShardPayloadLayout Layout { get; }
+    public float[] InitialWeights { get; }
+    public string Layers => Model.Describe();
+
+    /// <summary>The parameter server's data-plane listener, once started.</summary>
+    public TensorListener? Listener { get; private set; }
+
+    /// <summary>What a coordinator of this run tells its workers.</summary>
+    public TrainingJob Job => new(Layers, Loss.Name, DatasetLoader.Xor, null, DatasetFingerprint.Of(Data), Seed, false, Data.Count,
+        "127.0.0.1", Listener?.Port ?? 0, 5);
+
+    /// <summary>Starts the parameter server in <paramref name="system"/>; its reports go to whoever sends it AdmitWorker and BeginStep.</summary>
+    public IActorRef StartParameterServer(ActorSystem system, ILogger log)
+    {
+        IActorRef server = ActorRefs.Nobody;
+        var listener = new TensorListener("127.0.0.1", 0, connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
+            refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
+        Listener = listener;
+        server = system.ActorOf(ParameterServerActor.Props(new ParameterServerSettings(null, null), Runner, Data, Optimizer(), listener, log),
+            ParameterServerActor.Name);
+        return server;
+    }
+
+    public IOptimizer Optimizer() => OptimizerFactory.Create(new OptimizerSettings("sgd", LearningRate), Model.ParameterCount);
+
+    /// <summary>A run of <paramref name="steps"/> steps, each one batch of the whole xor set (so each step ends an epoch), shards of equal size.</summary>
+    public CoordinatorSettings Settings(int expectWorkers, long steps, TimeSpan shardDeadline, TimeSpan workerTimeout) =>
+        new(Job, Data.Count, Data.Count, 1, steps, false, 0, expectWorkers, ShardSizing.Equal, false,
+            rows => Loss.Normalizer(rows, Model.OutputWidth), shardDeadline, workerTimeout);
+
+    /// <summary>A well-formed shard result whose every gradient is <paramref name="gradient"/>.</summary>
+    public float[] Result(float gradient) => Enumerable.Repeat(gradient, Layout.Length).ToArray();
+
+    public void Dispose()
+    {
+        Runner.Dispose();
+        Model.Dispose();
+        _backend.Dispose();
+    }
+}
