@@ -98,7 +98,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         using var backend = new CpuBackend(1);
         using var computer = new ShardComputer(ModelSpec.Parse(Layers), LossFunction.Parse("cross-entropy"), _xor, backend, _xor.Count, Seed, null);
         computer.LoadWeights(step, weights);
-        return computer.Compute(step, 0, AllRows, AllRows.Length).Payload;
+        return computer.Compute(step, 0, AllRows, AllRows.Length, new float[computer.Layout.Length]).Payload;
     }
 
     [Fact]
