@@ -21,7 +21,8 @@ internal static class EmbeddedCluster
 {
     public static readonly Config SerializeMessages = ConfigurationFactory.ParseString("akka.actor.serialize-messages = on");
 
-    public static DistributedRunReport Train(TrainOptions options, ITrainingObserver? observer = null, ILogger? log = null)
+    public static DistributedRunReport Train(TrainOptions options, ITrainingObserver? observer = null, ILogger? log = null,
+        CancellationToken stop = default)
     {
         var loss = LossFunction.Parse(options.Loss);
         var (train, test) = DatasetLoader.Load(options.Dataset, options.DataDir);
@@ -32,7 +33,7 @@ internal static class EmbeddedCluster
         model.Initialize(options.Seed);
         using var runner = new BatchRunner(model, loss);
         return ClusterTraining.Run(options, runner, optimizer, train, test, loss, batchSize, observer ?? new Unobserved(), log ?? Logger.None,
-            CancellationToken.None, SerializeMessages);
+            stop, SerializeMessages);
     }
 
     private sealed class Unobserved : ITrainingObserver
