@@ -99,7 +99,7 @@ public sealed class ClusterProcesses : IDisposable
         return process;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
