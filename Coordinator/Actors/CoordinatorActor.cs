@@ -91,21 +91,20 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private void Waiting()
     {
-        Membership();
+        // Before Membership's handlers, which would take these messages first: here each may make enough workers ready.
         Receive<WorkerConnected>(connected =>
         {
             if (!_workers.TryGetValue(connected.WorkerId, out var worker)) return;
             worker.Connected = true;
-            int ready = ReadyWorkers().Count;
-            _log.Information("Worker {Worker} is ready ({Ready} of {Expected})", connected.WorkerId, ready, _settings.ExpectWorkers);
-            if (ready >= _settings.ExpectWorkers || (_applied.Count > 0 && ready > 0))
-            {
-                Timers.Cancel("wait");
-                Stash.UnstashAll();
-                Become(Training);
-                StartStep();
-            }
+            _log.Information("Worker {Worker} is ready ({Ready} of {Expected})", connected.WorkerId, ReadyWorkers().Count, _settings.ExpectWorkers);
+            StartWhenReady();
         });
+        Receive<ClusterEvent.ReachableMember>(reachable =>
+        {
+            Reachable(reachable.Member);
+            StartWhenReady();
+        });
+        Membership();
         Receive<WaitTimedOut>(_ => Finish(
             $"only {ReadyWorkers().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s"));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
@@ -113,14 +112,21 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         IgnoreStale();
     }
 
+    /// <summary>Training starts (or goes on) once the expected workers are ready, or any one is after the run has begun.</summary>
+    private void StartWhenReady()
+    {
+        int ready = ReadyWorkers().Count;
+        if (ready < _settings.ExpectWorkers && (_applied.Count == 0 || ready == 0)) return;
+        Timers.Cancel("wait");
+        Stash.UnstashAll();
+        Become(Training);
+        StartStep();
+    }
+
     private void Training()
     {
         Membership();
-        Receive<WorkerConnected>(connected =>
-        {
-            if (_workers.TryGetValue(connected.WorkerId, out var worker)) worker.Connected = true;
-            _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _step + 1);
-        });
+        Receive<WorkerConnected>(Joined);
         Receive<ShardArrived>(arrived =>
         {
             if (_plan is null || arrived.Step != _plan.Step || arrived.Attempt != _plan.Attempt) return;
@@ -152,10 +158,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     private void Evaluating()
     {
         Membership();
-        Receive<WorkerConnected>(connected =>
-        {
-            if (_workers.TryGetValue(connected.WorkerId, out var worker)) worker.Connected = true;
-        });
+        Receive<WorkerConnected>(Joined);
         Receive<ModelEvaluated>(evaluated =>
         {
             CloseEpoch(evaluated.Test);
@@ -165,6 +168,22 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<StopTraining>(_ => _stopRequested = true);
         StashStepReports();
         IgnoreStale();
+    }
+
+    private void Joined(WorkerConnected connected)
+    {
+        if (!_workers.TryGetValue(connected.WorkerId, out var worker)) return;
+        worker.Connected = true;
+        _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _step + 1);
+    }
+
+    private void Reachable(Member member)
+    {
+        foreach (var worker in WorkersOn(member.Address))
+        {
+            worker.Reachable = true;
+            _log.Information("Worker {Worker} is reachable again", worker.Id);
+        }
     }
 
     /// <summary>Handlers every phase shares: registration and cluster membership.</summary>
@@ -181,14 +200,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         {
             foreach (var worker in WorkersOn(unreachable.Member.Address)) Lose(worker.Id, "its node is unreachable", forget: false);
         });
-        Receive<ClusterEvent.ReachableMember>(reachable =>
-        {
-            foreach (var worker in WorkersOn(reachable.Member.Address))
-            {
-                worker.Reachable = true;
-                _log.Information("Worker {Worker} is reachable again", worker.Id);
-            }
-        });
+        Receive<ClusterEvent.ReachableMember>(reachable => Reachable(reachable.Member));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
             foreach (var worker in WorkersOn(removed.Member.Address).ToList()) Lose(worker.Id, "its node left the cluster", forget: true);
