@@ -97,6 +97,13 @@ public sealed class CoordinatorNode : IAsyncDisposable
         foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker)))
             System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker).Tell(new TrainingFinished("done"));
         await WorkersLeftAsync(cluster, WorkersLeaveTimeout);
+        // A worker that died without leaving would hold up the coordinator's own leaving until the split-brain
+        // resolver downs it (seconds, or all nodes after a leader change); the run is over, so down it now.
+        foreach (var member in cluster.State.Unreachable.Where(m => m.HasRole(ClusterRoles.Worker)))
+        {
+            _log.Information("Downing unreachable worker node {Node} at the end of the run", member.Address);
+            cluster.Down(member.Address);
+        }
         try
         {
             await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance)

@@ -8,12 +8,10 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// <summary>
 /// A model of 10M parameters (40 MB of weights to each worker and 40 MB of gradients back every
 /// step) trains on 2 embedded workers for a minute without any node being marked unreachable:
-/// tensors go on the data plane, so Akka's heartbeats never queue behind them. It runs alone, after
-/// the parallel tests: a minute of full load on both cores would starve the other tests' clusters
-/// (heartbeats late by seconds, a node marked unreachable) and turn its own check into one of load.
+/// tensors go on the data plane, so Akka's heartbeats never queue behind them. It runs alone
+/// (<see cref="AloneCollection"/>).
 /// </summary>
-[Collection(nameof(LargeModelTests))]
-[CollectionDefinition(nameof(LargeModelTests), DisableParallelization = true)]
+[Collection(AloneCollection.Name)]
 public class LargeModelTests
 {
     /// <summary>3,215,360 + 6,817,408 + 16,650 = 10,049,418 parameters.</summary>

@@ -9,6 +9,7 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// docker-compose.yml configures them: they train to a set accuracy, and a worker killed with
 /// kill -9 mid-epoch costs neither a step nor accuracy.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class ProcessClusterTests
 {
     private static readonly string[] Run =

@@ -22,6 +22,7 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// order may differ). Messages are not sent through their serializers here (see
 /// <see cref="EmbeddedCluster.SerializeMessages"/>): a lost node must reach the split brain resolver.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public class WorkerFaultTests
 {
     private const int Steps = 600;
