@@ -46,7 +46,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     private DataPlaneTraffic _traffic;
     private bool _stopRequested;
     private long _stepStarted;
-    private double _trainingSeconds, _epochTrainingSeconds, _computeSeconds;
+    private double _trainingSeconds, _epochTrainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds;
     private long _trainedSamples;
     private BatchOutcome _epochOutcome;
     private readonly Stopwatch _epochClock = Stopwatch.StartNew();
@@ -411,6 +411,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         _trainingSeconds += seconds;
         _epochTrainingSeconds += seconds;
         _computeSeconds += plan.SlowestComputeSeconds;
+        _exchangeSeconds += applied.Times.ExchangeSeconds;
+        _applySeconds += applied.Times.ApplySeconds;
         _trainedSamples += applied.Outcome.Rows;
         _epochOutcome += applied.Outcome;
         int epoch = (int)(_step / _sampler.BatchesPerEpoch);
@@ -470,7 +472,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
             _trainedSamples / Math.Max(_trainingSeconds, 1e-9), failure, interrupted);
         _completion.TrySetResult(new DistributedRunReport(result, _dropped, _reassigned, _restarts, _lost,
             new Dictionary<string, long>(_shardsPerWorker), _applied,
-            new StepTimes(_trainingSeconds, _computeSeconds), _traffic));
+            new StepTimes(_trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic));
         Become(Finished);
     }
 

@@ -22,8 +22,15 @@ public sealed record DistributedRunReport(
     DataPlaneTraffic Traffic);
 
 /// <summary>
-/// Seconds the applied steps took from plan to applied weights, and how much of that the slowest
-/// shard of each step spent computing (forward, backward, reading its result back); the rest is
-/// communication, aggregation and waiting.
+/// Seconds the applied steps took from plan to applied weights (<paramref name="StepSeconds"/>), summed
+/// over the run, and where they went: the slowest shard of each step computing (forward, backward,
+/// reading its result back: <paramref name="ComputeSeconds"/>), the parameter server's exchange (weights
+/// out to the last result in, which holds the compute: <see cref="ServerTimes"/>) and its apply. Exchange
+/// minus compute is communication: both transfers with their checksums and the hand-offs between threads.
+/// The rest of a step is control: the coordinator's messages through Akka.
 /// </summary>
-public readonly record struct StepTimes(double StepSeconds, double ComputeSeconds);
+public readonly record struct StepTimes(double StepSeconds, double ComputeSeconds, double ExchangeSeconds, double ApplySeconds)
+{
+    public double CommunicationSeconds => Math.Max(0, ExchangeSeconds - ComputeSeconds);
+    public double ControlSeconds => Math.Max(0, StepSeconds - ExchangeSeconds - ApplySeconds);
+}

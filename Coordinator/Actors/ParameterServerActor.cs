@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using DistTrainer.Shared.Checkpoints;
 using DistTrainer.Shared.Cluster.DataPlane;
@@ -42,6 +43,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private SharedPayload _published;
     private DataPlaneTraffic _closedTraffic;
     private BeginStep? _next;
+    private long _exchangeStarted = Stopwatch.GetTimestamp();
     private IActorRef _coordinator = ActorRefs.Nobody;
 
     public ParameterServerActor(ParameterServerSettings settings, BatchRunner evaluator, Dataset? test, IOptimizer optimizer,
@@ -171,7 +173,10 @@ public sealed class ParameterServerActor : ReceiveActor
         if (begin.Step == Version + 1)
             _next = begin;
         else if (begin.Step == Version)
+        {
+            _exchangeStarted = Stopwatch.GetTimestamp();
             Aggregate(begin);
+        }
         else
             _log.Warning("Ignored a plan for step {Step} while at step {Current}", begin.Step + 1, Version + 1);
     }
@@ -232,6 +237,8 @@ public sealed class ParameterServerActor : ReceiveActor
 
     private void Apply()
     {
+        long applyStarted = Stopwatch.GetTimestamp();
+        double exchange = Stopwatch.GetElapsedTime(_exchangeStarted, applyStarted).TotalSeconds;
         long step = _aggregator.Step;
         _aggregator.SumGradients(_gradients);
         var outcome = _aggregator.Outcome();
@@ -250,6 +257,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _next = null;
         foreach (var connection in _connections.Values)
             _published.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+        _exchangeStarted = Stopwatch.GetTimestamp();
         if (_settings is { CheckpointEvery: { } every, CheckpointPath: { } path } && Version % every == 0)
         {
             var saved = Save(path);
@@ -257,7 +265,8 @@ public sealed class ParameterServerActor : ReceiveActor
         }
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected),
-            _connections.Values.Aggregate(_closedTraffic, (total, connection) => total.Plus(connection))));
+            _connections.Values.Aggregate(_closedTraffic, (total, connection) => total.Plus(connection)),
+            new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted).TotalSeconds)));
     }
 
     /// <summary>

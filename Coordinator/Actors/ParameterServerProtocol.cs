@@ -26,7 +26,8 @@ public sealed record ShardRejected(long Step, int Attempt, int ShardId, string W
     : INoSerializationVerificationNeeded;
 
 /// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
-public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic)
+public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic,
+    ServerTimes Times)
     : INoSerializationVerificationNeeded;
 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>
@@ -40,6 +41,14 @@ public sealed record RunEnded : INoSerializationVerificationNeeded
 {
     public static readonly RunEnded Instance = new();
 }
+
+/// <summary>
+/// Where the parameter server's side of one step went. Exchange: from the step's weights going out (or
+/// its plan beginning, whichever is later) to its last shard result being in: the slowest shard's
+/// compute, both transfers and its worker's hand-offs. Apply: summing, the optimizer step, the batch-norm
+/// fold, publishing the weights (and a checkpoint when one is due). Both on the parameter server's clock.
+/// </summary>
+public readonly record struct ServerTimes(double ExchangeSeconds, double ApplySeconds);
 
 /// <summary>Data-plane bytes (frame headers and payloads) the parameter server sent and received over the whole run, all workers together.</summary>
 public readonly record struct DataPlaneTraffic(long BytesSent, long BytesReceived)

@@ -65,6 +65,9 @@ public static class RunSummary
                 shards_per_worker = cluster.ShardsPerWorker,
                 step_seconds = cluster.Times.StepSeconds,
                 compute_seconds = cluster.Times.ComputeSeconds,
+                communication_seconds = cluster.Times.CommunicationSeconds,
+                parameter_server_seconds = cluster.Times.ApplySeconds,
+                control_seconds = cluster.Times.ControlSeconds,
             },
         };
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));

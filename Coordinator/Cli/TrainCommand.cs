@@ -61,8 +61,7 @@ public static class TrainCommand
                 output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
                                  $"{report.StepRestarts} steps planned again, {report.Dropped.Duplicates} duplicate and {report.Dropped.Late} late " +
                                  $"results dropped, {report.Dropped.Rejected} rejected; workers lost: {report.WorkersLost.Count}; " +
-                                 $"step time {1000 * report.Times.StepSeconds / Math.Max(1, report.AppliedSteps.Count):F2} ms, of it compute " +
-                                 $"{1000 * report.Times.ComputeSeconds / Math.Max(1, report.AppliedSteps.Count):F2} ms");
+                                 StepTimeSplit(report));
             }
             else
                 result = new LocalTrainer(runner, optimizer, train, test, plan, log).Run(printer, stop.Token);
@@ -112,5 +111,14 @@ public static class TrainCommand
             throw new InvalidInputException(
                 $"--layers: the model takes {spec.InputWidth} inputs but dataset {data.Name} has {data.FeatureCount} features per sample");
         loss.ValidateLabels(data.Labels, spec.OutputWidth, $"dataset {data.Name}");
+    }
+
+    private static string StepTimeSplit(DistributedRunReport report)
+    {
+        double steps = Math.Max(1, report.AppliedSteps.Count);
+        string Ms(double seconds) => (1000 * seconds / steps).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+        var times = report.Times;
+        return $"step time {Ms(times.StepSeconds)} ms: compute {Ms(times.ComputeSeconds)}, communication {Ms(times.CommunicationSeconds)}, " +
+               $"parameter server {Ms(times.ApplySeconds)}, control {Ms(times.ControlSeconds)}";
     }
 }

@@ -49,7 +49,7 @@ public static class ClusterBenchmark
         }
 
         double localRate = best[0].Run.SamplesPerSecond;
-        var rows = WorkerCounts.Select(w => Row(w, batchPerWorker, best[w].Run, best[w].Gc, localRate, parameters, gigabytesPerSecond)).ToList();
+        var rows = WorkerCounts.Select(w => Row(w, batchPerWorker, best[w].Run, best[w].Gc, localRate, parameters)).ToList();
         var report = new BenchmarkReport("Embedded cluster: samples/s, step time split and data-plane bytes against one process", "cluster", args)
         {
             MachineDetails = $"; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}",
@@ -62,22 +62,24 @@ public static class ClusterBenchmark
                 $"warm-up steps; then, for {rounds} rounds, each trains {steps} measured steps in a fresh run, in turn; each row is the configuration's best",
                 "round by samples/s. Everything runs in this one process.",
                 "samples/s = samples trained / the sum of step times (plan to applied weights; the cluster's start and shutdown are not counted).",
-                "compute = the slowest shard's compute time per step (forward, backward, reading the result back), as the workers report it.",
-                $"data plane = the step's data-plane bytes / the one-way throughput of a TensorConnection for a {parameters}-float payload, measured in",
-                $"this run (best of the rounds: {gigabytesPerSecond.ToString("F2", CultureInfo.InvariantCulture)} GB/s), as if the bytes crossed one link one after another: an estimate.",
-                "The data plane has no serialization step of its own (raw float32 bytes plus a checksum): this is serialization and network together.",
-                "waiting = step - compute - data plane: control messages through Akka, the parameter server's sum and optimizer step, threads",
-                "waiting for a core on the shared machine, and the error of the estimate above.",
+                "The split is measured in every step. compute = the slowest shard's compute time (forward, backward, reading the result",
+                "back), as its worker reports it. communication = the parameter server's exchange time (from the weights going out, or the",
+                "step's plan beginning, to the last shard result in) minus compute: both transfers of the slowest shard with their checksums",
+                "and the hand-offs between threads on both sides. The data plane has no serialization step of its own (raw float32 bytes),",
+                "so this is serialization and network together. parameter server = sum, optimizer step, batch-norm fold and publishing the",
+                "weights. control = step - exchange - parameter server: the coordinator's planning and messages through Akka.",
+                "comm share = communication / step. For scale: a TensorConnection moved a payload of the model's size one way at",
+                $"{gigabytesPerSecond.ToString("F2", CultureInfo.InvariantCulture)} GB/s in this run (best of the rounds).",
                 "bytes/step = header and payload bytes the parameter server sent and received on all its data-plane connections over the run,",
                 "divided by the steps applied (the weights sent at connection are in, the last step's weights may still be queued);",
                 "minimum = 2 x parameters x 4 bytes per worker (weights out, gradients in). All nodes share this machine's cores, so more",
                 "workers add no compute here: the ratio shows the protocol's cost, not a cluster's speed-up.",
                 "GC pause = the garbage collector's pause time in this process (all nodes) from the first step's report to the last, per step;",
-                "a pause stops every thread, so it lies inside compute, data plane or waiting. gen2 GCs/step = full collections per step, same span.",
+                "a pause stops every thread, so it lies inside the other columns. gen2 GCs/step = full collections per step, same span.",
             ],
         };
-        report.Write(output, ["workers", "global batch", "steps", "samples/s", "vs workers 0", "step ms", "compute ms", "data plane ms (est.)",
-            "waiting ms", "bytes/step", "minimum bytes/step", "vs minimum", "GC pause ms/step", "gen2 GCs/step"], rows);
+        report.Write(output, ["workers", "global batch", "steps", "samples/s", "vs workers 0", "step ms", "compute ms", "communication ms",
+            "parameter server ms", "control ms", "comm share", "bytes/step", "minimum bytes/step", "vs minimum", "GC pause ms/step", "gen2 GCs/step"], rows);
         return 0;
     }
 
@@ -89,22 +91,21 @@ public static class ClusterBenchmark
             return new Measured(local.Steps, local.SamplesPerSecond, local.Steps * runs.BatchPerWorker / local.SamplesPerSecond, null, null);
         }
         var run = runs.Cluster(workers, steps, observer);
-        return new Measured(run.AppliedSteps.Count, run.Result.SamplesPerSecond, run.Times.StepSeconds, run.Times.ComputeSeconds, run.Traffic);
+        return new Measured(run.AppliedSteps.Count, run.Result.SamplesPerSecond, run.Times.StepSeconds, run.Times, run.Traffic);
     }
 
-    private static string Row(int workers, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters, double gigabytesPerSecond)
+    private static string Row(int workers, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters)
     {
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         double stepMs = 1000 * run.StepSeconds / run.Steps;
-        string split = "— | — | — | — | — | —";
-        if (run is { ComputeSeconds: { } compute, Traffic: { } traffic })
+        string split = "— | — | — | — | — | — | — | —";
+        if (run is { Times: { } times, Traffic: { } traffic })
         {
-            double computeMs = 1000 * compute / run.Steps;
+            string Ms(double seconds) => F(1000 * seconds / run.Steps, "F2");
             double bytes = (double)(traffic.BytesSent + traffic.BytesReceived) / run.Steps;
-            double transferMs = 1000 * bytes / (gigabytesPerSecond * 1e9);
             double minimum = 2.0 * parameters * sizeof(float) * workers;
-            split = $"{F(computeMs, "F2")} | {F(transferMs, "F2")} | {F(stepMs - computeMs - transferMs, "F2")} | {F(bytes, "N0")} | " +
-                $"{F(minimum, "N0")} | {F(bytes / minimum, "F3")}x";
+            split = $"{Ms(times.ComputeSeconds)} | {Ms(times.CommunicationSeconds)} | {Ms(times.ApplySeconds)} | {Ms(times.ControlSeconds)} | " +
+                $"{F(100 * times.CommunicationSeconds / times.StepSeconds, "F0")} % | {F(bytes, "N0")} | {F(minimum, "N0")} | {F(bytes / minimum, "F3")}x";
         }
         string line = $"| {workers} | {batchPerWorker * Math.Max(1, workers)} | {run.Steps} | {F(run.SamplesPerSecond, "F0")} | " +
             $"{F(run.SamplesPerSecond / localRate, "F2")}x | {F(stepMs, "F2")} | {split} | {F(gc.PauseMillisecondsPerStep, "F2")} | " +
@@ -114,5 +115,5 @@ public static class ClusterBenchmark
     }
 
     /// <summary>One run's figures; compute and traffic only for the cluster.</summary>
-    private sealed record Measured(long Steps, double SamplesPerSecond, double StepSeconds, double? ComputeSeconds, DataPlaneTraffic? Traffic);
+    private sealed record Measured(long Steps, double SamplesPerSecond, double StepSeconds, StepTimes? Times, DataPlaneTraffic? Traffic);
 }
