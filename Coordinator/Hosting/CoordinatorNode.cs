@@ -49,7 +49,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
             var listener = new TensorListener(dataPlaneHost, dataPlanePort,
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
-            server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log),
+            server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
+                    .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
             settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port } };
             result.ParameterServer = server;

@@ -27,7 +27,7 @@ public sealed class EmbeddedWorkers : IAsyncDisposable
                 new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode], Roles: [ClusterRoles.Worker]),
                 log.ForContext("Role", ClusterRoles.Worker), overrides);
             workers._systems.Add(system);
-            system.ActorOf(WorkerActor.Props(workerSettings, log.ForContext("Role", ClusterRoles.Worker)), ActorNames.Worker);
+            system.ActorOf(WorkerActor.Props(workerSettings, log.ForContext("Role", ClusterRoles.Worker)).WithDispatcher(Dispatchers.Step), ActorNames.Worker);
         }
         return workers;
     }

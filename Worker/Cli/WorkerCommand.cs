@@ -38,7 +38,7 @@ public static class WorkerCommand
 
         using var system = ClusterNode.Start(options.ClusterNode, log, NoClrHook);
         var cluster = Akka.Cluster.Cluster.Get(system);
-        system.ActorOf(WorkerActor.Props(options.Settings, log, outcome), ActorNames.Worker);
+        system.ActorOf(WorkerActor.Props(options.Settings, log, outcome).WithDispatcher(Dispatchers.Step), ActorNames.Worker);
         log.Information("Worker {Worker} is node {Address}; joining through {Seeds}", options.WorkerId, cluster.SelfAddress,
             cluster.Settings.SeedNodes);
 
