@@ -1,4 +1,5 @@
 using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.Lab;
 using DistTrainer.Shared.Logging;
 using DistTrainer.Shared;
 
@@ -7,7 +8,8 @@ namespace DistTrainer.Coordinator;
 public static class Program
 {
     private const string Usage =
-        "usage: DistTrainer.Coordinator train [options] | coordinator --expect-workers N [--seed-nodes ...] [options]   (see README.md for the options)";
+        "usage: DistTrainer.Coordinator train [options] | coordinator --expect-workers N [--seed-nodes ...] [options] | " +
+        "lab NAME|all [--out DIR] [--workers N] [--epochs N] [--size tiny|reduced|full]   (see README.md for the options)";
 
     public static int Main(string[] args)
     {
@@ -22,6 +24,7 @@ public static class Program
             {
                 "train" => Train(args[1..]),
                 "coordinator" => Coordinate(args[1..]),
+                "lab" => Lab(args[1..]),
                 _ => throw new InvalidInputException($"'{args[0]}': unknown command; {Usage}"),
             };
         }
@@ -43,16 +46,30 @@ public static class Program
     /// </summary>
     private static int Coordinate(string[] args)
     {
-        var options = TrainOptions.Parse(args) with { Workers = 0 };
+        var options = WithDefaultSummary(TrainOptions.Parse(args) with { Workers = 0 });
         if (options.Cluster.ExpectWorkers is null)
             throw new InvalidInputException("coordinator: give --expect-workers N, the worker nodes to wait for before training");
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
         return TrainCommand.Run(options, Console.Out, log);
     }
 
+    /// <summary>Every run from the command line leaves its summary and curves: under runs/ unless --summary says where.</summary>
+    private static TrainOptions WithDefaultSummary(TrainOptions options) =>
+        options.Summary is null
+            ? options with { Summary = Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}", "summary.json") }
+            : options;
+
+    private static int Lab(string[] args)
+    {
+        var options = LabOptions.Parse(args);
+        // Runs that diverge are part of the lab: each run's outcome is printed, and the log file keeps the details.
+        using var log = LogSetup.Create(Path.Combine(options.Out, "logs"), "lab", console: Serilog.Events.LogEventLevel.Fatal);
+        return LabCommand.Run(options, Console.Out, log);
+    }
+
     private static int Train(string[] args)
     {
-        var options = TrainOptions.Parse(args);
+        var options = WithDefaultSummary(TrainOptions.Parse(args));
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
         return TrainCommand.Run(options, Console.Out, log);
     }

@@ -127,6 +127,11 @@ public sealed class ParameterServerActor : ReceiveActor
     {
         Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(Evaluate())));
         Receive<SaveCheckpoint>(save => Sender.Tell(Save(save.Path)));
+        Receive<ExportModel>(_ =>
+        {
+            SyncModel();
+            Sender.Tell(new ModelExported(Version));
+        });
     }
 
     private void Connect(TensorConnection connection)
@@ -247,6 +252,7 @@ public sealed class ParameterServerActor : ReceiveActor
             _coordinator.Tell(new StepFailed(step, $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept"));
             return;
         }
+        _settings.Gradients?.OnGradients(step, _gradients);
         _optimizer.Step(_parameters, _gradients);
         FoldRunningStatistics();
         var previous = _published;

@@ -68,3 +68,14 @@ public sealed record ModelEvaluated(BatchOutcome? Test) : INoSerializationVerifi
 public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationNeeded;
 
 public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// Writes the current weights and running statistics into the evaluation model (the one the parameter
+/// server was given), so that its owner can read the final model once the node has stopped.
+/// </summary>
+public sealed record ExportModel : INoSerializationVerificationNeeded
+{
+    public static readonly ExportModel Instance = new();
+}
+
+public sealed record ModelExported(long Step) : INoSerializationVerificationNeeded;

@@ -16,14 +16,17 @@ namespace DistTrainer.Coordinator.Cli;
 /// <summary>
 /// `train` on a cluster: starts the coordinator node and, without seed nodes, the embedded
 /// workers on loopback; runs until the coordinator reports the end; writes the final checkpoint
-/// through the parameter server; shuts every node down.
+/// through the parameter server and the final weights into the run's model; shuts every node down.
 /// </summary>
 public static class ClusterTraining
 {
-    public static DistributedRunReport Run(TrainOptions options, BatchRunner runner, IOptimizer optimizer, Dataset train, Dataset? test,
-        LossFunction loss, int batchSize, ITrainingObserver observer, ILogger log, CancellationToken stop,
-        Akka.Configuration.Config? overrides = null)
+    private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
+
+    public static DistributedRunReport Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
+        CancellationToken stop, Akka.Configuration.Config? overrides = null)
     {
+        var (options, runner, optimizer, train, test, loss, batchSize) =
+            (run.Options, run.Runner, run.Optimizer, run.Train, run.Test, run.Loss, run.BatchSize);
         var cluster = options.Cluster;
         bool embedded = cluster.SeedNodes is null && options.Workers > 0;
         int expect = cluster.ExpectWorkers ?? (embedded ? options.Workers : 1);
@@ -31,14 +34,14 @@ public static class ClusterTraining
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
-            cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds);
+            cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples);
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, options.Steps, options.Shuffle,
             optimizer.StepCount, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
                 cluster.PublicHostname, cluster.SeedNodes),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save, gradients),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try
@@ -54,6 +57,7 @@ public static class ClusterTraining
                 var saved = node.SaveAsync(options.Save, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
                 if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
             }
+            node.ExportModelAsync(ExportTimeout).GetAwaiter().GetResult();
             log.Information(
                 "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected results; workers lost: {Lost}",
                 report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,

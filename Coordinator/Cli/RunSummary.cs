@@ -8,7 +8,12 @@ namespace DistTrainer.Coordinator.Cli;
 /// <summary>The JSON a run leaves behind (--summary): its configuration, per-epoch figures, throughput and wall time.</summary>
 public static class RunSummary
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+    // A diverged run's last test loss can be infinite: write it as "Infinity" rather than fail to write the summary.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static void Write(string path, TrainOptions options, OptimizerSettings optimizer, string backend, string dataset, int parameters,
         TrainingResult result, DistributedRunReport? cluster)

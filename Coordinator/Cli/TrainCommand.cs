@@ -1,4 +1,5 @@
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Plots;
 using DistTrainer.Shared;
 using DistTrainer.Shared.Checkpoints;
 using DistTrainer.Shared.Compute;
@@ -22,49 +23,23 @@ public static class TrainCommand
 
     public static int Run(TrainOptions options, TextWriter output, ILogger log)
     {
-        var loss = LossFunction.Parse(options.Loss);
-        var spec = ModelSpec.Parse(options.Layers, options.Init);
-        var (train, test) = DatasetLoader.Load(options.Dataset, options.DataDir);
-        CheckFits(train, spec, loss);
-        if (test is not null) CheckFits(test, spec, loss);
-
-        int batchSize = Math.Min(options.BatchSize ?? train.Count, train.Count);
-        CheckBatchNormBatches(spec, train.Count, batchSize);
-        int maxRows = Math.Max(batchSize, Math.Min(1024, Math.Max(train.Count, test?.Count ?? 0)));
-        using var backend = BackendFactory.Create(options.Device, options.Threads, log);
-        using var model = new Sequential(spec, backend, maxRows);
-        var optimizer = OptimizerFactory.Create(options.Optimizer, model.ParameterCount);
-        model.Initialize(options.Seed);
-        if ((options.InitFrom ?? options.Resume) is { } checkpoint)
-        {
-            bool restored = ModelCheckpoint.Load(checkpoint, model, optimizer);
-            if (options.Resume is not null && !restored)
-                throw new InvalidInputException($"--resume {checkpoint}: the checkpoint holds no {optimizer.Name} optimizer state to continue from; use --init-from to start from its weights");
-            log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})", checkpoint, restored, optimizer.StepCount);
-        }
-
-        using var runner = new BatchRunner(model, loss);
-        var plan = new TrainingPlan(batchSize, options.Epochs, options.Steps, options.Shuffle, options.Seed);
+        using var run = TrainingRun.Prepare(options, log);
+        var (model, optimizer, train, test) = (run.Model, run.Optimizer, run.Train, run.Test);
         output.WriteLine($"training {model.Describe()} ({model.ParameterCount} parameters) " +
                          $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +
-                         $"batch {batchSize}, backend {backend.Name}" +
+                         $"batch {run.BatchSize}, backend {run.Backend.Name}" +
                          (options.Distributed ? $", {DescribeCluster(options)}" : ""));
-        var printer = new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out);
-        TrainingResult result;
-        DistributedRunReport? report = null;
+        var recorder = new TrainingRecorder(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out));
+        RunOutcome outcome;
         using (var stop = new StopSignal(log))
+            outcome = run.Execute(recorder, log, stop.Token);
+        var (result, report) = (outcome.Result, outcome.Cluster);
+        if (report is not null)
         {
-            if (options.Distributed)
-            {
-                report = ClusterTraining.Run(options, runner, optimizer, train, test, loss, batchSize, printer, log, stop.Token);
-                result = report.Result;
-                output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
-                                 $"{report.StepRestarts} steps planned again, {report.Dropped.Duplicates} duplicate and {report.Dropped.Late} late " +
-                                 $"results dropped, {report.Dropped.Rejected} rejected; workers lost: {report.WorkersLost.Count}; " +
-                                 StepTimeSplit(report));
-            }
-            else
-                result = new LocalTrainer(runner, optimizer, train, test, plan, log).Run(printer, stop.Token);
+            output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
+                             $"{report.StepRestarts} steps planned again, {report.Dropped.Duplicates} duplicate and {report.Dropped.Late} late " +
+                             $"results dropped, {report.Dropped.Rejected} rejected; workers lost: {report.WorkersLost.Count}; " +
+                             StepTimeSplit(report));
         }
 
         if (options.Save is not null && !options.Distributed)
@@ -76,7 +51,11 @@ public static class TrainCommand
                 : $"saved the last good weights to {options.Save} (step {optimizer.StepCount})");
         }
         if (options.Summary is not null)
-            RunSummary.Write(options.Summary, options, optimizer.ResolvedSettings, backend.Name, train.Name, model.ParameterCount, result, report);
+        {
+            RunSummary.Write(options.Summary, options, optimizer.ResolvedSettings, run.Backend.Name, train.Name, model.ParameterCount, result, report);
+            var curves = TrainingCurves.Save(Path.ChangeExtension(options.Summary, null), $"{model.ParameterCount:N0}-parameter model on {train.Name}", recorder);
+            output.WriteLine($"summary: {options.Summary}; curves: {string.Join(", ", curves)}");
+        }
         if (result.Failure is not null)
         {
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");
@@ -94,24 +73,6 @@ public static class TrainCommand
     private static string DescribeCluster(TrainOptions options) =>
         (options.Cluster.SeedNodes is null ? $"{options.Workers} in-process workers on loopback" : $"cluster {string.Join(',', options.Cluster.SeedNodes)}") +
         $", batch norm {(options.Cluster.SynchronisedBatchNorm ? "sync" : "local")}, shards by {options.Cluster.Sizing.ToString().ToLowerInvariant()}";
-
-    /// <summary>Batch norm cannot take a variance of one row: refuse up front a plan that would end an epoch on such a batch.</summary>
-    private static void CheckBatchNormBatches(ModelSpec spec, int samples, int batchSize)
-    {
-        if (!spec.Layers.Any(l => l is BatchNormSpec)) return;
-        int last = samples % batchSize == 0 ? batchSize : samples % batchSize;
-        if (last < 2)
-            throw new InvalidInputException(
-                $"--batch-size: {batchSize} leaves a batch of 1 sample ({samples} samples), and batch norm needs at least 2 rows to train; choose another batch size");
-    }
-
-    private static void CheckFits(Dataset data, ModelSpec spec, LossFunction loss)
-    {
-        if (data.FeatureCount != spec.InputWidth)
-            throw new InvalidInputException(
-                $"--layers: the model takes {spec.InputWidth} inputs but dataset {data.Name} has {data.FeatureCount} features per sample");
-        loss.ValidateLabels(data.Labels, spec.OutputWidth, $"dataset {data.Name}");
-    }
 
     private static string StepTimeSplit(DistributedRunReport report)
     {

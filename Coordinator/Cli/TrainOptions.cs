@@ -13,6 +13,10 @@ public sealed record TrainOptions
 
     public string? Dataset { get; init; }
     public string? DataDir { get; init; }
+    /// <summary>Trains on the first N samples of the training set only (null: all of them).</summary>
+    public int? TrainSamples { get; init; }
+    /// <summary>Scores the first N samples of the test set only (null: all of them).</summary>
+    public int? TestSamples { get; init; }
     public string Layers { get; init; } = DefaultLayers;
     public Initializer Init { get; init; } = Initializer.Default;
     public string Loss { get; init; } = "cross-entropy";
@@ -54,6 +58,8 @@ public sealed record TrainOptions
         {
             Dataset = reader.String("--dataset"),
             DataDir = reader.String("--data-dir"),
+            TrainSamples = reader.Integer("--train-samples", min: 1),
+            TestSamples = reader.Integer("--test-samples", min: 1),
             Layers = reader.String("--layers", DefaultLayers),
             Init = reader.String("--init") is { } init ? Initializer.Parse(init, "--init") : Initializer.Default,
             Loss = reader.String("--loss", "cross-entropy"),

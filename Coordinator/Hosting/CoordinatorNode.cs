@@ -66,6 +66,10 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks the parameter server to write the final weights into the evaluation model; bounded by <paramref name="timeout"/>.</summary>
+    public async Task<ModelExported> ExportModelAsync(TimeSpan timeout) =>
+        await ParameterServer.Ask<ModelExported>(ExportModel.Instance, timeout);
+
     private static readonly TimeSpan WorkersLeaveTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>.</summary>

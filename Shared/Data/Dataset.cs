@@ -44,6 +44,17 @@ public sealed class Dataset
 
     public int ClassCount { get; }
 
+    /// <summary>
+    /// The first <paramref name="count"/> samples (all of them when there are fewer), with the same
+    /// class count: a smaller training set that every node of a cluster cuts the same way.
+    /// </summary>
+    public Dataset Head(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (count >= Count) return this;
+        return new Dataset(Name, FeatureCount, Features[..(count * FeatureCount)], Labels[..count], ClassCount);
+    }
+
     /// <summary>The features of one sample.</summary>
     public ReadOnlySpan<float> Row(int index)
     {

@@ -24,6 +24,16 @@ public static class DatasetLoader
     private const string TestLabels = "t10k-labels-idx1-ubyte";
 
     /// <summary>
+    /// <see cref="Load(string?, string?)"/> cut to the first <paramref name="trainSamples"/> training and
+    /// <paramref name="testSamples"/> test samples, when given.
+    /// </summary>
+    public static (Dataset Train, Dataset? Test) Load(string? datasetName, string? dataDir, int? trainSamples, int? testSamples)
+    {
+        var (train, test) = Load(datasetName, dataDir);
+        return (trainSamples is { } n ? train.Head(n) : train, testSamples is { } m ? test?.Head(m) : test);
+    }
+
+    /// <summary>
     /// <paramref name="datasetName"/> defaults to fashion-mnist; <paramref name="dataDir"/>, when given,
     /// replaces the directory that fashion-mnist reads its IDX files from.
     /// </summary>

@@ -3,7 +3,7 @@ namespace DistTrainer.Shared.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 1;
+    public const int Current = 2;
 }
 
 /// <summary>
@@ -16,7 +16,8 @@ public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string
 /// <summary>
 /// What every worker needs to compute shards of this run: the model, the loss, the data it reads
 /// from its own disk (checked by its fingerprint), the dropout seed and batch-norm mode, and where
-/// the parameter server's tensor data plane listens.
+/// the parameter server's tensor data plane listens. <paramref name="TrainSamples"/>, when set, cuts
+/// the training set to its first samples, on every node alike.
 /// </summary>
 public sealed record TrainingJob(
     string Layers,
@@ -29,7 +30,8 @@ public sealed record TrainingJob(
     int MaxShardRows,
     string DataPlaneHost,
     int DataPlanePort,
-    double ExchangeTimeoutSeconds) : IProtocolMessage;
+    double ExchangeTimeoutSeconds,
+    int? TrainSamples = null) : IProtocolMessage;
 
 /// <summary>Enough of a dataset to tell that two nodes read the same one.</summary>
 public sealed record DatasetFingerprint(string Name, int Count, int FeatureCount, ulong Checksum) : IProtocolMessage

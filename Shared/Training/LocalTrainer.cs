@@ -25,8 +25,10 @@ public sealed class LocalTrainer
     private readonly float[] _gradients;
     private readonly float[] _buffers;
     private readonly long[] _batchesTracked;
+    private readonly IGradientObserver? _gradientObserver;
 
-    public LocalTrainer(BatchRunner runner, IOptimizer optimizer, Dataset train, Dataset? test, TrainingPlan plan, ILogger log)
+    public LocalTrainer(BatchRunner runner, IOptimizer optimizer, Dataset train, Dataset? test, TrainingPlan plan, ILogger log,
+        IGradientObserver? gradients = null)
     {
         if (plan.BatchSize > runner.Model.MaxRows)
             throw new ArgumentException($"batch size {plan.BatchSize} exceeds the model's {runner.Model.MaxRows} rows");
@@ -36,6 +38,7 @@ public sealed class LocalTrainer
         _test = test;
         _plan = plan;
         _log = log;
+        _gradientObserver = gradients;
         _parameters = new float[runner.Model.ParameterCount];
         _gradients = new float[runner.Model.ParameterCount];
         _buffers = new float[runner.Model.BufferCount];
@@ -90,6 +93,7 @@ public sealed class LocalTrainer
                 RestoreRunningStatistics();
                 break;
             }
+            _gradientObserver?.OnGradients(step, _gradients);
             _optimizer.Step(_parameters, _gradients);
             backend.Upload(_parameters, model.Parameters);
             KeepRunningStatistics();

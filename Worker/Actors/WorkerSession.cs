@@ -40,7 +40,7 @@ public sealed class WorkerSession : IDisposable
 
     public static WorkerSession Open(TrainingJob job, WorkerSettings settings, IActorRef worker, ILogger log)
     {
-        var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir);
+        var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir, job.TrainSamples, testSamples: null);
         var fingerprint = DatasetFingerprint.Of(train);
         if (fingerprint != job.Data)
             throw new InvalidInputException(

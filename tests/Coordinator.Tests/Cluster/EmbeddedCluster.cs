@@ -1,11 +1,6 @@
 using Akka.Configuration;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Compute;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Losses;
-using DistTrainer.Shared.Optimizers;
 using DistTrainer.Shared.Training;
 using Serilog;
 using Serilog.Core;
@@ -14,8 +9,7 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 
 /// <summary>
 /// `train` on the embedded cluster inside the test process, with every Akka message also sent
-/// through its serializer. TrainCommand takes no Akka settings, so this builds what it builds for
-/// a cluster run (data, model, optimizer) and hands them to ClusterTraining, as TrainCommand does.
+/// through its serializer: the run <see cref="TrainCommand"/> makes, with Akka settings of the test's.
 /// </summary>
 internal static class EmbeddedCluster
 {
@@ -29,16 +23,8 @@ internal static class EmbeddedCluster
     public static DistributedRunReport Train(TrainOptions options, ITrainingObserver? observer = null, ILogger? log = null,
         CancellationToken stop = default, Config? akka = null)
     {
-        var loss = LossFunction.Parse(options.Loss);
-        var (train, test) = DatasetLoader.Load(options.Dataset, options.DataDir);
-        int batchSize = Math.Min(options.BatchSize ?? train.Count, train.Count);
-        using var backend = BackendFactory.Create(options.Device, options.Threads, Logger.None);
-        using var model = new Sequential(ModelSpec.Parse(options.Layers, options.Init), backend, batchSize);
-        var optimizer = OptimizerFactory.Create(options.Optimizer, model.ParameterCount);
-        model.Initialize(options.Seed);
-        using var runner = new BatchRunner(model, loss);
-        return ClusterTraining.Run(options, runner, optimizer, train, test, loss, batchSize, observer ?? new Unobserved(), log ?? Logger.None,
-            stop, akka ?? SerializeMessages);
+        using var run = TrainingRun.Prepare(options, Logger.None);
+        return run.Execute(observer ?? new Unobserved(), log ?? Logger.None, stop, akka: akka ?? SerializeMessages).Cluster!;
     }
 
     private sealed class Unobserved : ITrainingObserver

@@ -1,0 +1,30 @@
+using ScottPlot;
+
+namespace DistTrainer.Coordinator.Plots;
+
+/// <summary>Curves over a shared x axis (loss per step, accuracy per epoch), one colour and legend entry per series.</summary>
+public static class LinePlot
+{
+    /// <summary>
+    /// Writes the plot. With <paramref name="logY"/> the values are drawn on a log scale, and values that
+    /// are not positive and finite (a loss of exactly 0, a diverged one) are left out.
+    /// </summary>
+    public static string Save(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logY = false)
+    {
+        var plot = Figure.Create(title, xLabel, logY ? $"{yLabel} (log scale)" : yLabel);
+        foreach (var line in series)
+        {
+            var points = line.X.Zip(line.Y)
+                .Where(p => double.IsFinite(p.Second) && (!logY || p.Second > 0))
+                .Select(p => new Coordinates(p.First, logY ? Math.Log10(p.Second) : p.Second))
+                .ToArray();
+            var scatter = plot.Add.Scatter(points);
+            scatter.LegendText = line.Name;
+            scatter.LineWidth = 2;
+            scatter.MarkerSize = points.Length <= 40 ? 6 : 0;
+        }
+        if (logY) Figure.LogScaleY(plot);
+        plot.ShowLegend(Alignment.UpperRight);
+        return Figure.Save(plot, path);
+    }
+}
