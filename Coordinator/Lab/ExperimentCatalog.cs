@@ -10,6 +10,7 @@ public static class ExperimentCatalog
     public static IReadOnlyList<IExperiment> Experiments { get; } =
     [
         new DepthExperiment(),
+        new InitExperiment(),
         new LearningRateExperiment(),
     ];
 

@@ -75,7 +75,7 @@ public sealed class DepthExperiment : IExperiment
             [
                 Series.Of($"layer {HiddenLayers + 1} (output)", r.Gradients.OverSteps(HiddenLayers)),
                 Series.Of("layer 1 (input)", r.Gradients.OverSteps(0)),
-            ])).ToArray(), logY: true, legend: Alignment.LowerRight);
+            ])).ToArray(), logY: true, legend: Alignment.MiddleRight);
         report.Image(overSteps, "weight-gradient norm of the first and last linear layer at every step, log scale");
         report.Config("model", $"`{Layers("ACT")}` with ACT = {string.Join(", ", Activations)}; He (uniform) initialisation");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
