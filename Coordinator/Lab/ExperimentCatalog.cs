@@ -11,6 +11,7 @@ public static class ExperimentCatalog
     [
         new DepthExperiment(),
         new InitExperiment(),
+        new ActivationsExperiment(),
         new LearningRateExperiment(),
     ];
 
