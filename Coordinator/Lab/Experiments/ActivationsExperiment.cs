@@ -11,7 +11,7 @@ namespace DistTrainer.Coordinator.Lab.Experiments;
 /// </summary>
 public sealed class ActivationsExperiment : IExperiment
 {
-    public const string None = "none";
+    public const string None = LayerStack.None;
     public static readonly string[] Activations = [None, "sigmoid", "relu"];
     public const int Width = 128;
     private const int BatchSize = 64;
@@ -49,8 +49,8 @@ public sealed class ActivationsExperiment : IExperiment
             runs.Select(r => (IReadOnlyList<string>)
             [
                 r.First, r.Second,
-                r.Run.Diverged ? "diverged" : Number(r.Run.LastEpoch?.TrainLoss),
-                Number(r.Run.LastEpoch?.TestAccuracy),
+                r.Run.Diverged ? "diverged" : LabNumber.Format(r.Run.LastEpoch?.TrainLoss),
+                LabNumber.Format(r.Run.LastEpoch?.TestAccuracy),
             ]));
         string accuracy = BarChart.Save(report.PlotPath("accuracy.png"), $"Test accuracy after {epochs} epochs ({dataset})",
             "test accuracy", runs.Select(r => (r.Label, r.Run.LastEpoch?.TestAccuracy ?? 0)).ToArray());
@@ -70,22 +70,20 @@ public sealed class ActivationsExperiment : IExperiment
         var byLoss = runs.OrderBy(r => r.Run.LastEpoch?.TrainLoss ?? double.PositiveInfinity).ToArray();
         var linear = findings.Find(None, None);
         var bestTest = runs.MaxBy(r => r.Run.LastEpoch?.TestAccuracy ?? 0)!;
-        string best = $"best test accuracy: {bestTest.Label} ({Number(bestTest.Run.LastEpoch?.TestAccuracy)})";
+        string best = $"best test accuracy: {bestTest.Label} ({LabNumber.Format(bestTest.Run.LastEpoch?.TestAccuracy)})";
         report.Headline = byLoss[^1] == linear
-            ? $"On {dataset} the linear model (no activation) ends with the highest training loss, {Number(linear.Run.LastEpoch?.TrainLoss)}; " +
-              $"every activation lowers it, {byLoss[0].Label} most ({Number(byLoss[0].Run.LastEpoch?.TrainLoss)}); {best}."
-            : $"On {dataset} the lowest final training loss is {byLoss[0].Label}'s ({Number(byLoss[0].Run.LastEpoch?.TrainLoss)}), the highest " +
-              $"{byLoss[^1].Label}'s ({Number(byLoss[^1].Run.LastEpoch?.TrainLoss)}); the linear none / none ranks " +
-              $"{Array.IndexOf(byLoss, linear) + 1} of {runs.Length} ({Number(linear.Run.LastEpoch?.TrainLoss)}); {best}.";
+            ? $"On {dataset} the linear model (no activation) ends with the highest training loss, {LabNumber.Format(linear.Run.LastEpoch?.TrainLoss)}; " +
+              $"every activation lowers it, {byLoss[0].Label} most ({LabNumber.Format(byLoss[0].Run.LastEpoch?.TrainLoss)}); {best}."
+            : $"On {dataset} the lowest final training loss is {byLoss[0].Label}'s ({LabNumber.Format(byLoss[0].Run.LastEpoch?.TrainLoss)}), the highest " +
+              $"{byLoss[^1].Label}'s ({LabNumber.Format(byLoss[^1].Run.LastEpoch?.TrainLoss)}); the linear none / none ranks " +
+              $"{Array.IndexOf(byLoss, linear) + 1} of {runs.Length} ({LabNumber.Format(linear.Run.LastEpoch?.TrainLoss)}); {best}.";
         report.Write();
         return findings;
     }
 
     /// <summary>The network with <paramref name="first"/> and <paramref name="second"/> after its hidden layers (none: nothing).</summary>
-    public static string Layers(string first, string second) => string.Join(',',
-        new[] { $"linear:784:{Width}", first, $"linear:{Width}:{Width}", second, $"linear:{Width}:10" }.Where(entry => entry != None));
+    public static string Layers(string first, string second) => LayerStack.Spec([first, second], Width);
 
-    private static string Number(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 }
 
 /// <summary>One pair of activations and its run.</summary>

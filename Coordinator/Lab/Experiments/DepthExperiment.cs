@@ -31,11 +31,12 @@ public sealed class DepthExperiment : IExperiment
         var report = new LabReport(context, Name, "Depth: vanishing gradients through ten sigmoid layers");
         int samples = Math.Min(context.Pick(2000, 20000, 60000), context.Images.Train.Count);
         int epochs = context.Epochs(3, 8, 15);
-        long steps = epochs * (long)Math.Ceiling(samples / (double)BatchSize);
+        int testSamples = context.Pick(1000, 5000, 10000);
+        long stepsPerEpoch = (long)Math.Ceiling(samples / (double)BatchSize);
         var runs = Activations.Select(activation =>
         {
             string layers = Layers(activation);
-            var gradients = new LayerGradientNorms(LayoutOf(layers), steps);
+            var gradients = new LayerGradientNorms(LayoutOf(layers), epochs * stepsPerEpoch);
             var run = context.Train(activation, context.ImageTraining with
             {
                 Layers = layers,
@@ -44,9 +45,9 @@ public sealed class DepthExperiment : IExperiment
                 BatchSize = BatchSize,
                 Epochs = epochs,
                 TrainSamples = samples,
-                TestSamples = context.Pick(1000, 5000, 10000),
+                TestSamples = testSamples,
             }, gradients);
-            return new DepthRun(activation, run, gradients);
+            return new DepthRun(activation, run, gradients, gradients.MeanPerLayer(0, Math.Min(stepsPerEpoch, gradients.Steps)));
         }).ToArray();
 
         report.Paragraph($"{HiddenLayers} hidden layers of {Width} units, the same He initialisation for every activation (larger " +
@@ -56,10 +57,10 @@ public sealed class DepthExperiment : IExperiment
             runs.Select(r => (IReadOnlyList<string>)
             [
                 r.Activation,
-                Number(r.Run.LastEpoch?.TestAccuracy),
-                Scientific(r.FirstLayerNorm),
-                Scientific(r.LastLayerNorm),
-                Scientific(r.Ratio),
+                LabNumber.Format(r.Run.LastEpoch?.TestAccuracy),
+                LabNumber.Format(r.FirstLayerNorm),
+                LabNumber.Format(r.LastLayerNorm),
+                LabNumber.Format(r.Ratio),
             ]));
         string accuracy = LinePlot.Save(report.PlotPath("accuracy.png"), $"{HiddenLayers} hidden layers: test accuracy (chance: 0.10)",
             "epoch", "test accuracy",
@@ -79,24 +80,21 @@ public sealed class DepthExperiment : IExperiment
         report.Image(overSteps, "weight-gradient norm of the first and last linear layer at every step, log scale");
         report.Config("model", $"`{Layers("ACT")}` with ACT = {string.Join(", ", Activations)}; He (uniform) initialisation");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
-                              $"test: first {context.Pick(1000, 5000, 10000)} test samples");
+                              $"test: first {testSamples} test samples");
         report.Config("loss / optimizer", $"cross-entropy / SGD, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
 
         var sigmoid = runs[0];
         var relu = runs[^1];
-        report.Headline = $"Through {HiddenLayers} sigmoid layers the first layer's weight gradient is {Scientific(sigmoid.Ratio)} times the last's " +
-                          $"and the net stays near chance ({Number(sigmoid.Run.LastEpoch?.TestAccuracy)} test accuracy); " +
-                          $"through ReLU layers it is {Scientific(relu.Ratio)} times the last's and the net trains to {Number(relu.Run.LastEpoch?.TestAccuracy)}.";
+        report.Headline = $"Through {HiddenLayers} sigmoid layers the first layer's weight gradient is {LabNumber.Format(sigmoid.Ratio)} times the last's " +
+                          $"and the net stays near chance ({LabNumber.Format(sigmoid.Run.LastEpoch?.TestAccuracy)} test accuracy); " +
+                          $"through ReLU layers it is {LabNumber.Format(relu.Ratio)} times the last's and the net trains to {LabNumber.Format(relu.Run.LastEpoch?.TestAccuracy)}.";
         report.Write();
         return new DepthFindings(report, runs);
     }
 
     /// <summary>The network with <paramref name="activation"/> after each hidden layer.</summary>
-    public static string Layers(string activation) => string.Join(',',
-        Enumerable.Range(0, HiddenLayers)
-            .Select(i => $"linear:{(i == 0 ? 784 : Width)}:{Width},{activation}")
-            .Append($"linear:{Width}:10"));
+    public static string Layers(string activation) => LayerStack.Spec(Enumerable.Repeat(activation, HiddenLayers).ToArray(), Width);
 
     /// <summary>Where each tensor of the model <paramref name="layers"/> sits in its parameter vector, known before any run builds it.</summary>
     private static IReadOnlyList<TensorPlacement> LayoutOf(string layers)
@@ -105,19 +103,14 @@ public sealed class DepthExperiment : IExperiment
         using var model = new Sequential(ModelSpec.Parse(layers), backend, maxRows: 1);
         return model.ParameterLayout;
     }
-
-    private static string Number(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
-
-    private static string Scientific(double value) => value.ToString("0.0e0", CultureInfo.InvariantCulture);
 }
 
-/// <summary>One activation's run and the gradient norms it recorded.</summary>
-public sealed record DepthRun(string Activation, LabRun Run, LayerGradientNorms Gradients)
+/// <summary>
+/// One activation's run, the gradient norms it recorded, and each linear layer's mean weight-gradient norm
+/// over the first epoch (layer 1 first).
+/// </summary>
+public sealed record DepthRun(string Activation, LabRun Run, LayerGradientNorms Gradients, double[] FirstEpochNorms)
 {
-    /// <summary>Each linear layer's mean weight-gradient norm over the first epoch (layer 1 first).</summary>
-    public double[] FirstEpochNorms => Gradients.MeanPerLayer(0,
-        Run.Curves.Epochs.Count > 0 ? Run.Curves.Epochs[0].Step : Gradients.Steps);
-
     public double FirstLayerNorm => FirstEpochNorms[0];
     public double LastLayerNorm => FirstEpochNorms[^1];
 

@@ -71,11 +71,11 @@ public sealed class InitExperiment : IExperiment
                 "hidden units identical after training", "final train loss", "test accuracy"],
             runs.Select(r => (IReadOnlyList<string>)
             [
-                r.Init, r.Activation, Number(r.Std(0)), Number(r.Std(HiddenLayers - 1)),
-                r.SaturatedFraction.ToString("0.00", CultureInfo.InvariantCulture),
+                r.Init, r.Activation, LabNumber.Format(r.Std(0)), LabNumber.Format(r.Std(HiddenLayers - 1)),
+                LabNumber.Percent(r.SaturatedFraction),
                 r.Trained.Spread < 1e-4 ? "yes" : "no",
-                r.Run.Diverged ? "diverged" : Number(r.Run.LastEpoch?.TrainLoss),
-                r.Run.Diverged ? "–" : r.Run.LastEpoch?.TestAccuracy?.ToString("0.000", CultureInfo.InvariantCulture) ?? "–",
+                r.Run.Diverged ? "diverged" : LabNumber.Format(r.Run.LastEpoch?.TrainLoss),
+                r.Run.Diverged ? "–" : LabNumber.Format(r.Run.LastEpoch?.TestAccuracy),
             ]));
         foreach (string activation in Activations)
         {
@@ -87,8 +87,8 @@ public sealed class InitExperiment : IExperiment
                 Enumerable.Range(1, HiddenLayers).Select(l => $"hidden layer {l}").ToArray(),
                 ofActivation.Select(r => (IReadOnlyList<HistogramPanel>)r.Initial
                     .Select((values, layer) => new HistogramPanel(values, relu
-                        ? $"std {Number(r.Std(layer))}, {Percent(values.Count(v => v == 0) / (double)values.Length)} at 0"
-                        : $"std {Number(r.Std(layer))}")).ToArray()).ToArray(),
+                        ? $"std {LabNumber.Format(r.Std(layer))}, {LabNumber.Percent(values.Count(v => v == 0) / (double)values.Length)} at 0"
+                        : $"std {LabNumber.Format(r.Std(layer))}")).ToArray()).ToArray(),
                 logX: relu);
             report.Image(histograms, relu
                 ? "relu net: each hidden layer's positive activations at initialisation on a log scale (the note gives the share at 0), one row per initialisation"
@@ -109,20 +109,17 @@ public sealed class InitExperiment : IExperiment
         var best = Activations.Select(a => findings.Runs.Where(r => r.Activation == a && !r.Run.Diverged)
             .MinBy(r => r.Run.LastEpoch?.TrainLoss ?? double.PositiveInfinity)!).ToArray();
         report.Headline = $"Zeros keep every hidden unit identical through training; N(0,1) saturates " +
-                          $"{Percent(findings.Find("sigmoid", "N(0,1)").SaturatedFraction)} of the sigmoid outputs and inflates " +
-                          $"ReLU's to std {Number(findings.Find("relu", "N(0,1)").Std(HiddenLayers - 1))} by hidden layer {HiddenLayers}; " +
-                          $"N(0,0.01) squeezes them to std {Number(findings.Find("sigmoid", "N(0,0.01)").Std(HiddenLayers - 1))} (sigmoid) " +
-                          $"and {Number(findings.Find("relu", "N(0,0.01)").Std(HiddenLayers - 1))} (ReLU); Xavier and He keep them spread. " +
+                          $"{LabNumber.Percent(findings.Find("sigmoid", "N(0,1)").SaturatedFraction)} of the sigmoid outputs and inflates " +
+                          $"ReLU's to std {LabNumber.Format(findings.Find("relu", "N(0,1)").Std(HiddenLayers - 1))} by hidden layer {HiddenLayers}; " +
+                          $"N(0,0.01) squeezes them to std {LabNumber.Format(findings.Find("sigmoid", "N(0,0.01)").Std(HiddenLayers - 1))} (sigmoid) " +
+                          $"and {LabNumber.Format(findings.Find("relu", "N(0,0.01)").Std(HiddenLayers - 1))} (ReLU); Xavier and He keep them spread. " +
                           $"Lowest final training loss: {string.Join(", ", best.Select(r => $"{r.Init} ({r.Activation})"))}.";
         report.Write();
         return findings;
     }
 
     /// <summary>The network with <paramref name="activation"/> after each hidden layer.</summary>
-    public static string Layers(string activation) => string.Join(',',
-        Enumerable.Range(0, HiddenLayers)
-            .Select(i => $"linear:{(i == 0 ? 784 : Width)}:{Width},{activation}")
-            .Append($"linear:{Width}:10"));
+    public static string Layers(string activation) => LayerStack.Spec(Enumerable.Repeat(activation, HiddenLayers).ToArray(), Width);
 
     /// <summary>The hidden linear layers' weights (all but the output layer's) as training left them.</summary>
     private static HiddenWeights Measure(TrainingRun run)
@@ -145,15 +142,6 @@ public sealed class InitExperiment : IExperiment
         }
         return new HiddenWeights(largest, spread);
     }
-
-    private static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);
-
-    private static string Number(double? value) => value switch
-    {
-        null => "–",
-        var v when v != 0 && (Math.Abs(v.Value) < 1e-3 || Math.Abs(v.Value) >= 1e3) => v.Value.ToString("0.0e0", CultureInfo.InvariantCulture),
-        var v => v.Value.ToString("0.000", CultureInfo.InvariantCulture),
-    };
 }
 
 /// <summary>

@@ -36,7 +36,7 @@ public sealed class InitExperimentTests
         Assert.True(findings.Find("relu", "N(0,1)").Std(last) > 100, "N(0,1): ReLU outputs blow up layer after layer");
 
         string report = File.ReadAllText(Path.Combine(lab.Out, "init", "report.md"));
-        Assert.Contains("| zeros | sigmoid | 0.000 | 0.000 | 0.00 | yes |", report);
+        Assert.Contains("| zeros | sigmoid | 0.000 | 0.000 | 0% | yes |", report);
         Assert.Equal(["activations-relu.png", "activations-sigmoid.png", "loss.png"], lab.Plots("init").Select(Path.GetFileName).Order());
     }
 }
