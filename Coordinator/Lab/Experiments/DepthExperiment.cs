@@ -64,7 +64,8 @@ public sealed class DepthExperiment : IExperiment
             ]));
         string accuracy = LinePlot.Save(report.PlotPath("accuracy.png"), $"{HiddenLayers} hidden layers: test accuracy (chance: 0.10)",
             "epoch", "test accuracy",
-            runs.Select(r => Series.Of(r.Activation, r.Run.Curves.Epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray())));
+            runs.Select(r => Series.Of(r.Activation, r.Run.Curves.Epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray())),
+            legend: Alignment.MiddleRight);
         report.Image(accuracy, "test accuracy after each epoch for each activation");
         string perLayer = LinePlot.Save(report.PlotPath("gradient-per-layer.png"), "Weight-gradient norm per layer, first epoch",
             "linear layer (1 = input side)", "mean L2 norm of the weight gradient",
