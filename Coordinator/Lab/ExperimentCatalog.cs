@@ -9,6 +9,7 @@ public static class ExperimentCatalog
 
     public static IReadOnlyList<IExperiment> Experiments { get; } =
     [
+        new XorExperiment(),
         new LearningRateExperiment(),
     ];
 
