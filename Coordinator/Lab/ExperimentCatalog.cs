@@ -11,6 +11,7 @@ public static class ExperimentCatalog
     [
         new XorExperiment(),
         new LearningRateExperiment(),
+        new LossesExperiment(),
     ];
 
     public static IEnumerable<string> Names => Experiments.Select(e => e.Name);
