@@ -7,9 +7,11 @@ public static class LinePlot
 {
     /// <summary>
     /// Writes the plot. With <paramref name="logY"/> the values are drawn on a log scale, and values that
-    /// are not positive and finite (a loss of exactly 0, a diverged one) are left out.
+    /// are not positive and finite (a loss of exactly 0, a diverged one) are left out. <paramref name="legend"/>
+    /// moves the legend off where the curves end.
     /// </summary>
-    public static string Save(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logY = false)
+    public static string Save(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logY = false,
+        Alignment legend = Alignment.UpperRight)
     {
         var plot = Figure.Create(title, xLabel, logY ? $"{yLabel} (log scale)" : yLabel);
         foreach (var line in series)
@@ -24,7 +26,7 @@ public static class LinePlot
             scatter.MarkerSize = points.Length <= 40 ? 6 : 0;
         }
         if (logY) Figure.LogScaleY(plot);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         return Figure.Save(plot, path);
     }
 }
