@@ -14,8 +14,10 @@ public static class LinePlot
         Alignment legend = Alignment.UpperRight)
     {
         var plot = Figure.Create(title, xLabel, logY ? $"{yLabel} (log scale)" : yLabel);
+        bool countedX = true;
         foreach (var line in series)
         {
+            countedX &= line.X.All(x => x == Math.Floor(x));
             var points = line.X.Zip(line.Y)
                 .Where(p => double.IsFinite(p.Second) && (!logY || p.Second > 0))
                 .Select(p => new Coordinates(p.First, logY ? Math.Log10(p.Second) : p.Second))
@@ -26,6 +28,8 @@ public static class LinePlot
             scatter.MarkerSize = points.Length <= 40 ? 6 : 0;
         }
         if (logY) Figure.LogScaleY(plot);
+        // Epochs and steps are counts: a tick at epoch 1.5 names nothing.
+        if (countedX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(legend);
         return Figure.Save(plot, path);
     }
