@@ -9,10 +9,12 @@ public static class ExperimentCatalog
 
     public static IReadOnlyList<IExperiment> Experiments { get; } =
     [
+        new XorExperiment(),
         new DepthExperiment(),
         new InitExperiment(),
         new ActivationsExperiment(),
         new LearningRateExperiment(),
+        new LossesExperiment(),
     ];
 
     public static IEnumerable<string> Names => Experiments.Select(e => e.Name);

@@ -8,8 +8,8 @@ public static class LinePlot
 {
     /// <summary>
     /// Writes the plot. With <paramref name="logY"/> the values are drawn on a log scale, and values that
-    /// are not positive and finite (a loss of exactly 0, a diverged one) are left out.
-    /// <paramref name="legend"/> is the corner the legend takes: pick the one the curves leave free.
+    /// are not positive and finite (a loss of exactly 0, a diverged one) are left out. <paramref name="legend"/>
+    /// moves the legend off where the curves end.
     /// </summary>
     public static string Save(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logY = false,
         Alignment legend = Alignment.UpperRight)
@@ -59,9 +59,10 @@ public static class LinePlot
     private static List<Coordinates> Draw(Plot plot, IEnumerable<Series> series, bool logY)
     {
         var drawn = new List<Coordinates>();
-        bool wholeX = true;
+        bool countedX = true;
         foreach (var line in series)
         {
+            countedX &= line.X.All(x => x == Math.Floor(x));
             var points = line.X.Zip(line.Y)
                 .Where(p => double.IsFinite(p.Second) && (!logY || p.Second > 0))
                 .Select(p => new Coordinates(p.First, logY ? Math.Log10(p.Second) : p.Second))
@@ -70,11 +71,10 @@ public static class LinePlot
             scatter.LegendText = line.Name;
             scatter.LineWidth = 2;
             scatter.MarkerSize = points.Length <= 40 ? 6 : 0;
-            wholeX &= line.X.All(x => x == Math.Round(x));
             drawn.AddRange(points);
         }
-        // Epochs and layers are counted: a tick at 2.5 would name one that does not exist.
-        if (wholeX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        // Epochs, steps and layers are counts: a tick at epoch 1.5 names nothing.
+        if (countedX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (logY && drawn.Count > 0) LabelLogSteps(plot, drawn.Min(p => p.Y), drawn.Max(p => p.Y));
         return drawn;
     }
