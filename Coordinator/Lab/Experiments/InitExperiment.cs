@@ -66,7 +66,9 @@ public sealed class InitExperiment : IExperiment
         report.Paragraph($"{HiddenLayers} hidden layers of {Width} units; every linear layer drawn by the initialisation named, " +
                          $"biases zero. The histograms are each hidden layer's activations on the first {probeRows} training images " +
                          "with the initial weights, before any step. Saturated: for sigmoid an output below 0.05 or above 0.95 " +
-                         "(where its slope is under 0.05), for ReLU an output of exactly 0 (where its slope is 0); over all hidden layers.");
+                         "(where its slope is under 0.05), for ReLU an output of exactly 0 (where its slope is 0); over all hidden layers. " +
+                         "Training uses Adam, which scales each step to the gradient's own size, so that the curves show more than how much " +
+                         "gradient reaches the first layers: with plain SGD even the Xavier sigmoid net stays flat for epochs: the vanishing gradient of the depth experiment.");
         report.Table(["init", "activation", "std, hidden layer 1", $"std, hidden layer {HiddenLayers}", "saturated",
                 "hidden units identical after training", "final train loss", "test accuracy"],
             runs.Select(r => (IReadOnlyList<string>)
@@ -100,7 +102,8 @@ public sealed class InitExperiment : IExperiment
                 .Select(r => Series.Of(r.Init, r.Run.StepLosses)).ToArray())).ToArray(),
             logY: true, sameY: false, legend: Alignment.MiddleRight);
         report.Image(losses, "training loss of each batch, one panel per activation, log scale");
-        report.Config("model", $"`{Layers("ACT")}` with ACT = {string.Join(", ", Activations)}");
+        report.Config("model", $"`{Layers("ACT")}` with ACT = {string.Join(", ", Activations)}; Xavier and He drawn from normal " +
+                               "distributions (std √(2 / (fan_in + fan_out)) and √(2 / fan_in))");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
                               $"test: first {testSamples} test samples");
         report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
