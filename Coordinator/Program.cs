@@ -9,6 +9,7 @@ public static class Program
 {
     private const string Usage =
         "usage: DistTrainer.Coordinator train [options] | coordinator --expect-workers N [--seed-nodes ...] [options] | " +
+        "evaluate --checkpoint FILE [--dataset NAME | --data-dir DIR] [--split test|train] [--out DIR] [--loss NAME] | " +
         "lab NAME|all [--out DIR] [--workers N] [--epochs N] [--size tiny|reduced|full]   (see README.md for the options)";
 
     public static int Main(string[] args)
@@ -24,6 +25,7 @@ public static class Program
             {
                 "train" => Train(args[1..]),
                 "coordinator" => Coordinate(args[1..]),
+                "evaluate" => Evaluate(args[1..]),
                 "lab" => Lab(args[1..]),
                 _ => throw new InvalidInputException($"'{args[0]}': unknown command; {Usage}"),
             };
@@ -58,6 +60,14 @@ public static class Program
         options.Summary is null
             ? options with { Summary = Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}", "summary.json") }
             : options;
+
+    private static int Evaluate(string[] args)
+    {
+        var options = EvaluateOptions.Parse(args);
+        using var log = LogSetup.Create(Path.Combine("runs", "logs"), "evaluate");
+        EvaluateCommand.Run(options, Console.Out, log);
+        return 0;
+    }
 
     private static int Lab(string[] args)
     {

@@ -22,6 +22,22 @@ public static class ClusterTraining
 {
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The run's model gets the final weights, for whoever looks at it after the run (the lab). A parameter
+    /// server that cannot answer leaves the model as it was: the run itself is over and reported.
+    /// </summary>
+    private static void ExportFinalModel(CoordinatorNode node, ILogger log)
+    {
+        try
+        {
+            node.ExportModelAsync(ExportTimeout).GetAwaiter().GetResult();
+        }
+        catch (Akka.Actor.AskTimeoutException e)
+        {
+            log.Warning("The parameter server did not hand over the final weights within {Timeout} s: {Reason}", ExportTimeout.TotalSeconds, e.Message);
+        }
+    }
+
     public static DistributedRunReport Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
         CancellationToken stop, Akka.Configuration.Config? overrides = null)
     {
@@ -57,7 +73,7 @@ public static class ClusterTraining
                 var saved = node.SaveAsync(options.Save, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
                 if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
             }
-            node.ExportModelAsync(ExportTimeout).GetAwaiter().GetResult();
+            ExportFinalModel(node, log);
             log.Information(
                 "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected results; workers lost: {Lost}",
                 report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,

@@ -9,7 +9,9 @@ public static class ExperimentCatalog
 
     public static IReadOnlyList<IExperiment> Experiments { get; } =
     [
+        new XorExperiment(),
         new LearningRateExperiment(),
+        new LossesExperiment(),
     ];
 
     public static IEnumerable<string> Names => Experiments.Select(e => e.Name);

@@ -24,7 +24,8 @@ public static class TrainingCurves
         var accuracy = new List<Series> { Series.Of("train accuracy", epochs.Select(e => e.TrainAccuracy).ToArray()) };
         if (epochs.Any(e => e.TestAccuracy is not null))
             accuracy.Add(Series.Of("test accuracy", epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray()));
-        string accuracyPath = LinePlot.Save($"{stem}.accuracy.png", $"{title}: accuracy", "epoch", "accuracy", accuracy);
+        string accuracyPath = LinePlot.Save($"{stem}.accuracy.png", $"{title}: accuracy", "epoch", "accuracy", accuracy,
+            legend: ScottPlot.Alignment.LowerRight);
         return [lossPath, accuracyPath];
     }
 }

@@ -10,6 +10,7 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> writeContent)
     {
         string target = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {

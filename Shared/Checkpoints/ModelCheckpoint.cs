@@ -21,6 +21,7 @@ public static class ModelCheckpoint
     public const string Format = "disttrainer-1";
     private const string OptimizerPrefix = "optimizer.";
     private const string ChecksumKey = "checksum.xxh64";
+    private const string LayersKey = "layers";
 
     public static void Save(string path, Sequential model, IOptimizer? optimizer)
     {
@@ -39,7 +40,7 @@ public static class ModelCheckpoint
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
-            ["layers"] = model.Describe(),
+            [LayersKey] = model.Describe(),
         };
         if (optimizer is not null)
         {
@@ -57,15 +58,26 @@ public static class ModelCheckpoint
     }
 
     /// <summary>
+    /// The model a checkpoint of <see cref="Save"/> holds, from the layer spec in its metadata (files
+    /// written elsewhere carry none: their model must be given, as --layers is for --init-from).
+    /// </summary>
+    public static ModelSpec ReadSpec(string path)
+    {
+        var (_, metadata) = Read(path);
+        if (!metadata.TryGetValue(LayersKey, out var layers))
+            throw new InvalidInputException(
+                $"checkpoint {path}: no '{LayersKey}' in its metadata, so the model it holds is unknown (train --save writes it)");
+        return ModelSpec.Parse(layers, option: $"checkpoint {path}: '{LayersKey}' metadata");
+    }
+
+    /// <summary>
     /// Loads the model's tensors (every one must be present with the model's shape; running
     /// statistics may be absent only when the model has none) and, when the file carries state of
     /// the same optimizer, that state and its step. Returns whether optimizer state was restored.
     /// </summary>
     public static bool Load(string path, Sequential model, IOptimizer? optimizer)
     {
-        if (!File.Exists(path))
-            throw new InvalidInputException($"checkpoint {path}: file not found");
-        var (tensors, metadata) = SafeTensorsFile.Read(path);
+        var (tensors, metadata) = Read(path);
         if (metadata.TryGetValue(ChecksumKey, out var stored) && stored != Checksum(tensors.Values))
             throw new InvalidInputException(
                 $"checkpoint {path}: the tensors do not match the checksum stored with them (the file is damaged)");
@@ -111,6 +123,9 @@ public static class ModelCheckpoint
         model.Backend.Upload(buffers, model.Buffers);
         return restored;
     }
+
+    private static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path) =>
+        File.Exists(path) ? SafeTensorsFile.Read(path) : throw new InvalidInputException($"checkpoint {path}: file not found");
 
     private static void CopyInto(string path, IReadOnlyDictionary<string, SafeTensor> tensors, TensorPlacement placement,
         Span<float> destination, HashSet<string> known)

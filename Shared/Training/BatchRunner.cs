@@ -50,15 +50,27 @@ public sealed class BatchRunner : IDisposable
     }
 
     /// <summary>The summed loss and correct count of a whole dataset in inference mode, in batches of the model's size.</summary>
-    public BatchOutcome Evaluate(Dataset data)
+    public BatchOutcome Evaluate(Dataset data) => Classify(data, new int[data.Count]);
+
+    /// <summary>
+    /// <see cref="Evaluate"/>, also writing each sample's predicted class (as <see cref="LossFunction.Predict"/>
+    /// decides it) into <paramref name="predicted"/>, one entry per sample of <paramref name="data"/>.
+    /// </summary>
+    public BatchOutcome Classify(Dataset data, Span<int> predicted)
     {
+        if (predicted.Length != data.Count)
+            throw new ArgumentException($"{predicted.Length} predictions for {data.Count} samples", nameof(predicted));
         var total = default(BatchOutcome);
         var indices = new int[Math.Min(Model.MaxRows, data.Count)];
+        int width = Model.OutputWidth;
         for (int start = 0; start < data.Count; start += indices.Length)
         {
             int rows = Math.Min(indices.Length, data.Count - start);
             for (int i = 0; i < rows; i++) indices[i] = start + i;
             total += EvaluateRows(data, indices.AsSpan(0, rows));
+            // EvaluateRows left the batch's outputs on the host to count the correct rows.
+            for (int r = 0; r < rows; r++)
+                predicted[start + r] = Loss.Predict(_outputs.AsSpan(r * width, width));
         }
         return total;
     }

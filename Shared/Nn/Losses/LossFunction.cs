@@ -61,28 +61,29 @@ public sealed record LossFunction(LossKind Kind)
         for (int r = 0; r < labels.Length; r++) targets[r * outputWidth + labels[r]] = 1f;
     }
 
+    /// <summary>How many classes predictions range over: one per output, or 0 and 1 for a single output.</summary>
+    public static int ClassCount(int outputWidth) => outputWidth > 1 ? outputWidth : 2;
+
     /// <summary>
-    /// Counts rows predicted right: the arg-max output when there are several, else the output
-    /// thresholded where the loss puts its decision (0 for logits, 0.5 otherwise).
+    /// The class one row of outputs predicts: the arg-max output when there are several, else the
+    /// output thresholded where the loss puts its decision (0 for logits, 0.5 otherwise).
     /// </summary>
+    public int Predict(ReadOnlySpan<float> row)
+    {
+        if (row.Length == 1)
+            return row[0] > (Kind == LossKind.BceWithLogits ? 0f : 0.5f) ? 1 : 0;
+        int predicted = 0;
+        for (int c = 1; c < row.Length; c++)
+            if (row[c] > row[predicted]) predicted = c;
+        return predicted;
+    }
+
+    /// <summary>Counts rows whose <see cref="Predict"/>ed class is their label.</summary>
     public int CountCorrect(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int outputWidth)
     {
         int correct = 0;
-        float threshold = Kind == LossKind.BceWithLogits ? 0f : 0.5f;
         for (int r = 0; r < labels.Length; r++)
-        {
-            var row = outputs.Slice(r * outputWidth, outputWidth);
-            int predicted;
-            if (outputWidth == 1)
-                predicted = row[0] > threshold ? 1 : 0;
-            else
-            {
-                predicted = 0;
-                for (int c = 1; c < outputWidth; c++)
-                    if (row[c] > row[predicted]) predicted = c;
-            }
-            if (predicted == labels[r]) correct++;
-        }
+            if (Predict(outputs.Slice(r * outputWidth, outputWidth)) == labels[r]) correct++;
         return correct;
     }
 }

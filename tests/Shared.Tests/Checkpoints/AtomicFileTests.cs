@@ -21,6 +21,16 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void CreatesTheFoldersOfANewFile()
+    {
+        string path = Path.Combine(directory.Path, "run", "model", "state.bin");
+
+        AtomicFile.Write(path, stream => stream.Write([7]));
+
+        Assert.Equal([7], File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void FailureHalfwayLeavesTheOldFileAndNoTemporaryFile()
     {
         string path = directory.Write("state.bin", [1, 2, 3]);

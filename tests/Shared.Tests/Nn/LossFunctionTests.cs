@@ -34,6 +34,23 @@ public class LossFunctionTests
     }
 
     [Fact]
+    public void A_row_predicts_its_arg_max_or_the_class_past_the_losss_threshold()
+    {
+        var crossEntropy = LossFunction.Parse("cross-entropy");
+        Assert.Equal(1, crossEntropy.Predict([0.1f, 0.9f, 0.3f]));
+        Assert.Equal(0, crossEntropy.Predict([0.7f, 0.2f, 0.7f]));
+        Assert.Equal(2, crossEntropy.Predict([-3f, -2f, -1f]));
+        var logits = LossFunction.Parse("bce-with-logits");
+        Assert.Equal(1, logits.Predict([0.3f]));
+        Assert.Equal(0, logits.Predict([-0.1f]));
+        var probabilities = LossFunction.Parse("bce");
+        Assert.Equal(0, probabilities.Predict([0.3f]));
+        Assert.Equal(1, probabilities.Predict([0.6f]));
+        Assert.Equal(2, LossFunction.ClassCount(1));
+        Assert.Equal(10, LossFunction.ClassCount(10));
+    }
+
+    [Fact]
     public void Labels_outside_the_model_are_refused_with_the_sample()
     {
         var e = Assert.Throws<InvalidInputException>(() =>

@@ -63,4 +63,30 @@ public class BatchRunnerTests
         var single = runner.EvaluateRows(data, [0]).LossSum + runner.EvaluateRows(data, [1]).LossSum + runner.EvaluateRows(data, [2]).LossSum;
         Assert.Equal(first.LossSum, single, 12);
     }
+
+    [Fact]
+    public void Classifying_writes_each_rows_prediction_and_scores_as_evaluation_does()
+    {
+        // 7 rows through a model built for 3: the last batch is a partial one.
+        var data = RandomData(7, 4, 3, 6);
+        using var model = new Sequential(ModelSpec.Parse("linear:4:5:normal:2,tanh,linear:5:3:normal:2"), new ReferenceBackend(), 3);
+        model.Initialize(2);
+        var loss = LossFunction.Parse("cross-entropy");
+        using var runner = new BatchRunner(model, loss);
+        var predicted = new int[7];
+        var outcome = runner.Classify(data, predicted);
+
+        var rowByRow = default(BatchOutcome);
+        for (int i = 0; i < 7; i++)
+        {
+            rowByRow += runner.EvaluateRows(data, [i]);
+            var outputs = ReferenceBackend.View(model.Output(1)).ToArray().Select(v => (float)v).ToArray();
+            Assert.Equal(loss.Predict(outputs), predicted[i]);
+        }
+        Assert.Equal(rowByRow.LossSum, outcome.LossSum, 12);
+        Assert.Equal(rowByRow.Correct, outcome.Correct);
+        Assert.Equal(7, outcome.Rows);
+        Assert.Equal(Enumerable.Range(0, 7).Count(i => predicted[i] == data.Labels[i]), outcome.Correct);
+        Assert.Contains(predicted, p => p != predicted[0]);
+    }
 }

@@ -1,0 +1,96 @@
+using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.Tests.Cluster;
+using DistTrainer.Shared.Tests;
+using DistTrainer.Shared.Training;
+using Serilog.Core;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Cli;
+
+public sealed class TrainingRunTests
+{
+    private static readonly string[] Run =
+    [
+        "--layers", "linear:16:8,tanh,linear:8:4", "--optimizer", "momentum", "--lr", "0.05", "--batch-size", "20",
+        "--epochs", "2", "--seed", "5", "--threads", "1", "--device", "cpu", "--train-samples", "60", "--test-samples", "30",
+    ];
+
+    [Fact]
+    public void Cuts_the_data_to_the_first_samples_asked_for()
+    {
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
+
+        using var run = TrainingRun.Prepare(TrainOptions.Parse([.. Run, "--data-dir", data.Path, "--workers", "0"]), Logger.None);
+
+        Assert.Equal(60, run.Train.Count);
+        Assert.Null(run.Test);
+        Assert.Equal(20, run.BatchSize);
+    }
+
+    [Fact]
+    public void After_a_cluster_run_the_model_holds_the_weights_one_process_reaches_on_the_same_cut_of_the_data()
+    {
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
+        string[] options = [.. Run, "--data-dir", data.Path];
+
+        var single = TrainAndRead(TrainOptions.Parse([.. options, "--workers", "0"]), out var singleOutcome);
+        var cluster = TrainAndRead(TrainOptions.Parse([.. options, "--workers", "2"]), out var clusterOutcome);
+
+        Assert.Equal(6, singleOutcome.Result.Steps);
+        Assert.Equal(6, clusterOutcome.Cluster!.AppliedSteps.Count);
+        for (int i = 0; i < single.Length; i++)
+            Assert.True(Math.Abs(single[i] - cluster[i]) <= 1e-5 * Math.Max(1, Math.Abs(single[i])),
+                $"parameter {i}: one process {single[i]}, cluster {cluster[i]}");
+        Assert.NotEqual(Initial(TrainOptions.Parse([.. options, "--workers", "0"])), cluster);
+    }
+
+    [Fact]
+    public void Sees_every_applied_gradient_in_one_process_and_on_the_cluster()
+    {
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
+        foreach (var workers in new[] { "0", "2" })
+        {
+            var gradients = new GradientLog();
+            using var run = TrainingRun.Prepare(TrainOptions.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
+            run.Execute(new TrainingRecorder(), Logger.None, CancellationToken.None, gradients);
+
+            Assert.Equal([0L, 1, 2, 3, 4, 5], gradients.Steps);
+            Assert.All(gradients.Norms, n => Assert.True(n > 0 && double.IsFinite(n)));
+        }
+    }
+
+    private static float[] TrainAndRead(TrainOptions options, out RunOutcome outcome)
+    {
+        using var run = TrainingRun.Prepare(options, Logger.None);
+        outcome = run.Execute(new TrainingRecorder(), Logger.None, CancellationToken.None, akka: EmbeddedCluster.SerializeMessages);
+        return Parameters(run);
+    }
+
+    private static float[] Initial(TrainOptions options)
+    {
+        using var run = TrainingRun.Prepare(options, Logger.None);
+        return Parameters(run);
+    }
+
+    private static float[] Parameters(TrainingRun run)
+    {
+        var parameters = new float[run.Model.ParameterCount];
+        run.Backend.Download(run.Model.Parameters, parameters);
+        return parameters;
+    }
+
+    private sealed class GradientLog : IGradientObserver
+    {
+        public List<long> Steps { get; } = new();
+        public List<double> Norms { get; } = new();
+
+        public void OnGradients(long step, ReadOnlySpan<float> gradients)
+        {
+            Steps.Add(step);
+            Norms.Add(System.Numerics.Tensors.TensorPrimitives.Norm(gradients));
+        }
+    }
+}
