@@ -10,7 +10,10 @@ public static class ExperimentCatalog
     public static IReadOnlyList<IExperiment> Experiments { get; } =
     [
         new XorExperiment(),
+        new OptimizersExperiment(),
         new LearningRateExperiment(),
+        new DropoutExperiment(),
+        new BatchNormExperiment(),
         new LossesExperiment(),
     ];
 
