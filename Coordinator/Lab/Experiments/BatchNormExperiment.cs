@@ -31,7 +31,7 @@ public sealed class BatchNormExperiment : IExperiment
         var report = new LabReport(context, Name, "Batch norm: a deep sigmoid network, and training mode against evaluation mode");
         int samples = context.Pick(2000, 10000, 60000);
         int testSamples = context.Pick(1024, 2048, 10000);
-        int epochs = context.Epochs(2, 5, 5);
+        int epochs = context.Epochs(2, 5, 10);
         var plain = context.Train("plain", Options(context, PlainLayers, samples, testSamples, epochs));
         ModeComparison[] modes = [];
         RowDependence dependence = default;
@@ -68,7 +68,7 @@ public sealed class BatchNormExperiment : IExperiment
         int window = Math.Max(1, plain.Curves.Steps.Count / (epochs * 10));
         string loss = LinePlot.Save(report.PlotPath("loss.png"), $"{HiddenLayers} sigmoid layers, SGD η = {Rate(LearningRate)}: training loss",
             "step", $"cross-entropy (mean of the last {window} steps)",
-            new[] { plain, normalised }.Select(r => Series.Of(r.Label, MovingMean.Of(r.StepLosses, window))));
+            new[] { plain, normalised }.Select(r => Series.Of(r.Label, MovingMean.Of(r.StepLosses, window))), legend: Alignment.MiddleRight);
         report.Image(loss, "training loss per step, a moving mean over a tenth of an epoch");
         string accuracy = LinePlot.Save(report.PlotPath("accuracy.png"), $"{HiddenLayers} sigmoid layers, SGD η = {Rate(LearningRate)}: test accuracy",
             "epoch", "test accuracy",

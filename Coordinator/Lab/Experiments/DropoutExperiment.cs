@@ -40,7 +40,9 @@ public sealed class DropoutExperiment : IExperiment
                          $"{epochs} epochs with Adam. Train accuracy is the model's accuracy on its own training samples in inference " +
                          "mode (dropout off): the trainer scores one dataset after each epoch, so each network is trained twice from the " +
                          "same seed, on the same batches, one run scored on the training subset and one on the test set. Training is " +
-                         "deterministic, so both runs follow the same weights.");
+                         "deterministic, so both runs follow the same weights. Dropout (p = 0.5 after each hidden layer) zeroes a random " +
+                         "half of the hidden units at every step and scales the rest by 2, so no unit can rely on particular others; " +
+                         "at inference every unit is kept.");
         report.Table(["network", "final train accuracy", "test accuracy", "gap", "best test accuracy (epoch)", "final test loss"],
             new[] { plain, dropout }.Select(net => (IReadOnlyList<string>)
             [
@@ -74,7 +76,8 @@ public sealed class DropoutExperiment : IExperiment
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
         report.Headline = $"Without dropout the network reaches train accuracy {Number(plain.TrainAccuracy)} with a gap of " +
                           $"{Number(plain.Gap)} to its test accuracy; dropout narrows the gap to {Number(dropout.Gap)} " +
-                          $"(test accuracy {Number(plain.TestAccuracy)} → {Number(dropout.TestAccuracy)}).";
+                          $"(test accuracy {Number(plain.TestAccuracy)} → {Number(dropout.TestAccuracy)}, test loss " +
+                          $"{Number(plain.Test.LastEpoch?.TestLoss)} → {Number(dropout.Test.LastEpoch?.TestLoss)}).";
         report.Write();
         return new DropoutFindings(report, plain, dropout);
     }

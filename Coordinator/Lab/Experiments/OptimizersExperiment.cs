@@ -16,9 +16,10 @@ public sealed class OptimizersExperiment : IExperiment
     /// <summary>
     /// Network rates are torch.optim's defaults where it has one (Adagrad, RMSProp, AdaDelta, Adam); SGD's
     /// is the usual 0.1 and the momentum methods' 0.01, the same effective step 0.01 / (1 − 0.9). Surface
-    /// rates: SGD's and the momentum methods' are the largest that stays stable across Rosenbrock's valley
-    /// at the start (2 / curvature ≈ 0.001); the adaptive ones take steps of about their rate, so theirs are
-    /// a fair fraction of the window.
+    /// rates: SGD's and the momentum methods' are about the largest that stays stable across Rosenbrock's
+    /// valley at the start (2 / its curvature there, about 1900); Adam and Adagrad move each coordinate by
+    /// about their rate per step whatever the gradient's size, so theirs are set by how far a step should
+    /// go; RMSProp and AdaDelta keep torch's defaults.
     /// </summary>
     public static readonly OptimizerChoice[] Choices =
     [
@@ -46,7 +47,7 @@ public sealed class OptimizersExperiment : IExperiment
         var report = new LabReport(context, Name, "Optimizers: SGD, Momentum, NAG, Adagrad, RMSProp, AdaDelta, Adam");
         int samples = context.Pick(1000, 10000, 60000);
         int testSamples = context.Pick(500, 2000, 10000);
-        int epochs = context.Epochs(3, 5, 5);
+        int epochs = context.Epochs(3, 5, 10);
         var runs = Choices.Select(choice => context.Train(choice.Label, context.ImageTraining with
         {
             Layers = Layers,
@@ -88,7 +89,10 @@ public sealed class OptimizersExperiment : IExperiment
                          $"parameters (x, y) with the analytic gradient of a test function, {SurfaceSteps} steps from a fixed start, so their " +
                          "paths can be drawn over the function's contours. Plain SGD's rate is capped by the steep walls of the valley, " +
                          "so it crawls along its flat floor; momentum accumulates speed along the floor, and the adaptive methods " +
-                         "scale each coordinate's step by its own gradient history.");
+                         "scale each coordinate's step by its own gradient history. SGD, Momentum and NAG share η = 0.001, about the " +
+                         "largest rate stable across Rosenbrock's valley at the start (2 / its curvature there, about 1900); Adam and " +
+                         "Adagrad move each coordinate by about η per step whatever the gradient's size, so theirs are larger; RMSProp " +
+                         "and AdaDelta keep torch's defaults.");
         report.Table(["surface", "optimizer", "η", "steps", "final f", "distance to the minimum"],
             paths.Select(p => (IReadOnlyList<string>)
             [

@@ -7,15 +7,6 @@ public sealed class BealeTests
 {
     private readonly Beale _surface = new();
 
-    [Theory]
-    [InlineData(1.0, 1.5)]
-    [InlineData(0.0, 0.0)]
-    [InlineData(-0.4, 1.9)]
-    [InlineData(3.5, -0.8)]
-    [InlineData(2.2, 0.3)]
-    public void The_gradient_matches_finite_differences(double x, double y) =>
-        FiniteDifferences.AssertGradientMatches(_surface, x, y);
-
     [Fact]
     public void Values_at_known_points()
     {

@@ -7,15 +7,6 @@ public sealed class RosenbrockTests
 {
     private readonly Rosenbrock _surface = new();
 
-    [Theory]
-    [InlineData(-1.5, 2.0)]
-    [InlineData(0.0, 0.0)]
-    [InlineData(0.3, -0.7)]
-    [InlineData(1.7, 2.9)]
-    [InlineData(-0.9, 0.81)]
-    public void The_gradient_matches_finite_differences(double x, double y) =>
-        FiniteDifferences.AssertGradientMatches(_surface, x, y);
-
     [Fact]
     public void Values_at_known_points()
     {
