@@ -35,10 +35,11 @@ public sealed class BatchNormExperiment : IExperiment
         var plain = context.Train("plain", Options(context, PlainLayers, samples, testSamples, epochs));
         ModeComparison[] modes = [];
         RowDependence dependence = default;
+        int modeRows = 0;
         var normalised = context.Train("batch norm", Options(context, BatchNormLayers, samples, testSamples, epochs), inspect: run =>
         {
             var probe = new BatchNormModes(run.Model);
-            int rows = Math.Min(run.Test!.Count, 1024) / ModeBatchSizes[^1] * ModeBatchSizes[^1];
+            int rows = modeRows = Math.Min(run.Test!.Count, 1024) / ModeBatchSizes[^1] * ModeBatchSizes[^1];
             var indices = Enumerable.Range(0, rows).ToArray();
             var labels = run.Test.Labels.AsSpan(0, rows).ToArray();
             modes = ModeBatchSizes.Select(size =>
@@ -76,7 +77,7 @@ public sealed class BatchNormExperiment : IExperiment
             legend: Alignment.MiddleRight);
         report.Image(accuracy, "test accuracy after each epoch (evaluation mode)");
 
-        report.Paragraph("**Training mode against evaluation mode.** The trained batch-norm network runs the same test rows both ways, " +
+        report.Paragraph($"**Training mode against evaluation mode.** The trained batch-norm network runs the first {modeRows} test rows both ways, " +
                          "split into batches of the sizes below. In training mode each batch-norm layer normalises with the mean and " +
                          "variance of the batch itself, so a row's output depends on the rows it is batched with, and a batch of 2 " +
                          "normalises every feature to about ±1 whatever the rows are. In evaluation mode it normalises with the running " +
@@ -114,8 +115,8 @@ public sealed class BatchNormExperiment : IExperiment
         var two = modes[0];
         report.Headline = $"At η = {Rate(LearningRate)} the plain {HiddenLayers}-layer sigmoid network stays at test accuracy " +
                           $"{Number(plain.LastEpoch?.TestAccuracy)}, the batch-norm one reaches {Number(normalised.LastEpoch?.TestAccuracy)}; " +
-                          $"in training mode its accuracy falls to {Number(two.TrainModeAccuracy)} in batches of {two.BatchSize} " +
-                          $"(evaluation mode {Number(two.EvalModeAccuracy)}, the same for any batch).";
+                          $"on the first {modeRows} test rows its accuracy falls to {Number(two.TrainModeAccuracy)} in training mode in " +
+                          $"batches of {two.BatchSize} (evaluation mode: {Number(two.EvalModeAccuracy)}, whatever the batch).";
         report.Write();
         return new BatchNormFindings(report, plain, normalised, modes, dependence);
     }

@@ -92,7 +92,8 @@ public sealed class OptimizersExperiment : IExperiment
                          "scale each coordinate's step by its own gradient history. SGD, Momentum and NAG share η = 0.001, about the " +
                          "largest rate stable across Rosenbrock's valley at the start (2 / its curvature there, about 1900); Adam and " +
                          "Adagrad move each coordinate by about η per step whatever the gradient's size, so theirs are larger; RMSProp " +
-                         "and AdaDelta keep torch's defaults.");
+                         "and AdaDelta keep torch's defaults. RMSProp divides each gradient by its own recent size, so its steps stay " +
+                         "about η long even near the bottom, where f spikes each time a step overshoots.");
         report.Table(["surface", "optimizer", "η", "steps", "final f", "distance to the minimum"],
             paths.Select(p => (IReadOnlyList<string>)
             [
@@ -114,7 +115,7 @@ public sealed class OptimizersExperiment : IExperiment
             report.Image(contour, $"the optimizers' paths on {surface.Formula}, over contours of log10 f");
             string values = LinePlot.Save(report.PlotPath($"{name}-values.png"), $"{surface.Name}: f along each optimizer's path",
                 "step", "f(x, y)",
-                onSurface.Select(p => Series.Of(p.Label, p.X.Zip(p.Y, surface.Value).ToArray())), logY: true);
+                onSurface.Select(p => Series.Of(p.Label, p.X.Zip(p.Y, surface.Value).ToArray())), logY: true, legend: Alignment.LowerLeft);
             report.Image(values, $"f at each step on {surface.Name}, log scale");
         }
 
