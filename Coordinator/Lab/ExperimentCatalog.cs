@@ -10,6 +10,9 @@ public static class ExperimentCatalog
     public static IReadOnlyList<IExperiment> Experiments { get; } =
     [
         new XorExperiment(),
+        new DepthExperiment(),
+        new InitExperiment(),
+        new ActivationsExperiment(),
         new OptimizersExperiment(),
         new LearningRateExperiment(),
         new DropoutExperiment(),
