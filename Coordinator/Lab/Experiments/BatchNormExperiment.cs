@@ -18,8 +18,10 @@ public sealed class BatchNormExperiment : IExperiment
     public const int Width = 128;
     public const float LearningRate = 0.02f;
     public static readonly int[] ModeBatchSizes = [2, 4, 8, 16, 32, 64, 128];
-    public static readonly string PlainLayers = Stack(batchNorm: false);
-    public static readonly string BatchNormLayers = Stack(batchNorm: true);
+    public static readonly string PlainLayers = LayerStack.Spec(Enumerable.Repeat("sigmoid", HiddenLayers).ToArray(), Width);
+
+    /// <summary>Batch norm between each hidden linear layer and its sigmoid, where it keeps the sigmoid's input centred.</summary>
+    public static readonly string BatchNormLayers = LayerStack.Spec(Enumerable.Repeat($"batchnorm:{Width},sigmoid", HiddenLayers).ToArray(), Width);
     private const int BatchSize = 64;
 
     public string Name => "batchnorm";
@@ -62,9 +64,9 @@ public sealed class BatchNormExperiment : IExperiment
             [
                 run.Label,
                 Rate(LearningRate),
-                run.Diverged ? "diverged" : Number(run.LastEpoch?.TrainLoss),
-                Number(run.LastEpoch?.TestLoss),
-                Number(run.LastEpoch?.TestAccuracy),
+                run.Diverged ? "diverged" : LabNumber.Format(run.LastEpoch?.TrainLoss),
+                LabNumber.Format(run.LastEpoch?.TestLoss),
+                LabNumber.Format(run.LastEpoch?.TestAccuracy),
             ]));
         int window = Math.Max(1, plain.Curves.Steps.Count / (epochs * 10));
         string loss = LinePlot.Save(report.PlotPath("loss.png"), $"{HiddenLayers} sigmoid layers, SGD η = {Rate(LearningRate)}: training loss",
@@ -91,12 +93,12 @@ public sealed class BatchNormExperiment : IExperiment
             modes.Select(m => (IReadOnlyList<string>)
             [
                 m.BatchSize.ToString(CultureInfo.InvariantCulture),
-                Number(m.MeanAbsoluteDifference),
-                Number(m.TrainModeAccuracy),
-                Number(m.EvalModeAccuracy),
+                LabNumber.Format(m.MeanAbsoluteDifference),
+                LabNumber.Format(m.TrainModeAccuracy),
+                LabNumber.Format(m.EvalModeAccuracy),
             ]));
         report.Paragraph($"The same test row in two different batches of {RowDependence.Rows}: its training-mode outputs differ by up to " +
-                         $"{Number(dependence.TrainMode)}, its evaluation-mode outputs by {Number(dependence.EvalMode)}.");
+                         $"{LabNumber.Format(dependence.TrainMode)}, its evaluation-mode outputs by {LabNumber.Format(dependence.EvalMode)}.");
         string modesPlot = LinePlot.Save(report.PlotPath("modes.png"), "Trained batch-norm network: accuracy in each mode",
             "log2 of the rows per batch (1: 2 rows, 7: 128 rows)", "test accuracy",
             [
@@ -114,9 +116,9 @@ public sealed class BatchNormExperiment : IExperiment
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
         var two = modes[0];
         report.Headline = $"At η = {Rate(LearningRate)} the plain {HiddenLayers}-layer sigmoid network stays at test accuracy " +
-                          $"{Number(plain.LastEpoch?.TestAccuracy)}, the batch-norm one reaches {Number(normalised.LastEpoch?.TestAccuracy)}; " +
-                          $"on the first {modeRows} test rows its accuracy falls to {Number(two.TrainModeAccuracy)} in training mode in " +
-                          $"batches of {two.BatchSize} (evaluation mode: {Number(two.EvalModeAccuracy)}, whatever the batch).";
+                          $"{LabNumber.Format(plain.LastEpoch?.TestAccuracy)}, the batch-norm one reaches {LabNumber.Format(normalised.LastEpoch?.TestAccuracy)}; " +
+                          $"on the first {modeRows} test rows its accuracy falls to {LabNumber.Format(two.TrainModeAccuracy)} in training mode in " +
+                          $"batches of {two.BatchSize} (evaluation mode: {LabNumber.Format(two.EvalModeAccuracy)}, whatever the batch).";
         report.Write();
         return new BatchNormFindings(report, plain, normalised, modes, dependence);
     }
@@ -159,23 +161,6 @@ public sealed class BatchNormExperiment : IExperiment
             TrainSamples = samples,
             TestSamples = testSamples,
         };
-
-    private static string Stack(bool batchNorm)
-    {
-        var layers = new List<string>();
-        int width = 784;
-        for (int i = 0; i < HiddenLayers; i++)
-        {
-            layers.Add($"linear:{width}:{Width}");
-            if (batchNorm) layers.Add($"batchnorm:{Width}");
-            layers.Add("sigmoid");
-            width = Width;
-        }
-        layers.Add($"linear:{Width}:10");
-        return string.Join(',', layers);
-    }
-
-    private static string Number(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
 
     private static string Rate(float rate) => rate.ToString(CultureInfo.InvariantCulture);
 }

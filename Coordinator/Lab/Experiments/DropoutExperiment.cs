@@ -47,11 +47,11 @@ public sealed class DropoutExperiment : IExperiment
             new[] { plain, dropout }.Select(net => (IReadOnlyList<string>)
             [
                 net.Label,
-                Number(net.TrainAccuracy),
-                Number(net.TestAccuracy),
-                Number(net.Gap),
-                $"{Number(net.BestTestAccuracy)} ({net.BestEpoch})",
-                Number(net.Test.LastEpoch?.TestLoss),
+                LabNumber.Format(net.TrainAccuracy),
+                LabNumber.Format(net.TestAccuracy),
+                LabNumber.Format(net.Gap),
+                $"{LabNumber.Format(net.BestTestAccuracy)} ({net.BestEpoch})",
+                LabNumber.Format(net.Test.LastEpoch?.TestLoss),
             ]));
         string accuracy = LinePlot.Save(report.PlotPath("accuracy.png"), "Train and test accuracy, with and without dropout",
             "epoch", "accuracy", new[] { plain, dropout }.SelectMany(net => new[]
@@ -74,10 +74,10 @@ public sealed class DropoutExperiment : IExperiment
                               $"test: first {testSamples} test samples");
         report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
-        report.Headline = $"Without dropout the network reaches train accuracy {Number(plain.TrainAccuracy)} with a gap of " +
-                          $"{Number(plain.Gap)} to its test accuracy; dropout narrows the gap to {Number(dropout.Gap)} " +
-                          $"(test accuracy {Number(plain.TestAccuracy)} → {Number(dropout.TestAccuracy)}, test loss " +
-                          $"{Number(plain.Test.LastEpoch?.TestLoss)} → {Number(dropout.Test.LastEpoch?.TestLoss)}).";
+        report.Headline = $"Without dropout the network reaches train accuracy {LabNumber.Format(plain.TrainAccuracy)} with a gap of " +
+                          $"{LabNumber.Format(plain.Gap)} to its test accuracy; dropout narrows the gap to {LabNumber.Format(dropout.Gap)} " +
+                          $"(test accuracy {LabNumber.Format(plain.TestAccuracy)} → {LabNumber.Format(dropout.TestAccuracy)}, test loss " +
+                          $"{LabNumber.Format(plain.Test.LastEpoch?.TestLoss)} → {LabNumber.Format(dropout.Test.LastEpoch?.TestLoss)}).";
         report.Write();
         return new DropoutFindings(report, plain, dropout);
     }
@@ -102,8 +102,6 @@ public sealed class DropoutExperiment : IExperiment
 
     private static double[] Scores(LabRun run, Func<EpochReport, double?> score) =>
         run.Curves.Epochs.Select(e => score(e) ?? double.NaN).ToArray();
-
-    private static string Number(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
 }
 
 /// <summary>

@@ -70,8 +70,8 @@ public sealed class OptimizersExperiment : IExperiment
                 Choices[i].Label,
                 Format(Choices[i].NetworkRate),
                 Peak(run),
-                run.Diverged ? "diverged" : Number(run.LastEpoch?.TrainLoss),
-                run.Diverged ? "–" : Number(run.LastEpoch?.TestAccuracy),
+                run.Diverged ? "diverged" : LabNumber.Format(run.LastEpoch?.TrainLoss),
+                run.Diverged ? "–" : LabNumber.Format(run.LastEpoch?.TestAccuracy),
             ]));
         int window = Math.Max(1, runs[0].Curves.Steps.Count / (epochs * 10));
         string loss = LinePlot.Save(report.PlotPath("loss.png"), "Training loss of each optimizer",
@@ -101,8 +101,8 @@ public sealed class OptimizersExperiment : IExperiment
                 p.Label,
                 Format(p.Settings.LearningRate!.Value),
                 p.Diverged ? $"{p.Steps} (diverged)" : p.Steps.ToString(CultureInfo.InvariantCulture),
-                Scientific(p.FinalValue),
-                Scientific(p.DistanceToMinimum),
+                LabNumber.Format(p.FinalValue),
+                LabNumber.Format(p.DistanceToMinimum),
             ]));
         foreach (var surface in Surfaces)
         {
@@ -139,23 +139,19 @@ public sealed class OptimizersExperiment : IExperiment
         var rosenbrock = paths.Where(p => p.Surface is Rosenbrock).ToArray();
         var closest = rosenbrock.MinBy(p => p.DistanceToMinimum)!;
         var sgd = rosenbrock.First(p => p.Settings.Name == "sgd");
-        return $"On the network {best?.Label} reaches the best test accuracy ({Number(best?.LastEpoch?.TestAccuracy)}) and " +
-               $"{worst?.Label} the lowest ({Number(worst?.LastEpoch?.TestAccuracy)}); on Rosenbrock's valley {closest.Label} ends " +
-               $"{Scientific(closest.DistanceToMinimum)} from the minimum after {closest.Steps} steps, plain SGD {Scientific(sgd.DistanceToMinimum)}.";
+        return $"On the network {best?.Label} reaches the best test accuracy ({LabNumber.Format(best?.LastEpoch?.TestAccuracy)}) and " +
+               $"{worst?.Label} the lowest ({LabNumber.Format(worst?.LastEpoch?.TestAccuracy)}); on Rosenbrock's valley {closest.Label} ends " +
+               $"{LabNumber.Format(closest.DistanceToMinimum)} from the minimum after {closest.Steps} steps, plain SGD {LabNumber.Format(sgd.DistanceToMinimum)}.";
     }
 
     /// <summary>The run's largest mini-batch loss and its step: a rate too large for the first steps overshoots there.</summary>
     private static string Peak(LabRun run)
     {
         var peak = run.Curves.Steps.MaxBy(s => s.Loss);
-        return $"{Number(peak.Loss)} ({peak.Step})";
+        return $"{LabNumber.Format(peak.Loss)} ({peak.Step})";
     }
 
-    private static string Scientific(double value) => value.ToString("0.00e+0", CultureInfo.InvariantCulture);
-
     private static string Format(float rate) => rate.ToString("0.####", CultureInfo.InvariantCulture);
-
-    private static string Number(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
 }
 
 /// <summary>One optimizer of the experiment: its name for `--optimizer`, its label, and its rate on the network and on the surfaces.</summary>
