@@ -13,7 +13,10 @@ public static class ExperimentCatalog
         new DepthExperiment(),
         new InitExperiment(),
         new ActivationsExperiment(),
+        new OptimizersExperiment(),
         new LearningRateExperiment(),
+        new DropoutExperiment(),
+        new BatchNormExperiment(),
         new LossesExperiment(),
     ];
 
