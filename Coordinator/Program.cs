@@ -73,7 +73,7 @@ public static class Program
     {
         var options = LabOptions.Parse(args);
         // Runs that diverge are part of the lab: each run's outcome is printed, and the log file keeps the details.
-        using var log = LogSetup.Create(Path.Combine(options.Out, "logs"), "lab", console: Serilog.Events.LogEventLevel.Fatal);
+        using var log = LogSetup.Create(Path.Combine("runs", "logs"), "lab", console: Serilog.Events.LogEventLevel.Fatal);
         return LabCommand.Run(options, Console.Out, log);
     }
 

@@ -43,21 +43,23 @@ public static class LabCommand
         if (options.Experiment == ExperimentCatalog.All)
         {
             string summary = options.Summary ?? Path.Combine(options.Out, "experiments.md");
-            WriteSummary(summary, reports, failures, clock.Elapsed.TotalSeconds);
+            WriteSummary(summary, options, reports, failures, clock.Elapsed.TotalSeconds);
             output.WriteLine($"all experiments: {summary} ({clock.Elapsed.TotalSeconds:F0} s)");
         }
         foreach (var failure in failures) Console.Error.WriteLine($"error: lab {failure}");
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static void WriteSummary(string path, IReadOnlyList<LabReport> reports, IReadOnlyList<string> failures, double seconds)
+    private static void WriteSummary(string path, LabOptions options, IReadOnlyList<LabReport> reports, IReadOnlyList<string> failures,
+        double seconds)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var text = new StringBuilder();
         text.AppendLine("# The lab: classic deep-learning experiments").AppendLine();
-        text.AppendLine($"Every experiment below trained real models with this trainer; {reports.Count} experiments took {seconds:F0} s in all.")
-            .AppendLine();
+        text.AppendLine($"Every experiment below trained real models with this trainer; {reports.Count} experiments took {seconds:F0} s in all " +
+                        $"on {Environment.ProcessorCount} cores. Made by").AppendLine();
+        text.AppendLine("```").AppendLine(options.CommandLine(ExperimentCatalog.All)).AppendLine("```").AppendLine();
         text.AppendLine("| experiment | finding |").AppendLine("|---|---|");
         foreach (var report in reports)
             text.AppendLine($"| [{report.Experiment}](#{Anchor(report.Title)}) | {report.Headline} |");

@@ -56,6 +56,13 @@ public sealed record LabOptions
         return options;
     }
 
+    /// <summary>The command that runs <paramref name="experiment"/> (or all) with these options, for the reports.</summary>
+    public string CommandLine(string experiment) =>
+        $"dotnet run -c Release --project Coordinator -- lab {experiment} --size {Scale.ToString().ToLowerInvariant()}" +
+        (Workers > 0 ? $" --workers {Workers}" : "") + (Epochs is { } e ? $" --epochs {e}" : "") +
+        (Seed != 1 ? $" --seed {Seed}" : "") + (DataDir is { } d ? $" --data-dir {d}" : "") +
+        (Out != DefaultOut ? $" --out {Out}" : "") + (experiment == ExperimentCatalog.All && Summary is { } s ? $" --summary {s}" : "");
+
     private static LabScale ParseScale(string text) => text switch
     {
         "tiny" => LabScale.Tiny,

@@ -79,9 +79,7 @@ public sealed class LabReport
         foreach (var block in _blocks) text.AppendLine(block(from)).AppendLine();
         text.AppendLine($"{hashes}# How it was made").AppendLine();
         var options = _context.Options;
-        text.AppendLine($"- command: `dotnet run -c Release --project Coordinator -- lab {Experiment} --size {options.Scale.ToString().ToLowerInvariant()}" +
-                        $"{(options.Workers > 0 ? $" --workers {options.Workers}" : "")}{(options.Epochs is { } e ? $" --epochs {e}" : "")}" +
-                        $"{(options.Seed != 1 ? $" --seed {options.Seed}" : "")}{(options.DataDir is { } d ? $" --data-dir {d}" : "")}`");
+        text.AppendLine($"- command: `{options.CommandLine(Experiment)}`");
         text.AppendLine($"- seed: {options.Seed}");
         text.AppendLine(options.Workers > 0
             ? $"- trained on the embedded cluster: {options.Workers} workers on loopback"

@@ -29,6 +29,18 @@ public sealed class LabOptionsTests
             (options.Out, options.Workers, options.Epochs, options.Scale, options.Seed, options.DataDir, options.Summary));
     }
 
+    [Fact]
+    public void Says_the_command_that_reproduces_a_run()
+    {
+        var options = LabOptions.Parse(["all", "--size", "full", "--out", "docs/experiments", "--summary", "docs/experiments.md"]);
+
+        Assert.Equal("dotnet run -c Release --project Coordinator -- lab all --size full --out docs/experiments --summary docs/experiments.md",
+            options.CommandLine(ExperimentCatalog.All));
+        Assert.Equal("dotnet run -c Release --project Coordinator -- lab xor --size full --out docs/experiments", options.CommandLine("xor"));
+        Assert.Equal("dotnet run -c Release --project Coordinator -- lab depth --size reduced --workers 2 --seed 3",
+            LabOptions.Parse(["depth", "--size", "reduced", "--workers", "2", "--seed", "3"]).CommandLine("depth"));
+    }
+
     [Theory]
     [InlineData(new string[0], "lab: name an experiment")]
     [InlineData(new[] { "--out", "x" }, "lab: name an experiment")]

@@ -18,7 +18,7 @@ public sealed class LabReportTests
         string text = File.ReadAllText(report.Write());
 
         Assert.Contains("# A title\n\n**It shows.**\n\nSome text.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n![the loss](loss.png)", text);
-        Assert.Contains("- command: `dotnet run -c Release --project Coordinator -- lab learning-rate --size tiny --workers 2 --epochs 7`", text);
+        Assert.Contains($"- command: `dotnet run -c Release --project Coordinator -- lab learning-rate --size tiny --workers 2 --epochs 7 --out {lab.Out}`", text);
         Assert.Contains("- seed: 1", text);
         Assert.Contains("- trained on the embedded cluster: 2 workers on loopback", text);
         Assert.Contains("- model: `linear:2:1`", text);
