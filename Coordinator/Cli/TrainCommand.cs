@@ -1,12 +1,6 @@
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared;
 using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Compute;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Losses;
-using DistTrainer.Shared.Optimizers;
 using DistTrainer.Shared.Training;
 using Serilog;
 
