@@ -50,7 +50,7 @@ public sealed class BatchRunner : IDisposable
     }
 
     /// <summary>The summed loss and correct count of a whole dataset in inference mode, in batches of the model's size.</summary>
-    public BatchOutcome Evaluate(Dataset data) => Classify(data, new int[data.Count]);
+    public BatchOutcome Evaluate(Dataset data) => EvaluateAll(data, Span<int>.Empty);
 
     /// <summary>
     /// <see cref="Evaluate"/>, also writing each sample's predicted class (as <see cref="LossFunction.Predict"/>
@@ -60,6 +60,12 @@ public sealed class BatchRunner : IDisposable
     {
         if (predicted.Length != data.Count)
             throw new ArgumentException($"{predicted.Length} predictions for {data.Count} samples", nameof(predicted));
+        return EvaluateAll(data, predicted);
+    }
+
+    /// <summary>Evaluates every sample; with a non-empty <paramref name="predicted"/>, also writes each one's class there.</summary>
+    private BatchOutcome EvaluateAll(Dataset data, Span<int> predicted)
+    {
         var total = default(BatchOutcome);
         var indices = new int[Math.Min(Model.MaxRows, data.Count)];
         int width = Model.OutputWidth;
@@ -68,6 +74,7 @@ public sealed class BatchRunner : IDisposable
             int rows = Math.Min(indices.Length, data.Count - start);
             for (int i = 0; i < rows; i++) indices[i] = start + i;
             total += EvaluateRows(data, indices.AsSpan(0, rows));
+            if (predicted.IsEmpty) continue;
             // EvaluateRows left the batch's outputs on the host to count the correct rows.
             for (int r = 0; r < rows; r++)
                 predicted[start + r] = Loss.Predict(_outputs.AsSpan(r * width, width));
