@@ -103,6 +103,9 @@ public sealed class Sequential : IDisposable
     /// <summary>The model's output of the last forward pass.</summary>
     public DeviceSlice Output(int rows) => _activations[^1].Slice(0, rows * OutputWidth);
 
+    /// <summary>What layer <paramref name="layer"/> output in the last forward pass (its first rows * OutputWidth elements).</summary>
+    public DeviceSlice LayerOutput(int layer, int rows) => _activations[layer + 1].Slice(0, rows * Layers[layer].OutputWidth);
+
     /// <summary>Where the loss writes dLoss/dOutput before <see cref="Backward"/>.</summary>
     public DeviceSlice OutputGradient(int rows) => GradientBuffer(Layers.Count).Slice(0, rows * OutputWidth);
 
