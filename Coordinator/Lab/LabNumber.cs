@@ -12,5 +12,8 @@ public static class LabNumber
         double v => v.ToString("0.000", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>A learning rate as a person writes it: 0.01, 0.13, 1.</summary>
+    public static string Rate(float rate) => rate.ToString("0.####", CultureInfo.InvariantCulture);
+
     public static string Percent(double share) => share.ToString("0%", CultureInfo.InvariantCulture);
 }

@@ -30,9 +30,7 @@ public static class DecisionBoundaryPlot
         int rows = (panels.Count + columns - 1) / columns;
         var figure = new Multiplot(Panel(panels[0])) { Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns) };
         foreach (var panel in panels.Skip(1)) figure.AddPlot(Panel(panel));
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        figure.SavePng(path, columns * PanelSize, rows * PanelSize);
-        return path;
+        return Figure.Save(figure, path, columns * PanelSize, rows * PanelSize);
     }
 
     private static Plot Panel(DecisionRegions panel)

@@ -37,9 +37,22 @@ public static class Figure
     /// <summary>Writes the PNG, creating its folder; returns the path.</summary>
     public static string Save(Plot plot, string path, int width = Width, int height = Height)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        CreateFolderOf(path);
         plot.SavePng(path, width, height);
         return path;
+    }
+
+    /// <summary>Writes the PNG of several plots laid out together, creating its folder; returns the path.</summary>
+    public static string Save(Multiplot plots, string path, int width, int height)
+    {
+        CreateFolderOf(path);
+        plots.SavePng(path, width, height);
+        return path;
+    }
+
+    private static void CreateFolderOf(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
     }
 }

@@ -31,9 +31,6 @@ public static class PanelGrid
             layout.Set(panel, new GridCell(1 + r * span, c, cellRows, columns, span, 1));
         }
         multiplot.Layout = layout;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        multiplot.SavePng(path, width, height);
-        return path;
+        return Figure.Save(multiplot, path, width, height);
     }
 }

@@ -63,7 +63,7 @@ public sealed class ActivationsExperiment : IExperiment
         report.Image(losses, "mean training loss of each epoch, one panel per activation of hidden layer 1");
         report.Config("model", $"`{Layers("A1", "A2")}`, PyTorch's default initialisation; A1, A2 in {string.Join(", ", Activations)} (none: no layer)");
         report.Config("data", $"first {samples} training samples of {dataset}, batches of {BatchSize}; test: first {testSamples} test samples");
-        report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LabNumber.Rate(LearningRate)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
 
         var findings = new ActivationsFindings(report, runs);

@@ -56,24 +56,24 @@ public sealed class BatchNormExperiment : IExperiment
         });
 
         report.Paragraph($"Two networks of {HiddenLayers} sigmoid hidden layers of {Width} units, the same initial weights, trained by " +
-                         $"plain SGD at η = {Rate(LearningRate)} on the same batches; one has a batch-norm layer before each sigmoid. " +
+                         $"plain SGD at η = {LabNumber.Rate(LearningRate)} on the same batches; one has a batch-norm layer before each sigmoid. " +
                          "Without it each sigmoid passes back at most a quarter of its gradient, so the first layers learn " +
                          $"almost nothing and the network stays near chance; with it, the same rate trains.");
         report.Table(["network", "η", "final train loss (last epoch's mean)", "test loss", "test accuracy"],
             new[] { plain, normalised }.Select(run => (IReadOnlyList<string>)
             [
                 run.Label,
-                Rate(LearningRate),
+                LabNumber.Rate(LearningRate),
                 run.Diverged ? "diverged" : LabNumber.Format(run.LastEpoch?.TrainLoss),
                 LabNumber.Format(run.LastEpoch?.TestLoss),
                 LabNumber.Format(run.LastEpoch?.TestAccuracy),
             ]));
         int window = Math.Max(1, plain.Curves.Steps.Count / (epochs * 10));
-        string loss = LinePlot.Save(report.PlotPath("loss.png"), $"{HiddenLayers} sigmoid layers, SGD η = {Rate(LearningRate)}: training loss",
+        string loss = LinePlot.Save(report.PlotPath("loss.png"), $"{HiddenLayers} sigmoid layers, SGD η = {LabNumber.Rate(LearningRate)}: training loss",
             "step", $"cross-entropy (mean of the last {window} steps)",
             new[] { plain, normalised }.Select(r => Series.Of(r.Label, MovingMean.Of(r.StepLosses, window))), legend: Alignment.MiddleRight);
         report.Image(loss, "training loss per step, a moving mean over a tenth of an epoch");
-        string accuracy = LinePlot.Save(report.PlotPath("accuracy.png"), $"{HiddenLayers} sigmoid layers, SGD η = {Rate(LearningRate)}: test accuracy",
+        string accuracy = LinePlot.Save(report.PlotPath("accuracy.png"), $"{HiddenLayers} sigmoid layers, SGD η = {LabNumber.Rate(LearningRate)}: test accuracy",
             "epoch", "test accuracy",
             new[] { plain, normalised }.Select(r => Series.Of(r.Label, r.Curves.Epochs.Select(e => e.TestAccuracy ?? double.NaN).ToArray())),
             legend: Alignment.MiddleRight);
@@ -112,10 +112,10 @@ public sealed class BatchNormExperiment : IExperiment
         report.Config("networks", $"`{PlainLayers}` and `{BatchNormLayers}`, PyTorch's default initialisation");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
                               $"test: first {testSamples} test samples");
-        report.Config("loss / optimizer", $"cross-entropy / SGD, η = {Rate(LearningRate)}");
+        report.Config("loss / optimizer", $"cross-entropy / SGD, η = {LabNumber.Rate(LearningRate)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
         var two = modes[0];
-        report.Headline = $"At η = {Rate(LearningRate)} the plain {HiddenLayers}-layer sigmoid network stays at test accuracy " +
+        report.Headline = $"At η = {LabNumber.Rate(LearningRate)} the plain {HiddenLayers}-layer sigmoid network stays at test accuracy " +
                           $"{LabNumber.Format(plain.LastEpoch?.TestAccuracy)}, the batch-norm one reaches {LabNumber.Format(normalised.LastEpoch?.TestAccuracy)}; " +
                           $"on the first {modeRows} test rows its accuracy falls to {LabNumber.Format(two.TrainModeAccuracy)} in training mode in " +
                           $"batches of {two.BatchSize} (evaluation mode: {LabNumber.Format(two.EvalModeAccuracy)}, whatever the batch).";
@@ -162,7 +162,6 @@ public sealed class BatchNormExperiment : IExperiment
             TestSamples = testSamples,
         };
 
-    private static string Rate(float rate) => rate.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>The trained batch-norm network's outputs on the same test rows, batched by <see cref="BatchSize"/>, in each mode.</summary>

@@ -82,7 +82,7 @@ public sealed class DepthExperiment : IExperiment
         report.Config("model", $"`{Layers("ACT")}` with ACT = {string.Join(", ", Activations)}; He (uniform) initialisation");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
                               $"test: first {testSamples} test samples");
-        report.Config("loss / optimizer", $"cross-entropy / SGD, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        report.Config("loss / optimizer", $"cross-entropy / SGD, η = {LabNumber.Rate(LearningRate)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
 
         var sigmoid = runs[0];

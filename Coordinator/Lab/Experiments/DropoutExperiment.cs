@@ -72,7 +72,7 @@ public sealed class DropoutExperiment : IExperiment
         report.Config("networks", $"`{PlainLayers}` and `{DropoutLayers}`, PyTorch's default initialisation");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
                               $"test: first {testSamples} test samples");
-        report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LabNumber.Rate(LearningRate)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
         report.Headline = $"Without dropout the network reaches train accuracy {LabNumber.Format(plain.TrainAccuracy)} with a gap of " +
                           $"{LabNumber.Format(plain.Gap)} to its test accuracy; dropout narrows the gap to {LabNumber.Format(dropout.Gap)} " +

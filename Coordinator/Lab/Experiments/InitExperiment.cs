@@ -106,7 +106,7 @@ public sealed class InitExperiment : IExperiment
                                "distributions (std √(2 / (fan_in + fan_out)) and √(2 / fan_in))");
         report.Config("data", $"first {samples} training samples of {context.Images.Train.Name}, batches of {BatchSize}; " +
                               $"test: first {testSamples} test samples");
-        report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        report.Config("loss / optimizer", $"cross-entropy / Adam, η = {LabNumber.Rate(LearningRate)}");
         report.Config("epochs", epochs.ToString(CultureInfo.InvariantCulture));
         var findings = new InitFindings(report, runs);
         var best = Activations.Select(a => findings.Runs.Where(r => r.Activation == a && !r.Run.Diverged)

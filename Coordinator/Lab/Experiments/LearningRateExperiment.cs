@@ -23,7 +23,7 @@ public sealed class LearningRateExperiment : IExperiment
         var report = new LabReport(context, Name, "Learning rate: full-batch gradient descent");
         int samples = context.Pick(500, 2000, 5000);
         int epochs = context.Epochs(40, 150, 300);
-        var runs = Rates.Select(rate => context.Train($"lr {Format(rate)}", context.ImageTraining with
+        var runs = Rates.Select(rate => context.Train($"lr {LabNumber.Rate(rate)}", context.ImageTraining with
         {
             Layers = Layers,
             Loss = "mse",
@@ -40,7 +40,7 @@ public sealed class LearningRateExperiment : IExperiment
         report.Table(["η", $"loss at step {probe}", "final train loss", "test accuracy", "outcome"],
             runs.Select((run, i) => (IReadOnlyList<string>)
             [
-                Format(Rates[i]),
+                LabNumber.Rate(Rates[i]),
                 run.Curves.Steps.Count >= probe ? Number(run.Curves.Steps[probe - 1].Loss) : "∞",
                 run.Diverged ? "∞" : Number(run.LastEpoch?.TrainLoss),
                 run.Diverged ? "–" : Number(run.LastEpoch?.TestAccuracy),
@@ -67,7 +67,6 @@ public sealed class LearningRateExperiment : IExperiment
         return new LearningRateFindings(report, runs);
     }
 
-    private static string Format(float rate) => rate.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string Number(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
 }

@@ -68,7 +68,7 @@ public sealed class OptimizersExperiment : IExperiment
             runs.Select((run, i) => (IReadOnlyList<string>)
             [
                 Choices[i].Label,
-                Format(Choices[i].NetworkRate),
+                LabNumber.Rate(Choices[i].NetworkRate),
                 Peak(run),
                 run.Diverged ? "diverged" : LabNumber.Format(run.LastEpoch?.TrainLoss),
                 run.Diverged ? "–" : LabNumber.Format(run.LastEpoch?.TestAccuracy),
@@ -99,7 +99,7 @@ public sealed class OptimizersExperiment : IExperiment
             [
                 p.Surface.Name,
                 p.Label,
-                Format(p.Settings.LearningRate!.Value),
+                LabNumber.Rate(p.Settings.LearningRate!.Value),
                 p.Diverged ? $"{p.Steps} (diverged)" : p.Steps.ToString(CultureInfo.InvariantCulture),
                 LabNumber.Format(p.FinalValue),
                 LabNumber.Format(p.DistanceToMinimum),
@@ -111,7 +111,7 @@ public sealed class OptimizersExperiment : IExperiment
             string contour = ContourPathPlot.Save(report.PlotPath($"{name}-paths.png"),
                 $"{surface.Name}: {SurfaceSteps} steps of each optimizer from ({surface.Start.X:0.##}, {surface.Start.Y:0.##})",
                 surface.Value, surface.XRange, surface.YRange, surface.Minimum,
-                onSurface.Select(p => new Series($"{p.Label} (η {Format(p.Settings.LearningRate!.Value)})", p.X, p.Y)));
+                onSurface.Select(p => new Series($"{p.Label} (η {LabNumber.Rate(p.Settings.LearningRate!.Value)})", p.X, p.Y)));
             report.Image(contour, $"the optimizers' paths on {surface.Formula}, over contours of log10 f");
             string values = LinePlot.Save(report.PlotPath($"{name}-values.png"), $"{surface.Name}: f along each optimizer's path",
                 "step", "f(x, y)",
@@ -151,7 +151,6 @@ public sealed class OptimizersExperiment : IExperiment
         return $"{LabNumber.Format(peak.Loss)} ({peak.Step})";
     }
 
-    private static string Format(float rate) => rate.ToString("0.####", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One optimizer of the experiment: its name for `--optimizer`, its label, and its rate on the network and on the surfaces.</summary>
