@@ -1,7 +1,8 @@
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Lab;
-using DistTrainer.Shared.Logging;
-using DistTrainer.Shared;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core;
+using DistTrainer.Core.Logging;
 
 namespace DistTrainer.Coordinator;
 
@@ -48,7 +49,7 @@ public static class Program
     /// </summary>
     private static int Coordinate(string[] args)
     {
-        var options = WithDefaultSummary(TrainOptions.Parse(args) with { Workers = 0 });
+        var options = WithDefaultSummary(TrainArguments.Parse(args) with { Workers = 0 });
         if (options.Cluster.ExpectWorkers is null)
             throw new InvalidInputException("coordinator: give --expect-workers N, the worker nodes to wait for before training");
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
@@ -79,7 +80,7 @@ public static class Program
 
     private static int Train(string[] args)
     {
-        var options = WithDefaultSummary(TrainOptions.Parse(args));
+        var options = WithDefaultSummary(TrainArguments.Parse(args));
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
         return TrainCommand.Run(options, Console.Out, log);
     }

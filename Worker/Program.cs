@@ -1,6 +1,6 @@
-using DistTrainer.Shared;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Logging;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Core;
+using DistTrainer.Core.Logging;
 using DistTrainer.Worker.Cli;
 using Serilog.Events;
 

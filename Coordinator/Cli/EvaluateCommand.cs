@@ -1,10 +1,10 @@
-using DistTrainer.Shared;
-using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Compute;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Losses;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Compute;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Losses;
+using DistTrainer.Core.Training;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Cli;

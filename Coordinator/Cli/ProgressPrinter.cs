@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Training;
 
 namespace DistTrainer.Coordinator.Cli;
 

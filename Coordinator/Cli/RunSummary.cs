@@ -1,7 +1,8 @@
 using System.Text.Json;
 using DistTrainer.Coordinator.Actors;
-using DistTrainer.Shared.Optimizers;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
 
 namespace DistTrainer.Coordinator.Cli;
 

@@ -1,7 +1,8 @@
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Training;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Cli;

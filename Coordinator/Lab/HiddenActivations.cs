@@ -1,5 +1,5 @@
-using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Nn.Layers;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Nn.Layers;
 
 namespace DistTrainer.Coordinator.Lab;
 

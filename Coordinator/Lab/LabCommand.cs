@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using DistTrainer.Shared;
+using DistTrainer.Core;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Lab;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Training;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Lab;

@@ -1,5 +1,5 @@
-using DistTrainer.Shared;
-using DistTrainer.Shared.CommandLine;
+using DistTrainer.Core;
+using DistTrainer.Core.CommandLine;
 
 namespace DistTrainer.Coordinator.Lab;
 

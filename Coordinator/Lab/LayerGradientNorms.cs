@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Training;
 
 namespace DistTrainer.Coordinator.Lab;
 

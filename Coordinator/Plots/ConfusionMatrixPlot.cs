@@ -1,5 +1,5 @@
 using System.Globalization;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Training;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Plots;

@@ -1,4 +1,4 @@
-using DistTrainer.Shared.Data;
+using DistTrainer.Core.Data;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Plots;

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Protocol;
-using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Core.Training.Sharding;
 using DistTrainer.Worker.DataPlane;
 using Serilog;
 
@@ -27,7 +27,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly WorkerSettings _settings;
     private readonly ILogger _log;
     private readonly TaskCompletionSource<string?>? _outcome;
-    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
     private DateTime _registrationDeadline;

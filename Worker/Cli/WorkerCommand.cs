@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Protocol;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
 using DistTrainer.Worker.Actors;
 using Serilog;
 

@@ -1,7 +1,7 @@
-using DistTrainer.Shared;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.CommandLine;
-using DistTrainer.Shared.Nn;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Core;
+using DistTrainer.Core.CommandLine;
+using DistTrainer.Core.Nn;
 using DistTrainer.Worker.Actors;
 
 namespace DistTrainer.Worker.Cli;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Nn.Layers;
-using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Nn.Layers;
+using DistTrainer.Core.Training.Sharding;
 
 namespace DistTrainer.Worker.DataPlane;
 

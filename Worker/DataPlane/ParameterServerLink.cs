@@ -1,7 +1,7 @@
 using Akka.Actor;
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Protocol;
-using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Core.Training.Sharding;
 
 namespace DistTrainer.Worker.DataPlane;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Protocol;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
 
 namespace DistTrainer.Benchmarks;
 

@@ -1,4 +1,4 @@
-using DistTrainer.Shared.CommandLine;
+using DistTrainer.Core.CommandLine;
 
 namespace DistTrainer.Benchmarks;
 

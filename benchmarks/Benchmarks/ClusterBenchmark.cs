@@ -1,8 +1,9 @@
 using System.Globalization;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Training;
 
 namespace DistTrainer.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using DistTrainer.Shared.Compute;
-using DistTrainer.Shared.Compute.Cpu;
+using DistTrainer.Core.Compute;
+using DistTrainer.Core.Compute.Cpu;
 
 namespace DistTrainer.Benchmarks;
 

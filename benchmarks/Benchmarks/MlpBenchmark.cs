@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using DistTrainer.Shared.Compute.Cpu;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Losses;
-using DistTrainer.Shared.Optimizers;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Compute.Cpu;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Losses;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
 using Serilog.Core;
 
 namespace DistTrainer.Benchmarks;

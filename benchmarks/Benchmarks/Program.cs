@@ -1,5 +1,5 @@
 using DistTrainer.Benchmarks;
-using DistTrainer.Shared;
+using DistTrainer.Core;
 
 const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster> [--threads 1,2] [--out FILE.md] [options]";
 

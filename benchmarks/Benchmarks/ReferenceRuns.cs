@@ -1,10 +1,11 @@
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Compute.Cpu;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Optimizers;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Compute.Cpu;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
 using Serilog.Core;
 
 namespace DistTrainer.Benchmarks;

@@ -1,4 +1,4 @@
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Training;
 
 namespace DistTrainer.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using DistTrainer.Shared.Cluster.DataPlane;
+using DistTrainer.Cluster.DataPlane;
 
 namespace DistTrainer.Benchmarks;
 

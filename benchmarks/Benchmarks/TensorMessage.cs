@@ -1,4 +1,4 @@
-namespace DistTrainer.Shared.Protocol;
+namespace DistTrainer.Cluster.Protocol;
 
 /// <summary>
 /// A float32 tensor sent through Akka.Remote by the data-plane benchmark. It lives in the protocol

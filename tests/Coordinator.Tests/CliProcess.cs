@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Core.Tests;
 
 namespace DistTrainer.Coordinator.Tests;
 

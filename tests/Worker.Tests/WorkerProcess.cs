@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Core.Tests;
 
 namespace DistTrainer.Worker.Tests;
 

@@ -1,5 +1,5 @@
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn.Init;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn.Init;
 
 namespace DistTrainer.Coordinator.Lab.Classic;
 

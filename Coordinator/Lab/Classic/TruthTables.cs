@@ -1,4 +1,4 @@
-using DistTrainer.Shared.Data;
+using DistTrainer.Core.Data;
 
 namespace DistTrainer.Coordinator.Lab.Classic;
 

@@ -1,6 +1,6 @@
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Layers;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Layers;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Compute.Cpu;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Init;
-using DistTrainer.Shared.Optimizers;
+using DistTrainer.Core.Compute.Cpu;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Init;
+using DistTrainer.Core.Optimizers;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Optimizers;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;

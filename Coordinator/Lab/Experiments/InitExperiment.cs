@@ -1,8 +1,8 @@
 using System.Globalization;
-using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Nn.Init;
-using DistTrainer.Shared.Optimizers;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Nn.Init;
+using DistTrainer.Core.Optimizers;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Optimizers;
+using DistTrainer.Core.Optimizers;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;
 

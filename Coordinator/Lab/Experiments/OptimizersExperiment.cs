@@ -1,7 +1,7 @@
 using System.Globalization;
 using DistTrainer.Coordinator.Lab.Surfaces;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Optimizers;
+using DistTrainer.Core.Optimizers;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;

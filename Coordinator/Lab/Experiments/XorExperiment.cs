@@ -1,11 +1,11 @@
 using System.Globalization;
-using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Lab.Classic;
 using DistTrainer.Coordinator.Plots;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Layers;
-using DistTrainer.Shared.Optimizers;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Layers;
+using DistTrainer.Core.Optimizers;
 
 namespace DistTrainer.Coordinator.Lab.Experiments;
 

@@ -1,4 +1,4 @@
-using DistTrainer.Shared.Optimizers;
+using DistTrainer.Core.Optimizers;
 
 namespace DistTrainer.Coordinator.Lab.Surfaces;
 

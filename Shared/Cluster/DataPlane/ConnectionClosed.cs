@@ -1,4 +1,4 @@
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>Why a <see cref="TensorConnection"/> closed; <see cref="Message"/> names the peer and what happened.</summary>
 public sealed record ConnectionClosed(CloseCause Cause, string Message);

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>Limits and socket settings shared by both ends of the data plane.</summary>
 public sealed record DataPlaneOptions

@@ -1,4 +1,4 @@
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The fixed part of a frame. <see cref="PayloadBytes"/> and <see cref="Checksum"/> are filled in by

@@ -1,4 +1,4 @@
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// What a frame carries. Open: the wire keeps any byte, so a newer peer's kinds reach the owner

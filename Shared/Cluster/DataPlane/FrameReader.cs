@@ -2,7 +2,7 @@ using System.IO.Hashing;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// Reads whole frames from a socket, straight into the payload array that is handed on, and

@@ -2,7 +2,7 @@ using System.IO.Hashing;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// One connection's outgoing queue and the thread that drains it: callers enqueue and return at

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// Payload arrays of exact lengths, reused. A training run moves the same few tensor sizes every step,

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>How messages write a peer's address: IPv4 peers of a dual-stack socket as plain IPv4.</summary>
 internal static class PeerAddress

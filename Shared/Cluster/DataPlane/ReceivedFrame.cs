@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// A checked frame. <see cref="Payload"/> is rented from <see cref="DataPlaneOptions.Payloads"/> for this

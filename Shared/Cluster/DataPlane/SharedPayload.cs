@@ -1,4 +1,4 @@
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// A pooled payload sent to several connections at once (the parameter server's weights go to every

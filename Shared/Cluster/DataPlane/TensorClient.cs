@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>The worker's end: connects to a <see cref="TensorListener"/> and introduces itself.</summary>
 public static class TensorClient

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// One worker's duplex frame stream. Receiving: after <see cref="Start"/>, a dedicated reader thread

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DistTrainer.Shared.Cluster.DataPlane;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The parameter server's end: listens on host:port and accepts worker connections. Each must open

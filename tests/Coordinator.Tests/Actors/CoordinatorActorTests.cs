@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Cluster.Tests;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Actors;
-using DistTrainer.Shared.Protocol;
-using DistTrainer.Shared.Tests.Cluster;
 using Serilog.Events;
 using Xunit;
 

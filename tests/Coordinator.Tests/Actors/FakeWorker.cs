@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Protocol;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Protocol;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Actors;

@@ -1,7 +1,8 @@
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Tests.Cluster;
 using DistTrainer.Worker.Actors;
 using Serilog.Events;
 using Xunit;

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Tests;
+using DistTrainer.Cluster.Tests.DataPlane;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Actors;
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Tests.Cluster;
-using DistTrainer.Shared.Tests.Cluster.DataPlane;
-using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Core.Training.Sharding;
 using Serilog.Events;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using DistTrainer.Shared.Cluster;
+using DistTrainer.Cluster.Hosting;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Tests.Actors;

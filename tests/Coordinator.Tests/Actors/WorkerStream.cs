@@ -1,6 +1,6 @@
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Protocol;
-using DistTrainer.Shared.Tests.Cluster.DataPlane;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Cluster.Tests.DataPlane;
 
 namespace DistTrainer.Coordinator.Tests.Actors;
 

@@ -1,15 +1,15 @@
 using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
-using DistTrainer.Shared.Cluster.DataPlane;
-using DistTrainer.Shared.Compute;
-using DistTrainer.Shared.Compute.Cpu;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Nn.Losses;
-using DistTrainer.Shared.Optimizers;
-using DistTrainer.Shared.Protocol;
-using DistTrainer.Shared.Training;
-using DistTrainer.Shared.Training.Sharding;
+using DistTrainer.Core.Compute;
+using DistTrainer.Core.Compute.Cpu;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Losses;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Tests.Actors;

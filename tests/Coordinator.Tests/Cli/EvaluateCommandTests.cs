@@ -1,10 +1,11 @@
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared;
-using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Compute.Cpu;
-using DistTrainer.Shared.Nn;
-using DistTrainer.Shared.Tests;
-using DistTrainer.Shared.Tests.Data;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Compute.Cpu;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Tests;
+using DistTrainer.Core.Tests.Data;
 using Serilog.Core;
 using Xunit;
 
@@ -114,7 +115,7 @@ public class EvaluateCommandTests(EvaluateCommandTests.TrainedModel trained) : I
         }
         Assert.Equal(TrainedModel.TestCount, sum);
         Assert.Equal(evaluation.Accuracy, (double)diagonal / sum, 15);
-        var (_, test) = Shared.Data.DatasetLoader.Load(null, trained.DataDir);
+        var (_, test) = Core.Data.DatasetLoader.Load(null, trained.DataDir);
         for (int t = 0; t < 3; t++) Assert.Equal(test!.Labels.Count(label => label == t), matrix.Samples(t));
         Assert.True(matrix[0, 1] + matrix[1, 2] + matrix[2, 0] + matrix[0, 2] + matrix[1, 0] + matrix[2, 1] > 0, "some samples are confused");
     }

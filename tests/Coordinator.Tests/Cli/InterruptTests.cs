@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cli;

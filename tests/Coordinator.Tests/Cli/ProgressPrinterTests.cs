@@ -1,5 +1,6 @@
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Training;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cli;

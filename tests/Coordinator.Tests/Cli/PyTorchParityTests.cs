@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Checkpoints;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Tests;
 using Serilog;
-using DistTrainer.Shared.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cli;
@@ -64,7 +65,7 @@ public class PyTorchParityTests
         foreach (var option in c.GetProperty("options").EnumerateObject())
             args.AddRange([$"--{option.Name}", option.Value.GetDouble().ToString("R", CultureInfo.InvariantCulture)]);
 
-        int exit = TrainCommand.Run(TrainOptions.Parse(args), TextWriter.Null, new LoggerConfiguration().CreateLogger());
+        int exit = TrainCommand.Run(TrainArguments.Parse(args), TextWriter.Null, new LoggerConfiguration().CreateLogger());
 
         Assert.Equal(0, exit);
         var expected = SafeTensorsFile.Read(Path.Combine(Root, "expected", $"{name}.safetensors")).Tensors;

@@ -1,4 +1,4 @@
-using DistTrainer.Shared.Tests;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cli;

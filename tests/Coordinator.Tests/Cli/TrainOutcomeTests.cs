@@ -1,5 +1,5 @@
-using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cli;

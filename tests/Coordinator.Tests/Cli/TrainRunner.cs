@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Tests;
 using Serilog.Core;
 
 namespace DistTrainer.Coordinator.Tests.Cli;
@@ -12,7 +13,7 @@ internal static class TrainRunner
     {
         string summary = Path.Combine(dir.Path, "summary.json");
         var output = new StringWriter();
-        int exit = TrainCommand.Run(TrainOptions.Parse([.. args, "--summary", summary]), output, Logger.None);
+        int exit = TrainCommand.Run(TrainArguments.Parse([.. args, "--summary", summary]), output, Logger.None);
         using var json = JsonDocument.Parse(File.ReadAllText(summary));
         return (exit, json.RootElement.Clone(), output.ToString());
     }

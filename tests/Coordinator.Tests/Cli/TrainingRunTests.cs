@@ -1,7 +1,8 @@
 using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.Runs;
 using DistTrainer.Coordinator.Tests.Cluster;
-using DistTrainer.Shared.Tests;
-using DistTrainer.Shared.Training;
+using DistTrainer.Core.Tests;
+using DistTrainer.Core.Training;
 using Serilog.Core;
 using Xunit;
 
@@ -21,7 +22,7 @@ public sealed class TrainingRunTests
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
 
-        using var run = TrainingRun.Prepare(TrainOptions.Parse([.. Run, "--data-dir", data.Path, "--workers", "0"]), Logger.None);
+        using var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", "0"]), Logger.None);
 
         Assert.Equal(60, run.Train.Count);
         Assert.Null(run.Test);
@@ -35,15 +36,15 @@ public sealed class TrainingRunTests
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
         string[] options = [.. Run, "--data-dir", data.Path];
 
-        var single = TrainAndRead(TrainOptions.Parse([.. options, "--workers", "0"]), out var singleOutcome);
-        var cluster = TrainAndRead(TrainOptions.Parse([.. options, "--workers", "2"]), out var clusterOutcome);
+        var single = TrainAndRead(TrainArguments.Parse([.. options, "--workers", "0"]), out var singleOutcome);
+        var cluster = TrainAndRead(TrainArguments.Parse([.. options, "--workers", "2"]), out var clusterOutcome);
 
         Assert.Equal(6, singleOutcome.Result.Steps);
         Assert.Equal(6, clusterOutcome.Cluster!.AppliedSteps.Count);
         for (int i = 0; i < single.Length; i++)
             Assert.True(Math.Abs(single[i] - cluster[i]) <= 1e-5 * Math.Max(1, Math.Abs(single[i])),
                 $"parameter {i}: one process {single[i]}, cluster {cluster[i]}");
-        Assert.NotEqual(Initial(TrainOptions.Parse([.. options, "--workers", "0"])), cluster);
+        Assert.NotEqual(Initial(TrainArguments.Parse([.. options, "--workers", "0"])), cluster);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class TrainingRunTests
         foreach (var workers in new[] { "0", "2" })
         {
             var gradients = new GradientLog();
-            using var run = TrainingRun.Prepare(TrainOptions.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
+            using var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
             run.Execute(new TrainingRecorder(), Logger.None, CancellationToken.None, gradients);
 
             Assert.Equal([0L, 1, 2, 3, 4, 5], gradients.Steps);

@@ -1,4 +1,4 @@
-using DistTrainer.Shared.Checkpoints;
+using DistTrainer.Core.Checkpoints;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;

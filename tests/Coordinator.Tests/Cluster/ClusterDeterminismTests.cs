@@ -1,5 +1,6 @@
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -23,8 +24,8 @@ public class ClusterDeterminismTests
             "--workers", "3", "--batchnorm-mode", "local", "--shard-sizing", "equal",
         ];
 
-        var first = EmbeddedCluster.Train(TrainOptions.Parse([.. run, "--save", dir.File("first.safetensors")]));
-        var second = EmbeddedCluster.Train(TrainOptions.Parse([.. run, "--save", dir.File("second.safetensors")]));
+        var first = EmbeddedCluster.Train(TrainArguments.Parse([.. run, "--save", dir.File("first.safetensors")]));
+        var second = EmbeddedCluster.Train(TrainArguments.Parse([.. run, "--save", dir.File("second.safetensors")]));
 
         Assert.Equal(20, first.AppliedSteps.Count);
         Assert.Equal(20, second.AppliedSteps.Count);

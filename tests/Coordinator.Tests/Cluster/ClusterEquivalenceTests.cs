@@ -1,5 +1,6 @@
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Tests;
 using Serilog.Core;
 using Xunit;
 
@@ -41,8 +42,8 @@ public class ClusterEquivalenceTests
         string single = dir.File("single.safetensors");
         string cluster = dir.File("cluster.safetensors");
 
-        Assert.Equal(0, TrainCommand.Run(TrainOptions.Parse([.. run, "--workers", "0", "--save", single]), TextWriter.Null, Logger.None));
-        var report = EmbeddedCluster.Train(TrainOptions.Parse(
+        Assert.Equal(0, TrainCommand.Run(TrainArguments.Parse([.. run, "--workers", "0", "--save", single]), TextWriter.Null, Logger.None));
+        var report = EmbeddedCluster.Train(TrainArguments.Parse(
             [.. run, "--workers", workers.ToString(), "--batchnorm-mode", batchNorm == "sync" ? "sync" : "local", "--save", cluster]));
 
         Assert.Null(report.Result.Failure);

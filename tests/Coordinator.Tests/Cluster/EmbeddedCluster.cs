@@ -1,7 +1,8 @@
 using Akka.Configuration;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Training;
 using Serilog;
 using Serilog.Core;
 

@@ -1,6 +1,8 @@
+using DistTrainer.Cluster.Tests;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Tests;
-using DistTrainer.Shared.Tests.Cluster;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -27,7 +29,7 @@ public class LargeModelTests
         // promises a minute, so the stop signal (what Ctrl-C sends) ends the run after the step in flight.
         using var minute = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        var report = EmbeddedCluster.Train(TrainOptions.Parse(
+        var report = EmbeddedCluster.Train(TrainArguments.Parse(
         [
             "--data-dir", data.Path, "--layers", TenMillion, "--optimizer", "momentum", "--lr", "0.01", "--momentum", "0.9",
             "--batch-size", "64", "--steps", "100000", "--threads", "1", "--device", "cpu", "--workers", "2",

@@ -1,7 +1,8 @@
 using DistTrainer.Coordinator.Cli;
-using DistTrainer.Shared.Checkpoints;
-using DistTrainer.Shared.Data;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -28,7 +29,7 @@ public class LocalBatchNormTests
         SyntheticDataset.Write(data, count: 260, rows: 4, columns: 4, classes: 4);
         string saved = dir.File("bn.safetensors");
 
-        var report = EmbeddedCluster.Train(TrainOptions.Parse(
+        var report = EmbeddedCluster.Train(TrainArguments.Parse(
         [
             "--data-dir", data.Path, "--layers", $"batchnorm:{Features},linear:{Features}:4", "--optimizer", "sgd",
             "--batch-size", batch.ToString(), "--steps", "1", "--no-shuffle", "--threads", "1", "--device", "cpu",

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;

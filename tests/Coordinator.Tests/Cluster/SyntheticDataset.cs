@@ -1,5 +1,5 @@
-using DistTrainer.Shared.Tests;
-using DistTrainer.Shared.Tests.Data;
+using DistTrainer.Core.Tests;
+using DistTrainer.Core.Tests.Data;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
 

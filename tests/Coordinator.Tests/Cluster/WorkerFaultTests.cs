@@ -1,11 +1,13 @@
 using Akka.Actor;
 using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Tests;
-using DistTrainer.Shared.Tests.Cluster;
-using DistTrainer.Shared.Training;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Tests;
+using DistTrainer.Core.Training;
 using DistTrainer.Worker.Actors;
 using Serilog;
 using Serilog.Core;
@@ -45,11 +47,11 @@ public class WorkerFaultTests
         ];
         var sink = new CollectingSink();
         var log = sink.CreateLogger();
-        Assert.Equal(0, TrainCommand.Run(TrainOptions.Parse([.. run, "--workers", "0", "--save", dir.File("single.safetensors")]),
+        Assert.Equal(0, TrainCommand.Run(TrainArguments.Parse([.. run, "--workers", "0", "--save", dir.File("single.safetensors")]),
             TextWriter.Null, Logger.None));
 
         await using var script = new FaultScript(seedNode, data.Path, sink, log);
-        var training = Task.Run(() => EmbeddedCluster.Train(TrainOptions.Parse(
+        var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
             [.. run, "--workers", "2", "--expect-workers", "3", "--port", port.ToString(), "--save", dir.File("cluster.safetensors")]), script, log,
             akka: ConfigurationFactory.Empty));
         await sink.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Coordinator node"), TimeSpan.FromSeconds(30));

@@ -1,6 +1,6 @@
-using DistTrainer.Shared;
-using DistTrainer.Shared.Cluster;
-using DistTrainer.Shared.Tests;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Core;
+using DistTrainer.Core.Tests;
 using DistTrainer.Worker.Cli;
 using Xunit;
 

@@ -1,9 +1,0 @@
-using DistTrainer.Shared.Training;
-
-namespace DistTrainer.Coordinator.Actors;
-
-/// <summary>
-/// Where periodic checkpoints go and how often (both null: none), and who, if anyone, sees each
-/// applied step's summed gradient.
-/// </summary>
-public sealed record ParameterServerSettings(int? CheckpointEvery, string? CheckpointPath, IGradientObserver? Gradients = null);

@@ -1,0 +1,38 @@
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core;
+using DistTrainer.Core.CommandLine;
+
+namespace DistTrainer.Coordinator.Cli;
+
+/// <summary>The cluster options of `train` and `coordinator`, read from the command line and the DISTTRAINER_DATA_PLANE_PORT variable.</summary>
+public static class ClusterArguments
+{
+    public static ClusterOptions Read(ArgumentReader reader)
+    {
+        var mode = reader.String("--batchnorm-mode", "local");
+        if (mode is not ("local" or "sync"))
+            throw new InvalidInputException($"--batchnorm-mode: '{mode}'; expected local (each worker its own shard's statistics) or sync");
+        var sizing = reader.String("--shard-sizing", "throughput");
+        if (sizing is not ("throughput" or "equal"))
+            throw new InvalidInputException($"--shard-sizing: '{sizing}'; expected throughput or equal");
+        int? dataPlanePort = reader.Integer("--data-plane-port", min: 0);
+        if (dataPlanePort is null && Environment.GetEnvironmentVariable(ClusterOptions.DataPlanePortVariable) is { Length: > 0 } text)
+            dataPlanePort = int.TryParse(text, out int port) && port is >= 0 and <= 65535
+                ? port
+                : throw new InvalidInputException($"{ClusterOptions.DataPlanePortVariable}: '{text}' is not a port number");
+        return new ClusterOptions
+        {
+            Hostname = reader.String("--hostname"),
+            Port = reader.Integer("--port", min: 0),
+            PublicHostname = reader.String("--public-hostname"),
+            SeedNodes = reader.String("--seed-nodes")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            DataPlanePort = dataPlanePort,
+            SynchronisedBatchNorm = mode == "sync",
+            Sizing = sizing == "equal" ? ShardSizing.Equal : ShardSizing.Throughput,
+            ShardDeadline = TimeSpan.FromSeconds(reader.Integer("--shard-deadline", min: 1) ?? 10),
+            WorkerTimeout = TimeSpan.FromSeconds(reader.Integer("--worker-timeout", min: 1) ?? 60),
+            ExpectWorkers = reader.Integer("--expect-workers", min: 1),
+        };
+    }
+}

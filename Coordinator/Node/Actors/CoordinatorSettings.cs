@@ -1,0 +1,31 @@
+using DistTrainer.Cluster.Protocol;
+
+namespace DistTrainer.Coordinator.Actors;
+
+/// <summary>
+/// A run as the coordinator schedules it: the job every worker gets, the batches (size, epochs or
+/// steps, shuffling, seed), the first step (after a resume), the workers to wait for, how shards are
+/// sized, and the time limits that keep every wait bounded.
+/// </summary>
+public sealed record CoordinatorSettings(
+    TrainingJob Job,
+    int TrainCount,
+    int BatchSize,
+    int Epochs,
+    long? Steps,
+    bool Shuffle,
+    long FirstStep,
+    int ExpectWorkers,
+    ShardSizing Sizing,
+    bool BatchNorm,
+    Func<int, int> Normalizer,
+    TimeSpan ShardDeadline,
+    TimeSpan WorkerWaitTimeout,
+    int MaxAttempts = 5);
+
+/// <summary>How a step's batch is cut: in proportion to each worker's measured throughput, or equally.</summary>
+public enum ShardSizing
+{
+    Throughput,
+    Equal,
+}

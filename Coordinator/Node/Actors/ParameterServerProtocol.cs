@@ -1,0 +1,81 @@
+using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
+
+namespace DistTrainer.Coordinator.Actors;
+
+// Messages between the coordinator and the parameter server. Both live on the coordinator node,
+// so these never cross the network and are not serialized.
+
+/// <summary>Lets a registered worker's data-plane stream in; any other peer is refused.</summary>
+public sealed record AdmitWorker(string WorkerId) : INoSerializationVerificationNeeded;
+
+/// <summary>Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards.</summary>
+public sealed record BeginStep(long Step, int Attempt, Shard[] Shards) : INoSerializationVerificationNeeded;
+
+public sealed record WorkerConnected(string WorkerId) : INoSerializationVerificationNeeded;
+
+public sealed record WorkerDisconnected(string WorkerId, string Reason) : INoSerializationVerificationNeeded;
+
+public sealed record ShardArrived(long Step, int Attempt, int ShardId, string WorkerId, int Rows, double ComputeSeconds)
+    : INoSerializationVerificationNeeded;
+
+/// <summary>A shard result was dropped as malformed, or (<paramref name="NotFinite"/>) as holding NaN/Inf.</summary>
+public sealed record ShardRejected(long Step, int Attempt, int ShardId, string WorkerId, string Reason, bool NotFinite)
+    : INoSerializationVerificationNeeded;
+
+/// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
+public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic,
+    ServerTimes Times)
+    : INoSerializationVerificationNeeded;
+
+/// <summary>The summed gradient was not finite: nothing was applied.</summary>
+public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>Results the parameter server dropped, over the whole run.</summary>
+public readonly record struct AggregationCounts(long Duplicates, long Late, long Rejected);
+
+/// <summary>The run is over: workers that now drop their data-plane stream are leaving, not lost.</summary>
+public sealed record RunEnded : INoSerializationVerificationNeeded
+{
+    public static readonly RunEnded Instance = new();
+}
+
+/// <summary>
+/// Where the parameter server's side of one step went. Exchange: from the step's weights going out (or
+/// its plan beginning, whichever is later) to its last shard result being in: the slowest shard's
+/// compute, both transfers and its worker's hand-offs. Apply: summing, the optimizer step, the batch-norm
+/// fold, publishing the weights (and a checkpoint when one is due). Both on the parameter server's clock.
+/// </summary>
+public readonly record struct ServerTimes(double ExchangeSeconds, double ApplySeconds);
+
+/// <summary>Data-plane bytes (frame headers and payloads) the parameter server sent and received over the whole run, all workers together.</summary>
+public readonly record struct DataPlaneTraffic(long BytesSent, long BytesReceived)
+{
+    public DataPlaneTraffic Plus(TensorConnection connection) =>
+        new(BytesSent + connection.BytesSent, BytesReceived + connection.BytesReceived);
+}
+
+public sealed record EvaluateModel : INoSerializationVerificationNeeded
+{
+    public static readonly EvaluateModel Instance = new();
+}
+
+/// <summary>The test set's summed loss and correct count with the current weights and running statistics (null: no test set).</summary>
+public sealed record ModelEvaluated(BatchOutcome? Test) : INoSerializationVerificationNeeded;
+
+public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationNeeded;
+
+public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;
+
+/// <summary>
+/// Writes the current weights and running statistics into the evaluation model (the one the parameter
+/// server was given), so that its owner can read the final model once the node has stopped.
+/// </summary>
+public sealed record ExportModel : INoSerializationVerificationNeeded
+{
+    public static readonly ExportModel Instance = new();
+}
+
+public sealed record ModelExported(long Step) : INoSerializationVerificationNeeded;

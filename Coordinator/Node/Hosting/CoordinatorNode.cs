@@ -1,0 +1,123 @@
+using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Hosting;
+
+/// <summary>
+/// The coordinator node of a run: its actor system (role coordinator), the parameter server with
+/// its data-plane listener, and the coordinator actor. With no seed nodes it founds the cluster
+/// itself (the embedded default); otherwise it joins through them.
+/// </summary>
+public sealed class CoordinatorNode : IAsyncDisposable
+{
+    private readonly TaskCompletionSource<DistributedRunReport> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _log;
+
+    private CoordinatorNode(ActorSystem system, ILogger log)
+    {
+        System = system;
+        _log = log;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef ParameterServer { get; private set; } = ActorRefs.Nobody;
+    public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
+    public Task<DistributedRunReport> Completion => _completion.Task;
+
+    /// <summary>The address workers use as their seed node.</summary>
+    public string SeedNode => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
+
+    /// <summary>Starts the node; the job in <paramref name="settings"/> gets the data plane's bound port.</summary>
+    public static CoordinatorNode Start(ClusterNodeOptions node, string dataPlaneHost, int dataPlanePort,
+        CoordinatorSettings settings, ParameterServerSettings serverSettings, BatchRunner evaluator, Dataset? test,
+        IOptimizer optimizer, ITrainingObserver observer, ILogger log, Akka.Configuration.Config? overrides = null)
+    {
+        var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator] }, log, overrides);
+        var result = new CoordinatorNode(system, log.ForContext("Role", ClusterRoles.Coordinator));
+        try
+        {
+            if (node.SeedNodes is not { Count: > 0 })
+                Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
+            IActorRef server = ActorRefs.Nobody;
+            var listener = new TensorListener(dataPlaneHost, dataPlanePort,
+                connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
+                refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
+            server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
+                    .WithDispatcher(Dispatchers.Step),
+                ParameterServerActor.Name);
+            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port } };
+            result.ParameterServer = server;
+            result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
+                ActorNames.Coordinator);
+            log.Information("Coordinator node {Node} up; data plane on {Host}:{Port}", result.SeedNode, settings.Job.DataPlaneHost, listener.Port);
+            return result;
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    /// <summary>Asks the parameter server to write the final weights into the evaluation model; bounded by <paramref name="timeout"/>.</summary>
+    public async Task<ModelExported> ExportModelAsync(TimeSpan timeout) =>
+        await ParameterServer.Ask<ModelExported>(ExportModel.Instance, timeout);
+
+    private static readonly TimeSpan WorkersLeaveTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>.</summary>
+    public async Task<CheckpointSaved> SaveAsync(string path, TimeSpan timeout) =>
+        await ParameterServer.Ask<CheckpointSaved>(new SaveCheckpoint(path), timeout);
+
+    /// <summary>
+    /// Waits, bounded, for the worker nodes to leave first: the coordinator is the oldest node, and
+    /// when it goes first every worker sees its association fail instead of a clean exit. Unreachable
+    /// workers are not waited for.
+    /// </summary>
+    private async Task WorkersLeftAsync(Akka.Cluster.Cluster cluster, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (cluster.State.Members.Any(m => m.HasRole(ClusterRoles.Worker) && !cluster.State.Unreachable.Contains(m)))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                _log.Warning("Worker nodes still in the cluster {Timeout} s after the run ended; leaving anyway", timeout.TotalSeconds);
+                return;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Tells every worker node the run is over, then leaves the cluster and stops, each step bounded in time.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker)))
+            System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker).Tell(new TrainingFinished("done"));
+        await WorkersLeftAsync(cluster, WorkersLeaveTimeout);
+        // A worker that died without leaving would hold up the coordinator's own leaving until the split-brain
+        // resolver downs it (seconds, or all nodes after a leader change); the run is over, so down it now.
+        foreach (var member in cluster.State.Unreachable.Where(m => m.HasRole(ClusterRoles.Worker)))
+        {
+            _log.Information("Downing unreachable worker node {Node} at the end of the run", member.Address);
+            cluster.Down(member.Address);
+        }
+        try
+        {
+            await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance)
+                .WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            _log.Warning("The coordinator node did not leave the cluster within 15 s; terminating");
+            await System.Terminate().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+}

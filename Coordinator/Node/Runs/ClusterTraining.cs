@@ -1,0 +1,89 @@
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Core;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Losses;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using DistTrainer.Worker.Actors;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Runs;
+
+/// <summary>
+/// `train` on a cluster: starts the coordinator node and, without seed nodes, the embedded
+/// workers on loopback; runs until the coordinator reports the end; writes the final checkpoint
+/// through the parameter server and the final weights into the run's model; shuts every node down.
+/// </summary>
+public static class ClusterTraining
+{
+    private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The run's model gets the final weights, for whoever looks at it after the run (the lab). A parameter
+    /// server that cannot answer leaves the model as it was: the run itself is over and reported.
+    /// </summary>
+    private static void ExportFinalModel(CoordinatorNode node, ILogger log)
+    {
+        try
+        {
+            node.ExportModelAsync(ExportTimeout).GetAwaiter().GetResult();
+        }
+        catch (Akka.Actor.AskTimeoutException e)
+        {
+            log.Warning("The parameter server did not hand over the final weights within {Timeout} s: {Reason}", ExportTimeout.TotalSeconds, e.Message);
+        }
+    }
+
+    public static DistributedRunReport Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
+        CancellationToken stop, Akka.Configuration.Config? overrides = null)
+    {
+        var (options, runner, optimizer, train, test, loss, batchSize) =
+            (run.Options, run.Runner, run.Optimizer, run.Train, run.Test, run.Loss, run.BatchSize);
+        var cluster = options.Cluster;
+        bool embedded = cluster.SeedNodes is null && options.Workers > 0;
+        int expect = cluster.ExpectWorkers ?? (embedded ? options.Workers : 1);
+        var model = runner.Model;
+        string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
+        string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
+        var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
+            cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples);
+        var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, options.Steps, options.Shuffle,
+            optimizer.StepCount, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
+            rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
+        var node = CoordinatorNode.Start(
+            new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
+                cluster.PublicHostname, cluster.SeedNodes),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save, gradients),
+            runner, test, optimizer, observer, log, overrides);
+        EmbeddedWorkers? workers = null;
+        try
+        {
+            if (embedded)
+                workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
+                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, options.Threads, cluster.WorkerTimeout),
+                    log, overrides);
+            using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
+            var report = node.Completion.GetAwaiter().GetResult();
+            if (options.Save is not null)
+            {
+                var saved = node.SaveAsync(options.Save, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+                if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
+            }
+            ExportFinalModel(node, log);
+            log.Information(
+                "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected results; workers lost: {Lost}",
+                report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
+                report.Dropped.Rejected, report.WorkersLost);
+            return report;
+        }
+        finally
+        {
+            node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

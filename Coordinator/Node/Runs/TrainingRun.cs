@@ -1,0 +1,130 @@
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Core;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Compute;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Nn.Losses;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Runs;
+
+/// <summary>
+/// One run of the trainer as <see cref="TrainOptions"/> describe it: the data (cut to --train-samples and
+/// --test-samples), the model initialised from the seed or a checkpoint, the optimizer and the backend.
+/// <see cref="Execute"/> trains it in this process or on the cluster; afterwards <see cref="Model"/>
+/// holds the final weights either way. `train`, the lab and the tests all start runs here.
+/// </summary>
+public sealed class TrainingRun : IDisposable
+{
+    private TrainingRun(TrainOptions options, Dataset train, Dataset? test, LossFunction loss, int batchSize,
+        IComputeBackend backend, Sequential model, IOptimizer optimizer, BatchRunner runner)
+    {
+        Options = options;
+        Train = train;
+        Test = test;
+        Loss = loss;
+        BatchSize = batchSize;
+        Backend = backend;
+        Model = model;
+        Optimizer = optimizer;
+        Runner = runner;
+    }
+
+    public TrainOptions Options { get; }
+    public Dataset Train { get; }
+    public Dataset? Test { get; }
+    public LossFunction Loss { get; }
+    public int BatchSize { get; }
+    public IComputeBackend Backend { get; }
+    public Sequential Model { get; }
+    public IOptimizer Optimizer { get; }
+    public BatchRunner Runner { get; }
+
+    /// <summary>
+    /// Builds the run. <paramref name="data"/> is the dataset the options name, already loaded (the lab
+    /// trains many models on one); without it, it is loaded here.
+    /// </summary>
+    public static TrainingRun Prepare(TrainOptions options, ILogger log, (Dataset Train, Dataset? Test)? data = null)
+    {
+        var loss = LossFunction.Parse(options.Loss);
+        var spec = ModelSpec.Parse(options.Layers, options.Init);
+        var (train, test) = data ?? DatasetLoader.Load(options.Dataset, options.DataDir);
+        if (options.TrainSamples is { } trainSamples) train = train.Head(trainSamples);
+        if (options.TestSamples is { } testSamples) test = test?.Head(testSamples);
+        CheckFits(train, spec, loss);
+        if (test is not null) CheckFits(test, spec, loss);
+
+        int batchSize = Math.Min(options.BatchSize ?? train.Count, train.Count);
+        CheckBatchNormBatches(spec, train.Count, batchSize);
+        int maxRows = Math.Max(batchSize, Math.Min(1024, Math.Max(train.Count, test?.Count ?? 0)));
+        var backend = BackendFactory.Create(options.Device, options.Threads, log);
+        Sequential? model = null;
+        try
+        {
+            model = new Sequential(spec, backend, maxRows);
+            var optimizer = OptimizerFactory.Create(options.Optimizer, model.ParameterCount);
+            model.Initialize(options.Seed);
+            if ((options.InitFrom ?? options.Resume) is { } checkpoint)
+            {
+                bool restored = ModelCheckpoint.Load(checkpoint, model, optimizer);
+                if (options.Resume is not null && !restored)
+                    throw new InvalidInputException($"--resume {checkpoint}: the checkpoint holds no {optimizer.Name} optimizer state to continue from; use --init-from to start from its weights");
+                log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})", checkpoint, restored, optimizer.StepCount);
+            }
+            return new TrainingRun(options, train, test, loss, batchSize, backend, model, optimizer, new BatchRunner(model, loss));
+        }
+        catch
+        {
+            model?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Trains: in this process, or through the cluster when the options ask for one. <paramref name="gradients"/>
+    /// sees each applied step's gradient; <paramref name="akka"/> overrides the cluster's settings (tests).
+    /// </summary>
+    public RunOutcome Execute(ITrainingObserver observer, ILogger log, CancellationToken stop,
+        IGradientObserver? gradients = null, Akka.Configuration.Config? akka = null)
+    {
+        if (Options.Distributed)
+        {
+            var report = ClusterTraining.Run(this, observer, gradients, log, stop, akka);
+            return new RunOutcome(report.Result, report);
+        }
+        var plan = new TrainingPlan(BatchSize, Options.Epochs, Options.Steps, Options.Shuffle, Options.Seed);
+        return new RunOutcome(new LocalTrainer(Runner, Optimizer, Train, Test, plan, log, gradients).Run(observer, stop), null);
+    }
+
+    public void Dispose()
+    {
+        Runner.Dispose();
+        Model.Dispose();
+        Backend.Dispose();
+    }
+
+    /// <summary>Batch norm cannot take a variance of one row: refuse up front a plan that would end an epoch on such a batch.</summary>
+    private static void CheckBatchNormBatches(ModelSpec spec, int samples, int batchSize)
+    {
+        if (!spec.Layers.Any(l => l is BatchNormSpec)) return;
+        int last = samples % batchSize == 0 ? batchSize : samples % batchSize;
+        if (last < 2)
+            throw new InvalidInputException(
+                $"--batch-size: {batchSize} leaves a batch of 1 sample ({samples} samples), and batch norm needs at least 2 rows to train; choose another batch size");
+    }
+
+    private static void CheckFits(Dataset data, ModelSpec spec, LossFunction loss)
+    {
+        if (data.FeatureCount != spec.InputWidth)
+            throw new InvalidInputException(
+                $"--layers: the model takes {spec.InputWidth} inputs but dataset {data.Name} has {data.FeatureCount} features per sample");
+        loss.ValidateLabels(data.Labels, spec.OutputWidth, $"dataset {data.Name}");
+    }
+}
+
+/// <summary>How a run ended, and on a cluster what the cluster did.</summary>
+public sealed record RunOutcome(TrainingResult Result, DistributedRunReport? Cluster);

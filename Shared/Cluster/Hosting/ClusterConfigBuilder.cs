@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Configuration;
+using DistTrainer.Core;
+using DistTrainer.Core.CommandLine;
+
+namespace DistTrainer.Cluster.Hosting;
+
+/// <summary>
+/// The Akka configuration of one node: <see cref="ClusterNodeOptions"/> over the DISTTRAINER_*
+/// environment variables (how containers are told who they are) over deploy/akka.hocon, embedded.
+/// </summary>
+public static class ClusterConfigBuilder
+{
+    public const string HostnameVariable = "DISTTRAINER_HOSTNAME";
+    public const string PortVariable = "DISTTRAINER_PORT";
+    public const string PublicHostnameVariable = "DISTTRAINER_PUBLIC_HOSTNAME";
+    /// <summary>Comma-separated seed node addresses.</summary>
+    public const string SeedNodesVariable = "DISTTRAINER_SEED_NODES";
+
+    private const string EmbeddedResource = "DistTrainer.Cluster.akka.hocon";
+
+    /// <summary>deploy/akka.hocon as shipped inside this assembly.</summary>
+    public static Config Embedded { get; } = LoadEmbedded();
+
+    public static Config Build(ClusterNodeOptions options) => Build(options, Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">Reads an environment variable; null or blank means unset.</param>
+    public static Config Build(ClusterNodeOptions options, Func<string, string?> environment)
+    {
+        string? Variable(string name) => string.IsNullOrWhiteSpace(environment(name)) ? null : environment(name)!.Trim();
+
+        // The option when given, else the variable when set, with the name to blame for a bad value.
+        (string Source, string Text)? Layered(string? option, string optionName, string variable) =>
+            option is not null ? (optionName, option) : Variable(variable) is { } value ? (variable, value) : null;
+
+        var lines = new List<string>();
+        const string tcp = "akka.remote.dot-netty.tcp";
+
+        if (Layered(options.Hostname, nameof(options.Hostname), HostnameVariable) is var (hostSource, host))
+            lines.Add($"{tcp}.hostname = {Quote(ValidHost(hostSource, host))}");
+        if (Layered(options.PublicHostname, nameof(options.PublicHostname), PublicHostnameVariable) is var (publicSource, publicHost))
+            lines.Add($"{tcp}.public-hostname = {Quote(ValidHost(publicSource, publicHost))}");
+        if (Layered(options.Port?.ToString(CultureInfo.InvariantCulture), nameof(options.Port), PortVariable) is var (portSource, port))
+            lines.Add($"{tcp}.port = {ValidPort(portSource, port)}");
+
+        if (options.SeedNodes is { } seeds)
+            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(nameof(options.SeedNodes), seeds, options.SystemName))}");
+        else if (Variable(SeedNodesVariable) is { } seedVariable)
+        {
+            var listed = seedVariable.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(SeedNodesVariable, listed, options.SystemName))}");
+        }
+
+        if (options.Roles is { } roles)
+            lines.Add($"akka.cluster.roles = {List(roles.Select(ValidRole))}");
+
+        return ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(Embedded);
+    }
+
+    private static Config LoadEmbedded()
+    {
+        using var stream = typeof(ClusterConfigBuilder).Assembly.GetManifestResourceStream(EmbeddedResource)
+            ?? throw new InvalidOperationException($"resource {EmbeddedResource} is missing from the assembly");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    private static string ValidHost(string source, string host)
+    {
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace))
+            throw new InvalidInputException($"{source}: '{host}' is not a host name or address");
+        return host;
+    }
+
+    private static string ValidPort(string source, string text) =>
+        ArgumentReader.ParseInteger(source, text, int.MinValue) is var port and >= 0 and <= ushort.MaxValue
+            ? port.ToString(CultureInfo.InvariantCulture)
+            : throw new InvalidInputException($"{source}: {text} is not a port number (0-65535)");
+
+    private static IEnumerable<string> ValidSeeds(string source, IEnumerable<string> seeds, string systemName) =>
+        seeds.Select(seed => SeedNode.Validate(source, seed, systemName)).ToList();
+
+    private static string ValidRole(string role) =>
+        role.Length > 0 && role.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? role
+            : throw new InvalidInputException($"{nameof(ClusterNodeOptions.Roles)}: '{role}' is not a role name (letters, digits, '-', '_')");
+
+    private static string List(IEnumerable<string> items) => $"[{string.Join(", ", items.Select(Quote))}]";
+
+    // A JSON string is a valid HOCON quoted string, escapes included.
+    private static string Quote(string text) => JsonSerializer.Serialize(text);
+}

@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Akka.Event;
+using Serilog.Events;
+using AkkaLogEvent = Akka.Event.LogEvent;
+
+namespace DistTrainer.Cluster.Logging;
+
+/// <summary>
+/// Akka's logger (akka.loggers in deploy/akka.hocon): writes Akka's log events to Serilog with the
+/// properties Node (this node's address), Role (its cluster roles) and SourceContext (Akka's log
+/// source), keeping the event's own time and exception. The Serilog logger is the one of the
+/// system's <see cref="SerilogSetup"/>, or Serilog's global Log.Logger when the system was started without one.
+/// </summary>
+public sealed class SerilogLoggerActor : ActorBase
+{
+    private readonly Serilog.ILogger _logger;
+    private readonly LogEventProperty _role;
+    private LogEventProperty? _node;
+
+    public SerilogLoggerActor()
+    {
+        var setup = Context.System.Settings.Setup.Get<SerilogSetup>();
+        _logger = setup.HasValue ? setup.Value.Logger : Serilog.Log.Logger;
+        var roles = Context.System.Settings.Config.GetStringList("akka.cluster.roles", []);
+        _role = new LogEventProperty("Role", new ScalarValue(string.Join(",", roles)));
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case InitializeLogger:
+                Sender.Tell(new LoggerInitialized());
+                return true;
+            case AkkaLogEvent logEvent:
+                Write(logEvent);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Write(AkkaLogEvent logEvent)
+    {
+        var level = ToSerilog(logEvent.LogLevel());
+        if (!_logger.IsEnabled(level))
+            return;
+        var (template, arguments) = logEvent.Message switch
+        {
+            LogMessage formatted => (formatted.Format, formatted.Parameters().ToArray()),
+            var other => ("{Message:l}", new[] { other }),
+        };
+        if (!_logger.BindMessageTemplate(template, arguments, out var parsed, out var bound))
+            return;
+        var properties = bound.Append(Node()).Append(_role)
+            .Append(new LogEventProperty("SourceContext", new ScalarValue(logEvent.LogSource)));
+        var timestamp = new DateTimeOffset(DateTime.SpecifyKind(logEvent.Timestamp, DateTimeKind.Utc));
+        _logger.Write(new Serilog.Events.LogEvent(timestamp, level, logEvent.Cause, parsed, properties));
+    }
+
+    // Loggers start before remoting has bound its port, so the address is looked up until it has one.
+    private LogEventProperty Node()
+    {
+        if (_node is not null)
+            return _node;
+        var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        var property = new LogEventProperty("Node", new ScalarValue(address?.ToString()));
+        if (address?.Port is > 0)
+            _node = property;
+        return property;
+    }
+
+    private static LogEventLevel ToSerilog(LogLevel level) => level switch
+    {
+        LogLevel.DebugLevel => LogEventLevel.Debug,
+        LogLevel.InfoLevel => LogEventLevel.Information,
+        LogLevel.WarningLevel => LogEventLevel.Warning,
+        _ => LogEventLevel.Error,
+    };
+}

@@ -1,0 +1,46 @@
+using DistTrainer.Core.Data;
+
+namespace DistTrainer.Cluster.Protocol;
+
+/// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
+public static class ProtocolVersion
+{
+    public const int Current = 2;
+}
+
+/// <summary>
+/// A worker asks to take part. <paramref name="ExpectedLayers"/> is the model spec the worker was
+/// started with, if any: a worker that expects another model than the coordinator trains is refused.
+/// </summary>
+public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string? ExpectedLayers, string Node, string Backend)
+    : IProtocolMessage;
+
+/// <summary>
+/// What every worker needs to compute shards of this run: the model, the loss, the data it reads
+/// from its own disk (checked by its fingerprint), the dropout seed and batch-norm mode, and where
+/// the parameter server's tensor data plane listens. <paramref name="TrainSamples"/>, when set, cuts
+/// the training set to its first samples, on every node alike.
+/// </summary>
+public sealed record TrainingJob(
+    string Layers,
+    string Loss,
+    string? Dataset,
+    string? DataDir,
+    DatasetFingerprint Data,
+    ulong Seed,
+    bool SynchronisedBatchNorm,
+    int MaxShardRows,
+    string DataPlaneHost,
+    int DataPlanePort,
+    double ExchangeTimeoutSeconds,
+    int? TrainSamples = null) : IProtocolMessage;
+
+public sealed record WorkerAccepted(string WorkerId, TrainingJob Job) : IProtocolMessage;
+
+public sealed record WorkerRefused(string WorkerId, string Reason) : IProtocolMessage;
+
+/// <summary>A worker that was accepted but cannot take part (its data differs, its data plane cannot connect) says why and leaves.</summary>
+public sealed record WorkerWithdrew(string WorkerId, string Reason) : IProtocolMessage;
+
+/// <summary>The run is over (finished, failed or interrupted): workers leave the cluster.</summary>
+public sealed record TrainingFinished(string Outcome) : IProtocolMessage;

@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Optimizers;
+
+namespace DistTrainer.Core.Checkpoints;
+
+/// <summary>
+/// A model (and optionally its optimizer) as a safetensors file laid out like PyTorch's
+/// nn.Sequential state_dict: "0.weight" [out, in], "0.bias", "1.running_mean", "1.running_var",
+/// "1.num_batches_tracked" (int64 scalar). Optimizer buffers are stored as
+/// "optimizer.{tensor}.{state}" and the step and settings in the metadata, so a file loads into
+/// PyTorch with strict=False, and a file PyTorch wrote loads here. An XxHash64 of every tensor
+/// (name, dtype, shape, bytes) goes into the metadata, so a file damaged after it was written is
+/// refused on load rather than trained from; files without one (PyTorch's) are taken as they are.
+/// </summary>
+public static class ModelCheckpoint
+{
+    public const string Format = "disttrainer-1";
+    private const string OptimizerPrefix = "optimizer.";
+    private const string ChecksumKey = "checksum.xxh64";
+    private const string LayersKey = "layers";
+
+    public static void Save(string path, Sequential model, IOptimizer? optimizer)
+    {
+        var parameters = new float[model.ParameterCount];
+        var buffers = new float[model.BufferCount];
+        model.Backend.Download(model.Parameters, parameters);
+        model.Backend.Download(model.Buffers, buffers);
+        var tensors = new List<SafeTensor>();
+        foreach (var p in model.ParameterLayout)
+            tensors.Add(SafeTensor.FromFloats(p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Length)));
+        foreach (var b in model.BufferLayout)
+            tensors.Add(SafeTensor.FromFloats(b.Name, b.Shape, buffers.AsSpan(b.Offset, b.Length)));
+        foreach (var (index, layer) in model.BatchNormLayers)
+            tensors.Add(SafeTensor.FromInt64Scalar($"{index}.num_batches_tracked", layer.BatchesTracked));
+
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            [LayersKey] = model.Describe(),
+        };
+        if (optimizer is not null)
+        {
+            metadata["optimizer"] = optimizer.Name;
+            metadata["step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
+            foreach (var state in optimizer.StateNames)
+            {
+                var values = optimizer.State(state);
+                foreach (var p in model.ParameterLayout)
+                    tensors.Add(SafeTensor.FromFloats($"{OptimizerPrefix}{p.Name}.{state}", p.Shape, values.Slice(p.Offset, p.Length)));
+            }
+        }
+        metadata[ChecksumKey] = Checksum(tensors);
+        SafeTensorsFile.Write(path, tensors, metadata);
+    }
+
+    /// <summary>
+    /// The model a checkpoint of <see cref="Save"/> holds, from the layer spec in its metadata (files
+    /// written elsewhere carry none: their model must be given, as --layers is for --init-from).
+    /// </summary>
+    public static ModelSpec ReadSpec(string path)
+    {
+        var (_, metadata) = Read(path);
+        if (!metadata.TryGetValue(LayersKey, out var layers))
+            throw new InvalidInputException(
+                $"checkpoint {path}: no '{LayersKey}' in its metadata, so the model it holds is unknown (train --save writes it)");
+        return ModelSpec.Parse(layers, option: $"checkpoint {path}: '{LayersKey}' metadata");
+    }
+
+    /// <summary>
+    /// Loads the model's tensors (every one must be present with the model's shape; running
+    /// statistics may be absent only when the model has none) and, when the file carries state of
+    /// the same optimizer, that state and its step. Returns whether optimizer state was restored.
+    /// </summary>
+    public static bool Load(string path, Sequential model, IOptimizer? optimizer)
+    {
+        var (tensors, metadata) = Read(path);
+        if (metadata.TryGetValue(ChecksumKey, out var stored) && stored != Checksum(tensors.Values))
+            throw new InvalidInputException(
+                $"checkpoint {path}: the tensors do not match the checksum stored with them (the file is damaged)");
+        var known = new HashSet<string>();
+        var parameters = new float[model.ParameterCount];
+        var buffers = new float[model.BufferCount];
+        foreach (var p in model.ParameterLayout) CopyInto(path, tensors, p, parameters, known);
+        foreach (var b in model.BufferLayout) CopyInto(path, tensors, b, buffers, known);
+        foreach (var (index, layer) in model.BatchNormLayers)
+        {
+            string name = $"{index}.num_batches_tracked";
+            if (!tensors.TryGetValue(name, out var tracked)) continue;
+            known.Add(name);
+            layer.BatchesTracked = tracked.ToInt64();
+        }
+
+        bool restored = false;
+        var optimizerTensors = tensors.Keys.Where(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToList();
+        if (optimizer is not null && optimizerTensors.Count > 0
+            && metadata.TryGetValue("optimizer", out var saved) && saved == optimizer.Name)
+        {
+            foreach (var state in optimizer.StateNames)
+            {
+                var values = optimizer.State(state);
+                foreach (var p in model.ParameterLayout)
+                {
+                    var placement = p with { Name = $"{OptimizerPrefix}{p.Name}.{state}" };
+                    CopyInto(path, tensors, placement, values, known);
+                }
+            }
+            if (!metadata.TryGetValue("step", out var stepText) || !long.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
+                throw new InvalidInputException($"checkpoint {path}: optimizer state without a valid 'step' in the metadata");
+            optimizer.SetStepCount(step);
+            restored = true;
+        }
+        known.UnionWith(optimizerTensors);
+
+        var foreign = tensors.Keys.FirstOrDefault(k => !known.Contains(k));
+        if (foreign is not null)
+            throw new InvalidInputException(
+                $"checkpoint {path}: tensor '{foreign}' does not belong to the model ({model.Describe()})");
+        model.Backend.Upload(parameters, model.Parameters);
+        model.Backend.Upload(buffers, model.Buffers);
+        return restored;
+    }
+
+    private static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path) =>
+        File.Exists(path) ? SafeTensorsFile.Read(path) : throw new InvalidInputException($"checkpoint {path}: file not found");
+
+    private static void CopyInto(string path, IReadOnlyDictionary<string, SafeTensor> tensors, TensorPlacement placement,
+        Span<float> destination, HashSet<string> known)
+    {
+        if (!tensors.TryGetValue(placement.Name, out var tensor))
+            throw new InvalidInputException($"checkpoint {path}: tensor '{placement.Name}' {Shape(placement.Shape)} is missing");
+        if (!tensor.Shape.SequenceEqual(placement.Shape))
+            throw new InvalidInputException(
+                $"checkpoint {path}: tensor '{placement.Name}' has shape {Shape(tensor.Shape)} but the model needs {Shape(placement.Shape)}");
+        tensor.ToFloats().CopyTo(destination.Slice(placement.Offset, placement.Length));
+        known.Add(placement.Name);
+    }
+
+    private static string Checksum(IEnumerable<SafeTensor> tensors)
+    {
+        var hash = new XxHash64();
+        Span<byte> number = stackalloc byte[8];
+        foreach (var tensor in tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            hash.Append(Encoding.UTF8.GetBytes($"{tensor.Name}\0{tensor.DType}\0"));
+            foreach (var dimension in tensor.Shape)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(number, dimension);
+                hash.Append(number);
+            }
+            hash.Append(tensor.Data);
+        }
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+
+    private static string Shape(int[] shape) => $"[{string.Join(", ", shape)}]";
+}

@@ -1,0 +1,25 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DistTrainer.Core.Compute.Ilgpu;
+
+/// <summary>Floats in one accelerator's memory; a slice of it is a sub-view of the buffer.</summary>
+public sealed class IlgpuArray : DeviceArray
+{
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> buffer;
+
+    internal IlgpuArray(Accelerator accelerator, int length)
+    {
+        Accelerator = accelerator;
+        buffer = accelerator.Allocate1D<float>(length);
+        buffer.MemSetToZero();
+    }
+
+    internal Accelerator Accelerator { get; }
+
+    public override int Length => (int)buffer.Length;
+
+    internal ArrayView1D<float, Stride1D.Dense> View(int offset, int length) => buffer.View.SubView(offset, length);
+
+    public override void Dispose() => buffer.Dispose();
+}

@@ -1,0 +1,68 @@
+namespace DistTrainer.Core.Optimizers;
+
+/// <summary>
+/// What every optimizer shares: the step count, the named state buffers, and the checks that let the update
+/// rules index their spans without bounds checks.
+/// </summary>
+internal abstract class Optimizer : IOptimizer
+{
+    private readonly string[] stateNames;
+    private readonly float[][] buffers;
+
+    protected Optimizer(int parameterCount, params string[] stateNames)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        ParameterCount = parameterCount;
+        this.stateNames = stateNames;
+        buffers = [.. stateNames.Select(_ => new float[parameterCount])];
+    }
+
+    public string Name => ResolvedSettings.Name;
+
+    public int ParameterCount { get; }
+
+    public long StepCount { get; private set; }
+
+    public abstract OptimizerSettings ResolvedSettings { get; }
+
+    public IReadOnlyList<string> StateNames => stateNames;
+
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients) =>
+        Advance(parameters, gradients, ElementwiseMode.Vectorised);
+
+    /// <summary>The same step through the scalar reference of the rule, for the tests of the vectorised one.</summary>
+    internal void StepScalar(Span<float> parameters, ReadOnlySpan<float> gradients) =>
+        Advance(parameters, gradients, ElementwiseMode.Scalar);
+
+    public Span<float> State(string name)
+    {
+        var index = Array.IndexOf(stateNames, name);
+        return index >= 0
+            ? buffers[index]
+            : throw new ArgumentException(
+                $"optimizer '{Name}' has no state '{name}'; it has [{string.Join(", ", stateNames)}]", nameof(name));
+    }
+
+    public void SetStepCount(long steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        StepCount = steps;
+    }
+
+    /// <summary>Applies the rule of step <see cref="StepCount"/> (already counted, 1 on the first step).</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode);
+
+    protected Span<float> Buffer(int index) => buffers[index];
+
+    private void Advance(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    {
+        if (parameters.Length != ParameterCount || gradients.Length != ParameterCount)
+        {
+            throw new ArgumentException(
+                $"optimizer '{Name}' holds {ParameterCount} parameters; got {parameters.Length} parameters and {gradients.Length} gradients");
+        }
+
+        StepCount++;
+        Update(parameters, gradients, mode);
+    }
+}

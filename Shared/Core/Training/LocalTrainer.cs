@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Nn.Layers;
+using DistTrainer.Core.Optimizers;
+using Serilog;
+
+namespace DistTrainer.Core.Training;
+
+/// <summary>
+/// Synchronous training in one process: each step draws the batch of (epoch, batch index) from
+/// the seeded sampler, computes the mean-loss gradient, refuses it if it is not finite, applies
+/// the optimizer to the host copy of the parameters and uploads them. Evaluates on the test set
+/// at the end of every epoch. Cancellation stops it between two steps, with every applied step intact.
+/// </summary>
+public sealed class LocalTrainer
+{
+    private readonly BatchRunner _runner;
+    private readonly IOptimizer _optimizer;
+    private readonly Dataset _train;
+    private readonly Dataset? _test;
+    private readonly TrainingPlan _plan;
+    private readonly ILogger _log;
+    private readonly float[] _parameters;
+    private readonly float[] _gradients;
+    private readonly float[] _buffers;
+    private readonly long[] _batchesTracked;
+    private readonly IGradientObserver? _gradientObserver;
+
+    public LocalTrainer(BatchRunner runner, IOptimizer optimizer, Dataset train, Dataset? test, TrainingPlan plan, ILogger log,
+        IGradientObserver? gradients = null)
+    {
+        if (plan.BatchSize > runner.Model.MaxRows)
+            throw new ArgumentException($"batch size {plan.BatchSize} exceeds the model's {runner.Model.MaxRows} rows");
+        _runner = runner;
+        _optimizer = optimizer;
+        _train = train;
+        _test = test;
+        _plan = plan;
+        _log = log;
+        _gradientObserver = gradients;
+        _parameters = new float[runner.Model.ParameterCount];
+        _gradients = new float[runner.Model.ParameterCount];
+        _buffers = new float[runner.Model.BufferCount];
+        _batchesTracked = new long[runner.Model.Layers.Count];
+    }
+
+    public TrainingResult Run(ITrainingObserver observer, CancellationToken cancellation = default)
+    {
+        var model = _runner.Model;
+        var backend = model.Backend;
+        var sampler = new BatchSampler(_train.Count, _plan.BatchSize, _plan.Shuffle, _plan.Seed);
+        int batchesPerEpoch = sampler.BatchesPerEpoch;
+        long firstStep = _optimizer.StepCount;
+        long lastStep = firstStep + (_plan.Steps ?? (long)_plan.Epochs * batchesPerEpoch);
+        backend.Download(model.Parameters, _parameters);
+        KeepRunningStatistics();
+
+        var epochs = new List<EpochReport>();
+        var total = Stopwatch.StartNew();
+        double trainingSeconds = 0;
+        long trainedSamples = 0;
+        var epochOutcome = default(BatchOutcome);
+        var epochClock = Stopwatch.StartNew();
+        double epochTrainingSeconds = 0;
+        string? failure = null;
+        bool interrupted = false;
+
+        for (long step = firstStep; step < lastStep; step++)
+        {
+            int epoch = (int)(step / batchesPerEpoch);
+            if (cancellation.IsCancellationRequested)
+            {
+                interrupted = true;
+                _log.Warning("Training interrupted before step {Step}", step + 1);
+                if (epochOutcome.Rows > 0)
+                    CloseEpoch((int)((step - 1) / batchesPerEpoch), step);
+                break;
+            }
+            int batch = (int)(step % batchesPerEpoch);
+            long stepStart = Stopwatch.GetTimestamp();
+            var indices = sampler.Batch(epoch, batch);
+            int normalizer = _runner.Loss.Normalizer(indices.Length, model.OutputWidth);
+            var outcome = _runner.ComputeGradients(_train, indices, new StepContext(true, step, _plan.Seed, 0), normalizer);
+            backend.Download(model.Gradients, _gradients);
+            double loss = outcome.LossSum / normalizer;
+            if (!double.IsFinite(loss) || !float.IsFinite(MaxMagnitude(_gradients)))
+            {
+                failure = !double.IsFinite(loss)
+                    ? $"the loss became {loss} at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept"
+                    : $"a gradient became NaN/Inf at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept";
+                _log.Error("Training stopped at {Step}: {Reason}", step + 1, failure);
+                RestoreRunningStatistics();
+                break;
+            }
+            _gradientObserver?.OnGradients(step, _gradients);
+            _optimizer.Step(_parameters, _gradients);
+            backend.Upload(_parameters, model.Parameters);
+            KeepRunningStatistics();
+            double seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
+            trainingSeconds += seconds;
+            epochTrainingSeconds += seconds;
+            trainedSamples += outcome.Rows;
+            epochOutcome += outcome;
+            observer.OnStep(new StepReport(epoch, batch, batchesPerEpoch, step + 1, lastStep, loss,
+                (double)outcome.Correct / outcome.Rows, trainedSamples / Math.Max(trainingSeconds, 1e-9)));
+
+            bool epochEnds = batch == batchesPerEpoch - 1 || step + 1 == lastStep;
+            if (epochEnds)
+            {
+                CloseEpoch(epoch, step + 1);
+                epochOutcome = default;
+                epochTrainingSeconds = 0;
+                epochClock.Restart();
+            }
+        }
+
+        return new TrainingResult(epochs, _optimizer.StepCount, total.Elapsed.TotalSeconds,
+            trainedSamples / Math.Max(trainingSeconds, 1e-9), failure, interrupted);
+
+        void CloseEpoch(int epoch, long step)
+        {
+            var report = EndEpoch(epoch, step, epochOutcome, epochTrainingSeconds, epochClock.Elapsed.TotalSeconds);
+            epochs.Add(report);
+            observer.OnEpoch(report);
+        }
+    }
+
+    private EpochReport EndEpoch(int epoch, long step, BatchOutcome outcome, double trainingSeconds, double seconds)
+    {
+        double? testLoss = null, testAccuracy = null;
+        if (_test is { Count: > 0 })
+        {
+            var test = _runner.Evaluate(_test);
+            testLoss = test.LossSum / _runner.Loss.Normalizer(test.Rows, _runner.Model.OutputWidth);
+            testAccuracy = (double)test.Correct / test.Rows;
+        }
+        double trainLoss = outcome.LossSum / _runner.Loss.Normalizer(outcome.Rows, _runner.Model.OutputWidth);
+        double trainAccuracy = (double)outcome.Correct / outcome.Rows;
+        _log.Information(
+            "Epoch {Epoch} ended at step {Step}: train loss {TrainLoss:F4} accuracy {TrainAccuracy:F4}, test loss {TestLoss:F4} accuracy {TestAccuracy:F4}",
+            epoch + 1, step, trainLoss, trainAccuracy, testLoss, testAccuracy);
+        return new EpochReport(epoch + 1, step, trainLoss, trainAccuracy, testLoss, testAccuracy,
+            outcome.Rows / Math.Max(trainingSeconds, 1e-9), seconds);
+    }
+
+    /// <summary>
+    /// Batch norm folds a batch into its running statistics during the forward pass, before the
+    /// loss is known to be finite: keep the last good ones so that a refused step leaves no trace.
+    /// </summary>
+    private void KeepRunningStatistics()
+    {
+        var model = _runner.Model;
+        if (model.BufferCount == 0) return;
+        model.Backend.Download(model.Buffers, _buffers);
+        for (int i = 0; i < model.BatchNormLayers.Count; i++)
+        {
+            var (index, layer) = model.BatchNormLayers[i];
+            _batchesTracked[index] = layer.BatchesTracked;
+        }
+    }
+
+    private void RestoreRunningStatistics()
+    {
+        var model = _runner.Model;
+        if (model.BufferCount == 0) return;
+        model.Backend.Upload(_buffers, model.Buffers);
+        for (int i = 0; i < model.BatchNormLayers.Count; i++)
+        {
+            var (index, layer) = model.BatchNormLayers[i];
+            layer.BatchesTracked = _batchesTracked[index];
+        }
+    }
+
+    private static float MaxMagnitude(ReadOnlySpan<float> values) =>
+        values.IsEmpty ? 0f : TensorPrimitives.MaxMagnitude(values);
+}

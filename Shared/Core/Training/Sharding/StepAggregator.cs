@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+
+namespace DistTrainer.Core.Training.Sharding;
+
+/// <summary>
+/// Collects the shard results of one step (one attempt of it) and, once every shard is in, sums the
+/// gradients in shard order — never arrival order — so the same shards give the same bits. Each
+/// shard is taken exactly once; duplicates, late results and malformed or non-finite ones are
+/// dropped and counted. It owns the payloads it accepts and hands each to <paramref name="release"/>
+/// when the next step begins (the caller keeps the ones it does not accept).
+/// </summary>
+public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? release = null)
+{
+    private Shard[] _shards = [];
+    private ShardResult?[] _results = [];
+    private int _received;
+
+    public ShardPayloadLayout Layout { get; } = layout;
+    public long Step { get; private set; } = -1;
+    public int Attempt { get; private set; }
+    public IReadOnlyList<Shard> Shards => _shards;
+    public bool IsComplete => _shards.Length > 0 && _received == _shards.Length;
+    public long Duplicates { get; private set; }
+    public long Late { get; private set; }
+    public long Rejected { get; private set; }
+
+    /// <summary>Starts aggregating a step; whatever the previous step held is dropped.</summary>
+    public void Begin(long step, int attempt, IReadOnlyList<Shard> shards)
+    {
+        if (shards.Count == 0) throw new ArgumentException("a step needs at least one shard", nameof(shards));
+        if (release is not null)
+            foreach (var held in _results)
+                if (held is { } result) release(result.Payload);
+        Step = step;
+        Attempt = attempt;
+        _shards = shards.ToArray();
+        _results = new ShardResult?[_shards.Length];
+        _received = 0;
+    }
+
+    /// <summary>Offers one result; <paramref name="reason"/> says why it was not accepted.</summary>
+    public ShardVerdict Offer(in ShardResult result, out string? reason)
+    {
+        reason = null;
+        if (result.Step != Step || result.Attempt != Attempt)
+        {
+            Late++;
+            reason = $"step {result.Step} attempt {result.Attempt} while aggregating step {Step} attempt {Attempt}";
+            return ShardVerdict.Late;
+        }
+        if ((uint)result.ShardId >= (uint)_shards.Length)
+            return Reject($"shard {result.ShardId} does not exist (step {Step} has {_shards.Length})", out reason);
+        if (_results[result.ShardId] is not null)
+        {
+            Duplicates++;
+            reason = $"shard {result.ShardId} of step {Step} was already applied";
+            return ShardVerdict.Duplicate;
+        }
+        var shard = _shards[result.ShardId];
+        if (result.Rows != shard.Count)
+            return Reject($"shard {result.ShardId} of step {Step} reports {result.Rows} rows; it has {shard.Count}", out reason);
+        if (result.Payload.Length != Layout.Length)
+            return Reject($"shard {result.ShardId} of step {Step} carries {result.Payload.Length} floats; expected {Layout.Length}", out reason);
+        if (!double.IsFinite(result.LossSum))
+            return Reject($"shard {result.ShardId} of step {Step} has loss {result.LossSum}", out reason, ShardVerdict.NotFinite);
+        if (!float.IsFinite(TensorPrimitives.MaxMagnitude(result.Payload)))
+            return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason, ShardVerdict.NotFinite);
+        _results[result.ShardId] = result;
+        _received++;
+        return ShardVerdict.Accepted;
+    }
+
+    /// <summary>The shards still missing, in shard order.</summary>
+    public IEnumerable<Shard> Missing()
+    {
+        for (int i = 0; i < _shards.Length; i++)
+            if (_results[i] is null) yield return _shards[i];
+    }
+
+    /// <summary>Writes the sum of the shard gradients, in shard order, into <paramref name="gradient"/>.</summary>
+    public void SumGradients(Span<float> gradient)
+    {
+        RequireComplete();
+        Layout.Gradients(_results[0]!.Value.Payload).CopyTo(gradient);
+        for (int i = 1; i < _results.Length; i++)
+            TensorPrimitives.Add(gradient, Layout.Gradients(_results[i]!.Value.Payload), gradient);
+    }
+
+    /// <summary>Merges the shards' batch statistics of one batch-norm layer, in shard order.</summary>
+    public void MergeMoments(int batchNorm, MomentsMerger merger)
+    {
+        RequireComplete();
+        merger.Reset();
+        foreach (var result in _results)
+            merger.Add(result!.Value.Rows, Layout.Mean(result.Value.Payload, batchNorm), Layout.Variance(result.Value.Payload, batchNorm));
+    }
+
+    /// <summary>Loss sum, correct count and rows of the whole step, added in shard order.</summary>
+    public BatchOutcome Outcome()
+    {
+        RequireComplete();
+        var total = default(BatchOutcome);
+        foreach (var result in _results)
+            total += new BatchOutcome(result!.Value.LossSum, result.Value.Correct, result.Value.Rows);
+        return total;
+    }
+
+    private ShardVerdict Reject(string why, out string reason, ShardVerdict verdict = ShardVerdict.Rejected)
+    {
+        Rejected++;
+        reason = why;
+        return verdict;
+    }
+
+    private void RequireComplete()
+    {
+        if (!IsComplete) throw new InvalidOperationException($"step {Step} has {_received} of {_shards.Length} shards");
+    }
+}

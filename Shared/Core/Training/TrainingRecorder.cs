@@ -1,0 +1,26 @@
+namespace DistTrainer.Core.Training;
+
+/// <summary>
+/// Keeps every step's loss and accuracy and every epoch's report, for curves drawn after the run, and
+/// passes each report on to <paramref name="next"/> (the progress printer, or nobody).
+/// </summary>
+public sealed class TrainingRecorder(ITrainingObserver? next = null) : ITrainingObserver
+{
+    private readonly List<StepReport> _steps = new();
+    private readonly List<EpochReport> _epochs = new();
+
+    public IReadOnlyList<StepReport> Steps => _steps;
+    public IReadOnlyList<EpochReport> Epochs => _epochs;
+
+    public void OnStep(StepReport report)
+    {
+        _steps.Add(report);
+        next?.OnStep(report);
+    }
+
+    public void OnEpoch(EpochReport report)
+    {
+        _epochs.Add(report);
+        next?.OnEpoch(report);
+    }
+}

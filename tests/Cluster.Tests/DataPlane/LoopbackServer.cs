@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using DistTrainer.Cluster.DataPlane;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+/// <summary>A listener on an ephemeral loopback port that starts every accepted connection with a <see cref="ReceivingEnd"/>.</summary>
+internal sealed class LoopbackServer : IDisposable
+{
+    private readonly BlockingCollection<ReceivingEnd> accepted = new();
+    private readonly BlockingCollection<string> refusals = new();
+
+    public LoopbackServer(DataPlaneOptions? options = null)
+    {
+        Options = options ?? new DataPlaneOptions();
+        Listener = new TensorListener("127.0.0.1", 0, c => accepted.Add(new ReceivingEnd(c)), refusals.Add, Options);
+    }
+
+    public DataPlaneOptions Options { get; }
+
+    public TensorListener Listener { get; }
+
+    public ReceivingEnd NextConnection() =>
+        accepted.TryTake(out var end, ReceivingEnd.Wait) ? end : throw new TimeoutException("no connection accepted");
+
+    public string NextRefusal() =>
+        refusals.TryTake(out var reason, ReceivingEnd.Wait) ? reason : throw new TimeoutException("no connection refused");
+
+    public TensorConnection Connect(string peerId) =>
+        TensorClient.Connect("127.0.0.1", Listener.Port, peerId, TimeSpan.FromSeconds(5), retries: 0, Options);
+
+    public void Dispose()
+    {
+        Listener.Dispose();
+        foreach (var end in accepted) end.Connection.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using System.IO.Hashing;
+using System.Net.Sockets;
+using System.Text;
+using DistTrainer.Cluster.DataPlane;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+/// <summary>A plain socket speaking to a listener byte by byte, to send frames a real connection never would.</summary>
+internal sealed class RawPeer : IDisposable
+{
+    private readonly Socket socket = new(SocketType.Stream, ProtocolType.Tcp);
+
+    public RawPeer(TensorListener listener) => socket.Connect("127.0.0.1", listener.Port);
+
+    /// <summary>The exact bytes of a frame as a connection would write it.</summary>
+    public static byte[] Frame(FrameHeader header, byte[] payload)
+    {
+        var bytes = new byte[FrameFormat.HeaderBytes + payload.Length];
+        FrameFormat.Write(header with { PayloadBytes = payload.Length }, payload, new XxHash3(), bytes);
+        payload.CopyTo(bytes, FrameFormat.HeaderBytes);
+        return bytes;
+    }
+
+    public void SendHello(string peerId) => Send(Frame(new FrameHeader(FrameKind.Hello), Encoding.UTF8.GetBytes(peerId)));
+
+    public void Send(byte[] bytes) => socket.Send(bytes);
+
+    public void Dispose() => socket.Dispose();
+}

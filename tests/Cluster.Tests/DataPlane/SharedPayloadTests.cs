@@ -1,0 +1,56 @@
+using DistTrainer.Cluster.DataPlane;
+using Xunit;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+public sealed class SharedPayloadTests : IDisposable
+{
+    private readonly LoopbackServer server = new();
+
+    public void Dispose() => server.Dispose();
+
+    [Fact]
+    public void TheArrayReturnsToThePoolOnlyAfterTheOwnerAndEverySendAreDone()
+    {
+        var pool = new PayloadPool();
+        using var first = server.Connect("worker-1");
+        using var second = server.Connect("worker-2");
+        var ends = new[] { server.NextConnection(), server.NextConnection() };
+        var payload = new SharedPayload(pool, 1000);
+        Array.Fill(payload.Array, 2.5f);
+
+        Assert.True(payload.SendOn(first, new FrameHeader(FrameKind.Weights, WeightsVersion: 3)));
+        Assert.True(payload.SendOn(second, new FrameHeader(FrameKind.Weights, WeightsVersion: 3)));
+        foreach (var end in ends) Assert.All(end.NextFrame().Payload, value => Assert.Equal(2.5f, value));
+        Assert.NotSame(payload.Array, pool.Rent(1000));
+
+        payload.Release();
+
+        Assert.True(SpinWait.SpinUntil(() => payload.Holders == 0, ReceivingEnd.Wait));
+        Assert.Same(payload.Array, pool.Rent(1000));
+    }
+
+    [Fact]
+    public void ASendOnAClosedConnectionDoesNotKeepThePayloadHeld()
+    {
+        var pool = new PayloadPool();
+        var closed = server.Connect("worker-1");
+        closed.Dispose();
+        var payload = new SharedPayload(pool, 16);
+
+        Assert.False(payload.SendOn(closed, new FrameHeader(FrameKind.Weights)));
+        payload.Release();
+
+        Assert.Equal(0, payload.Holders);
+        Assert.Same(payload.Array, pool.Rent(16));
+    }
+
+    [Fact]
+    public void ReleasingMoreOftenThanHeldIsAnError()
+    {
+        var payload = new SharedPayload(new PayloadPool(), 16);
+        payload.Release();
+
+        Assert.Throws<InvalidOperationException>(payload.Release);
+    }
+}

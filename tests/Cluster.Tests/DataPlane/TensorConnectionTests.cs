@@ -1,0 +1,293 @@
+using System.Runtime.InteropServices;
+using DistTrainer.Cluster.DataPlane;
+using Xunit;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+public sealed class TensorConnectionTests : IDisposable
+{
+    private readonly LoopbackServer server = new();
+
+    public void Dispose() => server.Dispose();
+
+    [Fact]
+    public void AFourMegabytePayloadRoundTripsBitExactlyBothWays()
+    {
+        using var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+        var payload = RandomBits(1 << 20, seed: 1);
+
+        Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: 5), payload));
+        var atServer = serverEnd.NextFrame();
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights, WeightsVersion: 6), atServer.Payload));
+        var back = clientEnd.NextFrame();
+
+        Assert.Equal(4 << 20, atServer.Header.PayloadBytes);
+        Assert.True(MemoryMarshal.AsBytes(payload.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(atServer.Payload.AsSpan())));
+        Assert.True(MemoryMarshal.AsBytes(payload.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(back.Payload.AsSpan())));
+        Assert.Equal(FrameKind.Weights, back.Header.Kind);
+        Assert.Equal(6, back.Header.WeightsVersion);
+    }
+
+    [Fact]
+    public void HeaderFieldsArriveAsSent()
+    {
+        using var client = server.Connect("worker-1");
+        var serverEnd = server.NextConnection();
+        var sent = new FrameHeader(FrameKind.Moments, Step: 9, WeightsVersion: 8, ShardId: 2, Layer: 4, SampleCount: 64,
+            Correct: 50, LossSum: 12.5, ComputeSeconds: 0.25);
+
+        client.Send(sent, new float[] { 1.5f, -2f, float.NaN });
+        var received = serverEnd.NextFrame();
+
+        Assert.Equal(sent with { PayloadBytes = 12, Checksum = received.Header.Checksum }, received.Header);
+        Assert.Equal(new[] { 1.5f, -2f, float.NaN }, received.Payload);
+        Assert.Equal("worker-1", serverEnd.Connection.PeerId);
+    }
+
+    [Fact]
+    public void ByteCountersCountHeaderAndPayloadOfEveryFrameOnBothSides()
+    {
+        const int header = FrameFormat.HeaderBytes, hello = header + 8; // the Hello holds "worker-1"
+        using var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+
+        client.Send(new FrameHeader(FrameKind.Gradients), new float[1000]);
+        serverEnd.NextFrame();
+        serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[3]);
+        clientEnd.NextFrame();
+
+        Assert.Equal(hello + header + 4000, serverEnd.Connection.BytesReceived);
+        Assert.Equal(header + 12, client.BytesReceived);
+        // The writer thread adds a frame once the socket took all of it, which may be just after the peer read it.
+        Assert.True(SpinWait.SpinUntil(() => client.BytesSent == hello + header + 4000, ReceivingEnd.Wait), $"client sent {client.BytesSent}");
+        Assert.True(SpinWait.SpinUntil(() => serverEnd.Connection.BytesSent == header + 12, ReceivingEnd.Wait),
+            $"server sent {serverEnd.Connection.BytesSent}");
+    }
+
+    [Fact]
+    public void ConcurrentSendsArriveIntactAndInPerThreadOrder()
+    {
+        const int threads = 4, framesPerThread = 200;
+        using var client = server.Connect("worker-1");
+        var serverEnd = server.NextConnection();
+
+        var senders = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < framesPerThread; i++)
+                Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: i, ShardId: t), Tagged(t, i)));
+        })).ToList();
+        senders.ForEach(s => s.Start());
+        senders.ForEach(s => s.Join());
+
+        var nextStep = new int[threads];
+        for (int n = 0; n < threads * framesPerThread; n++)
+        {
+            var frame = serverEnd.NextFrame();
+            int t = frame.Header.ShardId;
+            Assert.Equal(nextStep[t], frame.Header.Step);
+            Assert.Equal(Tagged(t, nextStep[t]), frame.Payload);
+            nextStep[t]++;
+        }
+        Assert.All(nextStep, count => Assert.Equal(framesPerThread, count));
+    }
+
+    [Fact]
+    public void APeerDyingMidFrameClosesTheConnectionWithAReason()
+    {
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
+        using (var raw = new RawPeer(server.Listener))
+        {
+            raw.SendHello("worker-7");
+            raw.Send(frame[..(frame.Length / 2)]);
+            Thread.Sleep(50);
+        }
+
+        var closed = server.NextConnection().WaitClosed();
+
+        Assert.Equal(CloseCause.PeerClosed, closed.Cause);
+        Assert.Contains("'worker-7'", closed.Message);
+        Assert.Contains("mid-frame", closed.Message);
+    }
+
+    [Fact]
+    public void AFrameWithAFlippedPayloadByteIsRefused()
+    {
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, Step: 3), new byte[4096]);
+        frame[FrameFormat.HeaderBytes + 1000] ^= 0x10;
+
+        string reason = RefusalOf(server, frame);
+
+        Assert.Contains("'worker-7'", reason);
+        Assert.Contains("checksum mismatch on a Gradients frame of step 3", reason);
+    }
+
+    [Fact]
+    public void AFrameWithAWrongMagicIsRefused()
+    {
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[64]);
+        frame[1] ^= 0x01;
+
+        Assert.Contains("bad magic", RefusalOf(server, frame));
+    }
+
+    [Fact]
+    public void AFrameLongerThanTheLimitIsRefused()
+    {
+        using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
+
+        string reason = RefusalOf(small, RawPeer.Frame(new FrameHeader(FrameKind.Weights), new byte[2048]));
+
+        Assert.Contains("payload length 2048 bytes is outside 0..1024", reason);
+    }
+
+    [Fact]
+    public void AFloatFrameWithAPartialFloatIsRefused()
+    {
+        string reason = RefusalOf(server, RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
+
+        Assert.Contains("not a whole number of float32 values", reason);
+    }
+
+    [Fact]
+    public void SendAfterCloseReportsFailureAndTheClosedHandlerRunsOnce()
+    {
+        var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+
+        client.Dispose();
+        client.Dispose();
+
+        Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), new float[4]));
+        Assert.False(client.SendText(new FrameHeader(FrameKind.Refused), "late"));
+        Assert.Equal(CloseCause.Disposed, clientEnd.WaitClosed().Cause);
+        Assert.Equal(CloseCause.PeerClosed, serverEnd.WaitClosed().Cause);
+        Assert.False(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[4]));
+        Thread.Sleep(50);
+        Assert.Equal(1, clientEnd.ClosedCount);
+        Assert.Equal(1, serverEnd.ClosedCount);
+    }
+
+    [Fact]
+    public void StartingAClosedConnectionReportsTheReasonAtOnce()
+    {
+        var client = server.Connect("worker-1");
+        client.Dispose();
+
+        var clientEnd = new ReceivingEnd(client);
+
+        Assert.Equal(1, clientEnd.ClosedCount);
+        Assert.Equal(CloseCause.Disposed, clientEnd.WaitClosed().Cause);
+        Assert.Equal(clientEnd.WaitClosed(), client.CloseReason);
+    }
+
+    [Fact]
+    public void TextFramesCarryUtf8()
+    {
+        using var client = server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = server.NextConnection();
+
+        serverEnd.Connection.SendText(new FrameHeader(FrameKind.Refused, Step: 2), "model spec differs: 784-256-10 ≠ 784-128-10");
+        var refused = clientEnd.NextFrame();
+
+        Assert.Equal(FrameKind.Refused, refused.Header.Kind);
+        Assert.Equal("model spec differs: 784-256-10 ≠ 784-128-10", refused.Text());
+    }
+
+    [Fact]
+    public void AThrowingFrameHandlerClosesTheConnection()
+    {
+        using var client = server.Connect("worker-1");
+        var serverEnd = server.NextConnection();
+        string? reason = null;
+        var closed = new ManualResetEventSlim();
+        client.Start((_, _) => throw new InvalidOperationException("mailbox gone"), (_, r) =>
+        {
+            reason = r.Message;
+            closed.Set();
+        });
+
+        serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[8]);
+
+        Assert.True(closed.Wait(ReceivingEnd.Wait));
+        Assert.Equal(CloseCause.HandlerFailed, client.CloseReason!.Cause);
+        Assert.Contains("InvalidOperationException: mailbox gone", reason);
+    }
+
+    [Fact]
+    public void SendingMoreThanTheLimitIsRefusedAtTheCaller()
+    {
+        using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
+        using var client = small.Connect("worker-1");
+
+        var error = Assert.Throws<ArgumentException>(() => client.Send(new FrameHeader(FrameKind.Gradients), new float[257]));
+
+        Assert.Contains("1028 bytes exceeds the data plane limit of 1024 bytes", error.Message);
+        Assert.True(client.Send(new FrameHeader(FrameKind.Gradients), new float[256]));
+    }
+
+    [Fact]
+    public void ReceivedPayloadsComeFromTheConfiguredPool()
+    {
+        var pool = new PayloadPool();
+        using var pooled = new LoopbackServer(new DataPlaneOptions { Payloads = pool });
+        using var client = pooled.Connect("worker-1");
+        var serverEnd = pooled.NextConnection();
+
+        client.Send(new FrameHeader(FrameKind.Gradients, Step: 1), new float[] { 1, 2, 3 });
+        var first = serverEnd.NextFrame().Payload;
+        pool.Return(first);
+        client.Send(new FrameHeader(FrameKind.Gradients, Step: 2), new float[] { 4, 5, 6 });
+        var second = serverEnd.NextFrame().Payload;
+
+        Assert.Same(first, second);
+        Assert.Equal(new float[] { 4, 5, 6 }, second);
+    }
+
+    [Fact]
+    public void WrittenRunsForEveryQueuedFrameWhetherSentOrDroppedAtClose()
+    {
+        const int frames = 12;
+        var client = server.Connect("worker-1");
+        server.NextConnection();
+        var payload = new float[1 << 20];
+        using var allWritten = new CountdownEvent(frames);
+
+        for (int i = 0; i < frames; i++)
+            Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: i), payload, () => allWritten.Signal()));
+        client.Dispose();
+
+        Assert.True(allWritten.Wait(ReceivingEnd.Wait));
+        Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), payload, () => allWritten.Signal()));
+        Assert.Equal(0, allWritten.CurrentCount);
+    }
+
+    /// <summary>Sends a Hello and then <paramref name="frame"/> from a raw socket; the reason the connection closed with.</summary>
+    private static string RefusalOf(LoopbackServer listening, byte[] frame)
+    {
+        using var raw = new RawPeer(listening.Listener);
+        raw.SendHello("worker-7");
+        raw.Send(frame);
+        var serverEnd = listening.NextConnection();
+
+        var closed = serverEnd.WaitClosed();
+
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Equal(0, serverEnd.UntakenFrames);
+        return closed.Message;
+    }
+
+    private static float[] RandomBits(int length, int seed)
+    {
+        var values = new float[length];
+        new Random(seed).NextBytes(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    private static float[] Tagged(int thread, int index) =>
+        Enumerable.Range(0, 1 + index % 37).Select(k => thread * 1e6f + index * 100f + k).ToArray();
+}

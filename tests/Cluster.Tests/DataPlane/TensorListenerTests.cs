@@ -1,0 +1,76 @@
+using System.Net;
+using DistTrainer.Cluster.DataPlane;
+using Xunit;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+public sealed class TensorListenerTests : IDisposable
+{
+    private readonly LoopbackServer server = new();
+
+    public void Dispose() => server.Dispose();
+
+    [Fact]
+    public void PortZeroBindsAnEphemeralPortThatClientsReach()
+    {
+        using var client = server.Connect("worker-3");
+        var accepted = server.NextConnection();
+
+        var bound = Assert.IsType<IPEndPoint>(server.Listener.EndPoint);
+        Assert.NotEqual(0, bound.Port);
+        Assert.Equal(bound.Port, server.Listener.Port);
+        Assert.Equal("worker-3", accepted.Connection.PeerId);
+        Assert.StartsWith("'worker-3' (127.0.0.1:", accepted.Connection.Peer);
+    }
+
+    [Fact]
+    public void AFirstFrameOtherThanHelloIsRefused()
+    {
+        using var raw = new RawPeer(server.Listener);
+        raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[16]));
+
+        string reason = server.NextRefusal();
+
+        Assert.StartsWith("data plane peer 127.0.0.1:", reason);
+        Assert.EndsWith("refused: first frame is Gradients, expected Hello", reason);
+    }
+
+    [Fact]
+    public void AHelloWithAWrongMagicIsRefused()
+    {
+        using var raw = new RawPeer(server.Listener);
+        var hello = RawPeer.Frame(new FrameHeader(FrameKind.Hello), "worker-3"u8.ToArray());
+        hello[3] = (byte)'X';
+        raw.Send(hello);
+
+        Assert.Contains("refused: bad magic", server.NextRefusal());
+    }
+
+    [Fact]
+    public void AnEmptyPeerIdIsRefused()
+    {
+        using var raw = new RawPeer(server.Listener);
+        raw.SendHello(" ");
+
+        Assert.EndsWith("refused: Hello carries an empty peer id", server.NextRefusal());
+    }
+
+    [Fact]
+    public void APeerThatSendsNoHelloIsRefusedAfterTheTimeout()
+    {
+        using var impatient = new LoopbackServer(new DataPlaneOptions { HelloTimeout = TimeSpan.FromMilliseconds(300) });
+        using var raw = new RawPeer(impatient.Listener);
+
+        Assert.EndsWith("refused: sent no Hello within 0.3 s", impatient.NextRefusal());
+    }
+
+    [Fact]
+    public void ListeningOnAPortInUseNamesTheAddress()
+    {
+        int taken = server.Listener.Port;
+
+        var error = Assert.Throws<IOException>(() => new TensorListener("127.0.0.1", taken, _ => { }, _ => { }));
+
+        Assert.StartsWith($"data plane: cannot listen on 127.0.0.1:{taken}: ", error.Message);
+    }
+}

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Akka.Event;
+using DistTrainer.Cluster.Hosting;
+using Serilog.Events;
+using Xunit;
+using LogEvent = Serilog.Events.LogEvent;
+
+namespace DistTrainer.Cluster.Tests.Logging;
+
+public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly CollectingSink _sink;
+
+    public SerilogLoggerActorTests() : this(new CollectingSink())
+    {
+    }
+
+    private SerilogLoggerActorTests(CollectingSink sink)
+        : base(ClusterNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, Roles: [ClusterRoles.Worker, "gpu"]), sink.CreateLogger())) =>
+        _sink = sink;
+
+    private Task<LogEvent> Written(string text) => _sink.WaitForAsync(e => e.RenderMessage() == text, TimeSpan.FromSeconds(5));
+
+    private static object? Scalar(LogEvent logEvent, string property) => ((ScalarValue)logEvent.Properties[property]).Value;
+
+    [Fact]
+    public async Task Akka_events_reach_serilog_with_node_role_source_and_template_properties()
+    {
+        var log = Akka.Event.Logging.GetLogger(Sys, "step-runner");
+        var node = ((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString();
+
+        log.Info("step {Step} took {Seconds} s", 3, 1.5);
+
+        var info = await Written("step 3 took 1.5 s");
+        Assert.Equal(LogEventLevel.Information, info.Level);
+        Assert.Equal(node, Scalar(info, "Node"));
+        Assert.StartsWith("akka.tcp://disttrainer@127.0.0.1:", node);
+        Assert.Equal("worker,gpu", Scalar(info, "Role"));
+        // Akka names a string log source together with its system.
+        Assert.Equal("step-runner (akka://disttrainer)", Scalar(info, "SourceContext"));
+        Assert.Equal(3, Scalar(info, "Step"));
+        Assert.Equal(1.5, Scalar(info, "Seconds"));
+    }
+
+    [Fact]
+    public async Task Errors_keep_their_exception_and_debug_stays_below_the_configured_level()
+    {
+        var log = Akka.Event.Logging.GetLogger(Sys, "step-runner");
+
+        log.Debug("not at INFO");
+        log.Warning("slow worker {0}", "w-2");
+        log.Error(new InvalidOperationException("boom"), "step {Step} failed", 4);
+
+        Assert.Equal(LogEventLevel.Warning, (await Written("slow worker \"w-2\"")).Level);
+        var error = await Written("step 4 failed");
+        Assert.Equal(LogEventLevel.Error, error.Level);
+        Assert.Equal("boom", Assert.IsType<InvalidOperationException>(error.Exception).Message);
+        Assert.DoesNotContain(_sink.Events, e => e.MessageTemplate.Text == "not at INFO");
+    }
+}

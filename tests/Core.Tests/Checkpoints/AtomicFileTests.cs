@@ -1,0 +1,59 @@
+using DistTrainer.Core.Checkpoints;
+using Xunit;
+
+namespace DistTrainer.Core.Tests.Checkpoints;
+
+public sealed class AtomicFileTests : IDisposable
+{
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public void ReplacesTheFileWithTheNewContent()
+    {
+        string path = directory.Write("state.bin", [1, 2, 3]);
+
+        AtomicFile.Write(path, stream => stream.Write([4, 5]));
+
+        Assert.Equal([4, 5], File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public void CreatesTheFoldersOfANewFile()
+    {
+        string path = Path.Combine(directory.Path, "run", "model", "state.bin");
+
+        AtomicFile.Write(path, stream => stream.Write([7]));
+
+        Assert.Equal([7], File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void FailureHalfwayLeavesTheOldFileAndNoTemporaryFile()
+    {
+        string path = directory.Write("state.bin", [1, 2, 3]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[100_000]);
+            throw new InvalidOperationException("disk on fire");
+        }));
+
+        Assert.Equal("disk on fire", error.Message);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public void FailureToRenameLeavesNoTemporaryFile()
+    {
+        string target = directory.File("occupied");
+        Directory.CreateDirectory(target);
+
+        Assert.ThrowsAny<IOException>(() => AtomicFile.Write(target, stream => stream.Write([1])));
+
+        Assert.Equal([target], Directory.GetFileSystemEntries(directory.Path));
+    }
+}

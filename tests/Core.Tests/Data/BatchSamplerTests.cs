@@ -1,0 +1,101 @@
+using DistTrainer.Core.Data;
+using Xunit;
+
+namespace DistTrainer.Core.Tests.Data;
+
+public sealed class BatchSamplerTests
+{
+    [Theory]
+    // Reference values computed independently from the documented algorithm, so a change of
+    // generator, seeding or shuffle breaks reproducibility loudly.
+    [InlineData(42UL, 0, new[] { 0, 3, 5, 7, 9, 8, 2, 1, 4, 6 })]
+    [InlineData(42UL, 1, new[] { 6, 5, 1, 4, 7, 3, 2, 9, 8, 0 })]
+    [InlineData(7UL, 3, new[] { 12, 10, 2, 7, 6, 1, 5, 8, 0, 9, 4, 11, 3 })]
+    public void PermutationIsFixedBySeedAndEpoch(ulong seed, int epoch, int[] expected)
+    {
+        var permutation = new int[expected.Length];
+
+        BatchSampler.FillPermutation(seed, epoch, permutation);
+
+        Assert.Equal(expected, permutation);
+    }
+
+    [Fact]
+    public void WithoutShuffleBatchesTakeTheFileOrderAndTheLastIsShort()
+    {
+        var sampler = new BatchSampler(count: 7, batchSize: 3, shuffle: false, seed: 1);
+
+        Assert.Equal(3, sampler.BatchesPerEpoch);
+        Assert.Equal([0, 1, 2], sampler.Batch(0, 0).ToArray());
+        Assert.Equal([3, 4, 5], sampler.Batch(5, 1).ToArray());
+        Assert.Equal([6], sampler.Batch(5, 2).ToArray());
+    }
+
+    [Fact]
+    public void ShuffledBatchesSplitThePermutationOfTheEpoch()
+    {
+        var sampler = new BatchSampler(count: 10, batchSize: 4, shuffle: true, seed: 42);
+
+        int[] epoch1 = [.. sampler.Batch(1, 0), .. sampler.Batch(1, 1), .. sampler.Batch(1, 2)];
+        int[] epoch0 = [.. sampler.Batch(0, 0), .. sampler.Batch(0, 1), .. sampler.Batch(0, 2)];
+
+        Assert.Equal([6, 5, 1, 4, 7, 3, 2, 9, 8, 0], epoch1);
+        Assert.Equal([0, 3, 5, 7, 9, 8, 2, 1, 4, 6], epoch0);
+        Assert.Equal(2, sampler.Batch(0, 2).Length);
+    }
+
+    [Fact]
+    public void EveryEpochVisitsEverySampleOnceInItsOwnOrder()
+    {
+        var sampler = new BatchSampler(count: 1000, batchSize: 64, shuffle: true, seed: 99);
+
+        int[] Epoch(int epoch) =>
+            [.. Enumerable.Range(0, sampler.BatchesPerEpoch).SelectMany(b => sampler.Batch(epoch, b).ToArray())];
+
+        int[] first = Epoch(0);
+        int[] second = Epoch(1);
+
+        Assert.Equal(Enumerable.Range(0, 1000), first.Order());
+        Assert.Equal(Enumerable.Range(0, 1000), second.Order());
+        Assert.NotEqual(first, second);
+        Assert.Equal(first, Epoch(0));
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameBatchesInAnotherSampler()
+    {
+        var a = new BatchSampler(500, 32, shuffle: true, seed: 5);
+        var b = new BatchSampler(500, 32, shuffle: true, seed: 5);
+        var other = new BatchSampler(500, 32, shuffle: true, seed: 6);
+
+        Assert.Equal(a.Batch(3, 7).ToArray(), b.Batch(3, 7).ToArray());
+        Assert.NotEqual(a.Batch(3, 7).ToArray(), other.Batch(3, 7).ToArray());
+    }
+
+    [Fact]
+    public void BatchesOfTheCurrentEpochAllocateNothing()
+    {
+        var sampler = new BatchSampler(10000, 100, shuffle: true, seed: 3);
+        sampler.Batch(0, 0);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int sum = 0;
+        for (int b = 0; b < sampler.BatchesPerEpoch; b++)
+        {
+            sum += sampler.Batch(0, b)[0];
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.InRange(sum, 0, 100 * 10000);
+    }
+
+    [Fact]
+    public void RejectsBatchIndicesOutsideTheEpoch()
+    {
+        var sampler = new BatchSampler(10, 5, shuffle: false, seed: 0);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Batch(0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Batch(0, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Batch(-1, 0));
+    }
+}

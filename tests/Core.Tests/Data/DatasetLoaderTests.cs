@@ -1,0 +1,208 @@
+using DistTrainer.Core.Data;
+using Xunit;
+
+namespace DistTrainer.Core.Tests.Data;
+
+public sealed class DatasetLoaderTests : IDisposable
+{
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public void LoadsTrainAndTestSetsFromADataDirectory()
+    {
+        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(3, 1, 2, 0, 255, 51, 102, 153, 204));
+        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 2, 1));
+        directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 2, 1, 255, 0));
+        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(4));
+
+        (Dataset train, Dataset? test) = DatasetLoader.Load(null, directory.Path);
+
+        Assert.Equal((3, 2, 5), (train.Count, train.FeatureCount, train.ClassCount));
+        Assert.Equal([0f, 1f, 0.2f, 0.4f, 0.6f, 0.8f], train.Features);
+        Assert.Equal([0, 2, 1], train.Labels);
+        Assert.Equal(directory.Path, train.Name);
+        Assert.NotNull(test);
+        Assert.Equal((1, 2, 5), (test.Count, test.FeatureCount, test.ClassCount));
+        Assert.Equal([1f, 0f], test.Features);
+        Assert.Equal([4], test.Labels);
+    }
+
+    [Fact]
+    public void LoadsGzippedFilesAndNoTestSetWhenThereIsNone()
+    {
+        directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(2, 1, 1, 0, 255)));
+        directory.Write("train-labels-idx1-ubyte.gz", IdxBytes.Gzip(IdxBytes.Labels(1, 0)));
+
+        (Dataset train, Dataset? test) = DatasetLoader.Load(DatasetLoader.FashionMnist, directory.Path);
+
+        Assert.Equal([0f, 1f], train.Features);
+        Assert.Equal([1, 0], train.Labels);
+        Assert.Equal(2, train.ClassCount);
+        Assert.Null(test);
+    }
+
+    [Fact]
+    public void LoadsFeatureVectorsFromIdx2Files()
+    {
+        directory.Write("train-images-idx2-ubyte", [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 0, 255, 0, 255]);
+        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(1, 0));
+        directory.Write("t10k-images-idx2-ubyte.gz", IdxBytes.Gzip([.. IdxBytes.Header(0x00000802, 1, 3), 255, 255, 255]));
+        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(1));
+
+        (Dataset train, Dataset? test) = DatasetLoader.Load(null, directory.Path);
+
+        Assert.Equal(3, train.FeatureCount);
+        Assert.Equal([0f, 1f, 0f, 1f, 0f, 1f], train.Features);
+        Assert.Equal([1f, 1f, 1f], test!.Features);
+    }
+
+    [Fact]
+    public void PrefersTheRawFileWhenBothFormsArePresent()
+    {
+        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 255));
+        directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 1, 0)));
+        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0));
+
+        (Dataset train, _) = DatasetLoader.Load(null, directory.Path);
+
+        Assert.Equal([1f], train.Features);
+    }
+
+    [Fact]
+    public void ImagesAndLabelsOfDifferentCountsNameBothFiles()
+    {
+        string images = directory.Write("train-images-idx3-ubyte", IdxBytes.Images(2, 1, 1, 0, 255));
+        string labels = directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 1, 1));
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+
+        Assert.Equal($"{images} holds 2 images but {labels} holds 3 labels", error.Message);
+    }
+
+    [Fact]
+    public void TestImagesOfAnotherSizeAreAnError()
+    {
+        WriteTrainingSet();
+        string testImages = directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 9));
+        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(0));
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+
+        Assert.Equal(
+            $"{testImages}: images of 1x1, but the training images in {directory.File("train-images-idx3-ubyte")} are 1x2",
+            error.Message);
+    }
+
+    [Fact]
+    public void HalfATestSetIsAnError()
+    {
+        WriteTrainingSet();
+        directory.Write("t10k-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 2, 0, 0)));
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+
+        Assert.Equal(
+            $"--data-dir {directory.Path}: {directory.Path} has t10k-images-idx3-ubyte[.gz] but no t10k-labels-idx1-ubyte[.gz]; " +
+            "a test set needs both or neither",
+            error.Message);
+    }
+
+    [Fact]
+    public void MissingTrainingFileInADataDirectoryIsNamed()
+    {
+        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 0));
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+
+        Assert.Equal(
+            $"--data-dir {directory.Path}: no train-labels-idx1-ubyte or train-labels-idx1-ubyte.gz in {directory.Path}",
+            error.Message);
+    }
+
+    [Fact]
+    public void MissingDataDirectoryIsNamed()
+    {
+        string absent = directory.File("absent");
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, absent));
+
+        Assert.Equal($"--data-dir {absent}: directory not found", error.Message);
+    }
+
+    [Fact]
+    public void EmptyTrainingSetIsAnError()
+    {
+        string images = directory.Write("train-images-idx3-ubyte", IdxBytes.Images(0, 28, 28));
+        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels());
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+
+        Assert.Equal($"{images}: holds no images, nothing to train on", error.Message);
+    }
+
+    [Fact]
+    public void MissingFashionMnistSaysHowToGetIt()
+    {
+        string absent = directory.File("fashion-mnist");
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.LoadFashionMnist(absent));
+
+        Assert.Equal(
+            $"fashion-mnist: no train-images-idx3-ubyte or train-images-idx3-ubyte.gz in {absent}; " +
+            "install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir DIR with the IDX files",
+            error.Message);
+    }
+
+    [Fact]
+    public void LoadsInstalledFashionMnistByDefault()
+    {
+        // Only where Debian's dataset-fashion-mnist is installed; the test above covers its absence.
+        if (!Directory.Exists(DatasetLoader.FashionMnistDirectory))
+        {
+            return;
+        }
+
+        (Dataset train, Dataset? test) = DatasetLoader.Load(null, null);
+
+        Assert.Equal(("fashion-mnist", 60000, 784, 10), (train.Name, train.Count, train.FeatureCount, train.ClassCount));
+        Assert.Equal([9, 0, 0, 3, 0, 2, 7, 2, 5, 5], train.Labels[..10]);
+        Assert.NotNull(test);
+        Assert.Equal((10000, 784, 10), (test.Count, test.FeatureCount, test.ClassCount));
+        Assert.Equal([9, 2, 1, 1, 6, 1, 4, 6, 5, 7], test.Labels[..10]);
+    }
+
+    [Fact]
+    public void XorIsTheFourCornersOfTheUnitSquare()
+    {
+        (Dataset train, Dataset? test) = DatasetLoader.Load("xor", null);
+
+        Assert.Equal(("xor", 4, 2, 2), (train.Name, train.Count, train.FeatureCount, train.ClassCount));
+        Assert.Equal([0f, 0f, 0f, 1f, 1f, 0f, 1f, 1f], train.Features);
+        Assert.Equal([0, 1, 1, 0], train.Labels);
+        Assert.Same(train, test);
+    }
+
+    [Fact]
+    public void XorWithADataDirectoryIsAnError()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load("xor", "/data"));
+
+        Assert.Equal("--data-dir: the xor dataset is built in and reads no files, drop --data-dir /data", error.Message);
+    }
+
+    [Fact]
+    public void UnknownDatasetIsNamed()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load("cifar", null));
+
+        Assert.Equal("--dataset: unknown dataset 'cifar'; expected fashion-mnist or xor", error.Message);
+    }
+
+    private void WriteTrainingSet()
+    {
+        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 2, 0, 255));
+        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0));
+    }
+}

@@ -1,0 +1,193 @@
+using DistTrainer.Core.Data;
+using Xunit;
+
+namespace DistTrainer.Core.Tests.Data;
+
+public sealed class IdxReaderTests : IDisposable
+{
+    private static readonly byte[] TwoImagesOf2x3 = IdxBytes.Images(2, 2, 3, 0, 255, 51, 1, 128, 254, 10, 20, 30, 40, 50, 60);
+
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public void ReadsRawImagesScaledToUnitInterval()
+    {
+        IdxImages images = IdxReader.ReadImages(directory.Write("images", TwoImagesOf2x3));
+
+        Assert.Equal((2, 2, 3, 6), (images.Count, images.Rows, images.Columns, images.PixelsPerImage));
+        float[] expected = [0f, 1f, 0.2f, 1 / 255f, 128 / 255f, 254 / 255f, 10 / 255f, 20 / 255f, 30 / 255f, 40 / 255f, 50 / 255f, 60 / 255f];
+        Assert.Equal(expected, images.Pixels);
+    }
+
+    [Fact]
+    public void ReadsTwoDimensionalFeatureVectorsAsOneRowEach()
+    {
+        byte[] vectors = [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 51, 10, 20, 30];
+
+        IdxImages images = IdxReader.ReadImages(directory.Write("vectors", vectors));
+
+        Assert.Equal((2, 1, 3, 3), (images.Count, images.Rows, images.Columns, images.PixelsPerImage));
+        Assert.Equal([0f, 1f, 0.2f, 10 / 255f, 20 / 255f, 30 / 255f], images.Pixels);
+    }
+
+    [Fact]
+    public void DetectsGzipByItsMagicBytesNotByTheName()
+    {
+        string gzippedWithoutSuffix = directory.Write("images", IdxBytes.Gzip(TwoImagesOf2x3));
+        string rawWithSuffix = directory.Write("images.gz", TwoImagesOf2x3);
+
+        Assert.Equal(IdxReader.ReadImages(rawWithSuffix).Pixels, IdxReader.ReadImages(gzippedWithoutSuffix).Pixels);
+        Assert.Equal(12, IdxReader.ReadImages(gzippedWithoutSuffix).Pixels.Length);
+    }
+
+    [Fact]
+    public void ReadsRawAndGzippedLabels()
+    {
+        byte[] labels = IdxBytes.Labels(3, 0, 9, 255);
+
+        Assert.Equal([3, 0, 9, 255], IdxReader.ReadLabels(directory.Write("labels", labels)));
+        Assert.Equal([3, 0, 9, 255], IdxReader.ReadLabels(directory.Write("labels.gz", IdxBytes.Gzip(labels))));
+    }
+
+    [Fact]
+    public void ReadsAnEmptyLabelFile()
+    {
+        Assert.Empty(IdxReader.ReadLabels(directory.Write("labels", IdxBytes.Labels())));
+    }
+
+    [Fact]
+    public void MissingFileIsNamed()
+    {
+        string path = directory.File("absent-idx3-ubyte");
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.Equal($"{path}: file not found", error.Message);
+    }
+
+    [Fact]
+    public void WrongMagicSaysWhatWasFoundAndWhatWasExpected()
+    {
+        string labels = directory.Write("labels", IdxBytes.Labels(1, 2));
+        string images = directory.Write("images", TwoImagesOf2x3);
+
+        var readingLabelsAsImages = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(labels));
+        var readingImagesAsLabels = Assert.Throws<InvalidInputException>(() => IdxReader.ReadLabels(images));
+
+        Assert.Equal($"{labels}: wrong magic number 0x00000801, expected 0x00000803 (IDX images)", readingLabelsAsImages.Message);
+        Assert.Equal($"{images}: wrong magic number 0x00000803, expected 0x00000801 (IDX labels)", readingImagesAsLabels.Message);
+    }
+
+    [Fact]
+    public void FileShorterThanTheMagicNumberIsTruncated()
+    {
+        string path = directory.Write("images", [0, 0, 8]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.Equal($"{path}: truncated: an IDX images file starts with a 16-byte header, the file has 3 bytes", error.Message);
+    }
+
+    [Fact]
+    public void FileShorterThanTheHeaderIsTruncated()
+    {
+        string path = directory.Write("images", TwoImagesOf2x3[..10]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.Equal($"{path}: truncated: the IDX images header needs 16 bytes, the file has 10 bytes", error.Message);
+    }
+
+    [Fact]
+    public void TruncatedImagesSayBytesExpectedAndPresent()
+    {
+        string path = directory.Write("images", TwoImagesOf2x3[..^5]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.Equal($"{path}: truncated: the header declares 2 images of 2x3, 28 bytes, the file has 23 bytes", error.Message);
+    }
+
+    [Fact]
+    public void TruncatedGzippedContentSaysItWasMeasuredAfterGunzip()
+    {
+        string path = directory.Write("images.gz", IdxBytes.Gzip(TwoImagesOf2x3[..^1]));
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.Equal($"{path}: truncated: the header declares 2 images of 2x3, 28 bytes, the file has 27 bytes after gunzip", error.Message);
+    }
+
+    [Fact]
+    public void TruncatedLabelsSayBytesExpectedAndPresent()
+    {
+        string path = directory.Write("labels", IdxBytes.Labels(1, 2, 3, 4)[..^2]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadLabels(path));
+
+        Assert.Equal($"{path}: truncated: the header declares 4 labels, 12 bytes, the file has 10 bytes", error.Message);
+    }
+
+    [Fact]
+    public void BytesBeyondTheDeclaredSizeAreAnError()
+    {
+        string path = directory.Write("labels", [.. IdxBytes.Labels(1, 2), 7]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadLabels(path));
+
+        Assert.Equal($"{path}: the header declares 2 labels, 10 bytes, but the file has 11 bytes", error.Message);
+    }
+
+    [Fact]
+    public void ImpossibleDimensionsAreAnError()
+    {
+        string path = directory.Write("images", IdxBytes.Images(-1, 28, 28));
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.Equal($"{path}: the header declares -1 images of 28x28, which is not a valid size", error.Message);
+    }
+
+    [Fact]
+    public void GarbageAfterTheGzipMagicIsABadGzipStream()
+    {
+        string path = directory.Write("images.gz", [0x1F, 0x8B, 0x07, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.StartsWith($"{path}: bad gzip stream: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void CutGzipStreamIsTruncatedContent()
+    {
+        // The runtime's gzip decoder ends quietly where the stream is cut; the IDX sizes catch it.
+        byte[] gzipped = IdxBytes.Gzip(TwoImagesOf2x3);
+        string path = directory.Write("images.gz", gzipped[..(gzipped.Length / 2)]);
+
+        var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
+
+        Assert.StartsWith($"{path}: truncated: ", error.Message);
+        Assert.EndsWith(" bytes after gunzip", error.Message);
+    }
+
+    [Fact]
+    public void ReadsTheFirstImageOfFashionMnistWhenItIsInstalled()
+    {
+        // Only where Debian's dataset-fashion-mnist is installed; elsewhere there is nothing to compare with.
+        string path = Path.Combine(DatasetLoader.FashionMnistDirectory, "train-images-idx3-ubyte.gz");
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        IdxImages images = IdxReader.ReadImages(path);
+
+        Assert.Equal((60000, 28, 28), (images.Count, images.Rows, images.Columns));
+        Assert.Equal(13 / 255f, images.Pixels[99]);
+        Assert.Equal(76247 / 255.0, images.Pixels.AsSpan(0, 784).ToArray().Sum(p => (double)p), 3);
+    }
+}
