@@ -247,7 +247,7 @@ public sealed class ParameterServerActor : ReceiveActor
         long step = _aggregator.Step;
         _aggregator.SumGradients(_gradients);
         var outcome = _aggregator.Outcome();
-        if (!Finite(_gradients))
+        if (!Finite.All(_gradients))
         {
             _coordinator.Tell(new StepFailed(step, $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept"));
             return;
@@ -351,9 +351,6 @@ public sealed class ParameterServerActor : ReceiveActor
             return new CheckpointSaved(path, Version, e.Message);
         }
     }
-
-    private static bool Finite(ReadOnlySpan<float> values) =>
-        values.IsEmpty || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
 
     /// <summary>A worker's data-plane stream passed the handshake (from the listener's thread).</summary>
     public sealed record DataPlaneConnected(TensorConnection Connection) : INoSerializationVerificationNeeded;

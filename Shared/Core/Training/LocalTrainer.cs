@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn.Layers;
 using DistTrainer.Core.Optimizers;
@@ -84,7 +83,7 @@ public sealed class LocalTrainer
             var outcome = _runner.ComputeGradients(_train, indices, new StepContext(true, step, _plan.Seed, 0), normalizer);
             backend.Download(model.Gradients, _gradients);
             double loss = outcome.LossSum / normalizer;
-            if (!double.IsFinite(loss) || !float.IsFinite(MaxMagnitude(_gradients)))
+            if (!double.IsFinite(loss) || !Finite.All(_gradients))
             {
                 failure = !double.IsFinite(loss)
                     ? $"the loss became {loss} at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept"
@@ -171,7 +170,4 @@ public sealed class LocalTrainer
             layer.BatchesTracked = _batchesTracked[index];
         }
     }
-
-    private static float MaxMagnitude(ReadOnlySpan<float> values) =>
-        values.IsEmpty ? 0f : TensorPrimitives.MaxMagnitude(values);
 }

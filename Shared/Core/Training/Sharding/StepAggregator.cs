@@ -63,7 +63,7 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
             return Reject($"shard {result.ShardId} of step {Step} carries {result.Payload.Length} floats; expected {Layout.Length}", out reason);
         if (!double.IsFinite(result.LossSum))
             return Reject($"shard {result.ShardId} of step {Step} has loss {result.LossSum}", out reason, ShardVerdict.NotFinite);
-        if (!float.IsFinite(TensorPrimitives.MaxMagnitude(result.Payload)))
+        if (!Finite.All(result.Payload))
             return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason, ShardVerdict.NotFinite);
         _results[result.ShardId] = result;
         _received++;
