@@ -31,8 +31,8 @@ public class ClusterConfigBuilderTests
         Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal("disttrainer-hyperion",
-            config.GetString("akka.actor.serialization-bindings.\"DistTrainer.Cluster.Protocol.IProtocolMessage, DistTrainer.Core\""));
-        Assert.Equal(["DistTrainer.Cluster.SerilogLoggerActor, DistTrainer.Core"], config.GetStringList("akka.loggers"));
+            config.GetString("akka.actor.serialization-bindings.\"DistTrainer.Cluster.Protocol.IProtocolMessage, DistTrainer.Cluster\""));
+        Assert.Equal(["DistTrainer.Cluster.Logging.SerilogLoggerActor, DistTrainer.Cluster"], config.GetStringList("akka.loggers"));
     }
 
     private static readonly (string, string)[] AllVariables =

@@ -29,9 +29,9 @@ public class ProtocolTypeFilterTests
     public void Refuses_everything_else(Type type) => Assert.False(ProtocolTypeFilter.IsAllowed(type));
 
     [Theory]
-    [InlineData("System.Collections.Generic.List`1[[DistTrainer.Cluster.Protocol.Tests.Shard, DistTrainer.Core.Tests]], System.Private.CoreLib,%core%", true)]
+    [InlineData("System.Collections.Generic.List`1[[DistTrainer.Cluster.Protocol.Tests.Shard, DistTrainer.Cluster.Tests]], System.Private.CoreLib,%core%", true)]
     [InlineData("System.Collections.Generic.List`1[[System.IO.FileInfo, System.Private.CoreLib,%core%]], System.Private.CoreLib,%core%", false)]
-    [InlineData("DistTrainer.Cluster.Protocol.Missing, DistTrainer.Core", false)]
+    [InlineData("DistTrainer.Cluster.Protocol.Missing, DistTrainer.Cluster", false)]
     [InlineData("not a [type name", false)]
     public void Reads_the_names_hyperion_asks_about(string name, bool allowed) =>
         Assert.Equal(allowed, ProtocolTypeFilter.Instance.IsAllowed(name));
