@@ -24,7 +24,7 @@ MODELS = {
     "bn": "batchnorm:12,linear:12:8,relu,batchnorm:8,linear:8:6,sigmoid,linear:6:3",
     # The bias of a linear layer right before batch norm has a gradient that is zero in exact
     # arithmetic: what float32 leaves of it is rounding noise, which adaptive optimizers (Adam,
-    # RMSProp, Adagrad, AdaDelta) scale up to full-size steps, so no two implementations (nor torch in
+    # RMSProp, Adagrad, Adadelta) scale up to full-size steps, so no two implementations (nor torch in
     # float32 against float64) agree on that tensor. Plain SGD-type steps keep the noise negligible.
     "bn_pre": "linear:12:8,batchnorm:8,relu,linear:8:6,sigmoid,linear:6:3",
     "softmax": "linear:12:6,tanh,linear:6:3,softmax",

@@ -14,12 +14,12 @@ namespace DistTrainer.Coordinator.Lab.Experiments;
 public sealed class OptimizersExperiment : IExperiment
 {
     /// <summary>
-    /// Network rates are torch.optim's defaults where it has one (Adagrad, RMSProp, AdaDelta, Adam); SGD's
+    /// Network rates are torch.optim's defaults where it has one (Adagrad, RMSProp, Adadelta, Adam); SGD's
     /// is the usual 0.1 and the momentum methods' 0.01, the same effective step 0.01 / (1 − 0.9). Surface
     /// rates: SGD's and the momentum methods' are about the largest that stays stable across Rosenbrock's
     /// valley at the start (2 / its curvature there, about 1900); Adam and Adagrad move each coordinate by
     /// about their rate per step whatever the gradient's size, so theirs are set by how far a step should
-    /// go; RMSProp and AdaDelta keep torch's defaults.
+    /// go; RMSProp and Adadelta keep torch's defaults.
     /// </summary>
     public static readonly OptimizerChoice[] Choices =
     [
@@ -28,7 +28,7 @@ public sealed class OptimizersExperiment : IExperiment
         new("nag", "NAG", NetworkRate: 0.01f, SurfaceRate: 0.001f),
         new("adagrad", "Adagrad", NetworkRate: 0.01f, SurfaceRate: 0.5f),
         new("rmsprop", "RMSProp", NetworkRate: 0.01f, SurfaceRate: 0.01f),
-        new("adadelta", "AdaDelta", NetworkRate: 1f, SurfaceRate: 1f),
+        new("adadelta", "Adadelta", NetworkRate: 1f, SurfaceRate: 1f),
         new("adam", "Adam", NetworkRate: 0.001f, SurfaceRate: 0.1f),
     ];
 
@@ -44,7 +44,7 @@ public sealed class OptimizersExperiment : IExperiment
 
     public OptimizersFindings Conduct(LabContext context)
     {
-        var report = new LabReport(context, Name, "Optimizers: SGD, Momentum, NAG, Adagrad, RMSProp, AdaDelta, Adam");
+        var report = new LabReport(context, Name, "Optimizers: SGD, Momentum, NAG, Adagrad, RMSProp, Adadelta, Adam");
         int samples = context.Pick(1000, 10000, 60000);
         int testSamples = context.Pick(500, 2000, 10000);
         int epochs = context.Epochs(3, 5, 10);
@@ -92,7 +92,7 @@ public sealed class OptimizersExperiment : IExperiment
                          "scale each coordinate's step by its own gradient history. SGD, Momentum and NAG share η = 0.001, about the " +
                          "largest rate stable across Rosenbrock's valley at the start (2 / its curvature there, about 1900); Adam and " +
                          "Adagrad move each coordinate by about η per step whatever the gradient's size, so theirs are larger; RMSProp " +
-                         "and AdaDelta keep torch's defaults. RMSProp divides each gradient by its own recent size, so its steps stay " +
+                         "and Adadelta keep torch's defaults. RMSProp divides each gradient by its own recent size, so its steps stay " +
                          "about η long even near the bottom, where f spikes each time a step overshoots.");
         report.Table(["surface", "optimizer", "η", "steps", "final f", "distance to the minimum"],
             paths.Select(p => (IReadOnlyList<string>)

@@ -24,7 +24,7 @@ public static class OptimizerFactory
             "nag" => new MomentumSgd(named, parameterCount, nesterov: true),
             "adagrad" => new Adagrad(named, parameterCount),
             "rmsprop" => new RmsProp(named, parameterCount),
-            "adadelta" => new AdaDelta(named, parameterCount),
+            "adadelta" => new Adadelta(named, parameterCount),
             "adam" => new Adam(named, parameterCount, decoupledWeightDecay: false),
             "adamw" => new Adam(named, parameterCount, decoupledWeightDecay: true),
             _ => throw new InvalidInputException(

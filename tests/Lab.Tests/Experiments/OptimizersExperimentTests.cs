@@ -13,7 +13,7 @@ public sealed class OptimizersExperimentTests
         var findings = new OptimizersExperiment().Conduct(lab.Context);
 
         Assert.Equal(["sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam"], OptimizersExperiment.Choices.Select(c => c.Name));
-        Assert.Equal(["SGD", "Momentum", "NAG", "Adagrad", "RMSProp", "AdaDelta", "Adam"], findings.Runs.Select(r => r.Label));
+        Assert.Equal(["SGD", "Momentum", "NAG", "Adagrad", "RMSProp", "Adadelta", "Adam"], findings.Runs.Select(r => r.Label));
         Assert.All(findings.Runs, run =>
         {
             Assert.False(run.Diverged, run.Label);
@@ -32,7 +32,7 @@ public sealed class OptimizersExperimentTests
         Assert.True(beale["adam"].DistanceToMinimum < beale["sgd"].DistanceToMinimum / 10);
 
         string report = File.ReadAllText(Path.Combine(lab.Out, "optimizers", "report.md"));
-        Assert.Contains("| AdaDelta | 1 | ", report);
+        Assert.Contains("| Adadelta | 1 | ", report);
         Assert.Contains("| Rosenbrock | Adam | 0.1 | 1000 | ", report);
         Assert.Equal(["accuracy.png", "beale-paths.png", "beale-values.png", "loss.png", "rosenbrock-paths.png", "rosenbrock-values.png"],
             lab.Plots("optimizers").Select(Path.GetFileName).Order());

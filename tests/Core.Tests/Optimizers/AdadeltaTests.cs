@@ -3,7 +3,7 @@ using Xunit;
 
 namespace DistTrainer.Core.Tests.Optimizers;
 
-public sealed class AdaDeltaTests
+public sealed class AdadeltaTests
 {
     [Fact]
     public void First_step_is_the_root_of_eps_over_the_root_of_the_new_square_average()

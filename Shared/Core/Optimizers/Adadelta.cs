@@ -6,7 +6,7 @@ namespace DistTrainer.Core.Optimizers;
 /// torch.optim.Adadelta: g += wd * p; v = rho * v + (1 - rho) * g * g; delta = sqrt(u + eps) / sqrt(v + eps) * g;
 /// u = rho * u + (1 - rho) * delta * delta; p -= lr * delta (torch's lr, default 1, scales the delta).
 /// </summary>
-internal sealed class AdaDelta : Optimizer
+internal sealed class Adadelta : Optimizer
 {
     private const int SquareAverage = 0;
     private const int AccumulatedDelta = 1;
@@ -17,7 +17,7 @@ internal sealed class AdaDelta : Optimizer
     private readonly float eps;
     private readonly L2Penalty penalty;
 
-    public AdaDelta(OptimizerSettings settings, int parameterCount)
+    public Adadelta(OptimizerSettings settings, int parameterCount)
         : base(parameterCount, "square_avg", "acc_delta")
     {
         var options = new OptionResolver(settings);
@@ -40,7 +40,7 @@ internal sealed class AdaDelta : Optimizer
 
     private ref struct Rule(
         Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> accumulatedDelta,
-        AdaDelta optimizer)
+        Adadelta optimizer)
         : IElementwiseRule
     {
         private readonly Span<float> parameters = parameters;
