@@ -67,7 +67,7 @@ public sealed class HyperionMessageSerializerTests : IDisposable
         var e = Assert.Throws<SerializationException>(() => serializer.FromBinary(stream.ToArray(), typeof(object)));
 
         Assert.StartsWith($"refused a {stream.Length}-byte message: ", e.Message);
-        Assert.Contains("DistTrainer.Cluster.Tests.Smuggled", e.Message);
+        Assert.Contains("DistTrainer.Cluster.Tests.Serialization.Smuggled", e.Message);
         Assert.EndsWith("is not on the allow-list of DistTrainer.Cluster.Protocol types", e.Message);
     }
 
