@@ -321,7 +321,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     private static void Assign(StepPlan plan, Shard shard, WorkerState worker)
     {
         plan.AssignedTo[shard.Id] = worker.Id;
-        worker.Ref.Tell(new ComputeShard(plan.Step, plan.Attempt, plan.Step, shard.Id, shard.Start,
+        worker.Ref.Tell(new ComputeShard(plan.Step, plan.Attempt, shard.Id, shard.Start,
             plan.Batch.AsSpan(shard.Start, shard.Count).ToArray(), plan.Normalizer));
     }
 
