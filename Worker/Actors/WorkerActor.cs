@@ -163,18 +163,19 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     /// <summary>
-    /// Starts the oldest assigned shard whose weights are here. A shard for weights older than the
-    /// newest is for a step that has already been applied: it is dropped. A shard for newer weights
-    /// (the coordinator sends the next step ahead) waits for them without holding up the others.
+    /// Starts the oldest assigned shard whose weights are here (step s needs the weights of version s).
+    /// A shard for weights older than the newest is for a step that has already been applied: it is
+    /// dropped. A shard for newer weights (the coordinator sends the next step ahead) waits for them
+    /// without holding up the others.
     /// </summary>
     private void StartNext()
     {
         if (_computing || _session is null) return;
         long version = _weights?.Version ?? -1;
-        foreach (var stale in _queue.Where(s => s.WeightsVersion < version))
+        foreach (var stale in _queue.Where(s => s.Step < version))
             _log.Debug("Step {Step} shard {Shard}: dropped, the weights have moved on to version {Version}", stale.Step + 1, stale.ShardId, version);
-        _queue.RemoveAll(s => s.WeightsVersion < version);
-        int next = _queue.FindIndex(s => s.WeightsVersion == version);
+        _queue.RemoveAll(s => s.Step < version);
+        int next = _queue.FindIndex(s => s.Step == version);
         if (next >= 0)
         {
             var shard = _queue[next];

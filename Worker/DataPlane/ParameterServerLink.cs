@@ -41,7 +41,7 @@ public sealed class ParameterServerLink : IDisposable
     /// </summary>
     public void SendResult(ComputeShard shard, ShardOutput output, Action written)
     {
-        var header = new FrameHeader(FrameKind.Gradients, shard.Step, shard.WeightsVersion, shard.ShardId,
+        var header = new FrameHeader(FrameKind.Gradients, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
         if (!_connection.Send(header, output.Payload, written))

@@ -1,67 +1,50 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
-using DistTrainer.Core.Data;
+using DistTrainer.Coordinator.Roster;
+using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;
-using DistTrainer.Core.Training.Sharding;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Actors;
 
 /// <summary>
-/// Owns the schedule of a run. Waiting: registers workers (refusing another protocol version or
-/// model with a reason) until the expected number have their data plane connected, or the wait
-/// times out. Training: each step draws the global batch from the seeded sampler, cuts it into
-/// shards sized by worker throughput, tells the parameter server what to expect and each worker
-/// what to compute. A shard that is rejected, fails, misses its deadline, or whose worker becomes
-/// unreachable or leaves is computed again elsewhere (with synchronised batch norm the whole step is
-/// planned again, since its shards wait on each other). Evaluating: at each epoch's end the
-/// parameter server scores the test set. Supervision: the parameter server (a sibling) is not
-/// restarted: a crash there ends the run, which resumes from its newest checkpoint.
+/// Runs the schedule of a run through its phases, wiring messages to the worker roster (who takes part),
+/// the step scheduler (who computes what) and the run meter (what the run counts and reports). Waiting:
+/// registers workers until the expected number have their data plane connected, or the wait times out.
+/// Training: sends each step's plan (and the next one ahead) to the parameter server and the workers; a
+/// shard that is rejected, fails, misses its deadline, or whose worker is lost goes where the scheduler
+/// says. Evaluating: at each epoch's end the parameter server scores the test set. Supervision: the
+/// parameter server (a sibling) is not restarted: a crash there ends the run, which resumes from its
+/// newest checkpoint.
 /// </summary>
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
+    private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed)];
+    private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(ShardFailed), typeof(WaitTimedOut)];
+
     private readonly CoordinatorSettings _settings;
     private readonly IActorRef _parameterServer;
-    private readonly ITrainingObserver _observer;
     private readonly TaskCompletionSource<DistributedRunReport> _completion;
     private readonly ILogger _log;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
-    private readonly BatchSampler _sampler;
-    private readonly long _lastStep;
-    private readonly Dictionary<string, WorkerState> _workers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _shardsPerWorker = new(StringComparer.Ordinal);
-    private readonly List<string> _lost = [];
-    private readonly List<long> _applied = [];
-    private readonly List<EpochReport> _epochs = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-
-    private long _step;
-    private StepPlan? _plan;
-    private StepPlan? _ahead;
-    private int _failuresThisStep;
-    private long _reassigned, _restarts;
-    private AggregationCounts _dropped;
-    private DataPlaneTraffic _traffic;
+    private readonly WorkerRoster _roster;
+    private readonly StepScheduler _scheduler;
+    private readonly RunMeter _meter;
+    private readonly DistributedRunTally _tally = new();
     private bool _stopRequested;
-    private long _stepStarted;
-    private double _trainingSeconds, _epochTrainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds;
-    private long _trainedSamples;
-    private BatchOutcome _epochOutcome;
-    private readonly Stopwatch _epochClock = Stopwatch.StartNew();
 
     public CoordinatorActor(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
         TaskCompletionSource<DistributedRunReport> completion, ILogger log)
     {
         _settings = settings;
         _parameterServer = parameterServer;
-        _observer = observer;
         _completion = completion;
         _log = log;
-        _sampler = new BatchSampler(settings.TrainCount, settings.BatchSize, settings.Shuffle, settings.Job.Seed);
-        _step = settings.FirstStep;
-        _lastStep = settings.FirstStep + (settings.Steps ?? (long)settings.Epochs * _sampler.BatchesPerEpoch);
+        _roster = new WorkerRoster(settings.Job.Layers, log);
+        _scheduler = new StepScheduler(settings, log);
+        _meter = new RunMeter(_scheduler.BatchesPerEpoch, settings.FirstStep, settings.Steps, settings.Epochs, settings.Normalizer,
+            observer, log);
         Waiting();
     }
 
@@ -94,19 +77,18 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         // Before Membership's handlers, which would take these messages first: here each may make enough workers ready.
         Receive<WorkerConnected>(connected =>
         {
-            if (!_workers.TryGetValue(connected.WorkerId, out var worker)) return;
-            worker.Connected = true;
-            _log.Information("Worker {Worker} is ready ({Ready} of {Expected})", connected.WorkerId, ReadyWorkers().Count, _settings.ExpectWorkers);
+            if (!_roster.Connect(connected.WorkerId)) return;
+            _log.Information("Worker {Worker} is ready ({Ready} of {Expected})", connected.WorkerId, _roster.Ready().Count, _settings.ExpectWorkers);
             StartWhenReady();
         });
         Receive<ClusterEvent.ReachableMember>(reachable =>
         {
-            Reachable(reachable.Member);
+            _roster.Reachable(reachable.Member.Address);
             StartWhenReady();
         });
         Membership();
         Receive<WaitTimedOut>(_ => Finish(
-            $"only {ReadyWorkers().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s"));
+            $"only {_roster.Ready().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s"));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
         StashStepReports();
         IgnoreStale();
@@ -115,8 +97,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     /// <summary>Training starts (or goes on) once the expected workers are ready, or any one is after the run has begun.</summary>
     private void StartWhenReady()
     {
-        int ready = ReadyWorkers().Count;
-        if (ready < _settings.ExpectWorkers && (_applied.Count == 0 || ready == 0)) return;
+        int ready = _roster.Ready().Count;
+        if (ready < _settings.ExpectWorkers && (_tally.StepsApplied == 0 || ready == 0)) return;
         Timers.Cancel("wait");
         Stash.UnstashAll();
         Become(Training);
@@ -125,65 +107,47 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private void Training()
     {
-        Membership();
-        Receive<WorkerConnected>(Joined);
+        Running();
         Receive<ShardArrived>(arrived =>
         {
-            if (_plan is null || arrived.Step != _plan.Step || arrived.Attempt != _plan.Attempt) return;
-            _plan.Arrived[arrived.ShardId] = true;
-            _plan.SlowestComputeSeconds = Math.Max(_plan.SlowestComputeSeconds, arrived.ComputeSeconds);
-            if (_workers.TryGetValue(arrived.WorkerId, out var worker) && arrived.ComputeSeconds > 0)
-                worker.Observe(arrived.Rows / arrived.ComputeSeconds);
-            _shardsPerWorker[arrived.WorkerId] = _shardsPerWorker.GetValueOrDefault(arrived.WorkerId) + 1;
+            if (_scheduler.Arrived(arrived)) _roster.ShardComputed(arrived.WorkerId, arrived.Rows, arrived.ComputeSeconds);
         });
-        Receive<ShardRejected>(rejected =>
-        {
-            if (rejected.NotFinite && Diverged(rejected)) return;
-            Retry(rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, $"rejected: {rejected.Reason}");
-        });
-        Receive<ShardFailed>(failed => Retry(failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId, failed.Reason));
+        Receive<ShardRejected>(rejected => CarryOut(_scheduler.Rejected(rejected, _roster.Ready())));
+        Receive<ShardFailed>(failed =>
+            CarryOut(_scheduler.Retry(failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId, failed.Reason, _roster.Ready())));
         Receive<ShardDeadline>(deadline =>
         {
-            if (_plan is not { } plan || deadline.Step != plan.Step || deadline.Attempt != plan.Attempt) return;
-            for (int i = 0; i < plan.Shards.Length; i++)
-                if (!plan.Arrived[i] && _plan == plan)
-                    Retry(plan.Step, plan.Attempt, i, plan.AssignedTo[i], $"no result within {_settings.ShardDeadline.TotalSeconds:F0} s");
+            if (_scheduler.Current is { } plan && deadline.Step == plan.Step && deadline.Attempt == plan.Attempt)
+                RetryShards(plan, null, $"no result within {_settings.ShardDeadline.TotalSeconds:F0} s");
         });
         Receive<StepApplied>(OnStepApplied);
         Receive<StepFailed>(failed => Finish(failed.Reason));
-        Receive<StopTraining>(_ => _stopRequested = true);
         IgnoreStale();
     }
 
     private void Evaluating()
     {
-        Membership();
-        Receive<WorkerConnected>(Joined);
+        Running();
         Receive<ModelEvaluated>(evaluated =>
         {
-            CloseEpoch(evaluated.Test);
+            _meter.CloseEpoch(() => evaluated.Test);
             Stash.UnstashAll();
             Continue();
         });
-        Receive<StopTraining>(_ => _stopRequested = true);
         StashStepReports();
         IgnoreStale();
     }
 
-    private void Joined(WorkerConnected connected)
+    /// <summary>Handlers the phases of a run under way share: a worker may join it, and a stop waits for the step in flight.</summary>
+    private void Running()
     {
-        if (!_workers.TryGetValue(connected.WorkerId, out var worker)) return;
-        worker.Connected = true;
-        _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _step + 1);
-    }
-
-    private void Reachable(Member member)
-    {
-        foreach (var worker in WorkersOn(member.Address))
+        Membership();
+        Receive<WorkerConnected>(connected =>
         {
-            worker.Reachable = true;
-            _log.Information("Worker {Worker} is reachable again", worker.Id);
-        }
+            if (_roster.Connect(connected.WorkerId))
+                _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _meter.Step + 1);
+        });
+        Receive<StopTraining>(_ => _stopRequested = true);
     }
 
     /// <summary>Handlers every phase shares: registration and cluster membership.</summary>
@@ -198,12 +162,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         Receive<WorkerDisconnected>(disconnected => Lose(disconnected.WorkerId, $"data plane closed: {disconnected.Reason}", forget: false));
         Receive<ClusterEvent.UnreachableMember>(unreachable =>
         {
-            foreach (var worker in WorkersOn(unreachable.Member.Address)) Lose(worker.Id, "its node is unreachable", forget: false);
+            foreach (var worker in _roster.WorkersOn(unreachable.Member.Address)) Lose(worker, "its node is unreachable", forget: false);
         });
-        Receive<ClusterEvent.ReachableMember>(reachable => Reachable(reachable.Member));
+        Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            foreach (var worker in WorkersOn(removed.Member.Address).ToList()) Lose(worker.Id, "its node left the cluster", forget: true);
+            foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true);
         });
     }
 
@@ -214,216 +178,88 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     /// </summary>
     private void StashStepReports()
     {
-        Receive<ShardArrived>(_ => Stash.Stash());
-        Receive<ShardRejected>(_ => Stash.Stash());
-        Receive<ShardFailed>(_ => Stash.Stash());
-        Receive<StepApplied>(_ => Stash.Stash());
-        Receive<StepFailed>(_ => Stash.Stash());
+        foreach (var report in StepReportTypes) Receive(report, _ => Stash.Stash());
     }
 
     /// <summary>What may still arrive from a step that is over; registered after a phase's own handlers.</summary>
     private void IgnoreStale()
     {
-        Receive<ShardDeadline>(_ => { });
-        Receive<ShardArrived>(_ => { });
-        Receive<ShardRejected>(_ => { });
-        Receive<ShardFailed>(_ => { });
-        Receive<WaitTimedOut>(_ => { });
+        foreach (var stale in StaleTypes) Receive(stale, _ => { });
     }
 
     private void Register(RegisterWorker register)
     {
-        string? refusal = register.ProtocolVersion != ProtocolVersion.Current
-            ? $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"
-            : register.ExpectedLayers is { } layers && layers != _settings.Job.Layers
-                ? $"model '{layers}' differs from the run's '{_settings.Job.Layers}'"
-                : null;
-        if (refusal is not null)
+        if (_roster.Register(register, Sender) is { } refusal)
         {
-            _log.Warning("Refused worker {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);
             Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
             return;
         }
-        if (!_workers.TryGetValue(register.WorkerId, out var worker))
-        {
-            _workers[register.WorkerId] = worker = new WorkerState(register.WorkerId, Sender);
-            _log.Information("Registered worker {Worker} on {Node} ({Backend})", register.WorkerId, register.Node, register.Backend);
-        }
-        worker.Ref = Sender;
-        worker.Reachable = true;
-        worker.Connected = false;
         _parameterServer.Tell(new AdmitWorker(register.WorkerId));
         Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job));
     }
 
-    /// <summary>
-    /// Makes step <see cref="_step"/> current: the plan sent ahead if all its workers are still
-    /// ready, else a new plan (a new attempt of the step). Then plans the following step and sends
-    /// it at once, so that workers start it as soon as its weights arrive, without waiting for a
-    /// round trip through the coordinator.
-    /// </summary>
+    /// <summary>Sends the plans of the meter's next step (and of the one after, ahead) as the scheduler makes them; with no worker ready, waits for one.</summary>
     private void StartStep(bool replan = false)
     {
-        var ready = ReadyWorkers();
+        var ready = _roster.Ready();
         if (ready.Count == 0)
         {
-            _log.Warning("Step {Step}: no worker is ready; waiting up to {Seconds:F0} s for one", _step + 1,
+            _log.Warning("Step {Step}: no worker is ready; waiting up to {Seconds:F0} s for one", _meter.Step + 1,
                 _settings.WorkerWaitTimeout.TotalSeconds);
             Timers.StartSingleTimer("wait", WaitTimedOut.Instance, _settings.WorkerWaitTimeout);
             Become(Waiting);
             return;
         }
-        var sentAhead = _ahead is { } a && a.Step == _step ? a : null;
-        var previous = sentAhead ?? (_plan is { } p && p.Step == _step ? p : null);
-        if (sentAhead is not null) _ahead = null;
-        if (!replan && sentAhead is not null && AllReady(sentAhead, ready))
-            _plan = sentAhead;
-        else
+        _tally.StepStarted();
+        foreach (var dispatch in _scheduler.Start(_meter.Step, ready, lookAhead: _meter.Step + 1 < _meter.LastStep && !_stopRequested, replan))
         {
-            // A plan is never sent twice: a new cut of the same step is a new attempt.
-            _plan = Plan(_step, previous is null ? 0 : previous.Attempt + 1, ready, previous);
-            Send(_plan, ready);
+            _parameterServer.Tell(dispatch.Begin);
+            foreach (var shard in dispatch.Shards) shard.Worker.Ref.Tell(shard.Shard);
         }
-        _stepStarted = Stopwatch.GetTimestamp();
-        Timers.StartSingleTimer("deadline", new ShardDeadline(_plan.Step, _plan.Attempt), _settings.ShardDeadline);
-        if (_step + 1 >= _lastStep || _stopRequested || (_ahead is { } next && next.Step == _step + 1 && AllReady(next, ready))) return;
-        var stale = _ahead is { } old && old.Step == _step + 1 ? old : null;
-        _ahead = Plan(_step + 1, stale is null ? 0 : stale.Attempt + 1, ready, stale);
-        Send(_ahead, ready);
+        StartDeadline();
     }
 
-    private static bool AllReady(StepPlan plan, List<WorkerState> ready) =>
-        plan.AssignedTo.All(id => ready.Any(w => w.Id == id));
-
-    /// <summary>Plans (another attempt of) a step over the ready workers, reusing the batch of an earlier plan of the same step.</summary>
-    private StepPlan Plan(long step, int attempt, List<WorkerState> ready, StepPlan? earlier)
+    private void StartDeadline()
     {
-        int[] batch;
-        if (earlier is not null) batch = earlier.Batch;
-        else
-        {
-            int epoch = (int)(step / _sampler.BatchesPerEpoch);
-            batch = _sampler.Batch(epoch, (int)(step % _sampler.BatchesPerEpoch)).ToArray();
-        }
-        var weights = ready.Select(w => _settings.Sizing == ShardSizing.Equal ? 1.0 : w.Throughput).ToArray();
-        var shards = ShardSplitter.Split(batch.Length, weights, _settings.BatchNorm ? 2 : 1);
-        var plan = new StepPlan(step, attempt, batch, _settings.Normalizer(batch.Length), shards);
-        for (int i = 0; i < shards.Length; i++) plan.AssignedTo[i] = ready[i].Id;
-        return plan;
-    }
-
-    private void Send(StepPlan plan, List<WorkerState> ready)
-    {
-        _parameterServer.Tell(new BeginStep(plan.Step, plan.Attempt, plan.Shards));
-        for (int i = 0; i < plan.Shards.Length; i++) Assign(plan, plan.Shards[i], ready[i]);
-    }
-
-    private static void Assign(StepPlan plan, Shard shard, WorkerState worker)
-    {
-        plan.AssignedTo[shard.Id] = worker.Id;
-        worker.Ref.Tell(new ComputeShard(plan.Step, plan.Attempt, plan.Step, shard.Id, shard.Start,
-            plan.Batch.AsSpan(shard.Start, shard.Count).ToArray(), plan.Normalizer));
-    }
-
-    /// <summary>Computes a shard of the current step again on another worker (or, with synchronised batch norm, plans the whole step again).</summary>
-    private void Retry(long step, int attempt, int shardId, string worker, string reason)
-    {
-        if (_plan is not { } plan || step != plan.Step || attempt != plan.Attempt || (uint)shardId >= (uint)plan.Arrived.Length ||
-            plan.Arrived[shardId])
-            return;
-        _failuresThisStep++;
-        _log.Warning("Step {Step} shard {Shard} on worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
-        if (_failuresThisStep > _settings.MaxAttempts * Math.Max(1, plan.Shards.Length))
-        {
-            Finish($"step {step + 1}: shards failed {_failuresThisStep} times; last: shard {shardId} on worker {worker}: {reason}");
-            return;
-        }
-        if (_settings.Job.SynchronisedBatchNorm)
-        {
-            _restarts++;
-            _log.Warning("Step {Step}: planning it again (attempt {Attempt}): synchronised batch norm needs every shard of one plan",
-                step + 1, plan.Attempt + 2);
-            StartStep(replan: true);
-            return;
-        }
-        var ready = ReadyWorkers();
-        if (ready.Count == 0)
-        {
-            // No worker left: wait for one as at the start of a step, so the run ends after the worker timeout, not after retries.
-            StartStep();
-            return;
-        }
-        var target = ready.Where(w => w.Id != worker).OrderByDescending(w => w.Throughput).FirstOrDefault() ?? ready[0];
-        _reassigned++;
-        _log.Information("Step {Step} shard {Shard}: reassigned from worker {From} to {To}", step + 1, shardId, worker, target.Id);
-        Assign(plan, plan.Shards[shardId], target);
+        var plan = _scheduler.Current!;
         Timers.StartSingleTimer("deadline", new ShardDeadline(plan.Step, plan.Attempt), _settings.ShardDeadline);
     }
 
-    /// <summary>
-    /// A non-finite shard is computed again on another worker, in case its node is faulty; when a
-    /// second worker (or the only one) also gets NaN/Inf, the model itself has diverged: the run
-    /// stops with the weights of the last applied step.
-    /// </summary>
-    private bool Diverged(ShardRejected rejected)
+    /// <summary>Carries out the scheduler's decision about a shard of the current step that did not come in.</summary>
+    private void CarryOut(RetryDecision decision)
     {
-        if (_plan is not { } plan || rejected.Step != plan.Step) return false;
-        var workers = plan.NotFiniteOn.GetValueOrDefault(rejected.ShardId) ?? [];
-        workers.Add(rejected.WorkerId);
-        plan.NotFiniteOn[rejected.ShardId] = workers;
-        if (workers.Count < Math.Min(2, Math.Max(1, ReadyWorkers().Count))) return false;
-        int epoch = (int)(plan.Step / _sampler.BatchesPerEpoch);
-        int batch = (int)(plan.Step % _sampler.BatchesPerEpoch);
-        Finish($"the loss or a gradient became NaN/Inf at step {plan.Step + 1} (epoch {epoch + 1}, batch {batch + 1}) on " +
-               $"{string.Join(" and ", workers)}; the weights of step {plan.Step} are kept");
-        return true;
+        switch (decision)
+        {
+            case RetryDecision.GiveUp giveUp: Finish(giveUp.Failure); break;
+            case RetryDecision.PlanAgain: StartStep(replan: true); break;
+            case RetryDecision.WaitForWorker: StartStep(); break;
+            case RetryDecision.Reassign reassign:
+                reassign.Assignment.Worker.Ref.Tell(reassign.Assignment.Shard);
+                StartDeadline();
+                break;
+        }
+    }
+
+    /// <summary>Retries the shards of <paramref name="plan"/> still out (only <paramref name="worker"/>'s, when given) while it stays current.</summary>
+    private void RetryShards(StepPlan plan, string? worker, string reason)
+    {
+        for (int i = 0; i < plan.Shards.Length; i++)
+            if (_scheduler.Current == plan && !plan.Arrived[i] && (worker is null || plan.AssignedTo[i] == worker))
+                CarryOut(_scheduler.Retry(plan.Step, plan.Attempt, i, plan.AssignedTo[i], reason, _roster.Ready()));
     }
 
     private void Lose(string workerId, string reason, bool forget)
     {
-        if (!_workers.TryGetValue(workerId, out var worker)) return;
-        bool wasReady = worker.IsReady;
-        worker.Reachable = false;
-        if (forget)
-        {
-            _workers.Remove(workerId);
-            worker.Connected = false;
-        }
-        if (wasReady)
-        {
-            _log.Warning("Lost worker {Worker}: {Reason}", workerId, reason);
-            _lost.Add(workerId);
-        }
-        if (_plan is not { } plan) return;
-        for (int i = 0; i < plan.AssignedTo.Length; i++)
-            if (_plan == plan && plan.AssignedTo[i] == workerId && !plan.Arrived[i])
-                Retry(plan.Step, plan.Attempt, i, workerId, $"its worker was lost ({reason})");
+        if (_roster.Lose(workerId, reason, forget) && _scheduler.Current is { } plan)
+            RetryShards(plan, workerId, $"its worker was lost ({reason})");
     }
 
     private void OnStepApplied(StepApplied applied)
     {
-        if (_plan is not { } plan || applied.Step != plan.Step) return;
+        if (_scheduler.Applied(applied.Step) is not { } plan) return;
         Timers.Cancel("deadline");
-        _dropped = applied.Counts;
-        _traffic = applied.Traffic;
-        _applied.Add(applied.Step);
-        double seconds = Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
-        _trainingSeconds += seconds;
-        _epochTrainingSeconds += seconds;
-        _computeSeconds += plan.SlowestComputeSeconds;
-        _exchangeSeconds += applied.Times.ExchangeSeconds;
-        _applySeconds += applied.Times.ApplySeconds;
-        _trainedSamples += applied.Outcome.Rows;
-        _epochOutcome += applied.Outcome;
-        int epoch = (int)(_step / _sampler.BatchesPerEpoch);
-        int batch = (int)(_step % _sampler.BatchesPerEpoch);
-        _observer.OnStep(new StepReport(epoch, batch, _sampler.BatchesPerEpoch, _step + 1, _lastStep,
-            applied.Outcome.LossSum / plan.Normalizer, (double)applied.Outcome.Correct / applied.Outcome.Rows,
-            _trainedSamples / Math.Max(_trainingSeconds, 1e-9)));
-        _step++;
-        _failuresThisStep = 0;
-        bool epochEnds = batch == _sampler.BatchesPerEpoch - 1 || _step == _lastStep || _stopRequested;
-        if (epochEnds)
+        _meter.Applied(applied.Outcome, plan.Normalizer, _tally.Applied(applied, plan));
+        if (_meter.EpochEnded || _stopRequested)
         {
             _parameterServer.Tell(EvaluateModel.Instance);
             Become(Evaluating);
@@ -434,45 +270,23 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
 
     private void Continue()
     {
-        if (_stopRequested || _step >= _lastStep)
+        if (_stopRequested || _meter.IsOver)
         {
-            Finish(null, interrupted: _stopRequested && _step < _lastStep);
+            Finish(null, interrupted: _stopRequested && !_meter.IsOver);
             return;
         }
         Become(Training);
         StartStep();
     }
 
-    private void CloseEpoch(BatchOutcome? test)
-    {
-        int epoch = (int)((_step - 1) / _sampler.BatchesPerEpoch);
-        double trainLoss = _epochOutcome.LossSum / _settings.Normalizer(_epochOutcome.Rows);
-        double? testLoss = test is { } t ? t.LossSum / _settings.Normalizer(t.Rows) : null;
-        double? testAccuracy = test is { } u ? (double)u.Correct / u.Rows : null;
-        var report = new EpochReport(epoch + 1, _step, trainLoss, (double)_epochOutcome.Correct / _epochOutcome.Rows, testLoss,
-            testAccuracy, _epochOutcome.Rows / Math.Max(_epochTrainingSeconds, 1e-9), _epochClock.Elapsed.TotalSeconds);
-        _log.Information(
-            "Epoch {Epoch} ended at step {Step}: train loss {TrainLoss:F4} accuracy {TrainAccuracy:F4}, test loss {TestLoss:F4} accuracy {TestAccuracy:F4}",
-            report.Epoch, report.Step, report.TrainLoss, report.TrainAccuracy, report.TestLoss, report.TestAccuracy);
-        _epochs.Add(report);
-        _observer.OnEpoch(report);
-        _epochOutcome = default;
-        _epochTrainingSeconds = 0;
-        _epochClock.Restart();
-    }
-
     private void Finish(string? failure, bool interrupted = false)
     {
         Timers.CancelAll();
         _parameterServer.Tell(RunEnded.Instance);
-        _plan = null;
-        _ahead = null;
+        _scheduler.End();
         if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
-        var result = new TrainingResult(_epochs, _step, _clock.Elapsed.TotalSeconds,
-            _trainedSamples / Math.Max(_trainingSeconds, 1e-9), failure, interrupted);
-        _completion.TrySetResult(new DistributedRunReport(result, _dropped, _reassigned, _restarts, _lost,
-            new Dictionary<string, long>(_shardsPerWorker), _applied,
-            new StepTimes(_trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic));
+        _completion.TrySetResult(_tally.Report(_meter.Result(failure, interrupted), _meter.TrainingSeconds, _scheduler.Reassigned,
+            _scheduler.Restarts, _roster.Lost, _roster.ShardsPerWorker));
         Become(Finished);
     }
 
@@ -480,31 +294,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     {
         Receive<RegisterWorker>(register => Sender.Tell(new WorkerRefused(register.WorkerId, "the run is over")));
         ReceiveAny(_ => { });
-    }
-
-    private List<WorkerState> ReadyWorkers() =>
-        _workers.Values.Where(w => w.IsReady).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
-
-    private IEnumerable<WorkerState> WorkersOn(Address node) => _workers.Values.Where(w => w.Ref.Path.Address == node);
-
-    private sealed class WorkerState(string id, IActorRef actor)
-    {
-        public string Id { get; } = id;
-        public IActorRef Ref { get; set; } = actor;
-        public bool Connected { get; set; }
-        public bool Reachable { get; set; } = true;
-        public bool IsReady => Connected && Reachable;
-
-        /// <summary>Rows per second of compute, smoothed; 1 until measured so that new workers start with an equal share.</summary>
-        public double Throughput { get; private set; } = 1;
-
-        private bool _measured;
-
-        public void Observe(double rowsPerSecond)
-        {
-            Throughput = _measured ? 0.8 * Throughput + 0.2 * rowsPerSecond : rowsPerSecond;
-            _measured = true;
-        }
     }
 
     private sealed record ShardDeadline(long Step, int Attempt);

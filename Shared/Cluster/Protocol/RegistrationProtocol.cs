@@ -5,7 +5,7 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 2;
+    public const int Current = 3;
 }
 
 /// <summary>

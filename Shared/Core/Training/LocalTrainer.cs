@@ -49,34 +49,24 @@ public sealed class LocalTrainer
         var model = _runner.Model;
         var backend = model.Backend;
         var sampler = new BatchSampler(_train.Count, _plan.BatchSize, _plan.Shuffle, _plan.Seed);
-        int batchesPerEpoch = sampler.BatchesPerEpoch;
-        long firstStep = _optimizer.StepCount;
-        long lastStep = firstStep + (_plan.Steps ?? (long)_plan.Epochs * batchesPerEpoch);
         backend.Download(model.Parameters, _parameters);
         KeepRunningStatistics();
-
-        var epochs = new List<EpochReport>();
-        var total = Stopwatch.StartNew();
-        double trainingSeconds = 0;
-        long trainedSamples = 0;
-        var epochOutcome = default(BatchOutcome);
-        var epochClock = Stopwatch.StartNew();
-        double epochTrainingSeconds = 0;
+        var meter = new RunMeter(sampler.BatchesPerEpoch, _optimizer.StepCount, _plan.Steps, _plan.Epochs,
+            rows => _runner.Loss.Normalizer(rows, model.OutputWidth), observer, _log);
         string? failure = null;
         bool interrupted = false;
 
-        for (long step = firstStep; step < lastStep; step++)
+        while (!meter.IsOver)
         {
-            int epoch = (int)(step / batchesPerEpoch);
+            long step = meter.Step;
             if (cancellation.IsCancellationRequested)
             {
                 interrupted = true;
                 _log.Warning("Training interrupted before step {Step}", step + 1);
-                if (epochOutcome.Rows > 0)
-                    CloseEpoch((int)((step - 1) / batchesPerEpoch), step);
+                if (meter.EpochInProgress) meter.CloseEpoch(ScoreTestSet);
                 break;
             }
-            int batch = (int)(step % batchesPerEpoch);
+            var (epoch, batch) = meter.PositionOf(step);
             long stepStart = Stopwatch.GetTimestamp();
             var indices = sampler.Batch(epoch, batch);
             int normalizer = _runner.Loss.Normalizer(indices.Length, model.OutputWidth);
@@ -96,52 +86,14 @@ public sealed class LocalTrainer
             _optimizer.Step(_parameters, _gradients);
             backend.Upload(_parameters, model.Parameters);
             KeepRunningStatistics();
-            double seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
-            trainingSeconds += seconds;
-            epochTrainingSeconds += seconds;
-            trainedSamples += outcome.Rows;
-            epochOutcome += outcome;
-            observer.OnStep(new StepReport(epoch, batch, batchesPerEpoch, step + 1, lastStep, loss,
-                (double)outcome.Correct / outcome.Rows, trainedSamples / Math.Max(trainingSeconds, 1e-9)));
-
-            bool epochEnds = batch == batchesPerEpoch - 1 || step + 1 == lastStep;
-            if (epochEnds)
-            {
-                CloseEpoch(epoch, step + 1);
-                epochOutcome = default;
-                epochTrainingSeconds = 0;
-                epochClock.Restart();
-            }
+            meter.Applied(outcome, normalizer, Stopwatch.GetElapsedTime(stepStart).TotalSeconds);
+            if (meter.EpochEnded) meter.CloseEpoch(ScoreTestSet);
         }
 
-        return new TrainingResult(epochs, _optimizer.StepCount, total.Elapsed.TotalSeconds,
-            trainedSamples / Math.Max(trainingSeconds, 1e-9), failure, interrupted);
-
-        void CloseEpoch(int epoch, long step)
-        {
-            var report = EndEpoch(epoch, step, epochOutcome, epochTrainingSeconds, epochClock.Elapsed.TotalSeconds);
-            epochs.Add(report);
-            observer.OnEpoch(report);
-        }
+        return meter.Result(failure, interrupted);
     }
 
-    private EpochReport EndEpoch(int epoch, long step, BatchOutcome outcome, double trainingSeconds, double seconds)
-    {
-        double? testLoss = null, testAccuracy = null;
-        if (_test is { Count: > 0 })
-        {
-            var test = _runner.Evaluate(_test);
-            testLoss = test.LossSum / _runner.Loss.Normalizer(test.Rows, _runner.Model.OutputWidth);
-            testAccuracy = (double)test.Correct / test.Rows;
-        }
-        double trainLoss = outcome.LossSum / _runner.Loss.Normalizer(outcome.Rows, _runner.Model.OutputWidth);
-        double trainAccuracy = (double)outcome.Correct / outcome.Rows;
-        _log.Information(
-            "Epoch {Epoch} ended at step {Step}: train loss {TrainLoss:F4} accuracy {TrainAccuracy:F4}, test loss {TestLoss:F4} accuracy {TestAccuracy:F4}",
-            epoch + 1, step, trainLoss, trainAccuracy, testLoss, testAccuracy);
-        return new EpochReport(epoch + 1, step, trainLoss, trainAccuracy, testLoss, testAccuracy,
-            outcome.Rows / Math.Max(trainingSeconds, 1e-9), seconds);
-    }
+    private BatchOutcome? ScoreTestSet() => _test is { Count: > 0 } ? _runner.Evaluate(_test) : null;
 
     /// <summary>
     /// Batch norm folds a batch into its running statistics during the forward pass, before the

@@ -81,8 +81,8 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     private static void Publish(ReceivingEnd stream, long version, float[] weights) =>
         stream.Connection.Send(new FrameHeader(FrameKind.Weights, version, version), weights);
 
-    private void Assign(IActorRef worker, long step, long version, int shard, params int[] rows) =>
-        worker.Tell(new ComputeShard(step, 0, version, shard, 0, rows, rows.Length), TestActor);
+    private void Assign(IActorRef worker, long step, int shard, params int[] rows) =>
+        worker.Tell(new ComputeShard(step, 0, shard, 0, rows, rows.Length), TestActor);
 
     private static (long Step, int Shard) Identity(FrameHeader result) => (result.Step, result.ShardId);
 
@@ -107,11 +107,11 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var (worker, stream) = Ready();
         Publish(stream, 1, Weights(0));
-        Assign(worker, 1, 1, 0, AllRows);
+        Assign(worker, 1, 0, AllRows);
         Assert.Equal((1L, 0), Identity(NextResult(stream)));
 
-        Assign(worker, 0, 0, 0, AllRows);
-        Assign(worker, 1, 1, 1, AllRows);
+        Assign(worker, 0, 0, AllRows);
+        Assign(worker, 1, 1, AllRows);
 
         Assert.Equal((1L, 1), Identity(NextResult(stream)));
         ExpectNoMsg(Quiet);
@@ -127,8 +127,8 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         var (worker, stream) = Ready();
         Publish(stream, 0, Weights(0));
 
-        Assign(worker, 1, 1, 0, AllRows);
-        Assign(worker, 0, 0, 0, AllRows);
+        Assign(worker, 1, 0, AllRows);
+        Assign(worker, 0, 0, AllRows);
 
         var current = stream.NextFrame();
         Assert.Equal((0L, 0L), (current.Header.Step, current.Header.WeightsVersion));
@@ -149,7 +149,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         var (worker, stream) = Ready();
         Publish(stream, 0, Weights(0));
 
-        Assign(worker, 0, 0, 0, 0, 99);
+        Assign(worker, 0, 0, 0, 99);
 
         var failed = ExpectMsg<ShardFailed>(TimeSpan.FromSeconds(10));
         Assert.Equal((0L, 0, 0, "w1"), (failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId));
@@ -159,7 +159,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(LogEventLevel.Warning, logged.Level);
         Assert.Equal(0, stream.UntakenFrames);
 
-        Assign(worker, 0, 0, 1, AllRows);
+        Assign(worker, 0, 1, AllRows);
         Assert.Equal(1, NextResult(stream).ShardId);
     }
 

@@ -1,6 +1,6 @@
 using DistTrainer.Core.Training.Sharding;
 
-namespace DistTrainer.Coordinator.Actors;
+namespace DistTrainer.Coordinator.Scheduling;
 
 /// <summary>
 /// One attempt of one step as the coordinator planned it: the global batch's dataset rows, the
@@ -19,6 +19,4 @@ public sealed class StepPlan(long step, int attempt, int[] batch, int normalizer
 
     /// <summary>The workers whose result for a shard held NaN/Inf.</summary>
     public Dictionary<int, HashSet<string>> NotFiniteOn { get; } = new();
-
-    public bool Involves(string workerId) => AssignedTo.Contains(workerId, StringComparer.Ordinal);
 }

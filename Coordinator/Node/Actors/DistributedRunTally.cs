@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using DistTrainer.Coordinator.Scheduling;
+using DistTrainer.Core.Training;
+
+namespace DistTrainer.Coordinator.Actors;
+
+/// <summary>
+/// What a distributed run's report counts beyond the run meter: the steps applied, each step's seconds from
+/// its plan going out to its weights applied, where the applied steps' time went, and the parameter
+/// server's latest counts of dropped results and data-plane bytes.
+/// </summary>
+public sealed class DistributedRunTally
+{
+    private readonly List<long> _applied = [];
+    private AggregationCounts _dropped;
+    private DataPlaneTraffic _traffic;
+    private double _computeSeconds, _exchangeSeconds, _applySeconds;
+    private long _stepStarted;
+
+    public int StepsApplied => _applied.Count;
+
+    /// <summary>A plan of the step goes out now; a step planned again starts its time again.</summary>
+    public void StepStarted() => _stepStarted = Stopwatch.GetTimestamp();
+
+    /// <summary>Counts <paramref name="applied"/>, the step of <paramref name="plan"/>; returns its seconds since it started.</summary>
+    public double Applied(StepApplied applied, StepPlan plan)
+    {
+        _dropped = applied.Counts;
+        _traffic = applied.Traffic;
+        _applied.Add(applied.Step);
+        _computeSeconds += plan.SlowestComputeSeconds;
+        _exchangeSeconds += applied.Times.ExchangeSeconds;
+        _applySeconds += applied.Times.ApplySeconds;
+        return Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
+    }
+
+    /// <summary>The run's report, with the meter's result and training seconds and the scheduler's and roster's counts.</summary>
+    public DistributedRunReport Report(TrainingResult result, double trainingSeconds, long reassigned, long restarts,
+        IReadOnlyList<string> lost, IReadOnlyDictionary<string, long> shardsPerWorker) =>
+        new(result, _dropped, reassigned, restarts, lost, new Dictionary<string, long>(shardsPerWorker), _applied,
+            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic);
+}

@@ -1,0 +1,106 @@
+using Akka.Actor;
+using DistTrainer.Cluster.Protocol;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Roster;
+
+/// <summary>
+/// Who takes part in a run: registers workers (refusing another protocol version or model, with the
+/// reason), follows their data plane and their node's reachability, loses and forgets them, and keeps
+/// what the run report needs of them: the workers lost and the shards each computed. Plain state the
+/// coordinator actor asks; the actor does the messaging.
+/// </summary>
+public sealed class WorkerRoster(string layers, ILogger log)
+{
+    private readonly Dictionary<string, WorkerEntry> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _shardsPerWorker = new(StringComparer.Ordinal);
+    private readonly List<string> _lost = [];
+
+    /// <summary>The workers lost while ready, in the order they were lost (one may be lost again after it came back).</summary>
+    public IReadOnlyList<string> Lost => _lost;
+
+    /// <summary>Shard results that arrived for a current plan, per worker.</summary>
+    public IReadOnlyDictionary<string, long> ShardsPerWorker => _shardsPerWorker;
+
+    /// <summary>
+    /// Registers <paramref name="register"/>'s worker as <paramref name="worker"/>, or again after it reconnects
+    /// (not ready until its data plane connects). Returns null, or why it is refused.
+    /// </summary>
+    public string? Register(RegisterWorker register, IActorRef worker)
+    {
+        string? refusal = register.ProtocolVersion != ProtocolVersion.Current
+            ? $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"
+            : register.ExpectedLayers is { } expected && expected != layers
+                ? $"model '{expected}' differs from the run's '{layers}'"
+                : null;
+        if (refusal is not null)
+        {
+            log.Warning("Refused worker {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);
+            return refusal;
+        }
+        if (!_workers.TryGetValue(register.WorkerId, out var entry))
+        {
+            _workers[register.WorkerId] = entry = new WorkerEntry(register.WorkerId, worker);
+            log.Information("Registered worker {Worker} on {Node} ({Backend})", register.WorkerId, register.Node, register.Backend);
+        }
+        entry.Ref = worker;
+        entry.Reachable = true;
+        entry.Connected = false;
+        return null;
+    }
+
+    /// <summary>The worker's data plane is connected; false when it is not (or no longer) registered.</summary>
+    public bool Connect(string workerId)
+    {
+        if (!_workers.TryGetValue(workerId, out var entry)) return false;
+        entry.Connected = true;
+        return true;
+    }
+
+    /// <summary>The workers on <paramref name="node"/> are reachable again.</summary>
+    public void Reachable(Address node)
+    {
+        foreach (var entry in _workers.Values.Where(w => w.Ref.Path.Address == node))
+        {
+            entry.Reachable = true;
+            log.Information("Worker {Worker} is reachable again", entry.Id);
+        }
+    }
+
+    public IReadOnlyList<string> WorkersOn(Address node) =>
+        _workers.Values.Where(w => w.Ref.Path.Address == node).Select(w => w.Id).ToList();
+
+    /// <summary>
+    /// The worker is unreachable, or (<paramref name="forget"/>) gone: it must register again to take part. Counted as
+    /// lost when it was ready. False when it is not registered.
+    /// </summary>
+    public bool Lose(string workerId, string reason, bool forget)
+    {
+        if (!_workers.TryGetValue(workerId, out var entry)) return false;
+        bool wasReady = entry.IsReady;
+        entry.Reachable = false;
+        if (forget)
+        {
+            _workers.Remove(workerId);
+            entry.Connected = false;
+        }
+        if (wasReady)
+        {
+            log.Warning("Lost worker {Worker}: {Reason}", workerId, reason);
+            _lost.Add(workerId);
+        }
+        return true;
+    }
+
+    /// <summary>A shard of <paramref name="rows"/> rows came in from the worker, computed in <paramref name="computeSeconds"/>.</summary>
+    public void ShardComputed(string workerId, int rows, double computeSeconds)
+    {
+        if (_workers.TryGetValue(workerId, out var entry) && computeSeconds > 0)
+            entry.Observe(rows / computeSeconds);
+        _shardsPerWorker[workerId] = _shardsPerWorker.GetValueOrDefault(workerId) + 1;
+    }
+
+    /// <summary>The ready workers in ordinal id order, the order shards are cut in.</summary>
+    public IReadOnlyList<WorkerEntry> Ready() =>
+        _workers.Values.Where(w => w.IsReady).OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
+}

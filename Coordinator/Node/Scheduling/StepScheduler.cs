@@ -1,0 +1,173 @@
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Roster;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Scheduling;
+
+/// <summary>
+/// Decides who computes what: each step's global batch from the seeded sampler, cut into shards sized by
+/// worker throughput (or equally) over the ready workers, the next step planned and sent ahead, and what
+/// becomes of a shard that does not come in: another worker, the whole step again, or the end of the run
+/// after too many failures or a divergence. It returns its decisions; the coordinator actor sends them.
+/// </summary>
+public sealed class StepScheduler
+{
+    private readonly CoordinatorSettings _settings;
+    private readonly ILogger _log;
+    private readonly BatchSampler _sampler;
+    private StepPlan? _ahead;
+    private int _failuresThisStep;
+
+    public StepScheduler(CoordinatorSettings settings, ILogger log)
+    {
+        _settings = settings;
+        _log = log;
+        _sampler = new BatchSampler(settings.TrainCount, settings.BatchSize, settings.Shuffle, settings.Job.Seed);
+    }
+
+    public int BatchesPerEpoch => _sampler.BatchesPerEpoch;
+
+    /// <summary>The plan of the step being trained (after it is applied, until the next starts); null once the run ended.</summary>
+    public StepPlan? Current { get; private set; }
+
+    public long Reassigned { get; private set; }
+    public long Restarts { get; private set; }
+
+    /// <summary>
+    /// Makes <paramref name="step"/> current: the plan sent ahead if all its workers are still ready, else a new plan
+    /// (a new attempt of the step). With <paramref name="lookAhead"/>, also plans the following step to be sent at
+    /// once, so that workers start it as soon as its weights arrive, without a round trip through the coordinator.
+    /// <paramref name="ready"/> must not be empty. Returns the plans to send, in order.
+    /// </summary>
+    public IReadOnlyList<PlanDispatch> Start(long step, IReadOnlyList<WorkerEntry> ready, bool lookAhead, bool replan = false)
+    {
+        var dispatches = new List<PlanDispatch>(2);
+        var sentAhead = _ahead is { } a && a.Step == step ? a : null;
+        var previous = sentAhead ?? (Current is { } p && p.Step == step ? p : null);
+        if (sentAhead is not null) _ahead = null;
+        if (!replan && sentAhead is not null && AllReady(sentAhead, ready))
+            Current = sentAhead;
+        else
+        {
+            // A plan is never sent twice: a new cut of the same step is a new attempt.
+            Current = Plan(step, previous is null ? 0 : previous.Attempt + 1, ready, previous);
+            dispatches.Add(Dispatch(Current, ready));
+        }
+        if (!lookAhead || (_ahead is { } next && next.Step == step + 1 && AllReady(next, ready))) return dispatches;
+        var stale = _ahead is { } old && old.Step == step + 1 ? old : null;
+        _ahead = Plan(step + 1, stale is null ? 0 : stale.Attempt + 1, ready, stale);
+        dispatches.Add(Dispatch(_ahead, ready));
+        return dispatches;
+    }
+
+    private static bool AllReady(StepPlan plan, IReadOnlyList<WorkerEntry> ready) =>
+        plan.AssignedTo.All(id => ready.Any(w => w.Id == id));
+
+    /// <summary>Plans (another attempt of) a step over the ready workers, reusing the batch of an earlier plan of the same step.</summary>
+    private StepPlan Plan(long step, int attempt, IReadOnlyList<WorkerEntry> ready, StepPlan? earlier)
+    {
+        int[] batch;
+        if (earlier is not null) batch = earlier.Batch;
+        else
+        {
+            var (epoch, index) = RunMeter.Position(step, _sampler.BatchesPerEpoch);
+            batch = _sampler.Batch(epoch, index).ToArray();
+        }
+        var weights = ready.Select(w => _settings.Sizing == ShardSizing.Equal ? 1.0 : w.Throughput).ToArray();
+        var shards = ShardSplitter.Split(batch.Length, weights, _settings.BatchNorm ? 2 : 1);
+        var plan = new StepPlan(step, attempt, batch, _settings.Normalizer(batch.Length), shards);
+        for (int i = 0; i < shards.Length; i++) plan.AssignedTo[i] = ready[i].Id;
+        return plan;
+    }
+
+    private static PlanDispatch Dispatch(StepPlan plan, IReadOnlyList<WorkerEntry> ready) =>
+        new(new BeginStep(plan.Step, plan.Attempt, plan.Shards),
+            plan.Shards.Select((shard, i) => Assign(plan, shard, ready[i])).ToList());
+
+    private static ShardAssignment Assign(StepPlan plan, Shard shard, WorkerEntry worker)
+    {
+        plan.AssignedTo[shard.Id] = worker.Id;
+        return new ShardAssignment(worker, new ComputeShard(plan.Step, plan.Attempt, shard.Id, shard.Start,
+            plan.Batch.AsSpan(shard.Start, shard.Count).ToArray(), plan.Normalizer));
+    }
+
+    /// <summary>Marks a shard of the current plan as in; false when the result is for another plan.</summary>
+    public bool Arrived(ShardArrived arrived)
+    {
+        if (Current is not { } plan || arrived.Step != plan.Step || arrived.Attempt != plan.Attempt) return false;
+        plan.Arrived[arrived.ShardId] = true;
+        plan.SlowestComputeSeconds = Math.Max(plan.SlowestComputeSeconds, arrived.ComputeSeconds);
+        return true;
+    }
+
+    /// <summary>
+    /// Decides where a shard of the current plan that did not come in from <paramref name="worker"/> goes: the fastest
+    /// ready worker other than that one (else the first ready), unless the step's shards have failed more than
+    /// <see cref="CoordinatorSettings.MaxAttempts"/> times each, or synchronised batch norm needs the whole step again.
+    /// </summary>
+    public RetryDecision Retry(long step, int attempt, int shardId, string worker, string reason, IReadOnlyList<WorkerEntry> ready)
+    {
+        if (Current is not { } plan || step != plan.Step || attempt != plan.Attempt || (uint)shardId >= (uint)plan.Arrived.Length ||
+            plan.Arrived[shardId])
+            return new RetryDecision.Stale();
+        _failuresThisStep++;
+        _log.Warning("Step {Step} shard {Shard} on worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
+        if (_failuresThisStep > _settings.MaxAttempts * Math.Max(1, plan.Shards.Length))
+            return new RetryDecision.GiveUp(
+                $"step {step + 1}: shards failed {_failuresThisStep} times; last: shard {shardId} on worker {worker}: {reason}");
+        if (_settings.Job.SynchronisedBatchNorm)
+        {
+            Restarts++;
+            _log.Warning("Step {Step}: planning it again (attempt {Attempt}): synchronised batch norm needs every shard of one plan",
+                step + 1, plan.Attempt + 2);
+            return new RetryDecision.PlanAgain();
+        }
+        // No worker left: wait for one as at the start of a step, so the run ends after the worker timeout, not after retries.
+        if (ready.Count == 0) return new RetryDecision.WaitForWorker();
+        var target = ready.Where(w => w.Id != worker).OrderByDescending(w => w.Throughput).FirstOrDefault() ?? ready[0];
+        Reassigned++;
+        _log.Information("Step {Step} shard {Shard}: reassigned from worker {From} to {To}", step + 1, shardId, worker, target.Id);
+        return new RetryDecision.Reassign(Assign(plan, plan.Shards[shardId], target));
+    }
+
+    /// <summary>
+    /// A rejected shard is retried like a failed one. A non-finite one too, in case its worker's node is faulty; but when
+    /// a second worker (or the only one) also gets NaN/Inf, the model itself has diverged: the run ends with the
+    /// weights of the last applied step.
+    /// </summary>
+    public RetryDecision Rejected(ShardRejected rejected, IReadOnlyList<WorkerEntry> ready) =>
+        rejected.NotFinite && Divergence(rejected, ready.Count) is { } divergence
+            ? new RetryDecision.GiveUp(divergence)
+            : Retry(rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, $"rejected: {rejected.Reason}", ready);
+
+    private string? Divergence(ShardRejected rejected, int readyWorkers)
+    {
+        if (Current is not { } plan || rejected.Step != plan.Step) return null;
+        var workers = plan.NotFiniteOn.GetValueOrDefault(rejected.ShardId) ?? [];
+        workers.Add(rejected.WorkerId);
+        plan.NotFiniteOn[rejected.ShardId] = workers;
+        if (workers.Count < Math.Min(2, Math.Max(1, readyWorkers))) return null;
+        var (epoch, batch) = RunMeter.Position(plan.Step, _sampler.BatchesPerEpoch);
+        return $"the loss or a gradient became NaN/Inf at step {plan.Step + 1} (epoch {epoch + 1}, batch {batch + 1}) on " +
+               $"{string.Join(" and ", workers)}; the weights of step {plan.Step} are kept";
+    }
+
+    /// <summary>The current plan if <paramref name="step"/> is its step (its failures are then forgiven), else null.</summary>
+    public StepPlan? Applied(long step)
+    {
+        if (Current is not { } plan || step != plan.Step) return null;
+        _failuresThisStep = 0;
+        return plan;
+    }
+
+    /// <summary>The run is over: no plan is current or sent ahead any more.</summary>
+    public void End()
+    {
+        Current = null;
+        _ahead = null;
+    }
+}
