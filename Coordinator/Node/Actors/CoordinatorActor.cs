@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;

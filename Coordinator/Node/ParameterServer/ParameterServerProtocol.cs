@@ -3,7 +3,7 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
 
-namespace DistTrainer.Coordinator.Actors;
+namespace DistTrainer.Coordinator.ParameterServer;
 
 // Messages between the coordinator and the parameter server. Both live on the coordinator node,
 // so these never cross the network and are not serialized.

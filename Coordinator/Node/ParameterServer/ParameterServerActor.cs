@@ -9,7 +9,7 @@ using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
 using Serilog;
 
-namespace DistTrainer.Coordinator.Actors;
+namespace DistTrainer.Coordinator.ParameterServer;
 
 /// <summary>
 /// Owns the weights, the optimizer state and the running statistics. Receives shard results on the
