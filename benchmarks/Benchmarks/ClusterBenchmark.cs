@@ -1,6 +1,7 @@
 using System.Globalization;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Training;

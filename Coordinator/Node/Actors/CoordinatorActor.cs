@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Training;
 
 namespace DistTrainer.Coordinator.Actors;

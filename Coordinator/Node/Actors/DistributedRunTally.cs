@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;
 

@@ -3,6 +3,7 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;

@@ -2,6 +2,7 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn;

@@ -1,4 +1,5 @@
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.ParameterServer;
 
 namespace DistTrainer.Coordinator.Scheduling;
 

@@ -1,5 +1,6 @@
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Training;

@@ -3,6 +3,7 @@ using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Worker.Actors;
 using Serilog.Events;
 using Xunit;

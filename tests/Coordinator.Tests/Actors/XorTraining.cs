@@ -2,6 +2,7 @@ using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Compute;
 using DistTrainer.Core.Compute.Cpu;
 using DistTrainer.Core.Data;

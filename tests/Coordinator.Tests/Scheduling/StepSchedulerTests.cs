@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Data;

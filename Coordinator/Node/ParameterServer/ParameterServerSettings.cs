@@ -1,6 +1,6 @@
 using DistTrainer.Core.Training;
 
-namespace DistTrainer.Coordinator.Actors;
+namespace DistTrainer.Coordinator.ParameterServer;
 
 /// <summary>
 /// Where periodic checkpoints go and how often (both null: none), and who, if anyone, sees each

@@ -3,7 +3,7 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
 
-namespace DistTrainer.Coordinator.Actors;
+namespace DistTrainer.Coordinator.ParameterServer;
 
 // Messages between the coordinator and the parameter server. Both live on the coordinator node,
 // so these never cross the network and are not serialized.
@@ -53,8 +53,9 @@ public readonly record struct ServerTimes(double ExchangeSeconds, double ApplySe
 /// <summary>Data-plane bytes (frame headers and payloads) the parameter server sent and received over the whole run, all workers together.</summary>
 public readonly record struct DataPlaneTraffic(long BytesSent, long BytesReceived)
 {
-    public DataPlaneTraffic Plus(TensorConnection connection) =>
-        new(BytesSent + connection.BytesSent, BytesReceived + connection.BytesReceived);
+    public static DataPlaneTraffic Of(TensorConnection connection) => new(connection.BytesSent, connection.BytesReceived);
+
+    public DataPlaneTraffic Plus(DataPlaneTraffic other) => new(BytesSent + other.BytesSent, BytesReceived + other.BytesReceived);
 }
 
 public sealed record EvaluateModel : INoSerializationVerificationNeeded

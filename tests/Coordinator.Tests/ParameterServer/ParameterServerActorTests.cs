@@ -4,12 +4,13 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.DataPlane;
 using DistTrainer.Cluster.Tests.Logging;
-using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Training.Sharding;
 using Serilog.Events;
 using Xunit;
 
-namespace DistTrainer.Coordinator.Tests.Actors;
+namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
 /// <summary>
 /// The parameter server with the test actor as its coordinator and shard results sent by hand on

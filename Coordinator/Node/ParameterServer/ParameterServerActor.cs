@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Data;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
+using Serilog;
+
+namespace DistTrainer.Coordinator.ParameterServer;
+
+/// <summary>
+/// The parameter server: receives shard results on the tensor data plane, takes each (step, shard)
+/// once, applies a complete step (<see cref="StepApplier"/>) and sends the new weights to every
+/// connected worker (<see cref="DataPlaneConnections{TConnection}"/>); reduces synchronised batch-norm
+/// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates and saves the model on request
+/// (<see cref="ModelSnapshot"/>). Reports to the coordinator (the sender of its commands). Its
+/// data-plane callbacks only Tell it messages; all state changes happen in Receive. Supervision: it
+/// has no children; the coordinator's strategy stops it on failure (state cannot be rebuilt mid-run).
+/// </summary>
+public sealed class ParameterServerActor : ReceiveActor
+{
+    public const string Name = "parameter-server";
+
+    private readonly TensorListener _listener;
+    private readonly ILogger _log;
+    private readonly StepApplier _applier;
+    private readonly ModelSnapshot _snapshot;
+    private readonly StepAggregator _aggregator;
+    private readonly BatchNormReduction<TensorConnection> _batchNorm;
+    private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
+    private readonly PayloadPool _payloads = PayloadPool.Shared;
+    private readonly PublishedWeights _published;
+    private BeginStep? _next;
+    private long _exchangeStarted = Stopwatch.GetTimestamp();
+    private IActorRef _coordinator = ActorRefs.Nobody;
+
+    public ParameterServerActor(ParameterServerSettings settings, BatchRunner evaluator, Dataset? test, IOptimizer optimizer,
+        TensorListener listener, ILogger log)
+    {
+        _listener = listener;
+        _log = log;
+        _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients);
+        _snapshot = new ModelSnapshot(_applier, evaluator, test, settings, log);
+        _published = new PublishedWeights(_payloads, _applier.Parameters);
+        _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
+        _batchNorm = new BatchNormReduction<TensorConnection>(_applier.Layout.BatchNormWidths,
+            (connection, header, payload) => connection.Send(header, payload), log);
+
+        Training();
+    }
+
+    public static Props Props(ParameterServerSettings settings, BatchRunner evaluator, Dataset? test, IOptimizer optimizer,
+        TensorListener listener, ILogger log) =>
+        Akka.Actor.Props.Create(() => new ParameterServerActor(settings, evaluator, test, optimizer, listener, log));
+
+    /// <summary>The version of the weights now published: the number of optimizer steps taken.</summary>
+    private long Version => _applier.Version;
+
+    protected override void PostStop()
+    {
+        _connections.Dispose();
+        _listener.Dispose();
+    }
+
+    private void Training()
+    {
+        Receive<AdmitWorker>(admit =>
+        {
+            _coordinator = Sender;
+            _connections.Admit(admit.WorkerId);
+        });
+        Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
+        Receive<DataPlaneClosed>(closed =>
+        {
+            if (_connections.Forget(closed.Connection) is not { } id) return;
+            _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
+            _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
+        });
+        Receive<FrameArrived>(OnFrame);
+        Receive<BeginStep>(Begin);
+        ReceiveModelRequests();
+        Receive<RunEnded>(_ => Become(Ended));
+    }
+
+    /// <summary>After the run the weights are final: the model can still be evaluated and saved; workers leave.</summary>
+    private void Ended()
+    {
+        Receive<DataPlaneConnected>(connected =>
+        {
+            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), "the run is over");
+            connected.Connection.Dispose();
+        });
+        Receive<DataPlaneClosed>(closed =>
+        {
+            if (_connections.Forget(closed.Connection) is { } id) _log.Information("Data plane: worker {Worker} left after the run", id);
+        });
+        ReceiveModelRequests();
+        ReceiveAny(_ => { });
+    }
+
+    private void ReceiveModelRequests()
+    {
+        Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(_snapshot.Evaluate())));
+        Receive<SaveCheckpoint>(save => Sender.Tell(_snapshot.Save(save.Path)));
+        Receive<ExportModel>(_ => Sender.Tell(_snapshot.Export()));
+    }
+
+    private void Connect(TensorConnection connection)
+    {
+        string id = connection.PeerId ?? "";
+        if (!_connections.TryAccept(connection))
+        {
+            _log.Warning("Data plane: refused {Peer} ({Worker}), not a registered worker", connection.Peer, id);
+            if (!connection.SendText(new FrameHeader(FrameKind.Refused), $"worker '{id}' is not registered with the coordinator",
+                    connection.Dispose))
+                connection.Dispose();
+            return;
+        }
+        var self = Self;
+        connection.Start((c, frame) => self.Tell(new FrameArrived(c, frame)), (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
+        _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
+        _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);
+        _coordinator.Tell(new WorkerConnected(id));
+    }
+
+    /// <summary>
+    /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan
+    /// for the step after it (the coordinator sends one ahead) waits until this one is applied.
+    /// </summary>
+    private void Begin(BeginStep begin)
+    {
+        _coordinator = Sender;
+        if (begin.Step == Version + 1)
+            _next = begin;
+        else if (begin.Step == Version)
+        {
+            _exchangeStarted = Stopwatch.GetTimestamp();
+            Aggregate(begin);
+        }
+        else
+            _log.Warning("Ignored a plan for step {Step} while at step {Current}", begin.Step + 1, Version + 1);
+    }
+
+    private void Aggregate(BeginStep begin)
+    {
+        _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
+        _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
+    }
+
+    private void OnFrame(FrameArrived arrived)
+    {
+        var header = arrived.Frame.Header;
+        string worker = arrived.Connection.PeerId ?? "";
+        switch (header.Kind)
+        {
+            case FrameKind.Gradients:
+                OnGradients(worker, header, arrived.Frame.Payload);
+                break;
+            case FrameKind.Moments:
+                _batchNorm.Offer(StatisticsKind.Moments, arrived.Connection, arrived.Connection.PeerId, header, arrived.Frame.Payload);
+                break;
+            case FrameKind.GradientSums:
+                _batchNorm.Offer(StatisticsKind.GradientSums, arrived.Connection, arrived.Connection.PeerId, header, arrived.Frame.Payload);
+                break;
+            default:
+                _log.Warning("Data plane: worker {Worker} sent a {Kind} frame, which a parameter server does not take; closing", worker, header.Kind);
+                arrived.Connection.Dispose();
+                break;
+        }
+    }
+
+    private void OnGradients(string worker, FrameHeader header, float[] payload)
+    {
+        var result = new ShardResult(header.Step, header.Attempt, header.ShardId, header.SampleCount, header.LossSum, header.Correct, payload);
+        var verdict = _aggregator.Offer(result, out var reason);
+        switch (verdict)
+        {
+            case ShardVerdict.Accepted:
+                _coordinator.Tell(new ShardArrived(header.Step, header.Attempt, header.ShardId, worker, header.SampleCount, header.ComputeSeconds));
+                break;
+            case ShardVerdict.Rejected or ShardVerdict.NotFinite:
+                _payloads.Return(payload);
+                _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", header.Step + 1, header.ShardId, worker, reason);
+                _coordinator.Tell(new ShardRejected(header.Step, header.Attempt, header.ShardId, worker, reason!,
+                    verdict == ShardVerdict.NotFinite));
+                return;
+            default:
+                _payloads.Return(payload);
+                _log.Debug("Step {Step}: dropped a {Verdict} result of shard {Shard} from worker {Worker}: {Reason}",
+                    header.Step + 1, verdict, header.ShardId, worker, reason);
+                return;
+        }
+        if (_aggregator.IsComplete) Apply();
+    }
+
+    private void Apply()
+    {
+        long applyStarted = Stopwatch.GetTimestamp();
+        double exchange = Stopwatch.GetElapsedTime(_exchangeStarted, applyStarted).TotalSeconds;
+        long step = _aggregator.Step;
+        if (!_applier.TryApply(_aggregator, out var outcome, out var failure))
+        {
+            _coordinator.Tell(new StepFailed(step, failure));
+            return;
+        }
+        _published.Publish(_applier.Parameters);
+        if (_next is { } next && next.Step == Version)
+            Aggregate(next);
+        _next = null;
+        foreach (var connection in _connections.Current)
+            _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+        _exchangeStarted = Stopwatch.GetTimestamp();
+        _snapshot.SaveIfDue(step);
+        _coordinator.Tell(new StepApplied(step, Version, outcome,
+            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected),
+            _connections.Traffic,
+            new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted).TotalSeconds)));
+    }
+
+    /// <summary>A worker's data-plane stream passed the handshake (from the listener's thread).</summary>
+    public sealed record DataPlaneConnected(TensorConnection Connection) : INoSerializationVerificationNeeded;
+
+    private sealed record DataPlaneClosed(TensorConnection Connection, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
+
+    private sealed record FrameArrived(TensorConnection Connection, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+}

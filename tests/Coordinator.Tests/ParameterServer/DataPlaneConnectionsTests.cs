@@ -1,0 +1,100 @@
+using DistTrainer.Coordinator.ParameterServer;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.ParameterServer;
+
+/// <summary>Admission, replacement and traffic of the parameter server's streams, with streams that are plain objects.</summary>
+public sealed class DataPlaneConnectionsTests
+{
+    private readonly DataPlaneConnections<FakeStream> _connections = new(s => s.Worker, s => new DataPlaneTraffic(s.Sent, s.Received));
+
+    [Fact]
+    public void A_stream_from_a_worker_that_was_not_admitted_is_not_kept()
+    {
+        _connections.Admit("w1");
+        var stranger = new FakeStream("w2", 5, 7);
+
+        Assert.False(_connections.TryAccept(stranger));
+        Assert.Empty(_connections.Current);
+        Assert.False(stranger.Disposed);
+        Assert.Equal(new DataPlaneTraffic(0, 0), _connections.Traffic);
+    }
+
+    [Fact]
+    public void A_second_stream_for_the_same_worker_disposes_the_first_and_replaces_it()
+    {
+        _connections.Admit("w1");
+        var first = new FakeStream("w1", 0, 0);
+        var second = new FakeStream("w1", 0, 0);
+
+        Assert.True(_connections.TryAccept(first));
+        Assert.True(_connections.TryAccept(second));
+
+        Assert.True(first.Disposed);
+        Assert.False(second.Disposed);
+        Assert.Same(second, Assert.Single(_connections.Current));
+    }
+
+    [Fact]
+    public void A_replaced_stream_that_closes_later_does_not_disconnect_its_worker()
+    {
+        _connections.Admit("w1");
+        var first = new FakeStream("w1", 0, 0);
+        var second = new FakeStream("w1", 0, 0);
+        _connections.TryAccept(first);
+        _connections.TryAccept(second);
+
+        Assert.Null(_connections.Forget(first));
+        Assert.Same(second, Assert.Single(_connections.Current));
+        Assert.Equal("w1", _connections.Forget(second));
+        Assert.Empty(_connections.Current);
+        Assert.Null(_connections.Forget(second));
+    }
+
+    [Fact]
+    public void Traffic_totals_count_closed_and_replaced_streams_as_they_were_when_they_closed()
+    {
+        _connections.Admit("w1");
+        _connections.Admit("w2");
+        var replaced = new FakeStream("w1", 100, 1_000);
+        var current = new FakeStream("w1", 20, 200);
+        var closed = new FakeStream("w2", 3, 30);
+        _connections.TryAccept(replaced);
+        _connections.TryAccept(closed);
+        _connections.TryAccept(current);
+        Assert.Equal("w2", _connections.Forget(closed));
+
+        closed.Sent = replaced.Sent = 1_000_000;
+        current.Received = 400;
+
+        Assert.Equal(new DataPlaneTraffic(100 + 20 + 3, 1_000 + 400 + 30), _connections.Traffic);
+    }
+
+    [Fact]
+    public void Disposing_closes_every_current_stream_and_no_other()
+    {
+        _connections.Admit("w1");
+        _connections.Admit("w2");
+        var w1 = new FakeStream("w1", 0, 0);
+        var w2 = new FakeStream("w2", 0, 0);
+        var gone = new FakeStream("w2", 0, 0);
+        _connections.TryAccept(w1);
+        _connections.TryAccept(gone);
+        _connections.Forget(gone);
+        _connections.TryAccept(w2);
+
+        _connections.Dispose();
+
+        Assert.Equal((true, true, false), (w1.Disposed, w2.Disposed, gone.Disposed));
+    }
+
+    private sealed class FakeStream(string worker, long sent, long received) : IDisposable
+    {
+        public string Worker { get; } = worker;
+        public long Sent { get; set; } = sent;
+        public long Received { get; set; } = received;
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+}

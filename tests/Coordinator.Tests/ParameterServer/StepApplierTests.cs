@@ -1,0 +1,101 @@
+using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.Tests.Actors;
+using DistTrainer.Core.Compute.Cpu;
+using DistTrainer.Core.Nn;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.ParameterServer;
+
+/// <summary>The apply sequence on the xor model with plain SGD: sum, finite check, observer, optimizer step, batch-norm fold.</summary>
+public sealed class StepApplierTests : IDisposable
+{
+    private readonly XorTraining _training = new();
+
+    public void Dispose() => _training.Dispose();
+
+    private float[] Payload(Func<int, float> gradient) => Enumerable.Range(0, _training.Layout.Length).Select(gradient).ToArray();
+
+    [Fact]
+    public void Two_shards_are_summed_in_shard_order_and_stepped_by_SGD_into_exact_new_weights()
+    {
+        var applier = new StepApplier(_training.Model, _training.Optimizer(), null);
+        var first = Payload(i => 0.25f * i);
+        var second = Payload(i => i % 2 == 0 ? -1f : 0.5f);
+
+        Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 0, first, second), out var outcome, out var failure));
+
+        Assert.Null(failure);
+        Assert.Equal(new BatchOutcome(1 + 2, 2, 4), outcome);
+        Assert.Equal(1, applier.Version);
+        var stepped = _training.InitialWeights.Select((w, i) => w - XorTraining.LearningRate * (first[i] + second[i])).ToArray();
+        Assert.Equal(stepped, applier.Parameters.ToArray());
+
+        Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 1, Payload(_ => 1f)), out _, out _));
+        Assert.Equal(2, applier.Version);
+        Assert.Equal(stepped.Select(w => w - XorTraining.LearningRate), applier.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void A_summed_gradient_that_is_not_finite_is_not_applied_and_says_why()
+    {
+        var observer = new RecordingObserver();
+        var applier = new StepApplier(_training.Model, _training.Optimizer(), observer);
+
+        Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 0, _training.Result(3e38f), _training.Result(3e38f)),
+            out _, out var failure));
+
+        Assert.Equal("the summed gradient of step 1 is not finite (each shard was); the weights of step 0 are kept", failure);
+        Assert.Equal(0, applier.Version);
+        Assert.Equal(_training.InitialWeights, applier.Parameters.ToArray());
+        Assert.Empty(observer.Seen);
+    }
+
+    [Fact]
+    public void The_gradient_observer_sees_each_applied_steps_summed_gradient()
+    {
+        var observer = new RecordingObserver();
+        var applier = new StepApplier(_training.Model, _training.Optimizer(), observer);
+
+        applier.TryApply(CompleteStep.Of(applier.Layout, 0, _training.Result(0.25f), _training.Result(0.5f)), out _, out _);
+
+        var (step, gradients) = Assert.Single(observer.Seen);
+        Assert.Equal(0, step);
+        Assert.Equal(Enumerable.Repeat(0.75f, _training.Model.ParameterCount), gradients);
+    }
+
+    [Fact]
+    public void The_shards_batch_statistics_are_merged_and_folded_into_the_running_ones()
+    {
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse("linear:2:2,batchnorm:2"), backend, 4);
+        model.Initialize(XorTraining.Seed);
+        var applier = new StepApplier(model, OptimizerFactory.Create(new OptimizerSettings("sgd", 0.5f), model.ParameterCount), null);
+        float[] Statistics(float mean0, float mean1)
+        {
+            var payload = new float[applier.Layout.Length];
+            applier.Layout.Mean(payload, 0)[0] = mean0;
+            applier.Layout.Mean(payload, 0)[1] = mean1;
+            return payload;
+        }
+
+        // Means (1, 2) and (3, 4) over two rows each, no variance within a shard: merged mean (2, 3),
+        // biased variance 1 over four rows (unbiased 4/3). Running statistics start at mean 0, variance 1.
+        Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 0, Statistics(1, 2), Statistics(3, 4)), out _, out _));
+        applier.WriteModel();
+
+        var buffers = new float[model.BufferCount];
+        backend.Download(model.Buffers, buffers);
+        float variance = 0.9f + 0.1f * 4f / 3f;
+        Assert.Equal(new[] { 0.2f, 0.3f, variance, variance }, buffers, (a, b) => Math.Abs(a - b) < 1e-6f);
+        Assert.Equal(1, model.BatchNormLayers[0].Layer.BatchesTracked);
+    }
+
+    private sealed class RecordingObserver : IGradientObserver
+    {
+        public List<(long Step, float[] Gradients)> Seen { get; } = [];
+
+        public void OnGradients(long step, ReadOnlySpan<float> gradients) => Seen.Add((step, gradients.ToArray()));
+    }
+}
