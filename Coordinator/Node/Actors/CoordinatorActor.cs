@@ -19,7 +19,7 @@ namespace DistTrainer.Coordinator.Actors;
 /// parameter server (a sibling) is not restarted: a crash there ends the run, which resumes from its
 /// newest checkpoint.
 /// </summary>
-public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed)];
     private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(ShardFailed), typeof(WaitTimedOut)];
@@ -139,39 +139,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         IgnoreStale();
     }
 
-    /// <summary>Handlers the phases of a run under way share: a worker may join it, and a stop waits for the step in flight.</summary>
-    private void Running()
-    {
-        Membership();
-        Receive<WorkerConnected>(connected =>
-        {
-            if (_roster.Connect(connected.WorkerId))
-                _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _meter.Step + 1);
-        });
-        Receive<StopTraining>(_ => _stopRequested = true);
-    }
-
-    /// <summary>Handlers every phase shares: registration and cluster membership.</summary>
-    private void Membership()
-    {
-        Receive<RegisterWorker>(Register);
-        Receive<WorkerWithdrew>(withdrew =>
-        {
-            _log.Warning("Worker {Worker} withdrew: {Reason}", withdrew.WorkerId, withdrew.Reason);
-            Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true);
-        });
-        Receive<WorkerDisconnected>(disconnected => Lose(disconnected.WorkerId, $"data plane closed: {disconnected.Reason}", forget: false));
-        Receive<ClusterEvent.UnreachableMember>(unreachable =>
-        {
-            foreach (var worker in _roster.WorkersOn(unreachable.Member.Address)) Lose(worker, "its node is unreachable", forget: false);
-        });
-        Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
-        Receive<ClusterEvent.MemberRemoved>(removed =>
-        {
-            foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true);
-        });
-    }
-
     /// <summary>
     /// Reports that can come in while no step is being trained: the step sent ahead computed and applied
     /// while the test set is scored, or a result already on its way from a worker since lost. They wait
@@ -186,17 +153,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
     private void IgnoreStale()
     {
         foreach (var stale in StaleTypes) Receive(stale, _ => { });
-    }
-
-    private void Register(RegisterWorker register)
-    {
-        if (_roster.Register(register, Sender) is { } refusal)
-        {
-            Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
-            return;
-        }
-        _parameterServer.Tell(new AdmitWorker(register.WorkerId));
-        Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job));
     }
 
     /// <summary>Sends the plans of the meter's next step (and of the one after, ahead) as the scheduler makes them; with no worker ready, waits for one.</summary>
@@ -247,12 +203,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnbounded
         for (int i = 0; i < plan.Shards.Length; i++)
             if (_scheduler.Current == plan && !plan.Arrived[i] && (worker is null || plan.AssignedTo[i] == worker))
                 CarryOut(_scheduler.Retry(plan.Step, plan.Attempt, i, plan.AssignedTo[i], reason, _roster.Ready()));
-    }
-
-    private void Lose(string workerId, string reason, bool forget)
-    {
-        if (_roster.Lose(workerId, reason, forget) && _scheduler.Current is { } plan)
-            RetryShards(plan, workerId, $"its worker was lost ({reason})");
     }
 
     private void OnStepApplied(StepApplied applied)
