@@ -15,7 +15,8 @@ public static class WorkerNode
 {
     /// <summary>
     /// Starts the node and its worker actor at /user/worker, on a thread of its own. How the run ended
-    /// goes to <paramref name="outcome"/> (see <see cref="WorkerActor"/>); the node ends its actor system itself.
+    /// goes to <paramref name="outcome"/> (see <see cref="WorkerActor"/>); the worker actor leaves the cluster
+    /// when training finished and stops the actor system when it gives up.
     /// </summary>
     /// <param name="overrides">Settings over the node's own (see <see cref="ClusterNode.Start"/>).</param>
     public static ActorSystem Start(ClusterNodeOptions node, WorkerSettings settings, ILogger log, Config? overrides = null,
