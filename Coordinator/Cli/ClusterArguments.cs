@@ -1,11 +1,15 @@
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
 
 namespace DistTrainer.Coordinator.Cli;
 
-/// <summary>The cluster options of `train` and `coordinator`, read from the command line and the DISTTRAINER_DATA_PLANE_PORT variable.</summary>
+/// <summary>
+/// The cluster options of `train` and `coordinator`, read from the command line and the DISTTRAINER_DATA_PLANE_PORT
+/// variable; --shard-deadline and --worker-timeout default to the disttrainer.coordinator section of deploy/disttrainer.hocon.
+/// </summary>
 public static class ClusterArguments
 {
     public static ClusterOptions Read(ArgumentReader reader)
@@ -30,9 +34,11 @@ public static class ClusterArguments
             DataPlanePort = dataPlanePort,
             SynchronisedBatchNorm = mode == "sync",
             Sizing = sizing == "equal" ? ShardSizing.Equal : ShardSizing.Throughput,
-            ShardDeadline = TimeSpan.FromSeconds(reader.Integer("--shard-deadline", min: 1) ?? 10),
-            WorkerTimeout = TimeSpan.FromSeconds(reader.Integer("--worker-timeout", min: 1) ?? 60),
+            ShardDeadline = Seconds(reader.Integer("--shard-deadline", min: 1)) ?? CoordinatorNodeSettings.Default.ShardDeadline,
+            WorkerTimeout = Seconds(reader.Integer("--worker-timeout", min: 1)) ?? CoordinatorNodeSettings.Default.WorkerTimeout,
             ExpectWorkers = reader.Integer("--expect-workers", min: 1),
         };
     }
+
+    private static TimeSpan? Seconds(int? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
 }

@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Plots;
 using DistTrainer.Coordinator.Runs;
@@ -26,7 +27,7 @@ public static class TrainCommand
                          (options.Distributed ? $", {DescribeCluster(options)}" : ""));
         var recorder = new TrainingRecorder(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out));
         RunOutcome outcome;
-        using (var stop = new StopSignal(log))
+        using (var stop = new StopSignal(log, "Received {Signal}: stopping after the current step"))
             outcome = run.Execute(recorder, log, stop.Token);
         var (result, report) = (outcome.Result, outcome.Cluster);
         if (report is not null)

@@ -6,6 +6,7 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Core.Training.Sharding;
 using DistTrainer.Worker.DataPlane;
+using DistTrainer.Worker.Hosting;
 using Serilog;
 
 namespace DistTrainer.Worker.Actors;
@@ -28,6 +29,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly ILogger _log;
     private readonly TaskCompletionSource<string?>? _outcome;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly WorkerNodeSettings _node = WorkerNodeSettings.Create(Context.System.Settings.Config);
+    private readonly DataPlaneOptions _dataPlane = new() { Timings = DataPlaneSettings.Create(Context.System.Settings.Config) };
     private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
     private DateTime _registrationDeadline;
@@ -55,7 +58,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
         _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
-        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, WorkerSettings.RegistrationRetry);
+        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _node.RegistrationRetry);
     }
 
     protected override void PostStop()
@@ -92,7 +95,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
             var self = Self;
             Become(Preparing);
-            Task.Run(() => WorkerSession.Open(accepted.Job, _settings, self, _log))
+            Task.Run(() => WorkerSession.Open(accepted.Job, _settings, _node, _dataPlane, self, _log))
                 .PipeTo(self, success: session => new Prepared(session), failure: e => new PrepareFailed(e.Message));
         });
         Receive<WorkerRefused>(refused => Fail($"refused by the coordinator: {refused.Reason}"));
@@ -220,7 +223,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _queue.Clear();
         _computing = false;
         _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
-        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, WorkerSettings.RegistrationRetry);
+        Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _node.RegistrationRetry);
         Become(Joining);
     }
 

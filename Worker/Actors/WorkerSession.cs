@@ -9,6 +9,7 @@ using DistTrainer.Core.Nn.Losses;
 using DistTrainer.Core.Training.Sharding;
 using DistTrainer.Worker.Compute;
 using DistTrainer.Worker.DataPlane;
+using DistTrainer.Worker.Hosting;
 using Serilog;
 
 namespace DistTrainer.Worker.Actors;
@@ -38,7 +39,8 @@ public sealed class WorkerSession : IDisposable
     public ShardComputer Computer { get; }
     public string BackendName => _backend.Name;
 
-    public static WorkerSession Open(TrainingJob job, WorkerSettings settings, IActorRef worker, ILogger log)
+    public static WorkerSession Open(TrainingJob job, WorkerSettings settings, WorkerNodeSettings node, DataPlaneOptions dataPlane,
+        IActorRef worker, ILogger log)
     {
         var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir, job.TrainSamples, testSamples: null);
         var fingerprint = DatasetFingerprint.Of(train);
@@ -53,7 +55,7 @@ public sealed class WorkerSession : IDisposable
         try
         {
             link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, worker,
-                TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds));
+                TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane);
             var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
                 job.SynchronisedBatchNorm ? link.Exchange : null);
             return new WorkerSession(backend, computer, link, settings.WorkerId);

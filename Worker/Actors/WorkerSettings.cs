@@ -3,7 +3,8 @@ namespace DistTrainer.Worker.Actors;
 /// <summary>
 /// How a worker node runs: its id, the model it expects (if it was told one), where it reads data
 /// when the coordinator's path does not apply here, its compute backend, and how long it keeps
-/// trying to register before it gives up.
+/// trying to register before it gives up. The waits every worker node shares are in
+/// <see cref="Hosting.WorkerNodeSettings"/>.
 /// </summary>
 public sealed record WorkerSettings(
     string WorkerId,
@@ -11,7 +12,4 @@ public sealed record WorkerSettings(
     string? DataDir,
     string Device,
     int Threads,
-    TimeSpan RegistrationTimeout)
-{
-    public static readonly TimeSpan RegistrationRetry = TimeSpan.FromSeconds(1);
-}
+    TimeSpan RegistrationTimeout);

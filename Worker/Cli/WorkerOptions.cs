@@ -3,18 +3,18 @@ using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
 using DistTrainer.Core.Nn;
 using DistTrainer.Worker.Actors;
+using DistTrainer.Worker.Hosting;
 
 namespace DistTrainer.Worker.Cli;
 
 /// <summary>
 /// The options of `worker`, parsed and checked. Where the node binds and which seeds it joins
 /// through may also come from the DISTTRAINER_* variables (see <see cref="ClusterConfigBuilder"/>);
-/// an option wins over its variable.
+/// an option wins over its variable. --registration-timeout defaults to disttrainer.worker.registration-timeout
+/// in deploy/disttrainer.hocon.
 /// </summary>
 public sealed record WorkerOptions
 {
-    public const int DefaultRegistrationTimeoutSeconds = 120;
-
     public IReadOnlyList<string>? SeedNodes { get; init; }
     public string? Hostname { get; init; }
     public int? Port { get; init; }
@@ -26,7 +26,7 @@ public sealed record WorkerOptions
     public string Device { get; init; } = "auto";
     public int Threads { get; init; }
     public string? LogDir { get; init; }
-    public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(DefaultRegistrationTimeoutSeconds);
+    public TimeSpan RegistrationTimeout { get; init; } = WorkerNodeSettings.Default.RegistrationTimeout;
 
     /// <param name="environment">Reads an environment variable; consulted for the seed nodes only, to refuse a worker that could join nothing.</param>
     public static WorkerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -44,7 +44,9 @@ public sealed record WorkerOptions
             Device = reader.String("--device", "auto"),
             Threads = reader.Integer("--threads", min: 0) ?? 0,
             LogDir = reader.String("--log-dir"),
-            RegistrationTimeout = TimeSpan.FromSeconds(reader.Integer("--registration-timeout", min: 1) ?? DefaultRegistrationTimeoutSeconds),
+            RegistrationTimeout = reader.Integer("--registration-timeout", min: 1) is { } seconds
+                ? TimeSpan.FromSeconds(seconds)
+                : WorkerNodeSettings.Default.RegistrationTimeout,
         };
         reader.RejectUnread();
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))

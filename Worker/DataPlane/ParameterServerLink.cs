@@ -2,6 +2,7 @@ using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Worker.Hosting;
 
 namespace DistTrainer.Worker.DataPlane;
 
@@ -12,9 +13,6 @@ namespace DistTrainer.Worker.DataPlane;
 /// </summary>
 public sealed class ParameterServerLink : IDisposable
 {
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
-    public const int ConnectRetries = 4;
-
     private readonly TensorConnection _connection;
     private readonly IActorRef _worker;
 
@@ -27,9 +25,14 @@ public sealed class ParameterServerLink : IDisposable
 
     public DataPlaneStatisticsExchange Exchange { get; }
 
-    public static ParameterServerLink Connect(string host, int port, string workerId, IActorRef worker, TimeSpan exchangeTimeout)
+    /// <summary>
+    /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
+    /// throws <see cref="IOException"/> when every attempt failed.
+    /// </summary>
+    public static ParameterServerLink Connect(string host, int port, string workerId, IActorRef worker, TimeSpan exchangeTimeout,
+        WorkerNodeSettings node, DataPlaneOptions dataPlane)
     {
-        var connection = TensorClient.Connect(host, port, workerId, ConnectTimeout, ConnectRetries);
+        var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane);
         var link = new ParameterServerLink(connection, worker, exchangeTimeout);
         connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
         return link;

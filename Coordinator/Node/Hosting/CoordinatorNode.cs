@@ -20,14 +20,21 @@ public sealed class CoordinatorNode : IAsyncDisposable
 {
     private readonly TaskCompletionSource<DistributedRunReport> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _log;
+    private readonly NodeLifecycleSettings _lifecycle;
 
     private CoordinatorNode(ActorSystem system, ILogger log)
     {
         System = system;
         _log = log;
+        _lifecycle = NodeLifecycleSettings.Create(system.Settings.Config);
+        Settings = CoordinatorNodeSettings.Create(system.Settings.Config);
     }
 
     public ActorSystem System { get; }
+
+    /// <summary>The time limits of this node's configuration.</summary>
+    public CoordinatorNodeSettings Settings { get; }
+
     public IActorRef ParameterServer { get; private set; } = ActorRefs.Nobody;
     public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
     public Task<DistributedRunReport> Completion => _completion.Task;
@@ -49,7 +56,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
             IActorRef server = ActorRefs.Nobody;
             var listener = new TensorListener(dataPlaneHost, dataPlanePort,
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
-                refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
+                refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
+                new DataPlaneOptions { Timings = DataPlaneSettings.Create(system.Settings.Config) });
             server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
@@ -62,7 +70,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
         catch
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            system.Terminate().Wait(result._lifecycle.TerminateTimeout);
             throw;
         }
     }
@@ -70,8 +78,6 @@ public sealed class CoordinatorNode : IAsyncDisposable
     /// <summary>Asks the parameter server to write the final weights into the evaluation model; bounded by <paramref name="timeout"/>.</summary>
     public async Task<ModelExported> ExportModelAsync(TimeSpan timeout) =>
         await ParameterServer.Ask<ModelExported>(ExportModel.Instance, timeout);
-
-    private static readonly TimeSpan WorkersLeaveTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>.</summary>
     public async Task<CheckpointSaved> SaveAsync(string path, TimeSpan timeout) =>
@@ -102,7 +108,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         var cluster = Akka.Cluster.Cluster.Get(System);
         foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker)))
             System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker).Tell(new TrainingFinished("done"));
-        await WorkersLeftAsync(cluster, WorkersLeaveTimeout);
+        await WorkersLeftAsync(cluster, Settings.WorkersLeaveTimeout);
         // A worker that died without leaving would hold up the coordinator's own leaving until the split-brain
         // resolver downs it (seconds, or all nodes after a leader change); the run is over, so down it now.
         foreach (var member in cluster.State.Unreachable.Where(m => m.HasRole(ClusterRoles.Worker)))
@@ -110,15 +116,6 @@ public sealed class CoordinatorNode : IAsyncDisposable
             _log.Information("Downing unreachable worker node {Node} at the end of the run", member.Address);
             cluster.Down(member.Address);
         }
-        try
-        {
-            await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance)
-                .WaitAsync(TimeSpan.FromSeconds(15));
-        }
-        catch (TimeoutException)
-        {
-            _log.Warning("The coordinator node did not leave the cluster within 15 s; terminating");
-            await System.Terminate().WaitAsync(TimeSpan.FromSeconds(5));
-        }
+        await NodeLifecycle.LeaveAsync(System, _lifecycle, _log);
     }
 }

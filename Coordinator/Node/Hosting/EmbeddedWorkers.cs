@@ -1,7 +1,7 @@
 using Akka.Actor;
 using DistTrainer.Cluster.Hosting;
-using DistTrainer.Cluster.Protocol;
 using DistTrainer.Worker.Actors;
+using DistTrainer.Worker.Hosting;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Hosting;
@@ -13,37 +13,26 @@ namespace DistTrainer.Coordinator.Hosting;
 public sealed class EmbeddedWorkers : IAsyncDisposable
 {
     private readonly List<ActorSystem> _systems = [];
+    private readonly ILogger _log;
+
+    private EmbeddedWorkers(ILogger log) => _log = log;
 
     public IReadOnlyList<ActorSystem> Systems => _systems;
 
     public static EmbeddedWorkers Start(int count, string seedNode, Func<int, WorkerSettings> settings, ILogger log,
         Akka.Configuration.Config? overrides = null)
     {
-        var workers = new EmbeddedWorkers();
+        var workers = new EmbeddedWorkers(log.ForContext("Role", ClusterRoles.Worker));
         for (int i = 0; i < count; i++)
-        {
-            var workerSettings = settings(i);
-            var system = ClusterNode.Start(
-                new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode], Roles: [ClusterRoles.Worker]),
-                log.ForContext("Role", ClusterRoles.Worker), overrides);
-            workers._systems.Add(system);
-            system.ActorOf(WorkerActor.Props(workerSettings, log.ForContext("Role", ClusterRoles.Worker)).WithDispatcher(Dispatchers.Step), ActorNames.Worker);
-        }
+            workers._systems.Add(WorkerNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode]),
+                settings(i), workers._log, overrides));
         return workers;
     }
 
+    /// <summary>Each worker node leaves the cluster, one after the other, each leave bounded in time.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var system in _systems)
-        {
-            try
-            {
-                await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (TimeoutException)
-            {
-                await system.Terminate().WaitAsync(TimeSpan.FromSeconds(5));
-            }
-        }
+            await NodeLifecycle.LeaveAsync(system, NodeLifecycleSettings.Create(system.Settings.Config), _log);
     }
 }

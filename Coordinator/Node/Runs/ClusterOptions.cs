@@ -1,11 +1,12 @@
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Hosting;
 
 namespace DistTrainer.Coordinator.Runs;
 
 /// <summary>
 /// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
 /// nodes (none: the embedded cluster on loopback), the data-plane port, how shards are cut, batch-norm
-/// mode, and the time limits of the protocol.
+/// mode, and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
 /// </summary>
 public sealed record ClusterOptions
 {
@@ -16,8 +17,8 @@ public sealed record ClusterOptions
     public int? DataPlanePort { get; init; }
     public bool SynchronisedBatchNorm { get; init; }
     public ShardSizing Sizing { get; init; } = ShardSizing.Throughput;
-    public TimeSpan ShardDeadline { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ShardDeadline { get; init; } = CoordinatorNodeSettings.Default.ShardDeadline;
+    public TimeSpan WorkerTimeout { get; init; } = CoordinatorNodeSettings.Default.WorkerTimeout;
     public int? ExpectWorkers { get; init; }
 
     public const string DataPlanePortVariable = "DISTTRAINER_DATA_PLANE_PORT";

@@ -21,8 +21,6 @@ namespace DistTrainer.Coordinator.Runs;
 /// </summary>
 public static class ClusterTraining
 {
-    private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(60);
-
     /// <summary>
     /// The run's model gets the final weights, for whoever looks at it after the run (the lab). A parameter
     /// server that cannot answer leaves the model as it was: the run itself is over and reported.
@@ -31,11 +29,12 @@ public static class ClusterTraining
     {
         try
         {
-            node.ExportModelAsync(ExportTimeout).GetAwaiter().GetResult();
+            node.ExportModelAsync(node.Settings.ExportTimeout).GetAwaiter().GetResult();
         }
         catch (Akka.Actor.AskTimeoutException e)
         {
-            log.Warning("The parameter server did not hand over the final weights within {Timeout} s: {Reason}", ExportTimeout.TotalSeconds, e.Message);
+            log.Warning("The parameter server did not hand over the final weights within {Timeout} s: {Reason}", node.Settings.ExportTimeout.TotalSeconds,
+                e.Message);
         }
     }
 
@@ -71,7 +70,7 @@ public static class ClusterTraining
             var report = node.Completion.GetAwaiter().GetResult();
             if (options.Save is not null)
             {
-                var saved = node.SaveAsync(options.Save, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+                var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
                 if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
             }
             ExportFinalModel(node, log);

@@ -11,8 +11,8 @@ public sealed record DataPlaneOptions
     /// <summary>Where receivers rent payload arrays (and where owners give them back).</summary>
     public PayloadPool Payloads { get; init; } = PayloadPool.Shared;
 
-    /// <summary>How long an accepted connection may take to send its Hello frame.</summary>
-    public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The handshake timeout, the connect retry pauses and the thread exit wait; a node's come from its configuration.</summary>
+    public DataPlaneSettings Timings { get; init; } = DataPlaneSettings.Default;
 
     /// <summary>
     /// Kernel send and receive buffer size. The default holds a whole 4 MB gradient, so the writer
@@ -21,9 +21,6 @@ public sealed record DataPlaneOptions
     /// with 128 KB buffers). Linux caps it at net.core.rmem_max / wmem_max.
     /// </summary>
     public int SocketBufferBytes { get; init; } = 4 << 20;
-
-    /// <summary>The pause before the first connect retry; it doubles with each further attempt.</summary>
-    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     internal void Configure(Socket socket)
     {

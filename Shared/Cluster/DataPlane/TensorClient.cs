@@ -5,8 +5,6 @@ namespace DistTrainer.Cluster.DataPlane;
 /// <summary>The worker's end: connects to a <see cref="TensorListener"/> and introduces itself.</summary>
 public static class TensorClient
 {
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Connects to host:port, each attempt bounded by <paramref name="timeout"/>, retrying up to
     /// <paramref name="retries"/> more times with doubling pauses, then queues a Hello frame holding
@@ -19,7 +17,7 @@ public static class TensorClient
         ArgumentException.ThrowIfNullOrWhiteSpace(peerId);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         options ??= new DataPlaneOptions();
-        var delay = options.FirstRetryDelay;
+        var delay = options.Timings.FirstRetryDelay;
         string lastError = "";
         Exception? last = null;
         for (int attempt = 1; attempt <= retries + 1; attempt++)
@@ -43,7 +41,7 @@ public static class TensorClient
             if (attempt <= retries)
             {
                 Thread.Sleep(delay);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Timings.LongestRetryDelay.Ticks));
             }
         }
         throw new IOException($"data plane: could not connect to {host}:{port} in {retries + 1} attempts; last error: {lastError}", last);

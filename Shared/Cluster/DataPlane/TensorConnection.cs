@@ -12,12 +12,11 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 public sealed class TensorConnection : IDisposable
 {
-    private static readonly TimeSpan ThreadExitWait = TimeSpan.FromSeconds(2);
-
     private readonly Socket socket;
     private readonly FrameReader reader;
     private readonly FrameSender sender;
     private readonly int maxPayloadBytes;
+    private readonly TimeSpan threadExitWait;
     private readonly Lock gate = new();
     private Thread? readerThread;
     private Action<TensorConnection, ReceivedFrame>? onFrame;
@@ -29,6 +28,7 @@ public sealed class TensorConnection : IDisposable
         this.socket = socket;
         this.reader = reader;
         maxPayloadBytes = options.MaxPayloadBytes;
+        threadExitWait = options.Timings.ThreadExitWait;
         PeerId = peerId;
         string address = PeerAddress.Describe(socket.RemoteEndPoint);
         Peer = peerId is null ? address : $"'{peerId}' ({address})";
@@ -111,7 +111,7 @@ public sealed class TensorConnection : IDisposable
         Close(CloseCause.Disposed, "disposed by this side");
         foreach (var thread in new[] { readerThread, sender.Thread })
         {
-            if (thread is not null && thread != Thread.CurrentThread) thread.Join(ThreadExitWait);
+            if (thread is not null && thread != Thread.CurrentThread) thread.Join(threadExitWait);
         }
     }
 

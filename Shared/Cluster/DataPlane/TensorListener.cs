@@ -5,7 +5,7 @@ namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The parameter server's end: listens on host:port and accepts worker connections. Each must open
-/// with a Hello frame holding its worker id within <see cref="DataPlaneOptions.HelloTimeout"/>; the
+/// with a Hello frame holding its worker id within <see cref="DataPlaneSettings.HelloTimeout"/>; the
 /// connection is then handed, not yet started, to the connected handler. A connection that fails the
 /// handshake is closed and the refused handler gets a one-line reason naming its address.
 /// </summary>
@@ -55,7 +55,7 @@ public sealed class TensorListener : IDisposable
     {
         stopping = true;
         socket.Dispose();
-        accepting.Join(TimeSpan.FromSeconds(2));
+        accepting.Join(options.Timings.ThreadExitWait);
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed class TensorListener : IDisposable
         try
         {
             options.Configure(accepted);
-            accepted.ReceiveTimeout = (int)options.HelloTimeout.TotalMilliseconds;
+            accepted.ReceiveTimeout = (int)options.Timings.HelloTimeout.TotalMilliseconds;
             var reader = new FrameReader(accepted, options);
             var hello = reader.Read() ?? throw new FrameProtocolException("closed the connection before sending Hello");
             if (hello.Header.Kind != FrameKind.Hello)
@@ -103,7 +103,7 @@ public sealed class TensorListener : IDisposable
         {
             accepted.Dispose();
             string reason = e is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
-                ? $"sent no Hello within {options.HelloTimeout.TotalSeconds:0.###} s"
+                ? $"sent no Hello within {options.Timings.HelloTimeout.TotalSeconds:0.###} s"
                 : e.Message;
             onRefused($"data plane peer {address} refused: {reason}");
         }

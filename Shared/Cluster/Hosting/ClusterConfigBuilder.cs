@@ -7,8 +7,9 @@ using DistTrainer.Core.CommandLine;
 namespace DistTrainer.Cluster.Hosting;
 
 /// <summary>
-/// The Akka configuration of one node: <see cref="ClusterNodeOptions"/> over the DISTTRAINER_*
-/// environment variables (how containers are told who they are) over deploy/akka.hocon, embedded.
+/// The configuration of one node: <see cref="ClusterNodeOptions"/> over the DISTTRAINER_*
+/// environment variables (how containers are told who they are) over deploy/akka.hocon and
+/// deploy/disttrainer.hocon (the program's own limits), both embedded.
 /// </summary>
 public static class ClusterConfigBuilder
 {
@@ -18,10 +19,10 @@ public static class ClusterConfigBuilder
     /// <summary>Comma-separated seed node addresses.</summary>
     public const string SeedNodesVariable = "DISTTRAINER_SEED_NODES";
 
-    private const string EmbeddedResource = "DistTrainer.Cluster.akka.hocon";
+    private static readonly string[] EmbeddedResources = ["DistTrainer.Cluster.akka.hocon", "DistTrainer.Cluster.disttrainer.hocon"];
 
-    /// <summary>deploy/akka.hocon as shipped inside this assembly.</summary>
-    public static Config Embedded { get; } = LoadEmbedded();
+    /// <summary>deploy/akka.hocon and deploy/disttrainer.hocon as shipped inside this assembly, as one Config.</summary>
+    public static Config Embedded { get; } = EmbeddedResources.Select(LoadEmbedded).Aggregate((config, next) => config.WithFallback(next));
 
     public static Config Build(ClusterNodeOptions options) => Build(options, Environment.GetEnvironmentVariable);
 
@@ -58,10 +59,10 @@ public static class ClusterConfigBuilder
         return ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(Embedded);
     }
 
-    private static Config LoadEmbedded()
+    private static Config LoadEmbedded(string resource)
     {
-        using var stream = typeof(ClusterConfigBuilder).Assembly.GetManifestResourceStream(EmbeddedResource)
-            ?? throw new InvalidOperationException($"resource {EmbeddedResource} is missing from the assembly");
+        using var stream = typeof(ClusterConfigBuilder).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"resource {resource} is missing from the assembly");
         using var reader = new StreamReader(stream);
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }

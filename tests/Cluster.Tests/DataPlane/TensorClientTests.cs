@@ -10,7 +10,7 @@ public sealed class TensorClientTests
     {
         int closedPort;
         using (var server = new LoopbackServer()) closedPort = server.Listener.Port;
-        var options = new DataPlaneOptions { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+        var options = new DataPlaneOptions { Timings = DataPlaneSettings.Default with { FirstRetryDelay = TimeSpan.FromMilliseconds(10) } };
 
         var error = Assert.Throws<IOException>(() =>
             TensorClient.Connect("127.0.0.1", closedPort, "worker-1", TimeSpan.FromSeconds(2), retries: 2, options));

@@ -58,7 +58,7 @@ public sealed class TensorListenerTests : IDisposable
     [Fact]
     public void APeerThatSendsNoHelloIsRefusedAfterTheTimeout()
     {
-        using var impatient = new LoopbackServer(new DataPlaneOptions { HelloTimeout = TimeSpan.FromMilliseconds(300) });
+        using var impatient = new LoopbackServer(new DataPlaneOptions { Timings = DataPlaneSettings.Default with { HelloTimeout = TimeSpan.FromMilliseconds(300) } });
         using var raw = new RawPeer(impatient.Listener);
 
         Assert.EndsWith("refused: sent no Hello within 0.3 s", impatient.NextRefusal());

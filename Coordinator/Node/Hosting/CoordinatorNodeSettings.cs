@@ -1,0 +1,35 @@
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+
+namespace DistTrainer.Coordinator.Hosting;
+
+/// <summary>
+/// The coordinator's time limits: the disttrainer.coordinator section of its node's configuration
+/// (deploy/disttrainer.hocon documents each value). The shard deadline and the worker timeout are the
+/// defaults of --shard-deadline and --worker-timeout; a run's own are in its cluster options.
+/// </summary>
+/// <param name="ShardDeadline">How long a shard may take before it is computed again elsewhere.</param>
+/// <param name="WorkerTimeout">How long the coordinator waits for workers to be ready.</param>
+/// <param name="WorkersLeaveTimeout">How long, at the end of a run, the coordinator waits for the worker nodes to leave first.</param>
+/// <param name="ExportTimeout">Bounds handing the final weights to the run's model.</param>
+/// <param name="SaveTimeout">Bounds writing the final checkpoint.</param>
+public sealed record CoordinatorNodeSettings(
+    TimeSpan ShardDeadline,
+    TimeSpan WorkerTimeout,
+    TimeSpan WorkersLeaveTimeout,
+    TimeSpan ExportTimeout,
+    TimeSpan SaveTimeout)
+{
+    public const string Path = "disttrainer.coordinator";
+
+    /// <summary>The values deploy/disttrainer.hocon ships: the command line's defaults.</summary>
+    public static CoordinatorNodeSettings Default { get; } = Create(ClusterConfigBuilder.Embedded);
+
+    /// <exception cref="ConfigurationException">the section or one of its values is missing or unusable</exception>
+    public static CoordinatorNodeSettings Create(Config config)
+    {
+        var section = ConfigSection.Of(config, Path);
+        return new CoordinatorNodeSettings(section.Duration("shard-deadline"), section.Duration("worker-timeout"),
+            section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"));
+    }
+}

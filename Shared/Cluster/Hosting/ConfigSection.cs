@@ -1,0 +1,60 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace DistTrainer.Cluster.Hosting;
+
+/// <summary>
+/// One required section of a node's configuration (the disttrainer sections of deploy/disttrainer.hocon),
+/// read so that a missing or unusable value fails with one line naming its full path: Akka's own getters
+/// return zero for a missing key, which as a timeout would fail every wait at once.
+/// </summary>
+public sealed class ConfigSection
+{
+    private readonly Config _config;
+
+    private ConfigSection(string path, Config config)
+    {
+        Path = path;
+        _config = config;
+    }
+
+    /// <summary>The section's full path, such as disttrainer.node.</summary>
+    public string Path { get; }
+
+    /// <exception cref="ConfigurationException">the section is not in <paramref name="config"/></exception>
+    public static ConfigSection Of(Config config, string path) =>
+        config.HasPath(path)
+            ? new ConfigSection(path, config.GetConfig(path))
+            : throw new ConfigurationException($"{path}: missing from the configuration (every node's defaults are in deploy/disttrainer.hocon)");
+
+    /// <summary>A duration above zero, written as HOCON durations are (10s, 100ms).</summary>
+    public TimeSpan Duration(string key)
+    {
+        string text = Text(key);
+        TimeSpan value;
+        try
+        {
+            value = _config.GetTimeSpan(key, allowInfinite: false);
+        }
+        catch (FormatException)
+        {
+            throw Invalid(key, text, "a duration such as 10s or 100ms");
+        }
+        return value > TimeSpan.Zero ? value : throw Invalid(key, text, "a duration above zero");
+    }
+
+    /// <summary>A whole number of zero or more.</summary>
+    public int Count(string key)
+    {
+        string text = Text(key);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw Invalid(key, text, "a whole number of zero or more");
+    }
+
+    private string Text(string key) =>
+        _config.HasPath(key) ? _config.GetString(key) : throw new ConfigurationException($"{Path}.{key}: missing from the configuration");
+
+    private ConfigurationException Invalid(string key, string text, string expected) =>
+        new($"{Path}.{key}: '{text}' is not {expected}");
+}

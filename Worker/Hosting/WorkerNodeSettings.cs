@@ -1,0 +1,29 @@
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+
+namespace DistTrainer.Worker.Hosting;
+
+/// <summary>
+/// A worker node's waits while it registers and connects its data plane: the disttrainer.worker section
+/// of its configuration (deploy/disttrainer.hocon documents each value). The worker actor reads them from
+/// its own actor system, so a node's config overrides reach it.
+/// </summary>
+/// <param name="RegistrationTimeout">The default of the worker program's --registration-timeout; a worker's own is in <see cref="Actors.WorkerSettings"/>.</param>
+/// <param name="RegistrationRetry">How often an unaccepted worker registers again.</param>
+/// <param name="ConnectTimeout">Bounds one attempt to connect the data plane to the parameter server.</param>
+/// <param name="ConnectRetries">Connect attempts after the first that fails.</param>
+public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries)
+{
+    public const string Path = "disttrainer.worker";
+
+    /// <summary>The values deploy/disttrainer.hocon ships: the command line's defaults.</summary>
+    public static WorkerNodeSettings Default { get; } = Create(ClusterConfigBuilder.Embedded);
+
+    /// <exception cref="ConfigurationException">the section or one of its values is missing or unusable</exception>
+    public static WorkerNodeSettings Create(Config config)
+    {
+        var section = ConfigSection.Of(config, Path);
+        return new WorkerNodeSettings(section.Duration("registration-timeout"), section.Duration("registration-retry"),
+            section.Duration("connect-timeout"), section.Count("connect-retries"));
+    }
+}

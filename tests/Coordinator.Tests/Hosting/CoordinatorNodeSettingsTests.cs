@@ -1,0 +1,44 @@
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.Hosting;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Hosting;
+
+public class CoordinatorNodeSettingsTests
+{
+    [Fact]
+    public void The_shipped_limits_are_the_coordinators_long_standing_ones()
+    {
+        var expected = new CoordinatorNodeSettings(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60));
+
+        Assert.Equal(expected, CoordinatorNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
+        Assert.Equal(expected, CoordinatorNodeSettings.Default);
+    }
+
+    [Fact]
+    public void Without_the_flags_a_run_takes_the_shipped_shard_deadline_and_worker_timeout()
+    {
+        var cluster = TrainArguments.Parse([]).Cluster;
+
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60)), (cluster.ShardDeadline, cluster.WorkerTimeout));
+    }
+
+    [Fact]
+    public void The_flags_win_over_the_shipped_values()
+    {
+        var cluster = TrainArguments.Parse(["--shard-deadline", "3", "--worker-timeout", "7"]).Cluster;
+
+        Assert.Equal((TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(7)), (cluster.ShardDeadline, cluster.WorkerTimeout));
+    }
+
+    [Fact]
+    public void An_override_changes_its_value_only()
+    {
+        var config = ConfigurationFactory.ParseString("disttrainer.coordinator.save-timeout = 2m").WithFallback(ClusterConfigBuilder.Embedded);
+
+        Assert.Equal(CoordinatorNodeSettings.Default with { SaveTimeout = TimeSpan.FromMinutes(2) }, CoordinatorNodeSettings.Create(config));
+    }
+}

@@ -1,0 +1,33 @@
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Worker.Hosting;
+using Xunit;
+
+namespace DistTrainer.Worker.Tests.Hosting;
+
+public class WorkerNodeSettingsTests
+{
+    [Fact]
+    public void The_shipped_waits_are_the_workers_long_standing_ones()
+    {
+        var expected = new WorkerNodeSettings(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 4);
+
+        Assert.Equal(expected, WorkerNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
+        Assert.Equal(expected, WorkerNodeSettings.Default);
+    }
+
+    [Fact]
+    public void An_override_changes_its_value_only()
+    {
+        var config = ConfigurationFactory.ParseString("disttrainer.worker.registration-retry = 250ms").WithFallback(ClusterConfigBuilder.Embedded);
+
+        Assert.Equal(WorkerNodeSettings.Default with { RegistrationRetry = TimeSpan.FromMilliseconds(250) }, WorkerNodeSettings.Create(config));
+    }
+
+    [Fact]
+    public void A_configuration_without_the_section_is_refused_naming_it()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => WorkerNodeSettings.Create(ConfigurationFactory.ParseString("disttrainer.node.leave-timeout = 1s")));
+        Assert.Equal("disttrainer.worker: missing from the configuration (every node's defaults are in deploy/disttrainer.hocon)", e.Message);
+    }
+}
