@@ -48,9 +48,11 @@ public sealed class CoordinatorNode : IAsyncDisposable
         IOptimizer optimizer, ITrainingObserver observer, ILogger log, Akka.Configuration.Config? overrides = null)
     {
         var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator] }, log, overrides);
-        var result = new CoordinatorNode(system, log.ForContext("Role", ClusterRoles.Coordinator));
+        // Read before anything else starts, so that even a node whose settings are unusable is stopped within its bound.
+        var lifecycle = NodeLifecycleSettings.Create(system.Settings.Config);
         try
         {
+            var result = new CoordinatorNode(system, log.ForContext("Role", ClusterRoles.Coordinator));
             if (node.SeedNodes is not { Count: > 0 })
                 Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
             IActorRef server = ActorRefs.Nobody;
@@ -70,7 +72,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
         catch
         {
-            system.Terminate().Wait(result._lifecycle.TerminateTimeout);
+            system.Terminate().Wait(lifecycle.TerminateTimeout);
             throw;
         }
     }
