@@ -5,18 +5,18 @@ namespace DistTrainer.Benchmarks;
 /// <summary>The options after the subcommand, read with the programs' own option reader.</summary>
 public sealed class BenchmarkArguments(IReadOnlyList<string> raw)
 {
-    private readonly ArgumentReader reader = new(raw, new HashSet<string> { "--no-torch" });
+    private readonly ArgumentReader _reader = new(raw, new HashSet<string> { "--no-torch" });
 
     public IReadOnlyList<string> Raw => raw;
 
     /// <summary>--threads as a comma-separated list; by default 1 and the processor count.</summary>
-    public int[] Threads => reader.String("--threads") is { } list
+    public int[] Threads => _reader.String("--threads") is { } list
         ? list.Split(',').Select(t => ArgumentReader.ParseInteger("--threads", t, min: 1)).ToArray()
         : new[] { 1, Environment.ProcessorCount }.Distinct().ToArray();
 
-    public int Int(string name, int fallback) => reader.Integer(name, min: 1) ?? fallback;
+    public int Int(string name, int fallback) => _reader.Integer(name, min: 1) ?? fallback;
 
-    public string String(string name, string fallback) => reader.String(name, fallback);
+    public string String(string name, string fallback) => _reader.String(name, fallback);
 
-    public bool Flag(string name) => reader.Flag(name);
+    public bool Flag(string name) => _reader.Flag(name);
 }

@@ -9,21 +9,21 @@ namespace DistTrainer.Benchmarks;
 /// </summary>
 public sealed class GcObserver : ITrainingObserver
 {
-    private TimeSpan firstPause, lastPause;
-    private int firstGen2, lastGen2;
-    private long firstStep, lastStep;
+    private TimeSpan _firstPause, _lastPause;
+    private int _firstGen2, _lastGen2;
+    private long _firstStep, _lastStep;
 
-    public double PauseMillisecondsPerStep => (lastPause - firstPause).TotalMilliseconds / Math.Max(1, lastStep - firstStep);
+    public double PauseMillisecondsPerStep => (_lastPause - _firstPause).TotalMilliseconds / Math.Max(1, _lastStep - _firstStep);
 
-    public double FullCollectionsPerStep => (double)(lastGen2 - firstGen2) / Math.Max(1, lastStep - firstStep);
+    public double FullCollectionsPerStep => (double)(_lastGen2 - _firstGen2) / Math.Max(1, _lastStep - _firstStep);
 
     public void OnStep(StepReport report)
     {
-        lastPause = GC.GetTotalPauseDuration();
-        lastGen2 = GC.CollectionCount(2);
-        lastStep = report.Step;
-        if (firstStep != 0) return;
-        (firstPause, firstGen2, firstStep) = (lastPause, lastGen2, lastStep);
+        _lastPause = GC.GetTotalPauseDuration();
+        _lastGen2 = GC.CollectionCount(2);
+        _lastStep = report.Step;
+        if (_firstStep != 0) return;
+        (_firstPause, _firstGen2, _firstStep) = (_lastPause, _lastGen2, _lastStep);
     }
 
     public void OnEpoch(EpochReport report)

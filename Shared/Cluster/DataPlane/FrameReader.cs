@@ -11,24 +11,24 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
 {
-    private readonly byte[] header = new byte[FrameFormat.HeaderBytes];
-    private readonly XxHash3 hash = new();
-    private long bytesReceived;
+    private readonly byte[] _header = new byte[FrameFormat.HeaderBytes];
+    private readonly XxHash3 _hash = new();
+    private long _bytesReceived;
 
     /// <summary>Header and payload bytes of the whole frames read so far, checked or not.</summary>
-    public long BytesReceived => Interlocked.Read(ref bytesReceived);
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     /// <summary>The next frame, or null when the peer closed the connection between two frames.</summary>
     /// <exception cref="FrameProtocolException">the bytes are not a valid frame</exception>
     /// <exception cref="EndOfStreamException">the peer closed the connection inside a frame</exception>
     public ReceivedFrame? Read()
     {
-        int got = Fill(header);
+        int got = Fill(_header);
         if (got == 0) return null;
-        if (got < header.Length)
-            throw new EndOfStreamException($"connection closed mid-frame: {got} of {header.Length} header bytes");
+        if (got < _header.Length)
+            throw new EndOfStreamException($"connection closed mid-frame: {got} of {_header.Length} header bytes");
 
-        var frame = FrameFormat.Read(header);
+        var frame = FrameFormat.Read(_header);
         if (frame.PayloadBytes < 0 || frame.PayloadBytes > options.MaxPayloadBytes)
             throw new FrameProtocolException($"payload length {frame.PayloadBytes} bytes is outside 0..{options.MaxPayloadBytes}");
         bool text = FrameFormat.IsText(frame.Kind);
@@ -43,9 +43,9 @@ internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
             got = Fill(bytes[..frame.PayloadBytes]);
             if (got < frame.PayloadBytes)
                 throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a {frame.Kind} frame");
-            Interlocked.Add(ref bytesReceived, header.Length + frame.PayloadBytes);
+            Interlocked.Add(ref _bytesReceived, _header.Length + frame.PayloadBytes);
 
-            ulong expected = FrameFormat.Checksum(header, bytes[..frame.PayloadBytes], hash);
+            ulong expected = FrameFormat.Checksum(_header, bytes[..frame.PayloadBytes], _hash);
             if (expected != frame.Checksum)
                 throw new FrameProtocolException($"checksum mismatch on a {frame.Kind} frame of step {frame.Step} ({frame.PayloadBytes} payload bytes): corrupted in transit");
             var received = new ReceivedFrame(frame, payload);

@@ -14,18 +14,18 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 internal sealed class FrameSender
 {
-    private readonly Queue<OutgoingFrame> queue = new();
-    private bool completed;
-    private readonly Socket socket;
-    private readonly Action<Exception> onFailure;
-    private readonly byte[] header = new byte[FrameFormat.HeaderBytes];
-    private readonly XxHash3 hash = new();
-    private long bytesSent;
+    private readonly Queue<OutgoingFrame> _queue = new();
+    private bool _completed;
+    private readonly Socket _socket;
+    private readonly Action<Exception> _onFailure;
+    private readonly byte[] _header = new byte[FrameFormat.HeaderBytes];
+    private readonly XxHash3 _hash = new();
+    private long _bytesSent;
 
     public FrameSender(Socket socket, string peer, Action<Exception> onFailure)
     {
-        this.socket = socket;
-        this.onFailure = onFailure;
+        this._socket = socket;
+        this._onFailure = onFailure;
         Thread = new Thread(Run) { IsBackground = true, Name = $"data plane send to {peer}" };
         Thread.Start();
     }
@@ -33,16 +33,16 @@ internal sealed class FrameSender
     public Thread Thread { get; }
 
     /// <summary>Header and payload bytes of the frames written to the socket so far.</summary>
-    public long BytesSent => Interlocked.Read(ref bytesSent);
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>False once <see cref="Complete"/> has been called.</summary>
     public bool TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
     {
-        lock (queue)
+        lock (_queue)
         {
-            if (completed) return false;
-            queue.Enqueue(new(header, payload, written));
-            if (queue.Count == 1) Monitor.Pulse(queue);
+            if (_completed) return false;
+            _queue.Enqueue(new(header, payload, written));
+            if (_queue.Count == 1) Monitor.Pulse(_queue);
             return true;
         }
     }
@@ -50,10 +50,10 @@ internal sealed class FrameSender
     /// <summary>Stops taking frames; the thread ends after the frame it is writing, if any.</summary>
     public void Complete()
     {
-        lock (queue)
+        lock (_queue)
         {
-            completed = true;
-            Monitor.Pulse(queue);
+            _completed = true;
+            Monitor.Pulse(_queue);
         }
     }
 
@@ -75,15 +75,15 @@ internal sealed class FrameSender
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
-            onFailure(e);
+            _onFailure(e);
             Complete();
         }
         // The connection has closed: the queue takes no more frames, and those still in it will never be sent.
         OutgoingFrame[] dropped;
-        lock (queue)
+        lock (_queue)
         {
-            dropped = queue.ToArray();
-            queue.Clear();
+            dropped = _queue.ToArray();
+            _queue.Clear();
         }
         foreach (var frame in dropped) frame.Written?.Invoke();
     }
@@ -91,25 +91,25 @@ internal sealed class FrameSender
     /// <summary>The next frame to write; null once the sender is complete.</summary>
     private OutgoingFrame? Next()
     {
-        lock (queue)
+        lock (_queue)
         {
-            while (queue.Count == 0 && !completed) Monitor.Wait(queue);
-            return completed ? null : queue.Dequeue();
+            while (_queue.Count == 0 && !_completed) Monitor.Wait(_queue);
+            return _completed ? null : _queue.Dequeue();
         }
     }
 
     private void Write(OutgoingFrame frame)
     {
         var payload = MemoryMarshal.AsBytes(frame.Payload.Span)[..frame.Header.PayloadBytes];
-        FrameFormat.Write(frame.Header, payload, hash, header);
-        SendAll(header);
+        FrameFormat.Write(frame.Header, payload, _hash, _header);
+        SendAll(_header);
         SendAll(payload);
-        Interlocked.Add(ref bytesSent, header.Length + payload.Length);
+        Interlocked.Add(ref _bytesSent, _header.Length + payload.Length);
     }
 
     private void SendAll(ReadOnlySpan<byte> bytes)
     {
-        while (!bytes.IsEmpty) bytes = bytes[socket.Send(bytes)..];
+        while (!bytes.IsEmpty) bytes = bytes[_socket.Send(bytes)..];
     }
 
     private readonly record struct OutgoingFrame(FrameHeader Header, ReadOnlyMemory<float> Payload, Action? Written);

@@ -12,7 +12,7 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 public sealed class PayloadPool(int arraysPerLength = 32)
 {
-    private readonly ConcurrentDictionary<int, ConcurrentQueue<float[]>> free = new();
+    private readonly ConcurrentDictionary<int, ConcurrentQueue<float[]>> _free = new();
 
     /// <summary>The pool connections use unless <see cref="DataPlaneOptions.Payloads"/> names another.</summary>
     public static PayloadPool Shared { get; } = new();
@@ -21,7 +21,7 @@ public sealed class PayloadPool(int arraysPerLength = 32)
     public float[] Rent(int length)
     {
         if (length == 0) return [];
-        return free.TryGetValue(length, out var arrays) && arrays.TryDequeue(out var array)
+        return _free.TryGetValue(length, out var arrays) && arrays.TryDequeue(out var array)
             ? array
             : GC.AllocateUninitializedArray<float>(length);
     }
@@ -29,7 +29,7 @@ public sealed class PayloadPool(int arraysPerLength = 32)
     public void Return(float[] array)
     {
         if (array.Length == 0) return;
-        var arrays = free.GetOrAdd(array.Length, _ => new ConcurrentQueue<float[]>());
+        var arrays = _free.GetOrAdd(array.Length, _ => new ConcurrentQueue<float[]>());
         if (arrays.Count < arraysPerLength) arrays.Enqueue(array);
     }
 }

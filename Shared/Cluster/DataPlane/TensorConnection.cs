@@ -12,27 +12,27 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 public sealed class TensorConnection : IDisposable
 {
-    private readonly Socket socket;
-    private readonly FrameReader reader;
-    private readonly FrameSender sender;
-    private readonly int maxPayloadBytes;
-    private readonly TimeSpan threadExitWait;
-    private readonly Lock gate = new();
-    private Thread? readerThread;
-    private Action<TensorConnection, ReceivedFrame>? onFrame;
-    private Action<TensorConnection, ConnectionClosed>? onClosed;
-    private ConnectionClosed? closed;
+    private readonly Socket _socket;
+    private readonly FrameReader _reader;
+    private readonly FrameSender _sender;
+    private readonly int _maxPayloadBytes;
+    private readonly TimeSpan _threadExitWait;
+    private readonly Lock _gate = new();
+    private Thread? _readerThread;
+    private Action<TensorConnection, ReceivedFrame>? _onFrame;
+    private Action<TensorConnection, ConnectionClosed>? _onClosed;
+    private ConnectionClosed? _closed;
 
     internal TensorConnection(Socket socket, FrameReader reader, string? peerId, DataPlaneOptions options)
     {
-        this.socket = socket;
-        this.reader = reader;
-        maxPayloadBytes = options.MaxPayloadBytes;
-        threadExitWait = options.Timings.ThreadExitWait;
+        this._socket = socket;
+        this._reader = reader;
+        _maxPayloadBytes = options.MaxPayloadBytes;
+        _threadExitWait = options.Timings.ThreadExitWait;
         PeerId = peerId;
         string address = PeerAddress.Describe(socket.RemoteEndPoint);
         Peer = peerId is null ? address : $"'{peerId}' ({address})";
-        sender = new FrameSender(socket, Peer, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
+        _sender = new FrameSender(socket, Peer, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
     }
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
@@ -42,15 +42,15 @@ public sealed class TensorConnection : IDisposable
     public string Peer { get; }
 
     /// <summary>Header and payload bytes of the frames this side has put on the wire (Hello included).</summary>
-    public long BytesSent => sender.BytesSent;
+    public long BytesSent => _sender.BytesSent;
 
     /// <summary>Header and payload bytes of the whole frames read from the peer (its Hello included, on the listening side).</summary>
-    public long BytesReceived => reader.BytesReceived;
+    public long BytesReceived => _reader.BytesReceived;
 
     /// <summary>Null while open; then why it closed.</summary>
     public ConnectionClosed? CloseReason
     {
-        get { lock (gate) return closed; }
+        get { lock (_gate) return _closed; }
     }
 
     /// <summary>
@@ -61,16 +61,16 @@ public sealed class TensorConnection : IDisposable
     public void Start(Action<TensorConnection, ReceivedFrame> frameHandler, Action<TensorConnection, ConnectionClosed> closedHandler)
     {
         ConnectionClosed? alreadyClosed;
-        lock (gate)
+        lock (_gate)
         {
-            if (onFrame is not null) throw new InvalidOperationException($"data plane connection to {Peer}: already started");
-            onFrame = frameHandler;
-            onClosed = closedHandler;
-            alreadyClosed = closed;
+            if (_onFrame is not null) throw new InvalidOperationException($"data plane connection to {Peer}: already started");
+            _onFrame = frameHandler;
+            _onClosed = closedHandler;
+            alreadyClosed = _closed;
             if (alreadyClosed is null)
             {
-                readerThread = new Thread(ReadFrames) { IsBackground = true, Name = $"data plane receive from {Peer}" };
-                readerThread.Start();
+                _readerThread = new Thread(ReadFrames) { IsBackground = true, Name = $"data plane receive from {Peer}" };
+                _readerThread.Start();
             }
         }
         if (alreadyClosed is not null) closedHandler(this, alreadyClosed);
@@ -87,8 +87,8 @@ public sealed class TensorConnection : IDisposable
     public bool Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null)
     {
         long bytes = (long)payload.Length * sizeof(float);
-        if (bytes > maxPayloadBytes)
-            throw new ArgumentException($"payload of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(payload));
+        if (bytes > _maxPayloadBytes)
+            throw new ArgumentException($"payload of {bytes} bytes exceeds the data plane limit of {_maxPayloadBytes} bytes", nameof(payload));
         return Enqueue(header with { PayloadBytes = (int)bytes }, payload, written);
     }
 
@@ -100,8 +100,8 @@ public sealed class TensorConnection : IDisposable
     public bool SendText(FrameHeader header, string text, Action? written = null)
     {
         var payload = FrameText.Encode(text, out int bytes);
-        if (bytes > maxPayloadBytes)
-            throw new ArgumentException($"text of {bytes} bytes exceeds the data plane limit of {maxPayloadBytes} bytes", nameof(text));
+        if (bytes > _maxPayloadBytes)
+            throw new ArgumentException($"text of {bytes} bytes exceeds the data plane limit of {_maxPayloadBytes} bytes", nameof(text));
         return Enqueue(header with { PayloadBytes = bytes }, payload, written);
     }
 
@@ -109,26 +109,26 @@ public sealed class TensorConnection : IDisposable
     public void Dispose()
     {
         Close(CloseCause.Disposed, "disposed by this side");
-        foreach (var thread in new[] { readerThread, sender.Thread })
+        foreach (var thread in new[] { _readerThread, _sender.Thread })
         {
-            if (thread is not null && thread != Thread.CurrentThread) thread.Join(threadExitWait);
+            if (thread is not null && thread != Thread.CurrentThread) thread.Join(_threadExitWait);
         }
     }
 
     private bool Enqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (closed is not null) return false;
+            if (_closed is not null) return false;
         }
-        return sender.TryEnqueue(header with { Checksum = 0 }, payload, written);
+        return _sender.TryEnqueue(header with { Checksum = 0 }, payload, written);
     }
 
     private void ReadFrames()
     {
         try
         {
-            while (reader.Read() is { } frame)
+            while (_reader.Read() is { } frame)
             {
                 if (!Deliver(frame)) return;
             }
@@ -157,7 +157,7 @@ public sealed class TensorConnection : IDisposable
     {
         try
         {
-            onFrame!(this, frame);
+            _onFrame!(this, frame);
             return true;
         }
         catch (Exception e)
@@ -171,14 +171,14 @@ public sealed class TensorConnection : IDisposable
     {
         ConnectionClosed reason;
         Action<TensorConnection, ConnectionClosed>? notify;
-        lock (gate)
+        lock (_gate)
         {
-            if (closed is not null) return;
-            closed = reason = new ConnectionClosed(cause, $"data plane connection to {Peer} closed: {detail}");
-            notify = onClosed;
+            if (_closed is not null) return;
+            _closed = reason = new ConnectionClosed(cause, $"data plane connection to {Peer} closed: {detail}");
+            notify = _onClosed;
         }
-        sender.Complete();
-        socket.Dispose();
+        _sender.Complete();
+        _socket.Dispose();
         notify?.Invoke(this, reason);
     }
 }

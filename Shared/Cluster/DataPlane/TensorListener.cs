@@ -11,38 +11,38 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 public sealed class TensorListener : IDisposable
 {
-    private readonly Socket socket;
-    private readonly DataPlaneOptions options;
-    private readonly Action<TensorConnection> onConnected;
-    private readonly Action<string> onRefused;
-    private readonly Thread accepting;
-    private volatile bool stopping;
+    private readonly Socket _socket;
+    private readonly DataPlaneOptions _options;
+    private readonly Action<TensorConnection> _onConnected;
+    private readonly Action<string> _onRefused;
+    private readonly Thread _accepting;
+    private volatile bool _stopping;
 
     public TensorListener(string host, int port, Action<TensorConnection> connectedHandler, Action<string> refusedHandler,
         DataPlaneOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        this.options = options ?? new DataPlaneOptions();
-        onConnected = connectedHandler;
-        onRefused = refusedHandler;
+        this._options = options ?? new DataPlaneOptions();
+        _onConnected = connectedHandler;
+        _onRefused = refusedHandler;
         var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host)[0];
-        socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             // Accepted sockets inherit the receive buffer; setting it before listen lets TCP offer the large window at once.
-            this.options.Configure(socket);
-            socket.Bind(new IPEndPoint(address, port));
-            socket.Listen();
+            this._options.Configure(_socket);
+            _socket.Bind(new IPEndPoint(address, port));
+            _socket.Listen();
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            _socket.Dispose();
             throw new IOException($"data plane: cannot listen on {host}:{port}: {e.Message}", e);
         }
-        EndPoint = socket.LocalEndPoint!;
-        accepting = new Thread(AcceptLoop) { IsBackground = true, Name = $"data plane accept on {EndPoint}" };
-        accepting.Start();
+        EndPoint = _socket.LocalEndPoint!;
+        _accepting = new Thread(AcceptLoop) { IsBackground = true, Name = $"data plane accept on {EndPoint}" };
+        _accepting.Start();
     }
 
     /// <summary>The address actually bound (with the ephemeral port when port 0 was asked for).</summary>
@@ -53,9 +53,9 @@ public sealed class TensorListener : IDisposable
     /// <summary>Stops accepting; connections already handed over stay open (their owner disposes them).</summary>
     public void Dispose()
     {
-        stopping = true;
-        socket.Dispose();
-        accepting.Join(options.Timings.ThreadExitWait);
+        _stopping = true;
+        _socket.Dispose();
+        _accepting.Join(_options.Timings.ThreadExitWait);
     }
 
     /// <summary>
@@ -64,17 +64,17 @@ public sealed class TensorListener : IDisposable
     /// </summary>
     private void AcceptLoop()
     {
-        while (!stopping)
+        while (!_stopping)
         {
             Socket accepted;
             try
             {
-                accepted = socket.Accept();
+                accepted = _socket.Accept();
             }
             catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
-                if (stopping) return;
-                onRefused($"data plane listener on {EndPoint}: accept failed: {e.Message}");
+                if (_stopping) return;
+                _onRefused($"data plane listener on {EndPoint}: accept failed: {e.Message}");
                 continue;
             }
             new Thread(() => Handshake(accepted)) { IsBackground = true, Name = $"data plane handshake on {EndPoint}" }.Start();
@@ -86,9 +86,9 @@ public sealed class TensorListener : IDisposable
         string address = PeerAddress.Describe(accepted.RemoteEndPoint);
         try
         {
-            options.Configure(accepted);
-            accepted.ReceiveTimeout = (int)options.Timings.HelloTimeout.TotalMilliseconds;
-            var reader = new FrameReader(accepted, options);
+            _options.Configure(accepted);
+            accepted.ReceiveTimeout = (int)_options.Timings.HelloTimeout.TotalMilliseconds;
+            var reader = new FrameReader(accepted, _options);
             var hello = reader.Read() ?? throw new FrameProtocolException("closed the connection before sending Hello");
             if (hello.Header.Kind != FrameKind.Hello)
                 throw new FrameProtocolException($"first frame is {hello.Header.Kind}, expected Hello");
@@ -96,16 +96,16 @@ public sealed class TensorListener : IDisposable
             if (string.IsNullOrWhiteSpace(peerId))
                 throw new FrameProtocolException("Hello carries an empty peer id");
             accepted.ReceiveTimeout = 0;
-            if (stopping) throw new FrameProtocolException("listener stopped during the handshake");
-            onConnected(new TensorConnection(accepted, reader, peerId, options));
+            if (_stopping) throw new FrameProtocolException("listener stopped during the handshake");
+            _onConnected(new TensorConnection(accepted, reader, peerId, _options));
         }
         catch (Exception e) when (e is FrameProtocolException or EndOfStreamException or SocketException or ObjectDisposedException)
         {
             accepted.Dispose();
             string reason = e is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
-                ? $"sent no Hello within {options.Timings.HelloTimeout.TotalSeconds:0.###} s"
+                ? $"sent no Hello within {_options.Timings.HelloTimeout.TotalSeconds:0.###} s"
                 : e.Message;
-            onRefused($"data plane peer {address} refused: {reason}");
+            _onRefused($"data plane peer {address} refused: {reason}");
         }
     }
 }

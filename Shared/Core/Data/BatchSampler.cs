@@ -11,8 +11,8 @@ namespace DistTrainer.Core.Data;
 /// </summary>
 public sealed class BatchSampler
 {
-    private readonly int[] order;
-    private int orderedEpoch = -1;
+    private readonly int[] _order;
+    private int _orderedEpoch = -1;
 
     public BatchSampler(int count, int batchSize, bool shuffle, ulong seed)
     {
@@ -23,8 +23,8 @@ public sealed class BatchSampler
         Shuffle = shuffle;
         Seed = seed;
         BatchesPerEpoch = (count - 1) / batchSize + 1;
-        order = new int[count];
-        FillIdentity(order);
+        _order = new int[count];
+        FillIdentity(_order);
     }
 
     public int Count { get; }
@@ -46,14 +46,14 @@ public sealed class BatchSampler
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         ArgumentOutOfRangeException.ThrowIfNegative(batchIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(batchIndex, BatchesPerEpoch);
-        if (Shuffle && epoch != orderedEpoch)
+        if (Shuffle && epoch != _orderedEpoch)
         {
-            FillPermutation(Seed, epoch, order);
-            orderedEpoch = epoch;
+            FillPermutation(Seed, epoch, _order);
+            _orderedEpoch = epoch;
         }
 
         int start = batchIndex * BatchSize;
-        return order.AsSpan(start, Math.Min(BatchSize, Count - start));
+        return _order.AsSpan(start, Math.Min(BatchSize, Count - start));
     }
 
     /// <summary>

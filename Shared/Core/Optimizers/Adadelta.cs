@@ -11,22 +11,22 @@ internal sealed class Adadelta : Optimizer
     private const int SquareAverage = 0;
     private const int AccumulatedDelta = 1;
 
-    private readonly float negativeLearningRate;
-    private readonly float rho;
-    private readonly float oneMinusRho;
-    private readonly float eps;
-    private readonly L2Penalty penalty;
+    private readonly float _negativeLearningRate;
+    private readonly float _rho;
+    private readonly float _oneMinusRho;
+    private readonly float _eps;
+    private readonly L2Penalty _penalty;
 
     public Adadelta(OptimizerSettings settings, int parameterCount)
         : base(parameterCount, "square_avg", "acc_delta")
     {
         var options = new OptionResolver(settings);
         var rhoDecimal = options.Rho(0.9f);
-        negativeLearningRate = (float)-options.LearningRate(1f);
-        rho = (float)rhoDecimal;
-        oneMinusRho = (float)(1 - rhoDecimal);
-        eps = (float)options.Eps(1e-6f);
-        penalty = new L2Penalty((float)options.WeightDecay(0f));
+        _negativeLearningRate = (float)-options.LearningRate(1f);
+        _rho = (float)rhoDecimal;
+        _oneMinusRho = (float)(1 - rhoDecimal);
+        _eps = (float)options.Eps(1e-6f);
+        _penalty = new L2Penalty((float)options.WeightDecay(0f));
         ResolvedSettings = options.Resolved();
     }
 
@@ -43,42 +43,42 @@ internal sealed class Adadelta : Optimizer
         Adadelta optimizer)
         : IElementwiseRule
     {
-        private readonly Span<float> parameters = parameters;
-        private readonly ReadOnlySpan<float> gradients = gradients;
-        private readonly Span<float> squareAverage = squareAverage;
-        private readonly Span<float> accumulatedDelta = accumulatedDelta;
-        private readonly L2Penalty penalty = optimizer.penalty;
-        private readonly float rho = optimizer.rho;
-        private readonly float oneMinusRho = optimizer.oneMinusRho;
-        private readonly float eps = optimizer.eps;
-        private readonly float negativeLearningRate = optimizer.negativeLearningRate;
+        private readonly Span<float> _parameters = parameters;
+        private readonly ReadOnlySpan<float> _gradients = gradients;
+        private readonly Span<float> _squareAverage = squareAverage;
+        private readonly Span<float> _accumulatedDelta = accumulatedDelta;
+        private readonly L2Penalty _penalty = optimizer._penalty;
+        private readonly float _rho = optimizer._rho;
+        private readonly float _oneMinusRho = optimizer._oneMinusRho;
+        private readonly float _eps = optimizer._eps;
+        private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
 
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(parameters, index);
-            var gradient = penalty.Apply(Elementwise.Load(gradients, index), parameter);
-            var rhoVector = new Vector<float>(rho);
-            var oneMinusRhoVector = new Vector<float>(oneMinusRho);
-            var epsVector = new Vector<float>(eps);
-            var average = Elementwise.Load(squareAverage, index) * rhoVector + oneMinusRhoVector * gradient * gradient;
-            Elementwise.Store(squareAverage, index, average);
+            var parameter = Elementwise.Load(_parameters, index);
+            var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
+            var rhoVector = new Vector<float>(_rho);
+            var oneMinusRhoVector = new Vector<float>(_oneMinusRho);
+            var epsVector = new Vector<float>(_eps);
+            var average = Elementwise.Load(_squareAverage, index) * rhoVector + oneMinusRhoVector * gradient * gradient;
+            Elementwise.Store(_squareAverage, index, average);
             var std = Vector.SquareRoot(average + epsVector);
-            var accumulated = Elementwise.Load(accumulatedDelta, index);
+            var accumulated = Elementwise.Load(_accumulatedDelta, index);
             var delta = Vector.SquareRoot(accumulated + epsVector) / std * gradient;
-            Elementwise.Store(accumulatedDelta, index, accumulated * rhoVector + oneMinusRhoVector * delta * delta);
-            Elementwise.Store(parameters, index, parameter + new Vector<float>(negativeLearningRate) * delta);
+            Elementwise.Store(_accumulatedDelta, index, accumulated * rhoVector + oneMinusRhoVector * delta * delta);
+            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * delta);
         }
 
         public readonly void ApplyScalar(int index)
         {
-            var gradient = penalty.Apply(gradients[index], parameters[index]);
-            var average = squareAverage[index] * rho + oneMinusRho * gradient * gradient;
-            squareAverage[index] = average;
-            var std = MathF.Sqrt(average + eps);
-            var accumulated = accumulatedDelta[index];
-            var delta = MathF.Sqrt(accumulated + eps) / std * gradient;
-            accumulatedDelta[index] = accumulated * rho + oneMinusRho * delta * delta;
-            parameters[index] += negativeLearningRate * delta;
+            var gradient = _penalty.Apply(_gradients[index], _parameters[index]);
+            var average = _squareAverage[index] * _rho + _oneMinusRho * gradient * gradient;
+            _squareAverage[index] = average;
+            var std = MathF.Sqrt(average + _eps);
+            var accumulated = _accumulatedDelta[index];
+            var delta = MathF.Sqrt(accumulated + _eps) / std * gradient;
+            _accumulatedDelta[index] = accumulated * _rho + _oneMinusRho * delta * delta;
+            _parameters[index] += _negativeLearningRate * delta;
         }
     }
 }

@@ -10,17 +10,17 @@ internal sealed class Adagrad : Optimizer
 {
     private const int Sum = 0;
 
-    private readonly float negativeLearningRate;
-    private readonly float eps;
-    private readonly L2Penalty penalty;
+    private readonly float _negativeLearningRate;
+    private readonly float _eps;
+    private readonly L2Penalty _penalty;
 
     public Adagrad(OptimizerSettings settings, int parameterCount)
         : base(parameterCount, "sum")
     {
         var options = new OptionResolver(settings);
-        negativeLearningRate = (float)-options.LearningRate(0.01f);
-        eps = (float)options.Eps(1e-10f);
-        penalty = new L2Penalty((float)options.WeightDecay(0f));
+        _negativeLearningRate = (float)-options.LearningRate(0.01f);
+        _eps = (float)options.Eps(1e-10f);
+        _penalty = new L2Penalty((float)options.WeightDecay(0f));
         ResolvedSettings = options.Resolved();
     }
 
@@ -35,30 +35,30 @@ internal sealed class Adagrad : Optimizer
     private ref struct Rule(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> sum, Adagrad optimizer)
         : IElementwiseRule
     {
-        private readonly Span<float> parameters = parameters;
-        private readonly ReadOnlySpan<float> gradients = gradients;
-        private readonly Span<float> sum = sum;
-        private readonly L2Penalty penalty = optimizer.penalty;
-        private readonly float eps = optimizer.eps;
-        private readonly float negativeLearningRate = optimizer.negativeLearningRate;
+        private readonly Span<float> _parameters = parameters;
+        private readonly ReadOnlySpan<float> _gradients = gradients;
+        private readonly Span<float> _sum = sum;
+        private readonly L2Penalty _penalty = optimizer._penalty;
+        private readonly float _eps = optimizer._eps;
+        private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
 
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(parameters, index);
-            var gradient = penalty.Apply(Elementwise.Load(gradients, index), parameter);
-            var accumulated = Elementwise.Load(sum, index) + gradient * gradient;
-            Elementwise.Store(sum, index, accumulated);
-            var std = Vector.SquareRoot(accumulated) + new Vector<float>(eps);
-            Elementwise.Store(parameters, index, parameter + new Vector<float>(negativeLearningRate) * gradient / std);
+            var parameter = Elementwise.Load(_parameters, index);
+            var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
+            var accumulated = Elementwise.Load(_sum, index) + gradient * gradient;
+            Elementwise.Store(_sum, index, accumulated);
+            var std = Vector.SquareRoot(accumulated) + new Vector<float>(_eps);
+            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * gradient / std);
         }
 
         public readonly void ApplyScalar(int index)
         {
-            var gradient = penalty.Apply(gradients[index], parameters[index]);
-            var accumulated = sum[index] + gradient * gradient;
-            sum[index] = accumulated;
-            var std = MathF.Sqrt(accumulated) + eps;
-            parameters[index] += negativeLearningRate * gradient / std;
+            var gradient = _penalty.Apply(_gradients[index], _parameters[index]);
+            var accumulated = _sum[index] + gradient * gradient;
+            _sum[index] = accumulated;
+            var std = MathF.Sqrt(accumulated) + _eps;
+            _parameters[index] += _negativeLearningRate * gradient / std;
         }
     }
 }

@@ -12,25 +12,25 @@ internal sealed class Adam : Optimizer
     private const int ExpAvg = 0;
     private const int ExpAvgSq = 1;
 
-    private readonly double learningRate;
-    private readonly double beta1;
-    private readonly double beta2;
-    private readonly float eps;
-    private readonly L2Penalty penalty;
-    private readonly float decayFactor;
+    private readonly double _learningRate;
+    private readonly double _beta1;
+    private readonly double _beta2;
+    private readonly float _eps;
+    private readonly L2Penalty _penalty;
+    private readonly float _decayFactor;
 
     public Adam(OptimizerSettings settings, int parameterCount, bool decoupledWeightDecay)
         : base(parameterCount, "exp_avg", "exp_avg_sq")
     {
         var options = new OptionResolver(settings);
-        learningRate = options.LearningRate(1e-3f);
-        beta1 = options.Beta1(0.9f);
-        beta2 = options.Beta2(0.999f);
-        eps = (float)options.Eps(1e-8f);
+        _learningRate = options.LearningRate(1e-3f);
+        _beta1 = options.Beta1(0.9f);
+        _beta2 = options.Beta2(0.999f);
+        _eps = (float)options.Eps(1e-8f);
         var weightDecay = options.WeightDecay(decoupledWeightDecay ? 1e-2f : 0f);
-        penalty = new L2Penalty(decoupledWeightDecay ? 0f : (float)weightDecay);
+        _penalty = new L2Penalty(decoupledWeightDecay ? 0f : (float)weightDecay);
         // Multiplying by exactly 1 leaves every weight as it is, so Adam shares the AdamW rule.
-        decayFactor = decoupledWeightDecay ? (float)(1 - learningRate * weightDecay) : 1f;
+        _decayFactor = decoupledWeightDecay ? (float)(1 - _learningRate * weightDecay) : 1f;
         ResolvedSettings = options.Resolved();
     }
 
@@ -44,63 +44,63 @@ internal sealed class Adam : Optimizer
 
     private ref struct Rule : IElementwiseRule
     {
-        private readonly Span<float> parameters;
-        private readonly ReadOnlySpan<float> gradients;
-        private readonly Span<float> expAvg;
-        private readonly Span<float> expAvgSq;
-        private readonly L2Penalty penalty;
-        private readonly float decayFactor;
-        private readonly float beta1;
-        private readonly float oneMinusBeta1;
-        private readonly float beta2;
-        private readonly float oneMinusBeta2;
-        private readonly float biasCorrection2Sqrt;
-        private readonly float negativeStepSize;
-        private readonly float eps;
+        private readonly Span<float> _parameters;
+        private readonly ReadOnlySpan<float> _gradients;
+        private readonly Span<float> _expAvg;
+        private readonly Span<float> _expAvgSq;
+        private readonly L2Penalty _penalty;
+        private readonly float _decayFactor;
+        private readonly float _beta1;
+        private readonly float _oneMinusBeta1;
+        private readonly float _beta2;
+        private readonly float _oneMinusBeta2;
+        private readonly float _biasCorrection2Sqrt;
+        private readonly float _negativeStepSize;
+        private readonly float _eps;
 
         public Rule(
             Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> expAvg, Span<float> expAvgSq, Adam optimizer)
         {
-            this.parameters = parameters;
-            this.gradients = gradients;
-            this.expAvg = expAvg;
-            this.expAvgSq = expAvgSq;
-            penalty = optimizer.penalty;
-            decayFactor = optimizer.decayFactor;
-            eps = optimizer.eps;
-            beta1 = (float)optimizer.beta1;
-            oneMinusBeta1 = (float)(1 - optimizer.beta1);
-            beta2 = (float)optimizer.beta2;
-            oneMinusBeta2 = (float)(1 - optimizer.beta2);
+            this._parameters = parameters;
+            this._gradients = gradients;
+            this._expAvg = expAvg;
+            this._expAvgSq = expAvgSq;
+            _penalty = optimizer._penalty;
+            _decayFactor = optimizer._decayFactor;
+            _eps = optimizer._eps;
+            _beta1 = (float)optimizer._beta1;
+            _oneMinusBeta1 = (float)(1 - optimizer._beta1);
+            _beta2 = (float)optimizer._beta2;
+            _oneMinusBeta2 = (float)(1 - optimizer._beta2);
             // As torch: bias corrections and step size in double, then each rounded once to float32.
             double step = optimizer.StepCount;
-            biasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(optimizer.beta2, step));
-            negativeStepSize = (float)-(optimizer.learningRate / (1 - Math.Pow(optimizer.beta1, step)));
+            _biasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(optimizer._beta2, step));
+            _negativeStepSize = (float)-(optimizer._learningRate / (1 - Math.Pow(optimizer._beta1, step)));
         }
 
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(parameters, index) * new Vector<float>(decayFactor);
-            var gradient = penalty.Apply(Elementwise.Load(gradients, index), parameter);
-            var mean = Elementwise.Load(expAvg, index) * new Vector<float>(beta1) + new Vector<float>(oneMinusBeta1) * gradient;
-            var square = Elementwise.Load(expAvgSq, index) * new Vector<float>(beta2)
-                + new Vector<float>(oneMinusBeta2) * gradient * gradient;
-            Elementwise.Store(expAvg, index, mean);
-            Elementwise.Store(expAvgSq, index, square);
-            var denominator = Vector.SquareRoot(square) / new Vector<float>(biasCorrection2Sqrt) + new Vector<float>(eps);
-            Elementwise.Store(parameters, index, parameter + new Vector<float>(negativeStepSize) * mean / denominator);
+            var parameter = Elementwise.Load(_parameters, index) * new Vector<float>(_decayFactor);
+            var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
+            var mean = Elementwise.Load(_expAvg, index) * new Vector<float>(_beta1) + new Vector<float>(_oneMinusBeta1) * gradient;
+            var square = Elementwise.Load(_expAvgSq, index) * new Vector<float>(_beta2)
+                + new Vector<float>(_oneMinusBeta2) * gradient * gradient;
+            Elementwise.Store(_expAvg, index, mean);
+            Elementwise.Store(_expAvgSq, index, square);
+            var denominator = Vector.SquareRoot(square) / new Vector<float>(_biasCorrection2Sqrt) + new Vector<float>(_eps);
+            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeStepSize) * mean / denominator);
         }
 
         public readonly void ApplyScalar(int index)
         {
-            var parameter = parameters[index] * decayFactor;
-            var gradient = penalty.Apply(gradients[index], parameter);
-            var mean = expAvg[index] * beta1 + oneMinusBeta1 * gradient;
-            var square = expAvgSq[index] * beta2 + oneMinusBeta2 * gradient * gradient;
-            expAvg[index] = mean;
-            expAvgSq[index] = square;
-            var denominator = MathF.Sqrt(square) / biasCorrection2Sqrt + eps;
-            parameters[index] = parameter + negativeStepSize * mean / denominator;
+            var parameter = _parameters[index] * _decayFactor;
+            var gradient = _penalty.Apply(_gradients[index], parameter);
+            var mean = _expAvg[index] * _beta1 + _oneMinusBeta1 * gradient;
+            var square = _expAvgSq[index] * _beta2 + _oneMinusBeta2 * gradient * gradient;
+            _expAvg[index] = mean;
+            _expAvgSq[index] = square;
+            var denominator = MathF.Sqrt(square) / _biasCorrection2Sqrt + _eps;
+            _parameters[index] = parameter + _negativeStepSize * mean / denominator;
         }
     }
 }

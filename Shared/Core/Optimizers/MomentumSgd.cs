@@ -10,19 +10,19 @@ internal sealed class MomentumSgd : Optimizer
 {
     private const int MomentumBuffer = 0;
 
-    private readonly float negativeLearningRate;
-    private readonly float momentum;
-    private readonly L2Penalty penalty;
-    private readonly bool nesterov;
+    private readonly float _negativeLearningRate;
+    private readonly float _momentum;
+    private readonly L2Penalty _penalty;
+    private readonly bool _nesterov;
 
     public MomentumSgd(OptimizerSettings settings, int parameterCount, bool nesterov)
         : base(parameterCount, "momentum_buffer")
     {
         var options = new OptionResolver(settings);
-        negativeLearningRate = (float)-options.LearningRate(0.01f);
-        momentum = (float)options.Momentum(0.9f, positive: nesterov);
-        penalty = new L2Penalty((float)options.WeightDecay(0f));
-        this.nesterov = nesterov;
+        _negativeLearningRate = (float)-options.LearningRate(0.01f);
+        _momentum = (float)options.Momentum(0.9f, positive: nesterov);
+        _penalty = new L2Penalty((float)options.WeightDecay(0f));
+        this._nesterov = nesterov;
         ResolvedSettings = options.Resolved();
     }
 
@@ -40,32 +40,32 @@ internal sealed class MomentumSgd : Optimizer
         Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> buffer, MomentumSgd optimizer, bool firstStep)
         : IElementwiseRule
     {
-        private readonly Span<float> parameters = parameters;
-        private readonly ReadOnlySpan<float> gradients = gradients;
-        private readonly Span<float> buffer = buffer;
-        private readonly L2Penalty penalty = optimizer.penalty;
-        private readonly float momentum = optimizer.momentum;
-        private readonly float negativeLearningRate = optimizer.negativeLearningRate;
-        private readonly bool nesterov = optimizer.nesterov;
+        private readonly Span<float> _parameters = parameters;
+        private readonly ReadOnlySpan<float> _gradients = gradients;
+        private readonly Span<float> _buffer = buffer;
+        private readonly L2Penalty _penalty = optimizer._penalty;
+        private readonly float _momentum = optimizer._momentum;
+        private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
+        private readonly bool _nesterov = optimizer._nesterov;
 
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(parameters, index);
-            var gradient = penalty.Apply(Elementwise.Load(gradients, index), parameter);
-            var momentumVector = new Vector<float>(momentum);
-            var velocity = firstStep ? gradient : Elementwise.Load(buffer, index) * momentumVector + gradient;
-            Elementwise.Store(buffer, index, velocity);
-            var direction = nesterov ? gradient + momentumVector * velocity : velocity;
-            Elementwise.Store(parameters, index, parameter + new Vector<float>(negativeLearningRate) * direction);
+            var parameter = Elementwise.Load(_parameters, index);
+            var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
+            var momentumVector = new Vector<float>(_momentum);
+            var velocity = firstStep ? gradient : Elementwise.Load(_buffer, index) * momentumVector + gradient;
+            Elementwise.Store(_buffer, index, velocity);
+            var direction = _nesterov ? gradient + momentumVector * velocity : velocity;
+            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * direction);
         }
 
         public readonly void ApplyScalar(int index)
         {
-            var gradient = penalty.Apply(gradients[index], parameters[index]);
-            var velocity = firstStep ? gradient : buffer[index] * momentum + gradient;
-            buffer[index] = velocity;
-            var direction = nesterov ? gradient + momentum * velocity : velocity;
-            parameters[index] += negativeLearningRate * direction;
+            var gradient = _penalty.Apply(_gradients[index], _parameters[index]);
+            var velocity = firstStep ? gradient : _buffer[index] * _momentum + gradient;
+            _buffer[index] = velocity;
+            var direction = _nesterov ? gradient + _momentum * velocity : velocity;
+            _parameters[index] += _negativeLearningRate * direction;
         }
     }
 }

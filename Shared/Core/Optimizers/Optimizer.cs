@@ -6,15 +6,15 @@ namespace DistTrainer.Core.Optimizers;
 /// </summary>
 internal abstract class Optimizer : IOptimizer
 {
-    private readonly string[] stateNames;
-    private readonly float[][] buffers;
+    private readonly string[] _stateNames;
+    private readonly float[][] _buffers;
 
     protected Optimizer(int parameterCount, params string[] stateNames)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
         ParameterCount = parameterCount;
-        this.stateNames = stateNames;
-        buffers = [.. stateNames.Select(_ => new float[parameterCount])];
+        this._stateNames = stateNames;
+        _buffers = [.. stateNames.Select(_ => new float[parameterCount])];
     }
 
     public string Name => ResolvedSettings.Name;
@@ -25,7 +25,7 @@ internal abstract class Optimizer : IOptimizer
 
     public abstract OptimizerSettings ResolvedSettings { get; }
 
-    public IReadOnlyList<string> StateNames => stateNames;
+    public IReadOnlyList<string> StateNames => _stateNames;
 
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients) =>
         Advance(parameters, gradients, ElementwiseMode.Vectorised);
@@ -36,11 +36,11 @@ internal abstract class Optimizer : IOptimizer
 
     public Span<float> State(string name)
     {
-        var index = Array.IndexOf(stateNames, name);
+        var index = Array.IndexOf(_stateNames, name);
         return index >= 0
-            ? buffers[index]
+            ? _buffers[index]
             : throw new ArgumentException(
-                $"optimizer '{Name}' has no state '{name}'; it has [{string.Join(", ", stateNames)}]", nameof(name));
+                $"optimizer '{Name}' has no state '{name}'; it has [{string.Join(", ", _stateNames)}]", nameof(name));
     }
 
     public void SetStepCount(long steps)
@@ -52,7 +52,7 @@ internal abstract class Optimizer : IOptimizer
     /// <summary>Applies the rule of step <see cref="StepCount"/> (already counted, 1 on the first step).</summary>
     protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode);
 
-    protected Span<float> Buffer(int index) => buffers[index];
+    protected Span<float> Buffer(int index) => _buffers[index];
 
     private void Advance(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
     {

@@ -22,10 +22,10 @@ internal sealed class OptionResolver(OptimizerSettings given)
         ("--weight-decay", s => s.WeightDecay),
     ];
 
-    private OptimizerSettings resolved = new(given.Name);
+    private OptimizerSettings _resolved = new(given.Name);
 
     public double LearningRate(float torchDefault) =>
-        Take(NonNegative("--lr", given.LearningRate ?? torchDefault), value => resolved with { LearningRate = value });
+        Take(NonNegative("--lr", given.LearningRate ?? torchDefault), value => _resolved with { LearningRate = value });
 
     /// <summary>Nesterov momentum needs a positive momentum (torch refuses zero), so it passes <paramref name="positive"/>.</summary>
     public double Momentum(float torchDefault, bool positive = false)
@@ -36,44 +36,44 @@ internal sealed class OptionResolver(OptimizerSettings given)
             throw new InvalidInputException($"--momentum: optimizer '{given.Name}' needs a momentum in (0, 1), got 0");
         }
 
-        return Take(momentum, value => resolved with { Momentum = value });
+        return Take(momentum, value => _resolved with { Momentum = value });
     }
 
     public double Beta1(float torchDefault) =>
-        Take(Fraction("--beta1", given.Beta1 ?? torchDefault), value => resolved with { Beta1 = value });
+        Take(Fraction("--beta1", given.Beta1 ?? torchDefault), value => _resolved with { Beta1 = value });
 
     public double Beta2(float torchDefault) =>
-        Take(Fraction("--beta2", given.Beta2 ?? torchDefault), value => resolved with { Beta2 = value });
+        Take(Fraction("--beta2", given.Beta2 ?? torchDefault), value => _resolved with { Beta2 = value });
 
     public double Eps(float torchDefault) =>
-        Take(NonNegative("--eps", given.Eps ?? torchDefault), value => resolved with { Eps = value });
+        Take(NonNegative("--eps", given.Eps ?? torchDefault), value => _resolved with { Eps = value });
 
     public double Rho(float torchDefault) =>
-        Take(Fraction("--rho", given.Rho ?? torchDefault), value => resolved with { Rho = value });
+        Take(Fraction("--rho", given.Rho ?? torchDefault), value => _resolved with { Rho = value });
 
     public double Alpha(float torchDefault) =>
-        Take(Fraction("--alpha", given.Alpha ?? torchDefault), value => resolved with { Alpha = value });
+        Take(Fraction("--alpha", given.Alpha ?? torchDefault), value => _resolved with { Alpha = value });
 
     public double WeightDecay(float torchDefault) =>
-        Take(NonNegative("--weight-decay", given.WeightDecay ?? torchDefault), value => resolved with { WeightDecay = value });
+        Take(NonNegative("--weight-decay", given.WeightDecay ?? torchDefault), value => _resolved with { WeightDecay = value });
 
     /// <summary>The options in use; throws for an option that was given but that the optimizer never asked for.</summary>
     public OptimizerSettings Resolved()
     {
         foreach (var (option, value) in Options)
         {
-            if (value(given) is not null && value(resolved) is null)
+            if (value(given) is not null && value(_resolved) is null)
             {
                 throw new InvalidInputException($"{option}: optimizer '{given.Name}' does not use this option");
             }
         }
 
-        return resolved;
+        return _resolved;
     }
 
     private double Take(float value, Func<float, OptimizerSettings> record)
     {
-        resolved = record(value);
+        _resolved = record(value);
         return AsDecimal(value);
     }
 

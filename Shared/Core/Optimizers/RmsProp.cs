@@ -11,12 +11,12 @@ internal sealed class RmsProp : Optimizer
     private const int SquareAverage = 0;
     private const int MomentumBuffer = 1;
 
-    private readonly float negativeLearningRate;
-    private readonly float alpha;
-    private readonly float oneMinusAlpha;
-    private readonly float eps;
-    private readonly float momentum;
-    private readonly L2Penalty penalty;
+    private readonly float _negativeLearningRate;
+    private readonly float _alpha;
+    private readonly float _oneMinusAlpha;
+    private readonly float _eps;
+    private readonly float _momentum;
+    private readonly L2Penalty _penalty;
 
     public RmsProp(OptimizerSettings settings, int parameterCount)
         : this(new OptionResolver(settings), parameterCount, settings.Momentum is > 0f)
@@ -28,12 +28,12 @@ internal sealed class RmsProp : Optimizer
         : base(parameterCount, withMomentum ? ["square_avg", "momentum_buffer"] : ["square_avg"])
     {
         var alphaDecimal = options.Alpha(0.99f);
-        negativeLearningRate = (float)-options.LearningRate(0.01f);
-        alpha = (float)alphaDecimal;
-        oneMinusAlpha = (float)(1 - alphaDecimal);
-        eps = (float)options.Eps(1e-8f);
-        momentum = (float)options.Momentum(0f);
-        penalty = new L2Penalty((float)options.WeightDecay(0f));
+        _negativeLearningRate = (float)-options.LearningRate(0.01f);
+        _alpha = (float)alphaDecimal;
+        _oneMinusAlpha = (float)(1 - alphaDecimal);
+        _eps = (float)options.Eps(1e-8f);
+        _momentum = (float)options.Momentum(0f);
+        _penalty = new L2Penalty((float)options.WeightDecay(0f));
         ResolvedSettings = options.Resolved();
     }
 
@@ -51,54 +51,54 @@ internal sealed class RmsProp : Optimizer
         RmsProp optimizer)
         : IElementwiseRule
     {
-        private readonly Span<float> parameters = parameters;
-        private readonly ReadOnlySpan<float> gradients = gradients;
-        private readonly Span<float> squareAverage = squareAverage;
-        private readonly Span<float> momentumBuffer = momentumBuffer;
-        private readonly L2Penalty penalty = optimizer.penalty;
-        private readonly float alpha = optimizer.alpha;
-        private readonly float oneMinusAlpha = optimizer.oneMinusAlpha;
-        private readonly float eps = optimizer.eps;
-        private readonly float momentum = optimizer.momentum;
-        private readonly float negativeLearningRate = optimizer.negativeLearningRate;
-        private readonly bool withMomentum = !momentumBuffer.IsEmpty;
+        private readonly Span<float> _parameters = parameters;
+        private readonly ReadOnlySpan<float> _gradients = gradients;
+        private readonly Span<float> _squareAverage = squareAverage;
+        private readonly Span<float> _momentumBuffer = momentumBuffer;
+        private readonly L2Penalty _penalty = optimizer._penalty;
+        private readonly float _alpha = optimizer._alpha;
+        private readonly float _oneMinusAlpha = optimizer._oneMinusAlpha;
+        private readonly float _eps = optimizer._eps;
+        private readonly float _momentum = optimizer._momentum;
+        private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
+        private readonly bool _withMomentum = !momentumBuffer.IsEmpty;
 
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(parameters, index);
-            var gradient = penalty.Apply(Elementwise.Load(gradients, index), parameter);
-            var average = Elementwise.Load(squareAverage, index) * new Vector<float>(alpha)
-                + new Vector<float>(oneMinusAlpha) * gradient * gradient;
-            Elementwise.Store(squareAverage, index, average);
-            var denominator = Vector.SquareRoot(average) + new Vector<float>(eps);
-            var negativeLearningRateVector = new Vector<float>(negativeLearningRate);
-            if (withMomentum)
+            var parameter = Elementwise.Load(_parameters, index);
+            var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
+            var average = Elementwise.Load(_squareAverage, index) * new Vector<float>(_alpha)
+                + new Vector<float>(_oneMinusAlpha) * gradient * gradient;
+            Elementwise.Store(_squareAverage, index, average);
+            var denominator = Vector.SquareRoot(average) + new Vector<float>(_eps);
+            var negativeLearningRateVector = new Vector<float>(_negativeLearningRate);
+            if (_withMomentum)
             {
-                var velocity = Elementwise.Load(momentumBuffer, index) * new Vector<float>(momentum) + gradient / denominator;
-                Elementwise.Store(momentumBuffer, index, velocity);
-                Elementwise.Store(parameters, index, parameter + negativeLearningRateVector * velocity);
+                var velocity = Elementwise.Load(_momentumBuffer, index) * new Vector<float>(_momentum) + gradient / denominator;
+                Elementwise.Store(_momentumBuffer, index, velocity);
+                Elementwise.Store(_parameters, index, parameter + negativeLearningRateVector * velocity);
             }
             else
             {
-                Elementwise.Store(parameters, index, parameter + negativeLearningRateVector * gradient / denominator);
+                Elementwise.Store(_parameters, index, parameter + negativeLearningRateVector * gradient / denominator);
             }
         }
 
         public readonly void ApplyScalar(int index)
         {
-            var gradient = penalty.Apply(gradients[index], parameters[index]);
-            var average = squareAverage[index] * alpha + oneMinusAlpha * gradient * gradient;
-            squareAverage[index] = average;
-            var denominator = MathF.Sqrt(average) + eps;
-            if (withMomentum)
+            var gradient = _penalty.Apply(_gradients[index], _parameters[index]);
+            var average = _squareAverage[index] * _alpha + _oneMinusAlpha * gradient * gradient;
+            _squareAverage[index] = average;
+            var denominator = MathF.Sqrt(average) + _eps;
+            if (_withMomentum)
             {
-                var velocity = momentumBuffer[index] * momentum + gradient / denominator;
-                momentumBuffer[index] = velocity;
-                parameters[index] += negativeLearningRate * velocity;
+                var velocity = _momentumBuffer[index] * _momentum + gradient / denominator;
+                _momentumBuffer[index] = velocity;
+                _parameters[index] += _negativeLearningRate * velocity;
             }
             else
             {
-                parameters[index] += negativeLearningRate * gradient / denominator;
+                _parameters[index] += _negativeLearningRate * gradient / denominator;
             }
         }
     }

@@ -9,12 +9,12 @@ public struct SplitMix64(ulong state)
 {
     private const ulong GoldenGamma = 0x9E3779B97F4A7C15UL;
 
-    private ulong state = state;
+    private ulong _state = state;
 
     public ulong Next()
     {
-        state += GoldenGamma;
-        return Mix(state);
+        _state += GoldenGamma;
+        return Mix(_state);
     }
 
     /// <summary>A uniform integer in [0, bound): Lemire's multiply-shift, rejecting the few draws that would bias it.</summary>

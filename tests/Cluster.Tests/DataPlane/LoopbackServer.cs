@@ -6,13 +6,13 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 /// <summary>A listener on an ephemeral loopback port that starts every accepted connection with a <see cref="ReceivingEnd"/>.</summary>
 internal sealed class LoopbackServer : IDisposable
 {
-    private readonly BlockingCollection<ReceivingEnd> accepted = new();
-    private readonly BlockingCollection<string> refusals = new();
+    private readonly BlockingCollection<ReceivingEnd> _accepted = new();
+    private readonly BlockingCollection<string> _refusals = new();
 
     public LoopbackServer(DataPlaneOptions? options = null)
     {
         Options = options ?? new DataPlaneOptions();
-        Listener = new TensorListener("127.0.0.1", 0, c => accepted.Add(new ReceivingEnd(c)), refusals.Add, Options);
+        Listener = new TensorListener("127.0.0.1", 0, c => _accepted.Add(new ReceivingEnd(c)), _refusals.Add, Options);
     }
 
     public DataPlaneOptions Options { get; }
@@ -20,10 +20,10 @@ internal sealed class LoopbackServer : IDisposable
     public TensorListener Listener { get; }
 
     public ReceivingEnd NextConnection() =>
-        accepted.TryTake(out var end, ReceivingEnd.Wait) ? end : throw new TimeoutException("no connection accepted");
+        _accepted.TryTake(out var end, ReceivingEnd.Wait) ? end : throw new TimeoutException("no connection accepted");
 
     public string NextRefusal() =>
-        refusals.TryTake(out var reason, ReceivingEnd.Wait) ? reason : throw new TimeoutException("no connection refused");
+        _refusals.TryTake(out var reason, ReceivingEnd.Wait) ? reason : throw new TimeoutException("no connection refused");
 
     public TensorConnection Connect(string peerId) =>
         TensorClient.Connect("127.0.0.1", Listener.Port, peerId, TimeSpan.FromSeconds(5), retries: 0, Options);
@@ -31,6 +31,6 @@ internal sealed class LoopbackServer : IDisposable
     public void Dispose()
     {
         Listener.Dispose();
-        foreach (var end in accepted) end.Connection.Dispose();
+        foreach (var end in _accepted) end.Connection.Dispose();
     }
 }

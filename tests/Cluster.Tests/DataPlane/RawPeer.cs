@@ -8,9 +8,9 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 /// <summary>A plain socket speaking to a listener byte by byte, to send frames a real connection never would.</summary>
 internal sealed class RawPeer : IDisposable
 {
-    private readonly Socket socket = new(SocketType.Stream, ProtocolType.Tcp);
+    private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp);
 
-    public RawPeer(TensorListener listener) => socket.Connect("127.0.0.1", listener.Port);
+    public RawPeer(TensorListener listener) => _socket.Connect("127.0.0.1", listener.Port);
 
     /// <summary>The exact bytes of a frame as a connection would write it.</summary>
     public static byte[] Frame(FrameHeader header, byte[] payload)
@@ -23,7 +23,7 @@ internal sealed class RawPeer : IDisposable
 
     public void SendHello(string peerId) => Send(Frame(new FrameHeader(FrameKind.Hello), Encoding.UTF8.GetBytes(peerId)));
 
-    public void Send(byte[] bytes) => socket.Send(bytes);
+    public void Send(byte[] bytes) => _socket.Send(bytes);
 
-    public void Dispose() => socket.Dispose();
+    public void Dispose() => _socket.Dispose();
 }

@@ -8,30 +8,30 @@ internal sealed class ReceivingEnd
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private readonly BlockingCollection<ReceivedFrame> frames = new();
-    private readonly TaskCompletionSource<ConnectionClosed> closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int closedCount;
+    private readonly BlockingCollection<ReceivedFrame> _frames = new();
+    private readonly TaskCompletionSource<ConnectionClosed> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _closedCount;
 
     public ReceivingEnd(TensorConnection connection)
     {
         Connection = connection;
-        connection.Start((_, frame) => frames.Add(frame), (_, reason) =>
+        connection.Start((_, frame) => _frames.Add(frame), (_, reason) =>
         {
-            Interlocked.Increment(ref closedCount);
-            closed.TrySetResult(reason);
+            Interlocked.Increment(ref _closedCount);
+            _closed.TrySetResult(reason);
         });
     }
 
     public TensorConnection Connection { get; }
 
-    public int ClosedCount => Volatile.Read(ref closedCount);
+    public int ClosedCount => Volatile.Read(ref _closedCount);
 
     /// <summary>Frames delivered to the handler and not yet taken by <see cref="NextFrame"/>.</summary>
-    public int UntakenFrames => frames.Count;
+    public int UntakenFrames => _frames.Count;
 
     public ReceivedFrame NextFrame() =>
-        frames.TryTake(out var frame, Wait) ? frame : throw new TimeoutException($"no frame within {Wait}");
+        _frames.TryTake(out var frame, Wait) ? frame : throw new TimeoutException($"no frame within {Wait}");
 
     public ConnectionClosed WaitClosed() =>
-        closed.Task.Wait(Wait) ? closed.Task.Result : throw new TimeoutException($"connection not closed within {Wait}");
+        _closed.Task.Wait(Wait) ? _closed.Task.Result : throw new TimeoutException($"connection not closed within {Wait}");
 }

@@ -5,17 +5,17 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 
 public sealed class SharedPayloadTests : IDisposable
 {
-    private readonly LoopbackServer server = new();
+    private readonly LoopbackServer _server = new();
 
-    public void Dispose() => server.Dispose();
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public void TheArrayReturnsToThePoolOnlyAfterTheOwnerAndEverySendAreDone()
     {
         var pool = new PayloadPool();
-        using var first = server.Connect("worker-1");
-        using var second = server.Connect("worker-2");
-        var ends = new[] { server.NextConnection(), server.NextConnection() };
+        using var first = _server.Connect("worker-1");
+        using var second = _server.Connect("worker-2");
+        var ends = new[] { _server.NextConnection(), _server.NextConnection() };
         var payload = new SharedPayload(pool, 1000);
         Array.Fill(payload.Array, 2.5f);
 
@@ -34,7 +34,7 @@ public sealed class SharedPayloadTests : IDisposable
     public void ASendOnAClosedConnectionDoesNotKeepThePayloadHeld()
     {
         var pool = new PayloadPool();
-        var closed = server.Connect("worker-1");
+        var closed = _server.Connect("worker-1");
         closed.Dispose();
         var payload = new SharedPayload(pool, 16);
 

@@ -6,16 +6,16 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 
 public sealed class TensorConnectionTests : IDisposable
 {
-    private readonly LoopbackServer server = new();
+    private readonly LoopbackServer _server = new();
 
-    public void Dispose() => server.Dispose();
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public void AFourMegabytePayloadRoundTripsBitExactlyBothWays()
     {
-        using var client = server.Connect("worker-1");
+        using var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = server.NextConnection();
+        var serverEnd = _server.NextConnection();
         var payload = RandomBits(1 << 20, seed: 1);
 
         Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: 5), payload));
@@ -33,8 +33,8 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void HeaderFieldsArriveAsSent()
     {
-        using var client = server.Connect("worker-1");
-        var serverEnd = server.NextConnection();
+        using var client = _server.Connect("worker-1");
+        var serverEnd = _server.NextConnection();
         var sent = new FrameHeader(FrameKind.Moments, Step: 9, WeightsVersion: 8, ShardId: 2, Layer: 4, SampleCount: 64,
             Correct: 50, LossSum: 12.5, ComputeSeconds: 0.25);
 
@@ -50,9 +50,9 @@ public sealed class TensorConnectionTests : IDisposable
     public void ByteCountersCountHeaderAndPayloadOfEveryFrameOnBothSides()
     {
         const int header = FrameFormat.HeaderBytes, hello = header + 8; // the Hello holds "worker-1"
-        using var client = server.Connect("worker-1");
+        using var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = server.NextConnection();
+        var serverEnd = _server.NextConnection();
 
         client.Send(new FrameHeader(FrameKind.Gradients), new float[1000]);
         serverEnd.NextFrame();
@@ -71,8 +71,8 @@ public sealed class TensorConnectionTests : IDisposable
     public void ConcurrentSendsArriveIntactAndInPerThreadOrder()
     {
         const int threads = 4, framesPerThread = 200;
-        using var client = server.Connect("worker-1");
-        var serverEnd = server.NextConnection();
+        using var client = _server.Connect("worker-1");
+        var serverEnd = _server.NextConnection();
 
         var senders = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
@@ -98,14 +98,14 @@ public sealed class TensorConnectionTests : IDisposable
     public void APeerDyingMidFrameClosesTheConnectionWithAReason()
     {
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
-        using (var raw = new RawPeer(server.Listener))
+        using (var raw = new RawPeer(_server.Listener))
         {
             raw.SendHello("worker-7");
             raw.Send(frame[..(frame.Length / 2)]);
             Thread.Sleep(50);
         }
 
-        var closed = server.NextConnection().WaitClosed();
+        var closed = _server.NextConnection().WaitClosed();
 
         Assert.Equal(CloseCause.PeerClosed, closed.Cause);
         Assert.Contains("'worker-7'", closed.Message);
@@ -118,7 +118,7 @@ public sealed class TensorConnectionTests : IDisposable
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, Step: 3), new byte[4096]);
         frame[FrameFormat.HeaderBytes + 1000] ^= 0x10;
 
-        string reason = RefusalOf(server, frame);
+        string reason = RefusalOf(_server, frame);
 
         Assert.Contains("'worker-7'", reason);
         Assert.Contains("checksum mismatch on a Gradients frame of step 3", reason);
@@ -130,7 +130,7 @@ public sealed class TensorConnectionTests : IDisposable
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[64]);
         frame[1] ^= 0x01;
 
-        Assert.Contains("bad magic", RefusalOf(server, frame));
+        Assert.Contains("bad magic", RefusalOf(_server, frame));
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void AFloatFrameWithAPartialFloatIsRefused()
     {
-        string reason = RefusalOf(server, RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
+        string reason = RefusalOf(_server, RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
 
         Assert.Contains("not a whole number of float32 values", reason);
     }
@@ -154,9 +154,9 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void SendAfterCloseReportsFailureAndTheClosedHandlerRunsOnce()
     {
-        var client = server.Connect("worker-1");
+        var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = server.NextConnection();
+        var serverEnd = _server.NextConnection();
 
         client.Dispose();
         client.Dispose();
@@ -174,7 +174,7 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void StartingAClosedConnectionReportsTheReasonAtOnce()
     {
-        var client = server.Connect("worker-1");
+        var client = _server.Connect("worker-1");
         client.Dispose();
 
         var clientEnd = new ReceivingEnd(client);
@@ -187,9 +187,9 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void TextFramesCarryUtf8()
     {
-        using var client = server.Connect("worker-1");
+        using var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = server.NextConnection();
+        var serverEnd = _server.NextConnection();
 
         serverEnd.Connection.SendText(new FrameHeader(FrameKind.Refused, Step: 2), "model spec differs: 784-256-10 ≠ 784-128-10");
         var refused = clientEnd.NextFrame();
@@ -201,8 +201,8 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void AThrowingFrameHandlerClosesTheConnection()
     {
-        using var client = server.Connect("worker-1");
-        var serverEnd = server.NextConnection();
+        using var client = _server.Connect("worker-1");
+        var serverEnd = _server.NextConnection();
         string? reason = null;
         var closed = new ManualResetEventSlim();
         client.Start((_, _) => throw new InvalidOperationException("mailbox gone"), (_, r) =>
@@ -252,8 +252,8 @@ public sealed class TensorConnectionTests : IDisposable
     public void WrittenRunsForEveryQueuedFrameWhetherSentOrDroppedAtClose()
     {
         const int frames = 12;
-        var client = server.Connect("worker-1");
-        server.NextConnection();
+        var client = _server.Connect("worker-1");
+        _server.NextConnection();
         var payload = new float[1 << 20];
         using var allWritten = new CountdownEvent(frames);
 

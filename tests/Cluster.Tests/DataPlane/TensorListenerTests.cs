@@ -6,19 +6,19 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 
 public sealed class TensorListenerTests : IDisposable
 {
-    private readonly LoopbackServer server = new();
+    private readonly LoopbackServer _server = new();
 
-    public void Dispose() => server.Dispose();
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public void PortZeroBindsAnEphemeralPortThatClientsReach()
     {
-        using var client = server.Connect("worker-3");
-        var accepted = server.NextConnection();
+        using var client = _server.Connect("worker-3");
+        var accepted = _server.NextConnection();
 
-        var bound = Assert.IsType<IPEndPoint>(server.Listener.EndPoint);
+        var bound = Assert.IsType<IPEndPoint>(_server.Listener.EndPoint);
         Assert.NotEqual(0, bound.Port);
-        Assert.Equal(bound.Port, server.Listener.Port);
+        Assert.Equal(bound.Port, _server.Listener.Port);
         Assert.Equal("worker-3", accepted.Connection.PeerId);
         Assert.StartsWith("'worker-3' (127.0.0.1:", accepted.Connection.Peer);
     }
@@ -26,10 +26,10 @@ public sealed class TensorListenerTests : IDisposable
     [Fact]
     public void AFirstFrameOtherThanHelloIsRefused()
     {
-        using var raw = new RawPeer(server.Listener);
+        using var raw = new RawPeer(_server.Listener);
         raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[16]));
 
-        string reason = server.NextRefusal();
+        string reason = _server.NextRefusal();
 
         Assert.StartsWith("data plane peer 127.0.0.1:", reason);
         Assert.EndsWith("refused: first frame is Gradients, expected Hello", reason);
@@ -38,21 +38,21 @@ public sealed class TensorListenerTests : IDisposable
     [Fact]
     public void AHelloWithAWrongMagicIsRefused()
     {
-        using var raw = new RawPeer(server.Listener);
+        using var raw = new RawPeer(_server.Listener);
         var hello = RawPeer.Frame(new FrameHeader(FrameKind.Hello), "worker-3"u8.ToArray());
         hello[3] = (byte)'X';
         raw.Send(hello);
 
-        Assert.Contains("refused: bad magic", server.NextRefusal());
+        Assert.Contains("refused: bad magic", _server.NextRefusal());
     }
 
     [Fact]
     public void AnEmptyPeerIdIsRefused()
     {
-        using var raw = new RawPeer(server.Listener);
+        using var raw = new RawPeer(_server.Listener);
         raw.SendHello(" ");
 
-        Assert.EndsWith("refused: Hello carries an empty peer id", server.NextRefusal());
+        Assert.EndsWith("refused: Hello carries an empty peer id", _server.NextRefusal());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class TensorListenerTests : IDisposable
     [Fact]
     public void ListeningOnAPortInUseNamesTheAddress()
     {
-        int taken = server.Listener.Port;
+        int taken = _server.Listener.Port;
 
         var error = Assert.Throws<IOException>(() => new TensorListener("127.0.0.1", taken, _ => { }, _ => { }));
 

@@ -5,25 +5,25 @@ namespace DistTrainer.Core.Tests.Checkpoints;
 
 public sealed class AtomicFileTests : IDisposable
 {
-    private readonly TempDirectory directory = new();
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void ReplacesTheFileWithTheNewContent()
     {
-        string path = directory.Write("state.bin", [1, 2, 3]);
+        string path = _directory.Write("state.bin", [1, 2, 3]);
 
         AtomicFile.Write(path, stream => stream.Write([4, 5]));
 
         Assert.Equal([4, 5], File.ReadAllBytes(path));
-        Assert.Equal([path], Directory.GetFileSystemEntries(directory.Path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(_directory.Path));
     }
 
     [Fact]
     public void CreatesTheFoldersOfANewFile()
     {
-        string path = Path.Combine(directory.Path, "run", "model", "state.bin");
+        string path = Path.Combine(_directory.Path, "run", "model", "state.bin");
 
         AtomicFile.Write(path, stream => stream.Write([7]));
 
@@ -33,7 +33,7 @@ public sealed class AtomicFileTests : IDisposable
     [Fact]
     public void FailureHalfwayLeavesTheOldFileAndNoTemporaryFile()
     {
-        string path = directory.Write("state.bin", [1, 2, 3]);
+        string path = _directory.Write("state.bin", [1, 2, 3]);
 
         var error = Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, stream =>
         {
@@ -43,17 +43,17 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("disk on fire", error.Message);
         Assert.Equal([1, 2, 3], File.ReadAllBytes(path));
-        Assert.Equal([path], Directory.GetFileSystemEntries(directory.Path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(_directory.Path));
     }
 
     [Fact]
     public void FailureToRenameLeavesNoTemporaryFile()
     {
-        string target = directory.File("occupied");
+        string target = _directory.File("occupied");
         Directory.CreateDirectory(target);
 
         Assert.ThrowsAny<IOException>(() => AtomicFile.Write(target, stream => stream.Write([1])));
 
-        Assert.Equal([target], Directory.GetFileSystemEntries(directory.Path));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_directory.Path));
     }
 }

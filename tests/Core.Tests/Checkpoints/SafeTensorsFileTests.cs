@@ -10,9 +10,9 @@ public sealed class SafeTensorsFileTests : IDisposable
 {
     private static readonly string FixtureDirectory = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Checkpoints");
 
-    private readonly TempDirectory directory = new();
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void RoundTripsTensorsOfEveryTypeAndTheMetadata()
@@ -25,7 +25,7 @@ public sealed class SafeTensorsFileTests : IDisposable
             SafeTensor.FromInt64Scalar("1.num_batches_tracked", 42),
             SafeTensor.FromFloats("empty", [0, 5], []),
         ];
-        string path = directory.File("model.safetensors");
+        string path = _directory.File("model.safetensors");
 
         SafeTensorsFile.Write(path, written, new Dictionary<string, string> { ["step"] = "7", ["optimizer"] = "adam" });
         var (tensors, metadata) = SafeTensorsFile.Read(path);
@@ -76,7 +76,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     {
         string fixture = Path.Combine(FixtureDirectory, "sequential.safetensors");
         var (tensors, metadata) = SafeTensorsFile.Read(fixture);
-        string path = directory.File("rewritten.safetensors");
+        string path = _directory.File("rewritten.safetensors");
 
         SafeTensorsFile.Write(path, tensors.Values.Reverse(), metadata);
 
@@ -86,7 +86,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void LaysOutTensorsByDescendingDTypeOrderThenName()
     {
-        string path = directory.File("order.safetensors");
+        string path = _directory.File("order.safetensors");
 
         SafeTensorsFile.Write(path,
         [
@@ -106,7 +106,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void WritesTheReferenceBytesOfASingleTensor()
     {
-        string path = directory.File("single.safetensors");
+        string path = _directory.File("single.safetensors");
 
         SafeTensorsFile.Write(path, [SafeTensor.FromFloats("attn.0", [1, 2, 3], [0f, 1f, 2f, 3f, 4f, 5f])], null);
 
@@ -124,7 +124,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [InlineData(true, "{\"__metadata__\":{}}     ")]
     public void WritesAFileWithoutTensors(bool withMetadata, string header)
     {
-        string path = directory.File("empty.safetensors");
+        string path = _directory.File("empty.safetensors");
 
         SafeTensorsFile.Write(path, [], withMetadata ? new Dictionary<string, string>() : null);
 
@@ -136,7 +136,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void EscapesMetadataLikeTheReferenceWriter()
     {
-        string path = directory.File("escaped.safetensors");
+        string path = _directory.File("escaped.safetensors");
         var metadata = new Dictionary<string, string> { ["note"] = "a\"b\\c\nd\u0001é/<" };
 
         SafeTensorsFile.Write(path, [], metadata);
@@ -148,7 +148,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void WriteRejectsInconsistentTensors()
     {
-        string path = directory.File("bad.safetensors");
+        string path = _directory.File("bad.safetensors");
 
         Assert.Throws<ArgumentException>(() => SafeTensorsFile.Write(path, [new("w", "F32", [2], new byte[4])], null));
         Assert.Throws<ArgumentException>(() => SafeTensorsFile.Write(path, [new("w", "F128", [], new byte[16])], null));
@@ -161,32 +161,32 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void FailedWriteLeavesTheOldFileIntact()
     {
-        string path = directory.File("model.safetensors");
+        string path = _directory.File("model.safetensors");
         SafeTensorsFile.Write(path, [SafeTensor.FromFloats("w", [1], [1f])], null);
         byte[] before = File.ReadAllBytes(path);
 
         Assert.Throws<IOException>(() => SafeTensorsFile.Write(path, ThrowsAfterOneTensor(), null));
 
         Assert.Equal(before, File.ReadAllBytes(path));
-        Assert.Equal([path], Directory.GetFileSystemEntries(directory.Path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(_directory.Path));
     }
 
     [Fact]
     public void WriteReplacesAnExistingFile()
     {
-        string path = directory.File("model.safetensors");
+        string path = _directory.File("model.safetensors");
         SafeTensorsFile.Write(path, [SafeTensor.FromFloats("w", [1], [1f])], null);
 
         SafeTensorsFile.Write(path, [SafeTensor.FromFloats("w", [2], [2f, 3f])], null);
 
         Assert.Equal([2f, 3f], SafeTensorsFile.Read(path).Tensors["w"].ToFloats());
-        Assert.Equal([path], Directory.GetFileSystemEntries(directory.Path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(_directory.Path));
     }
 
     [Fact]
     public void MissingFileIsNamed()
     {
-        string path = directory.File("absent.safetensors");
+        string path = _directory.File("absent.safetensors");
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 
@@ -196,7 +196,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void FileShorterThanTheLengthFieldIsTruncated()
     {
-        string path = directory.Write("short.safetensors", [8, 0, 0]);
+        string path = _directory.Write("short.safetensors", [8, 0, 0]);
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 
@@ -208,7 +208,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     {
         byte[] content = File.ReadAllBytes(Path.Combine(FixtureDirectory, "sequential.safetensors"));
         int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(content);
-        string path = directory.Write("cut.safetensors", content[..(8 + headerLength - 1)]);
+        string path = _directory.Write("cut.safetensors", content[..(8 + headerLength - 1)]);
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 
@@ -221,7 +221,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     public void CutDataIsTruncated()
     {
         byte[] content = File.ReadAllBytes(Path.Combine(FixtureDirectory, "sequential.safetensors"));
-        string path = directory.Write("cut.safetensors", content[..^4]);
+        string path = _directory.Write("cut.safetensors", content[..^4]);
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 
@@ -260,7 +260,7 @@ public sealed class SafeTensorsFileTests : IDisposable
         "the file has 6 bytes of data but its tensors cover 4, 2 bytes left over")]
     public void CorruptHeaderIsNamed(string header, int dataLength, string problem)
     {
-        string path = directory.Write("corrupt.safetensors", FileWithHeader(Encoding.UTF8.GetBytes(header), dataLength));
+        string path = _directory.Write("corrupt.safetensors", FileWithHeader(Encoding.UTF8.GetBytes(header), dataLength));
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 
@@ -270,7 +270,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void InvalidJsonIsNamed()
     {
-        string path = directory.Write("corrupt.safetensors", FileWithHeader("{\"w\":"u8.ToArray(), 0));
+        string path = _directory.Write("corrupt.safetensors", FileWithHeader("{\"w\":"u8.ToArray(), 0));
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 
@@ -281,7 +281,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Fact]
     public void InvalidUtf8IsNamed()
     {
-        string path = directory.Write("corrupt.safetensors", FileWithHeader([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}'], 0));
+        string path = _directory.Write("corrupt.safetensors", FileWithHeader([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}'], 0));
 
         var error = Assert.Throws<InvalidInputException>(() => SafeTensorsFile.Read(path));
 

@@ -5,24 +5,24 @@ namespace DistTrainer.Core.Tests.Data;
 
 public sealed class DatasetLoaderTests : IDisposable
 {
-    private readonly TempDirectory directory = new();
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void LoadsTrainAndTestSetsFromADataDirectory()
     {
-        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(3, 1, 2, 0, 255, 51, 102, 153, 204));
-        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 2, 1));
-        directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 2, 1, 255, 0));
-        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(4));
+        _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(3, 1, 2, 0, 255, 51, 102, 153, 204));
+        _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 2, 1));
+        _directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 2, 1, 255, 0));
+        _directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(4));
 
-        (Dataset train, Dataset? test) = DatasetLoader.Load(null, directory.Path);
+        (Dataset train, Dataset? test) = DatasetLoader.Load(null, _directory.Path);
 
         Assert.Equal((3, 2, 5), (train.Count, train.FeatureCount, train.ClassCount));
         Assert.Equal([0f, 1f, 0.2f, 0.4f, 0.6f, 0.8f], train.Features);
         Assert.Equal([0, 2, 1], train.Labels);
-        Assert.Equal(directory.Path, train.Name);
+        Assert.Equal(_directory.Path, train.Name);
         Assert.NotNull(test);
         Assert.Equal((1, 2, 5), (test.Count, test.FeatureCount, test.ClassCount));
         Assert.Equal([1f, 0f], test.Features);
@@ -32,10 +32,10 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void LoadsGzippedFilesAndNoTestSetWhenThereIsNone()
     {
-        directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(2, 1, 1, 0, 255)));
-        directory.Write("train-labels-idx1-ubyte.gz", IdxBytes.Gzip(IdxBytes.Labels(1, 0)));
+        _directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(2, 1, 1, 0, 255)));
+        _directory.Write("train-labels-idx1-ubyte.gz", IdxBytes.Gzip(IdxBytes.Labels(1, 0)));
 
-        (Dataset train, Dataset? test) = DatasetLoader.Load(DatasetLoader.FashionMnist, directory.Path);
+        (Dataset train, Dataset? test) = DatasetLoader.Load(DatasetLoader.FashionMnist, _directory.Path);
 
         Assert.Equal([0f, 1f], train.Features);
         Assert.Equal([1, 0], train.Labels);
@@ -46,12 +46,12 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void LoadsFeatureVectorsFromIdx2Files()
     {
-        directory.Write("train-images-idx2-ubyte", [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 0, 255, 0, 255]);
-        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(1, 0));
-        directory.Write("t10k-images-idx2-ubyte.gz", IdxBytes.Gzip([.. IdxBytes.Header(0x00000802, 1, 3), 255, 255, 255]));
-        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(1));
+        _directory.Write("train-images-idx2-ubyte", [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 0, 255, 0, 255]);
+        _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(1, 0));
+        _directory.Write("t10k-images-idx2-ubyte.gz", IdxBytes.Gzip([.. IdxBytes.Header(0x00000802, 1, 3), 255, 255, 255]));
+        _directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(1));
 
-        (Dataset train, Dataset? test) = DatasetLoader.Load(null, directory.Path);
+        (Dataset train, Dataset? test) = DatasetLoader.Load(null, _directory.Path);
 
         Assert.Equal(3, train.FeatureCount);
         Assert.Equal([0f, 1f, 0f, 1f, 0f, 1f], train.Features);
@@ -61,11 +61,11 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void PrefersTheRawFileWhenBothFormsArePresent()
     {
-        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 255));
-        directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 1, 0)));
-        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0));
+        _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 255));
+        _directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 1, 0)));
+        _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0));
 
-        (Dataset train, _) = DatasetLoader.Load(null, directory.Path);
+        (Dataset train, _) = DatasetLoader.Load(null, _directory.Path);
 
         Assert.Equal([1f], train.Features);
     }
@@ -73,10 +73,10 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void ImagesAndLabelsOfDifferentCountsNameBothFiles()
     {
-        string images = directory.Write("train-images-idx3-ubyte", IdxBytes.Images(2, 1, 1, 0, 255));
-        string labels = directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 1, 1));
+        string images = _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(2, 1, 1, 0, 255));
+        string labels = _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 1, 1));
 
-        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
 
         Assert.Equal($"{images} holds 2 images but {labels} holds 3 labels", error.Message);
     }
@@ -85,13 +85,13 @@ public sealed class DatasetLoaderTests : IDisposable
     public void TestImagesOfAnotherSizeAreAnError()
     {
         WriteTrainingSet();
-        string testImages = directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 9));
-        directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(0));
+        string testImages = _directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 9));
+        _directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(0));
 
-        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
 
         Assert.Equal(
-            $"{testImages}: images of 1x1, but the training images in {directory.File("train-images-idx3-ubyte")} are 1x2",
+            $"{testImages}: images of 1x1, but the training images in {_directory.File("train-images-idx3-ubyte")} are 1x2",
             error.Message);
     }
 
@@ -99,12 +99,12 @@ public sealed class DatasetLoaderTests : IDisposable
     public void HalfATestSetIsAnError()
     {
         WriteTrainingSet();
-        directory.Write("t10k-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 2, 0, 0)));
+        _directory.Write("t10k-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 2, 0, 0)));
 
-        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
 
         Assert.Equal(
-            $"--data-dir {directory.Path}: {directory.Path} has t10k-images-idx3-ubyte[.gz] but no t10k-labels-idx1-ubyte[.gz]; " +
+            $"--data-dir {_directory.Path}: {_directory.Path} has t10k-images-idx3-ubyte[.gz] but no t10k-labels-idx1-ubyte[.gz]; " +
             "a test set needs both or neither",
             error.Message);
     }
@@ -112,19 +112,19 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void MissingTrainingFileInADataDirectoryIsNamed()
     {
-        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 0));
+        _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 0));
 
-        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
 
         Assert.Equal(
-            $"--data-dir {directory.Path}: no train-labels-idx1-ubyte or train-labels-idx1-ubyte.gz in {directory.Path}",
+            $"--data-dir {_directory.Path}: no train-labels-idx1-ubyte or train-labels-idx1-ubyte.gz in {_directory.Path}",
             error.Message);
     }
 
     [Fact]
     public void MissingDataDirectoryIsNamed()
     {
-        string absent = directory.File("absent");
+        string absent = _directory.File("absent");
 
         var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, absent));
 
@@ -134,10 +134,10 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void EmptyTrainingSetIsAnError()
     {
-        string images = directory.Write("train-images-idx3-ubyte", IdxBytes.Images(0, 28, 28));
-        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels());
+        string images = _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(0, 28, 28));
+        _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels());
 
-        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, directory.Path));
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
 
         Assert.Equal($"{images}: holds no images, nothing to train on", error.Message);
     }
@@ -145,7 +145,7 @@ public sealed class DatasetLoaderTests : IDisposable
     [Fact]
     public void MissingFashionMnistSaysHowToGetIt()
     {
-        string absent = directory.File("fashion-mnist");
+        string absent = _directory.File("fashion-mnist");
 
         var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.LoadFashionMnist(absent));
 
@@ -202,7 +202,7 @@ public sealed class DatasetLoaderTests : IDisposable
 
     private void WriteTrainingSet()
     {
-        directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 2, 0, 255));
-        directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0));
+        _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 2, 0, 255));
+        _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0));
     }
 }

@@ -7,14 +7,14 @@ public sealed class IdxReaderTests : IDisposable
 {
     private static readonly byte[] TwoImagesOf2x3 = IdxBytes.Images(2, 2, 3, 0, 255, 51, 1, 128, 254, 10, 20, 30, 40, 50, 60);
 
-    private readonly TempDirectory directory = new();
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void ReadsRawImagesScaledToUnitInterval()
     {
-        IdxImages images = IdxReader.ReadImages(directory.Write("images", TwoImagesOf2x3));
+        IdxImages images = IdxReader.ReadImages(_directory.Write("images", TwoImagesOf2x3));
 
         Assert.Equal((2, 2, 3, 6), (images.Count, images.Rows, images.Columns, images.PixelsPerImage));
         float[] expected = [0f, 1f, 0.2f, 1 / 255f, 128 / 255f, 254 / 255f, 10 / 255f, 20 / 255f, 30 / 255f, 40 / 255f, 50 / 255f, 60 / 255f];
@@ -26,7 +26,7 @@ public sealed class IdxReaderTests : IDisposable
     {
         byte[] vectors = [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 51, 10, 20, 30];
 
-        IdxImages images = IdxReader.ReadImages(directory.Write("vectors", vectors));
+        IdxImages images = IdxReader.ReadImages(_directory.Write("vectors", vectors));
 
         Assert.Equal((2, 1, 3, 3), (images.Count, images.Rows, images.Columns, images.PixelsPerImage));
         Assert.Equal([0f, 1f, 0.2f, 10 / 255f, 20 / 255f, 30 / 255f], images.Pixels);
@@ -35,8 +35,8 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void DetectsGzipByItsMagicBytesNotByTheName()
     {
-        string gzippedWithoutSuffix = directory.Write("images", IdxBytes.Gzip(TwoImagesOf2x3));
-        string rawWithSuffix = directory.Write("images.gz", TwoImagesOf2x3);
+        string gzippedWithoutSuffix = _directory.Write("images", IdxBytes.Gzip(TwoImagesOf2x3));
+        string rawWithSuffix = _directory.Write("images.gz", TwoImagesOf2x3);
 
         Assert.Equal(IdxReader.ReadImages(rawWithSuffix).Pixels, IdxReader.ReadImages(gzippedWithoutSuffix).Pixels);
         Assert.Equal(12, IdxReader.ReadImages(gzippedWithoutSuffix).Pixels.Length);
@@ -47,20 +47,20 @@ public sealed class IdxReaderTests : IDisposable
     {
         byte[] labels = IdxBytes.Labels(3, 0, 9, 255);
 
-        Assert.Equal([3, 0, 9, 255], IdxReader.ReadLabels(directory.Write("labels", labels)));
-        Assert.Equal([3, 0, 9, 255], IdxReader.ReadLabels(directory.Write("labels.gz", IdxBytes.Gzip(labels))));
+        Assert.Equal([3, 0, 9, 255], IdxReader.ReadLabels(_directory.Write("labels", labels)));
+        Assert.Equal([3, 0, 9, 255], IdxReader.ReadLabels(_directory.Write("labels.gz", IdxBytes.Gzip(labels))));
     }
 
     [Fact]
     public void ReadsAnEmptyLabelFile()
     {
-        Assert.Empty(IdxReader.ReadLabels(directory.Write("labels", IdxBytes.Labels())));
+        Assert.Empty(IdxReader.ReadLabels(_directory.Write("labels", IdxBytes.Labels())));
     }
 
     [Fact]
     public void MissingFileIsNamed()
     {
-        string path = directory.File("absent-idx3-ubyte");
+        string path = _directory.File("absent-idx3-ubyte");
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -70,8 +70,8 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void WrongMagicSaysWhatWasFoundAndWhatWasExpected()
     {
-        string labels = directory.Write("labels", IdxBytes.Labels(1, 2));
-        string images = directory.Write("images", TwoImagesOf2x3);
+        string labels = _directory.Write("labels", IdxBytes.Labels(1, 2));
+        string images = _directory.Write("images", TwoImagesOf2x3);
 
         var readingLabelsAsImages = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(labels));
         var readingImagesAsLabels = Assert.Throws<InvalidInputException>(() => IdxReader.ReadLabels(images));
@@ -83,7 +83,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void FileShorterThanTheMagicNumberIsTruncated()
     {
-        string path = directory.Write("images", [0, 0, 8]);
+        string path = _directory.Write("images", [0, 0, 8]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -93,7 +93,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void FileShorterThanTheHeaderIsTruncated()
     {
-        string path = directory.Write("images", TwoImagesOf2x3[..10]);
+        string path = _directory.Write("images", TwoImagesOf2x3[..10]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -103,7 +103,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void TruncatedImagesSayBytesExpectedAndPresent()
     {
-        string path = directory.Write("images", TwoImagesOf2x3[..^5]);
+        string path = _directory.Write("images", TwoImagesOf2x3[..^5]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -113,7 +113,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void TruncatedGzippedContentSaysItWasMeasuredAfterGunzip()
     {
-        string path = directory.Write("images.gz", IdxBytes.Gzip(TwoImagesOf2x3[..^1]));
+        string path = _directory.Write("images.gz", IdxBytes.Gzip(TwoImagesOf2x3[..^1]));
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -123,7 +123,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void TruncatedLabelsSayBytesExpectedAndPresent()
     {
-        string path = directory.Write("labels", IdxBytes.Labels(1, 2, 3, 4)[..^2]);
+        string path = _directory.Write("labels", IdxBytes.Labels(1, 2, 3, 4)[..^2]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadLabels(path));
 
@@ -133,7 +133,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void BytesBeyondTheDeclaredSizeAreAnError()
     {
-        string path = directory.Write("labels", [.. IdxBytes.Labels(1, 2), 7]);
+        string path = _directory.Write("labels", [.. IdxBytes.Labels(1, 2), 7]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadLabels(path));
 
@@ -143,7 +143,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void ImpossibleDimensionsAreAnError()
     {
-        string path = directory.Write("images", IdxBytes.Images(-1, 28, 28));
+        string path = _directory.Write("images", IdxBytes.Images(-1, 28, 28));
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -153,7 +153,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void GarbageAfterTheGzipMagicIsABadGzipStream()
     {
-        string path = directory.Write("images.gz", [0x1F, 0x8B, 0x07, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        string path = _directory.Write("images.gz", [0x1F, 0x8B, 0x07, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 
@@ -166,7 +166,7 @@ public sealed class IdxReaderTests : IDisposable
     {
         // The runtime's gzip decoder ends quietly where the stream is cut; the IDX sizes catch it.
         byte[] gzipped = IdxBytes.Gzip(TwoImagesOf2x3);
-        string path = directory.Write("images.gz", gzipped[..(gzipped.Length / 2)]);
+        string path = _directory.Write("images.gz", gzipped[..(gzipped.Length / 2)]);
 
         var error = Assert.Throws<InvalidInputException>(() => IdxReader.ReadImages(path));
 

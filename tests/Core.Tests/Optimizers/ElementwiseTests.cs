@@ -27,16 +27,16 @@ public sealed class ElementwiseTests
 
     private ref struct CountingRule(Span<float> visits) : IElementwiseRule
     {
-        private readonly Span<float> visits = visits;
+        private readonly Span<float> _visits = visits;
 
         public int VectorCalls { get; private set; }
 
         public void ApplyVector(int index)
         {
             VectorCalls++;
-            Elementwise.Store(visits, index, Elementwise.Load(visits, index) + Vector<float>.One);
+            Elementwise.Store(_visits, index, Elementwise.Load(_visits, index) + Vector<float>.One);
         }
 
-        public readonly void ApplyScalar(int index) => visits[index] += 1f;
+        public readonly void ApplyScalar(int index) => _visits[index] += 1f;
     }
 }

@@ -10,9 +10,9 @@ namespace DistTrainer.Core.Compute.Cpu;
 /// </summary>
 public sealed class CpuBackend : IComputeBackend
 {
-    private readonly WorkerPool pool;
-    private readonly Gemm gemm;
-    private float[] scratch = [];
+    private readonly WorkerPool _pool;
+    private readonly Gemm _gemm;
+    private float[] _scratch = [];
 
     /// <param name="threads">Threads for the GEMM; 0 means <see cref="Environment.ProcessorCount"/>.</param>
     public CpuBackend(int threads = 0)
@@ -26,8 +26,8 @@ public sealed class CpuBackend : IComputeBackend
         if (threads < 0)
             throw new InvalidInputException($"CPU threads: {threads} is negative; use 0 for one per processor");
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
-        pool = new WorkerPool(Threads);
-        gemm = new Gemm(pool, width);
+        _pool = new WorkerPool(Threads);
+        _gemm = new Gemm(_pool, width);
     }
 
     public string Name => "cpu";
@@ -71,7 +71,7 @@ public sealed class CpuBackend : IComputeBackend
         RequireElements(a, (long)m * k, nameof(a));
         RequireElements(b, (long)k * n, nameof(b));
         RequireElements(c, (long)m * n, nameof(c));
-        gemm.Run(new GemmProblem(transposeA, transposeB, m, n, k, alpha, Pointer(a), Pointer(b), beta, Pointer(c)));
+        _gemm.Run(new GemmProblem(transposeA, transposeB, m, n, k, alpha, Pointer(a), Pointer(b), beta, Pointer(c)));
     }
 
     public void AddRowVector(DeviceSlice matrix, int rows, int cols, DeviceSlice vector)
@@ -138,7 +138,7 @@ public sealed class CpuBackend : IComputeBackend
             kind == LossKind.CrossEntropy ? Matrix(targets, rows, 1) : Matrix(targets, rows, cols),
             rows, cols, gradScale, Matrix(grad, rows, cols));
 
-    public void Dispose() => pool.Dispose();
+    public void Dispose() => _pool.Dispose();
 
     private static CpuArray Array(DeviceSlice slice) =>
         slice.Array as CpuArray
@@ -163,7 +163,7 @@ public sealed class CpuBackend : IComputeBackend
     /// <summary>Working space that grows to the largest size asked for and is reused after.</summary>
     private Span<float> Scratch(int length)
     {
-        if (scratch.Length < length) scratch = new float[length];
-        return scratch.AsSpan(0, length);
+        if (_scratch.Length < length) _scratch = new float[length];
+        return _scratch.AsSpan(0, length);
     }
 }

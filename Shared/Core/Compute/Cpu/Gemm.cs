@@ -7,17 +7,17 @@ namespace DistTrainer.Core.Compute.Cpu;
 /// </summary>
 internal sealed unsafe class Gemm : IParallelWork
 {
-    private readonly WorkerPool pool;
-    private readonly SimdWidth width;
-    private readonly GemmWorkspace?[] workspaces;
-    private GemmProblem problem;
-    private int parts;
+    private readonly WorkerPool _pool;
+    private readonly SimdWidth _width;
+    private readonly GemmWorkspace?[] _workspaces;
+    private GemmProblem _problem;
+    private int _parts;
 
     public Gemm(WorkerPool pool, SimdWidth width)
     {
-        this.pool = pool;
-        this.width = width;
-        workspaces = new GemmWorkspace[pool.Threads];
+        this._pool = pool;
+        this._width = width;
+        _workspaces = new GemmWorkspace[pool.Threads];
     }
 
     public void Run(in GemmProblem problem)
@@ -28,38 +28,38 @@ internal sealed unsafe class Gemm : IParallelWork
             ScaleC(problem);
             return;
         }
-        this.problem = problem;
-        parts = GemmPartition.Parts(problem.M, problem.N, problem.K, pool.Threads, KernelRows, KernelColumns);
-        if (parts == 1) Execute(0, 0);
-        else pool.Run(this, parts);
+        this._problem = problem;
+        _parts = GemmPartition.Parts(problem.M, problem.N, problem.K, _pool.Threads, KernelRows, KernelColumns);
+        if (_parts == 1) Execute(0, 0);
+        else _pool.Run(this, _parts);
     }
 
     public void Execute(int part, int thread)
     {
-        var region = GemmPartition.Region(problem.M, problem.N, parts, part, KernelRows, KernelColumns);
-        var workspace = workspaces[thread] ??= new GemmWorkspace();
-        switch (width)
+        var region = GemmPartition.Region(_problem.M, _problem.N, _parts, part, KernelRows, KernelColumns);
+        var workspace = _workspaces[thread] ??= new GemmWorkspace();
+        switch (_width)
         {
             case SimdWidth.Bits512:
-                GemmBlocked<Simd512>.Compute(problem, region, workspace);
+                GemmBlocked<Simd512>.Compute(_problem, region, workspace);
                 break;
             case SimdWidth.Bits256:
-                GemmBlocked<Simd256>.Compute(problem, region, workspace);
+                GemmBlocked<Simd256>.Compute(_problem, region, workspace);
                 break;
             default:
-                GemmBlocked<Simd128>.Compute(problem, region, workspace);
+                GemmBlocked<Simd128>.Compute(_problem, region, workspace);
                 break;
         }
     }
 
-    private int KernelRows => width switch
+    private int KernelRows => _width switch
     {
         SimdWidth.Bits512 => GemmBlocked<Simd512>.KernelRows,
         SimdWidth.Bits256 => GemmBlocked<Simd256>.KernelRows,
         _ => GemmBlocked<Simd128>.KernelRows,
     };
 
-    private int KernelColumns => width switch
+    private int KernelColumns => _width switch
     {
         SimdWidth.Bits512 => GemmBlocked<Simd512>.KernelColumns,
         SimdWidth.Bits256 => GemmBlocked<Simd256>.KernelColumns,

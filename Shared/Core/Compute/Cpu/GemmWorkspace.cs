@@ -10,15 +10,15 @@ internal sealed unsafe class GemmWorkspace
     private const int MaxKernelColumns = 32;
     private const int CacheLineFloats = 16;
 
-    private readonly float[] storage;
+    private readonly float[] _storage;
 
     public GemmWorkspace()
     {
         int packedA = GemmBlocking.Rows * GemmBlocking.Depth;
         int packedB = GemmBlocking.Depth * GemmBlocking.Columns;
         int tile = MaxKernelRows * MaxKernelColumns;
-        storage = GC.AllocateUninitializedArray<float>(packedA + packedB + tile + CacheLineFloats, pinned: true);
-        float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+        _storage = GC.AllocateUninitializedArray<float>(packedA + packedB + tile + CacheLineFloats, pinned: true);
+        float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         start = (float*)(((nint)start + 63) & ~(nint)63);
         PackedA = start;
         PackedB = PackedA + packedA;

@@ -6,7 +6,7 @@ namespace DistTrainer.Core.Compute.Cpu;
 /// <summary>SSE or NEON registers: 4 floats; the fallback where nothing wider is accelerated.</summary>
 internal readonly unsafe struct Simd128(Vector128<float> value) : ISimdFloat<Simd128>
 {
-    private readonly Vector128<float> value = value;
+    private readonly Vector128<float> _value = value;
 
     public static int Width => Vector128<float>.Count;
 
@@ -22,11 +22,11 @@ internal readonly unsafe struct Simd128(Vector128<float> value) : ISimdFloat<Sim
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128 MultiplyAdd(Simd128 a, Simd128 b, Simd128 c) =>
-        new(Vector128.FusedMultiplyAdd(a.value, b.value, c.value));
+        new(Vector128.FusedMultiplyAdd(a._value, b._value, c._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128 Multiply(Simd128 a, Simd128 b) => new(a.value * b.value);
+    public static Simd128 Multiply(Simd128 a, Simd128 b) => new(a._value * b._value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(float* destination) => value.Store(destination);
+    public void Store(float* destination) => _value.Store(destination);
 }

@@ -6,7 +6,7 @@ namespace DistTrainer.Core.Compute.Cpu;
 /// <summary>AVX-512 registers: 16 floats; a tile of 8 rows x 2 registers (16 accumulators) fits its 32 registers.</summary>
 internal readonly unsafe struct Simd512(Vector512<float> value) : ISimdFloat<Simd512>
 {
-    private readonly Vector512<float> value = value;
+    private readonly Vector512<float> _value = value;
 
     public static int Width => Vector512<float>.Count;
 
@@ -22,11 +22,11 @@ internal readonly unsafe struct Simd512(Vector512<float> value) : ISimdFloat<Sim
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512 MultiplyAdd(Simd512 a, Simd512 b, Simd512 c) =>
-        new(Vector512.FusedMultiplyAdd(a.value, b.value, c.value));
+        new(Vector512.FusedMultiplyAdd(a._value, b._value, c._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512 Multiply(Simd512 a, Simd512 b) => new(a.value * b.value);
+    public static Simd512 Multiply(Simd512 a, Simd512 b) => new(a._value * b._value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Store(float* destination) => value.Store(destination);
+    public void Store(float* destination) => _value.Store(destination);
 }

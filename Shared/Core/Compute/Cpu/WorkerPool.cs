@@ -14,26 +14,26 @@ internal sealed class WorkerPool : IDisposable
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
 
-    private readonly Worker[] workers;
-    private IParallelWork? work;
+    private readonly Worker[] _workers;
+    private IParallelWork? _work;
 
     /// <summary>generation (bits 32..63), parts (16..31), next unclaimed part (0..15): one atomic word.</summary>
-    private long ticket;
+    private long _ticket;
 
-    private int generation;
-    private int pending;
-    private int running;
-    private volatile bool disposed;
-    private ExceptionDispatchInfo? failure;
+    private int _generation;
+    private int _pending;
+    private int _running;
+    private volatile bool _disposed;
+    private ExceptionDispatchInfo? _failure;
 
     public WorkerPool(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, ushort.MaxValue);
         Threads = threads;
-        workers = new Worker[threads - 1];
-        for (int i = 0; i < workers.Length; i++)
-            workers[i] = new Worker(this, i + 1);
+        _workers = new Worker[threads - 1];
+        for (int i = 0; i < _workers.Length; i++)
+            _workers[i] = new Worker(this, i + 1);
     }
 
     public int Threads { get; }
@@ -43,40 +43,40 @@ internal sealed class WorkerPool : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, Threads);
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (Interlocked.Exchange(ref running, 1) != 0)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _running, 1) != 0)
             throw new InvalidOperationException("the worker pool is already running an operation: one caller at a time");
         try
         {
             int current = Start(work, parts);
             ExecuteClaimed(current, 0);
             var spinner = new SpinWait();
-            while (Volatile.Read(ref pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
         }
         finally
         {
-            Volatile.Write(ref running, 0);
+            Volatile.Write(ref _running, 0);
         }
-        Interlocked.Exchange(ref failure, null)?.Throw();
+        Interlocked.Exchange(ref _failure, null)?.Throw();
     }
 
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        int last = Interlocked.Increment(ref generation);
-        foreach (var worker in workers) worker.Signal(last);
-        foreach (var worker in workers) worker.Stop();
+        if (_disposed) return;
+        _disposed = true;
+        int last = Interlocked.Increment(ref _generation);
+        foreach (var worker in _workers) worker.Signal(last);
+        foreach (var worker in _workers) worker.Stop();
     }
 
     private int Start(IParallelWork work, int parts)
     {
-        this.work = work;
-        int current = ++generation;
-        Volatile.Write(ref pending, parts);
+        this._work = work;
+        int current = ++_generation;
+        Volatile.Write(ref _pending, parts);
         // Publishing the ticket last makes the work visible to whoever claims from it.
-        Interlocked.Exchange(ref ticket, ((long)current << 32) | ((long)parts << 16));
-        for (int i = 0; i < parts - 1; i++) workers[i].Signal(current);
+        Interlocked.Exchange(ref _ticket, ((long)current << 32) | ((long)parts << 16));
+        for (int i = 0; i < parts - 1; i++) _workers[i].Signal(current);
         return current;
     }
 
@@ -87,27 +87,27 @@ internal sealed class WorkerPool : IDisposable
         {
             try
             {
-                work!.Execute(part, thread);
+                _work!.Execute(part, thread);
             }
             catch (Exception e)
             {
-                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
             }
             finally
             {
-                Interlocked.Decrement(ref pending);
+                Interlocked.Decrement(ref _pending);
             }
         }
     }
 
     private bool TryClaim(int current, out int part)
     {
-        long seen = Volatile.Read(ref ticket);
+        long seen = Volatile.Read(ref _ticket);
         while (true)
         {
             part = (int)(seen & 0xFFFF);
             if ((int)(seen >> 32) != current || part >= (int)((seen >> 16) & 0xFFFF)) return false;
-            long before = Interlocked.CompareExchange(ref ticket, seen + 1, seen);
+            long before = Interlocked.CompareExchange(ref _ticket, seen + 1, seen);
             if (before == seen) return true;
             seen = before;
         }
@@ -115,19 +115,19 @@ internal sealed class WorkerPool : IDisposable
 
     private sealed class Worker
     {
-        private readonly WorkerPool pool;
-        private readonly int slot;
-        private readonly Thread thread;
-        private readonly SemaphoreSlim wake = new(0);
-        private int signalled;
-        private int sleeping;
+        private readonly WorkerPool _pool;
+        private readonly int _slot;
+        private readonly Thread _thread;
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _signalled;
+        private int _sleeping;
 
         public Worker(WorkerPool pool, int slot)
         {
-            this.pool = pool;
-            this.slot = slot;
-            thread = new Thread(Loop) { IsBackground = true, Name = $"CpuBackend worker {slot}" };
-            thread.Start();
+            this._pool = pool;
+            this._slot = slot;
+            _thread = new Thread(Loop) { IsBackground = true, Name = $"CpuBackend worker {slot}" };
+            _thread.Start();
         }
 
         /// <summary>Asks the worker to claim parts of generation <paramref name="current"/> (or to stop, once disposed).</summary>
@@ -135,14 +135,14 @@ internal sealed class WorkerPool : IDisposable
         {
             // The exchange orders the signal before the read of the flag, and the worker orders its
             // flag before re-reading the signal, so one of the two sees the other.
-            Interlocked.Exchange(ref signalled, current);
-            if (Volatile.Read(ref sleeping) != 0) wake.Release();
+            Interlocked.Exchange(ref _signalled, current);
+            if (Volatile.Read(ref _sleeping) != 0) _wake.Release();
         }
 
         public void Stop()
         {
-            thread.Join();
-            wake.Dispose();
+            _thread.Join();
+            _wake.Dispose();
         }
 
         private void Loop()
@@ -151,8 +151,8 @@ internal sealed class WorkerPool : IDisposable
             while (true)
             {
                 served = AwaitSignal(served);
-                if (pool.disposed) return;
-                pool.ExecuteClaimed(served, slot);
+                if (_pool._disposed) return;
+                _pool.ExecuteClaimed(served, _slot);
             }
         }
 
@@ -162,16 +162,16 @@ internal sealed class WorkerPool : IDisposable
             long deadline = Stopwatch.GetTimestamp() + SpinTicks;
             while (true)
             {
-                int current = Volatile.Read(ref signalled);
+                int current = Volatile.Read(ref _signalled);
                 if (current != served) return current;
                 if (Stopwatch.GetTimestamp() < deadline)
                 {
                     Thread.SpinWait(20);
                     continue;
                 }
-                Interlocked.Exchange(ref sleeping, 1);
-                if (Volatile.Read(ref signalled) == served) wake.Wait();
-                Volatile.Write(ref sleeping, 0);
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _signalled) == served) _wake.Wait();
+                Volatile.Write(ref _sleeping, 0);
                 deadline = Stopwatch.GetTimestamp() + SpinTicks;
             }
         }

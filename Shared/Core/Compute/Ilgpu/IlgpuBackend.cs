@@ -12,65 +12,65 @@ namespace DistTrainer.Core.Compute.Ilgpu;
 /// </summary>
 public sealed partial class IlgpuBackend : IComputeBackend
 {
-    private readonly Context context;
-    private readonly Accelerator accelerator;
-    private readonly LoadedKernels kernels;
-    private readonly ScratchBuffer scratch;
-    private bool disposed;
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly LoadedKernels _kernels;
+    private readonly ScratchBuffer _scratch;
+    private bool _disposed;
 
     /// <summary>Takes ownership of the context and the accelerator once constructed.</summary>
     private IlgpuBackend(Context context, Accelerator accelerator, GemmKernelChoice gemm)
     {
-        this.context = context;
-        this.accelerator = accelerator;
-        kernels = new LoadedKernels(accelerator, gemm);
-        scratch = new ScratchBuffer(accelerator);
+        this._context = context;
+        this._accelerator = accelerator;
+        _kernels = new LoadedKernels(accelerator, gemm);
+        _scratch = new ScratchBuffer(accelerator);
     }
 
-    public string Name => $"ilgpu {accelerator.AcceleratorType} ({accelerator.Name}, GEMM: {kernels.GemmDescription})";
+    public string Name => $"ilgpu {_accelerator.AcceleratorType} ({_accelerator.Name}, GEMM: {_kernels.GemmDescription})";
 
     /// <summary>The device's own name, as its driver reports it.</summary>
-    public string AcceleratorName => accelerator.Name;
+    public string AcceleratorName => _accelerator.Name;
 
-    public AcceleratorType AcceleratorType => accelerator.AcceleratorType;
+    public AcceleratorType AcceleratorType => _accelerator.AcceleratorType;
 
     /// <summary>Which GEMM kernel runs: shared-memory tiles on GPUs, one thread per output on the CPU simulator.</summary>
-    public string GemmKernel => kernels.GemmDescription;
+    public string GemmKernel => _kernels.GemmDescription;
 
     /// <summary>Elements in the scratch buffer now: stays put once the largest call has been seen.</summary>
-    internal long ScratchCapacity => scratch.Capacity;
+    internal long ScratchCapacity => _scratch.Capacity;
 
     public DeviceArray Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new IlgpuArray(accelerator, length);
+        return new IlgpuArray(_accelerator, length);
     }
 
     public void Upload(ReadOnlySpan<float> source, DeviceSlice destination)
     {
         RequireSameLength(source.Length, destination.Length);
         if (source.Length == 0) return;
-        View(destination, nameof(destination)).CopyFromCPU(accelerator.DefaultStream, source);
+        View(destination, nameof(destination)).CopyFromCPU(_accelerator.DefaultStream, source);
     }
 
     public void Download(DeviceSlice source, Span<float> destination)
     {
         RequireSameLength(source.Length, destination.Length);
         if (source.Length == 0) return;
-        View(source, nameof(source)).CopyToCPU(accelerator.DefaultStream, destination);
+        View(source, nameof(source)).CopyToCPU(_accelerator.DefaultStream, destination);
     }
 
     public void Fill(DeviceSlice destination, float value)
     {
         if (destination.Length == 0) return;
-        kernels.Fill(destination.Length, View(destination, nameof(destination)), value);
+        _kernels.Fill(destination.Length, View(destination, nameof(destination)), value);
     }
 
     public void Copy(DeviceSlice source, DeviceSlice destination)
     {
         RequireSameLength(source.Length, destination.Length);
         if (source.Length == 0) return;
-        View(source, nameof(source)).CopyTo(accelerator.DefaultStream, View(destination, nameof(destination)));
+        View(source, nameof(source)).CopyTo(_accelerator.DefaultStream, View(destination, nameof(destination)));
     }
 
     public void Gemm(bool transposeA, bool transposeB, int m, int n, int k,
@@ -80,7 +80,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         if (m == 0 || n == 0) return;
-        kernels.Gemm(View(a, (long)m * k, nameof(a)), View(b, (long)k * n, nameof(b)), View(c, (long)m * n, nameof(c)),
+        _kernels.Gemm(View(a, (long)m * k, nameof(a)), View(b, (long)k * n, nameof(b)), View(c, (long)m * n, nameof(c)),
             new GemmShape(m, n, k, alpha, beta, transposeA, transposeB));
     }
 
@@ -88,14 +88,14 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = Elements(rows, cols);
         if (length == 0) return;
-        kernels.AddRowVector(length, View(matrix, length, nameof(matrix)), View(vector, cols, nameof(vector)), cols);
+        _kernels.AddRowVector(length, View(matrix, length, nameof(matrix)), View(vector, cols, nameof(vector)), cols);
     }
 
     public void SumRows(DeviceSlice matrix, int rows, int cols, DeviceSlice result)
     {
         int length = Elements(rows, cols);
         if (cols == 0) return;
-        kernels.SumRows(cols, View(matrix, length, nameof(matrix)), View(result, cols, nameof(result)), rows, cols);
+        _kernels.SumRows(cols, View(matrix, length, nameof(matrix)), View(result, cols, nameof(result)), rows, cols);
     }
 
     public void ActivationForward(Activation activation, DeviceSlice x, DeviceSlice y)
@@ -103,7 +103,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
         RequireKnown(activation);
         int length = x.Length;
         if (length == 0) return;
-        kernels.ActivationForward(length, View(x, length, nameof(x)), View(y, length, nameof(y)),
+        _kernels.ActivationForward(length, View(x, length, nameof(x)), View(y, length, nameof(y)),
             (int)activation.Kind, activation.Slope);
     }
 
@@ -112,7 +112,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
         RequireKnown(activation);
         int length = x.Length;
         if (length == 0) return;
-        kernels.ActivationBackward(length, View(x, length, nameof(x)), View(y, length, nameof(y)),
+        _kernels.ActivationBackward(length, View(x, length, nameof(x)), View(y, length, nameof(y)),
             View(dy, length, nameof(dy)), View(dx, length, nameof(dx)), (int)activation.Kind, activation.Slope);
     }
 
@@ -120,14 +120,14 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = Elements(rows, cols);
         if (length == 0) return;
-        kernels.SoftmaxForward(rows, View(x, length, nameof(x)), View(y, length, nameof(y)), cols);
+        _kernels.SoftmaxForward(rows, View(x, length, nameof(x)), View(y, length, nameof(y)), cols);
     }
 
     public void SoftmaxBackward(DeviceSlice y, DeviceSlice dy, DeviceSlice dx, int rows, int cols)
     {
         int length = Elements(rows, cols);
         if (length == 0) return;
-        kernels.SoftmaxBackward(rows, View(y, length, nameof(y)), View(dy, length, nameof(dy)),
+        _kernels.SoftmaxBackward(rows, View(y, length, nameof(y)), View(dy, length, nameof(dy)),
             View(dx, length, nameof(dx)), cols);
     }
 
@@ -135,7 +135,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = Elements(rows, cols);
         if (cols == 0) return;
-        kernels.ColumnMeanVariance(cols, View(x, length, nameof(x)), View(mean, cols, nameof(mean)),
+        _kernels.ColumnMeanVariance(cols, View(x, length, nameof(x)), View(mean, cols, nameof(mean)),
             View(variance, cols, nameof(variance)), rows, cols);
     }
 
@@ -144,7 +144,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = Elements(rows, cols);
         if (length == 0) return;
-        kernels.BatchNormForward(length, View(x, length, nameof(x)), View(mean, cols, nameof(mean)),
+        _kernels.BatchNormForward(length, View(x, length, nameof(x)), View(mean, cols, nameof(mean)),
             View(variance, cols, nameof(variance)), View(gamma, cols, nameof(gamma)), View(beta, cols, nameof(beta)),
             View(xHat, length, nameof(xHat)), View(y, length, nameof(y)), cols, eps);
     }
@@ -153,7 +153,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = Elements(rows, cols);
         if (cols == 0) return;
-        kernels.BatchNormBackwardReduce(cols, View(dy, length, nameof(dy)), View(xHat, length, nameof(xHat)),
+        _kernels.BatchNormBackwardReduce(cols, View(dy, length, nameof(dy)), View(xHat, length, nameof(xHat)),
             View(dGamma, cols, nameof(dGamma)), View(dBeta, cols, nameof(dBeta)), rows, cols);
     }
 
@@ -162,7 +162,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = Elements(rows, cols);
         if (length == 0) return;
-        kernels.BatchNormBackwardInput(length, View(dy, length, nameof(dy)), View(xHat, length, nameof(xHat)),
+        _kernels.BatchNormBackwardInput(length, View(dy, length, nameof(dy)), View(xHat, length, nameof(xHat)),
             View(variance, cols, nameof(variance)), View(gamma, cols, nameof(gamma)), View(dGamma, cols, nameof(dGamma)),
             View(dBeta, cols, nameof(dBeta)), View(dx, length, nameof(dx)), cols, eps, count);
     }
@@ -172,7 +172,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int cols = runningMean.Length;
         if (cols == 0) return;
-        kernels.UpdateRunningStatistics(cols, View(runningMean, cols, nameof(runningMean)),
+        _kernels.UpdateRunningStatistics(cols, View(runningMean, cols, nameof(runningMean)),
             View(runningVariance, cols, nameof(runningVariance)), View(batchMean, cols, nameof(batchMean)),
             View(batchVariance, cols, nameof(batchVariance)), momentum, (float)((double)count / (count - 1)));
     }
@@ -182,7 +182,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
         int length = Elements(rows, cols);
         if (length == 0) return;
         float scale = p >= 1 ? 0f : (float)(1.0 / (1.0 - p));
-        kernels.DropoutForward(length, View(x, length, nameof(x)), View(mask, length, nameof(mask)), View(y, length, nameof(y)),
+        _kernels.DropoutForward(length, View(x, length, nameof(x)), View(mask, length, nameof(mask)), View(y, length, nameof(y)),
             (long)rowOffset * cols, p, scale, seed);
     }
 
@@ -190,7 +190,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         int length = result.Length;
         if (length == 0) return;
-        kernels.Multiply(length, View(a, length, nameof(a)), View(b, length, nameof(b)), View(result, length, nameof(result)));
+        _kernels.Multiply(length, View(a, length, nameof(a)), View(b, length, nameof(b)), View(result, length, nameof(result)));
     }
 
     public double Loss(LossKind kind, DeviceSlice output, DeviceSlice targets, int rows, int cols, float gradScale, DeviceSlice grad)
@@ -203,14 +203,14 @@ public sealed partial class IlgpuBackend : IComputeBackend
         var outputView = View(output, length, nameof(output));
         var targetsView = View(targets, losses, nameof(targets));
         var gradView = View(grad, length, nameof(grad));
-        var lossView = scratch.Device(losses);
+        var lossView = _scratch.Device(losses);
         if (perRow)
-            kernels.CrossEntropy(rows, outputView, targetsView, gradView, lossView, cols, gradScale);
+            _kernels.CrossEntropy(rows, outputView, targetsView, gradView, lossView, cols, gradScale);
         else
-            kernels.ElementwiseLoss(length, outputView, targetsView, gradView, lossView, (int)kind, gradScale);
+            _kernels.ElementwiseLoss(length, outputView, targetsView, gradView, lossView, (int)kind, gradScale);
 
-        var host = scratch.Host(losses);
-        lossView.CopyToCPU(accelerator.DefaultStream, host);
+        var host = _scratch.Host(losses);
+        lossView.CopyToCPU(_accelerator.DefaultStream, host);
         double total = 0;
         foreach (var loss in host) total += loss;
         return total;
@@ -218,16 +218,16 @@ public sealed partial class IlgpuBackend : IComputeBackend
 
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        scratch.Dispose();
-        accelerator.Dispose();
-        context.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        _scratch.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
     }
 
     private ArrayView1D<float, Stride1D.Dense> View(DeviceSlice slice, string name)
     {
-        if (slice.Array is not IlgpuArray array || array.Accelerator != accelerator)
+        if (slice.Array is not IlgpuArray array || array.Accelerator != _accelerator)
             throw new ArgumentException($"{name} does not belong to this backend ({Name})", name);
         return array.View(slice.Offset, slice.Length);
     }

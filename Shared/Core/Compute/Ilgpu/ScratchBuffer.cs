@@ -9,29 +9,29 @@ namespace DistTrainer.Core.Compute.Ilgpu;
 /// </summary>
 internal sealed class ScratchBuffer(Accelerator accelerator) : IDisposable
 {
-    private MemoryBuffer1D<float, Stride1D.Dense>? device;
-    private float[] host = [];
+    private MemoryBuffer1D<float, Stride1D.Dense>? _device;
+    private float[] _host = [];
 
     /// <summary>Elements the device buffer holds now.</summary>
-    public long Capacity => device?.Length ?? 0;
+    public long Capacity => _device?.Length ?? 0;
 
     public ArrayView1D<float, Stride1D.Dense> Device(int length)
     {
-        if (device is null || device.Length < length)
+        if (_device is null || _device.Length < length)
         {
             // A kernel still queued may read the old buffer.
             accelerator.Synchronize();
-            device?.Dispose();
-            device = accelerator.Allocate1D<float>(length);
+            _device?.Dispose();
+            _device = accelerator.Allocate1D<float>(length);
         }
-        return device.View.SubView(0, length);
+        return _device.View.SubView(0, length);
     }
 
     public Span<float> Host(int length)
     {
-        if (host.Length < length) host = new float[length];
-        return host.AsSpan(0, length);
+        if (_host.Length < length) _host = new float[length];
+        return _host.AsSpan(0, length);
     }
 
-    public void Dispose() => device?.Dispose();
+    public void Dispose() => _device?.Dispose();
 }
