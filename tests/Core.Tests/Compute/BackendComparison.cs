@@ -48,14 +48,18 @@ internal sealed class BackendComparison(IComputeBackend subject, int seed = 1, b
         return values;
     }
 
-    /// <summary>|subject - reference| &lt;= tolerance * max(1, |reference|) for every element.</summary>
-    public void AssertClose(Pair pair, double tolerance = 1e-5)
+    /// <summary>
+    /// |subject - reference| &lt;= tolerance * max(floor, |reference|) for every element: relative error,
+    /// read as absolute error below <paramref name="floor"/>, where values that cancel lose their relative precision.
+    /// </summary>
+    public void AssertClose(Pair pair, double tolerance = 1e-5, double floor = 1)
     {
         var expected = pair.ReferenceValues;
         var actual = pair.SubjectValues;
+        Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < actual.Length; i++)
         {
-            double allowed = tolerance * Math.Max(1, Math.Abs(expected[i]));
+            double allowed = tolerance * Math.Max(floor, Math.Abs(expected[i]));
             Assert.True(Math.Abs(actual[i] - expected[i]) <= allowed,
                 $"element {i}: expected {expected[i]:R}, got {actual[i]:R} (allowed error {allowed:G3})");
         }

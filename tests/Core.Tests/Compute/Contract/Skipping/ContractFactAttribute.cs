@@ -1,0 +1,9 @@
+using Xunit;
+using Xunit.Sdk;
+
+namespace DistTrainer.Core.Tests.Compute.Contract.Skipping;
+
+/// <summary>A test of the backend contract: a fact, skipped in a run that needs a GPU on a machine without one.</summary>
+[XunitTestCaseDiscoverer("DistTrainer.Core.Tests.Compute.Contract.Skipping.ContractFactDiscoverer", "DistTrainer.Core.Tests")]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ContractFactAttribute : FactAttribute;
