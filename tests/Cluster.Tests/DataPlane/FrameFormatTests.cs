@@ -12,7 +12,7 @@ public sealed class FrameFormatTests
     private static readonly byte[] Payload = [1, 2, 3, 4, 5, 6, 7, 8];
 
     [Fact]
-    public void EveryHeaderFieldRoundTripsAndTheChecksumIsFilledIn()
+    public void Every_header_field_round_trips_and_the_checksum_is_filled_in()
     {
         var bytes = Write(Sample, Payload);
 
@@ -24,7 +24,7 @@ public sealed class FrameFormatTests
     }
 
     [Fact]
-    public void TheChecksumCoversHeaderFieldsAndPayload()
+    public void The_checksum_covers_header_fields_and_payload()
     {
         ulong original = FrameFormat.Read(Write(Sample, Payload)).Checksum;
 
@@ -36,7 +36,7 @@ public sealed class FrameFormatTests
     }
 
     [Fact]
-    public void AForeignMagicIsRefused()
+    public void A_foreign_magic_is_refused()
     {
         var bytes = Write(Sample, Payload);
         bytes[0] ^= 0xFF;
@@ -47,7 +47,7 @@ public sealed class FrameFormatTests
     }
 
     [Fact]
-    public void AnotherFormatVersionIsRefused()
+    public void Another_format_version_is_refused()
     {
         var bytes = Write(Sample, Payload);
         bytes[4] = FrameFormat.Version + 1;

@@ -6,7 +6,7 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 public sealed class PayloadPoolTests
 {
     [Fact]
-    public void AReturnedArrayIsRentedAgainForItsExactLengthOnly()
+    public void A_returned_array_is_rented_again_for_its_exact_length_only()
     {
         var pool = new PayloadPool();
         var first = pool.Rent(1000);
@@ -22,7 +22,7 @@ public sealed class PayloadPoolTests
     }
 
     [Fact]
-    public void ThePoolKeepsAtMostItsCapacityPerLength()
+    public void The_pool_keeps_at_most_its_capacity_per_length()
     {
         var pool = new PayloadPool(arraysPerLength: 2);
         var arrays = Enumerable.Range(0, 3).Select(_ => pool.Rent(16)).ToArray();
@@ -36,7 +36,7 @@ public sealed class PayloadPoolTests
     }
 
     [Fact]
-    public void LengthZeroIsTheSharedEmptyArray()
+    public void Length_zero_is_the_shared_empty_array()
     {
         var pool = new PayloadPool();
 

@@ -10,7 +10,7 @@ public sealed class SharedPayloadTests : IDisposable
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public void TheArrayReturnsToThePoolOnlyAfterTheOwnerAndEverySendAreDone()
+    public void The_array_returns_to_the_pool_only_after_the_owner_and_every_send_are_done()
     {
         var pool = new PayloadPool();
         using var first = _server.Connect("worker-1");
@@ -31,7 +31,7 @@ public sealed class SharedPayloadTests : IDisposable
     }
 
     [Fact]
-    public void ASendOnAClosedConnectionDoesNotKeepThePayloadHeld()
+    public void A_send_on_a_closed_connection_does_not_keep_the_payload_held()
     {
         var pool = new PayloadPool();
         var closed = _server.Connect("worker-1");
@@ -46,7 +46,7 @@ public sealed class SharedPayloadTests : IDisposable
     }
 
     [Fact]
-    public void ReleasingMoreOftenThanHeldIsAnError()
+    public void Releasing_more_often_than_held_is_an_error()
     {
         var payload = new SharedPayload(new PayloadPool(), 16);
         payload.Release();

@@ -6,7 +6,7 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 public sealed class TensorClientTests
 {
     [Fact]
-    public void FailingToConnectNamesTheEndpointAndTheAttempts()
+    public void Failing_to_connect_names_the_endpoint_and_the_attempts()
     {
         int closedPort;
         using (var server = new LoopbackServer()) closedPort = server.Listener.Port;
@@ -19,7 +19,7 @@ public sealed class TensorClientTests
     }
 
     [Fact]
-    public void TheConnectingSideNamesThePeerByAddress()
+    public void The_connecting_side_names_the_peer_by_address()
     {
         using var server = new LoopbackServer();
 

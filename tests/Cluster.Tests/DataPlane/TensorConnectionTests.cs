@@ -11,7 +11,7 @@ public sealed class TensorConnectionTests : IDisposable
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public void AFourMegabytePayloadRoundTripsBitExactlyBothWays()
+    public void A_four_megabyte_payload_round_trips_bit_exactly_both_ways()
     {
         using var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
@@ -31,7 +31,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void HeaderFieldsArriveAsSent()
+    public void Header_fields_arrive_as_sent()
     {
         using var client = _server.Connect("worker-1");
         var serverEnd = _server.NextConnection();
@@ -47,7 +47,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void ByteCountersCountHeaderAndPayloadOfEveryFrameOnBothSides()
+    public void Byte_counters_count_header_and_payload_of_every_frame_on_both_sides()
     {
         const int header = FrameFormat.HeaderBytes, hello = header + 8; // the Hello holds "worker-1"
         using var client = _server.Connect("worker-1");
@@ -68,7 +68,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void ConcurrentSendsArriveIntactAndInPerThreadOrder()
+    public void Concurrent_sends_arrive_intact_and_in_per_thread_order()
     {
         const int threads = 4, framesPerThread = 200;
         using var client = _server.Connect("worker-1");
@@ -95,7 +95,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void APeerDyingMidFrameClosesTheConnectionWithAReason()
+    public void A_peer_dying_mid_frame_closes_the_connection_with_a_reason()
     {
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
         using (var raw = new RawPeer(_server.Listener))
@@ -113,7 +113,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void AFrameWithAFlippedPayloadByteIsRefused()
+    public void A_frame_with_a_flipped_payload_byte_is_refused()
     {
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, Step: 3), new byte[4096]);
         frame[FrameFormat.HeaderBytes + 1000] ^= 0x10;
@@ -125,7 +125,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void AFrameWithAWrongMagicIsRefused()
+    public void A_frame_with_a_wrong_magic_is_refused()
     {
         var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[64]);
         frame[1] ^= 0x01;
@@ -134,7 +134,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void AFrameLongerThanTheLimitIsRefused()
+    public void A_frame_longer_than_the_limit_is_refused()
     {
         using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
 
@@ -144,7 +144,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void AFloatFrameWithAPartialFloatIsRefused()
+    public void A_float_frame_with_a_partial_float_is_refused()
     {
         string reason = RefusalOf(_server, RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
 
@@ -152,7 +152,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void SendAfterCloseReportsFailureAndTheClosedHandlerRunsOnce()
+    public void Send_after_close_reports_failure_and_the_closed_handler_runs_once()
     {
         var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
@@ -172,7 +172,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void StartingAClosedConnectionReportsTheReasonAtOnce()
+    public void Starting_a_closed_connection_reports_the_reason_at_once()
     {
         var client = _server.Connect("worker-1");
         client.Dispose();
@@ -185,7 +185,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void TextFramesCarryUtf8()
+    public void Text_frames_carry_utf_8()
     {
         using var client = _server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
@@ -199,7 +199,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void AThrowingFrameHandlerClosesTheConnection()
+    public void A_throwing_frame_handler_closes_the_connection()
     {
         using var client = _server.Connect("worker-1");
         var serverEnd = _server.NextConnection();
@@ -219,7 +219,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void SendingMoreThanTheLimitIsRefusedAtTheCaller()
+    public void Sending_more_than_the_limit_is_refused_at_the_caller()
     {
         using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
         using var client = small.Connect("worker-1");
@@ -231,7 +231,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void ReceivedPayloadsComeFromTheConfiguredPool()
+    public void Received_payloads_come_from_the_configured_pool()
     {
         var pool = new PayloadPool();
         using var pooled = new LoopbackServer(new DataPlaneOptions { Payloads = pool });
@@ -249,7 +249,7 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void WrittenRunsForEveryQueuedFrameWhetherSentOrDroppedAtClose()
+    public void Written_runs_for_every_queued_frame_whether_sent_or_dropped_at_close()
     {
         const int frames = 12;
         var client = _server.Connect("worker-1");

@@ -11,7 +11,7 @@ public sealed class TensorListenerTests : IDisposable
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public void PortZeroBindsAnEphemeralPortThatClientsReach()
+    public void Port_zero_binds_an_ephemeral_port_that_clients_reach()
     {
         using var client = _server.Connect("worker-3");
         var accepted = _server.NextConnection();
@@ -24,7 +24,7 @@ public sealed class TensorListenerTests : IDisposable
     }
 
     [Fact]
-    public void AFirstFrameOtherThanHelloIsRefused()
+    public void A_first_frame_other_than_hello_is_refused()
     {
         using var raw = new RawPeer(_server.Listener);
         raw.Send(RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[16]));
@@ -36,7 +36,7 @@ public sealed class TensorListenerTests : IDisposable
     }
 
     [Fact]
-    public void AHelloWithAWrongMagicIsRefused()
+    public void A_hello_with_a_wrong_magic_is_refused()
     {
         using var raw = new RawPeer(_server.Listener);
         var hello = RawPeer.Frame(new FrameHeader(FrameKind.Hello), "worker-3"u8.ToArray());
@@ -47,7 +47,7 @@ public sealed class TensorListenerTests : IDisposable
     }
 
     [Fact]
-    public void AnEmptyPeerIdIsRefused()
+    public void An_empty_peer_id_is_refused()
     {
         using var raw = new RawPeer(_server.Listener);
         raw.SendHello(" ");
@@ -56,7 +56,7 @@ public sealed class TensorListenerTests : IDisposable
     }
 
     [Fact]
-    public void APeerThatSendsNoHelloIsRefusedAfterTheTimeout()
+    public void A_peer_that_sends_no_hello_is_refused_after_the_timeout()
     {
         using var impatient = new LoopbackServer(new DataPlaneOptions { Timings = DataPlaneSettings.Default with { HelloTimeout = TimeSpan.FromMilliseconds(300) } });
         using var raw = new RawPeer(impatient.Listener);
@@ -65,7 +65,7 @@ public sealed class TensorListenerTests : IDisposable
     }
 
     [Fact]
-    public void ListeningOnAPortInUseNamesTheAddress()
+    public void Listening_on_a_port_in_use_names_the_address()
     {
         int taken = _server.Listener.Port;
 

@@ -10,7 +10,7 @@ public sealed class AtomicFileTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void ReplacesTheFileWithTheNewContent()
+    public void Replaces_the_file_with_the_new_content()
     {
         string path = _directory.Write("state.bin", [1, 2, 3]);
 
@@ -21,7 +21,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void CreatesTheFoldersOfANewFile()
+    public void Creates_the_folders_of_a_new_file()
     {
         string path = Path.Combine(_directory.Path, "run", "model", "state.bin");
 
@@ -31,7 +31,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void FailureHalfwayLeavesTheOldFileAndNoTemporaryFile()
+    public void Failure_halfway_leaves_the_old_file_and_no_temporary_file()
     {
         string path = _directory.Write("state.bin", [1, 2, 3]);
 
@@ -47,7 +47,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void FailureToRenameLeavesNoTemporaryFile()
+    public void Failure_to_rename_leaves_no_temporary_file()
     {
         string target = _directory.File("occupied");
         Directory.CreateDirectory(target);

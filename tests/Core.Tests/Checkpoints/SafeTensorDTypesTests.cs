@@ -12,14 +12,14 @@ public sealed class SafeTensorDTypesTests
     [InlineData("I64", 8)]
     [InlineData("BF16", 2)]
     [InlineData("BOOL", 1)]
-    public void KnowsTheElementSize(string dtype, int size)
+    public void Knows_the_element_size(string dtype, int size)
     {
         Assert.True(SafeTensorDTypes.IsKnown(dtype));
         Assert.Equal(size, SafeTensorDTypes.ElementSize(dtype));
     }
 
     [Fact]
-    public void UnknownNamesAreNotDTypes()
+    public void Unknown_names_are_not_dtypes()
     {
         Assert.False(SafeTensorDTypes.IsKnown("F128"));
         Assert.False(SafeTensorDTypes.IsKnown("f32"));

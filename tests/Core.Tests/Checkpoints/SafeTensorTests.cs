@@ -6,7 +6,7 @@ namespace DistTrainer.Core.Tests.Checkpoints;
 public sealed class SafeTensorTests
 {
     [Fact]
-    public void FloatsAreStoredAsLittleEndianF32()
+    public void Floats_are_stored_as_little_endian_f32()
     {
         SafeTensor tensor = SafeTensor.FromFloats("w", [2], [1f, -2f]);
 
@@ -16,7 +16,7 @@ public sealed class SafeTensorTests
     }
 
     [Fact]
-    public void FloatsRoundTripBitForBit()
+    public void Floats_round_trip_bit_for_bit()
     {
         float[] values = [0.1f, -0f, float.Epsilon, float.MaxValue, float.NegativeInfinity, 3.5e-20f];
 
@@ -26,13 +26,13 @@ public sealed class SafeTensorTests
     }
 
     [Fact]
-    public void FromFloatsRejectsValuesThatDoNotFillTheShape()
+    public void From_floats_rejects_values_that_do_not_fill_the_shape()
     {
         Assert.Throws<ArgumentException>(() => SafeTensor.FromFloats("w", [2, 2], [1f, 2f, 3f]));
     }
 
     [Fact]
-    public void Int64ScalarHasAnEmptyShape()
+    public void Int_64_scalar_has_an_empty_shape()
     {
         SafeTensor tensor = SafeTensor.FromInt64Scalar("1.num_batches_tracked", -3);
 
@@ -42,7 +42,7 @@ public sealed class SafeTensorTests
     }
 
     [Fact]
-    public void ReadingAsTheWrongTypeNamesTheTensor()
+    public void Reading_as_the_wrong_type_names_the_tensor()
     {
         var asFloats = Assert.Throws<InvalidInputException>(() => SafeTensor.FromInt64Scalar("n", 1).ToFloats());
         var asInt64 = Assert.Throws<InvalidInputException>(() => SafeTensor.FromFloats("w", [1], [1f]).ToInt64());

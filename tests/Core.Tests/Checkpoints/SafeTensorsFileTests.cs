@@ -15,7 +15,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void RoundTripsTensorsOfEveryTypeAndTheMetadata()
+    public void Round_trips_tensors_of_every_type_and_the_metadata()
     {
         SafeTensor[] written =
         [
@@ -44,7 +44,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void ReadsTheStateDictPyTorchWrote()
+    public void Reads_the_state_dict_PyTorch_wrote()
     {
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "sequential.expected.json")));
 
@@ -72,7 +72,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void WritesThePyTorchFileByteForByte()
+    public void Writes_the_PyTorch_file_byte_for_byte()
     {
         string fixture = Path.Combine(FixtureDirectory, "sequential.safetensors");
         var (tensors, metadata) = SafeTensorsFile.Read(fixture);
@@ -84,7 +84,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void LaysOutTensorsByDescendingDTypeOrderThenName()
+    public void Lays_out_tensors_by_descending_dtype_order_then_name()
     {
         string path = _directory.File("order.safetensors");
 
@@ -104,7 +104,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void WritesTheReferenceBytesOfASingleTensor()
+    public void Writes_the_reference_bytes_of_a_single_tensor()
     {
         string path = _directory.File("single.safetensors");
 
@@ -122,7 +122,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     [Theory]
     [InlineData(false, "{}      ")]
     [InlineData(true, "{\"__metadata__\":{}}     ")]
-    public void WritesAFileWithoutTensors(bool withMetadata, string header)
+    public void Writes_a_file_without_tensors(bool withMetadata, string header)
     {
         string path = _directory.File("empty.safetensors");
 
@@ -134,7 +134,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void EscapesMetadataLikeTheReferenceWriter()
+    public void Escapes_metadata_like_the_reference_writer()
     {
         string path = _directory.File("escaped.safetensors");
         var metadata = new Dictionary<string, string> { ["note"] = "a\"b\\c\nd\u0001é/<" };
@@ -146,7 +146,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void WriteRejectsInconsistentTensors()
+    public void Write_rejects_inconsistent_tensors()
     {
         string path = _directory.File("bad.safetensors");
 
@@ -159,7 +159,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void FailedWriteLeavesTheOldFileIntact()
+    public void Failed_write_leaves_the_old_file_intact()
     {
         string path = _directory.File("model.safetensors");
         SafeTensorsFile.Write(path, [SafeTensor.FromFloats("w", [1], [1f])], null);
@@ -172,7 +172,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void WriteReplacesAnExistingFile()
+    public void Write_replaces_an_existing_file()
     {
         string path = _directory.File("model.safetensors");
         SafeTensorsFile.Write(path, [SafeTensor.FromFloats("w", [1], [1f])], null);
@@ -184,7 +184,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void MissingFileIsNamed()
+    public void Missing_file_is_named()
     {
         string path = _directory.File("absent.safetensors");
 
@@ -194,7 +194,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void FileShorterThanTheLengthFieldIsTruncated()
+    public void File_shorter_than_the_length_field_is_truncated()
     {
         string path = _directory.Write("short.safetensors", [8, 0, 0]);
 
@@ -204,7 +204,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void HeaderLengthBeyondTheFileIsTruncated()
+    public void Header_length_beyond_the_file_is_truncated()
     {
         byte[] content = File.ReadAllBytes(Path.Combine(FixtureDirectory, "sequential.safetensors"));
         int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(content);
@@ -218,7 +218,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void CutDataIsTruncated()
+    public void Cut_data_is_truncated()
     {
         byte[] content = File.ReadAllBytes(Path.Combine(FixtureDirectory, "sequential.safetensors"));
         string path = _directory.Write("cut.safetensors", content[..^4]);
@@ -268,7 +268,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void InvalidJsonIsNamed()
+    public void Invalid_json_is_named()
     {
         string path = _directory.Write("corrupt.safetensors", FileWithHeader("{\"w\":"u8.ToArray(), 0));
 
@@ -279,7 +279,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     }
 
     [Fact]
-    public void InvalidUtf8IsNamed()
+    public void Invalid_utf_8_is_named()
     {
         string path = _directory.Write("corrupt.safetensors", FileWithHeader([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}'], 0));
 

@@ -21,7 +21,7 @@ public sealed class BatchSamplerTests
     }
 
     [Fact]
-    public void WithoutShuffleBatchesTakeTheFileOrderAndTheLastIsShort()
+    public void Without_shuffle_batches_take_the_file_order_and_the_last_is_short()
     {
         var sampler = new BatchSampler(count: 7, batchSize: 3, shuffle: false, seed: 1);
 
@@ -32,7 +32,7 @@ public sealed class BatchSamplerTests
     }
 
     [Fact]
-    public void ShuffledBatchesSplitThePermutationOfTheEpoch()
+    public void Shuffled_batches_split_the_permutation_of_the_epoch()
     {
         var sampler = new BatchSampler(count: 10, batchSize: 4, shuffle: true, seed: 42);
 
@@ -45,7 +45,7 @@ public sealed class BatchSamplerTests
     }
 
     [Fact]
-    public void EveryEpochVisitsEverySampleOnceInItsOwnOrder()
+    public void Every_epoch_visits_every_sample_once_in_its_own_order()
     {
         var sampler = new BatchSampler(count: 1000, batchSize: 64, shuffle: true, seed: 99);
 
@@ -62,7 +62,7 @@ public sealed class BatchSamplerTests
     }
 
     [Fact]
-    public void SameSeedGivesTheSameBatchesInAnotherSampler()
+    public void Same_seed_gives_the_same_batches_in_another_sampler()
     {
         var a = new BatchSampler(500, 32, shuffle: true, seed: 5);
         var b = new BatchSampler(500, 32, shuffle: true, seed: 5);
@@ -73,7 +73,7 @@ public sealed class BatchSamplerTests
     }
 
     [Fact]
-    public void BatchesOfTheCurrentEpochAllocateNothing()
+    public void Batches_of_the_current_epoch_allocate_nothing()
     {
         var sampler = new BatchSampler(10000, 100, shuffle: true, seed: 3);
         sampler.Batch(0, 0);
@@ -90,7 +90,7 @@ public sealed class BatchSamplerTests
     }
 
     [Fact]
-    public void RejectsBatchIndicesOutsideTheEpoch()
+    public void Rejects_batch_indices_outside_the_epoch()
     {
         var sampler = new BatchSampler(10, 5, shuffle: false, seed: 0);
 

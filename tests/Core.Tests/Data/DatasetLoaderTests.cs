@@ -10,7 +10,7 @@ public sealed class DatasetLoaderTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void LoadsTrainAndTestSetsFromADataDirectory()
+    public void Loads_train_and_test_sets_from_a_data_directory()
     {
         _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(3, 1, 2, 0, 255, 51, 102, 153, 204));
         _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 2, 1));
@@ -30,7 +30,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadsGzippedFilesAndNoTestSetWhenThereIsNone()
+    public void Loads_gzipped_files_and_no_test_set_when_there_is_none()
     {
         _directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(2, 1, 1, 0, 255)));
         _directory.Write("train-labels-idx1-ubyte.gz", IdxBytes.Gzip(IdxBytes.Labels(1, 0)));
@@ -44,7 +44,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadsFeatureVectorsFromIdx2Files()
+    public void Loads_feature_vectors_from_idx2_files()
     {
         _directory.Write("train-images-idx2-ubyte", [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 0, 255, 0, 255]);
         _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(1, 0));
@@ -59,7 +59,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void PrefersTheRawFileWhenBothFormsArePresent()
+    public void Prefers_the_raw_file_when_both_forms_are_present()
     {
         _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 255));
         _directory.Write("train-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 1, 0)));
@@ -71,7 +71,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void ImagesAndLabelsOfDifferentCountsNameBothFiles()
+    public void Images_and_labels_of_different_counts_name_both_files()
     {
         string images = _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(2, 1, 1, 0, 255));
         string labels = _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels(0, 1, 1));
@@ -82,7 +82,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void TestImagesOfAnotherSizeAreAnError()
+    public void Test_images_of_another_size_are_an_error()
     {
         WriteTrainingSet();
         string testImages = _directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 9));
@@ -96,7 +96,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void HalfATestSetIsAnError()
+    public void Half_a_test_set_is_an_error()
     {
         WriteTrainingSet();
         _directory.Write("t10k-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 2, 0, 0)));
@@ -110,7 +110,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void MissingTrainingFileInADataDirectoryIsNamed()
+    public void Missing_training_file_in_a_data_directory_is_named()
     {
         _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(1, 1, 1, 0));
 
@@ -122,7 +122,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void MissingDataDirectoryIsNamed()
+    public void Missing_data_directory_is_named()
     {
         string absent = _directory.File("absent");
 
@@ -132,7 +132,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void EmptyTrainingSetIsAnError()
+    public void Empty_training_set_is_an_error()
     {
         string images = _directory.Write("train-images-idx3-ubyte", IdxBytes.Images(0, 28, 28));
         _directory.Write("train-labels-idx1-ubyte", IdxBytes.Labels());
@@ -143,7 +143,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void MissingFashionMnistSaysHowToGetIt()
+    public void Missing_fashion_mnist_says_how_to_get_it()
     {
         string absent = _directory.File("fashion-mnist");
 
@@ -156,7 +156,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadsInstalledFashionMnistByDefault()
+    public void Loads_installed_fashion_mnist_by_default()
     {
         // Only where Debian's dataset-fashion-mnist is installed; the test above covers its absence.
         if (!Directory.Exists(DatasetLoader.FashionMnistDirectory))
@@ -174,7 +174,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void XorIsTheFourCornersOfTheUnitSquare()
+    public void Xor_is_the_four_corners_of_the_unit_square()
     {
         (Dataset train, Dataset? test) = DatasetLoader.Load("xor", null);
 
@@ -185,7 +185,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void XorWithADataDirectoryIsAnError()
+    public void Xor_with_a_data_directory_is_an_error()
     {
         var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load("xor", "/data"));
 
@@ -193,7 +193,7 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
-    public void UnknownDatasetIsNamed()
+    public void Unknown_dataset_is_named()
     {
         var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load("cifar", null));
 

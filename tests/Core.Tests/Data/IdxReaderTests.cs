@@ -12,7 +12,7 @@ public sealed class IdxReaderTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void ReadsRawImagesScaledToUnitInterval()
+    public void Reads_raw_images_scaled_to_unit_interval()
     {
         IdxImages images = IdxReader.ReadImages(_directory.Write("images", TwoImagesOf2x3));
 
@@ -22,7 +22,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadsTwoDimensionalFeatureVectorsAsOneRowEach()
+    public void Reads_two_dimensional_feature_vectors_as_one_row_each()
     {
         byte[] vectors = [.. IdxBytes.Header(0x00000802, 2, 3), 0, 255, 51, 10, 20, 30];
 
@@ -33,7 +33,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void DetectsGzipByItsMagicBytesNotByTheName()
+    public void Detects_gzip_by_its_magic_bytes_not_by_the_name()
     {
         string gzippedWithoutSuffix = _directory.Write("images", IdxBytes.Gzip(TwoImagesOf2x3));
         string rawWithSuffix = _directory.Write("images.gz", TwoImagesOf2x3);
@@ -43,7 +43,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadsRawAndGzippedLabels()
+    public void Reads_raw_and_gzipped_labels()
     {
         byte[] labels = IdxBytes.Labels(3, 0, 9, 255);
 
@@ -52,13 +52,13 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadsAnEmptyLabelFile()
+    public void Reads_an_empty_label_file()
     {
         Assert.Empty(IdxReader.ReadLabels(_directory.Write("labels", IdxBytes.Labels())));
     }
 
     [Fact]
-    public void MissingFileIsNamed()
+    public void Missing_file_is_named()
     {
         string path = _directory.File("absent-idx3-ubyte");
 
@@ -68,7 +68,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void WrongMagicSaysWhatWasFoundAndWhatWasExpected()
+    public void Wrong_magic_says_what_was_found_and_what_was_expected()
     {
         string labels = _directory.Write("labels", IdxBytes.Labels(1, 2));
         string images = _directory.Write("images", TwoImagesOf2x3);
@@ -81,7 +81,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void FileShorterThanTheMagicNumberIsTruncated()
+    public void File_shorter_than_the_magic_number_is_truncated()
     {
         string path = _directory.Write("images", [0, 0, 8]);
 
@@ -91,7 +91,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void FileShorterThanTheHeaderIsTruncated()
+    public void File_shorter_than_the_header_is_truncated()
     {
         string path = _directory.Write("images", TwoImagesOf2x3[..10]);
 
@@ -101,7 +101,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedImagesSayBytesExpectedAndPresent()
+    public void Truncated_images_say_bytes_expected_and_present()
     {
         string path = _directory.Write("images", TwoImagesOf2x3[..^5]);
 
@@ -111,7 +111,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedGzippedContentSaysItWasMeasuredAfterGunzip()
+    public void Truncated_gzipped_content_says_it_was_measured_after_gunzip()
     {
         string path = _directory.Write("images.gz", IdxBytes.Gzip(TwoImagesOf2x3[..^1]));
 
@@ -121,7 +121,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void TruncatedLabelsSayBytesExpectedAndPresent()
+    public void Truncated_labels_say_bytes_expected_and_present()
     {
         string path = _directory.Write("labels", IdxBytes.Labels(1, 2, 3, 4)[..^2]);
 
@@ -131,7 +131,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void BytesBeyondTheDeclaredSizeAreAnError()
+    public void Bytes_beyond_the_declared_size_are_an_error()
     {
         string path = _directory.Write("labels", [.. IdxBytes.Labels(1, 2), 7]);
 
@@ -141,7 +141,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void ImpossibleDimensionsAreAnError()
+    public void Impossible_dimensions_are_an_error()
     {
         string path = _directory.Write("images", IdxBytes.Images(-1, 28, 28));
 
@@ -151,7 +151,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void GarbageAfterTheGzipMagicIsABadGzipStream()
+    public void Garbage_after_the_gzip_magic_is_a_bad_gzip_stream()
     {
         string path = _directory.Write("images.gz", [0x1F, 0x8B, 0x07, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
@@ -162,7 +162,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void CutGzipStreamIsTruncatedContent()
+    public void Cut_gzip_stream_is_truncated_content()
     {
         // The runtime's gzip decoder ends quietly where the stream is cut; the IDX sizes catch it.
         byte[] gzipped = IdxBytes.Gzip(TwoImagesOf2x3);
@@ -175,7 +175,7 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadsTheFirstImageOfFashionMnistWhenItIsInstalled()
+    public void Reads_the_first_image_of_fashion_mnist_when_it_is_installed()
     {
         // Only where Debian's dataset-fashion-mnist is installed; elsewhere there is nothing to compare with.
         string path = Path.Combine(DatasetLoader.FashionMnistDirectory, "train-images-idx3-ubyte.gz");

@@ -6,7 +6,7 @@ namespace DistTrainer.Core.Tests.Randomness;
 public sealed class SplitMix64Tests
 {
     [Fact]
-    public void MatchesTheReferenceOutputsForSeedZero()
+    public void Matches_the_reference_outputs_for_seed_zero()
     {
         var random = new SplitMix64(0);
 
@@ -16,7 +16,7 @@ public sealed class SplitMix64Tests
     }
 
     [Fact]
-    public void NextBelowDrawsEveryValueOfASmallRangeEvenly()
+    public void Next_below_draws_every_value_of_a_small_range_evenly()
     {
         var random = new SplitMix64(2024);
         var counts = new int[7];

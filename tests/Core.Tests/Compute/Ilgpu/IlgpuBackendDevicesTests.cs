@@ -7,7 +7,7 @@ namespace DistTrainer.Core.Tests.Compute.Ilgpu;
 public sealed class IlgpuBackendDevicesTests
 {
     [Fact]
-    public void CreateCpuSimulator_RunsOnIlgpusCpuAccelerator()
+    public void Create_cpu_simulator_runs_on_ILGPU_cpu_accelerator()
     {
         using var backend = IlgpuBackend.CreateCpuSimulator();
         Assert.Equal(AcceleratorType.CPU, backend.AcceleratorType);
@@ -15,7 +15,7 @@ public sealed class IlgpuBackendDevicesTests
     }
 
     [Fact]
-    public void TryCreate_ReturnsOnlyTheDeviceTypeAskedFor()
+    public void Try_create_returns_only_the_device_type_asked_for()
     {
         using var cuda = IlgpuBackend.TryCreateCuda();
         using var openCl = IlgpuBackend.TryCreateOpenClGpu();
@@ -24,7 +24,7 @@ public sealed class IlgpuBackendDevicesTests
     }
 
     [Fact]
-    public void CreatePreferred_TakesCudaThenAnOpenClGpuThenTheCpuSimulator()
+    public void Create_preferred_takes_cuda_then_an_OpenCL_gpu_then_the_cpu_simulator()
     {
         AcceleratorType expected;
         using (var cuda = IlgpuBackend.TryCreateCuda())
@@ -36,7 +36,7 @@ public sealed class IlgpuBackendDevicesTests
     }
 
     [Fact]
-    public void AnArrayDisposedAfterItsBackend_DoesNotThrow()
+    public void An_array_disposed_after_its_backend_does_not_throw()
     {
         var backend = IlgpuBackend.CreateCpuSimulator();
         var array = backend.Allocate(4);

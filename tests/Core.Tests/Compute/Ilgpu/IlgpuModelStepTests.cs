@@ -19,7 +19,7 @@ public sealed class IlgpuModelStepTests(CpuSimulatorFixture fixture) : IClassFix
     [InlineData("linear:9:5,relu,linear:5:4,sigmoid", "bce")]
     [InlineData("linear:9:5,step,linear:5:4", "bce-with-logits")]
     [InlineData("linear:9:5,batchnorm:5,relu,linear:5:4", "mae")]
-    public void ComputeGradients_MatchesTheReferenceAndTheCpuBackend(string layers, string lossName)
+    public void Compute_gradients_matches_the_reference_and_the_cpu_backend(string layers, string lossName)
     {
         var loss = LossFunction.Parse(lossName);
         var data = RandomData(count: 11, features: 9, classes: 4);

@@ -25,7 +25,7 @@ public sealed class CudaCompilationTests
 
     [Theory]
     [MemberData(nameof(KernelNames))]
-    public void Kernel_CompilesToPtx_WithoutApproximateTanh(string name)
+    public void Kernel_compiles_to_ptx_without_approximate_tanh(string name)
     {
         var kernel = Kernels().Single(k => $"{k.DeclaringType!.Name}.{k.Name}" == name);
         using var context = IlgpuBackend.CreateContext(_ => { });

@@ -17,7 +17,7 @@ public sealed class DeviceMathTests
     }
 
     [Fact]
-    public void Tanh_IsWithinTwoUlpsOfDoublePrecision()
+    public void Tanh_is_within_two_ulps_of_double_precision()
     {
         double worst = Inputs().Max(x => Math.Abs(DeviceMath.Tanh(x) - Math.Tanh(x)) / Math.Abs(Math.Tanh(x)));
         Assert.True(worst < 2.5e-7, $"worst relative error {worst:G3}");
@@ -27,7 +27,7 @@ public sealed class DeviceMathTests
     }
 
     [Fact]
-    public void Sigmoid_IsWithinTwoUlpsOfDoublePrecision()
+    public void Sigmoid_is_within_two_ulps_of_double_precision()
     {
         double worst = Inputs().Max(x =>
         {

@@ -46,12 +46,12 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
     [InlineData(Kernel.OneThreadPerOutput, "one thread per output")]
     [InlineData(Kernel.Tiles4, "4x4 shared-memory tiles")]
     [InlineData(Kernel.Tiles16, "16x16 shared-memory tiles")]
-    public void TheTileFitsTheDevice(Kernel kernel, string description) =>
+    public void The_tile_fits_the_device(Kernel kernel, string description) =>
         Assert.Equal(description, backends[kernel].GemmKernel);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Gemm_AccumulatesIntoC_AsTheReferenceDoes(Kernel kernel, bool transposeA, bool transposeB)
+    public void Gemm_accumulates_into_c_as_the_reference_does(Kernel kernel, bool transposeA, bool transposeB)
     {
         // 16x16 tiles on the simulator run 256 threads per group: a smaller product keeps it quick.
         var (m, n, k) = kernel == Kernel.Tiles16 ? (19, 17, 21) : (37, 29, 33);
@@ -68,7 +68,7 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
     [InlineData(Kernel.OneThreadPerOutput)]
     [InlineData(Kernel.Tiles4)]
     [InlineData(Kernel.Tiles16)]
-    public void Gemm_WithBetaZero_IgnoresNaNInC(Kernel kernel)
+    public void Gemm_with_beta_zero_ignores_NaN_in_c(Kernel kernel)
     {
         const int m = 5, n = 3, k = 7;
         using var both = new BackendComparison(backends[kernel]);
