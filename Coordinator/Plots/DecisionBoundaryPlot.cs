@@ -70,8 +70,8 @@ public static class DecisionBoundaryPlot
         var grid = panel.Grid;
         var surface = new Coordinates3d[grid.Cells, grid.Cells];
         for (int row = 0; row < grid.Cells; row++)
-        for (int column = 0; column < grid.Cells; column++)
-            surface[row, column] = new Coordinates3d(grid.X(column), grid.Y(row), panel.ClassOneProbability[row, column]);
+            for (int column = 0; column < grid.Cells; column++)
+                surface[row, column] = new Coordinates3d(grid.X(column), grid.Y(row), panel.ClassOneProbability[row, column]);
         return surface;
     }
 }

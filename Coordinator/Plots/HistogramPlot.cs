@@ -26,27 +26,27 @@ public static class HistogramPlot
         var (min, max) = Span(positions.SelectMany(row => row).SelectMany(values => values).ToArray());
         var plots = new Plot?[rowNames.Count, columnNames.Count];
         for (int r = 0; r < rowNames.Count; r++)
-        for (int c = 0; c < columnNames.Count; c++)
-        {
-            var plot = new Plot();
-            if (r == 0) plot.Title(columnNames[c], size: 15);
-            plot.YLabel(c == 0 ? rowNames[r] : "", size: 15);
-            plot.XLabel(r == rowNames.Count - 1 ? (logX ? $"{xLabel} (log scale)" : xLabel) : "", size: 13);
-            var bars = Bars(positions[r][c], panels[r][c].Values.Count, min, max);
-            plot.Add.Bars(bars).Color = Colors.SteelBlue;
-            var note = plot.Add.Annotation(panels[r][c].Note, Alignment.UpperRight);
-            note.LabelFontSize = 11;
-            note.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
-            note.LabelBorderColor = Colors.Gray;
-            note.LabelShadowColor = Colors.Transparent;
-            plot.Axes.SetLimits(min, max, 0, Math.Max(0.05, bars.Max(b => b.Value)) * 1.3);
-            if (logX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            for (int c = 0; c < columnNames.Count; c++)
             {
-                IntegerTicksOnly = true,
-                LabelFormatter = x => $"1e{x:0}",
-            };
-            plots[r, c] = plot;
-        }
+                var plot = new Plot();
+                if (r == 0) plot.Title(columnNames[c], size: 15);
+                plot.YLabel(c == 0 ? rowNames[r] : "", size: 15);
+                plot.XLabel(r == rowNames.Count - 1 ? (logX ? $"{xLabel} (log scale)" : xLabel) : "", size: 13);
+                var bars = Bars(positions[r][c], panels[r][c].Values.Count, min, max);
+                plot.Add.Bars(bars).Color = Colors.SteelBlue;
+                var note = plot.Add.Annotation(panels[r][c].Note, Alignment.UpperRight);
+                note.LabelFontSize = 11;
+                note.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
+                note.LabelBorderColor = Colors.Gray;
+                note.LabelShadowColor = Colors.Transparent;
+                plot.Axes.SetLimits(min, max, 0, Math.Max(0.05, bars.Max(b => b.Value)) * 1.3);
+                if (logX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+                {
+                    IntegerTicksOnly = true,
+                    LabelFormatter = x => $"1e{x:0}",
+                };
+                plots[r, c] = plot;
+            }
         return PanelGrid.Save(path, title, plots, 260 * columnNames.Count + 60, 200 * rowNames.Count + 90);
     }
 

@@ -89,11 +89,11 @@ public static class LinePlot
         if (top - bottom >= 2) return;
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int decade = (int)Math.Floor(bottom) - 1; decade <= (int)Math.Ceiling(top); decade++)
-        foreach (int step in (int[])[1, 2, 5])
-        {
-            double y = decade + Math.Log10(step);
-            if (y >= bottom - 0.1 && y <= top + 0.1) ticks.AddMajor(y, (step * Math.Pow(10, decade)).ToString("G3", CultureInfo.InvariantCulture));
-        }
+            foreach (int step in (int[])[1, 2, 5])
+            {
+                double y = decade + Math.Log10(step);
+                if (y >= bottom - 0.1 && y <= top + 0.1) ticks.AddMajor(y, (step * Math.Pow(10, decade)).ToString("G3", CultureInfo.InvariantCulture));
+            }
         plot.Axes.Left.TickGenerator = ticks;
     }
 }

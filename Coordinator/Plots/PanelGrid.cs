@@ -24,12 +24,12 @@ public static class PanelGrid
         var layout = new CustomGrid();
         layout.Set(header, new GridCell(0, 0, cellRows, 1, 1, 1));
         for (int r = 0; r < rows; r++)
-        for (int c = 0; c < columns; c++)
-        {
-            if (panels[r, c] is not { } panel) continue;
-            multiplot.AddPlot(panel);
-            layout.Set(panel, new GridCell(1 + r * span, c, cellRows, columns, span, 1));
-        }
+            for (int c = 0; c < columns; c++)
+            {
+                if (panels[r, c] is not { } panel) continue;
+                multiplot.AddPlot(panel);
+                layout.Set(panel, new GridCell(1 + r * span, c, cellRows, columns, span, 1));
+            }
         multiplot.Layout = layout;
         return Figure.Save(multiplot, path, width, height);
     }

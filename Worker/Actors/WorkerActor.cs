@@ -116,7 +116,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
         Receive<PrepareFailed>(failed =>
         {
-            _coordinatorSelection?.Tell(new WorkerWithdrew(_settings.WorkerId, failed.Reason));
+            CoordinatorSelection?.Tell(new WorkerWithdrew(_settings.WorkerId, failed.Reason));
             Fail($"could not prepare: {failed.Reason}");
         });
         ReceiveAny(_ => Stash.Stash());
@@ -145,7 +145,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             if (done.Error is { } error)
             {
                 _log.Warning("Step {Step} shard {Shard}: {Reason}", done.Shard.Step + 1, done.Shard.ShardId, error);
-                _coordinatorSelection?.Tell(new ShardFailed(done.Shard.Step, done.Shard.Attempt, done.Shard.ShardId, _settings.WorkerId, error));
+                CoordinatorSelection?.Tell(new ShardFailed(done.Shard.Step, done.Shard.Attempt, done.Shard.ShardId, _settings.WorkerId, error));
             }
             StartNext();
         });
@@ -204,12 +204,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             PayloadPool.Shared.Return(weights.Weights);
     }
 
-    private ActorSelection? _coordinatorSelection =>
+    private ActorSelection? CoordinatorSelection =>
         _coordinatorNode is null ? null : Context.ActorSelection(new RootActorPath(_coordinatorNode) / "user" / ActorNames.Coordinator);
 
     private void Register()
     {
-        _coordinatorSelection?.Tell(new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
+        CoordinatorSelection?.Tell(new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
             _cluster.SelfAddress.ToString(), _settings.Device));
     }
 

@@ -16,7 +16,8 @@ public sealed class ComputeThread
         new Thread(() =>
         {
             foreach (var work in _work.GetConsumingEnumerable()) work();
-        }) { IsBackground = true, Name = name }.Start();
+        })
+        { IsBackground = true, Name = name }.Start();
     }
 
     /// <summary>Runs <paramref name="work"/> after everything queued before it; the task carries its result or exception.</summary>

@@ -43,25 +43,25 @@ public sealed class InitExperiment : IExperiment
         int probeRows = context.Pick(200, 1000, 1000);
         var runs = new List<InitRun>();
         foreach (string activation in Activations)
-        foreach (var (name, init) in Inits)
-        {
-            var options = context.ImageTraining with
+            foreach (var (name, init) in Inits)
             {
-                Layers = Layers(activation),
-                Init = init,
-                Optimizer = new OptimizerSettings("adam", LearningRate: LearningRate),
-                BatchSize = BatchSize,
-                Epochs = epochs,
-                TrainSamples = samples,
-                TestSamples = testSamples,
-            };
-            IReadOnlyList<float[]> initial;
-            using (var probe = TrainingRun.Prepare(options, context.Log, context.Images))
-                initial = HiddenActivations.Of(probe, probeRows);
-            var trainedWeights = default(HiddenWeights);
-            var run = context.Train($"{activation}, {name}", options, inspect: trained => trainedWeights = Measure(trained));
-            runs.Add(new InitRun(activation, name, initial, run, trainedWeights));
-        }
+                var options = context.ImageTraining with
+                {
+                    Layers = Layers(activation),
+                    Init = init,
+                    Optimizer = new OptimizerSettings("adam", LearningRate: LearningRate),
+                    BatchSize = BatchSize,
+                    Epochs = epochs,
+                    TrainSamples = samples,
+                    TestSamples = testSamples,
+                };
+                IReadOnlyList<float[]> initial;
+                using (var probe = TrainingRun.Prepare(options, context.Log, context.Images))
+                    initial = HiddenActivations.Of(probe, probeRows);
+                var trainedWeights = default(HiddenWeights);
+                var run = context.Train($"{activation}, {name}", options, inspect: trained => trainedWeights = Measure(trained));
+                runs.Add(new InitRun(activation, name, initial, run, trainedWeights));
+            }
 
         report.Paragraph($"{HiddenLayers} hidden layers of {Width} units; every linear layer drawn by the initialisation named, " +
                          $"biases zero. The histograms are each hidden layer's activations on the first {probeRows} training images " +

@@ -44,40 +44,40 @@ public sealed class ModelSpec
             switch (parts[0])
             {
                 case "linear":
-                {
-                    if (parts.Length < 3)
-                        throw new InvalidInputException($"{where}: linear needs IN:OUT, e.g. linear:784:256");
-                    int input = ParsePositive(parts[1], where, "IN");
-                    int output = ParsePositive(parts[2], where, "OUT");
-                    if (width is { } w && w != input)
-                        throw new InvalidInputException(
-                            $"{where}: takes {input} inputs but the layers before it give {w}; the spec does not chain");
-                    var init = parts.Length > 3 ? Initializer.Parse(string.Join(':', parts[3..]), where) : defaultInit;
-                    layers.Add(new LinearSpec(input, output, init));
-                    inputWidth ??= input;
-                    width = output;
-                    break;
-                }
+                    {
+                        if (parts.Length < 3)
+                            throw new InvalidInputException($"{where}: linear needs IN:OUT, e.g. linear:784:256");
+                        int input = ParsePositive(parts[1], where, "IN");
+                        int output = ParsePositive(parts[2], where, "OUT");
+                        if (width is { } w && w != input)
+                            throw new InvalidInputException(
+                                $"{where}: takes {input} inputs but the layers before it give {w}; the spec does not chain");
+                        var init = parts.Length > 3 ? Initializer.Parse(string.Join(':', parts[3..]), where) : defaultInit;
+                        layers.Add(new LinearSpec(input, output, init));
+                        inputWidth ??= input;
+                        width = output;
+                        break;
+                    }
                 case "batchnorm":
-                {
-                    RequireParts(parts, 2, where, "batchnorm:N");
-                    int n = ParsePositive(parts[1], where, "N");
-                    if (width is { } w && w != n)
-                        throw new InvalidInputException($"{where}: normalises {n} features but the layers before it give {w}; the spec does not chain");
-                    layers.Add(new BatchNormSpec(n));
-                    inputWidth ??= n;
-                    width = n;
-                    break;
-                }
+                    {
+                        RequireParts(parts, 2, where, "batchnorm:N");
+                        int n = ParsePositive(parts[1], where, "N");
+                        if (width is { } w && w != n)
+                            throw new InvalidInputException($"{where}: normalises {n} features but the layers before it give {w}; the spec does not chain");
+                        layers.Add(new BatchNormSpec(n));
+                        inputWidth ??= n;
+                        width = n;
+                        break;
+                    }
                 case "dropout":
-                {
-                    RequireParts(parts, 2, where, "dropout:P");
-                    float p = ParseFloat(parts[1], where);
-                    if (!(p >= 0 && p <= 1))
-                        throw new InvalidInputException($"{where}: the dropout probability must be in [0, 1]");
-                    layers.Add(new DropoutSpec(p));
-                    break;
-                }
+                    {
+                        RequireParts(parts, 2, where, "dropout:P");
+                        float p = ParseFloat(parts[1], where);
+                        if (!(p >= 0 && p <= 1))
+                            throw new InvalidInputException($"{where}: the dropout probability must be in [0, 1]");
+                        layers.Add(new DropoutSpec(p));
+                        break;
+                    }
                 case "softmax":
                     RequireParts(parts, 1, where, "softmax");
                     layers.Add(new SoftmaxSpec());

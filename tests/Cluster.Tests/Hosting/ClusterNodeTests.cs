@@ -41,7 +41,7 @@ public sealed class ClusterNodeTests : Akka.TestKit.Xunit2.TestKit
             Roles: [ClusterRoles.Worker]), Logger.None, Crashable);
         var workerAddress = Akka.Cluster.Cluster.Get(worker).SelfAddress;
 
-        await AwaitConditionAsync(() => Task.FromResult( coordinator.State.Members.Count(m => m.Status == MemberStatus.Up) == 2), TimeSpan.FromSeconds(15));
+        await AwaitConditionAsync(() => Task.FromResult(coordinator.State.Members.Count(m => m.Status == MemberStatus.Up) == 2), TimeSpan.FromSeconds(15));
         var roles = coordinator.State.Members.ToDictionary(m => m.Address, m => m.Roles);
         Assert.Contains(ClusterRoles.Coordinator, roles[coordinator.SelfAddress]);
         Assert.Contains(ClusterRoles.Worker, roles[workerAddress]);

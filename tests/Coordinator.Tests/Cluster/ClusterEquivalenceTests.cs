@@ -20,9 +20,9 @@ public class ClusterEquivalenceTests
     {
         var data = new TheoryData<string, string, int>();
         foreach (var optimizer in new[] { "momentum", "adam" })
-        foreach (var batchNorm in new[] { "none", "sync" })
-        foreach (int workers in new[] { 1, 2, 3 })
-            data.Add(optimizer, batchNorm, workers);
+            foreach (var batchNorm in new[] { "none", "sync" })
+                foreach (int workers in new[] { 1, 2, 3 })
+                    data.Add(optimizer, batchNorm, workers);
         return data;
     }
 

@@ -38,13 +38,13 @@ internal static class GemmComparison
     {
         var result = new double[m * n];
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double sum = 0;
-            for (int p = 0; p < k; p++)
-                sum += Math.Abs(transposeA ? a[p * m + i] : a[i * k + p]) * Math.Abs(transposeB ? b[j * k + p] : b[p * n + j]);
-            result[i * n + j] = Math.Abs(alpha) * sum + Math.Abs(beta * c[i * n + j]);
-        }
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                    sum += Math.Abs(transposeA ? a[p * m + i] : a[i * k + p]) * Math.Abs(transposeB ? b[j * k + p] : b[p * n + j]);
+                result[i * n + j] = Math.Abs(alpha) * sum + Math.Abs(beta * c[i * n + j]);
+            }
         return result;
     }
 }

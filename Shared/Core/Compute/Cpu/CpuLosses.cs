@@ -12,14 +12,14 @@ internal static class CpuLosses
 {
     public static double Compute(LossKind kind, ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int rows, int cols,
         float gradScale, Span<float> grad) => kind switch
-    {
-        LossKind.CrossEntropy => CrossEntropy(output, targets, rows, cols, gradScale, grad),
-        LossKind.BceWithLogits => ElementWiseLoss(new BceWithLogits(), output, targets, gradScale, grad),
-        LossKind.Bce => ElementWiseLoss(new Bce(), output, targets, gradScale, grad),
-        LossKind.Mse => ElementWiseLoss(new Mse(), output, targets, gradScale, grad),
-        LossKind.Mae => ElementWiseLoss(new Mae(), output, targets, gradScale, grad),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
-    };
+        {
+            LossKind.CrossEntropy => CrossEntropy(output, targets, rows, cols, gradScale, grad),
+            LossKind.BceWithLogits => ElementWiseLoss(new BceWithLogits(), output, targets, gradScale, grad),
+            LossKind.Bce => ElementWiseLoss(new Bce(), output, targets, gradScale, grad),
+            LossKind.Mse => ElementWiseLoss(new Mse(), output, targets, gradScale, grad),
+            LossKind.Mae => ElementWiseLoss(new Mae(), output, targets, gradScale, grad),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
+        };
 
     /// <summary>Per row: log-sum-exp (max-subtracted) minus the label's logit; grad = gradScale * (softmax - one-hot).</summary>
     private static double CrossEntropy(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, int rows, int cols,

@@ -66,11 +66,11 @@ internal static unsafe class GemmBlocked<TSimd> where TSimd : struct, ISimdFloat
         else
             GemmMicroKernel<TSimd, OneVector>.Run(kc, a, b, sums, KernelColumns, 1, 0, false);
         for (int r = 0; r < rows; r++)
-        for (int j = 0; j < columns; j++)
-        {
-            float sum = sums[r * KernelColumns + j];
-            float* target = c + (long)r * ldc + j;
-            *target = accumulate ? MathF.FusedMultiplyAdd(sum, alpha, beta * *target) : sum * alpha;
-        }
+            for (int j = 0; j < columns; j++)
+            {
+                float sum = sums[r * KernelColumns + j];
+                float* target = c + (long)r * ldc + j;
+                *target = accumulate ? MathF.FusedMultiplyAdd(sum, alpha, beta * *target) : sum * alpha;
+            }
     }
 }

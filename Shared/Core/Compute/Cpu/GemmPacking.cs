@@ -29,8 +29,8 @@ internal static unsafe class GemmPacking
         {
             int count = Math.Min(width, lines - first);
             for (int d = 0; d < depth; d++)
-            for (int l = 0; l < width; l++)
-                destination[d * width + l] = l < count ? source[(first + l) * lineStride + d * depthStride] : 0;
+                for (int l = 0; l < width; l++)
+                    destination[d * width + l] = l < count ? source[(first + l) * lineStride + d * depthStride] : 0;
             destination += width * depth;
         }
     }

@@ -77,12 +77,14 @@ internal sealed class LoadedKernels
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> ColumnMeanVariance { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, int, float> BatchNormForward { get; }
+        ArrayView<float>, ArrayView<float>, int, float> BatchNormForward
+    { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> BatchNormBackwardReduce { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, ArrayView<float>, int, float, float> BatchNormBackwardInput { get; }
+        ArrayView<float>, ArrayView<float>, int, float, float> BatchNormBackwardInput
+    { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> UpdateRunningStatistics { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, long, float, float, ulong> DropoutForward { get; }

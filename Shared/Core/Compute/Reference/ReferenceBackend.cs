@@ -44,17 +44,17 @@ public sealed class ReferenceBackend : IComputeBackend
         var bv = View(b);
         var cv = View(c);
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double sum = 0;
-            for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
             {
-                double x = transposeA ? av[p * m + i] : av[i * k + p];
-                double y = transposeB ? bv[j * k + p] : bv[p * n + j];
-                sum += x * y;
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double x = transposeA ? av[p * m + i] : av[i * k + p];
+                    double y = transposeB ? bv[j * k + p] : bv[p * n + j];
+                    sum += x * y;
+                }
+                cv[i * n + j] = beta == 0 ? alpha * sum : alpha * sum + beta * cv[i * n + j];
             }
-            cv[i * n + j] = beta == 0 ? alpha * sum : alpha * sum + beta * cv[i * n + j];
-        }
     }
 
     public void AddRowVector(DeviceSlice matrix, int rows, int cols, DeviceSlice vector)
@@ -62,8 +62,8 @@ public sealed class ReferenceBackend : IComputeBackend
         var mv = View(matrix);
         var vv = View(vector);
         for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-            mv[r * cols + c] += vv[c];
+            for (int c = 0; c < cols; c++)
+                mv[r * cols + c] += vv[c];
     }
 
     public void SumRows(DeviceSlice matrix, int rows, int cols, DeviceSlice result)
@@ -179,12 +179,12 @@ public sealed class ReferenceBackend : IComputeBackend
         var hv = View(xHat);
         var yv = View(y);
         for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-        {
-            int i = r * cols + c;
-            hv[i] = (xv[i] - mv[c]) / Math.Sqrt(vv[c] + eps);
-            yv[i] = gv[c] * hv[i] + bv[c];
-        }
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                hv[i] = (xv[i] - mv[c]) / Math.Sqrt(vv[c] + eps);
+                yv[i] = gv[c] * hv[i] + bv[c];
+            }
     }
 
     public void BatchNormBackwardReduce(DeviceSlice dy, DeviceSlice xHat, int rows, int cols, DeviceSlice dGamma, DeviceSlice dBeta)
@@ -217,11 +217,11 @@ public sealed class ReferenceBackend : IComputeBackend
         var dbv = View(dBeta);
         var dxv = View(dx);
         for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-        {
-            int i = r * cols + c;
-            dxv[i] = gv[c] / Math.Sqrt(vv[c] + eps) * (dyv[i] - (dbv[c] + hv[i] * dgv[c]) / count);
-        }
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                dxv[i] = gv[c] / Math.Sqrt(vv[c] + eps) * (dyv[i] - (dbv[c] + hv[i] * dgv[c]) / count);
+            }
     }
 
     public void UpdateRunningStatistics(DeviceSlice runningMean, DeviceSlice runningVariance,
@@ -246,12 +246,12 @@ public sealed class ReferenceBackend : IComputeBackend
         var yv = View(y);
         double scale = p >= 1 ? 0 : 1.0 / (1 - p);
         for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-        {
-            int i = r * cols + c;
-            mv[i] = CounterRng.Uniform(seed, (long)(rowOffset + r) * cols + c) >= p ? scale : 0;
-            yv[i] = xv[i] * mv[i];
-        }
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                mv[i] = CounterRng.Uniform(seed, (long)(rowOffset + r) * cols + c) >= p ? scale : 0;
+                yv[i] = xv[i] * mv[i];
+            }
     }
 
     public void Multiply(DeviceSlice a, DeviceSlice b, DeviceSlice result)

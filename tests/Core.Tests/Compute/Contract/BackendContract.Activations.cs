@@ -11,14 +11,14 @@ public abstract partial class BackendContract
     /// Written over the first random inputs: values near zero exercise the series branch of the device
     /// tanh and the 0.2 switch between its formulas; large ones saturate.
     /// </summary>
-    private static readonly float[] _edgeInputs = [0f, 1e-4f, -0.05f, 0.19f, -0.21f, 12f, -30f];
+    private static readonly float[] EdgeInputs = [0f, 1e-4f, -0.05f, 0.19f, -0.21f, 12f, -30f];
 
     public static TheoryData<ActivationKind, int> ActivationCases()
     {
         var data = new TheoryData<ActivationKind, int>();
         foreach (var kind in Enum.GetValues<ActivationKind>())
-        foreach (int length in new[] { 1, 3, 17, 33, 130, 1000 })
-            data.Add(kind, length);
+            foreach (int length in new[] { 1, 3, 17, 33, 130, 1000 })
+                data.Add(kind, length);
         return data;
     }
 
@@ -31,7 +31,7 @@ public abstract partial class BackendContract
         using var both = Compare(length);
         var activation = new Activation(kind, 0.2f);
         var inputs = BackendComparison.RandomValues(length, length, -4f, 4f);
-        _edgeInputs.AsSpan(0, Math.Min(length, _edgeInputs.Length)).CopyTo(inputs);
+        EdgeInputs.AsSpan(0, Math.Min(length, EdgeInputs.Length)).CopyTo(inputs);
         var x = both.Of(inputs);
         var y = both.Zeros(length);
         var dy = both.Random(length);

@@ -17,11 +17,11 @@ public abstract partial class BackendContract
     public void Gemm_matches_the_reference_for_every_transpose(int m, int n, int k)
     {
         foreach (bool transposeA in new[] { false, true })
-        foreach (bool transposeB in new[] { false, true })
-        {
-            using var both = Compare(m * 7 + n);
-            GemmComparison.AssertMatches(both, transposeA, transposeB, m, n, k, 1, 0);
-        }
+            foreach (bool transposeB in new[] { false, true })
+            {
+                using var both = Compare(m * 7 + n);
+                GemmComparison.AssertMatches(both, transposeA, transposeB, m, n, k, 1, 0);
+            }
     }
 
     [ContractTheory]

@@ -23,24 +23,24 @@ public sealed class GemmTests
     public void Shapes_that_span_several_cache_blocks_match_the_reference_for_every_transpose(int m, int n, int k)
     {
         foreach (bool transposeA in new[] { false, true })
-        foreach (bool transposeB in new[] { false, true })
-        {
-            using var both = CpuComparison.Create(m * 7 + n);
-            GemmComparison.AssertMatches(both, transposeA, transposeB, m, n, k, 1, 0);
-        }
+            foreach (bool transposeB in new[] { false, true })
+            {
+                using var both = CpuComparison.Create(m * 7 + n);
+                GemmComparison.AssertMatches(both, transposeA, transposeB, m, n, k, 1, 0);
+            }
     }
 
     [Fact]
     public void Narrower_registers_match_the_reference()
     {
         foreach (var width in new[] { SimdWidth.Bits256, SimdWidth.Bits128 })
-        foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 9, 5), (33, 17, 130), (97, 65, 300), (13, 1100, 20), (5, 40, 1030) })
-        foreach (bool transposeA in new[] { false, true })
-        foreach (bool transposeB in new[] { false, true })
-        {
-            using var both = CpuComparison.Create(m, new CpuBackend(2, width));
-            GemmComparison.AssertMatches(both, transposeA, transposeB, m, n, k, 0.75f, 0.5f);
-        }
+            foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 9, 5), (33, 17, 130), (97, 65, 300), (13, 1100, 20), (5, 40, 1030) })
+                foreach (bool transposeA in new[] { false, true })
+                    foreach (bool transposeB in new[] { false, true })
+                    {
+                        using var both = CpuComparison.Create(m, new CpuBackend(2, width));
+                        GemmComparison.AssertMatches(both, transposeA, transposeB, m, n, k, 0.75f, 0.5f);
+                    }
     }
 
     [Theory]

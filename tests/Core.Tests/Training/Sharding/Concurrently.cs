@@ -23,7 +23,8 @@ internal static class Concurrently
             {
                 failures[i] = e;
             }
-        }) { IsBackground = true }).ToArray();
+        })
+        { IsBackground = true }).ToArray();
         foreach (var thread in threads) thread.Start();
         foreach (var thread in threads)
         {

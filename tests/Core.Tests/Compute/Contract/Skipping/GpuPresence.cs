@@ -12,7 +12,7 @@ internal static class GpuPresence
 {
     public const string Absent = "ILGPU finds no CUDA device and no OpenCL GPU on this machine";
 
-    private static readonly Lazy<bool> _present = new(() =>
+    private static readonly Lazy<bool> Present = new(() =>
     {
         using var gpu = TryCreateGpu();
         return gpu is not null;
@@ -27,7 +27,7 @@ internal static class GpuPresence
     /// </summary>
     public static IXunitTestCase? SkippedTestCase(IMessageSink diagnosticMessageSink,
         ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod) =>
-        testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresGpuAttribute)).Any() && !_present.Value
+        testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresGpuAttribute)).Any() && !Present.Value
             ? new XunitSkippedDataRowTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
                 discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, Absent)
             : null;

@@ -36,9 +36,9 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
     {
         var cases = new TheoryData<Kernel, bool, bool>();
         foreach (var kernel in Enum.GetValues<Kernel>())
-        foreach (bool transposeA in new[] { false, true })
-        foreach (bool transposeB in new[] { false, true })
-            cases.Add(kernel, transposeA, transposeB);
+            foreach (bool transposeA in new[] { false, true })
+                foreach (bool transposeB in new[] { false, true })
+                    cases.Add(kernel, transposeA, transposeB);
         return cases;
     }
 
