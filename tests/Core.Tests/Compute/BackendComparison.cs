@@ -11,15 +11,15 @@ namespace DistTrainer.Core.Tests.Compute;
 /// </summary>
 internal sealed class BackendComparison(IComputeBackend subject, int seed = 1, bool ownsSubject = false) : IDisposable
 {
-    private readonly Random random = new(seed);
-    private readonly List<DeviceArray> arrays = [];
+    private readonly Random _random = new(seed);
+    private readonly List<DeviceArray> _arrays = [];
 
     public IComputeBackend Subject => subject;
 
     public ReferenceBackend Reference { get; } = new();
 
     /// <summary>Uniform values in [low, high), the same in both backends, from this comparison's seeded stream.</summary>
-    public Pair Random(int length, float low = -1, float high = 1) => Of(Uniform(random, length, low, high));
+    public Pair Random(int length, float low = -1, float high = 1) => Of(Uniform(_random, length, low, high));
 
     /// <summary>Uniform values in [low, high) from their own seed.</summary>
     public static float[] RandomValues(int length, int seed, float low = -2f, float high = 2f) =>
@@ -36,8 +36,8 @@ internal sealed class BackendComparison(IComputeBackend subject, int seed = 1, b
     public Pair Zeros(int length)
     {
         var pair = new Pair(this, Subject.Allocate(length), Reference.Allocate(length));
-        arrays.Add(pair.SubjectStorage);
-        arrays.Add(pair.ReferenceStorage);
+        _arrays.Add(pair.SubjectStorage);
+        _arrays.Add(pair.ReferenceStorage);
         return pair;
     }
 
@@ -67,7 +67,7 @@ internal sealed class BackendComparison(IComputeBackend subject, int seed = 1, b
 
     public void Dispose()
     {
-        foreach (var array in arrays) array.Dispose();
+        foreach (var array in _arrays) array.Dispose();
         if (ownsSubject) subject.Dispose();
     }
 

@@ -26,46 +26,46 @@ public sealed class CpuBackendAllocationTests
     /// <summary>Every operation of the backend, on the shapes of one linear layer's training step.</summary>
     private sealed class Step(CpuBackend backend, int rows, int inputs, int outputs)
     {
-        private readonly DeviceSlice x = Filled(backend, rows * inputs);
-        private readonly DeviceSlice w = Filled(backend, outputs * inputs);
-        private readonly DeviceSlice dw = Filled(backend, outputs * inputs);
-        private readonly DeviceSlice dxIn = Filled(backend, rows * inputs);
-        private readonly DeviceSlice y = Filled(backend, rows * outputs);
-        private readonly DeviceSlice h = Filled(backend, rows * outputs);
-        private readonly DeviceSlice dy = Filled(backend, rows * outputs);
-        private readonly DeviceSlice mask = Filled(backend, rows * outputs);
-        private readonly DeviceSlice z = Filled(backend, rows * outputs);
-        private readonly DeviceSlice column = Filled(backend, outputs);
-        private readonly DeviceSlice column2 = Filled(backend, outputs);
-        private readonly DeviceSlice column3 = Filled(backend, outputs);
-        private readonly DeviceSlice column4 = Filled(backend, outputs);
-        private readonly DeviceSlice labels = Filled(backend, rows, 1);
-        private readonly float[] host = new float[rows * outputs];
+        private readonly DeviceSlice _x = Filled(backend, rows * inputs);
+        private readonly DeviceSlice _w = Filled(backend, outputs * inputs);
+        private readonly DeviceSlice _dw = Filled(backend, outputs * inputs);
+        private readonly DeviceSlice _dxIn = Filled(backend, rows * inputs);
+        private readonly DeviceSlice _y = Filled(backend, rows * outputs);
+        private readonly DeviceSlice _h = Filled(backend, rows * outputs);
+        private readonly DeviceSlice _dy = Filled(backend, rows * outputs);
+        private readonly DeviceSlice _mask = Filled(backend, rows * outputs);
+        private readonly DeviceSlice _z = Filled(backend, rows * outputs);
+        private readonly DeviceSlice _column = Filled(backend, outputs);
+        private readonly DeviceSlice _column2 = Filled(backend, outputs);
+        private readonly DeviceSlice _column3 = Filled(backend, outputs);
+        private readonly DeviceSlice _column4 = Filled(backend, outputs);
+        private readonly DeviceSlice _labels = Filled(backend, rows, 1);
+        private readonly float[] _host = new float[rows * outputs];
 
         public void Run()
         {
-            backend.Gemm(false, true, rows, outputs, inputs, 1, x, w, 0, y);
-            backend.AddRowVector(y, rows, outputs, column);
-            backend.ColumnMeanVariance(y, rows, outputs, column, column2);
-            backend.BatchNormForward(y, rows, outputs, column, column2, 1e-5f, column3, column4, h, z);
-            backend.UpdateRunningStatistics(column3, column4, column, column2, rows, 0.1f);
-            backend.ActivationForward(new Activation(ActivationKind.Relu), z, h);
-            backend.DropoutForward(h, rows, outputs, 0, 0.2f, 7, mask, z);
-            backend.SoftmaxForward(z, y, rows, outputs);
-            backend.Loss(LossKind.CrossEntropy, z, labels, rows, outputs, 1f / rows, dy);
-            backend.Loss(LossKind.Mse, z, y, rows, outputs, 1f / rows, dy);
-            backend.SoftmaxBackward(y, dy, h, rows, outputs);
-            backend.Multiply(h, mask, dy);
-            backend.ActivationBackward(new Activation(ActivationKind.Tanh), z, y, dy, h);
-            backend.BatchNormBackwardReduce(h, y, rows, outputs, column3, column4);
-            backend.BatchNormBackwardInput(h, y, rows, outputs, column2, 1e-5f, column, column3, column4, rows, dy);
-            backend.SumRows(dy, rows, outputs, column);
-            backend.Gemm(true, false, outputs, inputs, rows, 1, dy, x, 0, dw);
-            backend.Gemm(false, false, rows, inputs, outputs, 1, dy, w, 0, dxIn);
-            backend.Copy(dy, mask);
-            backend.Fill(labels, 1);
-            backend.Download(y, host);
-            backend.Upload(host, y);
+            backend.Gemm(false, true, rows, outputs, inputs, 1, _x, _w, 0, _y);
+            backend.AddRowVector(_y, rows, outputs, _column);
+            backend.ColumnMeanVariance(_y, rows, outputs, _column, _column2);
+            backend.BatchNormForward(_y, rows, outputs, _column, _column2, 1e-5f, _column3, _column4, _h, _z);
+            backend.UpdateRunningStatistics(_column3, _column4, _column, _column2, rows, 0.1f);
+            backend.ActivationForward(new Activation(ActivationKind.Relu), _z, _h);
+            backend.DropoutForward(_h, rows, outputs, 0, 0.2f, 7, _mask, _z);
+            backend.SoftmaxForward(_z, _y, rows, outputs);
+            backend.Loss(LossKind.CrossEntropy, _z, _labels, rows, outputs, 1f / rows, _dy);
+            backend.Loss(LossKind.Mse, _z, _y, rows, outputs, 1f / rows, _dy);
+            backend.SoftmaxBackward(_y, _dy, _h, rows, outputs);
+            backend.Multiply(_h, _mask, _dy);
+            backend.ActivationBackward(new Activation(ActivationKind.Tanh), _z, _y, _dy, _h);
+            backend.BatchNormBackwardReduce(_h, _y, rows, outputs, _column3, _column4);
+            backend.BatchNormBackwardInput(_h, _y, rows, outputs, _column2, 1e-5f, _column, _column3, _column4, rows, _dy);
+            backend.SumRows(_dy, rows, outputs, _column);
+            backend.Gemm(true, false, outputs, inputs, rows, 1, _dy, _x, 0, _dw);
+            backend.Gemm(false, false, rows, inputs, outputs, 1, _dy, _w, 0, _dxIn);
+            backend.Copy(_dy, _mask);
+            backend.Fill(_labels, 1);
+            backend.Download(_y, _host);
+            backend.Upload(_host, _y);
         }
 
         private static DeviceSlice Filled(CpuBackend backend, int length, float value = 0.5f)

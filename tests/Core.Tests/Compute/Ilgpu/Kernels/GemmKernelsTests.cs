@@ -15,7 +15,7 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
     /// <summary>A backend per kernel; 16x16 tiles need a simulated device with 256 threads per group.</summary>
     public sealed class Backends : IDisposable
     {
-        private readonly Dictionary<Kernel, IlgpuBackend> byKernel = new()
+        private readonly Dictionary<Kernel, IlgpuBackend> _byKernel = new()
         {
             [Kernel.OneThreadPerOutput] = IlgpuBackend.CreateCpuSimulator(CPUDevice.Default, GemmKernelChoice.OneThreadPerOutput),
             [Kernel.Tiles4] = IlgpuBackend.CreateCpuSimulator(CPUDevice.Default, GemmKernelChoice.SharedMemoryTiles),
@@ -24,11 +24,11 @@ public sealed class GemmKernelsTests(GemmKernelsTests.Backends backends) : IClas
                 GemmKernelChoice.SharedMemoryTiles),
         };
 
-        public IlgpuBackend this[Kernel kernel] => byKernel[kernel];
+        public IlgpuBackend this[Kernel kernel] => _byKernel[kernel];
 
         public void Dispose()
         {
-            foreach (var backend in byKernel.Values) backend.Dispose();
+            foreach (var backend in _byKernel.Values) backend.Dispose();
         }
     }
 
