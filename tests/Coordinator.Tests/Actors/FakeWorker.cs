@@ -41,7 +41,9 @@ internal sealed class FakeWorker : IDisposable
     public ReceivedFrame Enlist(Address coordinatorNode, TensorListener parameterServer)
     {
         Register(coordinatorNode);
-        Assert.Equal(Id, Probe.ExpectMsg<WorkerAccepted>().WorkerId);
+        // The first message from a node that just joined waits for its association to the coordinator node: under a loaded
+        // machine (the whole suite in parallel) that takes more than TestKit's default 3 s.
+        Assert.Equal(Id, Probe.ExpectMsg<WorkerAccepted>(TimeSpan.FromSeconds(10)).WorkerId);
         Stream = new WorkerStream(parameterServer, Id);
         return Stream.NextWeights();
     }
