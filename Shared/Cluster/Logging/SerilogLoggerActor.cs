@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Serilog.Events;
 using AkkaLogEvent = Akka.Event.LogEvent;
@@ -10,6 +11,7 @@ namespace DistTrainer.Cluster.Logging;
 /// properties Node (this node's address), Role (its cluster roles) and SourceContext (Akka's log
 /// source), keeping the event's own time and exception. The Serilog logger is the one of the
 /// system's <see cref="SerilogSetup"/>, or Serilog's global Log.Logger when the system was started without one.
+/// The end of a connection to a node that left is written at Debug, not as trouble (<see cref="ExpectedDisassociation"/>).
 /// </summary>
 public sealed class SerilogLoggerActor : ActorBase
 {
@@ -42,7 +44,7 @@ public sealed class SerilogLoggerActor : ActorBase
 
     private void Write(AkkaLogEvent logEvent)
     {
-        var level = ToSerilog(logEvent.LogLevel());
+        var level = IsExpectedDisassociation(logEvent) ? LogEventLevel.Debug : ToSerilog(logEvent.LogLevel());
         if (!_logger.IsEnabled(level))
             return;
         var (template, arguments) = logEvent.Message switch
@@ -56,6 +58,18 @@ public sealed class SerilogLoggerActor : ActorBase
             .Append(new LogEventProperty("SourceContext", new ScalarValue(logEvent.LogSource)));
         var timestamp = new DateTimeOffset(DateTime.SpecifyKind(logEvent.Timestamp, DateTimeKind.Utc));
         _logger.Write(new Serilog.Events.LogEvent(timestamp, level, logEvent.Cause, parsed, properties));
+    }
+
+    /// <summary>A peer that left the cluster, or this node shutting down, ends connections as it should: that is not trouble.</summary>
+    private bool IsExpectedDisassociation(AkkaLogEvent logEvent)
+    {
+        if (ExpectedDisassociation.PeerOf(logEvent) is null || ((ExtendedActorSystem)Context.System).Provider is not Akka.Cluster.ClusterActorRefProvider)
+            return false;
+        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members;
+        bool shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
+        return ExpectedDisassociation.IsExpected(logEvent,
+            peer => members.Any(m => m.Address == peer && m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving),
+            shuttingDown);
     }
 
     // Loggers start before remoting has bound its port, so the address is looked up until it has one.

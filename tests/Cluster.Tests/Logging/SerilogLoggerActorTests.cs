@@ -57,4 +57,33 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("boom", Assert.IsType<InvalidOperationException>(error.Exception).Message);
         Assert.DoesNotContain(_sink.Events, e => e.MessageTemplate.Text == "not at INFO");
     }
+
+    private const string AssociationFailed = "Association with remote system {0} has failed; address is now gated for {1} ms. Reason is: [{2}]";
+
+    [Fact]
+    public async Task The_end_of_a_connection_to_a_node_that_is_not_a_member_is_written_at_debug()
+    {
+        var log = Akka.Event.Logging.GetLogger(Sys, "endpoint");
+
+        log.Warning(AssociationFailed, "akka.tcp://disttrainer@127.0.0.1:1", 5000, "Disassociated");
+
+        var written = await Written("Association with remote system \"akka.tcp://disttrainer@127.0.0.1:1\" has failed; address is now gated for 5000 ms. Reason is: [\"Disassociated\"]");
+        Assert.Equal(LogEventLevel.Debug, written.Level);
+    }
+
+    [Fact]
+    public async Task The_end_of_a_connection_to_a_node_that_is_still_a_member_stays_a_warning()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        var up = new TaskCompletionSource();
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var log = Akka.Event.Logging.GetLogger(Sys, "endpoint");
+
+        log.Warning(AssociationFailed, cluster.SelfAddress.ToString(), 5000, "Disassociated");
+
+        var written = await Written($"Association with remote system \"{cluster.SelfAddress}\" has failed; address is now gated for 5000 ms. Reason is: [\"Disassociated\"]");
+        Assert.Equal(LogEventLevel.Warning, written.Level);
+    }
 }

@@ -1,0 +1,61 @@
+using Akka.Actor;
+using Akka.Event;
+using AkkaLogEvent = Akka.Event.LogEvent;
+
+namespace DistTrainer.Cluster.Logging;
+
+/// <summary>
+/// Remoting logs the end of a connection to a peer node as a warning ("Association with remote system ... has failed") and
+/// its endpoint writer's EndpointDisassociatedException as an error with a stack trace, also when the peer
+/// left the cluster on purpose: every worker node at the end of every run. Such an end is expected exactly when the peer
+/// is no longer a member (it left, or was downed, and the cluster already said so) or when this node is shutting down
+/// itself; a peer that disappears while it is still a member (a crash, a cut link) stays a warning and an error.
+/// </summary>
+public static class ExpectedDisassociation
+{
+    private const string AssociationFailed = "Association with remote system {0} has failed";
+    private const string EndpointWriterPrefix = "reliableEndpointWriter-";
+
+    // Internal to Akka.Remote, so it is known by its name.
+    private const string EndpointDisassociated = "Akka.Remote.EndpointDisassociatedException";
+
+    /// <summary>The peer a remoting event is about: null when the event is not the end of an association.</summary>
+    public static Address? PeerOf(AkkaLogEvent logEvent) => logEvent switch
+    {
+        Warning { Message: LogMessage message } when message.Format.StartsWith(AssociationFailed, StringComparison.Ordinal) =>
+            message.Parameters().FirstOrDefault() is { } peer ? Parse(peer.ToString() ?? "") : null,
+        Error { Cause: { } cause } when cause.GetType().FullName == EndpointDisassociated => PeerOfEndpointWriter(logEvent.LogSource),
+        _ => null,
+    };
+
+    /// <param name="isMember">Whether an address is a member of the cluster this node sees (up, joining or leaving).</param>
+    /// <param name="shuttingDown">Whether this node has begun its own shutdown.</param>
+    public static bool IsExpected(AkkaLogEvent logEvent, Func<Address, bool> isMember, bool shuttingDown) =>
+        PeerOf(logEvent) is { } peer && (shuttingDown || !isMember(peer));
+
+    // The endpoint writer's actor name holds its peer's address, URL-encoded, with a counter after it:
+    // .../endpointManager/reliableEndpointWriter-akka.tcp%3A%2F%2Fdisttrainer%40127.0.0.1%3A44399-2/endpointWriter
+    private static Address? PeerOfEndpointWriter(string? source)
+    {
+        int start = source?.IndexOf(EndpointWriterPrefix, StringComparison.Ordinal) ?? -1;
+        if (start < 0) return null;
+        string name = source![(start + EndpointWriterPrefix.Length)..];
+        int slash = name.IndexOf('/');
+        if (slash >= 0) name = name[..slash];
+        int counter = name.LastIndexOf('-');
+        if (counter > 0) name = name[..counter];
+        return Parse(Uri.UnescapeDataString(name));
+    }
+
+    private static Address? Parse(string text)
+    {
+        try
+        {
+            return Address.Parse(text);
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
+    }
+}

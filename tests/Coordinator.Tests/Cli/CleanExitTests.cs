@@ -1,0 +1,20 @@
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Cli;
+
+/// <summary>A run that goes well says nothing alarming: what a user reads on stderr at the end of a good run is what they trust.</summary>
+public sealed class CleanExitTests
+{
+    [Fact]
+    public void A_run_on_the_embedded_cluster_that_ends_well_prints_no_warning_no_error_and_no_stack_trace()
+    {
+        var outcome = CliProcess.Run("train", "--dataset", "fashion-mnist", "--train-samples", "1024", "--test-samples", "256",
+            "--epochs", "1", "--workers", "2");
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Contains("done: 8 steps", outcome.Stdout);
+        Assert.DoesNotContain(" WRN]", outcome.Stderr);
+        Assert.DoesNotContain(" ERR]", outcome.Stderr);
+        Assert.DoesNotContain("   at ", outcome.Stderr);
+    }
+}
