@@ -11,7 +11,7 @@ namespace DistTrainer.Cluster.Logging;
 /// properties Node (this node's address), Role (its cluster roles) and SourceContext (Akka's log
 /// source), keeping the event's own time and exception. The Serilog logger is the one of the
 /// system's <see cref="SerilogSetup"/>, or Serilog's global Log.Logger when the system was started without one.
-/// The end of a connection to a node that left is written at Debug, not as trouble (<see cref="ExpectedDisassociation"/>).
+/// The end of a connection to a node that left is written at Debug, not as trouble (<see cref="RoutineRemotingEvents"/>).
 /// </summary>
 public sealed class SerilogLoggerActor : ActorBase
 {
@@ -44,7 +44,7 @@ public sealed class SerilogLoggerActor : ActorBase
 
     private void Write(AkkaLogEvent logEvent)
     {
-        var level = IsExpectedDisassociation(logEvent) ? LogEventLevel.Debug : ToSerilog(logEvent.LogLevel());
+        var level = IsRoutine(logEvent) ? LogEventLevel.Debug : ToSerilog(logEvent.LogLevel());
         if (!_logger.IsEnabled(level))
             return;
         var (template, arguments) = logEvent.Message switch
@@ -60,14 +60,22 @@ public sealed class SerilogLoggerActor : ActorBase
         _logger.Write(new Serilog.Events.LogEvent(timestamp, level, logEvent.Cause, parsed, properties));
     }
 
-    /// <summary>A peer that left the cluster, or this node shutting down, ends connections as it should: that is not trouble.</summary>
-    private bool IsExpectedDisassociation(AkkaLogEvent logEvent)
+    /// <summary>
+    /// A peer that left the cluster, or this node shutting down, ends connections as it should; a node whose seed is not
+    /// up yet waits for it. Neither is trouble.
+    /// </summary>
+    private bool IsRoutine(AkkaLogEvent logEvent)
     {
-        if (ExpectedDisassociation.PeerOf(logEvent) is null || ((ExtendedActorSystem)Context.System).Provider is not Akka.Cluster.ClusterActorRefProvider)
+        bool seedWait = RoutineRemotingEvents.IsSeedWait(logEvent);
+        var peer = seedWait ? null : RoutineRemotingEvents.PeerOf(logEvent);
+        if ((!seedWait && peer is null) || ((ExtendedActorSystem)Context.System).Provider is not ClusterActorRefProvider)
             return false;
-        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members;
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var members = cluster.State.Members;
+        if (seedWait)
+            return !members.Any(m => m.Address == cluster.SelfAddress);
         bool shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
-        return ExpectedDisassociation.IsExpected(logEvent,
+        return RoutineRemotingEvents.IsExpected(logEvent,
             peer => members.Any(m => m.Address == peer && m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving),
             shuttingDown);
     }

@@ -86,4 +86,20 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         var written = await Written($"Association with remote system \"{cluster.SelfAddress}\" has failed; address is now gated for 5000 ms. Reason is: [\"Disassociated\"]");
         Assert.Equal(LogEventLevel.Warning, written.Level);
     }
+
+    [Fact]
+    public async Task A_node_that_has_not_joined_yet_waits_for_its_seed_at_debug_and_once_joined_the_same_words_are_a_warning()
+    {
+        var log = Akka.Event.Logging.GetLogger(Sys, "cluster");
+        log.Warning("Couldn't join seed nodes after [{0}] attempts, will try again. seed-nodes=[{1}]", 2, "akka.tcp://disttrainer@127.0.0.1:1");
+        Assert.Equal(LogEventLevel.Debug, (await Written("Couldn't join seed nodes after [2] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
+
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        var up = new TaskCompletionSource();
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        log.Warning("Couldn't join seed nodes after [{0}] attempts, will try again. seed-nodes=[{1}]", 3, "akka.tcp://disttrainer@127.0.0.1:1");
+        Assert.Equal(LogEventLevel.Warning, (await Written("Couldn't join seed nodes after [3] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
+    }
 }

@@ -28,6 +28,9 @@ public sealed class ClusterProcesses : IDisposable
     public Process? Coordinator { get; private set; }
     public List<Process> Workers { get; } = [];
 
+    /// <summary>What each worker printed (stdout and stderr), in the order of <see cref="Workers"/>.</summary>
+    public List<StringBuilder> WorkerOutputs { get; } = [];
+
     /// <summary>As the compose file's coordinator service: its port, itself as seed node, its data-plane port.</summary>
     public Process StartCoordinator(params string[] args)
     {
@@ -44,13 +47,15 @@ public sealed class ClusterProcesses : IDisposable
     /// <summary>As the compose file's worker service: any port, the coordinator as seed node.</summary>
     public Process StartWorker(params string[] args)
     {
+        var output = new StringBuilder();
         var worker = Start("DistTrainer.Worker.dll", ["worker", .. args], new Dictionary<string, string>
         {
             ["DISTTRAINER_HOSTNAME"] = "127.0.0.1",
             ["DISTTRAINER_PORT"] = "0",
             ["DISTTRAINER_SEED_NODES"] = SeedNode,
-        }, new StringBuilder());
+        }, output);
         Workers.Add(worker);
+        WorkerOutputs.Add(output);
         return worker;
     }
 

@@ -5,19 +5,31 @@ using AkkaLogEvent = Akka.Event.LogEvent;
 namespace DistTrainer.Cluster.Logging;
 
 /// <summary>
-/// Remoting logs the end of a connection to a peer node as a warning ("Association with remote system ... has failed") and
+/// What remoting reports as trouble but is routine in a cluster that works. Remoting logs the end of a connection to a peer node as a warning ("Association with remote system ... has failed") and
 /// its endpoint writer's EndpointDisassociatedException as an error with a stack trace, also when the peer
 /// left the cluster on purpose: every worker node at the end of every run. Such an end is expected exactly when the peer
 /// is no longer a member (it left, or was downed, and the cluster already said so) or when this node is shutting down
 /// itself; a peer that disappears while it is still a member (a crash, a cut link) stays a warning and an error.
 /// </summary>
-public static class ExpectedDisassociation
+public static class RoutineRemotingEvents
 {
     private const string AssociationFailed = "Association with remote system {0} has failed";
     private const string EndpointWriterPrefix = "reliableEndpointWriter-";
 
     // Internal to Akka.Remote, so it is known by its name.
     private const string EndpointDisassociated = "Akka.Remote.EndpointDisassociatedException";
+
+    private const string SeedUnreachable = "Tried to associate with unreachable remote address";
+    private const string SeedJoinRetry = "Couldn't join seed nodes after";
+
+    /// <summary>
+    /// A node started before its seed node listens (a worker started before its coordinator, as compose starts them) is
+    /// told so by a refused connection and a join retry; until it has joined (the caller knows), that is waiting, not trouble. How long it
+    /// waits is bounded by its own registration timeout, which ends it with an error of its own.
+    /// </summary>
+    public static bool IsSeedWait(AkkaLogEvent logEvent) =>
+        logEvent is Warning { Message: LogMessage message } &&
+        (message.Format.StartsWith(SeedUnreachable, StringComparison.Ordinal) || message.Format.StartsWith(SeedJoinRetry, StringComparison.Ordinal));
 
     /// <summary>The peer a remoting event is about: null when the event is not the end of an association.</summary>
     public static Address? PeerOf(AkkaLogEvent logEvent) => logEvent switch
