@@ -1,4 +1,3 @@
-using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Worker.Hosting;
 using Serilog;
@@ -16,18 +15,15 @@ public static class WorkerCommand
     public const int GaveUp = 1;
     public const int Interrupted = 130;
 
-    // Akka's own hook would run the shutdown on a signal too, but inside the process exit, where the
-    // exit code is no longer ours: this command handles the signals itself.
-    private static readonly Config NoClrHook = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
-
     public static int Run(WorkerOptions options, ILogger log)
     {
         log = log.ForContext("Worker", options.WorkerId);
         var outcome = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // The first SIGINT/SIGTERM is ours to handle (leave, then stop); a second one ends the process at once.
+        // The first SIGINT/SIGTERM is ours to handle (leave, then stop); a second one ends the process at once. Akka's own
+        // hook would run the shutdown inside the process exit, where the exit code is no longer ours: deploy/akka.hocon turns it off.
         using var stop = new StopSignal(log, "Received {Signal}: leaving the cluster");
 
-        using var system = WorkerNode.Start(options.ClusterNode, options.Settings, log, NoClrHook, outcome);
+        using var system = WorkerNode.Start(options.ClusterNode, options.Settings, log, outcome: outcome);
         var cluster = Akka.Cluster.Cluster.Get(system);
         log.Information("Worker {Worker} is node {Address}; joining through {Seeds}", options.WorkerId, cluster.SelfAddress,
             cluster.Settings.SeedNodes);
@@ -35,7 +31,7 @@ public static class WorkerCommand
         Task.WaitAny(system.WhenTerminated, stop.Requested);
         if (stop.Requested.IsCompleted)
         {
-            NodeLifecycle.LeaveAsync(system, NodeLifecycleSettings.Create(system.Settings.Config), log).GetAwaiter().GetResult();
+            NodeLifecycle.LeaveAsync(system, log).GetAwaiter().GetResult();
             return Interrupted;
         }
         if (!outcome.Task.IsCompleted)

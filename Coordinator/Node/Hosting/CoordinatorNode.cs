@@ -20,13 +20,11 @@ public sealed class CoordinatorNode : IAsyncDisposable
 {
     private readonly TaskCompletionSource<DistributedRunReport> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _log;
-    private readonly NodeLifecycleSettings _lifecycle;
 
     private CoordinatorNode(ActorSystem system, ILogger log)
     {
         System = system;
         _log = log;
-        _lifecycle = NodeLifecycleSettings.Create(system.Settings.Config);
         Settings = CoordinatorNodeSettings.Create(system.Settings.Config);
     }
 
@@ -118,6 +116,6 @@ public sealed class CoordinatorNode : IAsyncDisposable
             _log.Information("Downing unreachable worker node {Node} at the end of the run", member.Address);
             cluster.Down(member.Address);
         }
-        await NodeLifecycle.LeaveAsync(System, _lifecycle, _log);
+        await NodeLifecycle.LeaveAsync(System, _log);
     }
 }

@@ -33,6 +33,6 @@ public sealed class EmbeddedWorkers : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var system in _systems)
-            await NodeLifecycle.LeaveAsync(system, NodeLifecycleSettings.Create(system.Settings.Config), _log);
+            await NodeLifecycle.LeaveAsync(system, _log);
     }
 }

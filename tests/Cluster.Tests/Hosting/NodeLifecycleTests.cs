@@ -48,7 +48,7 @@ public sealed class NodeLifecycleTests
         var system = StartNode();
         await UpAsync(system);
 
-        await NodeLifecycle.LeaveAsync(system, NodeLifecycleSettings.Create(system.Settings.Config), _sink.CreateLogger());
+        await NodeLifecycle.LeaveAsync(system, _sink.CreateLogger());
 
         Assert.True(system.WhenTerminated.IsCompleted);
         Assert.Same(CoordinatedShutdown.ClusterLeavingReason.Instance, CoordinatedShutdown.Get(system).ShutdownReason);

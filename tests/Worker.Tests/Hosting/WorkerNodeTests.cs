@@ -31,7 +31,7 @@ public sealed class WorkerNodeTests
         }
         finally
         {
-            await NodeLifecycle.LeaveAsync(system, NodeLifecycleSettings.Create(system.Settings.Config), Logger.None);
+            await NodeLifecycle.LeaveAsync(system, Logger.None);
         }
         Assert.True(system.WhenTerminated.IsCompleted);
     }
