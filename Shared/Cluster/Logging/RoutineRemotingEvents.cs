@@ -19,6 +19,8 @@ public static class RoutineRemotingEvents
     // Internal to Akka.Remote, so it is known by its name.
     private const string EndpointDisassociated = "Akka.Remote.EndpointDisassociatedException";
 
+    private const string ChannelNotInGroup = "Unable to REMOVE channel";
+
     private const string SeedUnreachable = "Tried to associate with unreachable remote address";
     private const string SeedJoinRetry = "Couldn't join seed nodes after";
 
@@ -30,6 +32,15 @@ public static class RoutineRemotingEvents
     public static bool IsSeedWait(AkkaLogEvent logEvent) =>
         logEvent is Warning { Message: LogMessage message } &&
         (message.Format.StartsWith(SeedUnreachable, StringComparison.Ordinal) || message.Format.StartsWith(SeedJoinRetry, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The TCP transport keeps a set of its open channels so that its own shutdown can close them; when a channel closes
+    /// after that set was already emptied (the transport or its peer shutting down, which races), it warns that the channel
+    /// was not in the set. The channel is closed either way: the warning is about bookkeeping, not about the peer. A peer
+    /// lost while it is still a member is reported by the association's end and by the cluster, which stay loud.
+    /// </summary>
+    public static bool IsClosedChannelBookkeeping(AkkaLogEvent logEvent) =>
+        logEvent is Warning { Message: LogMessage message } && message.Format.StartsWith(ChannelNotInGroup, StringComparison.Ordinal);
 
     /// <summary>The peer a remoting event is about: null when the event is not the end of an association.</summary>
     public static Address? PeerOf(AkkaLogEvent logEvent) => logEvent switch

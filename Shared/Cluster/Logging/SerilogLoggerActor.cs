@@ -62,10 +62,12 @@ public sealed class SerilogLoggerActor : ActorBase
 
     /// <summary>
     /// A peer that left the cluster, or this node shutting down, ends connections as it should; a node whose seed is not
-    /// up yet waits for it. Neither is trouble.
+    /// up yet waits for it; a closed channel missing from the transport's set is bookkeeping. None is trouble.
     /// </summary>
     private bool IsRoutine(AkkaLogEvent logEvent)
     {
+        if (RoutineRemotingEvents.IsClosedChannelBookkeeping(logEvent))
+            return true;
         bool seedWait = RoutineRemotingEvents.IsSeedWait(logEvent);
         var peer = seedWait ? null : RoutineRemotingEvents.PeerOf(logEvent);
         if ((!seedWait && peer is null) || ((ExtendedActorSystem)Context.System).Provider is not ClusterActorRefProvider)

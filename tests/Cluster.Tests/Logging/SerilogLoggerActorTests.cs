@@ -102,4 +102,16 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         log.Warning("Couldn't join seed nodes after [{0}] attempts, will try again. seed-nodes=[{1}]", 3, "akka.tcp://disttrainer@127.0.0.1:1");
         Assert.Equal(LogEventLevel.Warning, (await Written("Couldn't join seed nodes after [3] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
     }
+
+    [Fact]
+    public async Task A_closed_channel_missing_from_the_transports_set_is_written_at_debug_and_a_failed_add_stays_a_warning()
+    {
+        var log = Akka.Event.Logging.GetLogger(Sys, "tcp-server");
+
+        log.Warning("Unable to REMOVE channel [{0}->{1}](Id={2}) from connection group. May not shut down cleanly.", "[::1]:1", "[::1]:2", "c1");
+        log.Warning("Unable to ADD channel [{0}->{1}](Id={2}) to connection group. May not shut down cleanly.", "[::1]:1", "[::1]:2", "c2");
+
+        Assert.Equal(LogEventLevel.Debug, (await Written("Unable to REMOVE channel [\"[::1]:1\"->\"[::1]:2\"](Id=\"c1\") from connection group. May not shut down cleanly.")).Level);
+        Assert.Equal(LogEventLevel.Warning, (await Written("Unable to ADD channel [\"[::1]:1\"->\"[::1]:2\"](Id=\"c2\") to connection group. May not shut down cleanly.")).Level);
+    }
 }
