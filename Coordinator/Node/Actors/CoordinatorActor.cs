@@ -26,6 +26,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
 
     private readonly CoordinatorSettings _settings;
     private readonly IActorRef _parameterServer;
+    private readonly ITrainingObserver _observer;
     private readonly TaskCompletionSource<DistributedRunReport> _completion;
     private readonly ILogger _log;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -40,6 +41,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     {
         _settings = settings;
         _parameterServer = parameterServer;
+        _observer = observer;
         _completion = completion;
         _log = log;
         _roster = new WorkerRoster(settings.Job.Layers, log);
@@ -210,6 +212,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         if (_scheduler.Applied(applied.Step) is not { } plan) return;
         Timers.Cancel("deadline");
         _meter.Applied(applied.Outcome, plan.Normalizer, _tally.Applied(applied, plan));
+        _observer.OnClusterStep(_tally.LastStep(_scheduler.Reassigned, _scheduler.Restarts, _roster.Ready().Count, _roster.Lost.Count));
         if (_meter.EpochEnded || _stopRequested)
         {
             _parameterServer.Tell(EvaluateModel.Instance);

@@ -17,6 +17,7 @@ public sealed class DistributedRunTally
     private DataPlaneTraffic _traffic;
     private double _computeSeconds, _exchangeSeconds, _applySeconds;
     private long _stepStarted;
+    private (long Step, double Seconds, double Compute, ServerTimes Server) _last;
 
     public int StepsApplied => _applied.Count;
 
@@ -32,8 +33,16 @@ public sealed class DistributedRunTally
         _computeSeconds += plan.SlowestComputeSeconds;
         _exchangeSeconds += applied.Times.ExchangeSeconds;
         _applySeconds += applied.Times.ApplySeconds;
-        return Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
+        double seconds = Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
+        _last = (applied.Step, seconds, plan.SlowestComputeSeconds, applied.Times);
+        return seconds;
     }
+
+    /// <summary>The last applied step's times with the run's counts so far, for the run's observer.</summary>
+    public ClusterStepReport LastStep(long reassigned, long restarts, int workersReady, int workersLost) =>
+        new(_last.Step, _last.Seconds, _last.Compute, _last.Server.ExchangeSeconds, _last.Server.ApplySeconds, reassigned,
+            restarts, _dropped.Duplicates, _dropped.Late, _dropped.Rejected, _traffic.BytesSent, _traffic.BytesReceived,
+            workersReady, workersLost);
 
     /// <summary>The run's report, with the meter's result and training seconds and the scheduler's and roster's counts.</summary>
     public DistributedRunReport Report(TrainingResult result, double trainingSeconds, long reassigned, long restarts,

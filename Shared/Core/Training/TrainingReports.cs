@@ -15,8 +15,27 @@ public sealed record EpochReport(int Epoch, long Step, double TrainLoss, double 
 public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, long Steps, double Seconds,
     double SamplesPerSecond, string? Failure, bool Interrupted = false);
 
+/// <summary>
+/// What a step on a cluster adds to its <see cref="StepReport"/>: where the step's seconds went (the slowest shard's
+/// compute, the parameter server's exchange and apply, the whole step from plan to applied weights) and the run's
+/// counters so far (shards reassigned, results dropped, data-plane bytes, workers ready and lost). Counters are totals
+/// since the run began, so that an observer that misses a report loses no count.
+/// </summary>
+public readonly record struct ClusterStepReport(long Step, double StepSeconds, double ComputeSeconds, double ExchangeSeconds,
+    double ApplySeconds, long ShardsReassigned, long StepRestarts, long Duplicates, long Late, long Rejected,
+    long BytesSent, long BytesReceived, int WorkersReady, int WorkersLost)
+{
+    /// <summary>Exchange beyond the compute it waits for: the transfers, their checksums and the hand-offs between threads.</summary>
+    public double CommunicationSeconds => Math.Max(0, ExchangeSeconds - ComputeSeconds);
+}
+
 public interface ITrainingObserver
 {
     void OnStep(StepReport report);
     void OnEpoch(EpochReport report);
+
+    /// <summary>Follows <see cref="OnStep"/> for a step applied on a cluster; a local run has none.</summary>
+    void OnClusterStep(ClusterStepReport report)
+    {
+    }
 }
