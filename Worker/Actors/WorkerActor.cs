@@ -18,8 +18,8 @@ namespace DistTrainer.Worker.Actors;
 /// Ready: computes the shards it is assigned, one at a time on a compute thread, with the newest
 /// weights; results go back on the data plane. Losing the coordinator or the data plane sends it
 /// back to Joining. Supervision: the default (restart) for children; this actor has none.
-/// How the run ended goes to the outcome given to <see cref="Props"/>: null when training finished,
-/// else why this worker gave up (the host turns it into an exit code).
+/// Its acceptance and how the run ended go to the <see cref="WorkerOutcome"/> given to <see cref="Props"/> (the host
+/// turns them into a fresh node or an exit code).
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
@@ -27,7 +27,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private readonly WorkerSettings _settings;
     private readonly ILogger _log;
-    private readonly TaskCompletionSource<string?>? _outcome;
+    private readonly WorkerOutcome? _outcome;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly WorkerNodeSettings _node = WorkerNodeSettings.Create(Context.System.Settings.Config);
     private readonly DataPlaneOptions _dataPlane = new() { Timings = DataPlaneSettings.Create(Context.System.Settings.Config) };
@@ -39,7 +39,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private WeightsArrived? _inUse;
     private bool _computing;
 
-    public WorkerActor(WorkerSettings settings, ILogger log, TaskCompletionSource<string?>? outcome)
+    public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome)
     {
         _settings = settings;
         _outcome = outcome;
@@ -50,7 +50,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(WorkerSettings settings, ILogger log, TaskCompletionSource<string?>? outcome = null) =>
+    public static Props Props(WorkerSettings settings, ILogger log, WorkerOutcome? outcome = null) =>
         Akka.Actor.Props.Create(() => new WorkerActor(settings, log, outcome));
 
     protected override void PreStart()
@@ -91,6 +91,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<WorkerAccepted>(accepted =>
         {
             Timers.Cancel("register");
+            _outcome?.Accepted();
             _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
                 Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
             var self = Self;
@@ -159,7 +160,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<TrainingFinished>(finished =>
         {
             _log.Information("Training finished ({Outcome}); leaving the cluster", finished.Outcome);
-            _outcome?.TrySetResult(null);
+            _outcome?.Finished();
             _cluster.Leave(_cluster.SelfAddress);
             Context.Stop(Self);
         });
@@ -230,7 +231,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private void Fail(string reason)
     {
         _log.Error("Worker {Worker} stops: {Reason}", _settings.WorkerId, reason);
-        _outcome?.TrySetResult(reason);
+        _outcome?.GaveUp(reason);
         Context.System.Terminate();
     }
 

@@ -5,9 +5,9 @@ using Serilog;
 namespace DistTrainer.Worker.Cli;
 
 /// <summary>
-/// Runs one worker node until its actor system ends: the worker actor ends it when training
-/// finished or when it gave up (its own timeouts bound every wait of the protocol), a signal
-/// makes the node leave the cluster first.
+/// Runs one worker until its part in the run ends (<see cref="RejoiningWorker"/>: a node the cluster removed is
+/// replaced by a fresh one), and turns how it ended into the program's exit code. A signal makes the node leave the
+/// cluster first.
 /// </summary>
 public static class WorkerCommand
 {
@@ -18,27 +18,14 @@ public static class WorkerCommand
     public static int Run(WorkerOptions options, ILogger log)
     {
         log = log.ForContext("Worker", options.WorkerId);
-        var outcome = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The first SIGINT/SIGTERM is ours to handle (leave, then stop); a second one ends the process at once. Akka's own
         // hook would run the shutdown inside the process exit, where the exit code is no longer ours: deploy/akka.hocon turns it off.
         using var stop = new StopSignal(log, "Received {Signal}: leaving the cluster");
-
-        using var system = WorkerNode.Start(options.ClusterNode, options.Settings, log, outcome: outcome);
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        log.Information("Worker {Worker} is node {Address}; joining through {Seeds}", options.WorkerId, cluster.SelfAddress,
-            cluster.Settings.SeedNodes);
-
-        Task.WaitAny(system.WhenTerminated, stop.Requested);
-        if (stop.Requested.IsCompleted)
+        return RejoiningWorker.Run(options.ClusterNode, options.Settings, log, stop.Requested) switch
         {
-            NodeLifecycle.LeaveAsync(system, log).GetAwaiter().GetResult();
-            return Interrupted;
-        }
-        if (!outcome.Task.IsCompleted)
-        {
-            log.Error("The actor system stopped before the worker knew how training ended");
-            return GaveUp;
-        }
-        return outcome.Task.Result is null ? Finished : GaveUp;
+            WorkerEnd.Finished => Finished,
+            WorkerEnd.Interrupted => Interrupted,
+            _ => GaveUp,
+        };
     }
 }

@@ -20,7 +20,7 @@ public static class WorkerNode
     /// </summary>
     /// <param name="overrides">Settings over the node's own (see <see cref="ClusterNode.Start"/>).</param>
     public static ActorSystem Start(ClusterNodeOptions node, WorkerSettings settings, ILogger log, Config? overrides = null,
-        TaskCompletionSource<string?>? outcome = null)
+        WorkerOutcome? outcome = null)
     {
         var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Worker] }, log, overrides);
         system.ActorOf(WorkerActor.Props(settings, log, outcome).WithDispatcher(Dispatchers.Step), ActorNames.Worker);

@@ -31,7 +31,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly CollectingSink _sink;
     private readonly LoopbackServer _parameterServer = new();
     private readonly Dataset _xor = DatasetLoader.Load(DatasetLoader.Xor, null).Train;
-    private readonly TaskCompletionSource<string?> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly WorkerOutcome _outcome = new();
     private readonly ActorSystem _node;
 
     public WorkerActorTests() : this(new CollectingSink())
@@ -168,7 +168,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         Registered(register => new WorkerRefused(register.WorkerId, "model 'linear:2:4' differs from the run's 'linear:2:8'"));
 
-        var outcome = await _outcome.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await _outcome.Ended.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("refused by the coordinator: model 'linear:2:4' differs from the run's 'linear:2:8'", outcome);
         var logged = await _sink.WaitForAsync(e => e.MessageTemplate.Text == "Worker {Worker} stops: {Reason}", TimeSpan.FromSeconds(5));
         Assert.Equal(LogEventLevel.Error, logged.Level);
@@ -184,7 +184,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
         var withdrew = ExpectMsg<WorkerWithdrew>(TimeSpan.FromSeconds(10));
         Assert.Equal("w1", withdrew.WorkerId);
         Assert.Contains("is not the coordinator's xor (4 samples, checksum 000000000000002a)", withdrew.Reason);
-        var outcome = await _outcome.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await _outcome.Ended.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal($"could not prepare: {withdrew.Reason}", outcome);
         await _node.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10));
     }
