@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Worker.Hosting;
 using Serilog;
 
@@ -23,7 +24,10 @@ public static class WorkerCommand
         // hook would run the shutdown inside the process exit, where the exit code is no longer ours: deploy/akka.hocon turns it off.
         using var stop = new StopSignal(log, "Received {Signal}: leaving the cluster");
 
-        using var system = WorkerNode.Start(options.ClusterNode, options.Settings, log, outcome: outcome);
+        // Served from before the node joins until the process has left the cluster: a scrape sees the whole run.
+        using var metrics = options.MetricsPort is { } port ? MetricsEndpoint.Start(port, "--metrics-port") : null;
+        var settings = metrics is null ? options.Settings : options.Settings with { Metrics = new WorkerMetrics(metrics.Registry, options.WorkerId) };
+        using var system = WorkerNode.Start(options.ClusterNode, settings, log, outcome: outcome);
         var cluster = Akka.Cluster.Cluster.Get(system);
         log.Information("Worker {Worker} is node {Address}; joining through {Seeds}", options.WorkerId, cluster.SelfAddress,
             cluster.Settings.SeedNodes);
