@@ -1,7 +1,7 @@
 using DistTrainer.Cluster.Tests.Metrics;
-using DistTrainer.Coordinator.Tests.Cluster;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Runs;
+using DistTrainer.Coordinator.Tests.Cluster;
 using DistTrainer.Core.Tests;
 using DistTrainer.Core.Training;
 using Serilog.Core;
