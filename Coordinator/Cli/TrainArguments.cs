@@ -49,12 +49,15 @@ public static class TrainArguments
             Cluster = ClusterArguments.Read(reader),
             Resume = reader.String("--resume"),
             CheckpointEvery = reader.Integer("--checkpoint-every", min: 1),
+            MetricsPort = reader.Integer("--metrics-port", min: 0) is { } metrics and > 0 ? metrics : null,
         };
         reader.RejectUnread();
         if (options.CheckpointEvery is not null && options.Save is null)
             throw new InvalidInputException("--checkpoint-every: needs --save FILE, the checkpoint it rewrites");
         if (options.Workers == 0 && options.Cluster.SeedNodes is not null)
             throw new InvalidInputException("--workers 0 trains in one process; it takes no --seed-nodes");
+        if (options.MetricsPort > ushort.MaxValue)
+            throw new InvalidInputException($"--metrics-port: {options.MetricsPort} is not a port number (0-65535)");
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))
             throw new InvalidInputException($"--device: unknown device '{options.Device}'; expected auto, cpu or ilgpu");
         return options;

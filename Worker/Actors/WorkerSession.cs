@@ -1,5 +1,6 @@
 using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Core;
 using DistTrainer.Core.Compute;
@@ -26,14 +27,16 @@ public sealed class WorkerSession : IDisposable
     private readonly string _workerId;
     private readonly PayloadPool _payloads = PayloadPool.Shared;
     private readonly ComputeThread _thread;
+    private readonly WorkerMetrics? _metrics;
 
-    private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, string workerId)
+    private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, string workerId, WorkerMetrics? metrics)
     {
         _thread = new ComputeThread($"compute {workerId}");
         _backend = backend;
         Computer = computer;
         _link = link;
         _workerId = workerId;
+        _metrics = metrics;
     }
 
     public ShardComputer Computer { get; }
@@ -58,7 +61,8 @@ public sealed class WorkerSession : IDisposable
                 TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane);
             var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
                 job.SynchronisedBatchNorm ? link.Exchange : null);
-            return new WorkerSession(backend, computer, link, settings.WorkerId);
+            settings.Metrics?.Attach(link.Connection);
+            return new WorkerSession(backend, computer, link, settings.WorkerId, settings.Metrics);
         }
         catch
         {
@@ -84,6 +88,7 @@ public sealed class WorkerSession : IDisposable
             _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
             var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
             _link.SendResult(shard, output, () => _payloads.Return(payload));
+            _metrics?.ShardComputed(output.Seconds);
             return null;
         }
         catch (ShardAbandonedException)

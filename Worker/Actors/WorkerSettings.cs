@@ -1,10 +1,12 @@
+using DistTrainer.Cluster.Metrics;
+
 namespace DistTrainer.Worker.Actors;
 
 /// <summary>
 /// How a worker node runs: its id, the model it expects (if it was told one), where it reads data
 /// when the coordinator's path does not apply here, its compute backend, and how long it keeps
 /// trying to register before it gives up. The waits every worker node shares are in
-/// <see cref="Hosting.WorkerNodeSettings"/>.
+/// <see cref="Hosting.WorkerNodeSettings"/>. <see cref="Metrics"/>, when set, counts what it computes and sends.
 /// </summary>
 public sealed record WorkerSettings(
     string WorkerId,
@@ -12,4 +14,5 @@ public sealed record WorkerSettings(
     string? DataDir,
     string Device,
     int Threads,
-    TimeSpan RegistrationTimeout);
+    TimeSpan RegistrationTimeout,
+    WorkerMetrics? Metrics = null);

@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Worker.Hosting;
 using Serilog;
 
@@ -21,7 +22,12 @@ public static class WorkerCommand
         // The first SIGINT/SIGTERM is ours to handle (leave, then stop); a second one ends the process at once. Akka's own
         // hook would run the shutdown inside the process exit, where the exit code is no longer ours: deploy/akka.hocon turns it off.
         using var stop = new StopSignal(log, "Received {Signal}: leaving the cluster");
-        return RejoiningWorker.Run(options.ClusterNode, options.Settings, log, stop.Requested) switch
+
+        // Served from before the first node joins until the process has left the cluster: a scrape sees the whole run,
+        // across fresh nodes too.
+        using var metrics = options.MetricsPort is { } port ? MetricsEndpoint.Start(port, "--metrics-port") : null;
+        var settings = metrics is null ? options.Settings : options.Settings with { Metrics = new WorkerMetrics(metrics.Registry, options.WorkerId) };
+        return RejoiningWorker.Run(options.ClusterNode, settings, log, stop.Requested) switch
         {
             WorkerEnd.Finished => Finished,
             WorkerEnd.Interrupted => Interrupted,

@@ -27,6 +27,8 @@ public sealed record WorkerOptions
     public int Threads { get; init; }
     public string? LogDir { get; init; }
     public TimeSpan RegistrationTimeout { get; init; } = WorkerNodeSettings.Default.RegistrationTimeout;
+    /// <summary>Where this worker serves its Prometheus metrics (null: nowhere).</summary>
+    public int? MetricsPort { get; init; }
 
     /// <param name="environment">Reads an environment variable; consulted for the seed nodes only, to refuse a worker that could join nothing.</param>
     public static WorkerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -36,7 +38,7 @@ public sealed record WorkerOptions
         {
             SeedNodes = reader.String("--seed-nodes") is { } seeds ? SeedList(seeds) : null,
             Hostname = reader.String("--hostname"),
-            Port = reader.Integer("--port", min: 0) is { } port ? ValidPort(port) : null,
+            Port = reader.Integer("--port", min: 0) is { } port ? ValidPort("--port", port) : null,
             PublicHostname = reader.String("--public-hostname"),
             WorkerId = reader.String("--worker-id") is { } id ? ValidId(id) : $"{Environment.MachineName}-{Environment.ProcessId}",
             Layers = reader.String("--layers") is { } layers ? ValidLayers(layers) : null,
@@ -47,6 +49,7 @@ public sealed record WorkerOptions
             RegistrationTimeout = reader.Integer("--registration-timeout", min: 1) is { } seconds
                 ? TimeSpan.FromSeconds(seconds)
                 : WorkerNodeSettings.Default.RegistrationTimeout,
+            MetricsPort = reader.Integer("--metrics-port", min: 0) is { } metrics and > 0 ? ValidPort("--metrics-port", metrics) : null,
         };
         reader.RejectUnread();
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))
@@ -69,8 +72,8 @@ public sealed record WorkerOptions
         return seeds.Select(seed => SeedNode.Validate("--seed-nodes", seed, ClusterNodeOptions.DefaultSystemName)).ToList();
     }
 
-    private static int ValidPort(int port) =>
-        port <= ushort.MaxValue ? port : throw new InvalidInputException($"--port: {port} is not a port number (0-65535)");
+    private static int ValidPort(string option, int port) =>
+        port <= ushort.MaxValue ? port : throw new InvalidInputException($"{option}: {port} is not a port number (0-65535)");
 
     private static string ValidId(string id) =>
         id.Length > 0 && !id.Any(char.IsWhiteSpace) && !id.Any(char.IsControl)

@@ -25,6 +25,9 @@ public sealed class ParameterServerLink : IDisposable
 
     public DataPlaneStatisticsExchange Exchange { get; }
 
+    /// <summary>The stream itself, for its byte and frame counts.</summary>
+    public TensorConnection Connection => _connection;
+
     /// <summary>
     /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
     /// throws <see cref="IOException"/> when every attempt failed.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Training;
 using Serilog;
@@ -24,7 +25,9 @@ public sealed class ModelSnapshot(StepApplier weights, BatchRunner evaluator, Da
     {
         try
         {
+            long started = Stopwatch.GetTimestamp();
             weights.SaveCheckpoint(path);
+            settings.Metrics?.OnCheckpoint(Stopwatch.GetElapsedTime(started).TotalSeconds);
             log.Information("Checkpoint {Path} written at step {Step}", path, weights.Version);
             return new CheckpointSaved(path, weights.Version, null);
         }

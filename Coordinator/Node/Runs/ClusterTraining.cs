@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
@@ -17,7 +18,8 @@ namespace DistTrainer.Coordinator.Runs;
 /// <summary>
 /// `train` on a cluster: starts the coordinator node and, without seed nodes, the embedded
 /// workers on loopback; runs until the coordinator reports the end; writes the final checkpoint
-/// through the parameter server and the final weights into the run's model; shuts every node down.
+/// through the parameter server and the final weights into the run's model; shuts every node down. The embedded
+/// workers' metrics go on the run's own endpoint, each labelled with its worker id.
 /// </summary>
 public static class ClusterTraining
 {
@@ -57,14 +59,15 @@ public static class ClusterTraining
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
                 cluster.PublicHostname, cluster.SeedNodes),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save, gradients),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save, gradients, run.Metrics),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try
         {
             if (embedded)
                 workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
-                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, options.Threads, cluster.WorkerTimeout),
+                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, options.Threads, cluster.WorkerTimeout,
+                        run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
                     log, overrides);
             using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
             var report = node.Completion.GetAwaiter().GetResult();

@@ -42,4 +42,6 @@ public sealed record TrainOptions
     /// <summary>Whether the run goes through the cluster (embedded workers, or seed nodes) rather than one process.</summary>
     public bool Distributed => Workers > 0 || Cluster.SeedNodes is not null || Cluster.ExpectWorkers is not null;
     public int? CheckpointEvery { get; init; }
+    /// <summary>Where the run serves its Prometheus metrics, the embedded workers' included (null: nowhere).</summary>
+    public int? MetricsPort { get; init; }
 }

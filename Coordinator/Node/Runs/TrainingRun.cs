@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Core;
 using DistTrainer.Core.Checkpoints;
@@ -20,7 +21,7 @@ namespace DistTrainer.Coordinator.Runs;
 public sealed class TrainingRun : IDisposable
 {
     private TrainingRun(TrainOptions options, Dataset train, Dataset? test, LossFunction loss, int batchSize,
-        IComputeBackend backend, Sequential model, IOptimizer optimizer, BatchRunner runner)
+        IComputeBackend backend, Sequential model, IOptimizer optimizer, BatchRunner runner, MetricsEndpoint? endpoint)
     {
         Options = options;
         Train = train;
@@ -31,6 +32,8 @@ public sealed class TrainingRun : IDisposable
         Model = model;
         Optimizer = optimizer;
         Runner = runner;
+        MetricsEndpoint = endpoint;
+        Metrics = endpoint is null ? null : new RunMetrics(endpoint.Registry, train.Count, batchSize);
     }
 
     public TrainOptions Options { get; }
@@ -42,6 +45,12 @@ public sealed class TrainingRun : IDisposable
     public Sequential Model { get; }
     public IOptimizer Optimizer { get; }
     public BatchRunner Runner { get; }
+
+    /// <summary>Serves the run's metrics from <see cref="Prepare"/> to <see cref="Dispose"/> when --metrics-port asks for it.</summary>
+    public MetricsEndpoint? MetricsEndpoint { get; }
+
+    /// <summary>The coordinator's metrics of this run, on <see cref="MetricsEndpoint"/>; null without one.</summary>
+    public RunMetrics? Metrics { get; }
 
     /// <summary>
     /// Builds the run. <paramref name="data"/> is the dataset the options name, already loaded (the lab
@@ -62,6 +71,7 @@ public sealed class TrainingRun : IDisposable
         int maxRows = Math.Max(batchSize, Math.Min(1024, Math.Max(train.Count, test?.Count ?? 0)));
         var backend = BackendFactory.Create(options.Device, options.Threads, log);
         Sequential? model = null;
+        MetricsEndpoint? endpoint = null;
         try
         {
             model = new Sequential(spec, backend, maxRows);
@@ -74,10 +84,12 @@ public sealed class TrainingRun : IDisposable
                     throw new InvalidInputException($"--resume {checkpoint}: the checkpoint holds no {optimizer.Name} optimizer state to continue from; use --init-from to start from its weights");
                 log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})", checkpoint, restored, optimizer.StepCount);
             }
-            return new TrainingRun(options, train, test, loss, batchSize, backend, model, optimizer, new BatchRunner(model, loss));
+            endpoint = options.MetricsPort is { } port ? MetricsEndpoint.Start(port, "--metrics-port") : null;
+            return new TrainingRun(options, train, test, loss, batchSize, backend, model, optimizer, new BatchRunner(model, loss), endpoint);
         }
         catch
         {
+            endpoint?.Dispose();
             model?.Dispose();
             backend.Dispose();
             throw;
@@ -86,11 +98,13 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// Trains: in this process, or through the cluster when the options ask for one. <paramref name="gradients"/>
-    /// sees each applied step's gradient; <paramref name="akka"/> overrides the cluster's settings (tests).
+    /// sees each applied step's gradient; <paramref name="akka"/> overrides the cluster's settings (tests). The run's
+    /// metrics, when it has them, hear each report before <paramref name="observer"/>.
     /// </summary>
     public RunOutcome Execute(ITrainingObserver observer, ILogger log, CancellationToken stop,
         IGradientObserver? gradients = null, Akka.Configuration.Config? akka = null)
     {
+        if (Metrics is not null) observer = new TrainingObservers(Metrics, observer);
         if (Options.Distributed)
         {
             var report = ClusterTraining.Run(this, observer, gradients, log, stop, akka);
@@ -102,6 +116,7 @@ public sealed class TrainingRun : IDisposable
 
     public void Dispose()
     {
+        MetricsEndpoint?.Dispose();
         Runner.Dispose();
         Model.Dispose();
         Backend.Dispose();

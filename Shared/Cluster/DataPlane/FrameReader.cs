@@ -14,9 +14,13 @@ internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
     private readonly byte[] _header = new byte[FrameFormat.HeaderBytes];
     private readonly XxHash3 _hash = new();
     private long _bytesReceived;
+    private long _framesReceived;
 
     /// <summary>Header and payload bytes of the whole frames read so far, checked or not.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Whole frames read so far, checked or not.</summary>
+    public long FramesReceived => Interlocked.Read(ref _framesReceived);
 
     /// <summary>The next frame, or null when the peer closed the connection between two frames.</summary>
     /// <exception cref="FrameProtocolException">the bytes are not a valid frame</exception>
@@ -44,6 +48,7 @@ internal sealed class FrameReader(Socket socket, DataPlaneOptions options)
             if (got < frame.PayloadBytes)
                 throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a {frame.Kind} frame");
             Interlocked.Add(ref _bytesReceived, _header.Length + frame.PayloadBytes);
+            Interlocked.Increment(ref _framesReceived);
 
             ulong expected = FrameFormat.Checksum(_header, bytes[..frame.PayloadBytes], _hash);
             if (expected != frame.Checksum)

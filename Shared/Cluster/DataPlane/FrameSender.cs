@@ -21,6 +21,7 @@ internal sealed class FrameSender
     private readonly byte[] _header = new byte[FrameFormat.HeaderBytes];
     private readonly XxHash3 _hash = new();
     private long _bytesSent;
+    private long _framesSent;
 
     public FrameSender(Socket socket, string peer, Action<Exception> onFailure)
     {
@@ -34,6 +35,9 @@ internal sealed class FrameSender
 
     /// <summary>Header and payload bytes of the frames written to the socket so far.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Frames written to the socket so far.</summary>
+    public long FramesSent => Interlocked.Read(ref _framesSent);
 
     /// <summary>False once <see cref="Complete"/> has been called.</summary>
     public bool TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
@@ -105,6 +109,7 @@ internal sealed class FrameSender
         SendAll(_header);
         SendAll(payload);
         Interlocked.Add(ref _bytesSent, _header.Length + payload.Length);
+        Interlocked.Increment(ref _framesSent);
     }
 
     private void SendAll(ReadOnlySpan<byte> bytes)

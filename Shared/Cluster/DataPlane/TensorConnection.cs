@@ -47,6 +47,10 @@ public sealed class TensorConnection : IDisposable
     /// <summary>Header and payload bytes of the whole frames read from the peer (its Hello included, on the listening side).</summary>
     public long BytesReceived => _reader.BytesReceived;
 
+    public long FramesSent => _sender.FramesSent;
+
+    public long FramesReceived => _reader.FramesReceived;
+
     /// <summary>Null while open; then why it closed.</summary>
     public ConnectionClosed? CloseReason
     {

@@ -21,6 +21,7 @@ public class WorkerOptionsTests
             "--seed-nodes", $"{Seed}, akka.tcp://disttrainer@backup:4053", "--hostname", "0.0.0.0", "--port", "4060",
             "--public-hostname", "node-b.example", "--worker-id", "gpu-box-1", "--layers", "linear:2:4,tanh,linear:4:1",
             "--data-dir", data.Path, "--device", "cpu", "--threads", "3", "--log-dir", "logs", "--registration-timeout", "30",
+            "--metrics-port", "9100",
         ], NoVariables);
 
         Assert.Equal([Seed, "akka.tcp://disttrainer@backup:4053"], options.SeedNodes);
@@ -28,6 +29,7 @@ public class WorkerOptionsTests
         Assert.Equal(new ClusterNodeOptions("0.0.0.0", 4060, "node-b.example", options.SeedNodes, node.Roles), node);
         Assert.Equal([ClusterRoles.Worker], node.Roles);
         Assert.Equal("logs", options.LogDir);
+        Assert.Equal(9100, options.MetricsPort);
         var settings = options.Settings;
         Assert.Equal(("gpu-box-1", "linear:2:4,tanh,linear:4:1", data.Path, "cpu", 3, TimeSpan.FromSeconds(30)),
             (settings.WorkerId, settings.ExpectedLayers, settings.DataDir, settings.Device, settings.Threads, settings.RegistrationTimeout));
@@ -47,7 +49,12 @@ public class WorkerOptionsTests
         Assert.Equal("auto", options.Device);
         Assert.Equal(0, options.Threads);
         Assert.Equal(TimeSpan.FromSeconds(120), options.RegistrationTimeout);
+        Assert.Null(options.MetricsPort);
     }
+
+    [Fact]
+    public void A_metrics_port_of_zero_serves_no_metrics() =>
+        Assert.Null(WorkerOptions.Parse(["--seed-nodes", Seed, "--metrics-port", "0"], NoVariables).MetricsPort);
 
     [Theory]
     [InlineData("--seed-nodes: required (or set DISTTRAINER_SEED_NODES)")]
@@ -64,6 +71,7 @@ public class WorkerOptionsTests
     [InlineData("--registration-timeout: 0 is below the minimum 1", "--seed-nodes", Seed, "--registration-timeout", "0")]
     [InlineData("--registration-timeout: 'soon' is not an integer", "--seed-nodes", Seed, "--registration-timeout", "soon")]
     [InlineData("--epochs: unknown option", "--seed-nodes", Seed, "--epochs", "3")]
+    [InlineData("--metrics-port: 70000 is not a port number (0-65535)", "--seed-nodes", Seed, "--metrics-port", "70000")]
     public void Bad_options_are_refused_naming_the_option(string message, params string[] args)
     {
         var error = Assert.Throws<InvalidInputException>(() => WorkerOptions.Parse(args, NoVariables));
