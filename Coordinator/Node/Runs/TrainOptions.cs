@@ -42,4 +42,8 @@ public sealed record TrainOptions
     /// <summary>Whether the run goes through the cluster (embedded workers, or seed nodes) rather than one process.</summary>
     public bool Distributed => Workers > 0 || Cluster.SeedNodes is not null || Cluster.ExpectWorkers is not null;
     public int? CheckpointEvery { get; init; }
+    /// <summary>The folder the run's TensorBoard event file goes to (null: none is written).</summary>
+    public string? TensorBoard { get; init; }
+    /// <summary>Histograms of each parameter tensor's gradient and weights every N steps into the event file; 0 writes none.</summary>
+    public int HistogramEvery { get; init; }
 }
