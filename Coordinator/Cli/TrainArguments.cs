@@ -50,10 +50,14 @@ public static class TrainArguments
             Resume = reader.String("--resume"),
             CheckpointEvery = reader.Integer("--checkpoint-every", min: 1),
             MetricsPort = reader.Integer("--metrics-port", min: 0) is { } metrics and > 0 ? metrics : null,
+            TensorBoard = reader.String("--tensorboard"),
+            HistogramEvery = reader.Integer("--histogram-every", min: 1) ?? 0,
         };
         reader.RejectUnread();
         if (options.CheckpointEvery is not null && options.Save is null)
             throw new InvalidInputException("--checkpoint-every: needs --save FILE, the checkpoint it rewrites");
+        if (options.HistogramEvery > 0 && options.TensorBoard is null)
+            throw new InvalidInputException("--histogram-every: needs --tensorboard DIR, the folder the histograms are written to");
         if (options.Workers == 0 && options.Cluster.SeedNodes is not null)
             throw new InvalidInputException("--workers 0 trains in one process; it takes no --seed-nodes");
         if (options.MetricsPort > ushort.MaxValue)

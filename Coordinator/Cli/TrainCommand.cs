@@ -52,6 +52,8 @@ public static class TrainCommand
             var curves = TrainingCurves.Save(Path.ChangeExtension(options.Summary, null), $"{model.ParameterCount:N0}-parameter model on {train.Name}", recorder);
             output.WriteLine($"summary: {options.Summary}; curves: {string.Join(", ", curves)}");
         }
+        if (options.TensorBoard is not null)
+            output.WriteLine($"tensorboard: events in {options.TensorBoard} (tensorboard --logdir {options.TensorBoard})");
         if (result.Failure is not null)
         {
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");

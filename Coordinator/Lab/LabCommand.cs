@@ -25,6 +25,7 @@ public static class LabCommand
         {
             output.WriteLine($"lab {experiment.Name} ({options.Scale.ToString().ToLowerInvariant()} size" +
                              $"{(options.Workers > 0 ? $", {options.Workers} workers" : "")}):");
+            context.Experiment = experiment.Name;
             var started = Stopwatch.GetTimestamp();
             try
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Data;
+using DistTrainer.Core.Telemetry.TensorBoard;
 using DistTrainer.Core.Training;
 using Serilog;
 
@@ -36,6 +37,15 @@ public sealed class LabContext(LabOptions options, ILogger log, TextWriter outpu
     /// <summary>The folder of one experiment's report and plots.</summary>
     public string Folder(string experiment) => Path.Combine(Options.Out, experiment);
 
+    /// <summary>The experiment whose models train now; `lab all` moves it on from one experiment to the next.</summary>
+    public string Experiment { get; set; } = options.Experiment;
+
+    /// <summary>
+    /// The TensorBoard run folder of the model <paramref name="label"/> of the current experiment:
+    /// OUT/EXPERIMENT/tensorboard/LABEL, so that `tensorboard --logdir OUT/EXPERIMENT/tensorboard` shows its models side by side.
+    /// </summary>
+    public string TensorBoardFolder(string label) => Path.Combine(Folder(Experiment), "tensorboard", FolderName(label));
+
     /// <summary>
     /// `train` options on the image dataset with the lab's seed, device and workers; the experiment sets
     /// the model, optimizer, loss and size on top.
@@ -51,14 +61,17 @@ public sealed class LabContext(LabOptions options, ILogger log, TextWriter outpu
 
     /// <summary>
     /// Trains as `train` would with <paramref name="options"/>, on <paramref name="data"/> when given (the
-    /// built-in sets) or else the image dataset, then lets <paramref name="inspect"/> look at the trained
-    /// run (its model holds the final weights) before it is released.
+    /// built-in sets) or else the image dataset, with its event file in <see cref="TensorBoardFolder"/>, then lets
+    /// <paramref name="inspect"/> look at the trained run (its model holds the final weights) before it is released.
     /// </summary>
     public LabRun Train(string label, TrainOptions options, IGradientObserver? gradients = null, Action<TrainingRun>? inspect = null,
         (Dataset Train, Dataset? Test)? data = null)
     {
         var clock = Stopwatch.StartNew();
-        using var run = TrainingRun.Prepare(options, Log, data ?? (options.Dataset is null ? Images : null));
+        string board = TensorBoardFolder(label);
+        RemoveEventFiles(board);
+        using var run = TrainingRun.Prepare(options with { TensorBoard = board, HistogramEvery = Options.HistogramEvery }, Log,
+            data ?? (options.Dataset is null ? Images : null));
         var recorder = new TrainingRecorder();
         var outcome = run.Execute(recorder, Log, CancellationToken.None, gradients);
         inspect?.Invoke(run);
@@ -69,5 +82,24 @@ public sealed class LabContext(LabOptions options, ILogger log, TextWriter outpu
                          (result.Diverged ? ", diverged" : "") + $" ({result.Seconds:F1} s)");
         Log.Information("Lab run {Label}: {Steps} steps, failure {Failure}, {Seconds:F1} s", label, outcome.Result.Steps, outcome.Result.Failure, result.Seconds);
         return result;
+    }
+
+    /// <summary>A run of the lab again replaces the event files it wrote before, as it replaces the reports; two would show as one curve.</summary>
+    private static void RemoveEventFiles(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (var file in Directory.GetFiles(folder, EventFileWriter.Prefix + "*")) File.Delete(file);
+    }
+
+    /// <summary>A label as a folder name: lower case, runs of anything but letters, digits and dots as one dash.</summary>
+    private static string FolderName(string label)
+    {
+        var name = new System.Text.StringBuilder(label.Length);
+        foreach (char c in label.ToLowerInvariant())
+        {
+            if (char.IsLetterOrDigit(c) || c == '.') name.Append(c);
+            else if (name.Length > 0 && name[^1] != '-') name.Append('-');
+        }
+        return name.ToString().TrimEnd('-');
     }
 }

@@ -23,6 +23,8 @@ public sealed record LabOptions
     public int Threads { get; init; }
     /// <summary>`lab all`: the one document with every report in it (default OUT/experiments.md).</summary>
     public string? Summary { get; init; }
+    /// <summary>Histograms of every parameter tensor's gradient and weights every N steps in each run's event file; 0 writes none.</summary>
+    public int HistogramEvery { get; init; }
 
     public static LabOptions Parse(IReadOnlyList<string> args)
     {
@@ -47,6 +49,7 @@ public sealed record LabOptions
             Device = reader.String("--device", "cpu"),
             Threads = reader.Integer("--threads", min: 0) ?? 0,
             Summary = reader.String("--summary"),
+            HistogramEvery = reader.Integer("--histogram-every", min: 1) ?? 0,
         };
         reader.RejectUnread();
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))
@@ -61,7 +64,7 @@ public sealed record LabOptions
         $"dotnet run -c Release --project Coordinator -- lab {experiment} --size {Scale.ToString().ToLowerInvariant()}" +
         (Workers > 0 ? $" --workers {Workers}" : "") + (Epochs is { } e ? $" --epochs {e}" : "") +
         (Seed != 1 ? $" --seed {Seed}" : "") + (DataDir is { } d ? $" --data-dir {d}" : "") +
-        (Out != DefaultOut ? $" --out {Out}" : "") + (experiment == ExperimentCatalog.All && Summary is { } s ? $" --summary {s}" : "");
+        (Out != DefaultOut ? $" --out {Out}" : "") + (HistogramEvery > 0 ? $" --histogram-every {HistogramEvery}" : "") + (experiment == ExperimentCatalog.All && Summary is { } s ? $" --summary {s}" : "");
 
     private static LabScale ParseScale(string text) => text switch
     {

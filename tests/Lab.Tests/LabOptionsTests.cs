@@ -23,10 +23,10 @@ public sealed class LabOptionsTests
     public void Reads_every_option()
     {
         var options = LabOptions.Parse(["all", "--out", "x", "--workers", "3", "--epochs", "4", "--size", "tiny", "--seed", "9",
-            "--data-dir", "d", "--summary", "s.md"]);
+            "--data-dir", "d", "--summary", "s.md", "--histogram-every", "5"]);
 
-        Assert.Equal(("x", 3, 4, LabScale.Tiny, 9UL, "d", "s.md"),
-            (options.Out, options.Workers, options.Epochs, options.Scale, options.Seed, options.DataDir, options.Summary));
+        Assert.Equal(("x", 3, 4, LabScale.Tiny, 9UL, "d", "s.md", 5),
+            (options.Out, options.Workers, options.Epochs, options.Scale, options.Seed, options.DataDir, options.Summary, options.HistogramEvery));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal sealed class TestLab : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
-    public TestLab(string experiment, int workers = 0, int? epochs = null, LabScale scale = LabScale.Tiny)
+    public TestLab(string experiment, int workers = 0, int? epochs = null, LabScale scale = LabScale.Tiny, int histogramEvery = 0)
     {
         Output = new StringWriter();
         Context = new LabContext(new LabOptions
@@ -19,6 +19,7 @@ internal sealed class TestLab : IDisposable
             Workers = workers,
             Epochs = epochs,
             Scale = scale,
+            HistogramEvery = histogramEvery,
         }, Logger.None, Output);
     }
 

@@ -10,7 +10,7 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// <summary>
 /// The parameter server's weights, optimizer and running statistics, kept in host memory, and the one
 /// way they change: a complete step's shard gradients summed in shard order, checked finite, shown to
-/// the gradient observer, stepped by the optimizer, and the shards' batch statistics folded into the
+/// the gradient observer, stepped by the optimizer (the new weights shown to the observer too), and the shards' batch statistics folded into the
 /// running ones. The model is only written when someone reads it (evaluation, checkpoint, export).
 /// </summary>
 public sealed class StepApplier
@@ -66,6 +66,7 @@ public sealed class StepApplier
         }
         _observer?.OnGradients(step, _gradients);
         _optimizer.Step(_parameters, _gradients);
+        _observer?.OnWeights(step, _parameters);
         FoldRunningStatistics(aggregator);
         failure = null;
         return true;

@@ -44,4 +44,8 @@ public sealed record TrainOptions
     public int? CheckpointEvery { get; init; }
     /// <summary>Where the run serves its Prometheus metrics, the embedded workers' included (null: nowhere).</summary>
     public int? MetricsPort { get; init; }
+    /// <summary>The folder the run's TensorBoard event file goes to (null: none is written).</summary>
+    public string? TensorBoard { get; init; }
+    /// <summary>Histograms of each parameter tensor's gradient and weights every N steps into the event file; 0 writes none.</summary>
+    public int HistogramEvery { get; init; }
 }

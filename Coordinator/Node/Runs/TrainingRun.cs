@@ -7,6 +7,7 @@ using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Nn.Losses;
 using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Telemetry.TensorBoard;
 using DistTrainer.Core.Training;
 using Serilog;
 
@@ -99,12 +100,23 @@ public sealed class TrainingRun : IDisposable
     /// <summary>
     /// Trains: in this process, or through the cluster when the options ask for one. <paramref name="gradients"/>
     /// sees each applied step's gradient; <paramref name="akka"/> overrides the cluster's settings (tests). The run's
-    /// metrics, when it has them, hear each report before <paramref name="observer"/>.
+    /// metrics, when it has them, hear each report before <paramref name="observer"/>. With
+    /// <see cref="TrainOptions.TensorBoard"/> set, the run is also written to an event file there.
     /// </summary>
     public RunOutcome Execute(ITrainingObserver observer, ILogger log, CancellationToken stop,
         IGradientObserver? gradients = null, Akka.Configuration.Config? akka = null)
     {
         if (Metrics is not null) observer = new TrainingObservers(Metrics, observer);
+        if (Options.TensorBoard is null) return Run(observer, log, stop, gradients, akka);
+        using var board = new TensorBoardObserver(Options.TensorBoard, Model.ParameterLayout, Optimizer.ResolvedSettings.LearningRate,
+            Options.HistogramEvery);
+        log.Information("Writing TensorBoard events to {EventFile}", board.FilePath);
+        return Run(new TrainingObservers(observer, board), log, stop, gradients is null ? board : new GradientObservers(gradients, board), akka);
+    }
+
+    private RunOutcome Run(ITrainingObserver observer, ILogger log, CancellationToken stop, IGradientObserver? gradients,
+        Akka.Configuration.Config? akka)
+    {
         if (Options.Distributed)
         {
             var report = ClusterTraining.Run(this, observer, gradients, log, stop, akka);

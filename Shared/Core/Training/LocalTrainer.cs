@@ -84,6 +84,7 @@ public sealed class LocalTrainer
             }
             _gradientObserver?.OnGradients(step, _gradients);
             _optimizer.Step(_parameters, _gradients);
+            _gradientObserver?.OnWeights(step, _parameters);
             backend.Upload(_parameters, model.Parameters);
             KeepRunningStatistics();
             meter.Applied(outcome, normalizer, Stopwatch.GetElapsedTime(stepStart).TotalSeconds);

@@ -36,6 +36,10 @@ public class BadInputTests
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:2:2", "--optimizer", "lion"), "--optimizer", "'lion'");
 
     [Fact]
+    public void Histograms_without_a_folder_for_them() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--histogram-every", "10"), "--histogram-every", "--tensorboard DIR");
+
+    [Fact]
     public void An_unknown_option() =>
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--learning-rate", "0.1"), "--learning-rate", "unknown option");
 
