@@ -3,6 +3,7 @@ using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Cli;
 
@@ -76,8 +77,6 @@ public static class RunSummary
                 control_seconds = cluster.Times.ControlSeconds,
             },
         };
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        File.WriteAllText(path, JsonSerializer.Serialize(summary, Options));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, Options));
     }
 }

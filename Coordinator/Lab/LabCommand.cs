@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using DistTrainer.Core;
 using Serilog;
+using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Lab;
 
@@ -66,7 +67,7 @@ public static class LabCommand
         foreach (var failure in failures) text.AppendLine($"| {failure.Split(':')[0]} | failed: {failure} |");
         text.AppendLine();
         foreach (var report in reports) text.AppendLine(report.Render(directory, headingLevel: 2));
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>The anchor a Markdown renderer gives a heading: lower case, spaces as dashes, punctuation dropped.</summary>
