@@ -1,9 +1,13 @@
+using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Training;
 
 namespace DistTrainer.Coordinator.ParameterServer;
 
 /// <summary>
-/// Where periodic checkpoints go and how often (both null: none), and who, if anyone, sees each
-/// applied step's summed gradient.
+/// The run's checkpoint (null: none) and how a failed write of it is retried (the node's configuration sets
+/// <see cref="Retry"/>), and who, if anyone, sees each applied step's summed gradient.
 /// </summary>
-public sealed record ParameterServerSettings(int? CheckpointEvery, string? CheckpointPath, IGradientObserver? Gradients = null);
+public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradientObserver? Gradients = null)
+{
+    public CheckpointRetry Retry { get; init; } = CheckpointRetry.None;
+}
