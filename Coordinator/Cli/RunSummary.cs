@@ -1,9 +1,9 @@
 using System.Text.Json;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
-using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Cli;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using DistTrainer.Core;
-using Serilog;
 using DistTrainer.Core.Checkpoints;
+using Serilog;
 
 namespace DistTrainer.Coordinator.Lab;
 

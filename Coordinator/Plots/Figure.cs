@@ -1,5 +1,5 @@
-using ScottPlot;
 using DistTrainer.Core.Checkpoints;
+using ScottPlot;
 
 namespace DistTrainer.Coordinator.Plots;
 
