@@ -33,5 +33,11 @@ public static class Program
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The node could not start (its port is taken, its log folder cannot be written): it gives up.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return WorkerCommand.GaveUp;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DistTrainer.Coordinator.Plots;
+using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Cli;
 
@@ -52,7 +53,7 @@ public static class EvaluationReport
         text.AppendLine(MatrixTable(evaluation)).AppendLine();
         text.AppendLine($"![confusion matrix]({PlotFile})");
         string markdown = Path.Combine(folder, MarkdownFile);
-        File.WriteAllText(markdown, text.ToString());
+        AtomicFile.WriteAllText(markdown, text.ToString());
         return [markdown, plot];
     }
 

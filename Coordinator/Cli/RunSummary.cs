@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Runs;
+using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
 
@@ -76,8 +77,6 @@ public static class RunSummary
                 control_seconds = cluster.Times.ControlSeconds,
             },
         };
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        File.WriteAllText(path, JsonSerializer.Serialize(summary, Options));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, Options));
     }
 }

@@ -37,6 +37,7 @@ public static class TrainArguments
             BatchSize = batch is "full" ? null : reader.Integer("--batch-size", min: 1) ?? 128,
             Epochs = reader.Integer("--epochs", min: 1) ?? 10,
             Steps = reader.Integer("--steps", min: 1L),
+            LengthGiven = reader.Has("--epochs") || reader.Has("--steps"),
             Shuffle = !reader.Flag("--no-shuffle"),
             Seed = (ulong)(reader.Integer("--seed", min: 0L) ?? 1),
             Device = reader.String("--device", "auto"),

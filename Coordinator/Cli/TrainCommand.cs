@@ -2,7 +2,6 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Plots;
 using DistTrainer.Coordinator.Runs;
-using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Training;
 using Serilog;
 
@@ -13,6 +12,12 @@ public static class TrainCommand
 {
     /// <summary>Exit code of a run that stopped because the loss or a gradient stopped being finite.</summary>
     public const int Diverged = 3;
+
+    /// <summary>Exit code of a cluster run that could not train: no worker ready within the worker timeout, or a step's shards failed too often.</summary>
+    public const int ClusterFailed = 4;
+
+    /// <summary>Exit code of a run stopped because its periodic checkpoint could not be written, retries included.</summary>
+    public const int CheckpointFailed = 5;
 
     /// <summary>Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report Ctrl-C).</summary>
     public const int Interrupted = 130;
@@ -38,9 +43,7 @@ public static class TrainCommand
                              StepTimeSplit(report));
         }
 
-        if (options.Save is not null && !options.Distributed)
-            ModelCheckpoint.Save(options.Save, model, optimizer);
-        if (options.Save is not null)
+        if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(result))
         {
             output.WriteLine(result.Failure is null
                 ? $"saved {options.Save} (step {optimizer.StepCount})"
@@ -57,7 +60,12 @@ public static class TrainCommand
         if (result.Failure is not null)
         {
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");
-            return Diverged;
+            return result.FailureKind switch
+            {
+                FailureKind.Cluster => ClusterFailed,
+                FailureKind.Checkpoint => CheckpointFailed,
+                _ => Diverged,
+            };
         }
         if (result.Interrupted)
         {

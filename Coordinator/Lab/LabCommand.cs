@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using DistTrainer.Core;
+using DistTrainer.Core.Checkpoints;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Lab;
@@ -67,7 +68,7 @@ public static class LabCommand
         foreach (var failure in failures) text.AppendLine($"| {failure.Split(':')[0]} | failed: {failure} |");
         text.AppendLine();
         foreach (var report in reports) text.AppendLine(report.Render(directory, headingLevel: 2));
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>The anchor a Markdown renderer gives a heading: lower case, spaces as dashes, punctuation dropped.</summary>

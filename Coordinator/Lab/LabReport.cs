@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Lab;
 
@@ -64,7 +65,7 @@ public sealed class LabReport
     {
         _seconds ??= _clock.Elapsed.TotalSeconds;
         string path = Path.Combine(Folder, "report.md");
-        File.WriteAllText(path, Render(Folder, headingLevel: 1));
+        AtomicFile.WriteAllText(path, Render(Folder, headingLevel: 1));
         return path;
     }
 

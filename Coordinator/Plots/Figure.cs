@@ -1,3 +1,4 @@
+using DistTrainer.Core.Checkpoints;
 using ScottPlot;
 
 namespace DistTrainer.Coordinator.Plots;
@@ -34,25 +35,23 @@ public static class Figure
         };
     }
 
-    /// <summary>Writes the PNG, creating its folder; returns the path.</summary>
+    /// <summary>Writes the PNG atomically (a failed write leaves no partial image), creating its folder; returns the path.</summary>
     public static string Save(Plot plot, string path, int width = Width, int height = Height)
     {
-        CreateFolderOf(path);
-        plot.SavePng(path, width, height);
-        return path;
+        using var image = plot.GetImage(width, height);
+        return SavePng(image, path);
     }
 
-    /// <summary>Writes the PNG of several plots laid out together, creating its folder; returns the path.</summary>
+    /// <summary>Writes the PNG of several plots laid out together, as <see cref="Save(Plot, string, int, int)"/> does; returns the path.</summary>
     public static string Save(Multiplot plots, string path, int width, int height)
     {
-        CreateFolderOf(path);
-        plots.SavePng(path, width, height);
-        return path;
+        using var image = plots.Render(width, height);
+        return SavePng(image, path);
     }
 
-    private static void CreateFolderOf(string path)
+    private static string SavePng(Image image, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllBytes(path, image.GetImageBytes(ImageFormat.Png));
+        return path;
     }
 }

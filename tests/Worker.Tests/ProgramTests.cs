@@ -3,7 +3,7 @@ using Xunit;
 
 namespace DistTrainer.Worker.Tests;
 
-/// <summary>The Worker program's exit codes: 2 bad options, 1 gave up, 130 stopped by a signal.</summary>
+/// <summary>The Worker program's exit codes: 2 bad options, 1 gave up (no coordinator, or it could not start), 130 stopped by a signal.</summary>
 public class ProgramTests
 {
     // Nothing listens on port 1: a worker seeded there never finds a coordinator.
@@ -40,6 +40,19 @@ public class ProgramTests
         Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
         Assert.Contains(worker.Stderr, line => line.Contains("stops: no coordinator accepted this worker within 2 s"));
+    }
+
+    [Fact]
+    public async Task A_worker_that_cannot_listen_on_its_port_gives_up_at_once_with_one_line_and_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        using var worker = new WorkerProcess(null, "worker", "--seed-nodes", Nowhere, "--hostname", "127.0.0.1", "--port", port.ToString());
+
+        Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains($"error: cannot listen on 127.0.0.1:{port}: Address already in use", worker.Stderr);
     }
 
     [Theory]

@@ -25,6 +25,7 @@ public sealed partial class CoordinatorActor
                 _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _meter.Step + 1);
         });
         Receive<StopTraining>(_ => _stopRequested = true);
+        ReceiveCheckpointFailure();
     }
 
     /// <summary>Handlers every phase shares: registration and cluster membership.</summary>

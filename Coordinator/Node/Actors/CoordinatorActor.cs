@@ -91,8 +91,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         });
         Membership();
         Receive<WaitTimedOut>(_ => Finish(
-            $"only {_roster.Ready().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s"));
+            $"only {_roster.Ready().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s",
+            FailureKind.Cluster));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
+        ReceiveCheckpointFailure();
         StashStepReports();
         IgnoreStale();
     }
@@ -124,7 +126,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
                 RetryShards(plan, null, $"no result within {_settings.ShardDeadline.TotalSeconds:F0} s");
         });
         Receive<StepApplied>(OnStepApplied);
-        Receive<StepFailed>(failed => Finish(failed.Reason));
+        Receive<StepFailed>(failed => Finish(failed.Reason, FailureKind.NotFinite));
         IgnoreStale();
     }
 
@@ -140,6 +142,9 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         StashStepReports();
         IgnoreStale();
     }
+
+    /// <summary>A periodic checkpoint the parameter server could not write, retries included, ends the run: it would go on unprotected.</summary>
+    private void ReceiveCheckpointFailure() => Receive<CheckpointFailed>(failed => Finish(failed.Reason, FailureKind.Checkpoint));
 
     /// <summary>
     /// Reports that can come in while no step is being trained: the step sent ahead computed and applied
@@ -189,7 +194,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     {
         switch (decision)
         {
-            case RetryDecision.GiveUp giveUp: Finish(giveUp.Failure); break;
+            case RetryDecision.GiveUp giveUp: Finish(giveUp.Failure, giveUp.Kind); break;
             case RetryDecision.PlanAgain: StartStep(replan: true); break;
             case RetryDecision.WaitForWorker: StartStep(); break;
             case RetryDecision.Reassign reassign:
@@ -233,13 +238,13 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         StartStep();
     }
 
-    private void Finish(string? failure, bool interrupted = false)
+    private void Finish(string? failure, FailureKind kind = FailureKind.NotFinite, bool interrupted = false)
     {
         Timers.CancelAll();
         _parameterServer.Tell(RunEnded.Instance);
         _scheduler.End();
         if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
-        _completion.TrySetResult(_tally.Report(_meter.Result(failure, interrupted), _meter.TrainingSeconds, _scheduler.Reassigned,
+        _completion.TrySetResult(_tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned,
             _scheduler.Restarts, _roster.Lost, _roster.ShardsPerWorker));
         Become(Finished);
     }

@@ -58,7 +58,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
                 new DataPlaneOptions { Timings = DataPlaneSettings.Create(system.Settings.Config) });
-            server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
+            server = system.ActorOf(ParameterServerActor.Props(serverSettings with { Retry = result.Settings.CheckpointRetry }, evaluator, test,
+                        optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
             settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port } };

@@ -1,24 +1,28 @@
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Hosting;
 
 /// <summary>
-/// The coordinator's time limits: the disttrainer.coordinator section of its node's configuration
-/// (deploy/disttrainer.hocon documents each value). The shard deadline and the worker timeout are the
-/// defaults of --shard-deadline and --worker-timeout; a run's own are in its cluster options.
+/// The coordinator's time limits and checkpoint retries: the disttrainer.coordinator section of its node's
+/// configuration (deploy/disttrainer.hocon documents each value). The shard deadline and the worker timeout
+/// are the defaults of --shard-deadline and --worker-timeout; a run's own are in its cluster options. A run
+/// in one process (--workers 0) retries its checkpoints as this section says too.
 /// </summary>
 /// <param name="ShardDeadline">How long a shard may take before it is computed again elsewhere.</param>
 /// <param name="WorkerTimeout">How long the coordinator waits for workers to be ready.</param>
 /// <param name="WorkersLeaveTimeout">How long, at the end of a run, the coordinator waits for the worker nodes to leave first.</param>
 /// <param name="ExportTimeout">Bounds handing the final weights to the run's model.</param>
 /// <param name="SaveTimeout">Bounds writing the final checkpoint.</param>
+/// <param name="CheckpointRetry">How often, and after what pause, a checkpoint that could not be written is tried again.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
     TimeSpan WorkersLeaveTimeout,
     TimeSpan ExportTimeout,
-    TimeSpan SaveTimeout)
+    TimeSpan SaveTimeout,
+    CheckpointRetry CheckpointRetry)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -30,6 +34,7 @@ public sealed record CoordinatorNodeSettings(
     {
         var section = ConfigSection.Of(config, Path);
         return new CoordinatorNodeSettings(section.Duration("shard-deadline"), section.Duration("worker-timeout"),
-            section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"));
+            section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"),
+            new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")));
     }
 }

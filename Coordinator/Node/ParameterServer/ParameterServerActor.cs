@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Akka.Actor;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
@@ -13,10 +15,13 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// The parameter server: receives shard results on the tensor data plane, takes each (step, shard)
 /// once, applies a complete step (<see cref="StepApplier"/>) and sends the new weights to every
 /// connected worker (<see cref="DataPlaneConnections{TConnection}"/>); reduces synchronised batch-norm
-/// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates and saves the model on request
-/// (<see cref="ModelSnapshot"/>). Reports to the coordinator (the sender of its commands). Its
-/// data-plane callbacks only Tell it messages; all state changes happen in Receive. Supervision: it
-/// has no children; the coordinator's strategy stops it on failure (state cannot be rebuilt mid-run).
+/// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates the model on request and checkpoints it
+/// (<see cref="ModelSnapshot"/>): it copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
+/// retries included), one write at a time (<see cref="CheckpointQueue"/>), so the next steps are not held behind
+/// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run.
+/// Reports to the coordinator (the sender of its commands). Its data-plane callbacks and the writing task only
+/// Tell it messages; all state changes happen in Receive. Supervision: it has no children; the coordinator's
+/// strategy stops it on failure (state cannot be rebuilt mid-run).
 /// </summary>
 public sealed class ParameterServerActor : ReceiveActor
 {
@@ -31,6 +36,10 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
     private readonly PayloadPool _payloads = PayloadPool.Shared;
     private readonly PublishedWeights _published;
+    private readonly CheckpointPlan? _checkpoints;
+    private readonly CheckpointWriter _writer;
+    private readonly CheckpointQueue _saves;
+    private readonly RunMetrics? _metrics;
     private BeginStep? _next;
     private long _exchangeStarted = Stopwatch.GetTimestamp();
     private IActorRef _coordinator = ActorRefs.Nobody;
@@ -41,7 +50,11 @@ public sealed class ParameterServerActor : ReceiveActor
         _listener = listener;
         _log = log;
         _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients);
-        _snapshot = new ModelSnapshot(_applier, evaluator, test, settings, log);
+        _snapshot = new ModelSnapshot(_applier, evaluator, test, settings.Checkpoints?.PlannedSteps);
+        _checkpoints = settings.Checkpoints;
+        _writer = new CheckpointWriter(settings.Retry, log);
+        _saves = new CheckpointQueue(log);
+        _metrics = settings.Metrics;
         _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
         _batchNorm = new BatchNormReduction<TensorConnection>(_applier.Layout.BatchNormWidths,
@@ -102,8 +115,42 @@ public sealed class ParameterServerActor : ReceiveActor
     private void ReceiveModelRequests()
     {
         Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(_snapshot.Evaluate())));
-        Receive<SaveCheckpoint>(save => Sender.Tell(_snapshot.Save(save.Path)));
+        Receive<SaveCheckpoint>(save =>
+        {
+            if (_saves.Requested(save.Path, Sender, out var refusal) is { } job) StartWriting(job);
+            else if (refusal is not null) Sender.Tell(new CheckpointSaved(save.Path, Version, refusal));
+        });
+        Receive<CheckpointWritten>(Written);
         Receive<ExportModel>(_ => Sender.Tell(_snapshot.Export()));
+    }
+
+    /// <summary>Copies the state to save here, between two messages, and writes it on a task; the result comes back as a message.</summary>
+    private void StartWriting(CheckpointJob job)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var content = _snapshot.Capture();
+        var writer = _writer;
+        var metrics = _metrics;
+        Task.Run(() =>
+        {
+            string? error = writer.TryWrite(job.Path, content);
+            if (error is null) metrics?.OnCheckpoint(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return error;
+        }).PipeTo(Self,
+            success: error => new CheckpointWritten(job, content.Step, error),
+            failure: e => new CheckpointWritten(job, content.Step, $"checkpoint {job.Path} of step {content.Step}: {e.Message}"));
+    }
+
+    private void Written(CheckpointWritten written)
+    {
+        if (written.Job.ReplyTo is { } requester)
+            requester.Tell(new CheckpointSaved(written.Job.Path, written.Step, written.Error));
+        else if (written.Error is { } error)
+        {
+            _log.Error("Step {Step}: {Reason}", written.Step, error);
+            _coordinator.Tell(new CheckpointFailed(written.Step, error));
+        }
+        if (_saves.Written() is { } next) StartWriting(next);
     }
 
     private void Connect(TensorConnection connection)
@@ -211,7 +258,7 @@ public sealed class ParameterServerActor : ReceiveActor
         foreach (var connection in _connections.Current)
             _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
         _exchangeStarted = Stopwatch.GetTimestamp();
-        _snapshot.SaveIfDue(step);
+        if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected),
             _connections.Traffic,
@@ -224,4 +271,6 @@ public sealed class ParameterServerActor : ReceiveActor
     private sealed record DataPlaneClosed(TensorConnection Connection, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
 
     private sealed record FrameArrived(TensorConnection Connection, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+
+    private sealed record CheckpointWritten(CheckpointJob Job, long Step, string? Error) : INoSerializationVerificationNeeded;
 }

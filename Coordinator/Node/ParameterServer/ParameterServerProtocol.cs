@@ -46,7 +46,7 @@ public sealed record RunEnded : INoSerializationVerificationNeeded
 /// Where the parameter server's side of one step went. Exchange: from the step's weights going out (or
 /// its plan beginning, whichever is later) to its last shard result being in: the slowest shard's
 /// compute, both transfers and its worker's hand-offs. Apply: summing, the optimizer step, the batch-norm
-/// fold, publishing the weights (and a checkpoint when one is due). Both on the parameter server's clock.
+/// fold, publishing the weights (and copying the state a checkpoint due saves; the write is elsewhere). Both on the parameter server's clock.
 /// </summary>
 public readonly record struct ServerTimes(double ExchangeSeconds, double ApplySeconds);
 
@@ -66,9 +66,13 @@ public sealed record EvaluateModel : INoSerializationVerificationNeeded
 /// <summary>The test set's summed loss and correct count with the current weights and running statistics (null: no test set).</summary>
 public sealed record ModelEvaluated(BatchOutcome? Test) : INoSerializationVerificationNeeded;
 
+/// <summary>Write a checkpoint now (after the one being written, if any); answered with <see cref="CheckpointSaved"/>.</summary>
 public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationNeeded;
 
 public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;
+
+/// <summary>The periodic checkpoint could not be written, retries included: the run must stop (<paramref name="Reason"/> says why).</summary>
+public sealed record CheckpointFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// Writes the current weights and running statistics into the evaluation model (the one the parameter

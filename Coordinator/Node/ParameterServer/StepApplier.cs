@@ -79,11 +79,11 @@ public sealed class StepApplier
         _model.Backend.Upload(_buffers, _model.Buffers);
     }
 
-    /// <summary>Writes the model, then saves it with the optimizer's state.</summary>
-    public void SaveCheckpoint(string path)
+    /// <summary>Writes the model, then copies it with the optimizer's state into a checkpoint's content, to be written elsewhere.</summary>
+    public CheckpointContent CaptureCheckpoint(long? plannedSteps)
     {
         WriteModel();
-        ModelCheckpoint.Save(path, _model, _optimizer);
+        return ModelCheckpoint.Capture(_model, _optimizer, plannedSteps);
     }
 
     private void FoldRunningStatistics(StepAggregator aggregator)

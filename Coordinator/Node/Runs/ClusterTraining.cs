@@ -53,13 +53,13 @@ public static class ClusterTraining
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
             cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples);
-        var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, options.Steps, options.Shuffle,
-            optimizer.StepCount, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
+        var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
+            run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
                 cluster.PublicHostname, cluster.SeedNodes),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(options.CheckpointEvery, options.Save, gradients, run.Metrics),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try
@@ -71,7 +71,7 @@ public static class ClusterTraining
                     log, overrides);
             using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
             var report = node.Completion.GetAwaiter().GetResult();
-            if (options.Save is not null)
+            if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))
             {
                 var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
                 if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");

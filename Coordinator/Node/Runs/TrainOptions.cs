@@ -24,8 +24,14 @@ public sealed record TrainOptions
     public OptimizerSettings Optimizer { get; init; } = new("adam");
     /// <summary>null means the whole training set in one batch (full-batch gradient descent).</summary>
     public int? BatchSize { get; init; } = 128;
+    /// <summary>
+    /// How long the run is: <see cref="Steps"/> when given, else <see cref="Epochs"/> whole epochs. A new run counts them
+    /// from its first step; a resumed run (<see cref="Resume"/>) counts them from step 0, as the whole run's length.
+    /// </summary>
     public int Epochs { get; init; } = 10;
     public long? Steps { get; init; }
+    /// <summary>Whether --epochs or --steps was given: without them a resumed run keeps the total its checkpoint recorded.</summary>
+    public bool LengthGiven { get; init; } = true;
     public bool Shuffle { get; init; } = true;
     public ulong Seed { get; init; } = 1;
     public string Device { get; init; } = "auto";

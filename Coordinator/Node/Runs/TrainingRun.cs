@@ -1,5 +1,7 @@
 using DistTrainer.Cluster.Metrics;
+using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Core;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Compute;
@@ -15,14 +17,15 @@ namespace DistTrainer.Coordinator.Runs;
 
 /// <summary>
 /// One run of the trainer as <see cref="TrainOptions"/> describe it: the data (cut to --train-samples and
-/// --test-samples), the model initialised from the seed or a checkpoint, the optimizer and the backend.
-/// <see cref="Execute"/> trains it in this process or on the cluster; afterwards <see cref="Model"/>
-/// holds the final weights either way. `train`, the lab and the tests all start runs here.
+/// --test-samples), the model initialised from the seed or a checkpoint, the optimizer and the backend, the step
+/// the run ends at (<see cref="RunLength"/>) and its checkpoint. <see cref="Execute"/> trains it in this process
+/// or on the cluster and writes the final --save checkpoint; afterwards <see cref="Model"/> holds the final
+/// weights either way. `train`, the lab and the tests all start runs here.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
     private TrainingRun(TrainOptions options, Dataset train, Dataset? test, LossFunction loss, int batchSize,
-        IComputeBackend backend, Sequential model, IOptimizer optimizer, BatchRunner runner, MetricsEndpoint? endpoint)
+        IComputeBackend backend, Sequential model, IOptimizer optimizer, BatchRunner runner, long plannedSteps, MetricsEndpoint? endpoint)
     {
         Options = options;
         Train = train;
@@ -35,6 +38,9 @@ public sealed class TrainingRun : IDisposable
         Runner = runner;
         MetricsEndpoint = endpoint;
         Metrics = endpoint is null ? null : new RunMetrics(endpoint.Registry, train.Count, batchSize);
+        FirstStep = optimizer.StepCount;
+        PlannedSteps = plannedSteps;
+        Checkpoints = options.Save is { } save ? new CheckpointPlan(save, options.CheckpointEvery, plannedSteps) : null;
     }
 
     public TrainOptions Options { get; }
@@ -52,6 +58,17 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>The coordinator's metrics of this run, on <see cref="MetricsEndpoint"/>; null without one.</summary>
     public RunMetrics? Metrics { get; }
+    /// <summary>The step the run starts at: 0, or the step of the checkpoint it continues.</summary>
+    public long FirstStep { get; }
+
+    /// <summary>The step the run ends at (exclusive): its planned total, recorded in its checkpoints.</summary>
+    public long PlannedSteps { get; }
+
+    /// <summary>The steps this process trains: from <see cref="FirstStep"/> to <see cref="PlannedSteps"/>.</summary>
+    public long StepsToTrain => PlannedSteps - FirstStep;
+
+    /// <summary>The --save checkpoint, periodic with --checkpoint-every; null without --save.</summary>
+    public CheckpointPlan? Checkpoints { get; }
 
     /// <summary>
     /// Builds the run. <paramref name="data"/> is the dataset the options name, already loaded (the lab
@@ -85,8 +102,10 @@ public sealed class TrainingRun : IDisposable
                     throw new InvalidInputException($"--resume {checkpoint}: the checkpoint holds no {optimizer.Name} optimizer state to continue from; use --init-from to start from its weights");
                 log.Information("Initialised from {Checkpoint} (optimizer state {Restored}, step {Step})", checkpoint, restored, optimizer.StepCount);
             }
+            long planned = RunLength.PlannedSteps(options, optimizer.StepCount, (train.Count - 1) / batchSize + 1, log);
             endpoint = options.MetricsPort is { } port ? MetricsEndpoint.Start(port, "--metrics-port") : null;
-            return new TrainingRun(options, train, test, loss, batchSize, backend, model, optimizer, new BatchRunner(model, loss), endpoint);
+            return new TrainingRun(options, train, test, loss, batchSize, backend, model, optimizer, new BatchRunner(model, loss), planned,
+                endpoint);
         }
         catch
         {
@@ -98,11 +117,13 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>
-    /// Trains: in this process, or through the cluster when the options ask for one. <paramref name="gradients"/>
-    /// sees each applied step's gradient; <paramref name="akka"/> overrides the cluster's settings (tests). The run's
-    /// metrics, when it has them, hear each report before <paramref name="observer"/>. With
-    /// <see cref="TrainOptions.TensorBoard"/> set, the run is also written to an event file there.
+    /// Trains: in this process, or through the cluster when the options ask for one, and writes the final --save checkpoint
+    /// (not after a periodic one failed for good). <paramref name="gradients"/> sees each applied step's gradient;
+    /// <paramref name="akka"/> overrides the cluster's settings and the checkpoint retries (tests). The run's metrics, when
+    /// it has them, hear each report before <paramref name="observer"/>. With <see cref="TrainOptions.TensorBoard"/> set,
+    /// the run is also written to an event file there.
     /// </summary>
+    /// <exception cref="IOException">the final checkpoint could not be written, retries included</exception>
     public RunOutcome Execute(ITrainingObserver observer, ILogger log, CancellationToken stop,
         IGradientObserver? gradients = null, Akka.Configuration.Config? akka = null)
     {
@@ -122,9 +143,19 @@ public sealed class TrainingRun : IDisposable
             var report = ClusterTraining.Run(this, observer, gradients, log, stop, akka);
             return new RunOutcome(report.Result, report);
         }
-        var plan = new TrainingPlan(BatchSize, Options.Epochs, Options.Steps, Options.Shuffle, Options.Seed);
-        return new RunOutcome(new LocalTrainer(Runner, Optimizer, Train, Test, plan, log, gradients).Run(observer, stop), null);
+        var plan = new TrainingPlan(BatchSize, Options.Epochs, StepsToTrain, Options.Shuffle, Options.Seed);
+        var settings = akka is null ? CoordinatorNodeSettings.Default : CoordinatorNodeSettings.Create(akka.WithFallback(ClusterConfigBuilder.Embedded));
+        var writer = new CheckpointWriter(settings.CheckpointRetry, log);
+        var result = new LocalTrainer(Runner, Optimizer, Train, Test, plan, log, gradients,
+            Checkpoints is { } checkpoints ? (checkpoints, writer) : null).Run(observer, stop);
+        if (Checkpoints is { } final && WritesFinalCheckpoint(result)
+            && writer.TryWrite(final.Path, ModelCheckpoint.Capture(Model, Optimizer, PlannedSteps)) is { } error)
+            throw new IOException($"--save {final.Path}: {error}");
+        return new RunOutcome(result, null);
     }
+
+    /// <summary>The final checkpoint is written after any ending but a periodic checkpoint's failure, which just tried it.</summary>
+    public static bool WritesFinalCheckpoint(TrainingResult result) => result.Failure is null || result.FailureKind != FailureKind.Checkpoint;
 
     public void Dispose()
     {

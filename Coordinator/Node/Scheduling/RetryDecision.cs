@@ -1,3 +1,5 @@
+using DistTrainer.Core.Training;
+
 namespace DistTrainer.Coordinator.Scheduling;
 
 /// <summary>What to do about a shard that failed, was rejected, missed its deadline or lost its worker.</summary>
@@ -10,8 +12,8 @@ public abstract record RetryDecision
     /// <summary>The report is about a plan that is no longer current, or a shard already in: nothing to do.</summary>
     public sealed record Stale : RetryDecision;
 
-    /// <summary>The step's shards failed too often, or the model diverged: the run ends with <paramref name="Failure"/>.</summary>
-    public sealed record GiveUp(string Failure) : RetryDecision;
+    /// <summary>The step's shards failed too often (<see cref="FailureKind.Cluster"/>), or the model diverged: the run ends with <paramref name="Failure"/>.</summary>
+    public sealed record GiveUp(string Failure, FailureKind Kind) : RetryDecision;
 
     /// <summary>With synchronised batch norm, the shards of one plan wait on each other: the whole step is planned again.</summary>
     public sealed record PlanAgain : RetryDecision;

@@ -119,7 +119,7 @@ public sealed class StepScheduler
         _log.Warning("Step {Step} shard {Shard} on worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
         if (_failuresThisStep > _settings.MaxAttempts * Math.Max(1, plan.Shards.Length))
             return new RetryDecision.GiveUp(
-                $"step {step + 1}: shards failed {_failuresThisStep} times; last: shard {shardId} on worker {worker}: {reason}");
+                $"step {step + 1}: shards failed {_failuresThisStep} times; last: shard {shardId} on worker {worker}: {reason}", FailureKind.Cluster);
         if (_settings.Job.SynchronisedBatchNorm)
         {
             Restarts++;
@@ -142,7 +142,7 @@ public sealed class StepScheduler
     /// </summary>
     public RetryDecision Rejected(ShardRejected rejected, IReadOnlyList<WorkerEntry> ready) =>
         rejected.NotFinite && Divergence(rejected, ready.Count) is { } divergence
-            ? new RetryDecision.GiveUp(divergence)
+            ? new RetryDecision.GiveUp(divergence, FailureKind.NotFinite)
             : Retry(rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, $"rejected: {rejected.Reason}", ready);
 
     private string? Divergence(ShardRejected rejected, int readyWorkers)

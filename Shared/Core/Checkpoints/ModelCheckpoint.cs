@@ -15,6 +15,8 @@ namespace DistTrainer.Core.Checkpoints;
 /// PyTorch with strict=False, and a file PyTorch wrote loads here. An XxHash64 of every tensor
 /// (name, dtype, shape, bytes) goes into the metadata, so a file damaged after it was written is
 /// refused on load rather than trained from; files without one (PyTorch's) are taken as they are.
+/// A run's checkpoint also records the run's planned total step count, so that a resumed run ends
+/// where the interrupted one would have.
 /// </summary>
 public static class ModelCheckpoint
 {
@@ -22,8 +24,17 @@ public static class ModelCheckpoint
     private const string OptimizerPrefix = "optimizer.";
     private const string ChecksumKey = "checksum.xxh64";
     private const string LayersKey = "layers";
+    private const string PlannedStepsKey = "planned-steps";
 
-    public static void Save(string path, Sequential model, IOptimizer? optimizer)
+    /// <summary>Writes the model and optimizer as they are now (see <see cref="Capture"/> and <see cref="Write"/>).</summary>
+    public static void Save(string path, Sequential model, IOptimizer? optimizer, long? plannedSteps = null) =>
+        Write(path, Capture(model, optimizer, plannedSteps));
+
+    /// <summary>
+    /// A copy of what a checkpoint of the model and optimizer holds now, with the run's planned total step count when
+    /// given: cheap next to writing it, so that the writing can happen elsewhere while training goes on.
+    /// </summary>
+    public static CheckpointContent Capture(Sequential model, IOptimizer? optimizer, long? plannedSteps = null)
     {
         var parameters = new float[model.ParameterCount];
         var buffers = new float[model.BufferCount];
@@ -53,8 +64,27 @@ public static class ModelCheckpoint
                     tensors.Add(SafeTensor.FromFloats($"{OptimizerPrefix}{p.Name}.{state}", p.Shape, values.Slice(p.Offset, p.Length)));
             }
         }
-        metadata[ChecksumKey] = Checksum(tensors);
-        SafeTensorsFile.Write(path, tensors, metadata);
+        if (plannedSteps is { } planned) metadata[PlannedStepsKey] = planned.ToString(CultureInfo.InvariantCulture);
+        return new CheckpointContent(tensors, metadata, optimizer?.StepCount ?? 0);
+    }
+
+    /// <summary>Checksums the content and writes it atomically and durably (see <see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, CheckpointContent content)
+    {
+        var metadata = new Dictionary<string, string>(content.Metadata) { [ChecksumKey] = Checksum(content.Tensors) };
+        SafeTensorsFile.Write(path, content.Tensors, metadata);
+    }
+
+    /// <summary>The total step count of the run that wrote the checkpoint; null when it recorded none (older files, PyTorch's).</summary>
+    public static long? ReadPlannedSteps(string path)
+    {
+        var metadata = File.Exists(path)
+            ? SafeTensorsFile.ReadMetadata(path)
+            : throw new InvalidInputException($"checkpoint {path}: file not found");
+        if (!metadata.TryGetValue(PlannedStepsKey, out var text)) return null;
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var planned)
+            ? planned
+            : throw new InvalidInputException($"checkpoint {path}: '{PlannedStepsKey}' in its metadata is '{text}', not a step count");
     }
 
     /// <summary>

@@ -14,11 +14,9 @@ public static class SafeTensorsFile
     private const int LengthFieldBytes = sizeof(ulong);
 
     /// <summary>Reads every tensor and the metadata (empty when the file has none); any flaw in the file is an <see cref="InvalidInputException"/>.</summary>
-    public static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
-    {
-        try
+    public static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path) =>
+        Reading(path, stream =>
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
             SafeTensorsHeader header = ReadHeader(path, stream);
             var tensors = new Dictionary<string, SafeTensor>(header.Entries.Count, StringComparer.Ordinal);
             foreach (SafeTensorEntry entry in header.Entries)
@@ -28,7 +26,18 @@ public static class SafeTensorsFile
                 tensors.Add(entry.Name, new SafeTensor(entry.Name, entry.DType, entry.Shape, data));
             }
 
-            return (tensors, header.Metadata);
+            return ((IReadOnlyDictionary<string, SafeTensor>)tensors, header.Metadata);
+        });
+
+    /// <summary>The metadata alone, from the header, without reading the tensors; flaws as in <see cref="Read"/>.</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path) => Reading(path, stream => ReadHeader(path, stream).Metadata);
+
+    private static T Reading<T>(string path, Func<FileStream, T> read)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            return read(stream);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn.Layers;
 using DistTrainer.Core.Optimizers;
@@ -10,7 +11,8 @@ namespace DistTrainer.Core.Training;
 /// Synchronous training in one process: each step draws the batch of (epoch, batch index) from
 /// the seeded sampler, computes the mean-loss gradient, refuses it if it is not finite, applies
 /// the optimizer to the host copy of the parameters and uploads them. Evaluates on the test set
-/// at the end of every epoch. Cancellation stops it between two steps, with every applied step intact.
+/// at the end of every epoch, and writes the periodic checkpoint when one is due (a checkpoint that cannot be
+/// written, retries included, stops the run). Cancellation stops it between two steps, with every applied step intact.
 /// </summary>
 public sealed class LocalTrainer
 {
@@ -25,9 +27,10 @@ public sealed class LocalTrainer
     private readonly float[] _buffers;
     private readonly long[] _batchesTracked;
     private readonly IGradientObserver? _gradientObserver;
+    private readonly (CheckpointPlan Plan, CheckpointWriter Writer)? _checkpoints;
 
     public LocalTrainer(BatchRunner runner, IOptimizer optimizer, Dataset train, Dataset? test, TrainingPlan plan, ILogger log,
-        IGradientObserver? gradients = null)
+        IGradientObserver? gradients = null, (CheckpointPlan Plan, CheckpointWriter Writer)? checkpoints = null)
     {
         if (plan.BatchSize > runner.Model.MaxRows)
             throw new ArgumentException($"batch size {plan.BatchSize} exceeds the model's {runner.Model.MaxRows} rows");
@@ -38,6 +41,7 @@ public sealed class LocalTrainer
         _plan = plan;
         _log = log;
         _gradientObserver = gradients;
+        _checkpoints = checkpoints;
         _parameters = new float[runner.Model.ParameterCount];
         _gradients = new float[runner.Model.ParameterCount];
         _buffers = new float[runner.Model.BufferCount];
@@ -54,6 +58,7 @@ public sealed class LocalTrainer
         var meter = new RunMeter(sampler.BatchesPerEpoch, _optimizer.StepCount, _plan.Steps, _plan.Epochs,
             rows => _runner.Loss.Normalizer(rows, model.OutputWidth), observer, _log);
         string? failure = null;
+        var failureKind = FailureKind.NotFinite;
         bool interrupted = false;
 
         while (!meter.IsOver)
@@ -89,9 +94,22 @@ public sealed class LocalTrainer
             KeepRunningStatistics();
             meter.Applied(outcome, normalizer, Stopwatch.GetElapsedTime(stepStart).TotalSeconds);
             if (meter.EpochEnded) meter.CloseEpoch(ScoreTestSet);
+            if (SavePeriodicCheckpoint() is { } error)
+            {
+                (failure, failureKind) = (error, FailureKind.Checkpoint);
+                _log.Error("Training stopped at step {Step}: {Reason}", meter.Step, error);
+                break;
+            }
         }
 
-        return meter.Result(failure, interrupted);
+        return meter.Result(failure, interrupted, failureKind);
+    }
+
+    /// <summary>The checkpoint of the step just applied, when one is due; the failure, retries included, or null.</summary>
+    private string? SavePeriodicCheckpoint()
+    {
+        if (_checkpoints is not var (plan, writer) || !plan.IsDue(_optimizer.StepCount)) return null;
+        return writer.TryWrite(plan.Path, ModelCheckpoint.Capture(_runner.Model, _optimizer, plan.PlannedSteps));
     }
 
     private BatchOutcome? ScoreTestSet() => _test is { Count: > 0 } ? _runner.Evaluate(_test) : null;

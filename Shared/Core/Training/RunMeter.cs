@@ -109,6 +109,6 @@ public sealed class RunMeter
     }
 
     /// <summary>The run so far: its closed epochs, the steps applied, its seconds and throughput, and why it stopped early, if it did.</summary>
-    public TrainingResult Result(string? failure, bool interrupted) =>
-        new(_epochs, Step, _clock.Elapsed.TotalSeconds, SamplesPerSecond(_trainedSamples, TrainingSeconds), failure, interrupted);
+    public TrainingResult Result(string? failure, bool interrupted, FailureKind kind = FailureKind.NotFinite) =>
+        new(_epochs, Step, _clock.Elapsed.TotalSeconds, SamplesPerSecond(_trainedSamples, TrainingSeconds), failure, interrupted, kind);
 }

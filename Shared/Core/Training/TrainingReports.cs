@@ -9,11 +9,12 @@ public sealed record EpochReport(int Epoch, long Step, double TrainLoss, double 
     double? TestLoss, double? TestAccuracy, double SamplesPerSecond, double Seconds);
 
 /// <summary>
-/// How a run ended. <see cref="Failure"/> is set when it stopped early (a NaN loss) and says why;
+/// How a run ended. <see cref="Failure"/> is set when it stopped early and says why, <see cref="FailureKind"/>
+/// what kind of cause it was (a NaN loss, a cluster without workers, a checkpoint that could not be written);
 /// <see cref="Interrupted"/> when it was cancelled between two steps.
 /// </summary>
 public sealed record TrainingResult(IReadOnlyList<EpochReport> Epochs, long Steps, double Seconds,
-    double SamplesPerSecond, string? Failure, bool Interrupted = false);
+    double SamplesPerSecond, string? Failure, bool Interrupted = false, FailureKind FailureKind = FailureKind.NotFinite);
 
 /// <summary>
 /// What a step on a cluster adds to its <see cref="StepReport"/>: where the step's seconds went (the slowest shard's

@@ -4,6 +4,7 @@ using DistTrainer.Cluster.Protocol;
 using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Actors;
+using DistTrainer.Core.Training;
 using Serilog.Events;
 using Xunit;
 
@@ -222,6 +223,7 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(8));
         Assert.Equal("only 0 of 1 workers were ready within 2 s", report.Result.Failure);
+        Assert.Equal(FailureKind.Cluster, report.Result.FailureKind);
         Assert.Empty(report.AppliedSteps);
         Assert.Equal(["w1"], report.WorkersLost);
         await Logged("Training stopped: \"only 0 of 1 workers were ready within 2 s\"");

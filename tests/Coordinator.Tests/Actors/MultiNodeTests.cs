@@ -37,7 +37,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
     {
         var log = _sink.CreateLogger();
         _coordinator = CoordinatorNode.Start(new ClusterNodeOptions("127.0.0.1", 0), "127.0.0.1", 0, settings,
-            new ParameterServerSettings(null, null), _training.Runner, _training.Data, _training.Optimizer(), new IgnoreProgress(), log,
+            new ParameterServerSettings(null), _training.Runner, _training.Data, _training.Optimizer(), new IgnoreProgress(), log,
             TestNodes.Overrides);
         _workers = EmbeddedWorkers.Start(workers, _coordinator.SeedNode,
             i => new WorkerSettings($"w{i + 1}", expectedLayers, null, "cpu", 1, Timeout), log, TestNodes.Overrides);

@@ -2,6 +2,7 @@ using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Core.Checkpoints;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Hosting;
@@ -9,10 +10,10 @@ namespace DistTrainer.Coordinator.Tests.Hosting;
 public class CoordinatorNodeSettingsTests
 {
     [Fact]
-    public void The_shipped_limits_are_the_coordinators_long_standing_ones()
+    public void The_shipped_limits_are_the_coordinators_long_standing_ones_and_three_checkpoint_retries_two_seconds_apart()
     {
         var expected = new CoordinatorNodeSettings(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10),
-            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60));
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), new CheckpointRetry(3, TimeSpan.FromSeconds(2)));
 
         Assert.Equal(expected, CoordinatorNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
         Assert.Equal(expected, CoordinatorNodeSettings.Default);

@@ -1,20 +1,17 @@
 using System.Globalization;
-using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Training;
-using Serilog.Events;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
-/// <summary>Evaluation, checkpoints and export of the parameter server's weights after a step of SGD on the xor model.</summary>
+/// <summary>Evaluation, checkpoint captures and export of the parameter server's weights after a step of SGD on the xor model.</summary>
 public sealed class ModelSnapshotTests : IDisposable
 {
     private readonly XorTraining _training = new();
-    private readonly CollectingSink _sink = new();
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("model-snapshot-");
     private readonly StepApplier _applier;
 
@@ -26,21 +23,12 @@ public sealed class ModelSnapshotTests : IDisposable
         _directory.Delete(recursive: true);
     }
 
-    private ModelSnapshot Snapshot(ParameterServerSettings settings) =>
-        new(_applier, _training.Runner, _training.Data, settings, _sink.CreateLogger());
+    private ModelSnapshot Snapshot(long? plannedSteps = null) => new(_applier, _training.Runner, _training.Data, plannedSteps);
 
     private string PathIn(string name) => Path.Combine(_directory.FullName, name);
 
     private void ApplyStep(long step) =>
         Assert.True(_applier.TryApply(CompleteStep.Of(_applier.Layout, step, _training.Result(0.25f * (step + 1))), out _, out _));
-
-    /// <summary>A path that cannot be written: its directory is a file.</summary>
-    private string Unwritable()
-    {
-        string file = PathIn("not-a-directory");
-        File.WriteAllText(file, "");
-        return Path.Combine(file, "model.safetensors");
-    }
 
     private static float[] Download(Sequential model)
     {
@@ -50,59 +38,32 @@ public sealed class ModelSnapshotTests : IDisposable
     }
 
     [Fact]
-    public void Save_writes_the_applied_weights_and_the_optimizers_steps()
+    public void A_captured_checkpoint_holds_the_applied_weights_the_optimizers_steps_and_the_planned_total()
     {
         ApplyStep(0);
         string path = PathIn("model.safetensors");
 
-        Assert.Equal(new CheckpointSaved(path, 1, null), Snapshot(new(null, null)).Save(path));
+        var content = Snapshot(plannedSteps: 40).Capture();
+        ModelCheckpoint.Write(path, content);
 
+        Assert.Equal(1, content.Step);
         var (parameters, steps) = Load(path);
         Assert.Equal(_applier.Parameters.ToArray(), parameters);
         Assert.Equal(1, steps);
-        Assert.Contains(_sink.Events, e => e.Level == LogEventLevel.Information
-            && e.MessageTemplate.Text == "Checkpoint {Path} written at step {Step}" && e.Properties["Step"].ToString() == "1");
+        Assert.Equal(40, ModelCheckpoint.ReadPlannedSteps(path));
     }
 
     [Fact]
-    public void A_checkpoint_that_cannot_be_written_is_an_answer_with_its_reason()
+    public void A_capture_is_a_copy_that_later_steps_do_not_change()
     {
-        string path = Unwritable();
-
-        var saved = Snapshot(new(null, null)).Save(path);
-
-        Assert.Equal((path, 0L), (saved.Path, saved.Step));
-        Assert.False(string.IsNullOrEmpty(saved.Error));
-        Assert.False(File.Exists(path));
-    }
-
-    [Fact]
-    public void A_periodic_checkpoint_is_written_only_at_versions_it_is_due()
-    {
-        string path = PathIn("periodic.safetensors");
-        var snapshot = Snapshot(new(2, path));
-
         ApplyStep(0);
-        snapshot.SaveIfDue(0);
-        Assert.False(File.Exists(path));
+        var content = Snapshot().Capture();
+        var first = content.Tensors.Single(t => t.Name == "0.weight").Data.ToArray();
 
         ApplyStep(1);
-        snapshot.SaveIfDue(1);
-        Assert.True(File.Exists(path));
-        Assert.Equal(2, Load(path).Steps);
-    }
 
-    [Fact]
-    public void A_periodic_checkpoint_that_fails_is_logged_and_training_goes_on()
-    {
-        string path = Unwritable();
-        ApplyStep(0);
-
-        Snapshot(new(1, path)).SaveIfDue(0);
-
-        var failed = Assert.Single(_sink.Events, e => e.Level == LogEventLevel.Error);
-        Assert.Equal("Step {Step}: checkpoint {Path} failed: {Reason}", failed.MessageTemplate.Text);
-        Assert.Equal("1", failed.Properties["Step"].ToString());
+        Assert.Equal(first, content.Tensors.Single(t => t.Name == "0.weight").Data);
+        Assert.NotEqual(first, Snapshot().Capture().Tensors.Single(t => t.Name == "0.weight").Data);
     }
 
     [Fact]
@@ -113,8 +74,8 @@ public sealed class ModelSnapshotTests : IDisposable
         expectedModel.Backend.Upload(_applier.Parameters.ToArray(), expectedModel.Parameters);
         using var expectedRunner = new BatchRunner(expectedModel, XorTraining.Loss);
 
-        Assert.Equal(expectedRunner.Evaluate(_training.Data), Snapshot(new(null, null)).Evaluate());
-        Assert.Null(new ModelSnapshot(_applier, _training.Runner, null, new(null, null), _sink.CreateLogger()).Evaluate());
+        Assert.Equal(expectedRunner.Evaluate(_training.Data), Snapshot().Evaluate());
+        Assert.Null(new ModelSnapshot(_applier, _training.Runner, null, null).Evaluate());
     }
 
     [Fact]
@@ -122,7 +83,7 @@ public sealed class ModelSnapshotTests : IDisposable
     {
         ApplyStep(0);
 
-        Assert.Equal(new ModelExported(1), Snapshot(new(null, null)).Export());
+        Assert.Equal(new ModelExported(1), Snapshot().Export());
 
         Assert.Equal(_applier.Parameters.ToArray(), Download(_training.Model));
         Assert.NotEqual(_training.InitialWeights, Download(_training.Model));

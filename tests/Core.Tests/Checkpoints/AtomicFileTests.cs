@@ -56,4 +56,37 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal([target], Directory.GetFileSystemEntries(_directory.Path));
     }
+
+    [Fact]
+    public void Text_is_written_as_utf8_and_replaces_the_old_file()
+    {
+        string path = _directory.Write("summary.json", [1, 2, 3]);
+
+        AtomicFile.WriteAllText(path, "{\"loss\": \"0.5 ±\"}");
+
+        Assert.Equal("{\"loss\": \"0.5 ±\"}", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(_directory.Path));
+    }
+
+    [Fact]
+    public void A_path_under_a_regular_file_fails_and_leaves_that_file_as_it_was()
+    {
+        string file = _directory.Write("not-a-directory", [9]);
+
+        Assert.ThrowsAny<IOException>(() => AtomicFile.WriteAllText(Path.Combine(file, "summary.json"), "{}"));
+
+        Assert.Equal([9], File.ReadAllBytes(file));
+        Assert.Equal([file], Directory.GetFileSystemEntries(_directory.Path));
+    }
+
+    [Fact]
+    public void Flushing_a_directory_that_does_not_exist_is_an_error_naming_it()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string missing = Path.Combine(_directory.Path, "gone");
+
+        var error = Assert.Throws<IOException>(() => DirectorySync.Flush(missing));
+
+        Assert.StartsWith($"{missing}: cannot open the directory to flush it: ", error.Message);
+    }
 }

@@ -118,4 +118,31 @@ public class ModelCheckpointTests
         var e = Assert.Throws<InvalidInputException>(() => ModelCheckpoint.Load(dir.File("d.safetensors"), model, null));
         Assert.Equal($"checkpoint {dir.File("d.safetensors")}: the tensors do not match the checksum stored with them (the file is damaged)", e.Message);
     }
+
+    [Fact]
+    public void The_runs_planned_total_is_recorded_and_read_back_from_the_header()
+    {
+        using var dir = new TempDirectory();
+        using var model = Model();
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("sgd"), model.ParameterCount);
+
+        ModelCheckpoint.Save(dir.File("planned.safetensors"), model, optimizer, plannedSteps: 5628);
+        ModelCheckpoint.Save(dir.File("unplanned.safetensors"), model, optimizer);
+
+        Assert.Equal(5628, ModelCheckpoint.ReadPlannedSteps(dir.File("planned.safetensors")));
+        Assert.Equal("5628", SafeTensorsFile.Read(dir.File("planned.safetensors")).Metadata["planned-steps"]);
+        Assert.Null(ModelCheckpoint.ReadPlannedSteps(dir.File("unplanned.safetensors")));
+    }
+
+    [Fact]
+    public void A_planned_total_that_is_not_a_step_count_is_refused_naming_the_file()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("bad.safetensors");
+        SafeTensorsFile.Write(path, [SafeTensor.FromFloats("0.bias", [1], [0f])], new Dictionary<string, string> { ["planned-steps"] = "-3" });
+
+        var error = Assert.Throws<InvalidInputException>(() => ModelCheckpoint.ReadPlannedSteps(path));
+
+        Assert.Equal($"checkpoint {path}: 'planned-steps' in its metadata is '-3', not a step count", error.Message);
+    }
 }
