@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
-using DistTrainer.Cluster.Metrics;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;

@@ -1,5 +1,5 @@
-using DistTrainer.Cluster.Metrics;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Metrics;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Core;
