@@ -61,7 +61,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
             server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
-            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port } };
+            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port }, Quarantine = result.Settings.Quarantine };
             result.ParameterServer = server;
             result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
                 ActorNames.Coordinator);

@@ -1,24 +1,30 @@
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Coordinator.Roster;
 
 namespace DistTrainer.Coordinator.Hosting;
 
 /// <summary>
-/// The coordinator's time limits: the disttrainer.coordinator section of its node's configuration
-/// (deploy/disttrainer.hocon documents each value). The shard deadline and the worker timeout are the
-/// defaults of --shard-deadline and --worker-timeout; a run's own are in its cluster options.
+/// The coordinator's time limits and its defences against faulty workers: the disttrainer.coordinator
+/// section of its node's configuration (deploy/disttrainer.hocon documents each value). The shard
+/// deadline, the worker timeout and the shard norm ratio are the defaults of --shard-deadline,
+/// --worker-timeout and --max-shard-norm-ratio; a run's own are in its cluster options.
 /// </summary>
 /// <param name="ShardDeadline">How long a shard may take before it is computed again elsewhere.</param>
 /// <param name="WorkerTimeout">How long the coordinator waits for workers to be ready.</param>
 /// <param name="WorkersLeaveTimeout">How long, at the end of a run, the coordinator waits for the worker nodes to leave first.</param>
 /// <param name="ExportTimeout">Bounds handing the final weights to the run's model.</param>
 /// <param name="SaveTimeout">Bounds writing the final checkpoint.</param>
+/// <param name="MaxShardNormRatio">The largest ratio of a shard's gradient norm to its step's others (0: no such check).</param>
+/// <param name="Quarantine">When a worker whose results keep being rejected gets no more shards.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
     TimeSpan WorkersLeaveTimeout,
     TimeSpan ExportTimeout,
-    TimeSpan SaveTimeout)
+    TimeSpan SaveTimeout,
+    double MaxShardNormRatio,
+    QuarantinePolicy Quarantine)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -30,6 +36,8 @@ public sealed record CoordinatorNodeSettings(
     {
         var section = ConfigSection.Of(config, Path);
         return new CoordinatorNodeSettings(section.Duration("shard-deadline"), section.Duration("worker-timeout"),
-            section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"));
+            section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"),
+            section.Number("max-shard-norm-ratio", minAboveZero: 1),
+            new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")));
     }
 }

@@ -2,6 +2,7 @@ using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Coordinator.Roster;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Hosting;
@@ -12,7 +13,7 @@ public class CoordinatorNodeSettingsTests
     public void The_shipped_limits_are_the_coordinators_long_standing_ones()
     {
         var expected = new CoordinatorNodeSettings(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10),
-            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60));
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), 10, new QuarantinePolicy(3, 50));
 
         Assert.Equal(expected, CoordinatorNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
         Assert.Equal(expected, CoordinatorNodeSettings.Default);

@@ -53,7 +53,9 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         return stream;
     }
 
-    private void Begin(long step, params Shard[] shards) => _server.Tell(new BeginStep(step, 0, shards), TestActor);
+    /// <summary>Begins attempt 0 of <paramref name="step"/> with every shard assigned to w1.</summary>
+    private void Begin(long step, params Shard[] shards) =>
+        _server.Tell(new BeginStep(step, 0, shards, shards.Select(_ => "w1").ToArray()), TestActor);
 
     private static float[] Minus(float[] weights, float delta) => weights.Select(w => w - delta).ToArray();
 
@@ -88,7 +90,8 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         }
         Assert.Equal("w2", ExpectMsg<WorkerDisconnected>().WorkerId);
 
-        // The shard computed again (elsewhere) completes the step with finite gradients only.
+        // The shard computed again (the coordinator reassigns it: w1 is its only worker) completes the step with finite gradients only.
+        _server.Tell(new ShardReassigned(0, 0, 0, "w1"), TestActor);
         worker.SendResult(0, 0, 0, 2, _training.Result(0.1f));
         Assert.Equal(0, ExpectMsg<ShardArrived>().ShardId);
         var applied = ExpectMsg<StepApplied>();

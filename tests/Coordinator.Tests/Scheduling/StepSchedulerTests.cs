@@ -194,8 +194,8 @@ public sealed class StepSchedulerTests
         var workers = Workers(1, 1);
         scheduler.Start(12, workers, lookAhead: false);
 
-        var first = scheduler.Rejected(new ShardRejected(12, 0, 0, "w1", "NaN in the gradients", true), workers);
-        var second = scheduler.Rejected(new ShardRejected(12, 0, 0, "w2", "NaN in the gradients", true), workers);
+        var first = scheduler.Rejected(new ShardRejected(12, 0, 0, "w1", "NaN in the gradients", ShardVerdict.NotFinite), workers);
+        var second = scheduler.Rejected(new ShardRejected(12, 0, 0, "w2", "NaN in the gradients", ShardVerdict.NotFinite), workers);
 
         Assert.Equal("w2", Assert.IsType<RetryDecision.Reassign>(first).Assignment.Worker.Id);
         Assert.Equal("the loss or a gradient became NaN/Inf at step 13 (epoch 2, batch 3) on w1 and w2; the weights of step 12 are kept",
@@ -211,9 +211,9 @@ public sealed class StepSchedulerTests
         var diverged = Scheduler();
         diverged.Start(0, workers, lookAhead: false);
 
-        Assert.IsType<RetryDecision.Reassign>(malformed.Rejected(new ShardRejected(0, 0, 0, "w1", "wrong length", false), workers));
+        Assert.IsType<RetryDecision.Reassign>(malformed.Rejected(new ShardRejected(0, 0, 0, "w1", "wrong length", ShardVerdict.Rejected), workers));
         Assert.Equal("the loss or a gradient became NaN/Inf at step 1 (epoch 1, batch 1) on w1; the weights of step 0 are kept",
-            Assert.IsType<RetryDecision.GiveUp>(diverged.Rejected(new ShardRejected(0, 0, 0, "w1", "NaN", true), workers)).Failure);
+            Assert.IsType<RetryDecision.GiveUp>(diverged.Rejected(new ShardRejected(0, 0, 0, "w1", "NaN", ShardVerdict.NotFinite), workers)).Failure);
     }
 
     [Fact]
