@@ -211,8 +211,8 @@ public sealed class ParameterServerActor : ReceiveActor
         foreach (var outlier in _screening.Outliers(_aggregator))
         {
             _aggregator.Withdraw(outlier.ShardId);
-            Reject(outlier.ShardId, outlier.WorkerId, $"its gradient norm is {outlier.Ratio:G3} times its step's others " +
-                                                       $"(limit {_screening.Rule.MaxRatio:G3})", ShardVerdict.Outlier);
+            Reject(outlier.ShardId, outlier.WorkerId, $"its gradient norm is {outlier.Ratio:F1} times its step's others " +
+                                                       $"(limit {_screening.Rule.MaxRatio:G})", ShardVerdict.Outlier);
         }
         if (_aggregator.IsComplete) Apply();
     }

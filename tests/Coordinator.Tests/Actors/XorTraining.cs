@@ -52,14 +52,17 @@ internal sealed class XorTraining : IDisposable
     public TrainingJob Job => new(Layers, Loss.Name, DatasetLoader.Xor, null, DatasetFingerprint.Of(Data), Seed, false, Data.Count,
         "127.0.0.1", Listener?.Port ?? 0, 5);
 
-    /// <summary>Starts the parameter server in <paramref name="system"/>; its reports go to whoever sends it AdmitWorker and BeginStep.</summary>
-    public IActorRef StartParameterServer(ActorSystem system, ILogger log)
+    /// <summary>
+    /// Starts the parameter server in <paramref name="system"/>; its reports go to whoever sends it AdmitWorker and BeginStep.
+    /// <paramref name="maxShardNormRatio"/>: its robust rule (0: off).
+    /// </summary>
+    public IActorRef StartParameterServer(ActorSystem system, ILogger log, double maxShardNormRatio = 0)
     {
         IActorRef server = ActorRefs.Nobody;
         var listener = new TensorListener("127.0.0.1", 0, connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
             refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
         Listener = listener;
-        server = system.ActorOf(ParameterServerActor.Props(new ParameterServerSettings(null, null), Runner, Data, Optimizer(), listener, log),
+        server = system.ActorOf(ParameterServerActor.Props(new ParameterServerSettings(null, null, MaxShardNormRatio: maxShardNormRatio), Runner, Data, Optimizer(), listener, log),
             ParameterServerActor.Name);
         return server;
     }

@@ -217,6 +217,32 @@ public sealed class StepSchedulerTests
     }
 
     [Fact]
+    public void An_outlier_that_had_arrived_is_out_again_and_goes_to_another_worker()
+    {
+        var scheduler = Scheduler(ShardSizing.Equal);
+        var workers = Workers(1, 1, 1);
+        scheduler.Start(4, workers, lookAhead: false);
+        Assert.True(scheduler.Arrived(new ShardArrived(4, 0, 1, "w2", 3, 0.1)));
+
+        var decision = scheduler.Rejected(new ShardRejected(4, 0, 1, "w2", "its gradient norm is 1000 times its step's others",
+            ShardVerdict.Outlier), workers);
+
+        var reassign = Assert.IsType<RetryDecision.Reassign>(decision);
+        Assert.NotEqual("w2", reassign.Assignment.Worker.Id);
+        Assert.Equal((4L, 0, 1), (reassign.Assignment.Shard.Step, reassign.Assignment.Shard.Attempt, reassign.Assignment.Shard.ShardId));
+        Assert.False(scheduler.Current!.Arrived[1]);
+        Assert.Equal(reassign.Assignment.Worker.Id, scheduler.Current.AssignedTo[1]);
+    }
+
+    [Fact]
+    public void Each_plan_tells_the_parameter_server_which_worker_computes_each_shard()
+    {
+        var dispatch = Assert.Single(Scheduler().Start(0, Workers(1, 1, 1), lookAhead: false));
+
+        Assert.Equal(["w1", "w2", "w3"], dispatch.Begin.AssignedTo);
+    }
+
+    [Fact]
     public void After_the_run_ends_nothing_is_current_and_every_report_is_stale()
     {
         var scheduler = Scheduler();
