@@ -42,4 +42,22 @@ public class CoordinatorNodeSettingsTests
 
         Assert.Equal(CoordinatorNodeSettings.Default with { SaveTimeout = TimeSpan.FromMinutes(2) }, CoordinatorNodeSettings.Create(config));
     }
+
+    [Fact]
+    public void The_shard_norm_ratio_is_on_by_default_and_the_flag_sets_it_or_turns_it_off()
+    {
+        Assert.Equal(10, TrainArguments.Parse([]).Cluster.MaxShardNormRatio);
+        Assert.Equal(4, TrainArguments.Parse(["--max-shard-norm-ratio", "4"]).Cluster.MaxShardNormRatio);
+        Assert.Equal(0, TrainArguments.Parse(["--max-shard-norm-ratio", "0"]).Cluster.MaxShardNormRatio);
+    }
+
+    [Fact]
+    public void A_configured_ratio_between_zero_and_one_is_refused_with_its_path()
+    {
+        var config = ConfigurationFactory.ParseString("disttrainer.coordinator.max-shard-norm-ratio = 0.5").WithFallback(ClusterConfigBuilder.Embedded);
+
+        var error = Assert.Throws<ConfigurationException>(() => CoordinatorNodeSettings.Create(config));
+
+        Assert.Equal("disttrainer.coordinator.max-shard-norm-ratio: '0.5' is not 0 (off) or a number of at least 1", error.Message);
+    }
 }
