@@ -202,18 +202,6 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         }
     }
 
-    /// <summary>
-    /// A rejected result counts against its worker: the shard goes where the scheduler says, and a worker quarantined
-    /// by this rejection has its other shards still out computed elsewhere too.
-    /// </summary>
-    private void OnShardRejected(ShardRejected rejected)
-    {
-        bool quarantined = _roster.Rejected(rejected.WorkerId, rejected.Step);
-        CarryOut(_scheduler.Rejected(rejected, _roster.Ready()));
-        if (quarantined && _scheduler.Current is { } plan)
-            RetryShards(plan, rejected.WorkerId, "its worker was quarantined");
-    }
-
     /// <summary>Retries the shards of <paramref name="plan"/> still out (only <paramref name="worker"/>'s, when given) while it stays current.</summary>
     private void RetryShards(StepPlan plan, string? worker, string reason)
     {
