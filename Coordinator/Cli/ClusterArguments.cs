@@ -8,7 +8,7 @@ namespace DistTrainer.Coordinator.Cli;
 
 /// <summary>
 /// The cluster options of `train` and `coordinator`, read from the command line and the DISTTRAINER_DATA_PLANE_PORT
-/// variable; --shard-deadline and --worker-timeout default to the disttrainer.coordinator section of deploy/disttrainer.hocon.
+/// variable; --shard-deadline, --worker-timeout and --max-shard-norm-ratio default to the disttrainer.coordinator section of deploy/disttrainer.hocon.
 /// </summary>
 public static class ClusterArguments
 {
@@ -20,6 +20,9 @@ public static class ClusterArguments
         var sizing = reader.String("--shard-sizing", "throughput");
         if (sizing is not ("throughput" or "equal"))
             throw new InvalidInputException($"--shard-sizing: '{sizing}'; expected throughput or equal");
+        float? ratio = reader.Float("--max-shard-norm-ratio");
+        if (ratio is { } r && r != 0 && !(r >= 1))
+            throw new InvalidInputException($"--max-shard-norm-ratio: {r}; expected 0 (off) or a ratio of at least 1");
         int? dataPlanePort = reader.Integer("--data-plane-port", min: 0);
         if (dataPlanePort is null && Environment.GetEnvironmentVariable(ClusterOptions.DataPlanePortVariable) is { Length: > 0 } text)
             dataPlanePort = int.TryParse(text, out int port) && port is >= 0 and <= 65535
@@ -37,6 +40,7 @@ public static class ClusterArguments
             ShardDeadline = Seconds(reader.Integer("--shard-deadline", min: 1)) ?? CoordinatorNodeSettings.Default.ShardDeadline,
             WorkerTimeout = Seconds(reader.Integer("--worker-timeout", min: 1)) ?? CoordinatorNodeSettings.Default.WorkerTimeout,
             ExpectWorkers = reader.Integer("--expect-workers", min: 1),
+            MaxShardNormRatio = ratio ?? CoordinatorNodeSettings.Default.MaxShardNormRatio,
         };
     }
 

@@ -39,7 +39,8 @@ public static class TrainCommand
         {
             output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
                              $"{report.StepRestarts} steps planned again, {report.Dropped.Duplicates} duplicate and {report.Dropped.Late} late " +
-                             $"results dropped, {report.Dropped.Rejected} rejected; workers lost: {report.WorkersLost.Count}; " +
+                             $"results dropped, {report.Dropped.Rejected} rejected, {report.Dropped.Unassigned} from unassigned workers; " +
+                             $"workers lost: {report.WorkersLost.Count}, quarantined: {report.WorkersQuarantined.Count}; " +
                              StepTimeSplit(report));
         }
 

@@ -11,7 +11,8 @@ namespace DistTrainer.Coordinator.Actors;
 
 /// <summary>
 /// The coordinator's membership handlers, in a file of their own: registration, workers joining a run under way,
-/// and the cluster's and the data plane's news of a worker lost, whose outstanding shards go where the scheduler says.
+/// the cluster's and the data plane's news of a worker lost, whose outstanding shards go where the scheduler says,
+/// and the quarantine of a worker whose results keep being rejected.
 /// </summary>
 public sealed partial class CoordinatorActor
 {
@@ -64,5 +65,17 @@ public sealed partial class CoordinatorActor
     {
         if (_roster.Lose(workerId, reason, forget) && _scheduler.Current is { } plan)
             RetryShards(plan, workerId, $"its worker was lost ({reason})");
+    }
+
+    /// <summary>
+    /// A rejected result counts against its worker: the shard goes where the scheduler says, and a worker quarantined
+    /// by this rejection has its other shards still out computed elsewhere too.
+    /// </summary>
+    private void OnShardRejected(ShardRejected rejected)
+    {
+        bool quarantined = _roster.Rejected(rejected.WorkerId, rejected.Step);
+        CarryOut(_scheduler.Rejected(rejected, _roster.Ready()));
+        if (quarantined && _scheduler.Current is { } plan)
+            RetryShards(plan, rejected.WorkerId, "its worker was quarantined");
     }
 }

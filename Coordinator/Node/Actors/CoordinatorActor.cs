@@ -44,7 +44,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _observer = observer;
         _completion = completion;
         _log = log;
-        _roster = new WorkerRoster(settings.Job.Layers, log);
+        _roster = new WorkerRoster(settings.Job.Layers, log, settings.Quarantine);
         _scheduler = new StepScheduler(settings, log);
         _meter = new RunMeter(_scheduler.BatchesPerEpoch, settings.FirstStep, settings.Steps, settings.Epochs, settings.Normalizer,
             observer, log);
@@ -117,7 +117,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         {
             if (_scheduler.Arrived(arrived)) _roster.ShardComputed(arrived.WorkerId, arrived.Rows, arrived.ComputeSeconds);
         });
-        Receive<ShardRejected>(rejected => CarryOut(_scheduler.Rejected(rejected, _roster.Ready())));
+        Receive<ShardRejected>(OnShardRejected);
         Receive<ShardFailed>(failed =>
             CarryOut(_scheduler.Retry(failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId, failed.Reason, _roster.Ready())));
         Receive<ShardDeadline>(deadline =>
@@ -198,7 +198,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             case RetryDecision.PlanAgain: StartStep(replan: true); break;
             case RetryDecision.WaitForWorker: StartStep(); break;
             case RetryDecision.Reassign reassign:
-                reassign.Assignment.Worker.Ref.Tell(reassign.Assignment.Shard);
+                var shard = reassign.Assignment.Shard;
+                // Before the worker hears of it, so that the parameter server knows to take its result.
+                _parameterServer.Tell(new ShardReassigned(shard.Step, shard.Attempt, shard.ShardId, reassign.Assignment.Worker.Id));
+                reassign.Assignment.Worker.Ref.Tell(shard);
                 StartDeadline();
                 break;
         }
@@ -245,7 +248,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _scheduler.End();
         if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
         _completion.TrySetResult(_tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned,
-            _scheduler.Restarts, _roster.Lost, _roster.ShardsPerWorker));
+            _scheduler.Restarts, _roster.Lost, _roster.ShardsPerWorker, _roster.Quarantined));
         Become(Finished);
     }
 

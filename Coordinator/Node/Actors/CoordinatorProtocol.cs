@@ -10,7 +10,7 @@ public sealed record StopTraining : INoSerializationVerificationNeeded
     public static readonly StopTraining Instance = new();
 }
 
-/// <summary>How a distributed run went: the training result and what the protocol had to absorb.</summary>
+/// <summary>How a distributed run went: the training result and what the protocol had to absorb (workers quarantined for rejected results among it).</summary>
 public sealed record DistributedRunReport(
     TrainingResult Result,
     AggregationCounts Dropped,
@@ -20,7 +20,8 @@ public sealed record DistributedRunReport(
     IReadOnlyDictionary<string, long> ShardsPerWorker,
     IReadOnlyList<long> AppliedSteps,
     StepTimes Times,
-    DataPlaneTraffic Traffic);
+    DataPlaneTraffic Traffic,
+    IReadOnlyList<string> WorkersQuarantined);
 
 /// <summary>
 /// Seconds the applied steps took from plan to applied weights (<paramref name="StepSeconds"/>), summed

@@ -1,11 +1,13 @@
 using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.Roster;
 
 namespace DistTrainer.Coordinator.Actors;
 
 /// <summary>
 /// A run as the coordinator schedules it: the job every worker gets, the batches (size, epochs or
 /// steps, shuffling, seed), the first step (after a resume), the workers to wait for, how shards are
-/// sized, and the time limits that keep every wait bounded.
+/// sized, the time limits that keep every wait bounded, and when a worker whose results keep being
+/// rejected is quarantined (null: never; a coordinator node sets its configured policy).
 /// </summary>
 public sealed record CoordinatorSettings(
     TrainingJob Job,
@@ -21,7 +23,8 @@ public sealed record CoordinatorSettings(
     Func<int, int> Normalizer,
     TimeSpan ShardDeadline,
     TimeSpan WorkerWaitTimeout,
-    int MaxAttempts = 5);
+    int MaxAttempts = 5,
+    QuarantinePolicy? Quarantine = null);
 
 /// <summary>How a step's batch is cut: in proportion to each worker's measured throughput, or equally.</summary>
 public enum ShardSizing

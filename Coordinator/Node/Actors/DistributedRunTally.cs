@@ -46,7 +46,7 @@ public sealed class DistributedRunTally
 
     /// <summary>The run's report, with the meter's result and training seconds and the scheduler's and roster's counts.</summary>
     public DistributedRunReport Report(TrainingResult result, double trainingSeconds, long reassigned, long restarts,
-        IReadOnlyList<string> lost, IReadOnlyDictionary<string, long> shardsPerWorker) =>
+        IReadOnlyList<string> lost, IReadOnlyDictionary<string, long> shardsPerWorker, IReadOnlyList<string> quarantined) =>
         new(result, _dropped, reassigned, restarts, lost, new Dictionary<string, long>(shardsPerWorker), _applied,
-            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic);
+            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic, quarantined.ToList());
 }

@@ -62,7 +62,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
                         optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
-            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port } };
+            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port }, Quarantine = result.Settings.Quarantine };
             result.ParameterServer = server;
             result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
                 ActorNames.Coordinator);

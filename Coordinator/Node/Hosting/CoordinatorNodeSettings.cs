@@ -1,14 +1,15 @@
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Coordinator.Roster;
 using DistTrainer.Core.Checkpoints;
 
 namespace DistTrainer.Coordinator.Hosting;
 
 /// <summary>
-/// The coordinator's time limits and checkpoint retries: the disttrainer.coordinator section of its node's
-/// configuration (deploy/disttrainer.hocon documents each value). The shard deadline and the worker timeout
-/// are the defaults of --shard-deadline and --worker-timeout; a run's own are in its cluster options. A run
-/// in one process (--workers 0) retries its checkpoints as this section says too.
+/// The coordinator's time limits, checkpoint retries and defences against faulty workers: the disttrainer.coordinator
+/// section of its node's configuration (deploy/disttrainer.hocon documents each value). The shard deadline, the worker
+/// timeout and the shard norm ratio are the defaults of --shard-deadline, --worker-timeout and --max-shard-norm-ratio; a
+/// run's own are in its cluster options. A run in one process (--workers 0) retries its checkpoints as this section says too.
 /// </summary>
 /// <param name="ShardDeadline">How long a shard may take before it is computed again elsewhere.</param>
 /// <param name="WorkerTimeout">How long the coordinator waits for workers to be ready.</param>
@@ -16,13 +17,17 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="ExportTimeout">Bounds handing the final weights to the run's model.</param>
 /// <param name="SaveTimeout">Bounds writing the final checkpoint.</param>
 /// <param name="CheckpointRetry">How often, and after what pause, a checkpoint that could not be written is tried again.</param>
+/// <param name="MaxShardNormRatio">The largest ratio of a shard's gradient norm to its step's others (0: no such check).</param>
+/// <param name="Quarantine">When a worker whose results keep being rejected gets no more shards.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
     TimeSpan WorkersLeaveTimeout,
     TimeSpan ExportTimeout,
     TimeSpan SaveTimeout,
-    CheckpointRetry CheckpointRetry)
+    CheckpointRetry CheckpointRetry,
+    double MaxShardNormRatio,
+    QuarantinePolicy Quarantine)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -35,6 +40,8 @@ public sealed record CoordinatorNodeSettings(
         var section = ConfigSection.Of(config, Path);
         return new CoordinatorNodeSettings(section.Duration("shard-deadline"), section.Duration("worker-timeout"),
             section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"),
-            new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")));
+            new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")),
+            section.Number("max-shard-norm-ratio", minAboveZero: 1),
+            new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")));
     }
 }

@@ -32,6 +32,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly StepApplier _applier;
     private readonly ModelSnapshot _snapshot;
     private readonly StepAggregator _aggregator;
+    private readonly ShardScreening _screening;
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
     private readonly PayloadPool _payloads = PayloadPool.Shared;
@@ -57,6 +58,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _metrics = settings.Metrics;
         _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
+        _screening = new ShardScreening(new ShardNormRule(settings.MaxShardNormRatio));
         _batchNorm = new BatchNormReduction<TensorConnection>(_applier.Layout.BatchNormWidths,
             (connection, header, payload) => connection.Send(header, payload), log);
 
@@ -92,8 +94,15 @@ public sealed class ParameterServerActor : ReceiveActor
         });
         Receive<FrameArrived>(OnFrame);
         Receive<BeginStep>(Begin);
+        Receive<ShardReassigned>(_screening.Reassigned);
         ReceiveModelRequests();
-        Receive<RunEnded>(_ => Become(Ended));
+        Receive<RunEnded>(_ =>
+        {
+            if (_screening.Rule.Enabled)
+                _log.Information("Robust aggregation: the largest ratio of an applied shard's gradient norm to its step's others was " +
+                                 "{Ratio:F2} (limit {Limit})", _screening.Rule.LargestRatio, _screening.Rule.MaxRatio);
+            Become(Ended);
+        });
     }
 
     /// <summary>After the run the weights are final: the model can still be evaluated and saved; workers leave.</summary>
@@ -193,6 +202,7 @@ public sealed class ParameterServerActor : ReceiveActor
     {
         _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
         _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
+        _screening.Begin(begin);
     }
 
     private void OnFrame(FrameArrived arrived)
@@ -219,18 +229,24 @@ public sealed class ParameterServerActor : ReceiveActor
 
     private void OnGradients(string worker, FrameHeader header, float[] payload)
     {
+        if (!_screening.Admits(header.Step, header.Attempt, header.ShardId, worker))
+        {
+            _payloads.Return(payload);
+            _log.Warning("Step {Step}: dropped a result of shard {Shard} from worker {Worker}, which that shard is not assigned to",
+                header.Step + 1, header.ShardId, worker);
+            return;
+        }
         var result = new ShardResult(header.Step, header.Attempt, header.ShardId, header.SampleCount, header.LossSum, header.Correct, payload);
         var verdict = _aggregator.Offer(result, out var reason);
         switch (verdict)
         {
             case ShardVerdict.Accepted:
+                _screening.Accepted(header.ShardId, worker);
                 _coordinator.Tell(new ShardArrived(header.Step, header.Attempt, header.ShardId, worker, header.SampleCount, header.ComputeSeconds));
                 break;
             case ShardVerdict.Rejected or ShardVerdict.NotFinite:
                 _payloads.Return(payload);
-                _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", header.Step + 1, header.ShardId, worker, reason);
-                _coordinator.Tell(new ShardRejected(header.Step, header.Attempt, header.ShardId, worker, reason!,
-                    verdict == ShardVerdict.NotFinite));
+                Reject(header.ShardId, worker, reason!, verdict);
                 return;
             default:
                 _payloads.Return(payload);
@@ -238,7 +254,22 @@ public sealed class ParameterServerActor : ReceiveActor
                     header.Step + 1, verdict, header.ShardId, worker, reason);
                 return;
         }
+        if (!_aggregator.IsComplete) return;
+        foreach (var outlier in _screening.Outliers(_aggregator))
+        {
+            _aggregator.Withdraw(outlier.ShardId);
+            Reject(outlier.ShardId, outlier.WorkerId, $"its gradient norm is {outlier.Ratio:F1} times its step's others " +
+                                                       $"(limit {_screening.Rule.MaxRatio:G})", ShardVerdict.Outlier);
+        }
         if (_aggregator.IsComplete) Apply();
+    }
+
+    private void Reject(int shardId, string worker, string reason, ShardVerdict verdict)
+    {
+        long step = _aggregator.Step;
+        _screening.Rejected(step, _aggregator.Attempt, shardId, worker);
+        _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
+        _coordinator.Tell(new ShardRejected(step, _aggregator.Attempt, shardId, worker, reason, verdict));
     }
 
     private void Apply()
@@ -251,6 +282,7 @@ public sealed class ParameterServerActor : ReceiveActor
             _coordinator.Tell(new StepFailed(step, failure));
             return;
         }
+        _screening.Applied();
         _published.Publish(_applier.Parameters);
         if (_next is { } next && next.Step == Version)
             Aggregate(next);
@@ -260,7 +292,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _exchangeStarted = Stopwatch.GetTimestamp();
         if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
         _coordinator.Tell(new StepApplied(step, Version, outcome,
-            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected),
+            new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected, _screening.Unassigned),
             _connections.Traffic,
             new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted).TotalSeconds)));
     }

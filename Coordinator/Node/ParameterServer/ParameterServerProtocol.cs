@@ -11,8 +11,14 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// <summary>Lets a registered worker's data-plane stream in; any other peer is refused.</summary>
 public sealed record AdmitWorker(string WorkerId) : INoSerializationVerificationNeeded;
 
-/// <summary>Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards.</summary>
-public sealed record BeginStep(long Step, int Attempt, Shard[] Shards) : INoSerializationVerificationNeeded;
+/// <summary>
+/// Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards; shard i is
+/// taken only from worker <paramref name="AssignedTo"/>[i] (or one it is reassigned to).
+/// </summary>
+public sealed record BeginStep(long Step, int Attempt, Shard[] Shards, string[] AssignedTo) : INoSerializationVerificationNeeded;
+
+/// <summary>A shard of the step's attempt went to another worker too: its result is taken from that worker as well.</summary>
+public sealed record ShardReassigned(long Step, int Attempt, int ShardId, string WorkerId) : INoSerializationVerificationNeeded;
 
 public sealed record WorkerConnected(string WorkerId) : INoSerializationVerificationNeeded;
 
@@ -21,9 +27,15 @@ public sealed record WorkerDisconnected(string WorkerId, string Reason) : INoSer
 public sealed record ShardArrived(long Step, int Attempt, int ShardId, string WorkerId, int Rows, double ComputeSeconds)
     : INoSerializationVerificationNeeded;
 
-/// <summary>A shard result was dropped as malformed, or (<paramref name="NotFinite"/>) as holding NaN/Inf.</summary>
-public sealed record ShardRejected(long Step, int Attempt, int ShardId, string WorkerId, string Reason, bool NotFinite)
-    : INoSerializationVerificationNeeded;
+/// <summary>
+/// A shard result was dropped: <paramref name="Verdict"/> says whether as malformed (Rejected), as holding NaN/Inf
+/// (NotFinite), or as an outlier among the step's shards after it had arrived (Outlier).
+/// </summary>
+public sealed record ShardRejected(long Step, int Attempt, int ShardId, string WorkerId, string Reason, ShardVerdict Verdict)
+    : INoSerializationVerificationNeeded
+{
+    public bool NotFinite => Verdict == ShardVerdict.NotFinite;
+}
 
 /// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
 public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic,
@@ -33,8 +45,11 @@ public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>
 public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
 
-/// <summary>Results the parameter server dropped, over the whole run.</summary>
-public readonly record struct AggregationCounts(long Duplicates, long Late, long Rejected);
+/// <summary>
+/// Results the parameter server dropped, over the whole run: duplicates, late ones, rejected ones (malformed,
+/// NaN/Inf or outliers), and those from a worker their shard was not assigned to.
+/// </summary>
+public readonly record struct AggregationCounts(long Duplicates, long Late, long Rejected, long Unassigned = 0);
 
 /// <summary>The run is over: workers that now drop their data-plane stream are leaving, not lost.</summary>
 public sealed record RunEnded : INoSerializationVerificationNeeded

@@ -6,10 +6,12 @@ namespace DistTrainer.Coordinator.ParameterServer;
 
 /// <summary>
 /// The run's checkpoint (null: none) and how a failed write of it is retried (the node's configuration sets
-/// <see cref="Retry"/>), who, if anyone, sees each applied step's summed gradient, and which metrics, if any, time each checkpoint.
+/// <see cref="Retry"/>), who, if anyone, sees each applied step's summed gradient, which metrics, if any, time each
+/// checkpoint, and the largest ratio of a shard's gradient norm to its step's others
+/// (<see cref="Core.Training.Sharding.ShardNormRule"/>; 0: off, as here by default; `train` turns it on).
 /// </summary>
 public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradientObserver? Gradients = null,
-    RunMetrics? Metrics = null)
+    RunMetrics? Metrics = null, double MaxShardNormRatio = 0)
 {
     public CheckpointRetry Retry { get; init; } = CheckpointRetry.None;
 }

@@ -10,7 +10,8 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// <summary>
 /// The parameter server's weights, optimizer and running statistics, kept in host memory, and the one
 /// way they change: a complete step's shard gradients summed in shard order, checked finite, shown to
-/// the gradient observer, stepped by the optimizer (the new weights shown to the observer too), and the shards' batch statistics folded into the
+/// the gradient observer, stepped by the optimizer (refused when the step would leave a weight or a state
+/// value non-finite: <see cref="FiniteStepGuard"/>; the new weights shown to the observer too), and the shards' batch statistics folded into the
 /// running ones. The model is only written when someone reads it (evaluation, checkpoint, export).
 /// </summary>
 public sealed class StepApplier
@@ -18,6 +19,7 @@ public sealed class StepApplier
     private readonly Sequential _model;
     private readonly IOptimizer _optimizer;
     private readonly IGradientObserver? _observer;
+    private readonly FiniteStepGuard _guard;
     private readonly float[] _parameters, _gradients, _buffers;
     private readonly MomentsMerger[] _mergers;
     private readonly int[] _runningMeanOffsets;
@@ -32,6 +34,7 @@ public sealed class StepApplier
         _parameters = new float[model.ParameterCount];
         _gradients = new float[model.ParameterCount];
         _buffers = new float[model.BufferCount];
+        _guard = new FiniteStepGuard(optimizer, model.ParameterCount);
         model.Backend.Download(model.Parameters, _parameters);
         model.Backend.Download(model.Buffers, _buffers);
         Layout = ShardPayloadLayout.Of(model);
@@ -52,7 +55,8 @@ public sealed class StepApplier
 
     /// <summary>
     /// Applies the complete step in <paramref name="aggregator"/>; false, with the weights kept and
-    /// <paramref name="failure"/> saying why, when the summed gradient is not finite (each shard was).
+    /// <paramref name="failure"/> saying why, when the summed gradient is not finite (each shard was) or the
+    /// optimizer step would make the weights or its state non-finite.
     /// </summary>
     public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
     {
@@ -65,7 +69,12 @@ public sealed class StepApplier
             return false;
         }
         _observer?.OnGradients(step, _gradients);
-        _optimizer.Step(_parameters, _gradients);
+        if (!_guard.TryStep(_parameters, _gradients, out var nonFinite))
+        {
+            failure = $"the optimizer refused step {step + 1}: it would make {nonFinite} NaN or infinite (a huge gradient); " +
+                      $"the weights of step {step} are kept";
+            return false;
+        }
         _observer?.OnWeights(step, _parameters);
         FoldRunningStatistics(aggregator);
         failure = null;

@@ -4,7 +4,7 @@ namespace DistTrainer.Coordinator.Roster;
 
 /// <summary>
 /// One registered worker as the roster sees it: its actor, whether its data plane is connected and its
-/// node reachable (ready: both), and its compute throughput, smoothed so that one slow shard does not
+/// node reachable (ready: both, unless it is quarantined for rejected results), and its compute throughput, smoothed so that one slow shard does not
 /// swing the next cut of a batch.
 /// </summary>
 public sealed class WorkerEntry(string id, IActorRef actor)
@@ -15,7 +15,8 @@ public sealed class WorkerEntry(string id, IActorRef actor)
     public IActorRef Ref { get; set; } = actor;
     public bool Connected { get; set; }
     public bool Reachable { get; set; } = true;
-    public bool IsReady => Connected && Reachable;
+    public bool Quarantined { get; set; }
+    public bool IsReady => Connected && Reachable && !Quarantined;
 
     /// <summary>Rows per second of compute, smoothed; 1 until measured so that new workers start with an equal share.</summary>
     public double Throughput { get; private set; } = 1;

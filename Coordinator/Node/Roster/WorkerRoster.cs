@@ -7,17 +7,24 @@ namespace DistTrainer.Coordinator.Roster;
 /// <summary>
 /// Who takes part in a run: registers workers (refusing another protocol version or model, with the
 /// reason), follows their data plane and their node's reachability, loses and forgets them, and keeps
-/// what the run report needs of them: the workers lost and the shards each computed. Plain state the
-/// coordinator actor asks; the actor does the messaging.
+/// what the run report needs of them: the workers lost and the shards each computed. Quarantines a worker
+/// whose results keep being rejected (<see cref="QuarantinePolicy"/>): it is not lost, but gets no more
+/// shards in this run, even after registering again. Plain state the coordinator actor asks; the actor
+/// does the messaging.
 /// </summary>
-public sealed class WorkerRoster(string layers, ILogger log)
+public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? quarantine = null)
 {
     private readonly Dictionary<string, WorkerEntry> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RejectionWindow> _rejections = new(StringComparer.Ordinal);
+    private readonly List<string> _quarantined = [];
     private readonly Dictionary<string, long> _shardsPerWorker = new(StringComparer.Ordinal);
     private readonly List<string> _lost = [];
 
     /// <summary>The workers lost while ready, in the order they were lost (one may be lost again after it came back).</summary>
     public IReadOnlyList<string> Lost => _lost;
+
+    /// <summary>The workers quarantined, in the order they were.</summary>
+    public IReadOnlyList<string> Quarantined => _quarantined;
 
     /// <summary>Shard results that arrived for a current plan, per worker.</summary>
     public IReadOnlyDictionary<string, long> ShardsPerWorker => _shardsPerWorker;
@@ -46,7 +53,27 @@ public sealed class WorkerRoster(string layers, ILogger log)
         entry.Ref = worker;
         entry.Reachable = true;
         entry.Connected = false;
+        entry.Quarantined = _quarantined.Contains(register.WorkerId);
         return null;
+    }
+
+    /// <summary>
+    /// A result of the worker was rejected at <paramref name="step"/>; true when that puts it in quarantine (logged
+    /// once, with its node).
+    /// </summary>
+    public bool Rejected(string workerId, long step)
+    {
+        var policy = quarantine ?? QuarantinePolicy.Never;
+        if (_quarantined.Contains(workerId)) return false;
+        if (!_rejections.TryGetValue(workerId, out var window)) _rejections[workerId] = window = new RejectionWindow(policy);
+        if (!window.Add(step)) return false;
+        _quarantined.Add(workerId);
+        _workers.TryGetValue(workerId, out var entry);
+        if (entry is not null) entry.Quarantined = true;
+        log.Warning("Quarantined worker {Worker} on {Node}: {Rejections} of its results were rejected within {Window} steps; " +
+                    "it gets no more shards in this run", workerId, entry?.Ref.Path.Address.ToString() ?? "an unknown node", window.Count,
+            policy.WindowSteps);
+        return true;
     }
 
     /// <summary>The worker's data plane is connected; false when it is not (or no longer) registered.</summary>

@@ -6,7 +6,7 @@ namespace DistTrainer.Coordinator.Runs;
 /// <summary>
 /// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
 /// nodes (none: the embedded cluster on loopback), the data-plane port, how shards are cut, batch-norm
-/// mode, and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
+/// mode, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
 /// </summary>
 public sealed record ClusterOptions
 {
@@ -20,6 +20,7 @@ public sealed record ClusterOptions
     public TimeSpan ShardDeadline { get; init; } = CoordinatorNodeSettings.Default.ShardDeadline;
     public TimeSpan WorkerTimeout { get; init; } = CoordinatorNodeSettings.Default.WorkerTimeout;
     public int? ExpectWorkers { get; init; }
+    public double MaxShardNormRatio { get; init; } = CoordinatorNodeSettings.Default.MaxShardNormRatio;
 
     public const string DataPlanePortVariable = "DISTTRAINER_DATA_PLANE_PORT";
 }

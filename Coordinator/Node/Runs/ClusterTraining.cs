@@ -59,7 +59,7 @@ public static class ClusterTraining
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
                 cluster.PublicHostname, cluster.SeedNodes),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try
@@ -78,9 +78,9 @@ public static class ClusterTraining
             }
             ExportFinalModel(node, log);
             log.Information(
-                "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected results; workers lost: {Lost}",
+                "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected, {Unassigned} unassigned results; workers lost: {Lost}; quarantined: {Quarantined}",
                 report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
-                report.Dropped.Rejected, report.WorkersLost);
+                report.Dropped.Rejected, report.Dropped.Unassigned, report.WorkersLost, report.WorkersQuarantined);
             return report;
         }
         finally

@@ -86,7 +86,7 @@ public sealed class StepScheduler
     }
 
     private static PlanDispatch Dispatch(StepPlan plan, IReadOnlyList<WorkerEntry> ready) =>
-        new(new BeginStep(plan.Step, plan.Attempt, plan.Shards),
+        new(new BeginStep(plan.Step, plan.Attempt, plan.Shards, plan.AssignedTo.ToArray()),
             plan.Shards.Select((shard, i) => Assign(plan, shard, ready[i])).ToList());
 
     private static ShardAssignment Assign(StepPlan plan, Shard shard, WorkerEntry worker)
@@ -138,12 +138,17 @@ public sealed class StepScheduler
     /// <summary>
     /// A rejected shard is retried like a failed one. A non-finite one too, in case its worker's node is faulty; but when
     /// a second worker (or the only one) also gets NaN/Inf, the model itself has diverged: the run ends with the
-    /// weights of the last applied step.
+    /// weights of the last applied step. An outlier had arrived before the parameter server judged its step: it is out again.
     /// </summary>
-    public RetryDecision Rejected(ShardRejected rejected, IReadOnlyList<WorkerEntry> ready) =>
-        rejected.NotFinite && Divergence(rejected, ready.Count) is { } divergence
+    public RetryDecision Rejected(ShardRejected rejected, IReadOnlyList<WorkerEntry> ready)
+    {
+        if (rejected.Verdict == ShardVerdict.Outlier && Current is { } plan && rejected.Step == plan.Step && rejected.Attempt == plan.Attempt &&
+            (uint)rejected.ShardId < (uint)plan.Arrived.Length)
+            plan.Arrived[rejected.ShardId] = false;
+        return rejected.NotFinite && Divergence(rejected, ready.Count) is { } divergence
             ? new RetryDecision.GiveUp(divergence, FailureKind.NotFinite)
             : Retry(rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, $"rejected: {rejected.Reason}", ready);
+    }
 
     private string? Divergence(ShardRejected rejected, int readyWorkers)
     {

@@ -52,6 +52,16 @@ public sealed class ConfigSection
             : throw Invalid(key, text, "a whole number of zero or more");
     }
 
+    /// <summary>A number of zero or more, at least <paramref name="minAboveZero"/> unless it is zero (which turns the setting off).</summary>
+    public double Number(string key, double minAboveZero)
+    {
+        string text = Text(key);
+        return double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) &&
+               (value == 0 || value >= minAboveZero)
+            ? value
+            : throw Invalid(key, text, $"0 (off) or a number of at least {minAboveZero.ToString(CultureInfo.InvariantCulture)}");
+    }
+
     private string Text(string key) =>
         _config.HasPath(key) ? _config.GetString(key) : throw new ConfigurationException($"{Path}.{key}: missing from the configuration");
 

@@ -54,15 +54,16 @@ internal sealed class XorTraining : IDisposable
 
     /// <summary>
     /// Starts the parameter server in <paramref name="system"/> (without checkpoints unless <paramref name="settings"/> say);
-    /// its reports go to whoever sends it AdmitWorker and BeginStep.
+    /// its reports go to whoever sends it AdmitWorker and BeginStep. <paramref name="maxShardNormRatio"/>: its robust rule
+    /// when no settings are given (0: off).
     /// </summary>
-    public IActorRef StartParameterServer(ActorSystem system, ILogger log, ParameterServerSettings? settings = null)
+    public IActorRef StartParameterServer(ActorSystem system, ILogger log, ParameterServerSettings? settings = null, double maxShardNormRatio = 0)
     {
         IActorRef server = ActorRefs.Nobody;
         var listener = new TensorListener("127.0.0.1", 0, connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
             refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
         Listener = listener;
-        server = system.ActorOf(ParameterServerActor.Props(settings ?? new ParameterServerSettings(null), Runner, Data, Optimizer(), listener, log),
+        server = system.ActorOf(ParameterServerActor.Props(settings ?? new ParameterServerSettings(null, MaxShardNormRatio: maxShardNormRatio), Runner, Data, Optimizer(), listener, log),
             ParameterServerActor.Name);
         return server;
     }

@@ -40,6 +40,11 @@ public class BadInputTests
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--histogram-every", "10"), "--histogram-every", "--tensorboard DIR");
 
     [Fact]
+    public void A_shard_norm_ratio_below_one() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--max-shard-norm-ratio", "0.5"), "--max-shard-norm-ratio", "0.5",
+            "0 (off) or a ratio of at least 1");
+
+    [Fact]
     public void An_unknown_option() =>
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--learning-rate", "0.1"), "--learning-rate", "unknown option");
 

@@ -49,6 +49,9 @@ public class ClusterEquivalenceTests
         Assert.Null(report.Result.Failure);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), report.AppliedSteps);
         Assert.Equal(workers, report.ShardsPerWorker.Count);
+        // The robust rule is on by default: a clean run rejects no shard and quarantines no worker.
+        Assert.Equal(0, report.Dropped.Rejected);
+        Assert.Empty(report.WorkersQuarantined);
         CheckpointAssert.Close(single, cluster, Tolerance, $"{optimizer}, batch norm {batchNorm}, {workers} workers");
     }
 

@@ -2,6 +2,7 @@ using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Coordinator.Roster;
 using DistTrainer.Core.Checkpoints;
 using Xunit;
 
@@ -13,7 +14,7 @@ public class CoordinatorNodeSettingsTests
     public void The_shipped_limits_are_the_coordinators_long_standing_ones_and_three_checkpoint_retries_two_seconds_apart()
     {
         var expected = new CoordinatorNodeSettings(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10),
-            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), new CheckpointRetry(3, TimeSpan.FromSeconds(2)));
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), new CheckpointRetry(3, TimeSpan.FromSeconds(2)), 10, new QuarantinePolicy(3, 50));
 
         Assert.Equal(expected, CoordinatorNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
         Assert.Equal(expected, CoordinatorNodeSettings.Default);
@@ -41,5 +42,23 @@ public class CoordinatorNodeSettingsTests
         var config = ConfigurationFactory.ParseString("disttrainer.coordinator.save-timeout = 2m").WithFallback(ClusterConfigBuilder.Embedded);
 
         Assert.Equal(CoordinatorNodeSettings.Default with { SaveTimeout = TimeSpan.FromMinutes(2) }, CoordinatorNodeSettings.Create(config));
+    }
+
+    [Fact]
+    public void The_shard_norm_ratio_is_on_by_default_and_the_flag_sets_it_or_turns_it_off()
+    {
+        Assert.Equal(10, TrainArguments.Parse([]).Cluster.MaxShardNormRatio);
+        Assert.Equal(4, TrainArguments.Parse(["--max-shard-norm-ratio", "4"]).Cluster.MaxShardNormRatio);
+        Assert.Equal(0, TrainArguments.Parse(["--max-shard-norm-ratio", "0"]).Cluster.MaxShardNormRatio);
+    }
+
+    [Fact]
+    public void A_configured_ratio_between_zero_and_one_is_refused_with_its_path()
+    {
+        var config = ConfigurationFactory.ParseString("disttrainer.coordinator.max-shard-norm-ratio = 0.5").WithFallback(ClusterConfigBuilder.Embedded);
+
+        var error = Assert.Throws<ConfigurationException>(() => CoordinatorNodeSettings.Create(config));
+
+        Assert.Equal("disttrainer.coordinator.max-shard-norm-ratio: '0.5' is not 0 (off) or a number of at least 1", error.Message);
     }
 }

@@ -15,11 +15,13 @@ namespace DistTrainer.Coordinator.Tests.ParameterServer;
 /// <summary>
 /// The parameter server with the test actor as its coordinator and shard results sent by hand on
 /// its real data plane: what it takes, what it drops and counts, and that nothing bad reaches the weights.
+/// Its robust rule is on (ratio 10); a step of one or two shards is not judged before the rule's warm-up.
 /// </summary>
 public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
     private static readonly Shard[] TwoShards = [new(0, 0, 2), new(1, 2, 2)];
+    private static readonly Shard[] FourShards = [new(0, 0, 1), new(1, 1, 1), new(2, 2, 1), new(3, 3, 1)];
 
     private readonly CollectingSink _sink;
     private readonly XorTraining _training = new();
@@ -32,7 +34,7 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     private ParameterServerActorTests(CollectingSink sink) : base(TestNodes.Coordinator(sink.CreateLogger()))
     {
         _sink = sink;
-        _server = _training.StartParameterServer(Sys, sink.CreateLogger());
+        _server = _training.StartParameterServer(Sys, sink.CreateLogger(), maxShardNormRatio: 10);
     }
 
     protected override void AfterAll()
@@ -53,7 +55,9 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         return stream;
     }
 
-    private void Begin(long step, params Shard[] shards) => _server.Tell(new BeginStep(step, 0, shards), TestActor);
+    /// <summary>Begins attempt 0 of <paramref name="step"/> with every shard assigned to w1.</summary>
+    private void Begin(long step, params Shard[] shards) =>
+        _server.Tell(new BeginStep(step, 0, shards, shards.Select(_ => "w1").ToArray()), TestActor);
 
     private static float[] Minus(float[] weights, float delta) => weights.Select(w => w - delta).ToArray();
 
@@ -88,7 +92,8 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         }
         Assert.Equal("w2", ExpectMsg<WorkerDisconnected>().WorkerId);
 
-        // The shard computed again (elsewhere) completes the step with finite gradients only.
+        // The shard computed again (the coordinator reassigns it: w1 is its only worker) completes the step with finite gradients only.
+        _server.Tell(new ShardReassigned(0, 0, 0, "w1"), TestActor);
         worker.SendResult(0, 0, 0, 2, _training.Result(0.1f));
         Assert.Equal(0, ExpectMsg<ShardArrived>().ShardId);
         var applied = ExpectMsg<StepApplied>();
@@ -186,5 +191,53 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
             Assert.Equal(_training.InitialWeights, published.Payload);
         }
         Assert.Equal(0, worker.End.UntakenFrames);
+    }
+
+    [Fact]
+    public void A_result_from_a_worker_its_shard_is_not_assigned_to_is_dropped_counted_and_never_summed()
+    {
+        using var assigned = Connect("w1", out _);
+        using var stranger = Connect("w2", out _);
+        Begin(0, TwoShards);
+
+        stranger.SendResult(0, 0, 0, 2, _training.Result(100f));
+        ExpectNoMsg(Quiet);
+        assigned.SendResult(0, 0, 0, 2, _training.Result(0.1f));
+        assigned.SendResult(0, 0, 1, 2, _training.Result(0.1f));
+
+        Assert.Equal([0, 1], new[] { ExpectMsg<ShardArrived>().ShardId, ExpectMsg<ShardArrived>().ShardId });
+        var applied = ExpectMsg<StepApplied>();
+        Assert.Equal(new AggregationCounts(0, 0, 0, Unassigned: 1), applied.Counts);
+        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * 0.2f), assigned.NextWeights().Payload,
+            (a, b) => Math.Abs(a - b) < 1e-6f);
+        Assert.Contains(_sink.Events, e => e.Level == LogEventLevel.Warning &&
+                                           e.RenderMessage().Contains("dropped a result of shard 0 from worker \"w2\", which that shard is not assigned to"));
+    }
+
+    [Fact]
+    public void A_shard_a_thousand_times_its_steps_others_is_withdrawn_and_its_recomputation_elsewhere_completes_the_step()
+    {
+        using var worker = Connect("w1", out _);
+        using var other = Connect("w2", out _);
+        Begin(0, FourShards);
+
+        for (int shard = 0; shard < 4; shard++)
+            worker.SendResult(0, 0, shard, 1, _training.Result(shard == 2 ? -100f : 0.1f));
+        for (int shard = 0; shard < 4; shard++) Assert.Equal(shard, ExpectMsg<ShardArrived>().ShardId);
+        var rejected = ExpectMsg<ShardRejected>();
+        Assert.Equal((0L, 0, 2, "w1", ShardVerdict.Outlier), (rejected.Step, rejected.Attempt, rejected.ShardId, rejected.WorkerId, rejected.Verdict));
+        Assert.Equal("its gradient norm is 1000.0 times its step's others (limit 10)", rejected.Reason);
+        ExpectNoMsg(Quiet);
+
+        _server.Tell(new ShardReassigned(0, 0, 2, "w2"), TestActor);
+        worker.SendResult(0, 0, 2, 1, _training.Result(0.1f));
+        ExpectNoMsg(Quiet);
+        other.SendResult(0, 0, 2, 1, _training.Result(0.1f));
+
+        var arrived = ExpectMsg<ShardArrived>();
+        Assert.Equal((2, "w2"), (arrived.ShardId, arrived.WorkerId));
+        var applied = ExpectMsg<StepApplied>();
+        Assert.Equal(new AggregationCounts(0, 0, 1, Unassigned: 1), applied.Counts);
+        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * 0.4f), worker.NextWeights().Payload, (a, b) => Math.Abs(a - b) < 1e-6f);
     }
 }

@@ -49,7 +49,7 @@ public sealed class ParameterServerCheckpointTests : Akka.TestKit.Xunit2.TestKit
 
     private void ApplyFirstStep(IActorRef server, WorkerStream worker)
     {
-        server.Tell(new BeginStep(0, 0, [new Shard(0, 0, 4)]), TestActor);
+        server.Tell(new BeginStep(0, 0, [new Shard(0, 0, 4)], ["w1"]), TestActor);
         worker.SendResult(0, 0, 0, 4, _training.Result(0.1f));
         ExpectMsg<ShardArrived>();
         Assert.Equal(1, ExpectMsg<StepApplied>().Version);

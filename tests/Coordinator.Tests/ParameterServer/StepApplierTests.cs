@@ -53,6 +53,19 @@ public sealed class StepApplierTests : IDisposable
     }
 
     [Fact]
+    public void A_finite_gradient_that_would_make_Adams_state_infinite_is_refused_and_the_weights_are_kept()
+    {
+        var applier = new StepApplier(_training.Model, OptimizerFactory.Create(new OptimizerSettings("adam"), _training.Model.ParameterCount), null);
+
+        Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 0, _training.Result(1e30f)), out _, out var failure));
+
+        Assert.Equal("the optimizer refused step 1: it would make the optimizer state exp_avg_sq NaN or infinite (a huge gradient); " +
+                     "the weights of step 0 are kept", failure);
+        Assert.Equal(0, applier.Version);
+        Assert.Equal(_training.InitialWeights, applier.Parameters.ToArray());
+    }
+
+    [Fact]
     public void The_gradient_observer_sees_each_applied_steps_summed_gradient()
     {
         var observer = new RecordingObserver();

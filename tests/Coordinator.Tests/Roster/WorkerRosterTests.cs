@@ -157,4 +157,44 @@ public sealed class WorkerRosterTests
         Assert.Equal((NodeB, 50.0), (worker.Ref.Path.Address, worker.Throughput));
         Assert.Single(_sink.Events, e => e.MessageTemplate.Text.StartsWith("Registered worker"));
     }
+
+    [Fact]
+    public void A_worker_with_three_rejected_results_within_the_window_is_quarantined_once_and_not_lost()
+    {
+        var roster = new WorkerRoster(Layers, _sink.CreateLogger(), new QuarantinePolicy(3, 50));
+        Assert.Null(roster.Register(Registration("w1"), new RemoteWorker(NodeA, "w1")));
+        Assert.Null(roster.Register(Registration("w2"), new RemoteWorker(NodeB, "w2")));
+        roster.Connect("w1");
+        roster.Connect("w2");
+
+        Assert.False(roster.Rejected("w2", 0));
+        Assert.False(roster.Rejected("w2", 60));
+        Assert.False(roster.Rejected("w2", 70));
+        Assert.True(roster.Rejected("w2", 100));
+        Assert.False(roster.Rejected("w2", 101));
+
+        Assert.Equal(["w1"], roster.Ready().Select(w => w.Id));
+        Assert.Equal(["w2"], roster.Quarantined);
+        var warning = Assert.Single(_sink.Events, e => e.MessageTemplate.Text.StartsWith("Quarantined worker"));
+        Assert.Equal(LogEventLevel.Warning, warning.Level);
+        Assert.Contains("w2", warning.RenderMessage());
+        Assert.Contains(NodeB.ToString(), warning.RenderMessage());
+        Assert.True(roster.Lose("w2", "its node left the cluster", forget: true));
+        Assert.Empty(roster.Lost);
+    }
+
+    [Fact]
+    public void A_quarantined_worker_that_registers_again_gets_no_shards_and_without_a_policy_no_one_is_quarantined()
+    {
+        var roster = new WorkerRoster(Layers, _sink.CreateLogger(), new QuarantinePolicy(1, 10));
+        Assert.Null(roster.Register(Registration("w1"), new RemoteWorker(NodeA, "w1")));
+        Assert.True(roster.Rejected("w1", 4));
+        Assert.Null(roster.Register(Registration("w1"), new RemoteWorker(NodeA, "w1")));
+        roster.Connect("w1");
+
+        Assert.Empty(roster.Ready());
+        Enlist("w1", NodeA);
+        for (int step = 0; step < 10; step++) Assert.False(_roster.Rejected("w1", step));
+        Assert.Equal(["w1"], ReadyIds);
+    }
 }

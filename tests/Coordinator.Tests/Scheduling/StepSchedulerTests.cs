@@ -194,8 +194,8 @@ public sealed class StepSchedulerTests
         var workers = Workers(1, 1);
         scheduler.Start(12, workers, lookAhead: false);
 
-        var first = scheduler.Rejected(new ShardRejected(12, 0, 0, "w1", "NaN in the gradients", true), workers);
-        var second = scheduler.Rejected(new ShardRejected(12, 0, 0, "w2", "NaN in the gradients", true), workers);
+        var first = scheduler.Rejected(new ShardRejected(12, 0, 0, "w1", "NaN in the gradients", ShardVerdict.NotFinite), workers);
+        var second = scheduler.Rejected(new ShardRejected(12, 0, 0, "w2", "NaN in the gradients", ShardVerdict.NotFinite), workers);
 
         Assert.Equal("w2", Assert.IsType<RetryDecision.Reassign>(first).Assignment.Worker.Id);
         Assert.Equal("the loss or a gradient became NaN/Inf at step 13 (epoch 2, batch 3) on w1 and w2; the weights of step 12 are kept",
@@ -211,9 +211,35 @@ public sealed class StepSchedulerTests
         var diverged = Scheduler();
         diverged.Start(0, workers, lookAhead: false);
 
-        Assert.IsType<RetryDecision.Reassign>(malformed.Rejected(new ShardRejected(0, 0, 0, "w1", "wrong length", false), workers));
+        Assert.IsType<RetryDecision.Reassign>(malformed.Rejected(new ShardRejected(0, 0, 0, "w1", "wrong length", ShardVerdict.Rejected), workers));
         Assert.Equal("the loss or a gradient became NaN/Inf at step 1 (epoch 1, batch 1) on w1; the weights of step 0 are kept",
-            Assert.IsType<RetryDecision.GiveUp>(diverged.Rejected(new ShardRejected(0, 0, 0, "w1", "NaN", true), workers)).Failure);
+            Assert.IsType<RetryDecision.GiveUp>(diverged.Rejected(new ShardRejected(0, 0, 0, "w1", "NaN", ShardVerdict.NotFinite), workers)).Failure);
+    }
+
+    [Fact]
+    public void An_outlier_that_had_arrived_is_out_again_and_goes_to_another_worker()
+    {
+        var scheduler = Scheduler(ShardSizing.Equal);
+        var workers = Workers(1, 1, 1);
+        scheduler.Start(4, workers, lookAhead: false);
+        Assert.True(scheduler.Arrived(new ShardArrived(4, 0, 1, "w2", 3, 0.1)));
+
+        var decision = scheduler.Rejected(new ShardRejected(4, 0, 1, "w2", "its gradient norm is 1000 times its step's others",
+            ShardVerdict.Outlier), workers);
+
+        var reassign = Assert.IsType<RetryDecision.Reassign>(decision);
+        Assert.NotEqual("w2", reassign.Assignment.Worker.Id);
+        Assert.Equal((4L, 0, 1), (reassign.Assignment.Shard.Step, reassign.Assignment.Shard.Attempt, reassign.Assignment.Shard.ShardId));
+        Assert.False(scheduler.Current!.Arrived[1]);
+        Assert.Equal(reassign.Assignment.Worker.Id, scheduler.Current.AssignedTo[1]);
+    }
+
+    [Fact]
+    public void Each_plan_tells_the_parameter_server_which_worker_computes_each_shard()
+    {
+        var dispatch = Assert.Single(Scheduler().Start(0, Workers(1, 1, 1), lookAhead: false));
+
+        Assert.Equal(["w1", "w2", "w3"], dispatch.Begin.AssignedTo);
     }
 
     [Fact]

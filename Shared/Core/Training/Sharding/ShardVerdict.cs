@@ -20,4 +20,10 @@ public enum ShardVerdict
     /// another worker; if it is not finite there too, the model has diverged.
     /// </summary>
     NotFinite,
+
+    /// <summary>
+    /// Accepted, then judged, once the step was complete, far larger than the step's others (<see cref="ShardNormRule"/>):
+    /// withdrawn and computed again on another worker.
+    /// </summary>
+    Outlier,
 }

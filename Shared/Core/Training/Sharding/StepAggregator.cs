@@ -6,13 +6,15 @@ namespace DistTrainer.Core.Training.Sharding;
 /// Collects the shard results of one step (one attempt of it) and, once every shard is in, sums the
 /// gradients in shard order — never arrival order — so the same shards give the same bits. Each
 /// shard is taken exactly once; duplicates, late results and malformed or non-finite ones are
-/// dropped and counted. It owns the payloads it accepts and hands each to <paramref name="release"/>
+/// dropped and counted; each accepted gradient's norm is taken as it arrives, so that a robust rule can judge the
+/// complete step without another pass, and a shard judged an outlier is withdrawn. It owns the payloads it accepts and hands each to <paramref name="release"/>
 /// when the next step begins (the caller keeps the ones it does not accept).
 /// </summary>
 public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? release = null)
 {
     private Shard[] _shards = [];
     private ShardResult?[] _results = [];
+    private double[] _norms = [];
     private int _received;
 
     public ShardPayloadLayout Layout { get; } = layout;
@@ -35,6 +37,7 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
         Attempt = attempt;
         _shards = shards.ToArray();
         _results = new ShardResult?[_shards.Length];
+        _norms = new double[_shards.Length];
         _received = 0;
     }
 
@@ -66,8 +69,26 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
         if (!Finite.All(result.Payload))
             return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason, ShardVerdict.NotFinite);
         _results[result.ShardId] = result;
+        _norms[result.ShardId] = TensorPrimitives.Norm<float>(Layout.Gradients(result.Payload));
         _received++;
         return ShardVerdict.Accepted;
+    }
+
+    /// <summary>The norm of an accepted shard's gradient (infinite when its squares overflow, as huge finite values do).</summary>
+    public double GradientNorm(int shardId) =>
+        _results[shardId] is not null ? _norms[shardId] : throw new InvalidOperationException($"shard {shardId} of step {Step} is not in");
+
+    /// <summary>
+    /// Takes back an accepted shard that a rule rejected once the step was complete: its payload is released, it
+    /// counts as rejected, and the step waits for the shard again.
+    /// </summary>
+    public void Withdraw(int shardId)
+    {
+        if (_results[shardId] is not { } result) throw new InvalidOperationException($"shard {shardId} of step {Step} is not in");
+        release?.Invoke(result.Payload);
+        _results[shardId] = null;
+        _received--;
+        Rejected++;
     }
 
     /// <summary>The shards still missing, in shard order.</summary>

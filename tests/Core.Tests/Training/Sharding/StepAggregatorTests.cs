@@ -165,4 +165,29 @@ public class StepAggregatorTests
         Assert.Equal(ShardVerdict.Accepted, Offer(aggregator, Result(0, [1, 1, 1], attempt: 2)));
         Assert.Throws<ArgumentException>(() => aggregator.Begin(6, 0, []));
     }
+
+    [Fact]
+    public void A_withdrawn_shard_is_counted_as_rejected_released_and_awaited_again()
+    {
+        var released = new List<float[]>();
+        var aggregator = new StepAggregator(Layout, released.Add);
+        aggregator.Begin(5, 1, Shards);
+        Offer(aggregator, Result(0, [3, 4, 0]));
+        var outlier = Result(1, [3000, 4000, 0]);
+        Offer(aggregator, outlier);
+        Offer(aggregator, Result(2, [0, 0, 0]));
+
+        Assert.Equal((5.0, 5000.0, 0.0), (aggregator.GradientNorm(0), aggregator.GradientNorm(1), aggregator.GradientNorm(2)));
+        aggregator.Withdraw(1);
+
+        Assert.False(aggregator.IsComplete);
+        Assert.Equal(1, aggregator.Rejected);
+        Assert.Same(outlier.Payload, Assert.Single(released));
+        Assert.Equal([Shards[1]], aggregator.Missing());
+        Assert.Throws<InvalidOperationException>(() => aggregator.GradientNorm(1));
+        Assert.Equal(ShardVerdict.Accepted, Offer(aggregator, Result(1, [1, 1, 1])));
+        var sum = new float[3];
+        aggregator.SumGradients(sum);
+        Assert.Equal([4f, 5f, 1f], sum);
+    }
 }
