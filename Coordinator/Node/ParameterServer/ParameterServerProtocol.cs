@@ -14,6 +14,12 @@ public sealed record AdmitWorker(string WorkerId) : INoSerializationVerification
 /// <summary>Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards.</summary>
 public sealed record BeginStep(long Step, int Attempt, Shard[] Shards) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// The coordinator lost the worker (unreachable, left, withdrew): its data-plane stream is closed at once and
+/// the worker must register again to come back, so that nothing queues for a peer that is not there.
+/// </summary>
+public sealed record DropWorker(string WorkerId, string Reason) : INoSerializationVerificationNeeded;
+
 public sealed record WorkerConnected(string WorkerId) : INoSerializationVerificationNeeded;
 
 public sealed record WorkerDisconnected(string WorkerId, string Reason) : INoSerializationVerificationNeeded;

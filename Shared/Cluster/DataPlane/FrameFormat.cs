@@ -15,6 +15,9 @@ internal static class FrameFormat
     public const uint Magic = 0x50444454; // the bytes 'D' 'T' 'D' 'P'
     public const byte Version = 1;
     public const int HeaderBytes = 70;
+
+    /// <summary>The longest Hello payload (the peer id) a listener reads before it knows the peer.</summary>
+    public const int MaxHelloBytes = 256;
     private const int ChecksumOffset = HeaderBytes - sizeof(ulong);
 
     public static bool IsText(FrameKind kind) => kind is FrameKind.Hello or FrameKind.Refused;
