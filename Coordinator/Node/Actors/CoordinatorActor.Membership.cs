@@ -45,7 +45,7 @@ public sealed partial class CoordinatorActor
         Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true, dropStream: true);
+            foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true, dropStream: false);
         });
     }
 
@@ -62,7 +62,9 @@ public sealed partial class CoordinatorActor
 
     /// <summary>
     /// <paramref name="dropStream"/>: the parameter server closes the worker's data-plane stream, so that nothing queues
-    /// for a worker that is not there; not when that stream's closing is the news (a newer stream may already be up).
+    /// for a worker that is not there (an unreachable node may be stopped or cut off). Not when that stream's closing is
+    /// the news (a newer stream may already be up), nor for a node that left: it still drains its stream, a result on
+    /// its way still counts, and its process closes the stream as it exits (an unreachable one was dropped already).
     /// </summary>
     private void Lose(string workerId, string reason, bool forget, bool dropStream)
     {
