@@ -163,10 +163,7 @@ public sealed class TensorConnection : IDisposable
         {
             Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
         }
-        catch (IOException e) when (e.InnerException is SocketException
-        {
-            SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted,
-        } reset)
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted } reset)
         {
             Close(CloseCause.PeerClosed, $"connection reset: {reset.Message}");
         }
