@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Core;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster|fuzz> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -18,6 +18,7 @@ try
         "mlp" => MlpBenchmark.Run(options),
         "dataplane" => DataPlaneBenchmark.Run(options),
         "cluster" => ClusterBenchmark.Run(options),
+        "fuzz" => FuzzCommand.Run(options),
         _ => throw new InvalidInputException($"subcommand '{args[0]}': unknown; {Usage}"),
     };
 }
