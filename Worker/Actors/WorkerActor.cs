@@ -30,7 +30,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly WorkerOutcome? _outcome;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly WorkerNodeSettings _node = WorkerNodeSettings.Create(Context.System.Settings.Config);
-    private readonly DataPlaneOptions _dataPlane = new() { Timings = DataPlaneSettings.Create(Context.System.Settings.Config) };
+    private readonly DataPlaneOptions _dataPlane = DataPlaneOptions.Create(Context.System.Settings.Config, PayloadPool.Shared);
     private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
     private DateTime _registrationDeadline;

@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Core;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster|optimizer-guard> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster|optimizer-guard|fuzz> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -19,6 +19,7 @@ try
         "dataplane" => DataPlaneBenchmark.Run(options),
         "cluster" => ClusterBenchmark.Run(options),
         "optimizer-guard" => OptimizerGuardBenchmark.Run(options),
+        "fuzz" => FuzzCommand.Run(options),
         _ => throw new InvalidInputException($"subcommand '{args[0]}': unknown; {Usage}"),
     };
 }

@@ -36,17 +36,18 @@ public sealed partial class CoordinatorActor
         Receive<WorkerWithdrew>(withdrew =>
         {
             _log.Warning("Worker {Worker} withdrew: {Reason}", withdrew.WorkerId, withdrew.Reason);
-            Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true);
+            Lose(withdrew.WorkerId, $"withdrew: {withdrew.Reason}", forget: true, dropStream: true);
         });
-        Receive<WorkerDisconnected>(disconnected => Lose(disconnected.WorkerId, $"data plane closed: {disconnected.Reason}", forget: false));
+        Receive<WorkerDisconnected>(disconnected =>
+            Lose(disconnected.WorkerId, $"data plane closed: {disconnected.Reason}", forget: false, dropStream: false));
         Receive<ClusterEvent.UnreachableMember>(unreachable =>
         {
-            foreach (var worker in _roster.WorkersOn(unreachable.Member.Address)) Lose(worker, "its node is unreachable", forget: false);
+            foreach (var worker in _roster.WorkersOn(unreachable.Member.Address)) Lose(worker, "its node is unreachable", forget: false, dropStream: true);
         });
         Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true);
+            foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true, dropStream: false);
         });
     }
 
@@ -61,10 +62,17 @@ public sealed partial class CoordinatorActor
         Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job));
     }
 
-    private void Lose(string workerId, string reason, bool forget)
+    /// <summary>
+    /// <paramref name="dropStream"/>: the parameter server closes the worker's data-plane stream, so that nothing queues
+    /// for a worker that is not there (an unreachable node may be stopped or cut off). Not when that stream's closing is
+    /// the news (a newer stream may already be up), nor for a node that left: it still drains its stream, a result on
+    /// its way still counts, and its process closes the stream as it exits (an unreachable one was dropped already).
+    /// </summary>
+    private void Lose(string workerId, string reason, bool forget, bool dropStream)
     {
-        if (_roster.Lose(workerId, reason, forget) && _scheduler.Current is { } plan)
-            RetryShards(plan, workerId, $"its worker was lost ({reason})");
+        if (!_roster.Lose(workerId, reason, forget)) return;
+        if (dropStream) _parameterServer.Tell(new DropWorker(workerId, reason));
+        if (_scheduler.Current is { } plan) RetryShards(plan, workerId, $"its worker was lost ({reason})");
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Hosting;
@@ -54,10 +55,16 @@ public sealed class CoordinatorNode : IAsyncDisposable
             if (node.SeedNodes is not { Count: > 0 })
                 Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
             IActorRef server = ActorRefs.Nobody;
+            // A shard result (every gradient and batch-norm statistic) is the largest frame a worker sends:
+            // a header announcing more is refused before a byte of it is read.
+            var dataPlane = DataPlaneOptions.Create(system.Settings.Config) with
+            {
+                MaxPayloadBytes = ShardPayloadLayout.Of(evaluator.Model).Length * sizeof(float),
+            };
             var listener = new TensorListener(dataPlaneHost, dataPlanePort,
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
-                new DataPlaneOptions { Timings = DataPlaneSettings.Create(system.Settings.Config) });
+                dataPlane, result._log);
             server = system.ActorOf(ParameterServerActor.Props(serverSettings with { Retry = result.Settings.CheckpointRetry }, evaluator, test,
                         optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),

@@ -53,6 +53,19 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
         return worker;
     }
 
+    /// <summary>
+    /// Closes the worker's current stream, if any, and withdraws its admission: it comes back only by registering
+    /// again. True when a stream was closed.
+    /// </summary>
+    public bool Drop(string workerId)
+    {
+        _admitted.Remove(workerId);
+        if (!_current.Remove(workerId, out var current)) return false;
+        current.Dispose();
+        _closed = _closed.Plus(trafficOf(current));
+        return true;
+    }
+
     /// <summary>Closes every current stream (the parameter server stops).</summary>
     public void Dispose()
     {

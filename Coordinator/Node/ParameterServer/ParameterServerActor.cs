@@ -35,7 +35,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly ShardScreening _screening;
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
-    private readonly PayloadPool _payloads = PayloadPool.Shared;
+    private readonly PayloadPool _payloads;
     private readonly PublishedWeights _published;
     private readonly CheckpointPlan? _checkpoints;
     private readonly CheckpointWriter _writer;
@@ -49,6 +49,7 @@ public sealed class ParameterServerActor : ReceiveActor
         TensorListener listener, ILogger log)
     {
         _listener = listener;
+        _payloads = listener.Options.Payloads;
         _log = log;
         _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients);
         _snapshot = new ModelSnapshot(_applier, evaluator, test, settings.Checkpoints?.PlannedSteps);
@@ -86,6 +87,11 @@ public sealed class ParameterServerActor : ReceiveActor
             _connections.Admit(admit.WorkerId);
         });
         Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
+        Receive<DropWorker>(drop =>
+        {
+            if (_connections.Drop(drop.WorkerId))
+                _log.Information("Data plane: closed the stream of worker {Worker}, lost by the coordinator: {Reason}", drop.WorkerId, drop.Reason);
+        });
         Receive<DataPlaneClosed>(closed =>
         {
             if (_connections.Forget(closed.Connection) is not { } id) return;

@@ -20,6 +20,12 @@ public sealed record BeginStep(long Step, int Attempt, Shard[] Shards, string[] 
 /// <summary>A shard of the step's attempt went to another worker too: its result is taken from that worker as well.</summary>
 public sealed record ShardReassigned(long Step, int Attempt, int ShardId, string WorkerId) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// The coordinator lost the worker (unreachable, left, withdrew): its data-plane stream is closed at once and
+/// the worker must register again to come back, so that nothing queues for a peer that is not there.
+/// </summary>
+public sealed record DropWorker(string WorkerId, string Reason) : INoSerializationVerificationNeeded;
+
 public sealed record WorkerConnected(string WorkerId) : INoSerializationVerificationNeeded;
 
 public sealed record WorkerDisconnected(string WorkerId, string Reason) : INoSerializationVerificationNeeded;

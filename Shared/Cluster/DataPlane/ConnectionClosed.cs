@@ -17,6 +17,9 @@ public enum CloseCause
     /// <summary>Writing a frame to the socket failed.</summary>
     SendFailed,
 
+    /// <summary>The peer did not drain its stream: one more frame would have passed the send queue's byte bound.</summary>
+    PeerNotDraining,
+
     /// <summary>The owner's frame handler threw.</summary>
     HandlerFailed,
 

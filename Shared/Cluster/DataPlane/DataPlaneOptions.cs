@@ -1,18 +1,25 @@
 using System.Net.Sockets;
+using Akka.Configuration;
 
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>Limits and socket settings shared by both ends of the data plane.</summary>
 public sealed record DataPlaneOptions
 {
-    /// <summary>A frame announcing a larger payload is a protocol error (and sending one is refused).</summary>
+    /// <summary>
+    /// A frame announcing a larger payload is a protocol error, refused before it is read (and sending one
+    /// is refused). A parameter server sets it to its job's largest frame.
+    /// </summary>
     public int MaxPayloadBytes { get; init; } = 1 << 30;
 
     /// <summary>Where receivers rent payload arrays (and where owners give them back).</summary>
     public PayloadPool Payloads { get; init; } = PayloadPool.Shared;
 
-    /// <summary>The handshake timeout, the connect retry pauses and the thread exit wait; a node's come from its configuration.</summary>
+    /// <summary>The handshake deadline, the connect retry pauses and the thread exit wait; a node's come from its configuration.</summary>
     public DataPlaneSettings Timings { get; init; } = DataPlaneSettings.Default;
+
+    /// <summary>The send queue's byte bound, the pool's byte bound and the pending handshakes; a node's come from its configuration.</summary>
+    public DataPlaneBounds Bounds { get; init; } = DataPlaneBounds.Default;
 
     /// <summary>
     /// Kernel send and receive buffer size. The default holds a whole 4 MB gradient, so the writer
@@ -21,6 +28,22 @@ public sealed record DataPlaneOptions
     /// with 128 KB buffers). Linux caps it at net.core.rmem_max / wmem_max.
     /// </summary>
     public int SocketBufferBytes { get; init; } = 4 << 20;
+
+    /// <summary>
+    /// A node's options: timings and bounds from its configuration, and <paramref name="payloads"/>, or
+    /// else a pool of its own bounded by the configured payload-pool-bytes.
+    /// </summary>
+    /// <exception cref="ConfigurationException">the data-plane section or one of its values is missing or unusable</exception>
+    public static DataPlaneOptions Create(Config config, PayloadPool? payloads = null)
+    {
+        var bounds = DataPlaneBounds.Create(config);
+        return new DataPlaneOptions
+        {
+            Timings = DataPlaneSettings.Create(config),
+            Bounds = bounds,
+            Payloads = payloads ?? new PayloadPool(bounds.PayloadPoolBytes),
+        };
+    }
 
     internal void Configure(Socket socket)
     {

@@ -15,6 +15,10 @@ internal static class FrameFormat
     public const uint Magic = 0x50444454; // the bytes 'D' 'T' 'D' 'P'
     public const byte Version = 1;
     public const int HeaderBytes = 70;
+
+    /// <summary>The longest Hello payload (the peer id) a listener reads before it knows the peer.</summary>
+    public const int MaxHelloBytes = 256;
+    public const int PayloadBytesOffset = 54;
     private const int ChecksumOffset = HeaderBytes - sizeof(ulong);
 
     public static bool IsText(FrameKind kind) => kind is FrameKind.Hello or FrameKind.Refused;
@@ -34,7 +38,7 @@ internal static class FrameFormat
         BinaryPrimitives.WriteInt32LittleEndian(d[34..], header.Correct);
         BinaryPrimitives.WriteDoubleLittleEndian(d[38..], header.LossSum);
         BinaryPrimitives.WriteDoubleLittleEndian(d[46..], header.ComputeSeconds);
-        BinaryPrimitives.WriteInt32LittleEndian(d[54..], header.PayloadBytes);
+        BinaryPrimitives.WriteInt32LittleEndian(d[PayloadBytesOffset..], header.PayloadBytes);
         BinaryPrimitives.WriteInt32LittleEndian(d[58..], header.Attempt);
         BinaryPrimitives.WriteUInt64LittleEndian(d[ChecksumOffset..], Checksum(d, payload, hash));
     }
@@ -57,7 +61,7 @@ internal static class FrameFormat
             Correct: BinaryPrimitives.ReadInt32LittleEndian(source[34..]),
             LossSum: BinaryPrimitives.ReadDoubleLittleEndian(source[38..]),
             ComputeSeconds: BinaryPrimitives.ReadDoubleLittleEndian(source[46..]),
-            PayloadBytes: BinaryPrimitives.ReadInt32LittleEndian(source[54..]),
+            PayloadBytes: BinaryPrimitives.ReadInt32LittleEndian(source[PayloadBytesOffset..]),
             Attempt: BinaryPrimitives.ReadInt32LittleEndian(source[58..]),
             Checksum: BinaryPrimitives.ReadUInt64LittleEndian(source[ChecksumOffset..]));
     }

@@ -9,6 +9,8 @@ namespace DistTrainer.Cluster.DataPlane;
 /// once; the thread checksums each frame and writes header and payload to the socket from the
 /// caller's memory, without copying it. Each frame's written callback runs once its memory is no
 /// longer needed: after it is on the wire, or when the queue is dropped because the connection closed.
+/// The payload bytes queued and not yet written are bounded: a peer that stops reading must not make
+/// this side hold every frame meant for it (one frame is always taken into an empty queue).
 /// The queue wakes its thread directly: a channel's waiter is woken through the thread pool, which
 /// the actors share, and that hop was measured at 0.5-1 ms of every frame's latency.
 /// </summary>
@@ -16,6 +18,9 @@ internal sealed class FrameSender
 {
     private readonly Queue<OutgoingFrame> _queue = new();
     private bool _completed;
+    private long _queuedBytes;
+    private long _peakQueuedBytes;
+    private readonly long _boundBytes;
     private readonly Socket _socket;
     private readonly Action<Exception> _onFailure;
     private readonly byte[] _header = new byte[FrameFormat.HeaderBytes];
@@ -23,10 +28,11 @@ internal sealed class FrameSender
     private long _bytesSent;
     private long _framesSent;
 
-    public FrameSender(Socket socket, string peer, Action<Exception> onFailure)
+    public FrameSender(Socket socket, string peer, long boundBytes, Action<Exception> onFailure)
     {
         this._socket = socket;
         this._onFailure = onFailure;
+        _boundBytes = boundBytes;
         Thread = new Thread(Run) { IsBackground = true, Name = $"data plane send to {peer}" };
         Thread.Start();
     }
@@ -39,15 +45,33 @@ internal sealed class FrameSender
     /// <summary>Frames written to the socket so far.</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
-    /// <summary>False once <see cref="Complete"/> has been called.</summary>
-    public bool TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
+    /// <summary>Payload bytes queued and not yet written (the frame being written included).</summary>
+    public long QueuedBytes
+    {
+        get { lock (_queue) return _queuedBytes; }
+    }
+
+    /// <summary>The most payload bytes that were ever queued at once.</summary>
+    public long PeakQueuedBytes
+    {
+        get { lock (_queue) return _peakQueuedBytes; }
+    }
+
+    /// <summary>
+    /// Queues the frame; <see cref="EnqueueOutcome.Closed"/> once <see cref="Complete"/> has been called, and
+    /// <see cref="EnqueueOutcome.OverBound"/> (nothing queued) when the frame would pass the bound.
+    /// </summary>
+    public EnqueueOutcome TryEnqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
     {
         lock (_queue)
         {
-            if (_completed) return false;
+            if (_completed) return EnqueueOutcome.Closed;
+            if (_queuedBytes > 0 && _queuedBytes + header.PayloadBytes > _boundBytes) return EnqueueOutcome.OverBound;
+            _queuedBytes += header.PayloadBytes;
+            _peakQueuedBytes = Math.Max(_peakQueuedBytes, _queuedBytes);
             _queue.Enqueue(new(header, payload, written));
             if (_queue.Count == 1) Monitor.Pulse(_queue);
-            return true;
+            return EnqueueOutcome.Queued;
         }
     }
 
@@ -73,7 +97,7 @@ internal sealed class FrameSender
                 }
                 finally
                 {
-                    frame.Written?.Invoke();
+                    Written(frame);
                 }
             }
         }
@@ -89,10 +113,10 @@ internal sealed class FrameSender
             dropped = _queue.ToArray();
             _queue.Clear();
         }
-        foreach (var frame in dropped) frame.Written?.Invoke();
+        foreach (var frame in dropped) Written(frame);
     }
 
-    /// <summary>The next frame to write; null once the sender is complete.</summary>
+    /// <summary>The next frame to write; null once the sender is complete. It stays counted as queued until written.</summary>
     private OutgoingFrame? Next()
     {
         lock (_queue)
@@ -100,6 +124,12 @@ internal sealed class FrameSender
             while (_queue.Count == 0 && !_completed) Monitor.Wait(_queue);
             return _completed ? null : _queue.Dequeue();
         }
+    }
+
+    private void Written(OutgoingFrame frame)
+    {
+        lock (_queue) _queuedBytes -= frame.Header.PayloadBytes;
+        frame.Written?.Invoke();
     }
 
     private void Write(OutgoingFrame frame)

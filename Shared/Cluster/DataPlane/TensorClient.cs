@@ -28,7 +28,7 @@ public static class TensorClient
                 options.Configure(socket);
                 using (var deadline = new CancellationTokenSource(timeout))
                     socket.ConnectAsync(host, port, deadline.Token).AsTask().GetAwaiter().GetResult();
-                var connection = new TensorConnection(socket, new FrameReader(socket, options), null, options);
+                var connection = new TensorConnection(socket, null, 0, options);
                 connection.SendText(new FrameHeader(FrameKind.Hello), peerId);
                 return connection;
             }

@@ -7,8 +7,9 @@ namespace DistTrainer.Cluster.DataPlane;
 /// calls the frame handler once per checked frame, in arrival order. Sending: <see cref="Send"/> only
 /// enqueues, from any thread, and a dedicated writer thread puts the frames on the wire in enqueue order.
 /// The connection closes exactly once, for the first of: the peer closing, a protocol error, a failed
-/// read or write, a throwing handler, or <see cref="Dispose"/>; the closed handler then runs once with the
-/// reason. Frames still queued at that moment are discarded, never half-sent as if delivered.
+/// read or write, a throwing handler, a peer that lets the send queue pass its byte bound, or
+/// <see cref="Dispose"/>; the closed handler then runs once with the reason. Frames still queued at that
+/// moment are discarded, never half-sent as if delivered.
 /// </summary>
 public sealed class TensorConnection : IDisposable
 {
@@ -16,6 +17,7 @@ public sealed class TensorConnection : IDisposable
     private readonly FrameReader _reader;
     private readonly FrameSender _sender;
     private readonly int _maxPayloadBytes;
+    private readonly long _sendQueueBytes;
     private readonly TimeSpan _threadExitWait;
     private readonly Lock _gate = new();
     private Thread? _readerThread;
@@ -23,16 +25,18 @@ public sealed class TensorConnection : IDisposable
     private Action<TensorConnection, ConnectionClosed>? _onClosed;
     private ConnectionClosed? _closed;
 
-    internal TensorConnection(Socket socket, FrameReader reader, string? peerId, DataPlaneOptions options)
+    /// <param name="helloBytes">The bytes of the Hello already read from <paramref name="socket"/> (listening side).</param>
+    internal TensorConnection(Socket socket, string? peerId, long helloBytes, DataPlaneOptions options)
     {
         this._socket = socket;
-        this._reader = reader;
+        this._reader = new FrameReader(new NetworkStream(socket, ownsSocket: false), options, helloBytes);
         _maxPayloadBytes = options.MaxPayloadBytes;
+        _sendQueueBytes = options.Bounds.SendQueueBytes;
         _threadExitWait = options.Timings.ThreadExitWait;
         PeerId = peerId;
         string address = PeerAddress.Describe(socket.RemoteEndPoint);
         Peer = peerId is null ? address : $"'{peerId}' ({address})";
-        _sender = new FrameSender(socket, Peer, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
+        _sender = new FrameSender(socket, Peer, _sendQueueBytes, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
     }
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
@@ -50,6 +54,12 @@ public sealed class TensorConnection : IDisposable
     public long FramesSent => _sender.FramesSent;
 
     public long FramesReceived => _reader.FramesReceived;
+
+    /// <summary>Payload bytes queued to send and not yet written.</summary>
+    public long QueuedBytes => _sender.QueuedBytes;
+
+    /// <summary>The most payload bytes ever queued to send at once: at most the send-queue bound, or one frame.</summary>
+    public long PeakQueuedBytes => _sender.PeakQueuedBytes;
 
     /// <summary>Null while open; then why it closed.</summary>
     public ConnectionClosed? CloseReason
@@ -86,7 +96,8 @@ public sealed class TensorConnection : IDisposable
     /// socket later, from that memory. <paramref name="written"/>, if given, runs on the writer thread once
     /// the memory is free again: the frame is on the wire, or was dropped because the connection closed
     /// (a received payload can be given back to its pool there). Returns false, queuing nothing and never
-    /// calling <paramref name="written"/>, when the connection is closed.
+    /// calling <paramref name="written"/>, when the connection is closed, or when the frame would pass the
+    /// send queue's byte bound: the peer is not draining its stream, so that closes the connection.
     /// </summary>
     public bool Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null)
     {
@@ -125,7 +136,17 @@ public sealed class TensorConnection : IDisposable
         {
             if (_closed is not null) return false;
         }
-        return _sender.TryEnqueue(header with { Checksum = 0 }, payload, written);
+        switch (_sender.TryEnqueue(header with { Checksum = 0 }, payload, written))
+        {
+            case EnqueueOutcome.Queued:
+                return true;
+            case EnqueueOutcome.OverBound:
+                Close(CloseCause.PeerNotDraining, $"the peer is not draining its stream: {_sender.QueuedBytes} bytes queued, " +
+                                                  $"and a {header.Kind} frame of {header.PayloadBytes} bytes would pass the bound of {_sendQueueBytes} bytes");
+                return false;
+            default:
+                return false;
+        }
     }
 
     private void ReadFrames()
@@ -146,9 +167,9 @@ public sealed class TensorConnection : IDisposable
         {
             Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted } reset)
         {
-            Close(CloseCause.PeerClosed, $"connection reset: {e.Message}");
+            Close(CloseCause.PeerClosed, $"connection reset: {reset.Message}");
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {

@@ -1,37 +1,47 @@
 using System.Net;
 using System.Net.Sockets;
+using Serilog;
 
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
-/// The parameter server's end: listens on host:port and accepts worker connections. Each must open
-/// with a Hello frame holding its worker id within <see cref="DataPlaneSettings.HelloTimeout"/>; the
-/// connection is then handed, not yet started, to the connected handler. A connection that fails the
-/// handshake is closed and the refused handler gets a one-line reason naming its address.
+/// The parameter server's end: listens on host:port and accepts worker connections. Each must send a
+/// Hello frame holding its worker id within one deadline (<see cref="DataPlaneSettings.HelloTimeout"/>,
+/// from accept to the Hello checked); the connection is then handed, not yet started, to the connected
+/// handler. A connection that fails the handshake is closed and the refused handler gets a one-line
+/// reason naming its address. Handshakes hold no thread and are bounded in number
+/// (<see cref="DataPlaneBounds.PendingHandshakes"/>): a connection accepted beyond it is closed at once.
 /// </summary>
 public sealed class TensorListener : IDisposable
 {
+    private static readonly TimeSpan TurnAwayLogInterval = TimeSpan.FromSeconds(1);
+
     private readonly Socket _socket;
-    private readonly DataPlaneOptions _options;
     private readonly Action<TensorConnection> _onConnected;
     private readonly Action<string> _onRefused;
+    private readonly ILogger _log;
     private readonly Thread _accepting;
+    private readonly CancellationTokenSource _stop = new();
     private volatile bool _stopping;
+    private int _pending;
+    private long _turnedAway;
+    private long _nextTurnAwayLog;
 
     public TensorListener(string host, int port, Action<TensorConnection> connectedHandler, Action<string> refusedHandler,
-        DataPlaneOptions? options = null)
+        DataPlaneOptions? options = null, ILogger? log = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        this._options = options ?? new DataPlaneOptions();
+        Options = options ?? new DataPlaneOptions();
         _onConnected = connectedHandler;
         _onRefused = refusedHandler;
+        _log = log ?? Serilog.Core.Logger.None;
         var address = IPAddress.TryParse(host, out var parsed) ? parsed : Dns.GetHostAddresses(host)[0];
         _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             // Accepted sockets inherit the receive buffer; setting it before listen lets TCP offer the large window at once.
-            this._options.Configure(_socket);
+            Options.Configure(_socket);
             _socket.Bind(new IPEndPoint(address, port));
             _socket.Listen();
         }
@@ -50,17 +60,27 @@ public sealed class TensorListener : IDisposable
 
     public int Port => ((IPEndPoint)EndPoint).Port;
 
-    /// <summary>Stops accepting; connections already handed over stay open (their owner disposes them).</summary>
+    /// <summary>The limits accepted connections read with, and the pool their payloads come from.</summary>
+    public DataPlaneOptions Options { get; }
+
+    /// <summary>Accepted connections whose Hello has not yet arrived or been refused.</summary>
+    public int PendingHandshakes => Volatile.Read(ref _pending);
+
+    /// <summary>Connections closed at accept because the pending handshakes were at their bound.</summary>
+    public long TurnedAway => Interlocked.Read(ref _turnedAway);
+
+    /// <summary>Stops accepting and ends the pending handshakes; connections already handed over stay open (their owner disposes them).</summary>
     public void Dispose()
     {
         _stopping = true;
+        _stop.Cancel();
         _socket.Dispose();
-        _accepting.Join(_options.Timings.ThreadExitWait);
+        _accepting.Join(Options.Timings.ThreadExitWait);
     }
 
     /// <summary>
-    /// Accepting and each handshake run on threads of their own, not the thread pool: a handshake blocks
-    /// for up to the Hello timeout, and the actors that own connections keep the pool busy.
+    /// Accepting runs on a thread of its own, not the thread pool, which the actors keep busy; each
+    /// handshake is async I/O and takes a pool thread only while bytes are there to check.
     /// </summary>
     private void AcceptLoop()
     {
@@ -77,35 +97,54 @@ public sealed class TensorListener : IDisposable
                 _onRefused($"data plane listener on {EndPoint}: accept failed: {e.Message}");
                 continue;
             }
-            new Thread(() => Handshake(accepted)) { IsBackground = true, Name = $"data plane handshake on {EndPoint}" }.Start();
+            if (Interlocked.Increment(ref _pending) > Options.Bounds.PendingHandshakes)
+            {
+                Interlocked.Decrement(ref _pending);
+                TurnAway(accepted);
+                continue;
+            }
+            _ = HandshakeAsync(accepted);
         }
     }
 
-    private void Handshake(Socket accepted)
+    private async Task HandshakeAsync(Socket accepted)
     {
         string address = PeerAddress.Describe(accepted.RemoteEndPoint);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        deadline.CancelAfter(Options.Timings.HelloTimeout);
         try
         {
-            _options.Configure(accepted);
-            accepted.ReceiveTimeout = (int)_options.Timings.HelloTimeout.TotalMilliseconds;
-            var reader = new FrameReader(accepted, _options);
-            var hello = reader.Read() ?? throw new FrameProtocolException("closed the connection before sending Hello");
-            if (hello.Header.Kind != FrameKind.Hello)
-                throw new FrameProtocolException($"first frame is {hello.Header.Kind}, expected Hello");
-            string peerId = hello.Text();
-            if (string.IsNullOrWhiteSpace(peerId))
-                throw new FrameProtocolException("Hello carries an empty peer id");
-            accepted.ReceiveTimeout = 0;
+            Options.Configure(accepted);
+            var (peerId, helloBytes) = await HelloReader.ReadAsync(new NetworkStream(accepted, ownsSocket: false), deadline.Token)
+                .ConfigureAwait(false);
             if (_stopping) throw new FrameProtocolException("listener stopped during the handshake");
-            _onConnected(new TensorConnection(accepted, reader, peerId, _options));
+            _onConnected(new TensorConnection(accepted, peerId, helloBytes, Options));
         }
-        catch (Exception e) when (e is FrameProtocolException or EndOfStreamException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is FrameProtocolException or IOException or SocketException or ObjectDisposedException
+                                      or OperationCanceledException)
         {
             accepted.Dispose();
-            string reason = e is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
-                ? $"sent no Hello within {_options.Timings.HelloTimeout.TotalSeconds:0.###} s"
+            string reason = _stopping ? "listener stopped during the handshake"
+                : deadline.IsCancellationRequested ? $"sent no Hello within {Options.Timings.HelloTimeout.TotalSeconds:0.###} s"
                 : e.Message;
             _onRefused($"data plane peer {address} refused: {reason}");
         }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>Closes a connection accepted beyond the bound; logged at Debug at most once a second, with the count so far.</summary>
+    private void TurnAway(Socket accepted)
+    {
+        string address = PeerAddress.Describe(accepted.RemoteEndPoint);
+        accepted.Dispose();
+        long count = Interlocked.Increment(ref _turnedAway);
+        long now = Environment.TickCount64;
+        if (now < _nextTurnAwayLog) return;
+        _nextTurnAwayLog = now + (long)TurnAwayLogInterval.TotalMilliseconds;
+        _log.Debug("Data plane listener on {EndPoint}: {Pending} handshakes pending, the most allowed; closed {Peer} at accept ({TurnedAway} so far)",
+            EndPoint, Options.Bounds.PendingHandshakes, address, count);
     }
 }

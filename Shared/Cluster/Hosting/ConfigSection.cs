@@ -62,6 +62,22 @@ public sealed class ConfigSection
             : throw Invalid(key, text, $"0 (off) or a number of at least {minAboveZero.ToString(CultureInfo.InvariantCulture)}");
     }
 
+    /// <summary>A size above zero in bytes, written as HOCON sizes are (64MiB, 512KiB, 1048576).</summary>
+    public long Bytes(string key)
+    {
+        string text = Text(key);
+        long? value;
+        try
+        {
+            value = _config.GetByteSize(key);
+        }
+        catch (FormatException)
+        {
+            throw Invalid(key, text, "a size such as 64MiB or 512KiB");
+        }
+        return value > 0 ? value.Value : throw Invalid(key, text, "a size above zero such as 64MiB");
+    }
+
     private string Text(string key) =>
         _config.HasPath(key) ? _config.GetString(key) : throw new ConfigurationException($"{Path}.{key}: missing from the configuration");
 

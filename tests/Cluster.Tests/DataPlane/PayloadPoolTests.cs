@@ -42,4 +42,30 @@ public sealed class PayloadPoolTests
 
         Assert.Same(Array.Empty<float>(), pool.Rent(0));
     }
+
+    [Fact]
+    public void The_pool_keeps_free_arrays_up_to_its_byte_capacity_and_leaves_the_rest_to_the_collector()
+    {
+        var pool = new PayloadPool(capacityBytes: 10_000);
+        var arrays = Enumerable.Range(0, 3).Select(_ => pool.Rent(1000)).ToArray();
+        foreach (var array in arrays) pool.Return(array);
+
+        Assert.Equal(8_000, pool.PooledBytes);
+        Assert.Same(arrays[0], pool.Rent(1000));
+        Assert.Same(arrays[1], pool.Rent(1000));
+        Assert.Equal(0, pool.PooledBytes);
+        Assert.DoesNotContain(arrays, array => ReferenceEquals(array, pool.Rent(1000)));
+    }
+
+    [Fact]
+    public void Only_arrays_the_pool_had_no_free_one_for_count_as_allocated()
+    {
+        var pool = new PayloadPool(capacityBytes: 1 << 20);
+        var first = pool.Rent(256);
+        pool.Return(first);
+        pool.Rent(256);
+        pool.Rent(256);
+
+        Assert.Equal(2 * 256 * sizeof(float), pool.AllocatedBytes);
+    }
 }

@@ -25,5 +25,27 @@ internal sealed class RawPeer : IDisposable
 
     public void Send(byte[] bytes) => _socket.Send(bytes);
 
+    /// <summary>A frame header as a connection would write it, announcing <paramref name="payloadBytes"/> that never follow.</summary>
+    public static byte[] HeaderAnnouncing(FrameKind kind, int payloadBytes)
+    {
+        var bytes = new byte[FrameFormat.HeaderBytes];
+        FrameFormat.Write(new FrameHeader(kind, PayloadBytes: payloadBytes), [], new XxHash3(), bytes);
+        return bytes;
+    }
+
+    /// <summary>Whether the listener closed this connection: a read sees its end within <paramref name="wait"/>.</summary>
+    public bool ClosedByListener(TimeSpan wait)
+    {
+        _socket.ReceiveTimeout = (int)wait.TotalMilliseconds;
+        try
+        {
+            return _socket.Receive(new byte[1]) == 0;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+    }
+
     public void Dispose() => _socket.Dispose();
 }

@@ -249,6 +249,19 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
+    public void The_array_of_a_frame_refused_as_corrupt_never_goes_back_to_the_pool()
+    {
+        var pool = new PayloadPool(capacityBytes: 1 << 20);
+        using var pooled = new LoopbackServer(new DataPlaneOptions { Payloads = pool });
+        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
+        frame[^1] ^= 0x01;
+
+        Assert.Contains("checksum mismatch", RefusalOf(pooled, frame));
+        Assert.Equal(4096, pool.AllocatedBytes);
+        Assert.Equal(0, pool.PooledBytes);
+    }
+
+    [Fact]
     public void Written_runs_for_every_queued_frame_whether_sent_or_dropped_at_close()
     {
         const int frames = 12;

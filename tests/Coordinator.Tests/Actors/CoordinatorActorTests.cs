@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.Logging;
@@ -134,6 +135,12 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((orphan.Step, orphan.ShardId), (again.Step, again.ShardId));
         await Logged($"Lost worker \"w2\": \"{reason}\"");
         await Logged($"Step 1 shard 1 on worker \"w2\": \"its worker was lost ({reason})\"");
+        if (crash)
+        {
+            // Nothing queues for an unreachable worker: the parameter server closed its stream at once (one that left still drains it).
+            Assert.Equal(CloseCause.PeerClosed, lost.Stream!.End.WaitClosed().Cause);
+            await Logged($"Data plane: closed the stream of worker \"w2\", lost by the coordinator: \"{reason}\"");
+        }
         staying.Stream.Answer(again, _training.Result(0.1f));
         var report = await RunEnded();
         Assert.Equal([0L], report.AppliedSteps);

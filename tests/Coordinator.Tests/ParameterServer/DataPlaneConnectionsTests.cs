@@ -88,6 +88,23 @@ public sealed class DataPlaneConnectionsTests
         Assert.Equal((true, true, false), (w1.Disposed, w2.Disposed, gone.Disposed));
     }
 
+    [Fact]
+    public void Dropping_a_worker_closes_its_stream_counts_its_traffic_and_withdraws_its_admission()
+    {
+        _connections.Admit("w1");
+        var stream = new FakeStream("w1", 40, 400);
+        _connections.TryAccept(stream);
+
+        Assert.True(_connections.Drop("w1"));
+
+        Assert.True(stream.Disposed);
+        Assert.Empty(_connections.Current);
+        Assert.Equal(new DataPlaneTraffic(40, 400), _connections.Traffic);
+        Assert.Null(_connections.Forget(stream));
+        Assert.False(_connections.TryAccept(new FakeStream("w1", 0, 0)));
+        Assert.False(_connections.Drop("w1"));
+    }
+
     private sealed class FakeStream(string worker, long sent, long received) : IDisposable
     {
         public string Worker { get; } = worker;

@@ -160,6 +160,19 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_worker_the_coordinator_lost_has_its_stream_closed_at_once_and_no_disconnect_reported_back()
+    {
+        using var worker = Connect("w1", out _);
+
+        _server.Tell(new DropWorker("w1", "its node is unreachable"), TestActor);
+
+        Assert.Equal(CloseCause.PeerClosed, worker.End.WaitClosed().Cause);
+        ExpectNoMsg(Quiet);
+        using var again = new WorkerStream(Listener, "w1");
+        Assert.Equal("worker 'w1' is not registered with the coordinator", again.End.NextFrame().Text());
+    }
+
+    [Fact]
     public void A_stream_from_a_worker_the_coordinator_did_not_admit_is_refused_with_a_reason()
     {
         var stranger = new ReceivingEnd(TensorClient.Connect("127.0.0.1", Listener.Port, "stranger", TimeSpan.FromSeconds(5), retries: 0));

@@ -1,0 +1,26 @@
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+
+namespace DistTrainer.Cluster.DataPlane;
+
+/// <summary>
+/// The data plane's memory and connection bounds, from the same disttrainer.data-plane section as
+/// <see cref="DataPlaneSettings"/> (deploy/disttrainer.hocon documents each value and what happens when it is hit).
+/// </summary>
+/// <param name="SendQueueBytes">The payload bytes one connection may hold queued and not yet written; passing it closes the connection.</param>
+/// <param name="PayloadPoolBytes">The bytes of free payload arrays a pool keeps for reuse; arrays returned beyond it are left to the collector.</param>
+/// <param name="PendingHandshakes">The accepted connections a listener lets wait for their Hello at once; more are closed at accept.</param>
+public sealed record DataPlaneBounds(long SendQueueBytes, long PayloadPoolBytes, int PendingHandshakes)
+{
+    /// <summary>The values deploy/disttrainer.hocon ships, for ends that belong to no node (tests, benchmarks, the shared pool).</summary>
+    public static DataPlaneBounds Default { get; } = Create(ClusterConfigBuilder.Embedded);
+
+    /// <exception cref="ConfigurationException">the section or one of its values is missing or unusable</exception>
+    public static DataPlaneBounds Create(Config config)
+    {
+        var section = ConfigSection.Of(config, DataPlaneSettings.Path);
+        int pending = section.Count("pending-handshakes");
+        if (pending < 1) throw new ConfigurationException($"{DataPlaneSettings.Path}.pending-handshakes: '{pending}' is not a count of one or more");
+        return new DataPlaneBounds(section.Bytes("send-queue-bytes"), section.Bytes("payload-pool-bytes"), pending);
+    }
+}
