@@ -23,8 +23,9 @@ public sealed class TensorConnection : IDisposable
     private Action<TensorConnection, ConnectionClosed>? _onClosed;
     private ConnectionClosed? _closed;
 
-    internal TensorConnection(Socket socket, FrameReader reader, string? peerId, DataPlaneOptions options)
+    internal TensorConnection(Socket socket, FrameReader reader, string? peerId, DataPlaneOptions options, string? peerToken = null)
     {
+        PeerToken = peerToken;
         this._socket = socket;
         this._reader = reader;
         _maxPayloadBytes = options.MaxPayloadBytes;
@@ -37,6 +38,9 @@ public sealed class TensorConnection : IDisposable
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
     public string? PeerId { get; }
+
+    /// <summary>The stream token the peer's Hello carried (see <see cref="HelloText"/>); null when none, and on the connecting side.</summary>
+    public string? PeerToken { get; }
 
     /// <summary>The peer as messages name it: its Hello id and address, or its address alone.</summary>
     public string Peer { get; }

@@ -5,7 +5,7 @@ namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The parameter server's end: listens on host:port and accepts worker connections. Each must open
-/// with a Hello frame holding its worker id within <see cref="DataPlaneSettings.HelloTimeout"/>; the
+/// with a Hello frame holding its worker id and stream token (<see cref="HelloText"/>) within <see cref="DataPlaneSettings.HelloTimeout"/>; the
 /// connection is then handed, not yet started, to the connected handler. A connection that fails the
 /// handshake is closed and the refused handler gets a one-line reason naming its address.
 /// </summary>
@@ -92,12 +92,12 @@ public sealed class TensorListener : IDisposable
             var hello = reader.Read() ?? throw new FrameProtocolException("closed the connection before sending Hello");
             if (hello.Header.Kind != FrameKind.Hello)
                 throw new FrameProtocolException($"first frame is {hello.Header.Kind}, expected Hello");
-            string peerId = hello.Text();
+            var (peerId, token) = HelloText.Parse(hello.Text());
             if (string.IsNullOrWhiteSpace(peerId))
                 throw new FrameProtocolException("Hello carries an empty peer id");
             accepted.ReceiveTimeout = 0;
             if (_stopping) throw new FrameProtocolException("listener stopped during the handshake");
-            _onConnected(new TensorConnection(accepted, reader, peerId, _options));
+            _onConnected(new TensorConnection(accepted, reader, peerId, _options, token));
         }
         catch (Exception e) when (e is FrameProtocolException or EndOfStreamException or SocketException or ObjectDisposedException)
         {
