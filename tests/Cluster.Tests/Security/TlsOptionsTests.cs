@@ -19,7 +19,9 @@ public sealed class TlsOptionsTests : IDisposable
     {
         var variables = new Dictionary<string, string>
         {
-            [TlsOptions.CaVariable] = "/certs/ca.crt", [TlsOptions.CertVariable] = " /certs/w.crt ", [TlsOptions.KeyVariable] = "/certs/w.key",
+            [TlsOptions.CaVariable] = "/certs/ca.crt",
+            [TlsOptions.CertVariable] = " /certs/w.crt ",
+            [TlsOptions.KeyVariable] = "/certs/w.key",
         };
         var options = TlsOptions.Resolve("my-ca.crt", null, null, name => variables.GetValueOrDefault(name));
         Assert.Equal(new TlsOptions("my-ca.crt", "/certs/w.crt", "/certs/w.key"), options);
