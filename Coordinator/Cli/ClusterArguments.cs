@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Security;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Coordinator.Runs;
@@ -8,7 +9,7 @@ namespace DistTrainer.Coordinator.Cli;
 
 /// <summary>
 /// The cluster options of `train` and `coordinator`, read from the command line and the DISTTRAINER_DATA_PLANE_PORT
-/// variable; --shard-deadline, --worker-timeout and --max-shard-norm-ratio default to the disttrainer.coordinator section of deploy/disttrainer.hocon.
+/// and DISTTRAINER_TLS_* variables (see <see cref="NodeSecurity"/>); --shard-deadline, --worker-timeout and --max-shard-norm-ratio default to the disttrainer.coordinator section of deploy/disttrainer.hocon.
 /// </summary>
 public static class ClusterArguments
 {
@@ -41,6 +42,7 @@ public static class ClusterArguments
             WorkerTimeout = Seconds(reader.Integer("--worker-timeout", min: 1)) ?? CoordinatorNodeSettings.Default.WorkerTimeout,
             ExpectWorkers = reader.Integer("--expect-workers", min: 1),
             MaxShardNormRatio = ratio ?? CoordinatorNodeSettings.Default.MaxShardNormRatio,
+            Security = NodeSecurity.Read(reader, Environment.GetEnvironmentVariable),
         };
     }
 

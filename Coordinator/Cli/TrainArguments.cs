@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Security;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
@@ -9,7 +10,7 @@ namespace DistTrainer.Coordinator.Cli;
 /// <summary>`train`'s and `coordinator`'s command line, parsed and checked into <see cref="TrainOptions"/>; names follow the documented CLI contract.</summary>
 public static class TrainArguments
 {
-    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "--no-shuffle" };
+    private static readonly IReadOnlySet<string> Flags = new HashSet<string> { "--no-shuffle", NodeSecurity.InsecureFlag };
 
     public static TrainOptions Parse(IReadOnlyList<string> args)
     {

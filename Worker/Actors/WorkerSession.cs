@@ -42,7 +42,8 @@ public sealed class WorkerSession : IDisposable
     public ShardComputer Computer { get; }
     public string BackendName => _backend.Name;
 
-    public static WorkerSession Open(TrainingJob job, WorkerSettings settings, WorkerNodeSettings node, DataPlaneOptions dataPlane,
+    /// <param name="streamToken">The registration's token, which the data-plane stream presents.</param>
+    public static WorkerSession Open(TrainingJob job, string streamToken, WorkerSettings settings, WorkerNodeSettings node, DataPlaneOptions dataPlane,
         IActorRef worker, ILogger log)
     {
         var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir, job.TrainSamples, testSamples: null);
@@ -57,7 +58,7 @@ public sealed class WorkerSession : IDisposable
         ParameterServerLink? link = null;
         try
         {
-            link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, worker,
+            link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker,
                 TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane);
             var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
                 job.SynchronisedBatchNorm ? link.Exchange : null);

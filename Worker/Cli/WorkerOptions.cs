@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Security;
 using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
 using DistTrainer.Core.Nn;
@@ -10,7 +11,7 @@ namespace DistTrainer.Worker.Cli;
 /// <summary>
 /// The options of `worker`, parsed and checked. Where the node binds and which seeds it joins
 /// through may also come from the DISTTRAINER_* variables (see <see cref="ClusterConfigBuilder"/>);
-/// an option wins over its variable. --registration-timeout defaults to disttrainer.worker.registration-timeout
+/// an option wins over its variable; so may the TLS files (see <see cref="NodeSecurity"/>). --registration-timeout defaults to disttrainer.worker.registration-timeout
 /// in deploy/disttrainer.hocon.
 /// </summary>
 public sealed record WorkerOptions
@@ -29,11 +30,12 @@ public sealed record WorkerOptions
     public TimeSpan RegistrationTimeout { get; init; } = WorkerNodeSettings.Default.RegistrationTimeout;
     /// <summary>Where this worker serves its Prometheus metrics (null: nowhere).</summary>
     public int? MetricsPort { get; init; }
+    public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
 
-    /// <param name="environment">Reads an environment variable; consulted for the seed nodes only, to refuse a worker that could join nothing.</param>
+    /// <param name="environment">Reads an environment variable: the seed nodes (to refuse a worker that could join nothing) and the TLS files.</param>
     public static WorkerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
-        var reader = new ArgumentReader(args, new HashSet<string>());
+        var reader = new ArgumentReader(args, new HashSet<string> { NodeSecurity.InsecureFlag });
         var options = new WorkerOptions
         {
             SeedNodes = reader.String("--seed-nodes") is { } seeds ? SeedList(seeds) : null,
@@ -50,6 +52,7 @@ public sealed record WorkerOptions
                 ? TimeSpan.FromSeconds(seconds)
                 : WorkerNodeSettings.Default.RegistrationTimeout,
             MetricsPort = reader.Integer("--metrics-port", min: 0) is { } metrics and > 0 ? ValidPort("--metrics-port", metrics) : null,
+            Security = NodeSecurity.Read(reader, environment),
         };
         reader.RejectUnread();
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))
@@ -60,7 +63,8 @@ public sealed record WorkerOptions
         return options;
     }
 
-    public ClusterNodeOptions ClusterNode => new(Hostname, Port, PublicHostname, SeedNodes, [ClusterRoles.Worker]);
+    public ClusterNodeOptions ClusterNode =>
+        new(Hostname, Port, PublicHostname, SeedNodes, [ClusterRoles.Worker], Tls: Security.Tls, Insecure: Security.Insecure);
 
     public WorkerSettings Settings => new(WorkerId, Layers, DataDir, Device, Threads, RegistrationTimeout);
 
@@ -68,7 +72,7 @@ public sealed record WorkerOptions
     {
         var seeds = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (seeds.Length == 0)
-            throw new InvalidInputException("--seed-nodes: no address given; expected akka.tcp://disttrainer@host:port[,...]");
+            throw new InvalidInputException("--seed-nodes: no address given; expected akka.tcp://disttrainer@host:port[,...] (or akka.ssl.tcp://)");
         return seeds.Select(seed => SeedNode.Validate("--seed-nodes", seed, ClusterNodeOptions.DefaultSystemName)).ToList();
     }
 

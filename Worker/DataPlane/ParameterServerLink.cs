@@ -32,10 +32,10 @@ public sealed class ParameterServerLink : IDisposable
     /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
     /// throws <see cref="IOException"/> when every attempt failed.
     /// </summary>
-    public static ParameterServerLink Connect(string host, int port, string workerId, IActorRef worker, TimeSpan exchangeTimeout,
+    public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker, TimeSpan exchangeTimeout,
         WorkerNodeSettings node, DataPlaneOptions dataPlane)
     {
-        var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane);
+        var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken);
         var link = new ParameterServerLink(connection, worker, exchangeTimeout);
         connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
         return link;

@@ -13,6 +13,8 @@ public class ProgramTests
     [Theory]
     [InlineData("error: --device: unknown device 'gpu'; expected auto, cpu or ilgpu", "worker", "--seed-nodes", Nowhere, "--device", "gpu")]
     [InlineData("error: 'train': unknown command", "train")]
+    [InlineData("error: --hostname: '0.0.0.0' is not a loopback address, and off loopback a node runs only with TLS",
+        "worker", "--seed-nodes", Nowhere, "--hostname", "0.0.0.0")]
     public async Task Bad_options_exit_2_with_one_line_and_no_stack_trace(string message, params string[] args)
     {
         using var worker = new WorkerProcess(null, args);
@@ -53,6 +55,16 @@ public class ProgramTests
 
         Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
         Assert.Contains($"error: cannot listen on 127.0.0.1:{port}: Address already in use", worker.Stderr);
+    }
+
+    [Fact]
+    public async Task An_insecure_worker_off_loopback_starts_and_says_so_in_its_first_line()
+    {
+        using var worker = new WorkerProcess(null, "worker", "--seed-nodes", Nowhere, "--hostname", "0.0.0.0", "--insecure",
+            "--registration-timeout", "2");
+
+        Assert.Equal(1, await worker.WaitForExitAsync(Timeout));
+        Assert.Contains("--insecure: this node runs without TLS on 0.0.0.0", worker.Stderr.First());
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
@@ -58,8 +59,10 @@ public sealed partial class CoordinatorActor
             Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
             return;
         }
-        _parameterServer.Tell(new AdmitWorker(register.WorkerId));
-        Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job));
+        // A new token on every registration: one the worker had before (or anyone overheard) opens nothing now.
+        string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        _parameterServer.Tell(new AdmitWorker(register.WorkerId, token));
+        Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job, token));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Security;
 using DistTrainer.Worker.Actors;
 using DistTrainer.Worker.Hosting;
 using Serilog;
@@ -19,12 +20,13 @@ public sealed class EmbeddedWorkers : IAsyncDisposable
 
     public IReadOnlyList<ActorSystem> Systems => _systems;
 
+    /// <param name="tls">The coordinator's credentials, when it runs TLS: the embedded workers speak what it speaks.</param>
     public static EmbeddedWorkers Start(int count, string seedNode, Func<int, WorkerSettings> settings, ILogger log,
-        Akka.Configuration.Config? overrides = null)
+        Akka.Configuration.Config? overrides = null, TlsCredentials? tls = null)
     {
         var workers = new EmbeddedWorkers(log.ForContext("Role", ClusterRoles.Worker));
         for (int i = 0; i < count; i++)
-            workers._systems.Add(WorkerNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode]),
+            workers._systems.Add(WorkerNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode], Tls: tls),
                 settings(i), workers._log, overrides));
         return workers;
     }

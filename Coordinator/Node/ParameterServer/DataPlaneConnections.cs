@@ -1,7 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace DistTrainer.Coordinator.ParameterServer;
 
 /// <summary>
-/// The parameter server's bookkeeping of data-plane streams: the workers the coordinator admitted, the
+/// The parameter server's bookkeeping of data-plane streams: the workers the coordinator admitted with the stream
+/// token of each one's registration, the
 /// current stream of each (a worker that connects again replaces, and closes, its older stream), and
 /// the bytes every stream carried over the run, closed ones included. Generic over the stream so that
 /// it is tested without sockets: <paramref name="workerOf"/> names a stream's worker and
@@ -11,7 +15,7 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
     : IDisposable
     where TConnection : class, IDisposable
 {
-    private readonly HashSet<string> _admitted = new();
+    private readonly Dictionary<string, string> _admitted = new();
     private readonly Dictionary<string, TConnection> _current = new();
     private DataPlaneTraffic _closed;
 
@@ -21,23 +25,27 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
     /// <summary>Bytes sent and received over the run, on closed streams and open ones.</summary>
     public DataPlaneTraffic Traffic => _current.Values.Aggregate(_closed, (total, connection) => total.Plus(trafficOf(connection)));
 
-    public void Admit(string workerId) => _admitted.Add(workerId);
+    /// <summary>Admits <paramref name="workerId"/>; a later registration's <paramref name="token"/> replaces an earlier one.</summary>
+    public void Admit(string workerId, string token) => _admitted[workerId] = token;
 
     /// <summary>
-    /// Makes <paramref name="connection"/> its worker's current stream, closing the one it replaces; false
-    /// (and nothing kept) when the coordinator did not admit that worker: the caller refuses it.
+    /// Makes <paramref name="connection"/> its worker's current stream, closing the one it replaces, when it presented
+    /// its worker's <paramref name="token"/>; otherwise keeps nothing, leaves the worker's stream as it is, and returns
+    /// why (the caller refuses it).
     /// </summary>
-    public bool TryAccept(TConnection connection)
+    public string? Accept(TConnection connection, string? token)
     {
         string worker = workerOf(connection);
-        if (!_admitted.Contains(worker)) return false;
+        if (!_admitted.TryGetValue(worker, out var expected)) return $"worker '{worker}' is not registered with the coordinator";
+        if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token), Encoding.ASCII.GetBytes(expected)))
+            return $"worker '{worker}': the stream did not present the token of that worker's registration";
         if (_current.Remove(worker, out var previous))
         {
             previous.Dispose();
             _closed = _closed.Plus(trafficOf(previous));
         }
         _current[worker] = connection;
-        return true;
+        return null;
     }
 
     /// <summary>

@@ -84,7 +84,7 @@ public sealed class ParameterServerActor : ReceiveActor
         Receive<AdmitWorker>(admit =>
         {
             _coordinator = Sender;
-            _connections.Admit(admit.WorkerId);
+            _connections.Admit(admit.WorkerId, admit.StreamToken);
         });
         Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
         Receive<DropWorker>(drop =>
@@ -171,11 +171,10 @@ public sealed class ParameterServerActor : ReceiveActor
     private void Connect(TensorConnection connection)
     {
         string id = connection.PeerId ?? "";
-        if (!_connections.TryAccept(connection))
+        if (_connections.Accept(connection, connection.PeerToken) is { } refusal)
         {
-            _log.Warning("Data plane: refused {Peer} ({Worker}), not a registered worker", connection.Peer, id);
-            if (!connection.SendText(new FrameHeader(FrameKind.Refused), $"worker '{id}' is not registered with the coordinator",
-                    connection.Dispose))
+            _log.Warning("Data plane: refused {Peer} ({Worker}): {Reason}", connection.Peer, id, refusal);
+            if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
                 connection.Dispose();
             return;
         }

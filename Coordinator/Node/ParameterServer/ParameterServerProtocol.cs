@@ -8,8 +8,8 @@ namespace DistTrainer.Coordinator.ParameterServer;
 // Messages between the coordinator and the parameter server. Both live on the coordinator node,
 // so these never cross the network and are not serialized.
 
-/// <summary>Lets a registered worker's data-plane stream in; any other peer is refused.</summary>
-public sealed record AdmitWorker(string WorkerId) : INoSerializationVerificationNeeded;
+/// <summary>Lets a registered worker's data-plane stream in, when it presents <paramref name="StreamToken"/>; any other peer is refused.</summary>
+public sealed record AdmitWorker(string WorkerId, string StreamToken) : INoSerializationVerificationNeeded;
 
 /// <summary>
 /// Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards; shard i is

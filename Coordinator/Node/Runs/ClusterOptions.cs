@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Security;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
 
@@ -5,7 +6,7 @@ namespace DistTrainer.Coordinator.Runs;
 
 /// <summary>
 /// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
-/// nodes (none: the embedded cluster on loopback), the data-plane port, how shards are cut, batch-norm
+/// nodes (none: the embedded cluster on loopback), the data-plane port, TLS, how shards are cut, batch-norm
 /// mode, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
 /// </summary>
 public sealed record ClusterOptions
@@ -21,6 +22,8 @@ public sealed record ClusterOptions
     public TimeSpan WorkerTimeout { get; init; } = CoordinatorNodeSettings.Default.WorkerTimeout;
     public int? ExpectWorkers { get; init; }
     public double MaxShardNormRatio { get; init; } = CoordinatorNodeSettings.Default.MaxShardNormRatio;
+    /// <summary>TLS on both planes, or leave to run in clear off loopback; embedded workers use the same.</summary>
+    public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
 
     public const string DataPlanePortVariable = "DISTTRAINER_DATA_PLANE_PORT";
 }

@@ -58,7 +58,7 @@ public static class ClusterTraining
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
-                cluster.PublicHostname, cluster.SeedNodes),
+                cluster.PublicHostname, cluster.SeedNodes, Tls: cluster.Security.Tls, Insecure: cluster.Security.Insecure),
             bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
@@ -68,7 +68,7 @@ public static class ClusterTraining
                 workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
                     i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, options.Threads, cluster.WorkerTimeout,
                         run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
-                    log, overrides);
+                    log, overrides, cluster.Security.Tls);
             using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
             var report = node.Completion.GetAwaiter().GetResult();
             if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))

@@ -11,11 +11,11 @@ namespace DistTrainer.Cluster.DataPlane;
 /// </summary>
 internal static class HelloReader
 {
-    /// <summary>The peer's id and the bytes its Hello took on the wire.</summary>
+    /// <summary>The peer's id, the stream token its Hello carried (<see cref="HelloText"/>), and the bytes the Hello took on the wire.</summary>
     /// <exception cref="FrameProtocolException">the first frame is not a valid Hello</exception>
     /// <exception cref="EndOfStreamException">the peer closed the connection inside the Hello</exception>
     /// <exception cref="OperationCanceledException"><paramref name="deadline"/> passed first</exception>
-    public static async Task<(string PeerId, int Bytes)> ReadAsync(Stream stream, CancellationToken deadline)
+    public static async Task<(string PeerId, string? Token, int Bytes)> ReadAsync(Stream stream, CancellationToken deadline)
     {
         var buffer = new byte[FrameFormat.HeaderBytes + FrameFormat.MaxHelloBytes];
         var headerBytes = buffer.AsMemory(0, FrameFormat.HeaderBytes);
@@ -34,9 +34,9 @@ internal static class HelloReader
             throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a Hello frame");
         FrameChecks.Checksum(frame, headerBytes.Span, payload.Span, new XxHash3());
 
-        string peerId = FrameText.Decode(payload.Span);
+        var (peerId, token) = HelloText.Parse(FrameText.Decode(payload.Span));
         if (string.IsNullOrWhiteSpace(peerId)) throw new FrameProtocolException("Hello carries an empty peer id");
-        return (peerId, FrameFormat.HeaderBytes + frame.PayloadBytes);
+        return (peerId, token, FrameFormat.HeaderBytes + frame.PayloadBytes);
     }
 
     private static async ValueTask<int> FillAsync(Stream stream, Memory<byte> destination, CancellationToken deadline)

@@ -8,11 +8,12 @@ public static class TensorClient
     /// <summary>
     /// Connects to host:port, each attempt bounded by <paramref name="timeout"/>, retrying up to
     /// <paramref name="retries"/> more times with doubling pauses, then queues a Hello frame holding
-    /// <paramref name="peerId"/>. The connection is returned not yet started.
+    /// <paramref name="peerId"/> and <paramref name="token"/>. The connection is returned not yet started.
     /// </summary>
+    /// <param name="token">The stream token of the worker's registration, which the parameter server checks.</param>
     /// <exception cref="IOException">every attempt failed; the message names the endpoint, the attempts and the last error</exception>
     public static TensorConnection Connect(string host, int port, string peerId, TimeSpan timeout, int retries,
-        DataPlaneOptions? options = null)
+        DataPlaneOptions? options = null, string? token = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(peerId);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
@@ -29,7 +30,7 @@ public static class TensorClient
                 using (var deadline = new CancellationTokenSource(timeout))
                     socket.ConnectAsync(host, port, deadline.Token).AsTask().GetAwaiter().GetResult();
                 var connection = new TensorConnection(socket, null, 0, options);
-                connection.SendText(new FrameHeader(FrameKind.Hello), peerId);
+                connection.SendText(new FrameHeader(FrameKind.Hello), HelloText.Format(peerId, token));
                 return connection;
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)

@@ -26,8 +26,10 @@ public sealed class TensorConnection : IDisposable
     private ConnectionClosed? _closed;
 
     /// <param name="helloBytes">The bytes of the Hello already read from <paramref name="socket"/> (listening side).</param>
-    internal TensorConnection(Socket socket, string? peerId, long helloBytes, DataPlaneOptions options)
+    /// <param name="peerToken">The stream token the peer's Hello carried (listening side).</param>
+    internal TensorConnection(Socket socket, string? peerId, long helloBytes, DataPlaneOptions options, string? peerToken = null)
     {
+        PeerToken = peerToken;
         this._socket = socket;
         this._reader = new FrameReader(new NetworkStream(socket, ownsSocket: false), options, helloBytes);
         _maxPayloadBytes = options.MaxPayloadBytes;
@@ -41,6 +43,9 @@ public sealed class TensorConnection : IDisposable
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
     public string? PeerId { get; }
+
+    /// <summary>The stream token the peer's Hello carried (see <see cref="HelloText"/>); null when none, and on the connecting side.</summary>
+    public string? PeerToken { get; }
 
     /// <summary>The peer as messages name it: its Hello id and address, or its address alone.</summary>
     public string Peer { get; }

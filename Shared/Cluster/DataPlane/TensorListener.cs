@@ -6,10 +6,10 @@ namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The parameter server's end: listens on host:port and accepts worker connections. Each must send a
-/// Hello frame holding its worker id within one deadline (<see cref="DataPlaneSettings.HelloTimeout"/>,
-/// from accept to the Hello checked); the connection is then handed, not yet started, to the connected
-/// handler. A connection that fails the handshake is closed and the refused handler gets a one-line
-/// reason naming its address. Handshakes hold no thread and are bounded in number
+/// Hello frame holding its worker id and stream token (<see cref="HelloText"/>) within one deadline
+/// (<see cref="DataPlaneSettings.HelloTimeout"/>, from accept to the Hello checked); the connection is then
+/// handed, not yet started, to the connected handler. A connection that fails the handshake is closed and the
+/// refused handler gets a one-line reason naming its address. Handshakes hold no thread and are bounded in number
 /// (<see cref="DataPlaneBounds.PendingHandshakes"/>): a connection accepted beyond it is closed at once.
 /// </summary>
 public sealed class TensorListener : IDisposable
@@ -115,10 +115,10 @@ public sealed class TensorListener : IDisposable
         try
         {
             Options.Configure(accepted);
-            var (peerId, helloBytes) = await HelloReader.ReadAsync(new NetworkStream(accepted, ownsSocket: false), deadline.Token)
+            var (peerId, token, helloBytes) = await HelloReader.ReadAsync(new NetworkStream(accepted, ownsSocket: false), deadline.Token)
                 .ConfigureAwait(false);
             if (_stopping) throw new FrameProtocolException("listener stopped during the handshake");
-            _onConnected(new TensorConnection(accepted, peerId, helloBytes, Options));
+            _onConnected(new TensorConnection(accepted, peerId, helloBytes, Options, token));
         }
         catch (Exception e) when (e is FrameProtocolException or IOException or SocketException or ObjectDisposedException
                                       or OperationCanceledException)

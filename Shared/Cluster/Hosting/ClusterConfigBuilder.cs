@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Akka.Configuration;
+using DistTrainer.Cluster.Security;
 using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
 
@@ -9,7 +10,8 @@ namespace DistTrainer.Cluster.Hosting;
 /// <summary>
 /// The configuration of one node: <see cref="ClusterNodeOptions"/> over the DISTTRAINER_*
 /// environment variables (how containers are told who they are) over deploy/akka.hocon and
-/// deploy/disttrainer.hocon (the program's own limits), both embedded.
+/// deploy/disttrainer.hocon (the program's own limits), both embedded. With TLS the transport's SSL switch is on
+/// and every seed node is addressed with the akka.ssl.tcp scheme, whichever scheme it was given with.
 /// </summary>
 public static class ClusterConfigBuilder
 {
@@ -46,17 +48,20 @@ public static class ClusterConfigBuilder
             lines.Add($"{tcp}.port = {ValidPort(portSource, port)}");
 
         if (options.SeedNodes is { } seeds)
-            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(nameof(options.SeedNodes), seeds, options.SystemName))}");
+            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(nameof(options.SeedNodes), seeds, options))}");
         else if (Variable(SeedNodesVariable) is { } seedVariable)
         {
             var listed = seedVariable.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(SeedNodesVariable, listed, options.SystemName))}");
+            lines.Add($"akka.cluster.seed-nodes = {List(ValidSeeds(SeedNodesVariable, listed, options))}");
         }
 
         if (options.Roles is { } roles)
             lines.Add($"akka.cluster.roles = {List(roles.Select(ValidRole))}");
 
-        return ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(Embedded);
+        var config = ConfigurationFactory.ParseString(string.Join('\n', lines));
+        if (options.Tls is not null)
+            config = config.WithFallback(RemotingTls.Config);
+        return config.WithFallback(Embedded);
     }
 
     private static Config LoadEmbedded(string resource)
@@ -79,8 +84,8 @@ public static class ClusterConfigBuilder
             ? port.ToString(CultureInfo.InvariantCulture)
             : throw new InvalidInputException($"{source}: {text} is not a port number (0-65535)");
 
-    private static IEnumerable<string> ValidSeeds(string source, IEnumerable<string> seeds, string systemName) =>
-        seeds.Select(seed => SeedNode.Validate(source, seed, systemName)).ToList();
+    private static IEnumerable<string> ValidSeeds(string source, IEnumerable<string> seeds, ClusterNodeOptions options) =>
+        seeds.Select(seed => SeedNode.WithScheme(SeedNode.Validate(source, seed, options.SystemName), options.Tls is not null)).ToList();
 
     private static string ValidRole(string role) =>
         role.Length > 0 && role.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using DistTrainer.Cluster.Logging;
+using DistTrainer.Cluster.Security;
 
 namespace DistTrainer.Cluster.Hosting;
 
@@ -9,16 +10,24 @@ public static class ClusterNode
 {
     /// <summary>
     /// Starts a node configured by <see cref="ClusterConfigBuilder.Build(ClusterNodeOptions)"/>, with
-    /// Akka's log events going to <paramref name="serilog"/>. It joins the cluster through its seed nodes.
+    /// Akka's log events going to <paramref name="serilog"/>. It joins the cluster through its seed nodes;
+    /// with <see cref="ClusterNodeOptions.Tls"/>, over mutual TLS (<see cref="RemotingTls"/>).
     /// </summary>
     /// <param name="overrides">Settings over all others (tests turn on akka.actor.serialize-messages).</param>
     /// <exception cref="IOException">the node cannot listen on its address (the port is taken, the address is not this machine's)</exception>
+    /// <exception cref="Core.InvalidInputException">the node would run in clear off loopback without --insecure</exception>
     public static ActorSystem Start(ClusterNodeOptions options, Serilog.ILogger serilog, Config? overrides = null)
     {
         var config = ClusterConfigBuilder.Build(options);
         if (overrides is not null)
             config = overrides.WithFallback(config);
+        string host = config.GetString("akka.remote.dot-netty.tcp.hostname");
+        TransportSecurity.Check(host, options.Tls is not null, options.Insecure);
+        if (options.Insecure && options.Tls is null && !TransportSecurity.IsLoopback(host))
+            serilog.Warning(TransportSecurity.InsecureWarning(host));
         var setup = BootstrapSetup.Create().WithConfig(config).And(new SerilogSetup(serilog));
+        if (options.Tls is not null)
+            setup = setup.And(RemotingTls.Setup(options.Tls));
         try
         {
             return ActorSystem.Create(options.SystemName, setup);

@@ -5,7 +5,7 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 3;
+    public const int Current = 4;
 }
 
 /// <summary>
@@ -35,7 +35,11 @@ public sealed record TrainingJob(
     double ExchangeTimeoutSeconds,
     int? TrainSamples = null) : IProtocolMessage;
 
-public sealed record WorkerAccepted(string WorkerId, TrainingJob Job) : IProtocolMessage;
+/// <summary>
+/// The worker may take part. <paramref name="StreamToken"/> is a secret of this registration alone: the worker's
+/// data-plane Hello must carry it, so no one else can open a stream in its name.
+/// </summary>
+public sealed record WorkerAccepted(string WorkerId, TrainingJob Job, string StreamToken) : IProtocolMessage;
 
 public sealed record WorkerRefused(string WorkerId, string Reason) : IProtocolMessage;
 

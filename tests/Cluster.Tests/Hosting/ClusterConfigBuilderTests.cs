@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Logging;
+using DistTrainer.Cluster.Tests.Security;
 using DistTrainer.Core;
 using Xunit;
 
@@ -65,6 +66,20 @@ public class ClusterConfigBuilderTests
         Assert.Equal("node.example", config.GetString($"{Tcp}.public-hostname"));
         Assert.Equal(["akka.tcp://disttrainer@[::1]:2551"], config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(["worker", "gpu"], config.GetStringList("akka.cluster.roles"));
+    }
+
+    [Fact]
+    public void With_TLS_the_transport_encrypts_and_every_seed_is_addressed_with_the_TLS_scheme()
+    {
+        var tls = new TestCertificates().Node("worker-1");
+        var config = Build(new ClusterNodeOptions(SeedNodes: ["akka.tcp://disttrainer@coordinator:4053"], Tls: tls),
+            (ClusterConfigBuilder.SeedNodesVariable, "akka.tcp://disttrainer@ignored:1"));
+        Assert.True(config.GetBoolean($"{Tcp}.enable-ssl"));
+        Assert.Equal(["akka.ssl.tcp://disttrainer@coordinator:4053"], config.GetStringList("akka.cluster.seed-nodes"));
+
+        var fromVariable = Build(new ClusterNodeOptions(Tls: tls), (ClusterConfigBuilder.SeedNodesVariable, "akka.tcp://disttrainer@a:1"));
+        Assert.Equal(["akka.ssl.tcp://disttrainer@a:1"], fromVariable.GetStringList("akka.cluster.seed-nodes"));
+        Assert.False(Build(new ClusterNodeOptions()).GetBoolean($"{Tcp}.enable-ssl"));
     }
 
     [Fact]

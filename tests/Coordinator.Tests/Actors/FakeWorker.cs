@@ -43,8 +43,9 @@ internal sealed class FakeWorker : IDisposable
         Register(coordinatorNode);
         // The first message from a node that just joined waits for its association to the coordinator node: under a loaded
         // machine (the whole suite in parallel) that takes more than TestKit's default 3 s.
-        Assert.Equal(Id, Probe.ExpectMsg<WorkerAccepted>(TimeSpan.FromSeconds(10)).WorkerId);
-        Stream = new WorkerStream(parameterServer, Id);
+        var accepted = Probe.ExpectMsg<WorkerAccepted>(TimeSpan.FromSeconds(10));
+        Assert.Equal(Id, accepted.WorkerId);
+        Stream = new WorkerStream(parameterServer, Id, accepted.StreamToken);
         return Stream.NextWeights();
     }
 

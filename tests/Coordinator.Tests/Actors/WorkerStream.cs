@@ -7,8 +7,10 @@ namespace DistTrainer.Coordinator.Tests.Actors;
 /// <summary>A worker's end of the data plane driven by hand: it sends exactly the shard results a test asks for.</summary>
 internal sealed class WorkerStream : IDisposable
 {
-    public WorkerStream(TensorListener parameterServer, string workerId) =>
-        End = new ReceivingEnd(TensorClient.Connect("127.0.0.1", parameterServer.Port, workerId, TimeSpan.FromSeconds(5), retries: 0));
+    /// <param name="token">The stream token of the worker's registration; null for a stream that has none.</param>
+    public WorkerStream(TensorListener parameterServer, string workerId, string? token) =>
+        End = new ReceivingEnd(TensorClient.Connect("127.0.0.1", parameterServer.Port, workerId, TimeSpan.FromSeconds(5), retries: 0,
+            token: token));
 
     public ReceivingEnd End { get; }
 

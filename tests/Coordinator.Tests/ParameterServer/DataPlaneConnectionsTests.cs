@@ -11,10 +11,10 @@ public sealed class DataPlaneConnectionsTests
     [Fact]
     public void A_stream_from_a_worker_that_was_not_admitted_is_not_kept()
     {
-        _connections.Admit("w1");
+        _connections.Admit("w1", TokenOf("w1"));
         var stranger = new FakeStream("w2", 5, 7);
 
-        Assert.False(_connections.TryAccept(stranger));
+        Assert.Equal("worker 'w2' is not registered with the coordinator", Accept(stranger));
         Assert.Empty(_connections.Current);
         Assert.False(stranger.Disposed);
         Assert.Equal(new DataPlaneTraffic(0, 0), _connections.Traffic);
@@ -23,12 +23,12 @@ public sealed class DataPlaneConnectionsTests
     [Fact]
     public void A_second_stream_for_the_same_worker_disposes_the_first_and_replaces_it()
     {
-        _connections.Admit("w1");
+        _connections.Admit("w1", TokenOf("w1"));
         var first = new FakeStream("w1", 0, 0);
         var second = new FakeStream("w1", 0, 0);
 
-        Assert.True(_connections.TryAccept(first));
-        Assert.True(_connections.TryAccept(second));
+        Assert.Null(Accept(first));
+        Assert.Null(Accept(second));
 
         Assert.True(first.Disposed);
         Assert.False(second.Disposed);
@@ -38,11 +38,11 @@ public sealed class DataPlaneConnectionsTests
     [Fact]
     public void A_replaced_stream_that_closes_later_does_not_disconnect_its_worker()
     {
-        _connections.Admit("w1");
+        _connections.Admit("w1", TokenOf("w1"));
         var first = new FakeStream("w1", 0, 0);
         var second = new FakeStream("w1", 0, 0);
-        _connections.TryAccept(first);
-        _connections.TryAccept(second);
+        Accept(first);
+        Accept(second);
 
         Assert.Null(_connections.Forget(first));
         Assert.Same(second, Assert.Single(_connections.Current));
@@ -54,14 +54,14 @@ public sealed class DataPlaneConnectionsTests
     [Fact]
     public void Traffic_totals_count_closed_and_replaced_streams_as_they_were_when_they_closed()
     {
-        _connections.Admit("w1");
-        _connections.Admit("w2");
+        _connections.Admit("w1", TokenOf("w1"));
+        _connections.Admit("w2", TokenOf("w2"));
         var replaced = new FakeStream("w1", 100, 1_000);
         var current = new FakeStream("w1", 20, 200);
         var closed = new FakeStream("w2", 3, 30);
-        _connections.TryAccept(replaced);
-        _connections.TryAccept(closed);
-        _connections.TryAccept(current);
+        Accept(replaced);
+        Accept(closed);
+        Accept(current);
         Assert.Equal("w2", _connections.Forget(closed));
 
         closed.Sent = replaced.Sent = 1_000_000;
@@ -73,15 +73,15 @@ public sealed class DataPlaneConnectionsTests
     [Fact]
     public void Disposing_closes_every_current_stream_and_no_other()
     {
-        _connections.Admit("w1");
-        _connections.Admit("w2");
+        _connections.Admit("w1", TokenOf("w1"));
+        _connections.Admit("w2", TokenOf("w2"));
         var w1 = new FakeStream("w1", 0, 0);
         var w2 = new FakeStream("w2", 0, 0);
         var gone = new FakeStream("w2", 0, 0);
-        _connections.TryAccept(w1);
-        _connections.TryAccept(gone);
+        Accept(w1);
+        Accept(gone);
         _connections.Forget(gone);
-        _connections.TryAccept(w2);
+        Accept(w2);
 
         _connections.Dispose();
 
@@ -91,9 +91,9 @@ public sealed class DataPlaneConnectionsTests
     [Fact]
     public void Dropping_a_worker_closes_its_stream_counts_its_traffic_and_withdraws_its_admission()
     {
-        _connections.Admit("w1");
+        _connections.Admit("w1", TokenOf("w1"));
         var stream = new FakeStream("w1", 40, 400);
-        _connections.TryAccept(stream);
+        Assert.Null(Accept(stream));
 
         Assert.True(_connections.Drop("w1"));
 
@@ -101,9 +101,37 @@ public sealed class DataPlaneConnectionsTests
         Assert.Empty(_connections.Current);
         Assert.Equal(new DataPlaneTraffic(40, 400), _connections.Traffic);
         Assert.Null(_connections.Forget(stream));
-        Assert.False(_connections.TryAccept(new FakeStream("w1", 0, 0)));
+        Assert.NotNull(Accept(new FakeStream("w1", 0, 0)));
         Assert.False(_connections.Drop("w1"));
     }
+
+    [Fact]
+    public void A_stream_that_claims_an_admitted_worker_without_its_token_is_refused_and_leaves_that_workers_stream_open()
+    {
+        _connections.Admit("w1", TokenOf("w1"));
+        var genuine = new FakeStream("w1", 0, 0);
+        Assert.Null(Accept(genuine));
+        var hijacker = new FakeStream("w1", 0, 0);
+
+        Assert.Equal("worker 'w1': the stream did not present the token of that worker's registration", _connections.Accept(hijacker, "guessed"));
+        Assert.Equal("worker 'w1': the stream did not present the token of that worker's registration", _connections.Accept(hijacker, null));
+        Assert.False(genuine.Disposed);
+        Assert.Same(genuine, Assert.Single(_connections.Current));
+    }
+
+    [Fact]
+    public void A_new_registration_replaces_the_token_and_the_old_one_opens_nothing()
+    {
+        _connections.Admit("w1", "first registration");
+        _connections.Admit("w1", "second registration");
+
+        Assert.NotNull(_connections.Accept(new FakeStream("w1", 0, 0), "first registration"));
+        Assert.Null(_connections.Accept(new FakeStream("w1", 0, 0), "second registration"));
+    }
+
+    private static string TokenOf(string worker) => $"token of {worker}";
+
+    private string? Accept(FakeStream stream) => _connections.Accept(stream, TokenOf(stream.Worker));
 
     private sealed class FakeStream(string worker, long sent, long received) : IDisposable
     {

@@ -45,11 +45,13 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private TensorListener Listener => _training.Listener!;
 
+    private static string TokenOf(string workerId) => $"token of {workerId}";
+
     /// <summary>Admits <paramref name="workerId"/> and connects its stream, which first gets the published weights.</summary>
     private WorkerStream Connect(string workerId, out ReceivedFrame weights)
     {
-        _server.Tell(new AdmitWorker(workerId), TestActor);
-        var stream = new WorkerStream(Listener, workerId);
+        _server.Tell(new AdmitWorker(workerId, TokenOf(workerId)), TestActor);
+        var stream = new WorkerStream(Listener, workerId, TokenOf(workerId));
         Assert.Equal(workerId, ExpectMsg<WorkerConnected>().WorkerId);
         weights = stream.NextWeights();
         return stream;
@@ -140,9 +142,9 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_frame_with_a_bad_checksum_closes_the_stream_with_a_reason_and_is_never_aggregated()
     {
-        _server.Tell(new AdmitWorker("w1"), TestActor);
+        _server.Tell(new AdmitWorker("w1", TokenOf("w1")), TestActor);
         using var raw = new RawPeer(Listener);
-        raw.SendHello("w1");
+        raw.SendHello(HelloText.Format("w1", TokenOf("w1")));
         ExpectMsg<WorkerConnected>();
         Begin(0, new Shard(0, 0, 4));
 
@@ -168,7 +170,7 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal(CloseCause.PeerClosed, worker.End.WaitClosed().Cause);
         ExpectNoMsg(Quiet);
-        using var again = new WorkerStream(Listener, "w1");
+        using var again = new WorkerStream(Listener, "w1", TokenOf("w1"));
         Assert.Equal("worker 'w1' is not registered with the coordinator", again.End.NextFrame().Text());
     }
 
@@ -182,6 +184,25 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("worker 'stranger' is not registered with the coordinator", refused.Text());
         stranger.WaitClosed();
         ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_stream_that_claims_a_connected_worker_without_its_token_is_refused_and_the_worker_keeps_its_stream()
+    {
+        using var worker = Connect("w1", out _);
+        using var hijacker = new WorkerStream(Listener, "w1", "guessed token");
+
+        var refused = hijacker.End.NextFrame();
+        Assert.Equal(FrameKind.Refused, refused.Header.Kind);
+        Assert.Equal("worker 'w1': the stream did not present the token of that worker's registration", refused.Text());
+        hijacker.End.WaitClosed();
+        ExpectNoMsg(Quiet);
+        Begin(0, new Shard(0, 0, 4));
+        worker.SendResult(0, 0, 0, 4, _training.Result(0.1f));
+        Assert.Equal(0, ExpectMsg<ShardArrived>().ShardId);
+        Assert.Equal(1L, ExpectMsg<StepApplied>().Version);
+        Assert.Equal(1, worker.NextWeights().Header.WeightsVersion);
+        Assert.Equal(0, hijacker.End.UntakenFrames);
     }
 
     [Fact]

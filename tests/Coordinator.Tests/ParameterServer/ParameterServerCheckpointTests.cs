@@ -40,8 +40,8 @@ public sealed class ParameterServerCheckpointTests : Akka.TestKit.Xunit2.TestKit
     {
         var settings = new ParameterServerSettings(new CheckpointPlan(path, 1, PlannedSteps: 9)) { Retry = TwoRetries };
         var server = _training.StartParameterServer(Sys, _sink.CreateLogger(), settings);
-        server.Tell(new AdmitWorker("w1"), TestActor);
-        var worker = new WorkerStream(_training.Listener!, "w1");
+        server.Tell(new AdmitWorker("w1", "token of w1"), TestActor);
+        var worker = new WorkerStream(_training.Listener!, "w1", "token of w1");
         ExpectMsg<WorkerConnected>();
         worker.NextWeights();
         return (server, worker);

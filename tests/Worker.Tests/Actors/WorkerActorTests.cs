@@ -69,7 +69,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     /// <summary>Accepts the worker and takes its data-plane stream.</summary>
     private (IActorRef Worker, ReceivingEnd Stream) Ready()
     {
-        var worker = Registered(register => new WorkerAccepted(register.WorkerId, Job));
+        var worker = Registered(register => new WorkerAccepted(register.WorkerId, Job, "token"));
         var stream = _parameterServer.NextConnection();
         Assert.Equal("w1", stream.Connection.PeerId);
         return (worker, stream);
@@ -179,7 +179,7 @@ public sealed class WorkerActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_worker_whose_dataset_differs_from_the_coordinators_withdraws_with_the_reason_and_stops()
     {
-        Registered(register => new WorkerAccepted(register.WorkerId, Job with { Data = Job.Data with { Checksum = 42 } }));
+        Registered(register => new WorkerAccepted(register.WorkerId, Job with { Data = Job.Data with { Checksum = 42 } }, "token"));
 
         var withdrew = ExpectMsg<WorkerWithdrew>(TimeSpan.FromSeconds(10));
         Assert.Equal("w1", withdrew.WorkerId);

@@ -79,4 +79,20 @@ public class WorkerOptionsTests
         Assert.StartsWith(message, error.Message);
         Assert.DoesNotContain('\n', error.Message);
     }
+
+    [Fact]
+    public void Insecure_is_a_flag_that_reaches_the_cluster_node()
+    {
+        var options = WorkerOptions.Parse(["--seed-nodes", Seed, "--insecure"], NoVariables);
+        Assert.Equal((true, null), (options.ClusterNode.Insecure, options.ClusterNode.Tls));
+        Assert.False(WorkerOptions.Parse(["--seed-nodes", Seed], NoVariables).ClusterNode.Insecure);
+    }
+
+    [Fact]
+    public void TLS_files_given_only_in_part_through_the_environment_are_bad_input_naming_what_is_missing()
+    {
+        var e = Assert.Throws<InvalidInputException>(() =>
+            WorkerOptions.Parse(["--seed-nodes", Seed, "--tls-cert", "w.crt"], name => name == "DISTTRAINER_TLS_CA" ? "ca.crt" : null));
+        Assert.Equal("--tls-ca, --tls-cert and --tls-key go together: missing --tls-key (or DISTTRAINER_TLS_KEY)", e.Message);
+    }
 }

@@ -1,0 +1,6 @@
+using System.Net.Security;
+
+namespace DistTrainer.Cluster.Security;
+
+/// <summary>An authenticated, encrypted stream and the name (certificate common name) of the peer on its other end.</summary>
+public sealed record TlsSession(SslStream Stream, string PeerName);
