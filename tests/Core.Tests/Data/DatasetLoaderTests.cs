@@ -171,6 +171,10 @@ public sealed class DatasetLoaderTests : IDisposable
         Assert.NotNull(test);
         Assert.Equal((10000, 784, 10), (test.Count, test.FeatureCount, test.ClassCount));
         Assert.Equal([9, 2, 1, 1, 6, 1, 4, 6, 5, 7], test.Labels[..10]);
+        // A byte a pixel and four a label: 1.004x the uncompressed IDX files (16-byte and 8-byte headers), not 4x.
+        long fileBytes = 16 + 60000L * 784 + 8 + 60000;
+        Assert.Equal(60000L * 784 + 4 * 60000, train.StorageBytes);
+        Assert.True(train.StorageBytes <= 1.1 * fileBytes);
     }
 
     [Fact]
