@@ -6,7 +6,8 @@ namespace DistTrainer.Core.Data;
 /// t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte as a test set; each file may also be gzipped
 /// with a .gz suffix. When both forms of one file are present the raw one is read: it is the one
 /// someone unpacked on purpose, and it loads without decompressing. Feature vectors rather than
-/// images may come as train-images-idx2-ubyte / t10k-images-idx2-ubyte.
+/// images may come as train-images-idx2-ubyte / t10k-images-idx2-ubyte. Loads of the same files in one
+/// process share one copy of them (<see cref="DatasetCache"/>).
 /// </summary>
 public static class DatasetLoader
 {
@@ -88,6 +89,14 @@ public static class DatasetLoader
                 $"{source.Label}: {source.Directory} has {present}[.gz] but no {absent}[.gz]; a test set needs both or neither");
         }
 
+        string?[] files = [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath];
+        return DatasetCache.GetOrLoad(source.Name, files.OfType<string>(),
+            () => ReadIdxFiles(source, trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath));
+    }
+
+    private static (Dataset Train, Dataset? Test) ReadIdxFiles(IdxDirectory source, string trainImagesPath, string trainLabelsPath,
+        string? testImagesPath, string? testLabelsPath)
+    {
         (IdxImages trainImages, int[] trainLabels) = ReadPair(trainImagesPath, trainLabelsPath);
         if (trainImages.Count == 0)
         {
@@ -126,7 +135,7 @@ public static class DatasetLoader
     }
 
     private static Dataset ToDataset(IdxDirectory source, IdxImages images, int[] labels, int classCount) =>
-        new(source.Name, images.PixelsPerImage, images.Pixels, labels, classCount);
+        Dataset.FromPixels(source.Name, images.PixelsPerImage, images.Pixels, labels, classCount);
 
     /// <summary>
     /// A directory of IDX files: the name its datasets get, the label that starts messages about it,

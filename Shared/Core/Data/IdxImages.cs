@@ -2,9 +2,9 @@ namespace DistTrainer.Core.Data;
 
 /// <summary>
 /// The images of one IDX file: <see cref="Count"/> images of <see cref="Rows"/> x <see cref="Columns"/>
-/// pixels, row-major, each pixel scaled from its byte to [0, 1].
+/// pixels, row-major, each pixel the unsigned byte the file holds (<see cref="PixelScale"/> makes it a float).
 /// </summary>
-public sealed record IdxImages(int Count, int Rows, int Columns, float[] Pixels)
+public sealed record IdxImages(int Count, int Rows, int Columns, ReadOnlyMemory<byte> Pixels)
 {
     public int PixelsPerImage => Rows * Columns;
 }

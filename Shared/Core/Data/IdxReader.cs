@@ -35,14 +35,7 @@ public static class IdxReader
 
         int pixelCount = count * rows * columns;
         content.CheckLength(headerBytes + (long)pixelCount, declared);
-        var pixels = new float[pixelCount];
-        ReadOnlySpan<byte> bytes = content.Body(headerBytes);
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            pixels[i] = bytes[i] / 255f;
-        }
-
-        return new IdxImages(count, rows, columns, pixels);
+        return new IdxImages(count, rows, columns, content.KeptBody(headerBytes));
     }
 
     public static int[] ReadLabels(string path)
@@ -89,6 +82,13 @@ public static class IdxReader
         public int HeaderInt(int index) => BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(index * 4, 4));
 
         public ReadOnlySpan<byte> Body(int headerBytes) => buffer.AsSpan(headerBytes, length - headerBytes);
+
+        /// <summary>
+        /// The body to keep for as long as the dataset lives: a view of the read buffer when that holds
+        /// nothing else (a raw file, or a gunzip whose size hint was right), an exact copy otherwise.
+        /// </summary>
+        public ReadOnlyMemory<byte> KeptBody(int headerBytes) =>
+            buffer.Length == length ? buffer.AsMemory(headerBytes, length - headerBytes) : Body(headerBytes).ToArray();
 
         public void CheckHeader(int expectedMagic, int headerBytes, string kind)
         {

@@ -12,7 +12,7 @@ public sealed class DatasetHeadTests
     {
         var head = Data.Head(3);
 
-        Assert.Equal([1f, 2, 3, 4, 5, 6], head.Features);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], head.AllFeatures());
         Assert.Equal([0, 2, 1], head.Labels);
         Assert.Equal(3, head.ClassCount);
         Assert.Equal("d", head.Name);
