@@ -37,6 +37,7 @@ project_items() {
 }
 teardown() {
   status=$?
+  if [ -n "${follower:-}" ]; then kill "$follower" 2>/dev/null || true; fi
   if [ -n "${SMOKE_LOG_DIR:-}" ]; then
     mkdir -p "$SMOKE_LOG_DIR"
     for container in $(project_items ps); do podman logs "$container" >"$SMOKE_LOG_DIR/$container.log" 2>&1 || true; done
@@ -87,12 +88,13 @@ mapfile -t worker_names < <(project_items ps --filter label=com.docker.compose.s
 [ "${#worker_names[@]}" -eq "$workers" ] || fail "${#worker_names[@]} worker containers, not $workers"
 deadline=$((up_started + timeout_s))
 
+# The coordinator's output, followed into a file for as long as its container runs: polling it costs no
+# podman call, so the kill lands at the step it aims at.
+podman logs -f "$coordinator" >"$work/coordinator.log" 2>&1 &
+follower=$!
+running() { kill -0 "$follower" 2>/dev/null; }
 # The coordinator's latest progress line `step N/LAST` as "N LAST" (empty before the first step).
-progress() {
-  podman logs "$coordinator" >"$work/coordinator.log" 2>&1 || true
-  grep -oE 'step [0-9]+/[0-9]+' "$work/coordinator.log" | tail -n 1 | tr '/' ' ' | cut -d ' ' -f 2-
-}
-running() { [ "$(podman inspect -f '{{.State.Running}}' "$coordinator")" = "true" ]; }
+progress() { grep -oE 'step [0-9]+/[0-9]+' "$work/coordinator.log" | tail -n 1 | tr '/' ' ' | cut -d ' ' -f 2-; }
 wait_for_step() {
   while :; do
     read -r step last <<<"$(progress) "
@@ -107,8 +109,13 @@ wait_for_step 1
 first_step_s=$((SECONDS - up_started))
 kill_at=$((last / 3))
 say "first step after ${first_step_s} s; killing ${worker_names[-1]} at step $kill_at of $last"
+# podman runs health checks from systemd timers (none in a container host without systemd): run each once here.
+for container in "$coordinator" "${worker_names[0]}"; do
+  podman healthcheck run "$container" >"$work/health.log" 2>&1 || fail "the health check of $container failed"
+done
+victim="$(podman inspect -f '{{.State.Pid}}' "${worker_names[-1]}")"
 wait_for_step "$kill_at"
-kill -9 "$(podman inspect -f '{{.State.Pid}}' "${worker_names[-1]}")" || fail "could not kill ${worker_names[-1]}"
+kill -9 "$victim" || fail "could not kill ${worker_names[-1]} (pid $victim)"
 killed_at=$SECONDS
 killed_step=$step
 # Recovery: the first step planned after the loss is applied (the lost shard went to another worker); the
@@ -120,9 +127,11 @@ while running && [ "$SECONDS" -lt "$deadline" ]; do
   if [ -z "$rejoined_s" ] && grep -q 'joined the run at step' "$work/coordinator.log"; then
     rejoined_s=$((SECONDS - killed_at)); say "the killed worker's container restarted and rejoined after ${rejoined_s} s"
   fi
-  sleep 0.5
+  sleep 0.2
 done
 running && fail "the coordinator did not finish within $timeout_s s"
+timeout $((deadline > SECONDS ? deadline - SECONDS + 10 : 10)) podman wait "$coordinator" >/dev/null \
+  || fail "the coordinator did not exit within $timeout_s s"
 read -r step last <<<"$(progress) "
 if [ -z "$resumed_s" ] && [ "$step" -gt $((killed_step + 1)) ]; then resumed_s=$((SECONDS - killed_at)); fi
 exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$coordinator")"
