@@ -144,7 +144,7 @@ volume="$(project_items volume)"
 mount="$(podman volume inspect -f '{{.Mountpoint}}' "$volume")"
 steps="$(python3 "$here/check-run-summary.py" "$mount/summary.json" "$last")" || fail "summary: $steps"
 [ -f "$mount/model.safetensors" ] || fail "no model.safetensors in the runs volume"
-podman run --rm "${limits[@]}" -v "$volume:/var/lib/disttrainer" "$image" \
+podman run --rm --label "com.docker.compose.project=$project" "${limits[@]}" -v "$volume:/var/lib/disttrainer" "$image" \
   DistTrainer.Coordinator evaluate --checkpoint model.safetensors --samples 1000 >"$work/evaluate.log" 2>&1 \
   || fail "evaluate of the volume's checkpoint: $(tail -n 1 "$work/evaluate.log")"
 accuracy="$(grep -ioE 'accuracy[^0-9]*[0-9.]+' "$work/evaluate.log" | head -n 1 | grep -oE '[0-9.]+$')"
