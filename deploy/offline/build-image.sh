@@ -54,7 +54,8 @@ fi
 context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
 # The coordinator references the worker's project (its embedded workers), so a publish for one runtime sees the
-# worker's apphost and settings files twice, from its plain and its runtime-specific build; either will do.
+# worker's apphost and settings files twice, from its plain and its runtime-specific build. Either copy will do:
+# the image runs the worker from its own publish, /app/worker.
 for program in Coordinator/Coordinator.csproj:coordinator Worker/Worker.csproj:worker; do
   dotnet publish "$repo/${program%%:*}" -c Release -r linux-x64 --self-contained -nologo -v quiet \
     -p:ErrorOnDuplicatePublishOutputFiles=false -o "$context/${program##*:}" >"$context/publish.log" 2>&1 \
