@@ -52,7 +52,10 @@ public sealed class WorkerRejoinTests
         Assert.Contains(sink.Events, e => e.MessageTemplate.Text.Contains("starting a fresh node to register again"));
     }
 
-    /// <summary>Downs the worker's current node from its own cluster view at a step, never blocking the coordinator.</summary>
+    /// <summary>
+    /// Downs the worker's current node from its own cluster view at a step, and holds the coordinator there until that
+    /// node has stopped (at most 20 s): otherwise a fast run could end before the downing takes effect.
+    /// </summary>
     private sealed class DownAtStep(long step, Func<ActorSystem> node) : ITrainingObserver
     {
         public long? DownedAtStep { get; private set; }
@@ -64,6 +67,7 @@ public sealed class WorkerRejoinTests
             var victim = node();
             var cluster = Akka.Cluster.Cluster.Get(victim);
             cluster.Down(cluster.SelfAddress);
+            victim.WhenTerminated.Wait(TimeSpan.FromSeconds(20));
         }
 
         public void OnEpoch(EpochReport report) { }
