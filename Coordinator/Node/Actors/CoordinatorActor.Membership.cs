@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
@@ -59,8 +58,7 @@ public sealed partial class CoordinatorActor
             Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
             return;
         }
-        // A new token on every registration: one the worker had before (or anyone overheard) opens nothing now.
-        string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        string token = _roster.StreamTokenOf(register.WorkerId);
         _parameterServer.Tell(new AdmitWorker(register.WorkerId, token));
         Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job, token));
     }

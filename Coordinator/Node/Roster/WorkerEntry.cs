@@ -16,6 +16,9 @@ public sealed class WorkerEntry(string id, IActorRef actor)
     public bool Connected { get; set; }
     public bool Reachable { get; set; } = true;
     public bool Quarantined { get; set; }
+
+    /// <summary>The token its data-plane stream must present (see <see cref="WorkerRoster.Register"/>).</summary>
+    public string StreamToken { get; set; } = "";
     public bool IsReady => Connected && Reachable && !Quarantined;
 
     /// <summary>Rows per second of compute, smoothed; 1 until measured so that new workers start with an equal share.</summary>

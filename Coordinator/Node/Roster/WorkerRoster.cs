@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Akka.Actor;
 using DistTrainer.Cluster.Protocol;
 using Serilog;
@@ -50,12 +51,20 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
             _workers[register.WorkerId] = entry = new WorkerEntry(register.WorkerId, worker);
             log.Information("Registered worker {Worker} on {Node} ({Backend})", register.WorkerId, register.Node, register.Backend);
         }
+        // A new stream token on every registration from another actor (a restarted worker, a fresh node): one it had
+        // before (or anyone overheard) opens nothing now. The same actor registering again before its stream connected
+        // (its retry crossed the acceptance in flight) keeps the token already sent, or the stream it opens is refused.
+        bool repeated = entry.Ref.Equals(worker) && !entry.Connected && entry.StreamToken.Length > 0;
+        if (!repeated) entry.StreamToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         entry.Ref = worker;
         entry.Reachable = true;
         entry.Connected = false;
         entry.Quarantined = _quarantined.Contains(register.WorkerId);
         return null;
     }
+
+    /// <summary>The stream token of a registered worker's current registration.</summary>
+    public string StreamTokenOf(string workerId) => _workers[workerId].StreamToken;
 
     /// <summary>
     /// A result of the worker was rejected at <paramref name="step"/>; true when that puts it in quarantine (logged

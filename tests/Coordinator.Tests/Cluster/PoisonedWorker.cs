@@ -53,7 +53,8 @@ internal sealed class PoisonedWorker : IAsyncDisposable
                 _computer = new ShardComputer(ModelSpec.Parse(job.Layers), LossFunction.Parse(job.Loss), train, new CpuBackend(1),
                     job.MaxShardRows, job.Seed, null);
                 var self = Self;
-                _connection = TensorClient.Connect(job.DataPlaneHost, job.DataPlanePort, id, TimeSpan.FromSeconds(5), retries: 2);
+                _connection = TensorClient.Connect(job.DataPlaneHost, job.DataPlanePort, id, TimeSpan.FromSeconds(5), retries: 2,
+                    token: accepted.StreamToken);
                 _connection.Start((_, frame) =>
                 {
                     if (frame.Header.Kind == FrameKind.Weights) self.Tell(new WeightsIn(frame.Header.WeightsVersion, frame.Payload.ToArray()));

@@ -15,6 +15,7 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// are rejected as outliers and computed again by the others, it is quarantined after three, and the run ends
 /// done on the weights one process reaches (only the summation order differs), so on its accuracy too.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public class RobustAggregationTests
 {
     private const int Steps = 20;

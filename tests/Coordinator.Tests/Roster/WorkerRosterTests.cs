@@ -40,6 +40,26 @@ public sealed class WorkerRosterTests
     private IEnumerable<string> ReadyIds => _roster.Ready().Select(w => w.Id);
 
     [Fact]
+    public void A_registration_repeated_before_the_stream_connected_keeps_its_token_and_any_other_gets_a_new_one()
+    {
+        var worker = new RemoteWorker(NodeA, "w1");
+        Assert.Null(_roster.Register(Registration("w1"), worker));
+        string first = _roster.StreamTokenOf("w1");
+
+        Assert.Null(_roster.Register(Registration("w1"), worker));
+        Assert.Equal(first, _roster.StreamTokenOf("w1"));
+        Assert.Equal(32, first.Length);
+
+        Assert.True(_roster.Connect("w1"));
+        Assert.Null(_roster.Register(Registration("w1"), worker));
+        string afterReconnect = _roster.StreamTokenOf("w1");
+        Assert.NotEqual(first, afterReconnect);
+
+        Assert.Null(_roster.Register(Registration("w1"), new RemoteWorker(NodeB, "w1")));
+        Assert.NotEqual(afterReconnect, _roster.StreamTokenOf("w1"));
+    }
+
+    [Fact]
     public void A_worker_of_another_protocol_version_is_refused_with_both_versions()
     {
         var refusal = _roster.Register(Registration("w1", ProtocolVersion.Current + 1), ActorRefs.Nobody);
