@@ -37,7 +37,7 @@ public sealed class TrainingRun : IDisposable
         Optimizer = optimizer;
         Runner = runner;
         MetricsEndpoint = endpoint;
-        Metrics = endpoint is null ? null : new RunMetrics(endpoint.Registry, train.Count, batchSize);
+        Metrics = endpoint is null ? null : new RunMetrics(endpoint.Registry);
         FirstStep = optimizer.StepCount;
         PlannedSteps = plannedSteps;
         Checkpoints = options.Save is { } save ? new CheckpointPlan(save, options.CheckpointEvery, plannedSteps) : null;

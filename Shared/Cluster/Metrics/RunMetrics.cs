@@ -14,8 +14,6 @@ public sealed class RunMetrics : ITrainingObserver
     private static readonly double[] StepBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
     private static readonly double[] CheckpointBuckets = Histogram.ExponentialBuckets(0.001, 2, 16);
 
-    private readonly int _trainSamples;
-    private readonly int _batchSize;
     private readonly Counter _steps;
     private readonly Counter _samples;
     private readonly Gauge _loss;
@@ -35,12 +33,9 @@ public sealed class RunMetrics : ITrainingObserver
     private readonly Counter _workersLost;
     private readonly Histogram _checkpointSeconds;
 
-    /// <param name="trainSamples">The training set's size and <paramref name="batchSize"/> the batch's: an epoch's last batch may be short.</param>
-    public RunMetrics(CollectorRegistry registry, int trainSamples, int batchSize)
+    public RunMetrics(CollectorRegistry registry)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        _trainSamples = trainSamples;
-        _batchSize = batchSize;
         _steps = factory.CreateCounter("disttrainer_steps_applied_total", "Optimizer steps applied in this run.");
         _samples = factory.CreateCounter("disttrainer_samples_total", "Training samples in the steps applied in this run.");
         _loss = factory.CreateGauge("disttrainer_train_loss", "Mean training loss of the last applied step's batch.");
@@ -69,7 +64,7 @@ public sealed class RunMetrics : ITrainingObserver
     public void OnStep(StepReport report)
     {
         _steps.Inc();
-        _samples.Inc(Math.Min(_batchSize, _trainSamples - report.Batch * _batchSize));
+        _samples.Inc(report.Rows);
         _loss.Set(report.Loss);
         _accuracy.Set(report.Accuracy);
     }

@@ -77,7 +77,7 @@ public sealed class RunMeter
         _epochOutcome += outcome;
         Step++;
         var report = new StepReport(epoch, batch, BatchesPerEpoch, Step, LastStep, outcome.LossSum / normalizer,
-            (double)outcome.Correct / outcome.Rows, SamplesPerSecond(_trainedSamples, TrainingSeconds));
+            (double)outcome.Correct / outcome.Rows, SamplesPerSecond(_trainedSamples, TrainingSeconds), outcome.Rows);
         _observer.OnStep(report);
         return report;
     }

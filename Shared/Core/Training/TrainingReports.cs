@@ -1,8 +1,8 @@
 namespace DistTrainer.Core.Training;
 
-/// <summary>One applied step: the batch's mean loss and accuracy, and the running throughput. A struct: one is made every step.</summary>
+/// <summary>One applied step: its batch's rows, mean loss and accuracy, and the running throughput. A struct: one is made every step.</summary>
 public readonly record struct StepReport(int Epoch, int Batch, int BatchesPerEpoch, long Step, long LastStep,
-    double Loss, double Accuracy, double SamplesPerSecond);
+    double Loss, double Accuracy, double SamplesPerSecond, int Rows);
 
 /// <summary>The end of an epoch (or of a run that stops inside one): training means over its batches and the test-set figures.</summary>
 public sealed record EpochReport(int Epoch, long Step, double TrainLoss, double TrainAccuracy,

@@ -69,7 +69,7 @@ public sealed partial class MonitoringConfigTests
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();
         ProcessMetrics.Register(registry);
-        var run = new RunMetrics(registry, trainSamples: 10, batchSize: 10);
+        var run = new RunMetrics(registry);
         run.OnClusterStep(new ClusterStepReport(0, 0.01, 0.004, 0.007, 0.002, 0, 0, 0, 0, 0, 0, 0, 1, 0));
         _ = new WorkerMetrics(registry, "worker-1");
         return Exposition.Of(registry).Samples.Keys.Select(sample => sample.Split('{')[0]).ToHashSet();

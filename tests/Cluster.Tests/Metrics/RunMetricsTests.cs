@@ -14,13 +14,13 @@ public sealed class RunMetricsTests
         new(step, StepSeconds: 0.010, ComputeSeconds: 0.004, ExchangeSeconds: 0.007, ApplySeconds: 0.002, reassigned, StepRestarts: 0,
             duplicates, Late: 0, rejected, sent, received, ready, lost);
 
-    private static StepReport Step(int batch, long step, double loss = 0.5) =>
-        new(Epoch: 0, batch, BatchesPerEpoch: 3, step, LastStep: 3, loss, Accuracy: 0.75, SamplesPerSecond: 100);
+    private static StepReport Step(int batch, long step, int rows, double loss = 0.5) =>
+        new(Epoch: 0, batch, BatchesPerEpoch: 3, step, LastStep: 3, loss, Accuracy: 0.75, SamplesPerSecond: 100, rows);
 
     [Fact]
     public void Counters_rise_to_the_totals_each_cluster_step_reports_and_a_repeated_total_adds_nothing()
     {
-        var metrics = new RunMetrics(_registry, trainSamples: 100, batchSize: 10);
+        var metrics = new RunMetrics(_registry);
 
         metrics.OnClusterStep(Report(1, reassigned: 1, duplicates: 2, sent: 1000, received: 800, lost: 0));
         metrics.OnClusterStep(Report(2, reassigned: 3, duplicates: 2, rejected: 1, sent: 2500, received: 1700, ready: 1, lost: 1));
@@ -39,11 +39,11 @@ public sealed class RunMetricsTests
     [Fact]
     public void Each_step_counts_its_batch_s_samples_and_the_short_last_batch_of_an_epoch_counts_short()
     {
-        var metrics = new RunMetrics(_registry, trainSamples: 25, batchSize: 10);
+        var metrics = new RunMetrics(_registry);
 
-        metrics.OnStep(Step(batch: 0, step: 1));
-        metrics.OnStep(Step(batch: 1, step: 2));
-        metrics.OnStep(Step(batch: 2, step: 3, loss: 0.25));
+        metrics.OnStep(Step(batch: 0, step: 1, rows: 10));
+        metrics.OnStep(Step(batch: 1, step: 2, rows: 10));
+        metrics.OnStep(Step(batch: 2, step: 3, rows: 5, loss: 0.25));
         var exposition = Exposition.Of(_registry);
 
         Assert.Equal(3, exposition.Value("disttrainer_steps_applied_total"));
@@ -54,7 +54,7 @@ public sealed class RunMetricsTests
     [Fact]
     public void Step_times_and_their_phases_and_checkpoints_land_in_histograms()
     {
-        var metrics = new RunMetrics(_registry, trainSamples: 100, batchSize: 10);
+        var metrics = new RunMetrics(_registry);
 
         metrics.OnClusterStep(Report(1));
         metrics.OnClusterStep(Report(2));
@@ -75,8 +75,8 @@ public sealed class RunMetricsTests
     [Fact]
     public void Every_counter_ends_in_total_and_no_metric_carries_a_step_label()
     {
-        var metrics = new RunMetrics(_registry, trainSamples: 100, batchSize: 10);
-        metrics.OnStep(Step(batch: 0, step: 1));
+        var metrics = new RunMetrics(_registry);
+        metrics.OnStep(Step(batch: 0, step: 1, rows: 10));
         metrics.OnClusterStep(Report(1));
 
         var exposition = Exposition.Of(_registry);

@@ -14,7 +14,7 @@ public class ProgressPrinterTests
         var printer = new ProgressPrinter(output, live: false);
         for (int epoch = 0; epoch < 500; epoch++)
         {
-            printer.OnStep(new StepReport(epoch, 0, 1, epoch + 1, 500, 0.5, 0.75, 1000));
+            printer.OnStep(new StepReport(epoch, 0, 1, epoch + 1, 500, 0.5, 0.75, 1000, 128));
             printer.OnEpoch(new EpochReport(epoch + 1, epoch + 1, 0.5, 0.75, 0.4, 1.0, 1000, 0.001));
         }
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -29,8 +29,8 @@ public class ProgressPrinterTests
     {
         var output = new StringWriter();
         var printer = new ProgressPrinter(output, live: true);
-        printer.OnStep(new StepReport(0, 0, 4, 1, 8, 1.25, 0.5, 2000));
-        printer.OnStep(new StepReport(0, 3, 4, 4, 8, 1.0, 0.5, 2000));
+        printer.OnStep(new StepReport(0, 0, 4, 1, 8, 1.25, 0.5, 2000, 128));
+        printer.OnStep(new StepReport(0, 3, 4, 4, 8, 1.0, 0.5, 2000, 128));
         printer.OnEpoch(new EpochReport(1, 4, 1.1, 0.5, null, null, 2000, 0.1));
         string text = output.ToString();
         Assert.StartsWith("\repoch 1 [#######.......................] step 1/8 loss 1.2500", text);

@@ -56,8 +56,8 @@ public class RunMeterTests
         var first = meter.Applied(new BatchOutcome(8, 3, 4), 4, 0.5);
         var second = meter.Applied(new BatchOutcome(2, 4, 4), 4, 1.5);
 
-        Assert.Equal(new StepReport(0, 0, 3, 1, 6, 2.0, 0.75, 8.0), first);
-        Assert.Equal(new StepReport(0, 1, 3, 2, 6, 0.5, 1.0, 4.0), second);
+        Assert.Equal(new StepReport(0, 0, 3, 1, 6, 2.0, 0.75, 8.0, 4), first);
+        Assert.Equal(new StepReport(0, 1, 3, 2, 6, 0.5, 1.0, 4.0, 4), second);
         Assert.Equal([first, second], _recorder.Steps);
         Assert.Equal(2L, meter.Step);
         Assert.Equal(2.0, meter.TrainingSeconds);

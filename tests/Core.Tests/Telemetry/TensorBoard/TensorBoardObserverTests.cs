@@ -18,9 +18,9 @@ public sealed class TensorBoardObserverTests
         using (var board = new TensorBoardObserver(folder.Path, Layout, 0.05f, histogramEvery: 0))
         {
             file = board.FilePath;
-            board.OnStep(new StepReport(0, 0, 2, 1, 2, 2.25, 0.5, 100));
+            board.OnStep(new StepReport(0, 0, 2, 1, 2, 2.25, 0.5, 100, 4));
             board.OnClusterStep(new ClusterStepReport(0, 0.004, 0.002, 0.003, 0.0005, 1, 0, 2, 1, 0, 10, 20, 2, 0));
-            board.OnStep(new StepReport(0, 1, 2, 2, 2, 1.75, 0.75, 120));
+            board.OnStep(new StepReport(0, 1, 2, 2, 2, 1.75, 0.75, 120, 4));
             board.OnEpoch(new EpochReport(1, 2, 2.0, 0.625, 1.9, 0.3, 110, 0.5));
         }
         var events = EventFileReader.Read(file);
@@ -52,7 +52,7 @@ public sealed class TensorBoardObserverTests
         using var folder = new TempDirectory();
         using var board = new TensorBoardObserver(folder.Path, Layout, null, histogramEvery: 0);
 
-        board.OnStep(new StepReport(0, 0, 1, 1, 9, 2.25, 0.5, 100));
+        board.OnStep(new StepReport(0, 0, 1, 1, 9, 2.25, 0.5, 100, 4));
         board.OnEpoch(new EpochReport(1, 1, 2.25, 0.5, null, null, 100, 0.5));
 
         var events = EventFileReader.ReadFolder(folder.Path);
