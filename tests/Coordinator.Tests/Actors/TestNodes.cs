@@ -47,10 +47,10 @@ internal static class TestNodes
     public static Address AddressOf(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress;
 
     /// <summary>Completes when <paramref name="system"/>'s node is Up in the cluster.</summary>
-    public static Task UpAsync(ActorSystem system)
+    public static Task UpAsync(ActorSystem system, TimeSpan? timeout = null)
     {
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(up.SetResult);
-        return up.Task.WaitAsync(JoinTimeout);
+        return up.Task.WaitAsync(timeout ?? JoinTimeout);
     }
 }

@@ -26,7 +26,9 @@ internal sealed class PoisonedWorker : IAsyncDisposable
     public static async Task<PoisonedWorker> StartAsync(string seedNode, string id, string dataDir, Action<Span<float>> poison)
     {
         var node = TestNodes.Worker(Serilog.Core.Logger.None, Address.Parse(seedNode));
-        await TestNodes.UpAsync(node);
+        // The coordinator's node starts beside this one (it loads the data and prepares the run first): joining it may
+        // take as long as the coordinator waits for its workers.
+        await TestNodes.UpAsync(node, TimeSpan.FromSeconds(60));
         var worker = node.ActorOf(Props.Create(() => new PoisonActor(id, dataDir, poison)), id);
         node.ActorSelection($"{seedNode}/user/{ActorNames.Coordinator}")
             .Tell(new RegisterWorker(id, ProtocolVersion.Current, null, TestNodes.AddressOf(node).ToString(), "cpu"), worker);
