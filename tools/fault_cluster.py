@@ -1,0 +1,258 @@
+"""The processes of tools/fault_probe.py: a coordinator and workers from the Release build, their logs, their memory
+(/proc), the coordinator's progress (its Prometheus endpoint) and the run's summary; and Linux network namespaces
+joined by a bridge, so that one node's link can be cut while the others keep theirs."""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COORDINATOR_DLL = os.path.join(REPO, "Coordinator/bin/Release/net10.0/DistTrainer.Coordinator.dll")
+WORKER_DLL = os.path.join(REPO, "Worker/bin/Release/net10.0/DistTrainer.Worker.dll")
+# The job every scenario trains: the default MLP on Fashion-MNIST, small enough steps to see many of them.
+JOB = ["--layers", "linear:784:128,relu,linear:128:10", "--optimizer", "adam", "--lr", "0.001",
+       "--batch-size", "128", "--threads", "1", "--shard-deadline", "5", "--worker-timeout", "120"]
+
+
+class Unsupported(Exception):
+    """The scenario cannot run on this machine; the message says why."""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Node:
+    """One process we started: its name, its log file, and signals sent by its PID only."""
+
+    def __init__(self, name, command, log_path):
+        self.name, self.log_path = name, log_path
+        self._log = open(log_path, "wb")
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO)
+
+    def signal(self, name):
+        if self.process.poll() is None:
+            os.kill(self.process.pid, getattr(signal, "SIG" + name))
+
+    def kill(self):
+        self.signal("KILL")
+        self.process.wait()
+
+    def wait(self, timeout):
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def rss_mb(self):
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+                kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+            return kb // 1024
+        except (OSError, StopIteration):
+            return 0
+
+    def log_text(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
+
+
+class Cluster:
+    """Starts nodes on one machine (loopback, or the bridge of NamespaceLinks) and ends every one of them on exit."""
+
+    def __init__(self, work):
+        for dll in (COORDINATOR_DLL, WORKER_DLL):
+            if not os.path.exists(dll):
+                raise Unsupported(f"{dll} is missing: build first (dotnet build DistTrainer.sln -c Release)")
+        self.work = work
+        self.akka_port, self.data_port, self.metrics_port = free_port(), free_port(), free_port()
+        self.host, self.links = "127.0.0.1", None
+        self.workers, self._nodes, self._starts = {}, [], 0
+        self.summary = os.path.join(work, "summary.json")
+        self.checkpoint = os.path.join(work, "model.safetensors")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        for node in self._nodes:
+            node.kill()
+
+    def use_addresses(self, coordinator_host, links):
+        self.host, self.links = coordinator_host, links
+
+    @property
+    def seed(self):
+        return f"akka.tcp://disttrainer@{self.host}:{self.akka_port}"
+
+    def _insecure(self):
+        return [] if self.host == "127.0.0.1" else ["--insecure"]
+
+    def _start(self, name, command):
+        self._starts += 1
+        node = Node(name, command, os.path.join(self.work, f"{self._starts:02d}-{name}.log"))
+        self._nodes.append(node)
+        return node
+
+    def start_coordinator(self, steps, checkpoint_every=None, resume=False):
+        command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
+                   "--hostname", self.host, "--port", str(self.akka_port), "--seed-nodes", self.seed,
+                   "--data-plane-port", str(self.data_port), "--metrics-port", str(self.metrics_port),
+                   "--expect-workers", "2", "--summary", self.summary, *self._insecure()]
+        if checkpoint_every:
+            command += ["--save", self.checkpoint, "--checkpoint-every", str(checkpoint_every)]
+        if resume and os.path.exists(self.checkpoint):
+            command += ["--resume", self.checkpoint]
+        return self._start("coordinator", command)
+
+    def start_worker(self, name, namespace=None):
+        host = self.host if namespace is None else self.links.worker_address(namespace)
+        command = ["dotnet", WORKER_DLL, "worker", "--hostname", host, "--port", str(free_port()),
+                   "--seed-nodes", self.seed, "--threads", "1", "--worker-id", name,
+                   "--registration-timeout", "300", *self._insecure()]
+        if namespace is not None:
+            command = self.links.inside(namespace) + command
+        self.workers[name] = self._start(name, command)
+        return self.workers[name]
+
+    def applied(self, coordinator):
+        """Steps the coordinator's process has applied (its Prometheus counter); None while it does not answer."""
+        if coordinator.process.poll() is not None:
+            return None
+        try:
+            url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+            with urllib.request.urlopen(url, timeout=2) as response:
+                text = response.read().decode()
+        except OSError:
+            return None
+        found = re.search(r"^disttrainer_steps_applied_total (\S+)$", text, re.M)
+        return int(float(found.group(1))) if found else 0
+
+    def wait_for_step(self, coordinator, step, timeout=180):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (self.applied(coordinator) or 0) >= step:
+                return
+            if coordinator.process.poll() is not None:
+                raise RuntimeError(f"the coordinator exited ({coordinator.process.returncode}) before step {step}")
+            time.sleep(0.5)
+        raise RuntimeError(f"the coordinator did not reach step {step} within {timeout} s; see {coordinator.log_path}")
+
+    def wait_for_steps_after(self, coordinator, more, timeout=180):
+        now = self.applied(coordinator)
+        if now is not None:
+            self.wait_for_step(coordinator, now + more, timeout)
+
+    @staticmethod
+    def rss_peak_while(node, seconds):
+        peak, end = 0, time.monotonic() + seconds
+        while time.monotonic() < end:
+            peak = max(peak, node.rss_mb())
+            time.sleep(0.5)
+        return peak
+
+    @staticmethod
+    def rss_settled(node, seconds=5):
+        samples = []
+        for _ in range(int(seconds * 2)):
+            samples.append(node.rss_mb())
+            time.sleep(0.5)
+        samples = [rss for rss in samples if rss > 0] or [0]
+        return sorted(samples)[len(samples) // 2]
+
+    @staticmethod
+    def wait_for_log(node, text, timeout, skip=0):
+        """The time at which `text` appears in the node's log for the (skip + 1)-th time; None if it does not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if node.log_text().count(text) > skip:
+                return time.monotonic()
+            time.sleep(0.5)
+        return None
+
+    def run_problems(self, coordinator, code, planned, fault_lost_a_worker):
+        """What is wrong with the run's end: its exit code and the summary's account of the steps applied."""
+        if code != 0:
+            return [f"the coordinator exited {code}; see {coordinator.log_path}"]
+        try:
+            with open(self.summary, encoding="utf-8") as file:
+                summary = json.load(file)
+        except (OSError, ValueError) as error:
+            return [f"no readable summary: {error}"]
+        cluster = summary["cluster"]
+        first, last = cluster["first_applied_step"], cluster["last_applied_step"]
+        found = []
+        if last != planned:
+            found.append(f"last applied step {last}, planned {planned}")
+        if not cluster["applied_steps"] == cluster["distinct_applied_steps"] == last - first + 1:
+            found.append(f"steps {first}..{last} applied {cluster['applied_steps']} times, "
+                         f"{cluster['distinct_applied_steps']} distinct")
+        if summary.get("failure"):
+            found.append(f"failure: {summary['failure']}")
+        if fault_lost_a_worker and not cluster["workers_lost"]:
+            found.append("no worker counted as lost, though the fault should have cost one")
+        return found
+
+
+class NamespaceLinks:
+    """A bridge on the host (the coordinator's address) and one network namespace per worker, each joined to the
+    bridge by a veth pair; cutting a worker's link takes its host end down."""
+
+    BRIDGE, PREFIX = "dtfp0", "10.78.0"
+
+    def __init__(self, count):
+        if os.geteuid() != 0:
+            raise Unsupported("network namespaces need root")
+        self.count = count
+        try:
+            self._ip("link", "add", self.BRIDGE, "type", "bridge")
+            self._ip("addr", "add", f"{self.coordinator_address}/24", "dev", self.BRIDGE)
+            self._ip("link", "set", self.BRIDGE, "up")
+            for i in range(count):
+                namespace, host_end, inner_end = f"dtfp-w{i}", f"dtfp-h{i}", f"dtfp-n{i}"
+                self._ip("netns", "add", namespace)
+                self._ip("link", "add", host_end, "type", "veth", "peer", "name", inner_end)
+                self._ip("link", "set", inner_end, "netns", namespace)
+                self._ip("link", "set", host_end, "master", self.BRIDGE)
+                self._ip("link", "set", host_end, "up")
+                inside = ["ip", "netns", "exec", namespace, "ip"]
+                for args in (["addr", "add", f"{self.worker_address(i)}/24", "dev", inner_end],
+                             ["link", "set", inner_end, "up"], ["link", "set", "lo", "up"]):
+                    subprocess.run(inside + args, check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as error:
+            self.remove()
+            raise Unsupported(f"cannot make network namespaces here: {error}") from error
+
+    @property
+    def coordinator_address(self):
+        return f"{self.PREFIX}.1"
+
+    def worker_address(self, i):
+        return f"{self.PREFIX}.{11 + i}"
+
+    @staticmethod
+    def inside(i):
+        return ["ip", "netns", "exec", f"dtfp-w{i}"]
+
+    def cut(self, i):
+        self._ip("link", "set", f"dtfp-h{i}", "down")
+
+    def restore(self, i):
+        self._ip("link", "set", f"dtfp-h{i}", "up")
+
+    def remove(self):
+        for i in range(self.count):
+            subprocess.run(["ip", "link", "del", f"dtfp-h{i}"], capture_output=True)
+            subprocess.run(["ip", "netns", "del", f"dtfp-w{i}"], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.BRIDGE], capture_output=True)
+
+    @staticmethod
+    def _ip(*args):
+        subprocess.run(["ip", *args], check=True, capture_output=True)

@@ -1,0 +1,136 @@
+"""Faults a real cluster meets, on real processes: a coordinator and workers started from the Release build, one fault
+injected while the run trains, and the run checked afterwards (exit code 0, every planned step applied exactly once,
+from the summary) with the coordinator's memory sampled from /proc throughout.
+
+  python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
+  python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
+  python3 tools/fault_probe.py soak      [--minutes 10]        a random node killed every --kill-every seconds,
+                                                               the coordinator included (restarted with --resume)
+
+Build first: dotnet build DistTrainer.sln -c Release. Prints figures and ends with one line
+`fault-probe SCENARIO: PASS|FAIL <figures>`; exits 1 on FAIL, 2 when the scenario cannot run here (with the reason)."""
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fault_cluster import Cluster, NamespaceLinks, Unsupported  # noqa: E402
+
+
+def sigstop(cluster, args):
+    coordinator = cluster.start_coordinator(steps=args.steps)
+    workers = [cluster.start_worker(f"w{i}") for i in range(2)]
+    cluster.wait_for_step(coordinator, 200)
+    before = cluster.rss_settled(coordinator)
+    victim = workers[0]
+    print(f"step {cluster.applied(coordinator)}: SIGSTOP {victim.name} for {args.stop_seconds} s; coordinator RSS {before} MB")
+    victim.signal("STOP")
+    peak = cluster.rss_peak_while(coordinator, args.stop_seconds)
+    victim.signal("CONT")
+    cluster.wait_for_steps_after(coordinator, 300)
+    after = cluster.rss_settled(coordinator)
+    code = coordinator.wait(args.timeout)
+    figures = {"rss_before_mb": before, "rss_peak_during_stop_mb": peak, "rss_after_mb": after, "exit": code}
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
+    if peak - before > 100:
+        problems.append(f"RSS grew {peak - before} MB during the stop (bound 100)")
+    if after == 0:
+        problems.append("the run ended before the coordinator's memory could be measured after the stop: raise --steps")
+    elif after - before > 50:
+        problems.append(f"RSS stayed {after - before} MB above its level before the stop (bound 50)")
+    return figures, problems
+
+
+def partition(cluster, args):
+    links = NamespaceLinks(count=2)
+    cluster.use_addresses(links.coordinator_address, links)
+    try:
+        coordinator = cluster.start_coordinator(steps=args.steps)
+        for i in range(2):
+            cluster.start_worker(f"w{i}", namespace=i)
+        cluster.wait_for_step(coordinator, 200)
+        before = cluster.rss_settled(coordinator)
+        print(f"step {cluster.applied(coordinator)}: cutting w0's link for {args.cut_seconds} s")
+        cut_at = time.monotonic()
+        links.cut(0)
+        peak = cluster.rss_peak_while(coordinator, args.cut_seconds)
+        links.restore(0)
+        rejoined = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+        code = coordinator.wait(args.timeout)
+        figures = {"rss_before_mb": before, "rss_peak_during_cut_mb": peak, "exit": code,
+                   "rejoin_after_cut_s": None if rejoined is None else round(rejoined - cut_at - args.cut_seconds, 1)}
+        problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
+        if rejoined is None:
+            problems.append("w0 did not register again after its link came back")
+        if peak - before > 100:
+            problems.append(f"RSS grew {peak - before} MB during the cut (bound 100)")
+        return figures, problems
+    finally:
+        links.remove()
+
+
+def soak(cluster, args):
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=200)
+    for i in range(3):
+        cluster.start_worker(f"w{i}")
+    cluster.wait_for_step(coordinator, 200)
+    rng = random.Random(args.seed)
+    end = time.monotonic() + args.minutes * 60
+    kills, rss = [], []
+    while time.monotonic() + args.kill_every < end:
+        rss.append(cluster.rss_peak_while(coordinator, args.kill_every))
+        victim = rng.choice(["coordinator"] + sorted(cluster.workers))
+        print(f"step {cluster.applied(coordinator)}: kill -9 {victim}")
+        kills.append(victim)
+        if victim == "coordinator":
+            coordinator.kill()
+            coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=200, resume=True)
+        else:
+            cluster.workers[victim].kill()
+            cluster.start_worker(victim)
+        cluster.wait_for_step(coordinator, 1, timeout=120)
+    code = coordinator.wait(args.timeout + args.steps / 50)
+    figures = {"kills": ",".join(kills), "coordinator_rss_peaks_mb": rss, "exit": code}
+    return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
+
+
+SCENARIOS = {"sigstop": sigstop, "partition": partition, "soak": soak}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", choices=sorted(SCENARIOS))
+    parser.add_argument("--stop-seconds", type=int, default=60)
+    parser.add_argument("--cut-seconds", type=int, default=20)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--kill-every", type=int, default=60)
+    parser.add_argument("--steps", type=int, default=None, help="planned steps (default: long enough for the fault)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--timeout", type=int, default=300, help="seconds to wait for the run's end after the fault")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, summary)")
+    args = parser.parse_args()
+    if args.steps is None:
+        # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
+        args.steps = {"sigstop": (args.stop_seconds + 60) * 200, "partition": (args.cut_seconds + 60) * 200,
+                      "soak": int(args.minutes * 60 * 200)}[args.scenario]
+    work = tempfile.mkdtemp(prefix=f"fault-probe-{args.scenario}-")
+    started = time.monotonic()
+    try:
+        with Cluster(work) as cluster:
+            figures, problems = SCENARIOS[args.scenario](cluster, args)
+    except Unsupported as reason:
+        print(f"fault-probe {args.scenario}: SKIP {reason}")
+        return 2
+    figures["wall_s"] = round(time.monotonic() - started)
+    text = " ".join(f"{k}={v}" for k, v in figures.items())
+    print(f"logs and summary: {work}" if args.keep or problems else "")
+    verdict = "FAIL " + "; ".join(problems) if problems else "PASS"
+    print(f"fault-probe {args.scenario}: {verdict} {text}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
