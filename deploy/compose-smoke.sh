@@ -129,12 +129,16 @@ killed_at=$SECONDS
 killed_step=$step
 # Recovery: the first step planned after the loss is applied (the lost shard went to another worker); the
 # restarted container joins the run again if the run lasts long enough.
-resumed_s="" rejoined_s=""
+# The restarted container has rejoined once its log (both lives) says Ready a second time; asked once a second.
+resumed_s="" rejoined_s="" asked_at=-1
 while running && [ "$SECONDS" -lt "$deadline" ]; do
   read -r step last <<<"$(progress) "
   if [ -z "$resumed_s" ] && [ "$step" -gt $((killed_step + 1)) ]; then resumed_s=$((SECONDS - killed_at)); fi
-  if [ -z "$rejoined_s" ] && grep -q 'joined the run at step' "$work/coordinator.log"; then
-    rejoined_s=$((SECONDS - killed_at)); say "the killed worker's container restarted and rejoined after ${rejoined_s} s"
+  if [ -z "$rejoined_s" ] && [ "$SECONDS" -ne "$asked_at" ]; then
+    asked_at=$SECONDS
+    if [ "$(podman logs "${worker_names[-1]}" 2>&1 | grep -c 'Ready:')" -ge 2 ]; then
+      rejoined_s=$((SECONDS - killed_at)); say "the killed worker's container restarted and rejoined after ${rejoined_s} s"
+    fi
   fi
   sleep 0.2
 done
