@@ -1,5 +1,6 @@
 using DistTrainer.Checkpoints;
 using DistTrainer.Core.Training;
+using DistTrainer.Nn;
 using DistTrainer.Training;
 using Xunit;
 
@@ -38,6 +39,28 @@ public sealed class TrainerTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Fit_on_an_embedded_cluster_reaches_the_weights_of_one_process_to_float_rounding()
+    {
+        // No batch norm: the bias before one has a gradient of pure rounding noise, which Adam scales up to full steps.
+        using var run = new CliRun();
+        using var local = new Sequential(CliRun.ModelOptions, new Linear(16, 12), new Tanh(), new Dropout(0.25), new Linear(12, 4));
+        using var clustered = new Sequential(CliRun.ModelOptions, new Linear(16, 12), new Tanh(), new Dropout(0.25), new Linear(12, 4));
+
+        new Trainer(run.Options).Fit(local, run.Train);
+        var options = run.Options;
+        var outcome = new Trainer(options with { Workers = 2, Cluster = options.Cluster with { SynchronisedBatchNorm = true } }).Fit(clustered, run.Train);
+
+        Assert.Equal(10, outcome.Cluster!.AppliedSteps.Count);
+        foreach (var (name, tensor) in local.StateDict())
+        {
+            var expected = tensor.ToArray();
+            var actual = clustered.StateDict()[name].ToArray();
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"{name}[{i}]: {expected[i]} and {actual[i]}");
         }
     }
 }
