@@ -3,11 +3,12 @@ using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Plots;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Training;
+using DistTrainer.Training;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Cli;
 
-/// <summary>`train`: loads the data, builds the model and optimizer, trains, and writes what was asked.</summary>
+/// <summary>`train`: loads the data, builds the model and optimizer, trains through the library's <see cref="Trainer"/>, and writes what was asked.</summary>
 public static class TrainCommand
 {
     /// <summary>Exit code of a run that stopped because the loss or a gradient stopped being finite.</summary>
@@ -24,7 +25,8 @@ public static class TrainCommand
 
     public static int Run(TrainOptions options, TextWriter output, ILogger log)
     {
-        using var run = TrainingRun.Prepare(options, log);
+        var trainer = new Trainer(options, log);
+        using var run = trainer.Prepare();
         var (model, optimizer, train, test) = (run.Model, run.Optimizer, run.Train, run.Test);
         output.WriteLine($"training {model.Describe()} ({model.ParameterCount} parameters) " +
                          $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +
@@ -33,7 +35,7 @@ public static class TrainCommand
         var recorder = new TrainingRecorder(new ProgressPrinter(output, live: !Console.IsOutputRedirected && output == Console.Out));
         RunOutcome outcome;
         using (var stop = new StopSignal(log, "Received {Signal}: stopping after the current step"))
-            outcome = run.Execute(recorder, log, stop.Token);
+            outcome = trainer.Fit(run, recorder, stop.Token);
         var (result, report) = (outcome.Result, outcome.Cluster);
         if (report is not null)
         {
