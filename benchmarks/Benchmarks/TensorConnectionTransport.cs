@@ -14,14 +14,17 @@ public static class TensorConnectionTransport
     private const FrameKind OneWay = FrameKind.Gradients, Echoed = FrameKind.Weights;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    public static TransportFigures Measure(int floats, TimeSpan window)
+    public static TransportFigures Measure(int floats, TimeSpan window) => Measure(floats, window, new DataPlaneOptions(), new DataPlaneOptions());
+
+    /// <summary>As <see cref="Measure(int, TimeSpan)"/>, each side with its own options (both with TLS, or both in clear).</summary>
+    public static TransportFigures Measure(int floats, TimeSpan window, DataPlaneOptions listenerOptions, DataPlaneOptions clientOptions)
     {
         using var deliveries = new DeliveryCounter();
         using var echoes = new SemaphoreSlim(0);
         var accepted = new TaskCompletionSource<TensorConnection>();
         using var listener = new TensorListener("127.0.0.1", 0, c => accepted.TrySetResult(c),
-            reason => accepted.TrySetException(new InvalidOperationException(reason)));
-        using var client = TensorClient.Connect("127.0.0.1", listener.Port, "benchmark", TimeSpan.FromSeconds(5), retries: 0);
+            reason => accepted.TrySetException(new InvalidOperationException(reason)), listenerOptions);
+        using var client = TensorClient.Connect("127.0.0.1", listener.Port, "benchmark", TimeSpan.FromSeconds(5), retries: 0, clientOptions);
         using var server = accepted.Task.Wait(Patience) ? accepted.Task.Result : throw new TimeoutException($"no connection within {Patience}");
         var pool = PayloadPool.Shared;
         server.Start((connection, frame) =>
