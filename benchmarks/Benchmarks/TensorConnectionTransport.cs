@@ -45,6 +45,8 @@ public static class TensorConnectionTransport
 
         var payload = new float[floats];
         new Random(1).NextBytes(MemoryMarshal.AsBytes(payload.AsSpan()));
+        // Back to back, but never more queued than the send queue's byte bound, which closes a connection whose peer falls behind.
+        using var queued = new SemaphoreSlim((int)Math.Max(1, clientOptions.Bounds.SendQueueBytes / ((long)floats * sizeof(float))));
 
         double RoundTrip()
         {
@@ -58,7 +60,11 @@ public static class TensorConnectionTransport
         {
             deliveries.Expect(frames);
             long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < frames; i++) client.Send(new FrameHeader(OneWay, Step: i), payload);
+            for (int i = 0; i < frames; i++)
+            {
+                if (!queued.Wait(Patience)) throw new TimeoutException($"frame {i} not taken within {Patience}: {client.CloseReason?.Message}");
+                client.Send(new FrameHeader(OneWay, Step: i), payload, () => queued.Release());
+            }
             if (!deliveries.Wait(Patience)) throw new TimeoutException($"{frames} frames not delivered within {Patience}: {server.CloseReason?.Message}");
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
