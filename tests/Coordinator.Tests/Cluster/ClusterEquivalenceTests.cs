@@ -1,6 +1,6 @@
+using DistTrainer.Cluster.Tests.Security;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Runs;
-using DistTrainer.Cluster.Tests.Security;
 using DistTrainer.Core.Tests;
 using Serilog.Core;
 using Xunit;
