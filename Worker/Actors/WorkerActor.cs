@@ -4,6 +4,7 @@ using Akka.Event;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
+using DistTrainer.Cluster.Security;
 using DistTrainer.Core.Training.Sharding;
 using DistTrainer.Worker.DataPlane;
 using DistTrainer.Worker.Hosting;
@@ -30,7 +31,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly WorkerOutcome? _outcome;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly WorkerNodeSettings _node = WorkerNodeSettings.Create(Context.System.Settings.Config);
-    private readonly DataPlaneOptions _dataPlane = DataPlaneOptions.Create(Context.System.Settings.Config, PayloadPool.Shared);
+    private readonly DataPlaneOptions _dataPlane;
     private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
     private DateTime _registrationDeadline;
@@ -39,9 +40,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private WeightsArrived? _inUse;
     private bool _computing;
 
-    public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome)
+    public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome, TlsCredentials? tls)
     {
         _settings = settings;
+        _dataPlane = DataPlaneOptions.Create(Context.System.Settings.Config, PayloadPool.Shared, tls);
         _outcome = outcome;
         _log = log.ForContext("Worker", settings.WorkerId);
         Joining();
@@ -50,8 +52,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(WorkerSettings settings, ILogger log, WorkerOutcome? outcome = null) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(settings, log, outcome));
+    /// <param name="tls">The node's TLS identity, which its data-plane stream runs with as its remoting does; null runs it in clear.</param>
+    public static Props Props(WorkerSettings settings, ILogger log, WorkerOutcome? outcome = null, TlsCredentials? tls = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(settings, log, outcome, tls));
 
     protected override void PreStart()
     {

@@ -23,7 +23,7 @@ public static class WorkerNode
         WorkerOutcome? outcome = null)
     {
         var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Worker] }, log, overrides);
-        system.ActorOf(WorkerActor.Props(settings, log, outcome).WithDispatcher(Dispatchers.Step), ActorNames.Worker);
+        system.ActorOf(WorkerActor.Props(settings, log, outcome, node.Tls).WithDispatcher(Dispatchers.Step), ActorNames.Worker);
         return system;
     }
 }

@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Core;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|cluster|optimizer-guard|fuzz> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|optimizer-guard|fuzz> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -17,6 +17,7 @@ try
         "gemm" => GemmBenchmark.Run(options),
         "mlp" => MlpBenchmark.Run(options),
         "dataplane" => DataPlaneBenchmark.Run(options),
+        "tls" => TlsBenchmark.Run(options),
         "cluster" => ClusterBenchmark.Run(options),
         "optimizer-guard" => OptimizerGuardBenchmark.Run(options),
         "fuzz" => FuzzCommand.Run(options),

@@ -16,7 +16,7 @@ namespace DistTrainer.Benchmarks;
 /// </summary>
 public sealed class ReferenceRuns(string layers, string optimizer, Dataset train, int batchPerWorker)
 {
-    public long ParameterCount => CountParameters(ModelSpec.Parse(layers));
+    public long ParameterCount => ParameterCountOf(layers);
 
     public int BatchPerWorker => batchPerWorker;
 
@@ -44,10 +44,11 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
         return run.Execute(observer, Logger.None, CancellationToken.None);
     }
 
-    private static long CountParameters(ModelSpec spec)
+    /// <summary>The parameters of the model <paramref name="layers"/> describes: the floats of its weights frame.</summary>
+    public static long ParameterCountOf(string layers)
     {
         using var backend = new CpuBackend(1);
-        using var model = new Sequential(spec, backend, 1);
+        using var model = new Sequential(ModelSpec.Parse(layers), backend, 1);
         return model.ParameterCount;
     }
 }

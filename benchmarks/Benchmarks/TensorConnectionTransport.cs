@@ -14,14 +14,17 @@ public static class TensorConnectionTransport
     private const FrameKind OneWay = FrameKind.Gradients, Echoed = FrameKind.Weights;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    public static TransportFigures Measure(int floats, TimeSpan window)
+    public static TransportFigures Measure(int floats, TimeSpan window) => Measure(floats, window, new DataPlaneOptions(), new DataPlaneOptions());
+
+    /// <summary>As <see cref="Measure(int, TimeSpan)"/>, each side with its own options (both with TLS, or both in clear).</summary>
+    public static TransportFigures Measure(int floats, TimeSpan window, DataPlaneOptions listenerOptions, DataPlaneOptions clientOptions)
     {
         using var deliveries = new DeliveryCounter();
         using var echoes = new SemaphoreSlim(0);
         var accepted = new TaskCompletionSource<TensorConnection>();
         using var listener = new TensorListener("127.0.0.1", 0, c => accepted.TrySetResult(c),
-            reason => accepted.TrySetException(new InvalidOperationException(reason)));
-        using var client = TensorClient.Connect("127.0.0.1", listener.Port, "benchmark", TimeSpan.FromSeconds(5), retries: 0);
+            reason => accepted.TrySetException(new InvalidOperationException(reason)), listenerOptions);
+        using var client = TensorClient.Connect("127.0.0.1", listener.Port, "benchmark", TimeSpan.FromSeconds(5), retries: 0, clientOptions);
         using var server = accepted.Task.Wait(Patience) ? accepted.Task.Result : throw new TimeoutException($"no connection within {Patience}");
         var pool = PayloadPool.Shared;
         server.Start((connection, frame) =>
@@ -42,6 +45,8 @@ public static class TensorConnectionTransport
 
         var payload = new float[floats];
         new Random(1).NextBytes(MemoryMarshal.AsBytes(payload.AsSpan()));
+        // Back to back, but never more queued than the send queue's byte bound, which closes a connection whose peer falls behind.
+        using var queued = new SemaphoreSlim((int)Math.Max(1, clientOptions.Bounds.SendQueueBytes / ((long)floats * sizeof(float))));
 
         double RoundTrip()
         {
@@ -55,7 +60,11 @@ public static class TensorConnectionTransport
         {
             deliveries.Expect(frames);
             long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < frames; i++) client.Send(new FrameHeader(OneWay, Step: i), payload);
+            for (int i = 0; i < frames; i++)
+            {
+                if (!queued.Wait(Patience)) throw new TimeoutException($"frame {i} not taken within {Patience}: {client.CloseReason?.Message}");
+                client.Send(new FrameHeader(OneWay, Step: i), payload, () => queued.Release());
+            }
             if (!deliveries.Wait(Patience)) throw new TimeoutException($"{frames} frames not delivered within {Patience}: {server.CloseReason?.Message}");
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
         }

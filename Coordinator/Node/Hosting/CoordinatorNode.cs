@@ -56,8 +56,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
             IActorRef server = ActorRefs.Nobody;
             // A shard result (every gradient and batch-norm statistic) is the largest frame a worker sends:
-            // a header announcing more is refused before a byte of it is read.
-            var dataPlane = DataPlaneOptions.Create(system.Settings.Config) with
+            // a header announcing more is refused before a byte of it is read. The node's TLS identity guards both planes.
+            var dataPlane = DataPlaneOptions.Create(system.Settings.Config, tls: node.Tls) with
             {
                 MaxPayloadBytes = ShardPayloadLayout.Of(evaluator.Model).Length * sizeof(float),
             };

@@ -1,14 +1,16 @@
 using System.IO.Hashing;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Authentication;
 
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// One connection's outgoing queue and the thread that drains it: callers enqueue and return at
-/// once; the thread checksums each frame and writes header and payload to the socket from the
-/// caller's memory, without copying it. Each frame's written callback runs once its memory is no
-/// longer needed: after it is on the wire, or when the queue is dropped because the connection closed.
+/// once; the thread checksums each frame and writes header and payload to the connection's stream
+/// (the socket's own, or a TLS session over it) from the caller's memory, without copying it. Each
+/// frame's written callback runs once its memory is no longer needed: after it is on the wire, or
+/// when the queue is dropped because the connection closed.
 /// The payload bytes queued and not yet written are bounded: a peer that stops reading must not make
 /// this side hold every frame meant for it (one frame is always taken into an empty queue).
 /// The queue wakes its thread directly: a channel's waiter is woken through the thread pool, which
@@ -21,16 +23,16 @@ internal sealed class FrameSender
     private long _queuedBytes;
     private long _peakQueuedBytes;
     private readonly long _boundBytes;
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly Action<Exception> _onFailure;
     private readonly byte[] _header = new byte[FrameFormat.HeaderBytes];
     private readonly XxHash3 _hash = new();
     private long _bytesSent;
     private long _framesSent;
 
-    public FrameSender(Socket socket, string peer, long boundBytes, Action<Exception> onFailure)
+    public FrameSender(Stream stream, string peer, long boundBytes, Action<Exception> onFailure)
     {
-        this._socket = socket;
+        this._stream = stream;
         this._onFailure = onFailure;
         _boundBytes = boundBytes;
         Thread = new Thread(Run) { IsBackground = true, Name = $"data plane send to {peer}" };
@@ -39,10 +41,10 @@ internal sealed class FrameSender
 
     public Thread Thread { get; }
 
-    /// <summary>Header and payload bytes of the frames written to the socket so far.</summary>
+    /// <summary>Header and payload bytes of the frames written to the stream so far.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
-    /// <summary>Frames written to the socket so far.</summary>
+    /// <summary>Frames written to the stream so far.</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
     /// <summary>Payload bytes queued and not yet written (the frame being written included).</summary>
@@ -101,7 +103,7 @@ internal sealed class FrameSender
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or AuthenticationException)
         {
             _onFailure(e);
             Complete();
@@ -136,15 +138,10 @@ internal sealed class FrameSender
     {
         var payload = MemoryMarshal.AsBytes(frame.Payload.Span)[..frame.Header.PayloadBytes];
         FrameFormat.Write(frame.Header, payload, _hash, _header);
-        SendAll(_header);
-        SendAll(payload);
+        _stream.Write(_header);
+        _stream.Write(payload);
         Interlocked.Add(ref _bytesSent, _header.Length + payload.Length);
         Interlocked.Increment(ref _framesSent);
-    }
-
-    private void SendAll(ReadOnlySpan<byte> bytes)
-    {
-        while (!bytes.IsEmpty) bytes = bytes[_socket.Send(bytes)..];
     }
 
     private readonly record struct OutgoingFrame(FrameHeader Header, ReadOnlyMemory<float> Payload, Action? Written);

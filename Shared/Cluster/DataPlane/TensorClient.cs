@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace DistTrainer.Cluster.DataPlane;
 
@@ -6,9 +7,11 @@ namespace DistTrainer.Cluster.DataPlane;
 public static class TensorClient
 {
     /// <summary>
-    /// Connects to host:port, each attempt bounded by <paramref name="timeout"/>, retrying up to
-    /// <paramref name="retries"/> more times with doubling pauses, then queues a Hello frame holding
-    /// <paramref name="peerId"/> and <paramref name="token"/>. The connection is returned not yet started.
+    /// Connects to host:port, each attempt (with its TLS handshake, when the options hold a TLS identity) bounded by
+    /// <paramref name="timeout"/>, retrying up to <paramref name="retries"/> more times with doubling pauses: a
+    /// refused handshake is retried too, as the listener turns away connections beyond its pending bound the same
+    /// way. Then it queues a Hello frame holding <paramref name="peerId"/> and <paramref name="token"/>. The
+    /// connection is returned not yet started.
     /// </summary>
     /// <param name="token">The stream token of the worker's registration, which the parameter server checks.</param>
     /// <exception cref="IOException">every attempt failed; the message names the endpoint, the attempts and the last error</exception>
@@ -27,13 +30,12 @@ public static class TensorClient
             try
             {
                 options.Configure(socket);
-                using (var deadline = new CancellationTokenSource(timeout))
-                    socket.ConnectAsync(host, port, deadline.Token).AsTask().GetAwaiter().GetResult();
-                var connection = new TensorConnection(socket, null, 0, options);
+                var stream = Open(socket, host, port, timeout, options).GetAwaiter().GetResult();
+                var connection = new TensorConnection(socket, stream, null, 0, options);
                 connection.SendText(new FrameHeader(FrameKind.Hello), HelloText.Format(peerId, token));
                 return connection;
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            catch (Exception e) when (e is SocketException or OperationCanceledException or AuthenticationException)
             {
                 socket.Dispose();
                 last = e;
@@ -46,5 +48,13 @@ public static class TensorClient
             }
         }
         throw new IOException($"data plane: could not connect to {host}:{port} in {retries + 1} attempts; last error: {lastError}", last);
+    }
+
+    /// <summary>Connects and, when the options hold a TLS identity, authenticates both ends: one deadline for the two.</summary>
+    private static async Task<Stream> Open(Socket socket, string host, int port, TimeSpan timeout, DataPlaneOptions options)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await socket.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
+        return await ConnectionStream.ConnectAsync(socket, host, options.Tls, deadline.Token).ConfigureAwait(false);
     }
 }

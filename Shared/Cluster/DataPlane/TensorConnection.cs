@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace DistTrainer.Cluster.DataPlane;
 
@@ -14,6 +15,7 @@ namespace DistTrainer.Cluster.DataPlane;
 public sealed class TensorConnection : IDisposable
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly FrameReader _reader;
     private readonly FrameSender _sender;
     private readonly int _maxPayloadBytes;
@@ -25,20 +27,22 @@ public sealed class TensorConnection : IDisposable
     private Action<TensorConnection, ConnectionClosed>? _onClosed;
     private ConnectionClosed? _closed;
 
-    /// <param name="helloBytes">The bytes of the Hello already read from <paramref name="socket"/> (listening side).</param>
+    /// <param name="stream">What frames travel on over <paramref name="socket"/> (<see cref="ConnectionStream"/>); the connection owns both.</param>
+    /// <param name="helloBytes">The bytes of the Hello already read from <paramref name="stream"/> (listening side).</param>
     /// <param name="peerToken">The stream token the peer's Hello carried (listening side).</param>
-    internal TensorConnection(Socket socket, string? peerId, long helloBytes, DataPlaneOptions options, string? peerToken = null)
+    internal TensorConnection(Socket socket, Stream stream, string? peerId, long helloBytes, DataPlaneOptions options, string? peerToken = null)
     {
         PeerToken = peerToken;
         this._socket = socket;
-        this._reader = new FrameReader(new NetworkStream(socket, ownsSocket: false), options, helloBytes);
+        this._stream = stream;
+        this._reader = new FrameReader(stream, options, helloBytes);
         _maxPayloadBytes = options.MaxPayloadBytes;
         _sendQueueBytes = options.Bounds.SendQueueBytes;
         _threadExitWait = options.Timings.ThreadExitWait;
         PeerId = peerId;
         string address = PeerAddress.Describe(socket.RemoteEndPoint);
         Peer = peerId is null ? address : $"'{peerId}' ({address})";
-        _sender = new FrameSender(socket, Peer, _sendQueueBytes, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
+        _sender = new FrameSender(stream, Peer, _sendQueueBytes, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
     }
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
@@ -176,7 +180,7 @@ public sealed class TensorConnection : IDisposable
         {
             Close(CloseCause.PeerClosed, $"connection reset: {reset.Message}");
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or AuthenticationException)
         {
             Close(CloseCause.ReceiveFailed, $"receiving failed: {e.Message}");
         }
@@ -208,7 +212,9 @@ public sealed class TensorConnection : IDisposable
             notify = _onClosed;
         }
         _sender.Complete();
+        // The socket first: a read or write blocked in the stream then fails at once, whatever the stream wraps.
         _socket.Dispose();
+        _stream.Dispose();
         notify?.Invoke(this, reason);
     }
 }

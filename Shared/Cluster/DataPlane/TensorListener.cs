@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Serilog;
 
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
-/// The parameter server's end: listens on host:port and accepts worker connections. Each must send a
-/// Hello frame holding its worker id and stream token (<see cref="HelloText"/>) within one deadline
+/// The parameter server's end: listens on host:port and accepts worker connections. With a TLS identity in
+/// its options each must first pass a mutual TLS handshake (its certificate from the private CA); then it must
+/// send a Hello frame holding its worker id and stream token (<see cref="HelloText"/>), both within one deadline
 /// (<see cref="DataPlaneSettings.HelloTimeout"/>, from accept to the Hello checked); the connection is then
-/// handed, not yet started, to the connected handler. A connection that fails the handshake is closed and the
+/// handed, not yet started, to the connected handler. Nothing is allocated for a peer before it is authenticated
+/// beyond the TLS session itself. A connection that fails the handshake is closed and the
 /// refused handler gets a one-line reason naming its address. Handshakes hold no thread and are bounded in number
 /// (<see cref="DataPlaneBounds.PendingHandshakes"/>): a connection accepted beyond it is closed at once.
 /// </summary>
@@ -112,20 +115,22 @@ public sealed class TensorListener : IDisposable
         string address = PeerAddress.Describe(accepted.RemoteEndPoint);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         deadline.CancelAfter(Options.Timings.HelloTimeout);
+        Stream? stream = null;
         try
         {
             Options.Configure(accepted);
-            var (peerId, token, helloBytes) = await HelloReader.ReadAsync(new NetworkStream(accepted, ownsSocket: false), deadline.Token)
-                .ConfigureAwait(false);
+            stream = await ConnectionStream.AcceptAsync(accepted, Options.Tls, deadline.Token).ConfigureAwait(false);
+            var (peerId, token, helloBytes) = await HelloReader.ReadAsync(stream, deadline.Token).ConfigureAwait(false);
             if (_stopping) throw new FrameProtocolException("listener stopped during the handshake");
-            _onConnected(new TensorConnection(accepted, peerId, helloBytes, Options, token));
+            _onConnected(new TensorConnection(accepted, stream, peerId, helloBytes, Options, token));
         }
         catch (Exception e) when (e is FrameProtocolException or IOException or SocketException or ObjectDisposedException
-                                      or OperationCanceledException)
+                                      or OperationCanceledException or AuthenticationException)
         {
             accepted.Dispose();
+            stream?.Dispose();
             string reason = _stopping ? "listener stopped during the handshake"
-                : deadline.IsCancellationRequested ? $"sent no Hello within {Options.Timings.HelloTimeout.TotalSeconds:0.###} s"
+                : deadline.IsCancellationRequested ? Late(stream)
                 : e.Message;
             _onRefused($"data plane peer {address} refused: {reason}");
         }
@@ -133,6 +138,13 @@ public sealed class TensorListener : IDisposable
         {
             Interlocked.Decrement(ref _pending);
         }
+    }
+
+    /// <summary>Why a handshake that ran out of time was refused: which of its parts was still missing.</summary>
+    private string Late(Stream? stream)
+    {
+        string seconds = $"{Options.Timings.HelloTimeout.TotalSeconds:0.###} s";
+        return stream is null ? $"finished no TLS handshake within {seconds}" : $"sent no Hello within {seconds}";
     }
 
     /// <summary>Closes a connection accepted beyond the bound; logged at Debug at most once a second, with the count so far.</summary>

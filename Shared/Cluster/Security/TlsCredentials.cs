@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DistTrainer.Core;
@@ -11,11 +12,16 @@ namespace DistTrainer.Cluster.Security;
 /// </summary>
 public sealed class TlsCredentials
 {
+    // Built once: creating it builds the certificate's chain, which every accepted connection would otherwise pay for.
+    private readonly Lazy<SslStreamCertificateContext> _serverContext;
+
     private TlsCredentials(X509Certificate2 certificate, PeerCertificateValidator peers)
     {
         Certificate = certificate;
         Peers = peers;
         Name = PeerCertificateValidator.NameOf(certificate);
+        _serverContext = new Lazy<SslStreamCertificateContext>(() =>
+            SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true));
     }
 
     /// <summary>This node's certificate, with its private key.</summary>
@@ -25,6 +31,9 @@ public sealed class TlsCredentials
     public string Name { get; }
 
     public PeerCertificateValidator Peers { get; }
+
+    /// <summary>What the accepting side of a handshake presents: <see cref="Certificate"/>, ready to send.</summary>
+    public SslStreamCertificateContext ServerContext => _serverContext.Value;
 
     /// <exception cref="InvalidInputException">a file is missing or unreadable, or the certificate does not chain to the CA</exception>
     public static TlsCredentials Load(TlsOptions files)

@@ -22,13 +22,13 @@ public static class TlsHandshake
         var stream = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = new SslServerAuthenticationOptions
         {
-            ServerCertificateContext = SslStreamCertificateContext.Create(credentials.Certificate, additionalCertificates: null, offline: true),
+            ServerCertificateContext = credentials.ServerContext,
             ClientCertificateRequired = true,
             EnabledSslProtocols = Protocols,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = refusal.Accepts,
         };
-        return await Authenticate(stream, refusal, () => stream.AuthenticateAsServerAsync(options, cancel));
+        return await Authenticate(stream, refusal, () => stream.AuthenticateAsServerAsync(options, cancel)).ConfigureAwait(false);
     }
 
     /// <summary>Authenticates the connecting side of <paramref name="inner"/>, which the returned stream owns.</summary>
@@ -46,21 +46,21 @@ public static class TlsHandshake
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = refusal.Accepts,
         };
-        return await Authenticate(stream, refusal, () => stream.AuthenticateAsClientAsync(options, cancel));
+        return await Authenticate(stream, refusal, () => stream.AuthenticateAsClientAsync(options, cancel)).ConfigureAwait(false);
     }
 
     private static async Task<TlsSession> Authenticate(SslStream stream, Refusal refusal, Func<Task> handshake)
     {
         try
         {
-            await handshake();
+            await handshake().ConfigureAwait(false);
             var peer = stream.RemoteCertificate as X509Certificate2
                        ?? throw new AuthenticationException("the peer presented no certificate");
             return new TlsSession(stream, PeerCertificateValidator.NameOf(peer));
         }
         catch (Exception e)
         {
-            await stream.DisposeAsync();
+            await stream.DisposeAsync().ConfigureAwait(false);
             if (refusal.Reason is { } reason) throw new AuthenticationException($"TLS: peer refused: {reason}", e);
             if (e is AuthenticationException or IOException) throw new AuthenticationException($"TLS handshake failed: {e.Message}", e);
             throw;

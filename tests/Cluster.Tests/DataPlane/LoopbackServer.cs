@@ -25,8 +25,9 @@ internal sealed class LoopbackServer : IDisposable
     public string NextRefusal() =>
         _refusals.TryTake(out var reason, ReceivingEnd.Wait) ? reason : throw new TimeoutException("no connection refused");
 
-    public TensorConnection Connect(string peerId) =>
-        TensorClient.Connect("127.0.0.1", Listener.Port, peerId, TimeSpan.FromSeconds(5), retries: 0, Options);
+    /// <summary>Connects a client with <paramref name="options"/>, or else the listener's own.</summary>
+    public TensorConnection Connect(string peerId, DataPlaneOptions? options = null) =>
+        TensorClient.Connect("127.0.0.1", Listener.Port, peerId, TimeSpan.FromSeconds(5), retries: 0, options ?? Options);
 
     public void Dispose()
     {

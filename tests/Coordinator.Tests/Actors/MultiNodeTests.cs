@@ -1,6 +1,9 @@
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Security;
 using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.Logging;
+using DistTrainer.Cluster.Tests.Security;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Coordinator.ParameterServer;
@@ -13,7 +16,7 @@ namespace DistTrainer.Coordinator.Tests.Actors;
 /// <summary>
 /// A coordinator node and real worker nodes, each its own actor system joined as a cluster on
 /// 127.0.0.1 with free ports, every message through its serializer: registration over real remoting,
-/// refusals seen from both sides, and a short run.
+/// refusals seen from both sides, and a short run, in clear and with both planes over mutual TLS.
 /// </summary>
 public sealed class MultiNodeTests : IAsyncLifetime
 {
@@ -33,14 +36,14 @@ public sealed class MultiNodeTests : IAsyncLifetime
         _training.Dispose();
     }
 
-    private void Start(CoordinatorSettings settings, int workers, string? expectedLayers = null)
+    private void Start(CoordinatorSettings settings, int workers, string? expectedLayers = null, TlsCredentials? tls = null)
     {
         var log = _sink.CreateLogger();
-        _coordinator = CoordinatorNode.Start(new ClusterNodeOptions("127.0.0.1", 0), "127.0.0.1", 0, settings,
+        _coordinator = CoordinatorNode.Start(new ClusterNodeOptions("127.0.0.1", 0, Tls: tls), "127.0.0.1", 0, settings,
             new ParameterServerSettings(null), _training.Runner, _training.Data, _training.Optimizer(), new IgnoreProgress(), log,
             TestNodes.Overrides);
         _workers = EmbeddedWorkers.Start(workers, _coordinator.SeedNode,
-            i => new WorkerSettings($"w{i + 1}", expectedLayers, null, "cpu", 1, Timeout), log, TestNodes.Overrides);
+            i => new WorkerSettings($"w{i + 1}", expectedLayers, null, "cpu", 1, Timeout), log, TestNodes.Overrides, tls);
     }
 
     private Task<LogEvent> Logged(string template, string worker) =>
@@ -60,6 +63,26 @@ public sealed class MultiNodeTests : IAsyncLifetime
         Assert.Equal(new AggregationCounts(0, 0, 0), report.Dropped);
         await Logged("Registered worker {Worker} on {Node} ({Backend})", "w1");
         await Logged("Registered worker {Worker} on {Node} ({Backend})", "w2");
+    }
+
+    [Fact]
+    public async Task With_TLS_two_worker_nodes_train_over_both_planes_and_a_plaintext_stream_is_refused()
+    {
+        Start(_training.Settings(2, 3, Timeout, Timeout), 2, tls: new TestCertificates().Node("coordinator"));
+        var up = await _sink.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Coordinator node {Node} up"), Timeout);
+        int dataPlanePort = int.Parse(up.Properties["Port"].ToString());
+
+        var report = await _coordinator!.Completion.WaitAsync(Timeout);
+        using (var plaintext = TensorClient.Connect("127.0.0.1", dataPlanePort, "w9", Timeout, retries: 0))
+        {
+            var refused = await _sink.WaitForAsync(e => e.MessageTemplate.Text == "Data plane: refused a connection: {Reason}", Timeout);
+            Assert.Contains("TLS handshake failed", refused.RenderMessage());
+        }
+
+        Assert.Null(report.Result.Failure);
+        Assert.Equal([0L, 1L, 2L], report.AppliedSteps);
+        Assert.Equal(["w1", "w2"], report.ShardsPerWorker.Keys.Order());
+        Assert.StartsWith("akka.ssl.tcp://", _coordinator.SeedNode);
     }
 
     [Fact]
