@@ -7,19 +7,21 @@ using DistTrainer.Worker.Hosting;
 namespace DistTrainer.Worker.DataPlane;
 
 /// <summary>
-/// A worker's data-plane stream to the parameter server: weights come in and go to the worker
-/// actor, batch-norm reductions go to the compute thread waiting in <see cref="Exchange"/>, shard
+/// A worker's data-plane stream to the parameter server: weights come in and go straight to the
+/// worker's shard queue (from the reader thread, without a hop through the actor), batch-norm reductions go to the compute thread waiting in <see cref="Exchange"/>, shard
 /// results go out. Closing (either side, or a damaged frame) tells the worker actor.
 /// </summary>
 public sealed class ParameterServerLink : IDisposable
 {
     private readonly TensorConnection _connection;
     private readonly IActorRef _worker;
+    private readonly Action<WeightsArrived> _weights;
 
-    private ParameterServerLink(TensorConnection connection, IActorRef worker, TimeSpan exchangeTimeout)
+    private ParameterServerLink(TensorConnection connection, IActorRef worker, Action<WeightsArrived> weights, TimeSpan exchangeTimeout)
     {
         _connection = connection;
         _worker = worker;
+        _weights = weights;
         Exchange = new DataPlaneStatisticsExchange((header, payload) => _connection.Send(header, payload), exchangeTimeout);
     }
 
@@ -30,13 +32,14 @@ public sealed class ParameterServerLink : IDisposable
 
     /// <summary>
     /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
-    /// throws <see cref="IOException"/> when every attempt failed.
+    /// throws <see cref="IOException"/> when every attempt failed. Each weights frame goes to <paramref name="weights"/>
+    /// on the reader thread, which owns its payload from then on; a closed or refused stream goes to <paramref name="worker"/>.
     /// </summary>
-    public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker, TimeSpan exchangeTimeout,
-        WorkerNodeSettings node, DataPlaneOptions dataPlane)
+    public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker,
+        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane)
     {
         var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken);
-        var link = new ParameterServerLink(connection, worker, exchangeTimeout);
+        var link = new ParameterServerLink(connection, worker, weights, exchangeTimeout);
         connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
         return link;
     }
@@ -60,7 +63,7 @@ public sealed class ParameterServerLink : IDisposable
         switch (frame.Header.Kind)
         {
             case FrameKind.Weights:
-                _worker.Tell(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
+                _weights(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
                 break;
             case FrameKind.MomentsReduced or FrameKind.GradientSumsReduced:
                 Exchange.Deliver(frame.Header, frame.Payload);
