@@ -45,7 +45,8 @@ public sealed class ParameterServerLink : IDisposable
     }
 
     /// <summary>
-    /// Queues a shard's result; <paramref name="written"/> runs once its payload is free again. Throws when the
+    /// Writes a shard's result from the calling thread (the compute thread, which has nothing else to do meanwhile) or,
+    /// behind other frames, queues it; <paramref name="written"/> runs once its payload is free again. Throws when the
     /// stream is closed (then <paramref name="written"/> never runs), so the shard is reported as failed, never lost silently.
     /// </summary>
     public void SendResult(ComputeShard shard, ShardOutput output, Action written)
@@ -53,7 +54,7 @@ public sealed class ParameterServerLink : IDisposable
         var header = new FrameHeader(FrameKind.Gradients, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
-        if (!_connection.Send(header, output.Payload, written))
+        if (!_connection.SendHere(header, output.Payload, written))
             throw new IOException($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed " +
                                   $"({_connection.CloseReason?.Message})");
     }
