@@ -6,6 +6,7 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Cluster.Security;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Worker.Compute;
 using DistTrainer.Worker.DataPlane;
 using DistTrainer.Worker.Hosting;
 using Serilog;
@@ -16,8 +17,8 @@ namespace DistTrainer.Worker.Actors;
 /// A worker node's actor. Joining: waits for a coordinator node to be up and registers with it
 /// until accepted, refused, or the registration timeout passes. Preparing: loads the dataset, checks
 /// it is the coordinator's, builds the model and connects the tensor data plane (off the actor).
-/// Ready: computes the shards it is assigned, one at a time on a compute thread, with the newest
-/// weights; results go back on the data plane. Losing the coordinator or the data plane sends it
+/// Ready: hands the shards it is assigned to the session's <see cref="ShardQueue"/>, which computes them one
+/// at a time on a compute thread as the weights come in; results go back on the data plane. Losing the coordinator or the data plane sends it
 /// back to Joining. Supervision: the default (restart) for children; this actor has none.
 /// Its acceptance and how the run ended go to the <see cref="WorkerOutcome"/> given to <see cref="Props"/> (the host
 /// turns them into a fresh node or an exit code).
@@ -32,13 +33,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly WorkerNodeSettings _node = WorkerNodeSettings.Create(Context.System.Settings.Config);
     private readonly DataPlaneOptions _dataPlane;
-    private readonly List<ComputeShard> _queue = new();
     private Address? _coordinatorNode;
     private DateTime _registrationDeadline;
     private WorkerSession? _session;
-    private WeightsArrived? _weights;
-    private WeightsArrived? _inUse;
-    private bool _computing;
 
     public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome, TlsCredentials? tls)
     {
@@ -104,7 +101,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
         Receive<WorkerRefused>(refused => Fail($"refused by the coordinator: {refused.Reason}"));
         Receive<ComputeShard>(_ => { });
-        Receive<WeightsArrived>(_ => { });
+        Receive<ShardComputeFailed>(_ => { });
         Receive<LinkLost>(_ => { });
     }
 
@@ -128,30 +125,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Ready()
     {
-        Receive<WeightsArrived>(weights =>
+        Receive<ComputeShard>(shard => _session!.Assign(shard));
+        Receive<ShardComputeFailed>(failed =>
         {
-            var previous = _weights;
-            _weights = weights;
-            Retire(previous);
-            StartNext();
-        });
-        Receive<ComputeShard>(shard =>
-        {
-            _queue.Add(shard);
-            StartNext();
-        });
-        Receive<ShardComputed>(done =>
-        {
-            _computing = false;
-            var used = _inUse;
-            _inUse = null;
-            Retire(used);
-            if (done.Error is { } error)
-            {
-                _log.Warning("Step {Step} shard {Shard}: {Reason}", done.Shard.Step + 1, done.Shard.ShardId, error);
-                CoordinatorSelection?.Tell(new ShardFailed(done.Shard.Step, done.Shard.Attempt, done.Shard.ShardId, _settings.WorkerId, error));
-            }
-            StartNext();
+            var shard = failed.Shard;
+            _log.Warning("Step {Step} shard {Shard}: {Reason}", shard.Step + 1, shard.ShardId, failed.Reason);
+            CoordinatorSelection?.Tell(new ShardFailed(shard.Step, shard.Attempt, shard.ShardId, _settings.WorkerId, failed.Reason));
         });
         Receive<LinkLost>(lost => Rejoin($"the data plane to the parameter server closed: {lost.Reason}"));
         Receive<ClusterEvent.MemberRemoved>(removed =>
@@ -169,45 +148,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
     }
 
-    /// <summary>
-    /// Starts the oldest assigned shard whose weights are here (step s needs the weights of version s).
-    /// A shard for weights older than the newest is for a step that has already been applied: it is
-    /// dropped. A shard for newer weights (the coordinator sends the next step ahead) waits for them
-    /// without holding up the others.
-    /// </summary>
-    private void StartNext()
-    {
-        if (_computing || _session is null) return;
-        long version = _weights?.Version ?? -1;
-        foreach (var stale in _queue.Where(s => s.Step < version))
-            _log.Debug("Step {Step} shard {Shard}: dropped, the weights have moved on to version {Version}", stale.Step + 1, stale.ShardId, version);
-        _queue.RemoveAll(s => s.Step < version);
-        int next = _queue.FindIndex(s => s.Step == version);
-        if (next >= 0)
-        {
-            var shard = _queue[next];
-            _queue.RemoveAt(next);
-            _computing = true;
-            var session = _session;
-            var weights = _weights!;
-            var self = Self;
-            _inUse = weights;
-            session.ComputeAsync(shard, weights)
-                .PipeTo(self, success: error => new ShardComputed(shard, error), failure: e => new ShardComputed(shard, e.Message));
-        }
-    }
-
-    /// <summary>
-    /// Gives a weights payload back to the data plane's pool once it is neither the newest weights nor
-    /// the ones a shard in progress loads from: a stream of 1 MB+ arrays per step otherwise means a
-    /// full collection every few steps.
-    /// </summary>
-    private void Retire(WeightsArrived? weights)
-    {
-        if (weights is not null && !ReferenceEquals(weights, _weights) && !ReferenceEquals(weights, _inUse))
-            PayloadPool.Shared.Return(weights.Weights);
-    }
-
     private ActorSelection? CoordinatorSelection =>
         _coordinatorNode is null ? null : Context.ActorSelection(new RootActorPath(_coordinatorNode) / "user" / ActorNames.Coordinator);
 
@@ -222,10 +162,6 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _log.Warning("{Reason}; registering again", reason);
         _session?.Dispose();
         _session = null;
-        _weights = null;
-        _inUse = null;
-        _queue.Clear();
-        _computing = false;
         _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _node.RegistrationRetry);
         Become(Joining);
@@ -246,6 +182,4 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private sealed record Prepared(WorkerSession Session) : INoSerializationVerificationNeeded;
 
     private sealed record PrepareFailed(string Reason);
-
-    private sealed record ShardComputed(ComputeShard Shard, string? Error) : INoSerializationVerificationNeeded;
 }

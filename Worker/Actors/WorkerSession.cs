@@ -16,27 +16,32 @@ using Serilog;
 namespace DistTrainer.Worker.Actors;
 
 /// <summary>
-/// Everything a worker holds for one run: the dataset it read, its backend and model, and its data
-/// plane link to the parameter server. Opened off the actor (it reads files and connects a socket);
-/// its <see cref="Compute"/> runs on a compute thread.
+/// Everything a worker holds for one run: the dataset it read, its backend and model, its data
+/// plane link to the parameter server and its shard queue. Opened off the actor (it reads files and
+/// connects a socket); shards run on a compute thread as soon as their weights are in (<see cref="ShardQueue"/>).
 /// </summary>
 public sealed class WorkerSession : IDisposable
 {
+    private static readonly PayloadPool Payloads = PayloadPool.Shared;
+
     private readonly IComputeBackend _backend;
     private readonly ParameterServerLink _link;
     private readonly string _workerId;
-    private readonly PayloadPool _payloads = PayloadPool.Shared;
     private readonly ComputeThread _thread;
+    private readonly ShardQueue _shards;
     private readonly WorkerMetrics? _metrics;
 
-    private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, string workerId, WorkerMetrics? metrics)
+    private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, ComputeThread thread, ShardQueue shards,
+        string workerId, IActorRef worker, WorkerMetrics? metrics)
     {
-        _thread = new ComputeThread($"compute {workerId}");
+        _thread = thread;
+        _shards = shards;
         _backend = backend;
         Computer = computer;
         _link = link;
         _workerId = workerId;
         _metrics = metrics;
+        shards.Open(Compute, (shard, error) => worker.Tell(new ShardComputeFailed(shard, error)));
     }
 
     public ShardComputer Computer { get; }
@@ -55,51 +60,59 @@ public sealed class WorkerSession : IDisposable
         var spec = ModelSpec.Parse(job.Layers);
         var loss = LossFunction.Parse(job.Loss);
         var backend = BackendFactory.Create(settings.Device, settings.Threads, log);
+        var thread = new ComputeThread($"compute {settings.WorkerId}");
+        var shards = new ShardQueue(thread, Payloads.Return, log);
         ParameterServerLink? link = null;
         try
         {
-            link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker,
+            link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker, shards.Deliver,
                 TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane);
             var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
                 job.SynchronisedBatchNorm ? link.Exchange : null);
             settings.Metrics?.Attach(link.Connection);
-            return new WorkerSession(backend, computer, link, settings.WorkerId, settings.Metrics);
+            return new WorkerSession(backend, computer, link, thread, shards, settings.WorkerId, worker, settings.Metrics);
         }
         catch
         {
+            shards.Stop();
             link?.Dispose();
+            thread.Stop(() => { });
             backend.Dispose();
             throw;
         }
     }
 
     /// <summary>
-    /// Computes one shard with the given weights on the session's compute thread and sends the result;
-    /// the task says why it failed, or null. The result goes out in a pooled payload that returns to the
-    /// pool once written.
+    /// Queues an assigned shard: it computes on the session's compute thread once the weights of its step are
+    /// here, and its result goes out on the data plane; a failure comes back to the worker actor as
+    /// <see cref="ShardComputeFailed"/>.
     /// </summary>
-    public Task<string?> ComputeAsync(ComputeShard shard, WeightsArrived weights) => _thread.Run(() => Compute(shard, weights));
+    public void Assign(ComputeShard shard) => _shards.Assign(shard);
 
+    /// <summary>
+    /// Computes one shard with the given weights and sends the result; returns why it failed, or null. The result
+    /// goes out in a pooled payload that returns to the pool once written.
+    /// </summary>
     private string? Compute(ComputeShard shard, WeightsArrived weights)
     {
-        var payload = _payloads.Rent(Computer.Layout.Length);
+        var payload = Payloads.Rent(Computer.Layout.Length);
         try
         {
             if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
             _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
             var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
-            _link.SendResult(shard, output, () => _payloads.Return(payload));
+            _link.SendResult(shard, output, () => Payloads.Return(payload));
             _metrics?.ShardComputed(output.Seconds);
             return null;
         }
         catch (ShardAbandonedException)
         {
-            _payloads.Return(payload);
+            Payloads.Return(payload);
             return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _payloads.Return(payload);
+            Payloads.Return(payload);
             return $"worker {_workerId}: {e.Message}";
         }
     }
@@ -110,6 +123,7 @@ public sealed class WorkerSession : IDisposable
     /// </summary>
     public void Dispose()
     {
+        _shards.Stop();
         _link.Dispose();
         _thread.Stop(() =>
         {

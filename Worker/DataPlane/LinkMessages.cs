@@ -2,7 +2,7 @@ using Akka.Actor;
 
 namespace DistTrainer.Worker.DataPlane;
 
-/// <summary>New weights from the parameter server's data plane, handed to the worker actor (local only: the array stays in process).</summary>
+/// <summary>New weights from the parameter server's data plane, handed to the worker's shard queue (the array stays in process).</summary>
 public sealed record WeightsArrived(long Version, float[] Weights) : INoSerializationVerificationNeeded;
 
 /// <summary>The data-plane stream to the parameter server closed; the worker treats it as losing the coordinator.</summary>

@@ -7,19 +7,21 @@ using DistTrainer.Worker.Hosting;
 namespace DistTrainer.Worker.DataPlane;
 
 /// <summary>
-/// A worker's data-plane stream to the parameter server: weights come in and go to the worker
-/// actor, batch-norm reductions go to the compute thread waiting in <see cref="Exchange"/>, shard
+/// A worker's data-plane stream to the parameter server: weights come in and go straight to the
+/// worker's shard queue (from the reader thread, without a hop through the actor), batch-norm reductions go to the compute thread waiting in <see cref="Exchange"/>, shard
 /// results go out. Closing (either side, or a damaged frame) tells the worker actor.
 /// </summary>
 public sealed class ParameterServerLink : IDisposable
 {
     private readonly TensorConnection _connection;
     private readonly IActorRef _worker;
+    private readonly Action<WeightsArrived> _weights;
 
-    private ParameterServerLink(TensorConnection connection, IActorRef worker, TimeSpan exchangeTimeout)
+    private ParameterServerLink(TensorConnection connection, IActorRef worker, Action<WeightsArrived> weights, TimeSpan exchangeTimeout)
     {
         _connection = connection;
         _worker = worker;
+        _weights = weights;
         Exchange = new DataPlaneStatisticsExchange((header, payload) => _connection.Send(header, payload), exchangeTimeout);
     }
 
@@ -30,19 +32,21 @@ public sealed class ParameterServerLink : IDisposable
 
     /// <summary>
     /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
-    /// throws <see cref="IOException"/> when every attempt failed.
+    /// throws <see cref="IOException"/> when every attempt failed. Each weights frame goes to <paramref name="weights"/>
+    /// on the reader thread, which owns its payload from then on; a closed or refused stream goes to <paramref name="worker"/>.
     /// </summary>
-    public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker, TimeSpan exchangeTimeout,
-        WorkerNodeSettings node, DataPlaneOptions dataPlane)
+    public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker,
+        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane)
     {
         var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken);
-        var link = new ParameterServerLink(connection, worker, exchangeTimeout);
+        var link = new ParameterServerLink(connection, worker, weights, exchangeTimeout);
         connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
         return link;
     }
 
     /// <summary>
-    /// Queues a shard's result; <paramref name="written"/> runs once its payload is free again. Throws when the
+    /// Writes a shard's result from the calling thread (the compute thread, which has nothing else to do meanwhile) or,
+    /// behind other frames, queues it; <paramref name="written"/> runs once its payload is free again. Throws when the
     /// stream is closed (then <paramref name="written"/> never runs), so the shard is reported as failed, never lost silently.
     /// </summary>
     public void SendResult(ComputeShard shard, ShardOutput output, Action written)
@@ -50,7 +54,7 @@ public sealed class ParameterServerLink : IDisposable
         var header = new FrameHeader(FrameKind.Gradients, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
-        if (!_connection.Send(header, output.Payload, written))
+        if (!_connection.SendHere(header, output.Payload, written))
             throw new IOException($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed " +
                                   $"({_connection.CloseReason?.Message})");
     }
@@ -60,7 +64,7 @@ public sealed class ParameterServerLink : IDisposable
         switch (frame.Header.Kind)
         {
             case FrameKind.Weights:
-                _worker.Tell(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
+                _weights(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
                 break;
             case FrameKind.MomentsReduced or FrameKind.GradientSumsReduced:
                 Exchange.Deliver(frame.Header, frame.Payload);

@@ -64,9 +64,10 @@ public static class ClusterTraining
         EmbeddedWorkers? workers = null;
         try
         {
+            int threads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
             if (embedded)
                 workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
-                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, options.Threads, cluster.WorkerTimeout,
+                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, threads, cluster.WorkerTimeout,
                         run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
                     log, overrides, cluster.Security.Tls);
             using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));

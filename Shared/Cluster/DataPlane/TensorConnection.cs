@@ -108,13 +108,16 @@ public sealed class TensorConnection : IDisposable
     /// calling <paramref name="written"/>, when the connection is closed, or when the frame would pass the
     /// send queue's byte bound: the peer is not draining its stream, so that closes the connection.
     /// </summary>
-    public bool Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null)
-    {
-        long bytes = (long)payload.Length * sizeof(float);
-        if (bytes > _maxPayloadBytes)
-            throw new ArgumentException($"payload of {bytes} bytes exceeds the data plane limit of {_maxPayloadBytes} bytes", nameof(payload));
-        return Enqueue(header with { PayloadBytes = (int)bytes }, payload, written);
-    }
+    public bool Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null) =>
+        SendFloats(header, payload, written, here: false);
+
+    /// <summary>
+    /// As <see cref="Send"/>, but when nothing is queued before the frame, the calling thread writes it itself and
+    /// returns once it is on the wire: no hand-off to the writer thread. Only for a thread that may block (a
+    /// worker's compute thread sending its result), never an actor.
+    /// </summary>
+    public bool SendHere(FrameHeader header, ReadOnlyMemory<float> payload, Action? written = null) =>
+        SendFloats(header, payload, written, here: true);
 
     /// <summary>
     /// Queues a text frame (Hello, Refused) holding <paramref name="text"/> as UTF-8; false when closed.
@@ -126,7 +129,7 @@ public sealed class TensorConnection : IDisposable
         var payload = FrameText.Encode(text, out int bytes);
         if (bytes > _maxPayloadBytes)
             throw new ArgumentException($"text of {bytes} bytes exceeds the data plane limit of {_maxPayloadBytes} bytes", nameof(text));
-        return Enqueue(header with { PayloadBytes = bytes }, payload, written);
+        return Enqueue(header with { PayloadBytes = bytes }, payload, written, here: false);
     }
 
     /// <summary>Closes the connection (cause <see cref="CloseCause.Disposed"/> unless it had closed already) and waits briefly for its threads.</summary>
@@ -139,13 +142,22 @@ public sealed class TensorConnection : IDisposable
         }
     }
 
-    private bool Enqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written)
+    private bool SendFloats(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, bool here)
+    {
+        long bytes = (long)payload.Length * sizeof(float);
+        if (bytes > _maxPayloadBytes)
+            throw new ArgumentException($"payload of {bytes} bytes exceeds the data plane limit of {_maxPayloadBytes} bytes", nameof(payload));
+        return Enqueue(header with { PayloadBytes = (int)bytes }, payload, written, here);
+    }
+
+    private bool Enqueue(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, bool here)
     {
         lock (_gate)
         {
             if (_closed is not null) return false;
         }
-        switch (_sender.TryEnqueue(header with { Checksum = 0 }, payload, written))
+        header = header with { Checksum = 0 };
+        switch (here ? _sender.TryWriteHere(header, payload, written) : _sender.TryEnqueue(header, payload, written))
         {
             case EnqueueOutcome.Queued:
                 return true;
