@@ -55,7 +55,8 @@ public static class ClusterTraining
             cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples);
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
-            rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
+            rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
+            LogicalShards: cluster.SynchronisedBatchNorm ? null : cluster.Shards ?? expect);
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
                 cluster.PublicHostname, cluster.SeedNodes, Tls: cluster.Security.Tls, Insecure: cluster.Security.Insecure),
