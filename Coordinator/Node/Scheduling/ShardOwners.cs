@@ -15,15 +15,13 @@ public static class ShardOwners
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shards);
         if (weights.IsEmpty) throw new ArgumentException("no workers to assign shards to", nameof(weights));
-        var owners = new int[shards];
         if (weights.Length >= shards)
         {
             var weight = weights.ToArray();
-            Enumerable.Range(0, weight.Length).OrderByDescending(i => weight[i]).ThenBy(i => i).Take(shards).Order().ToArray()
-                .CopyTo(owners, 0);
-            return owners;
+            return Enumerable.Range(0, weight.Length).OrderByDescending(i => weight[i]).ThenBy(i => i).Take(shards).Order().ToArray();
         }
         // Apportioning shards over workers is cutting a batch of `shards` rows over them, at least one each.
+        var owners = new int[shards];
         int next = 0;
         foreach (var portion in ShardSplitter.Split(shards, weights, minRows: 1))
             for (int i = 0; i < portion.Count; i++) owners[next++] = portion.Id;
