@@ -28,10 +28,11 @@ public static class ClusterBenchmark
         int steps = args.Int("--steps", 200);
         int warmUpSteps = args.Int("--warm-up", 30);
         int rounds = args.Int("--rounds", 2);
+        int shardsPerWorker = args.Int("--shards-per-worker", 1);
         string output = args.String("--out", Path.Combine("docs", "benchmarks", "cluster.md"));
         string loadBefore = MachineInfo.LoadAverage();
         var (train, _) = DatasetLoader.Load(DatasetLoader.FashionMnist, null);
-        var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker);
+        var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker, shardsPerWorker);
         long parameters = runs.ParameterCount;
 
         foreach (int workers in WorkerCounts) Train(runs, workers, warmUpSteps, new SilentObserver());
@@ -58,8 +59,8 @@ public static class ClusterBenchmark
             Notes =
             [
                 $"Model: the default `train` MLP ({TrainOptions.DefaultLayers}, {parameters} parameters), {Optimizer}, cross-entropy,",
-                $"Fashion-MNIST training set, seed 1, CPU backend with 1 thread per node, `train`'s cluster defaults (local batch norm, shards sized by",
-                $"measured throughput). Batch {batchPerWorker} per worker, so the global batch is",
+                $"Fashion-MNIST training set, seed 1, CPU backend with 1 thread per node, `train`'s cluster defaults (local batch norm, shards shared by",
+                $"measured throughput; {shardsPerWorker} logical shard(s) per worker, --shards-per-worker). Batch {batchPerWorker} per worker, so the global batch is",
                 $"{batchPerWorker} x workers (workers 0: {batchPerWorker} in one process, LocalTrainer, no cluster). First every configuration trains {warmUpSteps}",
                 $"warm-up steps; then, for {rounds} rounds, each trains {steps} measured steps in a fresh run, in turn; each row is the configuration's best",
                 "round by samples/s. Everything runs in this one process.",

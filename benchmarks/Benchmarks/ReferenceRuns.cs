@@ -12,9 +12,10 @@ namespace DistTrainer.Benchmarks;
 
 /// <summary>
 /// Training runs of one model as `train` makes them: in one process, or on the embedded cluster. Every
-/// run starts from the same freshly initialised weights (seed 1) and a fresh optimizer, on one thread.
+/// run starts from the same freshly initialised weights (seed 1) and a fresh optimizer, on one thread. A cluster
+/// run cuts each batch into <paramref name="shardsPerWorker"/> logical shards per worker.
 /// </summary>
-public sealed class ReferenceRuns(string layers, string optimizer, Dataset train, int batchPerWorker)
+public sealed class ReferenceRuns(string layers, string optimizer, Dataset train, int batchPerWorker, int shardsPerWorker = 1)
 {
     public long ParameterCount => ParameterCountOf(layers);
 
@@ -39,6 +40,7 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
             Device = "cpu",
             Threads = 1,
             Workers = workers,
+            Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers) },
         };
         using var run = TrainingRun.Prepare(options, Logger.None, (train, null));
         return run.Execute(observer, Logger.None, CancellationToken.None);

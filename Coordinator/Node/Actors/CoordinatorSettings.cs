@@ -7,7 +7,10 @@ namespace DistTrainer.Coordinator.Actors;
 /// A run as the coordinator schedules it: the job every worker gets, the batches (size, epochs or
 /// steps, shuffling, seed), the first step (after a resume), the workers to wait for, how shards are
 /// sized, the time limits that keep every wait bounded, and when a worker whose results keep being
-/// rejected is quarantined (null: never; a coordinator node sets its configured policy).
+/// rejected is quarantined (null: never; a coordinator node sets its configured policy). With
+/// <paramref name="LogicalShards"/>, every batch is cut into that many shards whoever is ready, and
+/// <paramref name="Sizing"/> only decides how many of them each worker computes; without (synchronised batch
+/// norm, whose shards of one step wait on each other), the batch is cut into one shard per ready worker.
 /// </summary>
 public sealed record CoordinatorSettings(
     TrainingJob Job,
@@ -24,9 +27,10 @@ public sealed record CoordinatorSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerWaitTimeout,
     int MaxAttempts = 5,
-    QuarantinePolicy? Quarantine = null);
+    QuarantinePolicy? Quarantine = null,
+    int? LogicalShards = null);
 
-/// <summary>How a step's batch is cut: in proportion to each worker's measured throughput, or equally.</summary>
+/// <summary>How a step's work is shared: in proportion to each worker's measured throughput, or equally.</summary>
 public enum ShardSizing
 {
     Throughput,

@@ -9,7 +9,7 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// content of a checkpoint (copied, so that it can be written off the parameter server's thread while the weights
 /// move on), or the evaluation model written for its owner to read after the run.
 /// </summary>
-public sealed class ModelSnapshot(StepApplier weights, BatchRunner evaluator, Dataset? test, long? plannedSteps)
+public sealed class ModelSnapshot(StepApplier weights, BatchRunner evaluator, Dataset? test, long? plannedSteps, int? logicalShards = null)
 {
     /// <summary>The test set's summed loss and correct count; null without a test set.</summary>
     public BatchOutcome? Evaluate()
@@ -19,8 +19,8 @@ public sealed class ModelSnapshot(StepApplier weights, BatchRunner evaluator, Da
         return evaluator.Evaluate(test);
     }
 
-    /// <summary>A copy of the weights, running statistics and optimizer state, with the run's planned total steps.</summary>
-    public CheckpointContent Capture() => weights.CaptureCheckpoint(plannedSteps);
+    /// <summary>A copy of the weights, running statistics and optimizer state, with the run's planned total steps and logical shards.</summary>
+    public CheckpointContent Capture() => weights.CaptureCheckpoint(plannedSteps, logicalShards);
 
     public ModelExported Export()
     {

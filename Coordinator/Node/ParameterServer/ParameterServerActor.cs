@@ -52,7 +52,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _payloads = listener.Options.Payloads;
         _log = log;
         _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients);
-        _snapshot = new ModelSnapshot(_applier, evaluator, test, settings.Checkpoints?.PlannedSteps);
+        _snapshot = new ModelSnapshot(_applier, evaluator, test, settings.Checkpoints?.PlannedSteps, settings.Checkpoints?.LogicalShards);
         _checkpoints = settings.Checkpoints;
         _writer = new CheckpointWriter(settings.Retry, log);
         _saves = new CheckpointQueue(log);

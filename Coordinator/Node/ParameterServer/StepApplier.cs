@@ -89,10 +89,10 @@ public sealed class StepApplier
     }
 
     /// <summary>Writes the model, then copies it with the optimizer's state into a checkpoint's content, to be written elsewhere.</summary>
-    public CheckpointContent CaptureCheckpoint(long? plannedSteps)
+    public CheckpointContent CaptureCheckpoint(long? plannedSteps, int? logicalShards = null)
     {
         WriteModel();
-        return ModelCheckpoint.Capture(_model, _optimizer, plannedSteps);
+        return ModelCheckpoint.Capture(_model, _optimizer, plannedSteps, logicalShards);
     }
 
     private void FoldRunningStatistics(StepAggregator aggregator)

@@ -6,7 +6,7 @@ namespace DistTrainer.Coordinator.Runs;
 
 /// <summary>
 /// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
-/// nodes (none: the embedded cluster on loopback), the data-plane port, TLS, how shards are cut, batch-norm
+/// nodes (none: the embedded cluster on loopback), the data-plane port, TLS, the logical shards of a batch and how they are shared, batch-norm
 /// mode, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
 /// </summary>
 public sealed record ClusterOptions
@@ -21,6 +21,8 @@ public sealed record ClusterOptions
     public TimeSpan ShardDeadline { get; init; } = CoordinatorNodeSettings.Default.ShardDeadline;
     public TimeSpan WorkerTimeout { get; init; } = CoordinatorNodeSettings.Default.WorkerTimeout;
     public int? ExpectWorkers { get; init; }
+    /// <summary>The logical shards every batch is cut into, whoever computes them (null: as many as the workers the run expects).</summary>
+    public int? Shards { get; init; }
     public double MaxShardNormRatio { get; init; } = CoordinatorNodeSettings.Default.MaxShardNormRatio;
     /// <summary>TLS on both planes, or leave to run in clear off loopback; embedded workers use the same.</summary>
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;

@@ -48,6 +48,8 @@ public static class ClusterTraining
         var cluster = options.Cluster;
         bool embedded = cluster.SeedNodes is null && options.Workers > 0;
         int expect = cluster.ExpectWorkers ?? (embedded ? options.Workers : 1);
+        int? logicalShards = LogicalShards.Of(options, expect, log);
+        var checkpoints = run.Checkpoints is { } plan ? plan with { LogicalShards = logicalShards } : null;
         var model = runner.Model;
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
@@ -55,11 +57,12 @@ public static class ClusterTraining
             cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples);
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
-            rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
+            rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
+            LogicalShards: logicalShards);
         var node = CoordinatorNode.Start(
             new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
                 cluster.PublicHostname, cluster.SeedNodes, Tls: cluster.Security.Tls, Insecure: cluster.Security.Insecure),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
+            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try

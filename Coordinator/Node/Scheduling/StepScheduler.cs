@@ -10,8 +10,10 @@ using Serilog;
 namespace DistTrainer.Coordinator.Scheduling;
 
 /// <summary>
-/// Decides who computes what: each step's global batch from the seeded sampler, cut into shards sized by
-/// worker throughput (or equally) over the ready workers, the next step planned and sent ahead, and what
+/// Decides who computes what: each step's global batch from the seeded sampler, cut into the job's logical
+/// shards (their number and sizes fixed by the job, so that no fault changes a step's arithmetic) that go to the
+/// ready workers in proportion to their throughput (or equally) — or, with synchronised batch norm, cut into one
+/// shard per ready worker sized that way — the next step planned and sent ahead, and what
 /// becomes of a shard that does not come in: another worker, the whole step again, or the end of the run
 /// after too many failures or a divergence. It returns its decisions; the coordinator actor sends them.
 /// </summary>
@@ -79,15 +81,27 @@ public sealed class StepScheduler
             batch = _sampler.Batch(epoch, index).ToArray();
         }
         var weights = ready.Select(w => _settings.Sizing == ShardSizing.Equal ? 1.0 : w.Throughput).ToArray();
-        var shards = ShardSplitter.Split(batch.Length, weights, _settings.BatchNorm ? 2 : 1);
+        int minRows = _settings.BatchNorm ? 2 : 1;
+        Shard[] shards;
+        int[] owners;
+        if (_settings.LogicalShards is { } logical)
+        {
+            shards = ShardSplitter.Split(batch.Length, Enumerable.Repeat(1.0, logical).ToArray(), minRows);
+            owners = ShardOwners.Assign(shards.Length, weights);
+        }
+        else
+        {
+            shards = ShardSplitter.Split(batch.Length, weights, minRows);
+            owners = Enumerable.Range(0, shards.Length).ToArray();
+        }
         var plan = new StepPlan(step, attempt, batch, _settings.Normalizer(batch.Length), shards);
-        for (int i = 0; i < shards.Length; i++) plan.AssignedTo[i] = ready[i].Id;
+        for (int i = 0; i < shards.Length; i++) plan.AssignedTo[i] = ready[owners[i]].Id;
         return plan;
     }
 
     private static PlanDispatch Dispatch(StepPlan plan, IReadOnlyList<WorkerEntry> ready) =>
         new(new BeginStep(plan.Step, plan.Attempt, plan.Shards, plan.AssignedTo.ToArray()),
-            plan.Shards.Select((shard, i) => Assign(plan, shard, ready[i])).ToList());
+            plan.Shards.Select(shard => Assign(plan, shard, ready.First(w => w.Id == plan.AssignedTo[shard.Id]))).ToList());
 
     private static ShardAssignment Assign(StepPlan plan, Shard shard, WorkerEntry worker)
     {

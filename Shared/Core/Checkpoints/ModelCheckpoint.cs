@@ -16,7 +16,8 @@ namespace DistTrainer.Core.Checkpoints;
 /// (name, dtype, shape, bytes) goes into the metadata, so a file damaged after it was written is
 /// refused on load rather than trained from; files without one (PyTorch's) are taken as they are.
 /// A run's checkpoint also records the run's planned total step count, so that a resumed run ends
-/// where the interrupted one would have.
+/// where the interrupted one would have, and on a cluster the logical shards its batches are cut into,
+/// so that a resumed run does the same arithmetic.
 /// </summary>
 public static class ModelCheckpoint
 {
@@ -25,16 +26,17 @@ public static class ModelCheckpoint
     private const string ChecksumKey = "checksum.xxh64";
     private const string LayersKey = "layers";
     private const string PlannedStepsKey = "planned-steps";
+    private const string LogicalShardsKey = "logical-shards";
 
     /// <summary>Writes the model and optimizer as they are now (see <see cref="Capture"/> and <see cref="Write"/>).</summary>
     public static void Save(string path, Sequential model, IOptimizer? optimizer, long? plannedSteps = null) =>
         Write(path, Capture(model, optimizer, plannedSteps));
 
     /// <summary>
-    /// A copy of what a checkpoint of the model and optimizer holds now, with the run's planned total step count when
-    /// given: cheap next to writing it, so that the writing can happen elsewhere while training goes on.
+    /// A copy of what a checkpoint of the model and optimizer holds now, with the run's planned total step count and
+    /// logical shards when given: cheap next to writing it, so that the writing can happen elsewhere while training goes on.
     /// </summary>
-    public static CheckpointContent Capture(Sequential model, IOptimizer? optimizer, long? plannedSteps = null)
+    public static CheckpointContent Capture(Sequential model, IOptimizer? optimizer, long? plannedSteps = null, int? logicalShards = null)
     {
         var parameters = new float[model.ParameterCount];
         var buffers = new float[model.BufferCount];
@@ -65,6 +67,7 @@ public static class ModelCheckpoint
             }
         }
         if (plannedSteps is { } planned) metadata[PlannedStepsKey] = planned.ToString(CultureInfo.InvariantCulture);
+        if (logicalShards is { } shards) metadata[LogicalShardsKey] = shards.ToString(CultureInfo.InvariantCulture);
         return new CheckpointContent(tensors, metadata, optimizer?.StepCount ?? 0);
     }
 
@@ -76,15 +79,25 @@ public static class ModelCheckpoint
     }
 
     /// <summary>The total step count of the run that wrote the checkpoint; null when it recorded none (older files, PyTorch's).</summary>
-    public static long? ReadPlannedSteps(string path)
+    public static long? ReadPlannedSteps(string path) => ReadCount(path, PlannedStepsKey, "a step count");
+
+    /// <summary>The logical shards of the cluster run that wrote the checkpoint; null when it recorded none (a run in one process, older files).</summary>
+    public static int? ReadLogicalShards(string path)
+    {
+        long? shards = ReadCount(path, LogicalShardsKey, "a shard count");
+        if (shards is null or (> 0 and <= int.MaxValue)) return (int?)shards;
+        throw new InvalidInputException($"checkpoint {path}: '{LogicalShardsKey}' in its metadata is {shards}, not a shard count");
+    }
+
+    private static long? ReadCount(string path, string key, string what)
     {
         var metadata = File.Exists(path)
             ? SafeTensorsFile.ReadMetadata(path)
             : throw new InvalidInputException($"checkpoint {path}: file not found");
-        if (!metadata.TryGetValue(PlannedStepsKey, out var text)) return null;
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var planned)
-            ? planned
-            : throw new InvalidInputException($"checkpoint {path}: '{PlannedStepsKey}' in its metadata is '{text}', not a step count");
+        if (!metadata.TryGetValue(key, out var text)) return null;
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? count
+            : throw new InvalidInputException($"checkpoint {path}: '{key}' in its metadata is '{text}', not {what}");
     }
 
     /// <summary>

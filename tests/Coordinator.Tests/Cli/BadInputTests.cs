@@ -36,6 +36,14 @@ public class BadInputTests
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:2:2", "--optimizer", "lion"), "--optimizer", "'lion'");
 
     [Fact]
+    public void Logical_shards_with_synchronised_batch_norm() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--batchnorm-mode", "sync", "--shards", "4"), "--shards", "one shard per ready worker");
+
+    [Fact]
+    public void No_logical_shards() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--shards", "0"), "--shards");
+
+    [Fact]
     public void Histograms_without_a_folder_for_them() =>
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--histogram-every", "10"), "--histogram-every", "--tensorboard DIR");
 

@@ -22,10 +22,10 @@ internal static class EmbeddedCluster
     public static readonly Config SerializeMessages = ConfigurationFactory.ParseString("akka.actor.serialize-messages = on");
 
     public static DistributedRunReport Train(TrainOptions options, ITrainingObserver? observer = null, ILogger? log = null,
-        CancellationToken stop = default, Config? akka = null)
+        CancellationToken stop = default, Config? akka = null, IGradientObserver? gradients = null)
     {
         using var run = TrainingRun.Prepare(options, Logger.None);
-        return run.Execute(observer ?? new Unobserved(), log ?? Logger.None, stop, akka: akka ?? SerializeMessages).Cluster!;
+        return run.Execute(observer ?? new Unobserved(), log ?? Logger.None, stop, gradients, akka ?? SerializeMessages).Cluster!;
     }
 
     private sealed class Unobserved : ITrainingObserver

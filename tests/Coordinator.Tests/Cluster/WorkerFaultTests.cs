@@ -30,7 +30,7 @@ public class WorkerFaultTests
     private const int Steps = 600;
 
     /// <summary>A node whose actor system terminates without leaving the cluster first, as a crashed process would.</summary>
-    private static readonly Config Abrupt = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
+    internal static readonly Config Abrupt = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
 
     [Fact]
     public async Task A_worker_stopped_mid_run_costs_no_step_and_a_worker_joining_mid_run_trains_with_the_current_weights()

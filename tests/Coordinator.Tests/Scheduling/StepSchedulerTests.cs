@@ -1,4 +1,3 @@
-using Akka.Actor;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;
@@ -6,7 +5,6 @@ using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Training.Sharding;
-using Serilog.Core;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Scheduling;
@@ -19,20 +17,9 @@ public sealed class StepSchedulerTests
 {
     private static StepScheduler Scheduler(ShardSizing sizing = ShardSizing.Throughput, bool shuffle = false, bool synchronisedBatchNorm = false,
         int maxAttempts = 5) =>
-        new(new CoordinatorSettings(
-            new TrainingJob("linear:2:2", "cross-entropy", null, null, new DatasetFingerprint("synthetic", 100, 2, 0), 7, synchronisedBatchNorm,
-                100, "127.0.0.1", 0, 5),
-            100, 10, 1, null, shuffle, 0, 1, sizing, synchronisedBatchNorm, rows => rows, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10),
-            maxAttempts), Logger.None);
+        Schedulers.Create(sizing, shuffle, synchronisedBatchNorm, maxAttempts);
 
-    /// <summary>Ready workers whose measured throughputs (rows per second) are <paramref name="throughputs"/>, named w1, w2, ...</summary>
-    private static List<WorkerEntry> Workers(params double[] throughputs) =>
-        throughputs.Select((rowsPerSecond, i) =>
-        {
-            var worker = new WorkerEntry($"w{i + 1}", ActorRefs.Nobody) { Connected = true };
-            worker.Observe(rowsPerSecond);
-            return worker;
-        }).ToList();
+    private static List<WorkerEntry> Workers(params double[] throughputs) => Schedulers.Workers(throughputs);
 
     private static IEnumerable<(string Worker, int Shard, int Offset, string Rows)> Orders(PlanDispatch dispatch) =>
         dispatch.Shards.Select(a => (a.Worker.Id, a.Shard.ShardId, a.Shard.RowOffset, string.Join(",", a.Shard.Indices)));

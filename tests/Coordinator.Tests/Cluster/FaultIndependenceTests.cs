@@ -1,0 +1,111 @@
+using Akka.Actor;
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Coordinator.Cli;
+using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Core.Checkpoints;
+using DistTrainer.Core.Tests;
+using DistTrainer.Core.Training;
+using DistTrainer.Worker.Actors;
+using Serilog.Core;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Cluster;
+
+/// <summary>
+/// A run's result does not depend on who computed it: every batch is cut into the job's logical shards and their
+/// gradients are summed in shard order, so a worker lost mid-run, or fewer workers from the start, end on the very
+/// same weights, running statistics and optimizer state (every float compared exactly). The models have dropout
+/// and, in one, local batch norm, whose groups are the logical shards.
+/// </summary>
+[Collection(AloneCollection.Name)]
+public sealed class FaultIndependenceTests
+{
+    private const string WithBatchNorm = "linear:16:12,batchnorm:12,relu,dropout:0.3,linear:12:4";
+    private const string WithoutBatchNorm = "linear:16:12,tanh,dropout:0.2,linear:12:4";
+
+    /// <summary>
+    /// The killed node never leaves: the coordinator waits 2 s (not 10) for it at the end, and it is downed a second after it
+    /// is found unreachable, so that the run's nodes leave the cluster without waiting long on it.
+    /// </summary>
+    private static readonly Config QuickDowning = ConfigurationFactory.ParseString(
+        "akka.cluster.split-brain-resolver.stable-after = 1s\ndisttrainer.coordinator.workers-leave-timeout = 2s");
+
+    private static string[] Run(string data, string layers, int steps) =>
+    [
+        "--data-dir", data, "--layers", layers, "--optimizer", "adam", "--batch-size", "25", "--steps", steps.ToString(),
+        "--seed", "13", "--threads", "1", "--device", "cpu", "--batchnorm-mode", "local", "--shards", "2",
+    ];
+
+    [Theory]
+    [InlineData(WithBatchNorm)]
+    [InlineData(WithoutBatchNorm)]
+    public void One_worker_computing_both_shards_ends_on_the_weights_of_two_workers_computing_one_each(string layers)
+    {
+        using var dir = new TempDirectory();
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
+
+        var pair = EmbeddedCluster.Train(TrainArguments.Parse([.. Run(data.Path, layers, 15), "--workers", "2", "--save", dir.File("two.safetensors")]));
+        var alone = EmbeddedCluster.Train(TrainArguments.Parse([.. Run(data.Path, layers, 15), "--workers", "1", "--save", dir.File("one.safetensors")]));
+
+        Assert.Equal(15, pair.AppliedSteps.Count);
+        Assert.Equal(15, alone.AppliedSteps.Count);
+        Assert.Equal([15L, 15L], pair.ShardsPerWorker.Values);
+        Assert.Equal([30L], alone.ShardsPerWorker.Values);
+        CheckpointAssert.Close(dir.File("two.safetensors"), dir.File("one.safetensors"), 0, "one worker against two");
+        Assert.Equal(2, ModelCheckpoint.ReadLogicalShards(dir.File("one.safetensors")));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_run_leaves_the_final_weights_of_the_undisturbed_run()
+    {
+        const int Steps = 40;
+        using var dir = new TempDirectory();
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
+        var undisturbed = EmbeddedCluster.Train(TrainArguments.Parse(
+            [.. Run(data.Path, WithBatchNorm, Steps), "--workers", "2", "--save", dir.File("undisturbed.safetensors")]));
+
+        int port = ClusterProcesses.FreePort();
+        string seedNode = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
+        var killer = new KillAtStep(10);
+        var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
+        [
+            .. Run(data.Path, WithBatchNorm, Steps), "--workers", "1", "--expect-workers", "2", "--port", port.ToString(),
+            "--save", dir.File("faulted.safetensors"),
+        ]), akka: QuickDowning, gradients: killer));
+        await using var victim = EmbeddedWorkers.Start(1, seedNode,
+            _ => new WorkerSettings("victim", null, data.Path, "cpu", 1, TimeSpan.FromSeconds(60)), Logger.None, WorkerFaultTests.Abrupt);
+        killer.Victim = victim.Systems[0];
+        var faulted = await training.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Null(faulted.Result.Failure);
+        Assert.Equal(10, killer.KilledAtStep);
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), faulted.AppliedSteps);
+        Assert.Equal(["victim"], faulted.WorkersLost);
+        Assert.Equal(1, faulted.ShardsReassigned);
+        Assert.Equal(11, faulted.ShardsPerWorker["victim"]);
+        Assert.Equal(2 * Steps - 11, faulted.ShardsPerWorker["worker-1"]);
+        Assert.Equal([(long)Steps, Steps], undisturbed.ShardsPerWorker.Values);
+        CheckpointAssert.Close(dir.File("undisturbed.safetensors"), dir.File("faulted.safetensors"), 0, "after a worker was killed");
+    }
+
+    /// <summary>
+    /// Stops <see cref="Victim"/>'s actor system without leaving the cluster, as a crash would, while the parameter server
+    /// applies step <c>step</c>, holding it there until the victim has stopped (at most 20 s): the victim has its shard of
+    /// the next step, sent ahead, but not yet the weights to compute it, so that shard must go to the other worker.
+    /// </summary>
+    private sealed class KillAtStep(long step) : IGradientObserver
+    {
+        public ActorSystem? Victim { get; set; }
+        public long? KilledAtStep { get; private set; }
+
+        public void OnGradients(long applied, ReadOnlySpan<float> gradients)
+        {
+            if (applied != step || Victim is not { } victim) return;
+            KilledAtStep = applied;
+            victim.Terminate().Wait(TimeSpan.FromSeconds(20));
+        }
+    }
+}
