@@ -56,10 +56,7 @@ public static class ClusterTraining
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout);
-        var node = CoordinatorNode.Start(
-            new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
-                cluster.PublicHostname, cluster.SeedNodes, Tls: cluster.Security.Tls, Insecure: cluster.Security.Insecure),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
+        var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(run.Checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try
