@@ -1,6 +1,8 @@
+using DistTrainer.Cluster.Hosting;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Lab;
 using DistTrainer.Coordinator.Runs;
+using DistTrainer.Coordinator.Standby;
 using DistTrainer.Core;
 using DistTrainer.Core.Logging;
 
@@ -46,6 +48,7 @@ public static class Program
     /// <summary>
     /// The coordinator of a real cluster: `train` with no embedded workers; it waits for
     /// --expect-workers worker nodes to join through its seed nodes (itself when none are given).
+    /// One that is not itself a seed node is a standby (<see cref="StandbyCommand"/>).
     /// </summary>
     private static int Coordinate(string[] args)
     {
@@ -53,7 +56,9 @@ public static class Program
         if (options.Cluster.ExpectWorkers is null)
             throw new InvalidInputException("coordinator: give --expect-workers N, the worker nodes to wait for before training");
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
-        return TrainCommand.Run(options, Console.Out, log);
+        return StandbyRule.IsStandby(ClusterConfigBuilder.Build(options.Cluster.Node(embedded: false)))
+            ? StandbyCommand.Run(options, Console.Out, log)
+            : TrainCommand.Run(options, Console.Out, log);
     }
 
     /// <summary>Every run from the command line leaves its summary and curves: under runs/ unless --summary says where.</summary>

@@ -14,8 +14,10 @@ using Serilog;
 namespace DistTrainer.Worker.Actors;
 
 /// <summary>
-/// A worker node's actor. Joining: waits for a coordinator node to be up and registers with it
-/// until accepted, refused, or the registration timeout passes. Preparing: loads the dataset, checks
+/// A worker node's actor. Joining: registers with every coordinator node that is up (only the active one
+/// answers; a standby does not) until accepted, refused, or the registration timeout passes. A node left in a
+/// cluster with no coordinator node (its coordinator crashed and was downed, with no standby) leaves it, so that
+/// the host starts a fresh node that joins through the seed nodes, where a restarted coordinator is. Preparing: loads the dataset, checks
 /// it is the coordinator's, builds the model and connects the tensor data plane (off the actor).
 /// Ready: hands the shards it is assigned to the session's <see cref="ShardQueue"/>, which computes them one
 /// at a time on a compute thread as the weights come in; results go back on the data plane. Losing the coordinator or the data plane sends it
@@ -33,7 +35,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly WorkerNodeSettings _node = WorkerNodeSettings.Create(Context.System.Settings.Config);
     private readonly DataPlaneOptions _dataPlane;
+    private readonly HashSet<Address> _coordinators = [];
     private Address? _coordinatorNode;
+    private DateTime? _orphanSince;
     private DateTime _registrationDeadline;
     private WorkerSession? _session;
 
@@ -69,15 +73,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Joining()
     {
+        FollowCoordinators();
         Receive<ClusterEvent.MemberUp>(up =>
         {
             if (!up.Member.HasRole(ClusterRoles.Coordinator)) return;
-            _coordinatorNode = up.Member.Address;
+            _coordinators.Add(up.Member.Address);
             Register();
-        });
-        Receive<ClusterEvent.MemberRemoved>(removed =>
-        {
-            if (removed.Member.Address == _coordinatorNode) _coordinatorNode = null;
         });
         Receive<RetryRegistration>(_ =>
         {
@@ -86,11 +87,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 Fail($"no coordinator accepted this worker within {_settings.RegistrationTimeout.TotalSeconds:F0} s");
                 return;
             }
+            LeaveWhenOrphaned();
             Register();
         });
         Receive<WorkerAccepted>(accepted =>
         {
             Timers.Cancel("register");
+            _coordinatorNode = Sender.Path.Address;
             _outcome?.Accepted();
             _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
                 Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
@@ -135,9 +138,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<LinkLost>(lost => Rejoin($"the data plane to the parameter server closed: {lost.Reason}"));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
+            _coordinators.Remove(removed.Member.Address);
             if (removed.Member.Address == _coordinatorNode) Rejoin("the coordinator left the cluster");
         });
-        Receive<ClusterEvent.MemberUp>(_ => { });
+        Receive<ClusterEvent.MemberUp>(up =>
+        {
+            if (up.Member.HasRole(ClusterRoles.Coordinator)) _coordinators.Add(up.Member.Address);
+        });
         Receive<RetryRegistration>(_ => { });
         Receive<TrainingFinished>(finished =>
         {
@@ -151,10 +158,44 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private ActorSelection? CoordinatorSelection =>
         _coordinatorNode is null ? null : Context.ActorSelection(new RootActorPath(_coordinatorNode) / "user" / ActorNames.Coordinator);
 
+    /// <summary>The coordinator nodes up in the cluster, while joining (Ready follows them with its own handlers).</summary>
+    private void FollowCoordinators() =>
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            _coordinators.Remove(removed.Member.Address);
+            if (removed.Member.Address == _coordinatorNode) _coordinatorNode = null;
+        });
+
+    /// <summary>
+    /// Which coordinator is active is the coordinators' business: the registration goes to each, and the one that accepts
+    /// is this worker's coordinator from then on.
+    /// </summary>
     private void Register()
     {
-        CoordinatorSelection?.Tell(new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
-            _cluster.SelfAddress.ToString(), _settings.Device));
+        var register = new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
+            _cluster.SelfAddress.ToString(), _settings.Device);
+        foreach (var node in _coordinators)
+            Context.ActorSelection(new RootActorPath(node) / "user" / ActorNames.Coordinator).Tell(register);
+    }
+
+    /// <summary>
+    /// Leaves a cluster this node is up in that has had no coordinator node for the orphan timeout: no coordinator can
+    /// join it (a restarted one founds its own cluster at the seed nodes), so the host starts a fresh node that joins there.
+    /// </summary>
+    private void LeaveWhenOrphaned()
+    {
+        bool up = _cluster.SelfMember.Status == MemberStatus.Up;
+        if (!up || _coordinators.Count > 0)
+        {
+            _orphanSince = null;
+            return;
+        }
+        _orphanSince ??= DateTime.UtcNow;
+        if (DateTime.UtcNow - _orphanSince < _node.OrphanTimeout) return;
+        _log.Information("Worker {Worker}: no coordinator node in this cluster for {Seconds:F0} s; leaving it to join again through the seed nodes",
+            _settings.WorkerId, _node.OrphanTimeout.TotalSeconds);
+        Timers.Cancel("register");
+        _cluster.Leave(_cluster.SelfAddress);
     }
 
     private void Rejoin(string reason)

@@ -12,7 +12,9 @@ namespace DistTrainer.Worker.Hosting;
 /// <param name="RegistrationRetry">How often an unaccepted worker registers again.</param>
 /// <param name="ConnectTimeout">Bounds one attempt to connect the data plane to the parameter server.</param>
 /// <param name="ConnectRetries">Connect attempts after the first that fails.</param>
-public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries)
+/// <param name="OrphanTimeout">How long a node stays in a cluster with no coordinator node before it leaves to join through the seed nodes again.</param>
+public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries,
+    TimeSpan OrphanTimeout)
 {
     public const string Path = "disttrainer.worker";
 
@@ -24,6 +26,6 @@ public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan R
     {
         var section = ConfigSection.Of(config, Path);
         return new WorkerNodeSettings(section.Duration("registration-timeout"), section.Duration("registration-retry"),
-            section.Duration("connect-timeout"), section.Count("connect-retries"));
+            section.Duration("connect-timeout"), section.Count("connect-retries"), section.Duration("orphan-timeout"));
     }
 }

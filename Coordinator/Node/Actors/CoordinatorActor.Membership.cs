@@ -53,6 +53,16 @@ public sealed partial class CoordinatorActor
 
     private void Register(RegisterWorker register)
     {
+        if (!IsMember(Sender.Path.Address))
+        {
+            // A node of another cluster: after a coordinator restart at the same address, a worker's old node (whose cluster
+            // still counts the dead coordinator) registers with the new one before it is downed. Accepted, it would train
+            // outside this cluster, never be told the run is over, and wait out its registration timeout once the run ended.
+            // Not refused: its fresh node joins this cluster within seconds and registers from there.
+            _log.Debug("Ignored the registration of worker {Worker} from {Node}: not a member of this cluster (yet)",
+                register.WorkerId, Sender.Path.Address);
+            return;
+        }
         if (_roster.Register(register, Sender) is { } refusal)
         {
             Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
@@ -62,6 +72,10 @@ public sealed partial class CoordinatorActor
         _parameterServer.Tell(new AdmitWorker(register.WorkerId, token));
         Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job, token));
     }
+
+    /// <summary>True when <paramref name="node"/> is this node or a joining or up member of its cluster.</summary>
+    private bool IsMember(Address node) =>
+        node.HasLocalScope || _cluster.State.Members.Any(m => m.Address == node && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up);
 
     /// <summary>
     /// <paramref name="dropStream"/>: the parameter server closes the worker's data-plane stream, so that nothing queues

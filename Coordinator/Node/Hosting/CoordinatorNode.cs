@@ -110,12 +110,18 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Tells every worker node the run is over, then leaves the cluster and stops, each step bounded in time.</summary>
+    /// <summary>
+    /// Tells every worker node, and every standby coordinator (which would otherwise take over once this node is gone), that
+    /// the run is over; then leaves the cluster and stops, each step bounded in time.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         var cluster = Akka.Cluster.Cluster.Get(System);
-        foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker)))
-            System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker).Tell(new TrainingFinished("done"));
+        foreach (var member in cluster.State.Members.Where(m => m.Address != cluster.SelfAddress))
+        {
+            string? actor = member.HasRole(ClusterRoles.Worker) ? ActorNames.Worker : member.HasRole(ClusterRoles.Coordinator) ? ActorNames.Coordinator : null;
+            if (actor is not null) System.ActorSelection(new RootActorPath(member.Address) / "user" / actor).Tell(new TrainingFinished("done"));
+        }
         await WorkersLeftAsync(cluster, Settings.WorkersLeaveTimeout);
         // A worker that died without leaving would hold up the coordinator's own leaving until the split-brain
         // resolver downs it (seconds, or all nodes after a leader change); the run is over, so down it now.

@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Security;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
@@ -28,4 +29,9 @@ public sealed record ClusterOptions
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
 
     public const string DataPlanePortVariable = "DISTTRAINER_DATA_PLANE_PORT";
+
+    /// <summary>This node's cluster options; an embedded cluster's is on loopback, any port, unless told otherwise.</summary>
+    public ClusterNodeOptions Node(bool embedded) =>
+        new(Hostname ?? (embedded ? "127.0.0.1" : null), Port ?? (embedded ? 0 : null), PublicHostname, SeedNodes, Tls: Security.Tls,
+            Insecure: Security.Insecure);
 }

@@ -59,10 +59,7 @@ public static class ClusterTraining
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards);
-        var node = CoordinatorNode.Start(
-            new ClusterNodeOptions(cluster.Hostname ?? (embedded ? "127.0.0.1" : null), cluster.Port ?? (embedded ? 0 : null),
-                cluster.PublicHostname, cluster.SeedNodes, Tls: cluster.Security.Tls, Insecure: cluster.Security.Insecure),
-            bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
+        var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try

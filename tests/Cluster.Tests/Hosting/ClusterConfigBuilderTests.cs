@@ -28,7 +28,8 @@ public class ClusterConfigBuilderTests
         Assert.Equal("cluster", config.GetString("akka.actor.provider"));
         Assert.Equal("Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster", config.GetString("akka.cluster.downing-provider-class"));
         Assert.Equal("keep-oldest", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
-        Assert.Equal(ClusterRoles.Coordinator, config.GetString("akka.cluster.split-brain-resolver.keep-oldest.role"));
+        Assert.Equal("", config.GetString("akka.cluster.split-brain-resolver.keep-oldest.role"));
+        Assert.True(config.GetBoolean("akka.cluster.split-brain-resolver.keep-oldest.down-if-alone"));
         Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal("disttrainer-hyperion",

@@ -89,6 +89,22 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_registration_from_a_node_outside_the_cluster_is_ignored_until_that_node_has_joined()
+    {
+        StartCoordinator(1, 1, Never, Never);
+        var stranger = FakeWorker.Outside(this, "w1");
+        _workers.Add(stranger);
+
+        stranger.Register(Node);
+
+        await Logged($"Ignored the registration of worker \"w1\" from \"{TestNodes.AddressOf(stranger.Node)}\": not a member of this cluster");
+        stranger.Probe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        await stranger.JoinClusterAsync(Node);
+        stranger.Register(Node);
+        Assert.Equal("w1", stranger.Probe.ExpectMsg<WorkerAccepted>(TimeSpan.FromSeconds(10)).WorkerId);
+    }
+
+    [Fact]
     public async Task A_shard_whose_worker_misses_the_deadline_is_computed_again_by_another_worker()
     {
         StartCoordinator(2, 1, TimeSpan.FromSeconds(2), Never);

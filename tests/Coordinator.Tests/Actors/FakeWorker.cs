@@ -32,6 +32,23 @@ internal sealed class FakeWorker : IDisposable
         return new FakeWorker(id, node, kit.CreateTestProbe(node, id));
     }
 
+    /// <summary>
+    /// Starts a worker node that is in no cluster (as a worker's old node is to a coordinator restarted at the same address);
+    /// <see cref="JoinClusterAsync"/> joins it later.
+    /// </summary>
+    public static FakeWorker Outside(Akka.TestKit.Xunit2.TestKit kit, string id)
+    {
+        var node = TestNodes.Worker(Serilog.Core.Logger.None, seed: null);
+        return new FakeWorker(id, node, kit.CreateTestProbe(node, id));
+    }
+
+    /// <summary>Joins this node to the cluster of <paramref name="seed"/> and waits until it is Up.</summary>
+    public Task JoinClusterAsync(Address seed)
+    {
+        Akka.Cluster.Cluster.Get(Node).Join(seed);
+        return TestNodes.UpAsync(Node);
+    }
+
     /// <summary>Sends RegisterWorker from the probe to the coordinator actor of <paramref name="coordinatorNode"/>.</summary>
     public void Register(Address coordinatorNode, int protocolVersion = ProtocolVersion.Current, string? expectedLayers = null) =>
         Node.ActorSelection(new RootActorPath(coordinatorNode) / "user" / ActorNames.Coordinator)

@@ -39,10 +39,10 @@ internal static class TestNodes
         return system;
     }
 
-    /// <summary>A worker node joining through <paramref name="seed"/>.</summary>
-    public static ActorSystem Worker(ILogger log, Address seed) =>
-        ClusterNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seed.ToString()], Roles: [ClusterRoles.Worker]),
-            log, Overrides);
+    /// <summary>A worker node joining through <paramref name="seed"/>; with none, a node that joins no cluster until told to.</summary>
+    public static ActorSystem Worker(ILogger log, Address? seed) =>
+        ClusterNode.Start(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: seed is null ? null : [seed.ToString()],
+            Roles: [ClusterRoles.Worker]), log, Overrides);
 
     public static Address AddressOf(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfAddress;
 

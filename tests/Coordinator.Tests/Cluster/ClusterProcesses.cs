@@ -44,6 +44,38 @@ public sealed class ClusterProcesses : IDisposable
         return Coordinator;
     }
 
+    /// <summary>
+    /// As the compose file's coordinator-standby service: a `coordinator` on a port of its own, with the same seed node and
+    /// data-plane port as the coordinator's (it binds that only once it takes over from a coordinator that is gone).
+    /// </summary>
+    public Process StartStandby(params string[] args)
+    {
+        Standby = Start("DistTrainer.Coordinator.dll", ["coordinator", .. args], new Dictionary<string, string>
+        {
+            ["DISTTRAINER_HOSTNAME"] = "127.0.0.1",
+            ["DISTTRAINER_PORT"] = FreePort().ToString(),
+            ["DISTTRAINER_SEED_NODES"] = SeedNode,
+            ["DISTTRAINER_DATA_PLANE_PORT"] = DataPlanePort.ToString(),
+        }, StandbyOutput);
+        return Standby;
+    }
+
+    public Process? Standby { get; private set; }
+    public StringBuilder StandbyOutput { get; } = new();
+
+    /// <summary>Waits until <paramref name="output"/> has a line containing <paramref name="text"/>.</summary>
+    public static void WaitForLine(StringBuilder output, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (output)
+                if (output.ToString().Contains(text)) return;
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"'{text}' was not printed within {timeout.TotalSeconds:F0} s:\n{output}");
+    }
+
     /// <summary>As the compose file's worker service: any port, the coordinator as seed node.</summary>
     public Process StartWorker(params string[] args)
     {

@@ -10,7 +10,7 @@ public class WorkerNodeSettingsTests
     [Fact]
     public void The_shipped_waits_are_the_workers_long_standing_ones()
     {
-        var expected = new WorkerNodeSettings(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 4);
+        var expected = new WorkerNodeSettings(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 4, TimeSpan.FromSeconds(3));
 
         Assert.Equal(expected, WorkerNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
         Assert.Equal(expected, WorkerNodeSettings.Default);

@@ -1,0 +1,43 @@
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Coordinator.Runs;
+using DistTrainer.Coordinator.Standby;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Cli;
+
+/// <summary>
+/// `coordinator` started as a standby (<see cref="StandbyRule"/>): it stands by, and when it takes over it trains as the
+/// active coordinator did, resumed from the run's --save checkpoint (the newest state the active one made durable; the
+/// steps after it are computed again on the same batches) and joined to the cluster through its standby node, where the
+/// workers are. It exits 0 without training when the active coordinator ended the run.
+/// </summary>
+public static class StandbyCommand
+{
+    public static int Run(TrainOptions options, TextWriter output, ILogger log)
+    {
+        var standby = StandbyNode.Start(options.Cluster.Node(embedded: false), log);
+        try
+        {
+            output.WriteLine($"standby: node {standby.Address} standing by for the active coordinator");
+            bool takeOver;
+            using (var stop = new StopSignal(log, "Received {Signal}: the standby leaves the cluster"))
+            {
+                takeOver = standby.WaitForTakeover(stop.Requested);
+                if (!takeOver && stop.Requested.IsCompleted) return TrainCommand.Interrupted;
+            }
+            if (!takeOver)
+            {
+                output.WriteLine("standby: the active coordinator ended the run");
+                return 0;
+            }
+            string? resume = options.Save is { } save && File.Exists(save) ? save : options.Resume;
+            output.WriteLine($"standby: taking over, {(resume is null ? "from step 0" : $"resuming from {resume}")}");
+            var cluster = options.Cluster with { SeedNodes = [standby.Address] };
+            return TrainCommand.Run(options with { Resume = resume, Cluster = cluster }, output, log);
+        }
+        finally
+        {
+            standby.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Akka.Actor;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
+using Serilog;
+
+namespace DistTrainer.Coordinator.Standby;
+
+/// <summary>
+/// The node of a standby coordinator: role coordinator on a port of its own choosing, joined through the seed nodes,
+/// with a <see cref="StandbyActor"/> where the coordinator would be. It holds no model and no data while it stands by;
+/// the coordinator that takes over is started beside it (joining the cluster through it), and it leaves once that one
+/// is up, so that the workers never find the cluster without a coordinator node.
+/// </summary>
+public sealed class StandbyNode : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly TaskCompletionSource<bool> _takeover = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _log;
+
+    private StandbyNode(ClusterNodeOptions node, ILogger log)
+    {
+        _log = log.ForContext("Role", "standby");
+        _system = ClusterNode.Start(node with { Port = 0, Roles = [ClusterRoles.Coordinator] }, log);
+        _system.ActorOf(StandbyActor.Props(_takeover, _log), ActorNames.Coordinator);
+    }
+
+    /// <summary>The address the coordinator that takes over joins through.</summary>
+    public string Address => Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
+
+    /// <summary>Starts the node; it joins through <paramref name="node"/>'s seed nodes.</summary>
+    public static StandbyNode Start(ClusterNodeOptions node, ILogger log)
+    {
+        var standby = new StandbyNode(node, log);
+        standby._log.Information("Standby coordinator {Node}: standing by; it takes over if the active coordinator is lost", standby.Address);
+        return standby;
+    }
+
+    /// <summary>
+    /// Waits until this standby takes over (true) or the active coordinator ended the run (false). Ends with false too when
+    /// <paramref name="stop"/> completes first, and throws when this node was removed from the cluster before either.
+    /// </summary>
+    public bool WaitForTakeover(Task stop)
+    {
+        Task.WaitAny(_takeover.Task, stop);
+        return _takeover.Task.IsCompleted && _takeover.Task.GetAwaiter().GetResult();
+    }
+
+    public async ValueTask DisposeAsync() => await NodeLifecycle.LeaveAsync(_system, _log);
+}
