@@ -41,7 +41,7 @@ public sealed partial class MonitoringConfigTests
         var jobs = File.ReadAllText(RepositoryFile("deploy/prometheus.yml"))
             .Split("- job_name:", StringSplitOptions.TrimEntries).Skip(1).ToList();
 
-        Assert.Equal(["coordinator", "worker"], services.Keys.Order());
+        Assert.Equal(["coordinator", "coordinator-standby", "worker"], services.Keys.Order());
         foreach (var (service, port) in services)
         {
             bool scraped = jobs.Any(job => job.Contains($"\"{service}:{port}\"", StringComparison.Ordinal) ||
