@@ -92,6 +92,14 @@ public sealed class ClusterProcesses : IDisposable
     }
 
     /// <summary>Waits for the coordinator to exit; a run that does not end in time is a failure, never a hang.</summary>
+    /// <summary>Kills <paramref name="process"/> with SIGKILL, as an operator's kill -9 would, and waits until it is gone.</summary>
+    public static void KillHard(Process process)
+    {
+        using (var killer = Process.Start("kill", ["-9", process.Id.ToString()]))
+            killer.WaitForExit();
+        process.WaitForExit();
+    }
+
     public int WaitForCoordinator(TimeSpan timeout)
     {
         if (!Coordinator!.WaitForExit(timeout))

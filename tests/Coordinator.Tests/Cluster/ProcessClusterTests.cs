@@ -72,8 +72,7 @@ public sealed class ProcessClusterTests
         if (kill)
         {
             processes.WaitForStep(100, TimeSpan.FromMinutes(2));
-            using var killer = System.Diagnostics.Process.Start("kill", ["-9", processes.Workers[1].Id.ToString()]);
-            killer.WaitForExit();
+            ClusterProcesses.KillHard(processes.Workers[1]);
         }
         Assert.Equal(0, processes.WaitForCoordinator(TimeSpan.FromMinutes(4)));
         using var json = JsonDocument.Parse(File.ReadAllText(summary));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DistTrainer.Core.Tests;
 using Xunit;
 
@@ -13,39 +12,23 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 [Collection(AloneCollection.Name)]
 public sealed class StandbyCoordinatorTests
 {
-    private const int Steps = 400;
-
     [Fact]
     public void The_standby_takes_over_from_a_killed_coordinator_with_the_same_workers_and_ends_at_the_planned_total()
     {
         using var dir = new TempDirectory();
         using var cluster = new ClusterProcesses(dir.Path);
-        string[] run =
-        [
-            "--layers", "linear:784:32,relu,linear:32:10", "--optimizer", "adam", "--lr", "0.002", "--batch-size", "128",
-            "--steps", Steps.ToString(), "--threads", "1", "--shard-deadline", "5", "--worker-timeout", "90", "--expect-workers", "2",
-            "--save", dir.File("model.safetensors"), "--checkpoint-every", "50",
-        ];
+        string[] run = ResumedRun.Job(dir.File("model.safetensors"));
         cluster.StartCoordinator([.. run, "--summary", dir.File("active.json")]);
         cluster.StartStandby([.. run, "--summary", dir.File("standby.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
         ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
         cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
-        using (var killer = System.Diagnostics.Process.Start("kill", ["-9", cluster.Coordinator!.Id.ToString()]))
-            killer.WaitForExit();
+        ClusterProcesses.KillHard(cluster.Coordinator!);
 
         Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
         Assert.True(cluster.Standby.ExitCode == 0, $"the standby exited {cluster.Standby.ExitCode}:\n{cluster.StandbyOutput}");
         Assert.False(File.Exists(dir.File("active.json")), "the active coordinator finished before it was killed");
-        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("standby.json")));
-        var resumed = json.RootElement.GetProperty("cluster");
-        int first = resumed.GetProperty("first_applied_step").GetInt32();
-        Assert.InRange(first, 51, Steps);
-        Assert.Equal(1, first % 50);
-        Assert.Equal(Steps, resumed.GetProperty("last_applied_step").GetInt32());
-        Assert.Equal(Steps - first + 1, resumed.GetProperty("applied_steps").GetInt32());
-        Assert.Equal(Steps - first + 1, resumed.GetProperty("distinct_applied_steps").GetInt32());
-        Assert.Equal(["worker-1", "worker-2"], resumed.GetProperty("shards_per_worker").EnumerateObject().Select(w => w.Name).Order());
+        ResumedRun.AssertEndedFromACheckpoint(dir.File("standby.json"));
         for (int i = 0; i < cluster.Workers.Count; i++)
         {
             string output;
