@@ -51,7 +51,7 @@ public sealed class RunMetrics : ITrainingObserver
         _bytesReceived = factory.CreateCounter("disttrainer_data_plane_received_bytes_total", "Bytes the parameter server received on the data plane.");
         _reassigned = factory.CreateCounter("disttrainer_shards_reassigned_total", "Shards given to another worker (failed, late or lost).");
         _restarts = factory.CreateCounter("disttrainer_step_restarts_total", "Steps planned again from the start.");
-        _rejected = factory.CreateCounter("disttrainer_shards_rejected_total", "Shard results rejected (a NaN or infinite gradient or loss).");
+        _rejected = factory.CreateCounter("disttrainer_shards_rejected_total", "Shard results rejected (a NaN or infinite gradient or loss, or a gradient norm far outside its step's others).");
         _duplicates = factory.CreateCounter("disttrainer_duplicates_dropped_total", "Shard results dropped because another copy was already in.");
         _late = factory.CreateCounter("disttrainer_late_results_dropped_total", "Shard results dropped because their step was already applied.");
         _workersRegistered = factory.CreateGauge("disttrainer_workers_registered", "Workers registered and ready to compute.");
