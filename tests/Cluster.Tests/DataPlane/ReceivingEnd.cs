@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DistTrainer.Cluster.DataPlane;
+using Xunit;
 
 namespace DistTrainer.Cluster.Tests.DataPlane;
 
@@ -34,4 +35,22 @@ internal sealed class ReceivingEnd
 
     public ConnectionClosed WaitClosed() =>
         _closed.Task.Wait(Wait) ? _closed.Task.Result : throw new TimeoutException($"connection not closed within {Wait}");
+
+    /// <summary>
+    /// Takes the frames of <paramref name="threads"/> concurrent senders, each of which sent <paramref name="framesPerThread"/>
+    /// frames with its thread in the shard id and its count in the step: each thread's frames arrive whole and in its order.
+    /// </summary>
+    public void AssertEachThreadInOrder(int threads, int framesPerThread, Func<int, int, float[]> payloadOf)
+    {
+        var nextStep = new int[threads];
+        for (int n = 0; n < threads * framesPerThread; n++)
+        {
+            var frame = NextFrame();
+            int t = frame.Header.ShardId;
+            Assert.Equal(nextStep[t], frame.Header.Step);
+            Assert.Equal(payloadOf(t, nextStep[t]), frame.Payload);
+            nextStep[t]++;
+        }
+        Assert.All(nextStep, count => Assert.Equal(framesPerThread, count));
+    }
 }

@@ -82,16 +82,7 @@ public sealed class TensorConnectionTests : IDisposable
         senders.ForEach(s => s.Start());
         senders.ForEach(s => s.Join());
 
-        var nextStep = new int[threads];
-        for (int n = 0; n < threads * framesPerThread; n++)
-        {
-            var frame = serverEnd.NextFrame();
-            int t = frame.Header.ShardId;
-            Assert.Equal(nextStep[t], frame.Header.Step);
-            Assert.Equal(Tagged(t, nextStep[t]), frame.Payload);
-            nextStep[t]++;
-        }
-        Assert.All(nextStep, count => Assert.Equal(framesPerThread, count));
+        serverEnd.AssertEachThreadInOrder(threads, framesPerThread, Tagged);
     }
 
     [Fact]
