@@ -5,6 +5,7 @@ using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Actors;
@@ -91,14 +92,25 @@ public sealed partial class CoordinatorActor
     }
 
     /// <summary>
-    /// A rejected result counts against its worker: the shard goes where the scheduler says, and a worker quarantined
-    /// by this rejection has its other shards still out computed elsewhere too.
+    /// A rejected result goes where the scheduler says. A malformed or non-finite one counts against its worker at once;
+    /// an outlier only once another worker's result for its shard has shown it wrong (<see cref="WrongGradient"/>):
+    /// near convergence a few hard rows make a shard's gradient large on any worker.
     /// </summary>
     private void OnShardRejected(ShardRejected rejected)
     {
-        bool quarantined = _roster.Rejected(rejected.WorkerId, rejected.Step);
+        bool quarantined = rejected.Verdict != ShardVerdict.Outlier && _roster.Rejected(rejected.WorkerId, rejected.Step);
         CarryOut(_scheduler.Rejected(rejected, _roster.Ready()));
-        if (quarantined && _scheduler.Current is { } plan)
-            RetryShards(plan, rejected.WorkerId, "its worker was quarantined");
+        if (quarantined) RetryShardsOfQuarantined(rejected.WorkerId);
+    }
+
+    private void OnWrongGradient(WrongGradient wrong)
+    {
+        if (_roster.Rejected(wrong.WorkerId, wrong.Step)) RetryShardsOfQuarantined(wrong.WorkerId);
+    }
+
+    /// <summary>A worker quarantined has its other shards still out computed elsewhere.</summary>
+    private void RetryShardsOfQuarantined(string workerId)
+    {
+        if (_scheduler.Current is { } plan) RetryShards(plan, workerId, "its worker was quarantined");
     }
 }

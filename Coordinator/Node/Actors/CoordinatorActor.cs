@@ -21,8 +21,8 @@ namespace DistTrainer.Coordinator.Actors;
 /// </summary>
 public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
-    private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed)];
-    private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(ShardFailed), typeof(WaitTimedOut)];
+    private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed)];
+    private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(WaitTimedOut)];
 
     private readonly CoordinatorSettings _settings;
     private readonly IActorRef _parameterServer;
@@ -118,6 +118,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             if (_scheduler.Arrived(arrived)) _roster.ShardComputed(arrived.WorkerId, arrived.Rows, arrived.ComputeSeconds);
         });
         Receive<ShardRejected>(OnShardRejected);
+        Receive<WrongGradient>(OnWrongGradient);
         Receive<ShardFailed>(failed =>
             CarryOut(_scheduler.Retry(failed.Step, failed.Attempt, failed.ShardId, failed.WorkerId, failed.Reason, _roster.Ready())));
         Receive<ShardDeadline>(deadline =>

@@ -266,15 +266,38 @@ public sealed class ParameterServerActor : ReceiveActor
             Reject(outlier.ShardId, outlier.WorkerId, $"its gradient norm is {outlier.Ratio:F1} times its step's others " +
                                                        $"(limit {_screening.Rule.MaxRatio:G})", ShardVerdict.Outlier);
         }
-        if (_aggregator.IsComplete) Apply();
+        if (!_aggregator.IsComplete) return;
+        LogReviews();
+        Apply();
     }
 
     private void Reject(int shardId, string worker, string reason, ShardVerdict verdict)
     {
         long step = _aggregator.Step;
         _screening.Rejected(step, _aggregator.Attempt, shardId, worker);
-        _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
+        // An outlier is a suspicion until another worker computes the shard (LogReviews); malformed and non-finite results are faults now.
+        if (verdict == ShardVerdict.Outlier)
+            _log.Information("Step {Step}: shard {Shard} from worker {Worker} is computed again on another worker: {Reason}",
+                step + 1, shardId, worker, reason);
+        else
+            _log.Warning("Step {Step}: rejected shard {Shard} from worker {Worker}: {Reason}", step + 1, shardId, worker, reason);
         _coordinator.Tell(new ShardRejected(step, _aggregator.Attempt, shardId, worker, reason, verdict));
+    }
+
+    private void LogReviews()
+    {
+        foreach (var review in _screening.Reviews())
+        {
+            if (review.Faulty)
+            {
+                _log.Warning("Step {Step}: worker {Worker} sent a wrong gradient for shard {Shard}: another worker's result differs",
+                    _aggregator.Step + 1, review.WorkerId, review.ShardId);
+                _coordinator.Tell(new WrongGradient(_aggregator.Step, review.WorkerId));
+            }
+            else
+                _log.Information("Step {Step}: shard {Shard}'s large gradient is the data's: another worker computed the same as worker {Worker}",
+                    _aggregator.Step + 1, review.ShardId, review.WorkerId);
+        }
     }
 
     private void Apply()

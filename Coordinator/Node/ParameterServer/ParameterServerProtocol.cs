@@ -43,6 +43,12 @@ public sealed record ShardRejected(long Step, int Attempt, int ShardId, string W
     public bool NotFinite => Verdict == ShardVerdict.NotFinite;
 }
 
+/// <summary>
+/// A result of <paramref name="WorkerId"/>'s that was judged an outlier in <paramref name="Step"/> proved wrong: another
+/// worker's result for the same shard, taken for the step, differs. Sent before the step's <see cref="StepApplied"/>.
+/// </summary>
+public sealed record WrongGradient(long Step, string WorkerId) : INoSerializationVerificationNeeded;
+
 /// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
 public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic,
     ServerTimes Times)

@@ -7,12 +7,13 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// from a worker it was assigned to in the step's attempt (first, or on reassignment), and never again from
 /// one whose result for it was rejected; anything else is dropped and counted. What it holds: once every
 /// shard of the step is in, the <see cref="ShardNormRule"/> names the outliers, except a shard whose norm a
-/// second worker already got alike (shard results are deterministic: that is the data, not a faulty worker).
+/// second worker already got alike (shard results are deterministic: that is the data, not a faulty worker). An
+/// outlier is only a suspicion until another worker has computed its shard: <see cref="Reviews"/> then tells which.
 /// </summary>
 public sealed class ShardScreening(ShardNormRule rule)
 {
     /// <summary>How close two workers' norms of one shard must be to count as the same result.</summary>
-    private const double SameNorm = 1e-3;
+    private const double SameNormTolerance = 1e-3;
 
     private long _step = -1;
     private int _attempt;
@@ -79,12 +80,26 @@ public sealed class ShardScreening(ShardNormRule rule)
         return outliers;
     }
 
+    /// <summary>
+    /// For the complete step that <see cref="Outliers"/> last found clean: each result judged an outlier in it, against
+    /// the result taken for its shard.
+    /// </summary>
+    public IEnumerable<OutlierReview> Reviews()
+    {
+        for (int i = 0; i < _outlierNorms.Length; i++)
+            foreach (var (worker, norm) in _outlierNorms[i])
+                if (worker != _senders[i]) yield return new OutlierReview(i, worker, !SameNorm(norm, _meanNorms[i]));
+    }
+
     /// <summary>The step judged last was applied: its shards' norms are history for the steps of fewer shards.</summary>
     public void Applied() => rule.Applied(_meanNorms, _ratios);
 
     private bool SeenElsewhere(int shardId) =>
-        _outlierNorms[shardId].Any(seen => seen.Worker != _senders[shardId] &&
-                                           Math.Abs(seen.Norm - _meanNorms[shardId]) <= SameNorm * Math.Max(seen.Norm, _meanNorms[shardId]));
+        _outlierNorms[shardId].Any(seen => seen.Worker != _senders[shardId] && SameNorm(seen.Norm, _meanNorms[shardId]));
+
+    // An infinite norm (squares that overflow) is the same only as another infinite one: infinity is within any tolerance of anything.
+    private static bool SameNorm(double a, double b) =>
+        a == b || (double.IsFinite(a) && double.IsFinite(b) && Math.Abs(a - b) <= SameNormTolerance * Math.Max(a, b));
 
     private bool Current(long step, int attempt, int shardId) =>
         step == _step && attempt == _attempt && (uint)shardId < (uint)_assigned.Length;

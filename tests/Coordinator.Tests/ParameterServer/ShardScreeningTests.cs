@@ -102,19 +102,35 @@ public sealed class ShardScreeningTests
         Assert.Empty(off.Outliers(Complete(off, 0.1f, 1e30f, -100f, 0.1f)));
     }
 
-    [Fact]
-    public void An_outlier_that_a_second_worker_computes_alike_is_the_datas_and_is_taken()
+    /// <summary>
+    /// Shard 2 judged an outlier from w3 and computed again by w1: the same norm again is the data's and is taken; another
+    /// norm (an infinite one is the same as no finite one) shows w3's result wrong.
+    /// </summary>
+    [Theory]
+    [InlineData(50f, 50.00001f, 50f, false)]
+    [InlineData(50f, 0.11f, 0.11f, true)]
+    [InlineData(1e30f, 0.1f, 0.1f, true)]
+    public void An_outlier_computed_again_by_a_second_worker_is_reviewed_against_the_result_taken(float first, float again0, float again1, bool faulty)
     {
         var screening = Begun();
-        var aggregator = Complete(screening, 0.1f, 0.1f, 50f, 0.1f);
+        var aggregator = Complete(screening, 0.1f, 0.1f, first, 0.1f);
         Assert.Single(screening.Outliers(aggregator));
         aggregator.Withdraw(2);
         screening.Rejected(3, 1, 2, "w3");
         screening.Reassigned(new ShardReassigned(3, 1, 2, "w1"));
-
-        Assert.Equal(ShardVerdict.Accepted, aggregator.Offer(new ShardResult(3, 1, 2, 4, 1, 1, [50.00001f, 50f]), out _));
+        Assert.Equal(ShardVerdict.Accepted, aggregator.Offer(new ShardResult(3, 1, 2, 4, 1, 1, [again0, again1]), out _));
         screening.Accepted(2, "w1");
 
         Assert.Empty(screening.Outliers(aggregator));
+        Assert.Equal([new OutlierReview(2, "w3", faulty)], screening.Reviews());
+    }
+
+    [Fact]
+    public void A_step_with_no_outlier_has_nothing_to_review()
+    {
+        var screening = Begun();
+
+        Assert.Empty(screening.Outliers(Complete(screening, 0.1f, 0.3f, 0.05f, 0.2f)));
+        Assert.Empty(screening.Reviews());
     }
 }
