@@ -14,7 +14,9 @@ namespace DistTrainer.Benchmarks;
 /// thread each, at a fixed batch per worker; each cluster step split into compute, data-plane transfer
 /// and waiting, and the data-plane bytes per step against the least a parameter server can move.
 /// The configurations take turns for several rounds and each keeps its best round, so that a burst of
-/// load on the shared machine costs one round of one configuration, not the comparison.
+/// load on the shared machine costs one round of one configuration, not the comparison. Beside each worker count,
+/// PyTorch DDP (gloo, tools/torch_ddp_benchmark.py) with as many processes at the same batch per process, measured in
+/// the same run.
 /// </summary>
 public static class ClusterBenchmark
 {
@@ -30,6 +32,7 @@ public static class ClusterBenchmark
         int rounds = args.Int("--rounds", 2);
         int shardsPerWorker = args.Int("--shards-per-worker", 1);
         string output = args.String("--out", Path.Combine("docs", "benchmarks", "cluster.md"));
+        bool torch = !args.Flag("--no-torch");
         string loadBefore = MachineInfo.LoadAverage();
         var (train, _) = DatasetLoader.Load(DatasetLoader.FashionMnist, null);
         var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker, shardsPerWorker);
@@ -51,8 +54,14 @@ public static class ClusterBenchmark
             }
         }
 
+        var ddp = torch
+            ? PythonBaseline.SamplesPerSecond("torch_ddp_benchmark.py", 1,
+                ["--processes", .. WorkerCounts.Where(w => w > 0).Select(w => $"{w}"), "--batch", $"{batchPerWorker}", "--steps", $"{steps}",
+                 "--warmup", $"{warmUpSteps}", "--repeats", $"{rounds}"])
+            : [];
         double localRate = best[0].Run.SamplesPerSecond;
-        var rows = WorkerCounts.Select(w => Row(w, batchPerWorker, best[w].Run, best[w].Gc, localRate, parameters)).ToList();
+        var rows = WorkerCounts.Select(w => Row(w, batchPerWorker, best[w].Run, best[w].Gc, localRate, parameters,
+            ddp.TryGetValue($"ddp-{w}", out var rate) ? rate : null)).ToList();
         var report = new BenchmarkReport("Embedded cluster: samples/s, step time split and data-plane bytes against one process", "cluster", args)
         {
             MachineDetails = $"; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}",
@@ -79,10 +88,14 @@ public static class ClusterBenchmark
                 "workers add no compute here: the ratio shows the protocol's cost, not a cluster's speed-up.",
                 "GC pause = the garbage collector's pause time in this process (all nodes) from the first step's report to the last, per step;",
                 "a pause stops every thread, so it lies inside the other columns. gen2 GCs/step = full collections per step, same span.",
+                "PyTorch DDP = tools/torch_ddp_benchmark.py: the same model and optimizer with DistributedDataParallel over gloo, one process",
+                "per worker at 1 torch thread and 1 OpenBLAS thread, the same batch per process, random data in memory, best of the rounds,",
+                "samples/s over all processes (n/a: not run, --no-torch or no torch). vs DDP = DistTrainer's samples/s / DDP's.",
             ],
         };
         report.Write(output, ["workers", "global batch", "steps", "samples/s", "vs workers 0", "step ms", "compute ms", "communication ms",
-            "parameter server ms", "control ms", "comm share", "bytes/step", "minimum bytes/step", "vs minimum", "GC pause ms/step", "gen2 GCs/step"], rows);
+            "parameter server ms", "control ms", "comm share", "bytes/step", "minimum bytes/step", "vs minimum", "GC pause ms/step", "gen2 GCs/step",
+            "PyTorch DDP samples/s", "vs DDP"], rows);
         return 0;
     }
 
@@ -97,7 +110,7 @@ public static class ClusterBenchmark
         return new Measured(run.AppliedSteps.Count, run.Result.SamplesPerSecond, run.Times.StepSeconds, run.Times, run.Traffic);
     }
 
-    private static string Row(int workers, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters)
+    private static string Row(int workers, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters, double? ddp)
     {
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         double stepMs = 1000 * run.StepSeconds / run.Steps;
@@ -112,7 +125,7 @@ public static class ClusterBenchmark
         }
         string line = $"| {workers} | {batchPerWorker * Math.Max(1, workers)} | {run.Steps} | {F(run.SamplesPerSecond, "F0")} | " +
             $"{F(run.SamplesPerSecond / localRate, "F2")}x | {F(stepMs, "F2")} | {split} | {F(gc.PauseMillisecondsPerStep, "F2")} | " +
-            $"{F(gc.FullCollectionsPerStep, "F3")} |";
+            $"{F(gc.FullCollectionsPerStep, "F3")} | {(ddp is { } d ? F(d, "F0") : "n/a")} | {(ddp is { } r ? F(run.SamplesPerSecond / r, "F2") + "x" : "n/a")} |";
         Console.WriteLine(line);
         return line;
     }

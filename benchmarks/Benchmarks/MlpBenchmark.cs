@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using DistTrainer.Core.Compute.Cpu;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn;
@@ -39,7 +37,9 @@ public static class MlpBenchmark
         var rows = new List<string>();
         foreach (int t in threads)
         {
-            var baseline = torch ? TorchSamplesPerSecond(t, batch, steps, repeats) : new Dictionary<string, double>();
+            var baseline = torch
+                ? PythonBaseline.SamplesPerSecond("torch_mlp_benchmark.py", t, "--batch", $"{batch}", "--steps", $"{steps}", "--repeats", $"{repeats}")
+                : new Dictionary<string, double>();
             foreach (var (name, layers, optimizer) in Models)
             {
                 double ours = Enumerable.Range(0, repeats).Max(_ => OurSamplesPerSecond(layers, optimizer, data, t, batch, steps));
@@ -87,40 +87,5 @@ public static class MlpBenchmark
         new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(batch, 1, 50, true, 1), Logger.None).Run(silent);
         var result = new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(batch, 1, steps, true, 1), Logger.None).Run(silent);
         return result.SamplesPerSecond;
-    }
-
-    private static Dictionary<string, double> TorchSamplesPerSecond(int threads, int batch, int steps, int repeats)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in new[] { Path.Combine("tools", "torch_mlp_benchmark.py"), "--batch", $"{batch}", "--steps", $"{steps}", "--repeats", $"{repeats}" })
-            start.ArgumentList.Add(a);
-        start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        var results = new Dictionary<string, double>();
-        try
-        {
-            using var process = Process.Start(start)!;
-            string stdout = process.StandardOutput.ReadToEnd();
-            string stderr = process.StandardError.ReadToEnd();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(10)) || process.ExitCode != 0)
-            {
-                Console.Error.WriteLine($"PyTorch baseline failed (exit {process.ExitCode}): {stderr.Trim()}");
-                return results;
-            }
-            foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                using var json = JsonDocument.Parse(line);
-                results[json.RootElement.GetProperty("model").GetString()!] = json.RootElement.GetProperty("samples_per_second").GetDouble();
-            }
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Console.Error.WriteLine($"PyTorch baseline not run: {e.Message} (install python3-torch and libopenblas0-pthread)");
-        }
-        return results;
     }
 }
