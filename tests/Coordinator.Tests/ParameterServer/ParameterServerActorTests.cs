@@ -248,8 +248,14 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
                                            e.RenderMessage().Contains("dropped a result of shard 0 from worker \"w2\", which that shard is not assigned to"));
     }
 
-    [Fact]
-    public void A_shard_a_thousand_times_its_steps_others_is_withdrawn_and_its_recomputation_elsewhere_completes_the_step()
+    /// <summary>
+    /// The outlier is computed again by w2: a different result shows w1's wrong (a warning, and <see cref="WrongGradient"/> so
+    /// that it counts against w1); the same one is the data's (information only, and w2's result is taken).
+    /// </summary>
+    [Theory]
+    [InlineData(0.1f, true)]
+    [InlineData(-100f, false)]
+    public void A_shard_a_thousand_times_its_steps_others_is_withdrawn_and_its_recomputation_elsewhere_completes_the_step(float again, bool wrong)
     {
         using var worker = Connect("w1", out _);
         using var other = Connect("w2", out _);
@@ -266,12 +272,19 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         _server.Tell(new ShardReassigned(0, 0, 2, "w2"), TestActor);
         worker.SendResult(0, 0, 2, 1, _training.Result(0.1f));
         ExpectNoMsg(Quiet);
-        other.SendResult(0, 0, 2, 1, _training.Result(0.1f));
+        other.SendResult(0, 0, 2, 1, _training.Result(again));
 
         var arrived = ExpectMsg<ShardArrived>();
         Assert.Equal((2, "w2"), (arrived.ShardId, arrived.WorkerId));
+        if (wrong) Assert.Equal(new WrongGradient(0, "w1"), ExpectMsg<WrongGradient>());
         var applied = ExpectMsg<StepApplied>();
         Assert.Equal(new AggregationCounts(0, 0, 1, Unassigned: 1), applied.Counts);
-        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * 0.4f), worker.NextWeights().Payload, (a, b) => Math.Abs(a - b) < 1e-6f);
+        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * (0.3f + again)), worker.NextWeights().Payload,
+            (a, b) => Math.Abs(a - b) < 1e-5f);
+        // The one other warning is w1's second result for shard 2, dropped as unassigned.
+        var warnings = _sink.Events.Where(e => e.Level == LogEventLevel.Warning && !e.RenderMessage().Contains("not assigned"))
+            .Select(e => e.RenderMessage()).ToList();
+        if (wrong) Assert.Equal(["Step 1: worker \"w1\" sent a wrong gradient for shard 2: another worker's result differs"], warnings);
+        else Assert.Empty(warnings);
     }
 }
