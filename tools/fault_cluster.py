@@ -64,14 +64,29 @@ class Node:
             return log.read()
 
 
-class Cluster:
-    """Starts nodes on one machine (loopback, or the bridge of NamespaceLinks) and ends every one of them on exit."""
+def make_certs(directory):
+    """A private CA and the certificates of the coordinator and of the workers (they share one) in directory."""
+    script = os.path.join(REPO, "deploy", "make-certs.sh")
+    try:
+        subprocess.run(["bash", script, directory, "coordinator", "worker"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        raise Unsupported(f"cannot make TLS certificates ({error}; {detail.decode(errors='replace').strip()}); "
+                          "--plaintext runs without them") from error
+    return directory
 
-    def __init__(self, work):
+
+class Cluster:
+    """Starts nodes on one machine (loopback, or the bridge of NamespaceLinks) and ends every one of them on exit.
+    With tls (the default), every node runs both planes over mutual TLS with certificates from deploy/make-certs.sh,
+    as a cluster off loopback must; without it, nodes run in clear (--insecure off loopback)."""
+
+    def __init__(self, work, tls=True):
         for dll in (COORDINATOR_DLL, WORKER_DLL):
             if not os.path.exists(dll):
                 raise Unsupported(f"{dll} is missing: build first (dotnet build DistTrainer.sln -c Release)")
         self.work = work
+        self.certs = make_certs(os.path.join(work, "certs")) if tls else None
         self.akka_port, self.data_port, self.metrics_port = free_port(), free_port(), free_port()
         self.host, self.links = "127.0.0.1", None
         self.workers, self._nodes, self._starts = {}, [], 0
@@ -92,7 +107,10 @@ class Cluster:
     def seed(self):
         return f"akka.tcp://disttrainer@{self.host}:{self.akka_port}"
 
-    def _insecure(self):
+    def _security(self, name):
+        if self.certs is not None:
+            return ["--tls-ca", os.path.join(self.certs, "ca.crt"), "--tls-cert", os.path.join(self.certs, f"{name}.crt"),
+                    "--tls-key", os.path.join(self.certs, f"{name}.key")]
         return [] if self.host == "127.0.0.1" else ["--insecure"]
 
     def _start(self, name, command):
@@ -105,7 +123,7 @@ class Cluster:
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
                    "--hostname", self.host, "--port", str(self.akka_port), "--seed-nodes", self.seed,
                    "--data-plane-port", str(self.data_port), "--metrics-port", str(self.metrics_port),
-                   "--expect-workers", "2", "--summary", self.summary, *self._insecure()]
+                   "--expect-workers", "2", "--summary", self.summary, *self._security("coordinator")]
         if checkpoint_every:
             command += ["--save", self.checkpoint, "--checkpoint-every", str(checkpoint_every)]
         if resume and os.path.exists(self.checkpoint):
@@ -116,7 +134,7 @@ class Cluster:
         host = self.host if namespace is None else self.links.worker_address(namespace)
         command = ["dotnet", WORKER_DLL, "worker", "--hostname", host, "--port", str(free_port()),
                    "--seed-nodes", self.seed, "--threads", "1", "--worker-id", name,
-                   "--registration-timeout", "300", *self._insecure()]
+                   "--registration-timeout", "300", *self._security("worker")]
         if namespace is not None:
             command = self.links.inside(namespace) + command
         self.workers[name] = self._start(name, command)

@@ -7,6 +7,7 @@ from the summary) with the coordinator's memory sampled from /proc throughout.
   python3 tools/fault_probe.py soak      [--minutes 10]        a random node killed every --kill-every seconds,
                                                                the coordinator included (restarted with --resume)
 
+Every node runs both planes over mutual TLS (certificates from deploy/make-certs.sh) unless --plaintext.
 Build first: dotnet build DistTrainer.sln -c Release. Prints figures and ends with one line
 `fault-probe SCENARIO: PASS|FAIL <figures>`; exits 1 on FAIL, 2 when the scenario cannot run here (with the reason)."""
 import argparse
@@ -111,6 +112,8 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=int, default=300, help="seconds to wait for the run's end after the fault")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, summary)")
+    parser.add_argument("--plaintext", action="store_true",
+                        help="nodes in clear (--insecure off loopback) instead of mutual TLS on both planes")
     args = parser.parse_args()
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
@@ -119,7 +122,7 @@ def main():
     work = tempfile.mkdtemp(prefix=f"fault-probe-{args.scenario}-")
     started = time.monotonic()
     try:
-        with Cluster(work) as cluster:
+        with Cluster(work, tls=not args.plaintext) as cluster:
             figures, problems = SCENARIOS[args.scenario](cluster, args)
     except Unsupported as reason:
         print(f"fault-probe {args.scenario}: SKIP {reason}")
