@@ -132,7 +132,8 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
         Assert.Equal(2, nodes.Count);
         Assert.Equal(WorkerEnd.Finished, end);
         Assert.Equal(Enumerable.Range(0, UndisturbedRun.Steps).Select(i => (long)i), rejoined.AppliedSteps);
-        Assert.True(rejoined.ShardsPerWorker["rejoiner"] > 10, string.Join(",", rejoined.ShardsPerWorker));
+        // Its first node computed steps 1 to 11 at most: more means the fresh node trained too.
+        Assert.InRange(rejoined.ShardsPerWorker["rejoiner"], 12, UndisturbedRun.Steps);
         CheckpointAssert.Close(undisturbed.Checkpoint, dir.File("rejoined.safetensors"), 0, "after a worker's node was downed and came back");
     }
 
