@@ -1,12 +1,13 @@
 using Akka.Actor;
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Tests;
-using DistTrainer.Core.Training;
 using DistTrainer.Worker.Actors;
+using DistTrainer.Worker.Hosting;
 using Serilog.Core;
 using Xunit;
 
@@ -14,14 +15,14 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 
 /// <summary>
 /// A run's result does not depend on who computed it: every batch is cut into the job's logical shards and their
-/// gradients are summed in shard order, so a worker lost mid-run, or fewer workers from the start, end on the very
-/// same weights, running statistics and optimizer state (every float compared exactly). The models have dropout
+/// gradients are summed in shard order, so a worker lost mid-run, a worker joining mid-run, a worker whose node is
+/// downed and comes back as a fresh one, or fewer workers from the start, end on the very same weights, running statistics and optimizer state (every float compared exactly). The models have dropout
 /// and, in one, local batch norm, whose groups are the logical shards.
 /// </summary>
 [Collection(AloneCollection.Name)]
-public sealed class FaultIndependenceTests
+public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassFixture<UndisturbedRun>
 {
-    private const string WithBatchNorm = "linear:16:12,batchnorm:12,relu,dropout:0.3,linear:12:4";
+    internal const string WithBatchNorm = "linear:16:12,batchnorm:12,relu,dropout:0.3,linear:12:4";
     private const string WithoutBatchNorm = "linear:16:12,tanh,dropout:0.2,linear:12:4";
 
     /// <summary>
@@ -31,7 +32,7 @@ public sealed class FaultIndependenceTests
     private static readonly Config QuickDowning = ConfigurationFactory.ParseString(
         "akka.cluster.split-brain-resolver.stable-after = 1s\ndisttrainer.coordinator.workers-leave-timeout = 2s");
 
-    private static string[] Run(string data, string layers, int steps) =>
+    internal static string[] Run(string data, string layers, int steps) =>
     [
         "--data-dir", data, "--layers", layers, "--optimizer", "adam", "--batch-size", "25", "--steps", steps.ToString(),
         "--seed", "13", "--threads", "1", "--device", "cpu", "--batchnorm-mode", "local", "--shards", "2",
@@ -60,52 +61,83 @@ public sealed class FaultIndependenceTests
     [Fact]
     public async Task A_worker_killed_mid_run_leaves_the_final_weights_of_the_undisturbed_run()
     {
-        const int Steps = 40;
         using var dir = new TempDirectory();
-        using var data = new TempDirectory();
-        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
-        var undisturbed = EmbeddedCluster.Train(TrainArguments.Parse(
-            [.. Run(data.Path, WithBatchNorm, Steps), "--workers", "2", "--save", dir.File("undisturbed.safetensors")]));
-
         int port = ClusterProcesses.FreePort();
-        string seedNode = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
         var killer = new KillAtStep(10);
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
         [
-            .. Run(data.Path, WithBatchNorm, Steps), "--workers", "1", "--expect-workers", "2", "--port", port.ToString(),
+            .. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps), "--workers", "1", "--expect-workers", "2", "--port", port.ToString(),
             "--save", dir.File("faulted.safetensors"),
         ]), akka: QuickDowning, gradients: killer));
-        await using var victim = EmbeddedWorkers.Start(1, seedNode,
-            _ => new WorkerSettings("victim", null, data.Path, "cpu", 1, TimeSpan.FromSeconds(60)), Logger.None, WorkerFaultTests.Abrupt);
+        await using var victim = EmbeddedWorkers.Start(1, SeedNode(port), _ => Settings("victim"), Logger.None, WorkerFaultTests.Abrupt);
         killer.Victim = victim.Systems[0];
         var faulted = await training.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Null(faulted.Result.Failure);
         Assert.Equal(10, killer.KilledAtStep);
-        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), faulted.AppliedSteps);
+        Assert.Equal(Enumerable.Range(0, UndisturbedRun.Steps).Select(i => (long)i), faulted.AppliedSteps);
         Assert.Equal(["victim"], faulted.WorkersLost);
         Assert.Equal(1, faulted.ShardsReassigned);
         Assert.Equal(11, faulted.ShardsPerWorker["victim"]);
-        Assert.Equal(2 * Steps - 11, faulted.ShardsPerWorker["worker-1"]);
-        Assert.Equal([(long)Steps, Steps], undisturbed.ShardsPerWorker.Values);
-        CheckpointAssert.Close(dir.File("undisturbed.safetensors"), dir.File("faulted.safetensors"), 0, "after a worker was killed");
+        Assert.Equal(2 * UndisturbedRun.Steps - 11, faulted.ShardsPerWorker["worker-1"]);
+        CheckpointAssert.Close(undisturbed.Checkpoint, dir.File("faulted.safetensors"), 0, "after a worker was killed");
     }
 
-    /// <summary>
-    /// Stops <see cref="Victim"/>'s actor system without leaving the cluster, as a crash would, while the parameter server
-    /// applies step <c>step</c>, holding it there until the victim has stopped (at most 20 s): the victim has its shard of
-    /// the next step, sent ahead, but not yet the weights to compute it, so that shard must go to the other worker.
-    /// </summary>
-    private sealed class KillAtStep(long step) : IGradientObserver
+    [Fact]
+    public async Task A_worker_joining_mid_run_leaves_the_final_weights_of_the_undisturbed_run()
     {
-        public ActorSystem? Victim { get; set; }
-        public long? KilledAtStep { get; private set; }
+        using var dir = new TempDirectory();
+        int port = ClusterProcesses.FreePort();
+        var sink = new CollectingSink();
+        var joining = new JoinAtStep(10, () => EmbeddedWorkers.Start(1, SeedNode(port), _ => Settings("joiner"), Logger.None));
+        var joined = EmbeddedCluster.Train(TrainArguments.Parse(
+        [
+            .. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps), "--workers", "1", "--expect-workers", "1", "--port", port.ToString(),
+            "--save", dir.File("joined.safetensors"),
+        ]), joining, sink.CreateLogger());
+        await using var joiner = joining.Joiner;
 
-        public void OnGradients(long applied, ReadOnlySpan<float> gradients)
-        {
-            if (applied != step || Victim is not { } victim) return;
-            KilledAtStep = applied;
-            victim.Terminate().Wait(TimeSpan.FromSeconds(20));
-        }
+        Assert.Null(joined.Result.Failure);
+        Assert.Equal(10, joining.StartedAtStep);
+        var join = Assert.Single(sink.Events, e => e.MessageTemplate.Text.StartsWith("Worker {Worker} joined the run"));
+        Assert.Equal("\"joiner\"", join.Properties["Worker"].ToString());
+        long joinedAt = long.Parse(join.Properties["Step"].ToString());
+        Assert.InRange(joinedAt, 11, UndisturbedRun.Steps - 1);
+        Assert.Equal(Enumerable.Range(0, UndisturbedRun.Steps).Select(i => (long)i), joined.AppliedSteps);
+        Assert.InRange(joined.ShardsPerWorker["joiner"], 1, UndisturbedRun.Steps - joinedAt);
+        Assert.Equal(2 * UndisturbedRun.Steps, joined.ShardsPerWorker.Values.Sum());
+        CheckpointAssert.Close(undisturbed.Checkpoint, dir.File("joined.safetensors"), 0, "after a worker joined");
     }
+
+    [Fact]
+    public async Task A_worker_whose_node_was_downed_mid_run_and_came_back_leaves_the_final_weights_of_the_undisturbed_run()
+    {
+        using var dir = new TempDirectory();
+        int port = ClusterProcesses.FreePort();
+        var nodes = new List<ActorSystem>();
+        var downer = new DownAtStep(10, () => { lock (nodes) return nodes[^1]; });
+        var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
+        [
+            .. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps), "--workers", "1", "--expect-workers", "2", "--port", port.ToString(),
+            "--save", dir.File("rejoined.safetensors"),
+        ]), downer, akka: QuickDowning));
+        var worker = Task.Run(() => RejoiningWorker.Run(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [SeedNode(port)]),
+            Settings("rejoiner"), Logger.None, new TaskCompletionSource().Task, system => { lock (nodes) nodes.Add(system); }));
+
+        var rejoined = await training.WaitAsync(TimeSpan.FromMinutes(1));
+        var end = await worker.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Null(rejoined.Result.Failure);
+        Assert.Equal(10, downer.DownedAtStep);
+        Assert.Equal(2, nodes.Count);
+        Assert.Equal(WorkerEnd.Finished, end);
+        Assert.Equal(Enumerable.Range(0, UndisturbedRun.Steps).Select(i => (long)i), rejoined.AppliedSteps);
+        // Its first node computed steps 1 to 11 at most: more means the fresh node trained too.
+        Assert.InRange(rejoined.ShardsPerWorker["rejoiner"], 12, UndisturbedRun.Steps);
+        CheckpointAssert.Close(undisturbed.Checkpoint, dir.File("rejoined.safetensors"), 0, "after a worker's node was downed and came back");
+    }
+
+    private static string SeedNode(int port) => $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
+
+    private WorkerSettings Settings(string id) => new(id, null, undisturbed.Data, "cpu", 1, TimeSpan.FromSeconds(60));
 }

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using DistTrainer.Coordinator.Cli;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
 
 /// <summary>
-/// What the tests of a coordinator lost mid-run share: the job (a periodic checkpoint to take over from), and what the
-/// summary of the run that took over must say.
+/// What the tests of a coordinator lost mid-run share: the job (a periodic checkpoint to take over from), what the
+/// summary of the run that took over must say, and that it ends on the model of the same job never disturbed.
 /// </summary>
 internal static class ResumedRun
 {
@@ -34,5 +35,16 @@ internal static class ResumedRun
         Assert.Equal(Steps - first + 1, resumed.GetProperty("applied_steps").GetInt32());
         Assert.Equal(Steps - first + 1, resumed.GetProperty("distinct_applied_steps").GetInt32());
         Assert.Equal(["worker-1", "worker-2"], resumed.GetProperty("shards_per_worker").EnumerateObject().Select(w => w.Name).Order());
+    }
+
+    /// <summary>
+    /// The run that took over ended on exactly the weights, running statistics and optimizer state of the same job run
+    /// undisturbed, here in this process on two embedded workers: the same logical shards, whoever computes them.
+    /// </summary>
+    public static void AssertEndedOnTheUndisturbedModel(string checkpoint, string undisturbed)
+    {
+        var report = EmbeddedCluster.Train(TrainArguments.Parse([.. Job(undisturbed), "--workers", "2"]));
+        Assert.Equal(Steps, report.AppliedSteps.Count);
+        CheckpointAssert.Close(undisturbed, checkpoint, 0, "after the coordinator was lost and the run taken over");
     }
 }

@@ -7,13 +7,13 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// A standby coordinator process beside the active one, both started with the same options: the active one killed with
 /// kill -9 mid-run, the standby takes over from the run's newest checkpoint, the same worker processes register with it
 /// from the nodes they already had, and the run ends at its planned total with every step after that checkpoint applied
-/// exactly once.
+/// exactly once, on the very model the job ends on undisturbed.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class StandbyCoordinatorTests
 {
     [Fact]
-    public void The_standby_takes_over_from_a_killed_coordinator_with_the_same_workers_and_ends_at_the_planned_total()
+    public void The_standby_takes_over_from_a_killed_coordinator_with_the_same_workers_and_ends_on_the_model_of_the_undisturbed_run()
     {
         using var dir = new TempDirectory();
         using var cluster = new ClusterProcesses(dir.Path);
@@ -38,5 +38,6 @@ public sealed class StandbyCoordinatorTests
             // The standby was a coordinator node of the cluster all along: the workers kept their nodes and registered with it.
             Assert.DoesNotContain("starting a fresh node", output);
         }
+        ResumedRun.AssertEndedOnTheUndisturbedModel(dir.File("model.safetensors"), dir.File("undisturbed.safetensors"));
     }
 }

@@ -4,7 +4,6 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core.Tests;
-using DistTrainer.Core.Training;
 using DistTrainer.Worker.Actors;
 using DistTrainer.Worker.Hosting;
 using Xunit;
@@ -50,26 +49,5 @@ public sealed class WorkerRejoinTests
         Assert.Equal(WorkerEnd.Finished, end);
         Assert.Equal(2, nodes.Count);
         Assert.Contains(sink.Events, e => e.MessageTemplate.Text.Contains("starting a fresh node to register again"));
-    }
-
-    /// <summary>
-    /// Downs the worker's current node from its own cluster view at a step, and holds the coordinator there until that
-    /// node has stopped (at most 20 s): otherwise a fast run could end before the downing takes effect.
-    /// </summary>
-    private sealed class DownAtStep(long step, Func<ActorSystem> node) : ITrainingObserver
-    {
-        public long? DownedAtStep { get; private set; }
-
-        public void OnStep(StepReport report)
-        {
-            if (report.Step != step) return;
-            DownedAtStep = report.Step;
-            var victim = node();
-            var cluster = Akka.Cluster.Cluster.Get(victim);
-            cluster.Down(cluster.SelfAddress);
-            victim.WhenTerminated.Wait(TimeSpan.FromSeconds(20));
-        }
-
-        public void OnEpoch(EpochReport report) { }
     }
 }
