@@ -187,7 +187,8 @@ public sealed class ParameterServerActor : ReceiveActor
 
     /// <summary>
     /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan
-    /// for the step after it (the coordinator sends one ahead) waits until this one is applied.
+    /// for the step after it (the coordinator sends one ahead) waits until this one is applied; a plan for a step
+    /// already applied is a race the coordinator resolves itself, and any other is a protocol error.
     /// </summary>
     private void Begin(BeginStep begin)
     {
@@ -199,6 +200,10 @@ public sealed class ParameterServerActor : ReceiveActor
             _exchangeStarted = Stopwatch.GetTimestamp();
             Aggregate(begin);
         }
+        else if (begin.Step < Version)
+            // The coordinator planned a step again (a worker lost) before it heard that the step was applied: its
+            // StepApplied is on the way and ends that plan.
+            _log.Debug("Ignored a plan for step {Step}, already applied, while at step {Current}", begin.Step + 1, Version + 1);
         else
             _log.Warning("Ignored a plan for step {Step} while at step {Current}", begin.Step + 1, Version + 1);
     }

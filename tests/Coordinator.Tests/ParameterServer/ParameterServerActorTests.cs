@@ -287,4 +287,25 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
         if (wrong) Assert.Equal(["Step 1: worker \"w1\" sent a wrong gradient for shard 2: another worker's result differs"], warnings);
         else Assert.Empty(warnings);
     }
+
+    [Fact]
+    public void A_plan_again_for_a_step_already_applied_is_ignored_without_a_warning_and_a_plan_from_the_future_is_warned()
+    {
+        using var worker = Connect("w1", out _);
+        Begin(0, TwoShards);
+        worker.SendResult(0, 0, 0, 2, _training.Result(0.1f));
+        worker.SendResult(0, 0, 1, 2, _training.Result(0.1f));
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<StepApplied>();
+
+        // The coordinator lost a worker before it heard of step 1's weights, and planned step 1 again.
+        _server.Tell(new BeginStep(0, 1, TwoShards, ["w1", "w1"]), TestActor);
+        Begin(5, TwoShards);
+        ExpectNoMsg(Quiet);
+
+        var ignored = _sink.Events.Where(e => e.MessageTemplate.Text.StartsWith("Ignored a plan")).ToList();
+        Assert.Equal([LogEventLevel.Debug, LogEventLevel.Warning], ignored.Select(e => e.Level));
+        Assert.Equal("Ignored a plan for step 6 while at step 2", ignored[1].RenderMessage());
+    }
 }
