@@ -28,7 +28,7 @@ public sealed class FaultIndependenceTests
     /// The killed node never leaves: the coordinator waits 2 s (not 10) for it at the end, and it is downed a second after it
     /// is found unreachable, so that the run's nodes leave the cluster without waiting long on it.
     /// </summary>
-    private static readonly Config QuickDowning = ConfigurationFactory.ParseString(
+    internal static readonly Config QuickDowning = ConfigurationFactory.ParseString(
         "akka.cluster.split-brain-resolver.stable-after = 1s\ndisttrainer.coordinator.workers-leave-timeout = 2s");
 
     private static string[] Run(string data, string layers, int steps) =>
@@ -89,23 +89,5 @@ public sealed class FaultIndependenceTests
         Assert.Equal(2 * Steps - 11, faulted.ShardsPerWorker["worker-1"]);
         Assert.Equal([(long)Steps, Steps], undisturbed.ShardsPerWorker.Values);
         CheckpointAssert.Close(dir.File("undisturbed.safetensors"), dir.File("faulted.safetensors"), 0, "after a worker was killed");
-    }
-
-    /// <summary>
-    /// Stops <see cref="Victim"/>'s actor system without leaving the cluster, as a crash would, while the parameter server
-    /// applies step <c>step</c>, holding it there until the victim has stopped (at most 20 s): the victim has its shard of
-    /// the next step, sent ahead, but not yet the weights to compute it, so that shard must go to the other worker.
-    /// </summary>
-    private sealed class KillAtStep(long step) : IGradientObserver
-    {
-        public ActorSystem? Victim { get; set; }
-        public long? KilledAtStep { get; private set; }
-
-        public void OnGradients(long applied, ReadOnlySpan<float> gradients)
-        {
-            if (applied != step || Victim is not { } victim) return;
-            KilledAtStep = applied;
-            victim.Terminate().Wait(TimeSpan.FromSeconds(20));
-        }
     }
 }
