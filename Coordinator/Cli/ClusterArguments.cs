@@ -4,6 +4,7 @@ using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
+using DistTrainer.Core.Training.WireFormat;
 
 namespace DistTrainer.Coordinator.Cli;
 
@@ -28,6 +29,7 @@ public static class ClusterArguments
         float? ratio = reader.Float("--max-shard-norm-ratio");
         if (ratio is { } r && r != 0 && !(r >= 1))
             throw new InvalidInputException($"--max-shard-norm-ratio: {r}; expected 0 (off) or a ratio of at least 1");
+        var wireDtype = WireDtypes.Parse("--wire-dtype", reader.String("--wire-dtype", "fp32"));
         int? dataPlanePort = reader.Integer("--data-plane-port", min: 0);
         if (dataPlanePort is null && Environment.GetEnvironmentVariable(ClusterOptions.DataPlanePortVariable) is { Length: > 0 } text)
             dataPlanePort = int.TryParse(text, out int port) && port is >= 0 and <= 65535
@@ -41,6 +43,7 @@ public static class ClusterArguments
             SeedNodes = reader.String("--seed-nodes")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             DataPlanePort = dataPlanePort,
             SynchronisedBatchNorm = mode == "sync",
+            WireDtype = wireDtype,
             Sizing = sizing == "equal" ? ShardSizing.Equal : ShardSizing.Throughput,
             ShardDeadline = Seconds(reader.Integer("--shard-deadline", min: 1)) ?? CoordinatorNodeSettings.Default.ShardDeadline,
             WorkerTimeout = Seconds(reader.Integer("--worker-timeout", min: 1)) ?? CoordinatorNodeSettings.Default.WorkerTimeout,

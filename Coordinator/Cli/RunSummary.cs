@@ -4,6 +4,7 @@ using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.WireFormat;
 
 namespace DistTrainer.Coordinator.Cli;
 
@@ -39,6 +40,7 @@ public static class RunSummary
                 workers = options.Workers,
                 batchnorm_mode = options.Cluster.SynchronisedBatchNorm ? "sync" : "local",
                 shard_sizing = options.Cluster.Sizing.ToString().ToLowerInvariant(),
+                wire_dtype = WireDtypes.Name(options.Cluster.WireDtype),
                 init_from = options.InitFrom,
                 parameters,
             },

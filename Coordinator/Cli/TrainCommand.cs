@@ -3,6 +3,7 @@ using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Plots;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.WireFormat;
 using DistTrainer.Training;
 using Serilog;
 
@@ -81,7 +82,8 @@ public static class TrainCommand
 
     private static string DescribeCluster(TrainOptions options) =>
         (options.Cluster.SeedNodes is null ? $"{options.Workers} in-process workers on loopback" : $"cluster {string.Join(',', options.Cluster.SeedNodes)}") +
-        $", batch norm {(options.Cluster.SynchronisedBatchNorm ? "sync" : "local")}, shards by {options.Cluster.Sizing.ToString().ToLowerInvariant()}";
+        $", batch norm {(options.Cluster.SynchronisedBatchNorm ? "sync" : "local")}, shards by {options.Cluster.Sizing.ToString().ToLowerInvariant()}" +
+        (options.Cluster.WireDtype == WireDtype.Fp32 ? "" : $", gradients as {WireDtypes.Name(options.Cluster.WireDtype)} on the wire");
 
     private static string StepTimeSplit(DistributedRunReport report)
     {

@@ -8,6 +8,7 @@ using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Nn.Losses;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Core.Training.WireFormat;
 using DistTrainer.Worker.Compute;
 using DistTrainer.Worker.DataPlane;
 using DistTrainer.Worker.Hosting;
@@ -30,10 +31,14 @@ public sealed class WorkerSession : IDisposable
     private readonly ComputeThread _thread;
     private readonly ShardQueue _shards;
     private readonly WorkerMetrics? _metrics;
+    private readonly ErrorFeedback? _feedback;
+    private readonly FrameKind _resultKind;
 
     private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, ComputeThread thread, ShardQueue shards,
-        string workerId, IActorRef worker, WorkerMetrics? metrics)
+        string workerId, IActorRef worker, WorkerMetrics? metrics, WireDtype wireDtype)
     {
+        _resultKind = GradientFrames.Kind(wireDtype);
+        _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(computer.Layout, wireDtype));
         _thread = thread;
         _shards = shards;
         _backend = backend;
@@ -70,7 +75,7 @@ public sealed class WorkerSession : IDisposable
             var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
                 job.SynchronisedBatchNorm ? link.Exchange : null);
             settings.Metrics?.Attach(link.Connection);
-            return new WorkerSession(backend, computer, link, thread, shards, settings.WorkerId, worker, settings.Metrics);
+            return new WorkerSession(backend, computer, link, thread, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype);
         }
         catch
         {
@@ -101,7 +106,9 @@ public sealed class WorkerSession : IDisposable
             if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
             _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
             var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
-            _link.SendResult(shard, output, () => Payloads.Return(payload));
+            if (_feedback is not null) output = Pack(shard, output, ref payload);
+            var sent = payload;
+            _link.SendResult(shard, output, _resultKind, () => Payloads.Return(sent));
             _metrics?.ShardComputed(output.Seconds);
             return null;
         }
@@ -115,6 +122,19 @@ public sealed class WorkerSession : IDisposable
             Payloads.Return(payload);
             return $"worker {_workerId}: {e.Message}";
         }
+    }
+
+    /// <summary>
+    /// Rounds the output's gradients into a packed payload of the run's wire dtype, with the shard's error feedback;
+    /// the full payload goes back to the pool and <paramref name="payload"/> becomes the packed one.
+    /// </summary>
+    private ShardOutput Pack(ComputeShard shard, ShardOutput output, ref float[] payload)
+    {
+        var packed = Payloads.Rent(_feedback!.Packing.Length);
+        _feedback.Pack(shard.ShardId, payload, packed);
+        Payloads.Return(payload);
+        payload = packed;
+        return output with { Payload = packed };
     }
 
     /// <summary>

@@ -48,10 +48,11 @@ public sealed class ParameterServerLink : IDisposable
     /// Writes a shard's result from the calling thread (the compute thread, which has nothing else to do meanwhile) or,
     /// behind other frames, queues it; <paramref name="written"/> runs once its payload is free again. Throws when the
     /// stream is closed (then <paramref name="written"/> never runs), so the shard is reported as failed, never lost silently.
+    /// <paramref name="kind"/> says the wire dtype of the output's payload (<see cref="GradientFrames"/>).
     /// </summary>
-    public void SendResult(ComputeShard shard, ShardOutput output, Action written)
+    public void SendResult(ComputeShard shard, ShardOutput output, FrameKind kind, Action written)
     {
-        var header = new FrameHeader(FrameKind.Gradients, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
+        var header = new FrameHeader(kind, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
         if (!_connection.SendHere(header, output.Payload, written))

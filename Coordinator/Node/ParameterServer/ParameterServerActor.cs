@@ -36,6 +36,7 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
     private readonly PayloadPool _payloads;
+    private readonly PackedResults _packed;
     private readonly PublishedWeights _published;
     private readonly CheckpointPlan? _checkpoints;
     private readonly CheckpointWriter _writer;
@@ -59,6 +60,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _metrics = settings.Metrics;
         _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
+        _packed = new PackedResults(_applier.Layout, _payloads);
         _screening = new ShardScreening(new ShardNormRule(settings.MaxShardNormRatio));
         _batchNorm = new BatchNormReduction<TensorConnection>(_applier.Layout.BatchNormWidths,
             (connection, header, payload) => connection.Send(header, payload), log);
@@ -224,6 +226,9 @@ public sealed class ParameterServerActor : ReceiveActor
             case FrameKind.Gradients:
                 OnGradients(worker, header, arrived.Frame.Payload);
                 break;
+            case FrameKind.GradientsBf16 or FrameKind.GradientsFp16:
+                OnPackedGradients(worker, arrived);
+                break;
             case FrameKind.Moments:
                 _batchNorm.Offer(StatisticsKind.Moments, arrived.Connection, arrived.Connection.PeerId, header, arrived.Frame.Payload);
                 break;
@@ -235,6 +240,22 @@ public sealed class ParameterServerActor : ReceiveActor
                 arrived.Connection.Dispose();
                 break;
         }
+    }
+
+    private void OnPackedGradients(string worker, FrameArrived arrived)
+    {
+        float[] payload;
+        try
+        {
+            payload = _packed.Unpack(arrived.Frame, GradientFrames.Dtype(arrived.Frame.Header.Kind)!.Value);
+        }
+        catch (FrameProtocolException e)
+        {
+            _log.Warning("Data plane: worker {Worker} sent a bad frame ({Reason}); closing", worker, e.Message);
+            arrived.Connection.Dispose();
+            return;
+        }
+        OnGradients(worker, arrived.Frame.Header, payload);
     }
 
     private void OnGradients(string worker, FrameHeader header, float[] payload)

@@ -2,13 +2,14 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Security;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
+using DistTrainer.Core.Training.WireFormat;
 
 namespace DistTrainer.Coordinator.Runs;
 
 /// <summary>
 /// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
 /// nodes (none: the embedded cluster on loopback), the data-plane port, TLS, the logical shards of a batch and how they are shared, batch-norm
-/// mode, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
+/// mode, the gradients' wire dtype, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
 /// </summary>
 public sealed record ClusterOptions
 {
@@ -18,6 +19,8 @@ public sealed record ClusterOptions
     public IReadOnlyList<string>? SeedNodes { get; init; }
     public int? DataPlanePort { get; init; }
     public bool SynchronisedBatchNorm { get; init; }
+    /// <summary>The format workers send gradients in; fp32 (the default) is exact, the 16-bit ones round with error feedback.</summary>
+    public WireDtype WireDtype { get; init; } = WireDtype.Fp32;
     public ShardSizing Sizing { get; init; } = ShardSizing.Throughput;
     public TimeSpan ShardDeadline { get; init; } = CoordinatorNodeSettings.Default.ShardDeadline;
     public TimeSpan WorkerTimeout { get; init; } = CoordinatorNodeSettings.Default.WorkerTimeout;

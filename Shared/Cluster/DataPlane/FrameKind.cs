@@ -2,7 +2,9 @@ namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// What a frame carries. Open: the wire keeps any byte, so a newer peer's kinds reach the owner
-/// unchanged. <see cref="Hello"/> and <see cref="Refused"/> carry UTF-8 text, every other kind float32 values.
+/// unchanged. <see cref="Hello"/> and <see cref="Refused"/> carry UTF-8 text, every other kind float32 values;
+/// <see cref="GradientsBf16"/> and <see cref="GradientsFp16"/> are a shard result whose gradients are packed two
+/// 16-bit values to a float (see PackedShardPayload), so a result says its own wire dtype.
 /// </summary>
 public enum FrameKind : byte
 {
@@ -14,4 +16,6 @@ public enum FrameKind : byte
     GradientSums = 6,
     GradientSumsReduced = 7,
     Refused = 8,
+    GradientsBf16 = 9,
+    GradientsFp16 = 10,
 }

@@ -1,11 +1,12 @@
 using DistTrainer.Core.Data;
+using DistTrainer.Core.Training.WireFormat;
 
 namespace DistTrainer.Cluster.Protocol;
 
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 4;
+    public const int Current = 5;
 }
 
 /// <summary>
@@ -19,7 +20,8 @@ public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string
 /// What every worker needs to compute shards of this run: the model, the loss, the data it reads
 /// from its own disk (checked by its fingerprint), the dropout seed and batch-norm mode, and where
 /// the parameter server's tensor data plane listens. <paramref name="TrainSamples"/>, when set, cuts
-/// the training set to its first samples, on every node alike.
+/// the training set to its first samples, on every node alike. <paramref name="WireDtype"/> is the format a
+/// worker sends its gradients in (the run's --wire-dtype), so workers need no option of their own.
 /// </summary>
 public sealed record TrainingJob(
     string Layers,
@@ -33,7 +35,8 @@ public sealed record TrainingJob(
     string DataPlaneHost,
     int DataPlanePort,
     double ExchangeTimeoutSeconds,
-    int? TrainSamples = null) : IProtocolMessage;
+    int? TrainSamples = null,
+    WireDtype WireDtype = WireDtype.Fp32) : IProtocolMessage;
 
 /// <summary>
 /// The worker may take part. <paramref name="StreamToken"/> is a secret of this registration alone: the worker's

@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
 using DistTrainer.Core.Data;
+using DistTrainer.Core.Training.WireFormat;
 using Hyperion;
 
 namespace DistTrainer.Cluster.Serialization;
 
 /// <summary>
 /// The only types <see cref="HyperionMessageSerializer"/> builds from bytes off the network: those of
-/// the DistTrainer.Cluster.Protocol namespace, the actor-ref surrogate, the dataset fingerprint, primitives, strings, and arrays,
+/// the DistTrainer.Cluster.Protocol namespace, the actor-ref surrogate, the dataset fingerprint, the wire dtype, primitives, strings, and arrays,
 /// lists, dictionaries and immutable arrays of allowed types. Anything else could run code of its
 /// choosing while being built (DESIGN §3), so Hyperion refuses it, naming the type.
 /// </summary>
@@ -24,6 +25,8 @@ public sealed class ProtocolTypeFilter : ITypeFilter
         typeof(ActorRefSurrogate),
         // The one core type the protocol carries (inside TrainingJob): a record of primitives.
         typeof(DatasetFingerprint),
+        // The gradients' wire format (inside TrainingJob): an enum.
+        typeof(WireDtype),
     ];
 
     private static readonly ImmutableHashSet<Type> Containers =

@@ -36,6 +36,10 @@ public class BadInputTests
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--layers", "linear:2:2", "--optimizer", "lion"), "--optimizer", "'lion'");
 
     [Fact]
+    public void An_unknown_wire_dtype() =>
+        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--wire-dtype", "int8"), "--wire-dtype: 'int8'", "fp32, bf16 or fp16");
+
+    [Fact]
     public void Logical_shards_with_synchronised_batch_norm() =>
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--batchnorm-mode", "sync", "--shards", "4"), "--shards", "one shard per ready worker");
 

@@ -27,4 +27,13 @@ internal static class CheckpointAssert
                     $"{label}: {name}[{i}] is {got[i]:G9}, expected {want[i]:G9}");
         }
     }
+
+    /// <summary>The largest |a-b| over every float of two checkpoints of the same model (weights, statistics, optimizer state).</summary>
+    public static double LargestDifference(string firstPath, string secondPath)
+    {
+        var (first, _) = SafeTensorsFile.Read(firstPath);
+        var (second, _) = SafeTensorsFile.Read(secondPath);
+        return first.Where(t => t.Value.DType != "I64")
+            .Max(t => t.Value.ToFloats().Zip(second[t.Key].ToFloats(), (a, b) => Math.Abs((double)a - b)).DefaultIfEmpty(0).Max());
+    }
 }

@@ -29,7 +29,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
     /// The killed node never leaves: the coordinator waits 2 s (not 10) for it at the end, and it is downed a second after it
     /// is found unreachable, so that the run's nodes leave the cluster without waiting long on it.
     /// </summary>
-    private static readonly Config QuickDowning = ConfigurationFactory.ParseString(
+    internal static readonly Config QuickDowning = ConfigurationFactory.ParseString(
         "akka.cluster.split-brain-resolver.stable-after = 1s\ndisttrainer.coordinator.workers-leave-timeout = 2s");
 
     internal static string[] Run(string data, string layers, int steps) =>
