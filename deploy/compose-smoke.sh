@@ -154,7 +154,7 @@ taken_over() { grep -q 'standby: taking over' "$work/standby.log"; }
 
 wait_until coordinator $((deadline - SECONDS)) "step 1" at_step 1
 first_step_s=$((SECONDS - up_started))
-wait_until standby $((deadline - SECONDS)) "standby standing by" standing_by
+wait_until standby $((deadline - SECONDS)) "its standing-by line" standing_by
 kill_at=$((last / 3))
 say "first step after ${first_step_s} s, the standby standing by; killing ${worker_names[-1]} at step $kill_at of $last"
 # podman runs health checks from systemd timers (none in a container host without systemd): run each once here.
@@ -219,8 +219,9 @@ if [ "$kill_coordinator" = 1 ]; then
       fail "$name did not register with the standby"
     fi
   done
-  read -r steps resumed_from <<<"$(python3 "$here/check-run-summary.py" "$mount/summary-standby.json" "$last" \
-    --resumed-every "$checkpoint_every")" || fail "the standby's summary: $steps $resumed_from"
+  checked="$(python3 "$here/check-run-summary.py" "$mount/summary-standby.json" "$last" --resumed-every "$checkpoint_every")" \
+    || fail "the standby's summary: $checked"
+  read -r steps resumed_from <<<"$checked"
 else
   exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$coordinator")"
   [ "$exit_code" -eq 0 ] || fail "the coordinator exited with $exit_code"
