@@ -9,7 +9,8 @@ namespace DistTrainer.Coordinator.Cli;
 /// `coordinator` started as a standby (<see cref="StandbyRule"/>): it stands by, and when it takes over it trains as the
 /// active coordinator did, resumed from the run's --save checkpoint (the newest state the active one made durable; the
 /// steps after it are computed again on the same batches) and joined to the cluster through its standby node, where the
-/// workers are. It exits 0 without training when the active coordinator ended the run.
+/// workers are. It exits 0 without training when the active coordinator ended the run, and 4 (the cluster could not
+/// train) when its own node was removed from the cluster before it could take over.
 /// </summary>
 public static class StandbyCommand
 {
@@ -19,13 +20,19 @@ public static class StandbyCommand
         try
         {
             output.WriteLine($"standby: node {standby.Address} standing by for the active coordinator");
-            bool takeOver;
+            StandbyOutcome outcome;
             using (var stop = new StopSignal(log, "Received {Signal}: the standby leaves the cluster"))
             {
-                takeOver = standby.WaitForTakeover(stop.Requested);
-                if (!takeOver && stop.Requested.IsCompleted) return TrainCommand.Interrupted;
+                outcome = standby.WaitForTakeover(stop.Requested);
+                if (outcome == StandbyOutcome.Stood && stop.Requested.IsCompleted) return TrainCommand.Interrupted;
             }
-            if (!takeOver)
+            if (outcome == StandbyOutcome.Removed)
+            {
+                log.Error("Standby coordinator {Node}: removed from the cluster before it could take over (nodes were lost too close " +
+                          "together for the split-brain resolver to keep a side); the run cannot go on from here", standby.Address);
+                return TrainCommand.ClusterFailed;
+            }
+            if (outcome == StandbyOutcome.Stood)
             {
                 output.WriteLine("standby: the active coordinator ended the run");
                 return 0;

@@ -36,13 +36,15 @@ public sealed class StandbyNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until this standby takes over (true) or the active coordinator ended the run (false). Ends with false too when
-    /// <paramref name="stop"/> completes first, and throws when this node was removed from the cluster before either.
+    /// Waits until this standby takes over, the active coordinator ends the run or <paramref name="stop"/> completes
+    /// (<see cref="StandbyOutcome.Stood"/>), or this node is removed from the cluster before either.
     /// </summary>
-    public bool WaitForTakeover(Task stop)
+    public StandbyOutcome WaitForTakeover(Task stop)
     {
         Task.WaitAny(_takeover.Task, stop);
-        return _takeover.Task.IsCompleted && _takeover.Task.GetAwaiter().GetResult();
+        if (!_takeover.Task.IsCompleted) return StandbyOutcome.Stood;
+        if (_takeover.Task.IsFaulted) return StandbyOutcome.Removed;
+        return _takeover.Task.Result ? StandbyOutcome.TakeOver : StandbyOutcome.Stood;
     }
 
     public async ValueTask DisposeAsync() => await NodeLifecycle.LeaveAsync(_system, _log);
