@@ -6,13 +6,14 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// <summary>
 /// The coordinator process killed with kill -9 mid-run, and started again with --resume from its periodic checkpoint:
 /// the same worker processes (never restarted) come back to it as fresh nodes, the resumed run ends at the run's
-/// planned total, every step after the checkpoint applied exactly once, and every worker is told the run is over.
+/// planned total on the model of the undisturbed run (bit for bit), every step after the checkpoint applied exactly once,
+/// and every worker is told the run is over.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class CoordinatorRestartTests
 {
     [Fact]
-    public void A_coordinator_killed_and_resumed_from_its_checkpoint_gets_the_same_workers_back_and_ends_at_the_planned_total()
+    public void A_coordinator_killed_and_resumed_from_its_checkpoint_gets_the_same_workers_back_and_ends_on_the_model_of_the_undisturbed_run()
     {
         using var dir = new TempDirectory();
         using var cluster = new ClusterProcesses(dir.Path);
@@ -27,6 +28,7 @@ public sealed class CoordinatorRestartTests
 
         Assert.Equal(0, cluster.WaitForCoordinator(TimeSpan.FromMinutes(3)));
         ResumedRun.AssertEndedFromACheckpoint(dir.File("resumed.json"));
+        ResumedRun.AssertEndedOnTheUndisturbedModel(checkpoint, dir.File("undisturbed.safetensors"));
         // Each worker trained only on a node of the resumed coordinator's cluster, so each was told the run is over: an old
         // node accepted from outside that cluster would wait out its registration timeout instead.
         for (int i = 0; i < cluster.Workers.Count; i++)
