@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Security;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using Serilog.Core;
 using Xunit;
@@ -43,7 +44,7 @@ public sealed class RemotingTlsTests : IAsyncLifetime
             Tls: _cluster.Node("worker-1")), Logger.None);
 
         Assert.Equal("akka.ssl.tcp", Akka.Cluster.Cluster.Get(_seed).SelfAddress.Protocol);
-        Assert.True(await Eventually(() => UpMembers(_seed) == 2 && UpMembers(worker) == 2, JoinWait));
+        Assert.True(await Poll.Eventually(() => UpMembers(_seed) == 2 && UpMembers(worker) == 2, JoinWait));
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public sealed class RemotingTlsTests : IAsyncLifetime
         var intruder = Start(new ClusterNodeOptions("127.0.0.1", 0, SeedNodes: [_seedAddress], Roles: [ClusterRoles.Worker],
             Tls: new TestCertificates("other CA").Node("intruder")), Logger.None);
 
-        Assert.False(await Eventually(() => UpMembers(_seed) > 1, RefusalWait));
+        Assert.False(await Poll.Eventually(() => UpMembers(_seed) > 1, RefusalWait));
         Assert.NotEqual(MemberStatus.Up, Akka.Cluster.Cluster.Get(intruder).SelfMember.Status);
         Assert.Contains(_seedLog.Events, e => e.RenderMessage().Contains("refused TLS peer") && e.RenderMessage().Contains("CN=other CA"));
     }
@@ -62,7 +63,7 @@ public sealed class RemotingTlsTests : IAsyncLifetime
     {
         var plain = Start(new ClusterNodeOptions("127.0.0.1", 0, SeedNodes: [_seedAddress], Roles: [ClusterRoles.Worker]), Logger.None);
 
-        Assert.False(await Eventually(() => UpMembers(_seed) > 1, RefusalWait));
+        Assert.False(await Poll.Eventually(() => UpMembers(_seed) > 1, RefusalWait));
         Assert.NotEqual(MemberStatus.Up, Akka.Cluster.Cluster.Get(plain).SelfMember.Status);
     }
 
@@ -85,18 +86,6 @@ public sealed class RemotingTlsTests : IAsyncLifetime
     }
 
     private static int UpMembers(ActorSystem system) => Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up);
-
-    /// <summary>Whether <paramref name="condition"/> held at some point within <paramref name="wait"/>.</summary>
-    private static async Task<bool> Eventually(Func<bool> condition, TimeSpan wait)
-    {
-        var deadline = DateTime.UtcNow + wait;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition()) return true;
-            await Task.Delay(100);
-        }
-        return condition();
-    }
 
     private static int FreePort()
     {

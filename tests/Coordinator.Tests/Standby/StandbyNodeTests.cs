@@ -1,5 +1,6 @@
 using Akka.Actor;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Coordinator.Standby;
 using DistTrainer.Coordinator.Tests.Cluster;
 using Serilog.Core;
@@ -24,7 +25,8 @@ public sealed class StandbyNodeTests
             await using var standby = StandbyNode.Start(options, Logger.None);
             var activeCluster = Akka.Cluster.Cluster.Get(active);
             var standbyAddress = Address.Parse(standby.Address);
-            await WaitUntil(() => activeCluster.State.Members.Any(m => m.Address == standbyAddress && m.Status == Akka.Cluster.MemberStatus.Up));
+            Assert.True(await Poll.Eventually(() => activeCluster.State.Members.Any(m => m.Address == standbyAddress && m.Status == Akka.Cluster.MemberStatus.Up),
+                Timeout), $"the standby's node was not up within {Timeout.TotalSeconds:F0} s");
 
             activeCluster.Down(standbyAddress);
             var outcome = await Task.Run(() => standby.WaitForTakeover(Task.Delay(Timeout)));
@@ -34,16 +36,6 @@ public sealed class StandbyNodeTests
         finally
         {
             await active.Terminate();
-        }
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within {Timeout.TotalSeconds:F0} s");
-            await Task.Delay(100);
         }
     }
 }
