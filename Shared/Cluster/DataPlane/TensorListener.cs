@@ -151,8 +151,9 @@ public sealed class TensorListener : IDisposable
     private void TurnAway(Socket accepted)
     {
         string address = PeerAddress.Describe(accepted.RemoteEndPoint);
-        accepted.Dispose();
+        // Counted before the close: a peer that sees its connection end must already find itself in the count.
         long count = Interlocked.Increment(ref _turnedAway);
+        accepted.Dispose();
         long now = Environment.TickCount64;
         if (now < _nextTurnAwayLog) return;
         _nextTurnAwayLog = now + (long)TurnAwayLogInterval.TotalMilliseconds;
