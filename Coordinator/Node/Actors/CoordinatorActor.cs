@@ -220,6 +220,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     {
         if (_scheduler.Applied(applied.Step) is not { } plan) return;
         Timers.Cancel("deadline");
+        _roster.ShardsApplied(applied.ShardSenders);
         _meter.Applied(applied.Outcome, plan.Normalizer, _tally.Applied(applied, plan));
         _observer.OnClusterStep(_tally.LastStep(_scheduler.Reassigned, _scheduler.Restarts, _roster.Ready().Count, _roster.Lost.Count));
         if (_meter.EpochEnded || _stopRequested)

@@ -337,6 +337,7 @@ public sealed class ParameterServerActor : ReceiveActor
             return;
         }
         _screening.Applied();
+        var senders = _screening.Senders;
         _published.Publish(_applier.Parameters);
         if (_next is { } next && next.Step == Version)
             Aggregate(next);
@@ -348,7 +349,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected, _screening.Unassigned),
             _connections.Traffic,
-            new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted).TotalSeconds)));
+            new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted).TotalSeconds), senders));
     }
 
     /// <summary>A worker's data-plane stream passed the handshake (from the listener's thread).</summary>

@@ -49,9 +49,12 @@ public sealed record ShardRejected(long Step, int Attempt, int ShardId, string W
 /// </summary>
 public sealed record WrongGradient(long Step, string WorkerId) : INoSerializationVerificationNeeded;
 
-/// <summary>Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out.</summary>
+/// <summary>
+/// Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out. <paramref name="ShardSenders"/>:
+/// the worker whose result was taken for each shard, in shard order.
+/// </summary>
 public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic,
-    ServerTimes Times)
+    ServerTimes Times, IReadOnlyList<string> ShardSenders)
     : INoSerializationVerificationNeeded;
 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>

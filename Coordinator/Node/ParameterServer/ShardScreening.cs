@@ -57,6 +57,12 @@ public sealed class ShardScreening(ShardNormRule rule)
 
     public void Accepted(int shardId, string worker) => _senders[shardId] = worker;
 
+    /// <summary>
+    /// The worker whose result was taken for each shard of the attempt now aggregated, in shard order; each attempt gets
+    /// a list of its own, so the list of an applied step stays as it was when the next step begins.
+    /// </summary>
+    public IReadOnlyList<string> Senders => _senders;
+
     /// <summary>The worker's result for the shard was rejected: its next one for that shard is not taken.</summary>
     public void Rejected(long step, int attempt, int shardId, string worker)
     {

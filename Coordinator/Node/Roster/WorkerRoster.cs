@@ -27,7 +27,7 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
     /// <summary>The workers quarantined, in the order they were.</summary>
     public IReadOnlyList<string> Quarantined => _quarantined;
 
-    /// <summary>Shard results that arrived for a current plan, per worker.</summary>
+    /// <summary>Shards of applied steps, per worker whose result was taken for them.</summary>
     public IReadOnlyDictionary<string, long> ShardsPerWorker => _shardsPerWorker;
 
     /// <summary>
@@ -133,7 +133,17 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
     {
         if (_workers.TryGetValue(workerId, out var entry) && computeSeconds > 0)
             entry.Observe(rows / computeSeconds);
-        _shardsPerWorker[workerId] = _shardsPerWorker.GetValueOrDefault(workerId) + 1;
+    }
+
+    /// <summary>
+    /// A step was applied with the result of <paramref name="senders"/>[i] for its shard i. Counted from what the
+    /// parameter server applied, not from the results the coordinator saw arrive: a step planned again just after
+    /// it was applied makes the coordinator ignore the arrivals of the attempt that was in fact applied.
+    /// </summary>
+    public void ShardsApplied(IReadOnlyList<string> senders)
+    {
+        foreach (string workerId in senders)
+            _shardsPerWorker[workerId] = _shardsPerWorker.GetValueOrDefault(workerId) + 1;
     }
 
     /// <summary>The ready workers in ordinal id order, the order shards are cut in.</summary>

@@ -228,6 +228,29 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_step_applied_names_the_worker_taken_for_each_shard_even_with_the_next_step_already_begun()
+    {
+        using var first = Connect("w1", out _);
+        using var second = Connect("w2", out _);
+        _server.Tell(new BeginStep(0, 0, TwoShards, ["w1", "w2"]), TestActor);
+        _server.Tell(new BeginStep(1, 0, TwoShards, ["w2", "w2"]), TestActor);
+
+        first.SendResult(0, 0, 0, 2, _training.Result(0.1f));
+        second.SendResult(0, 0, 1, 2, _training.Result(0.1f));
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<ShardArrived>();
+        Assert.Equal(["w1", "w2"], ExpectMsg<StepApplied>().ShardSenders);
+
+        second.SendResult(1, 0, 0, 2, _training.Result(0.1f));
+        second.SendResult(1, 0, 1, 2, _training.Result(0.1f));
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<ShardArrived>();
+        var applied = ExpectMsg<StepApplied>();
+        Assert.Equal(1L, applied.Step);
+        Assert.Equal(["w2", "w2"], applied.ShardSenders);
+    }
+
+    [Fact]
     public void A_result_from_a_worker_its_shard_is_not_assigned_to_is_dropped_counted_and_never_summed()
     {
         using var assigned = Connect("w1", out _);

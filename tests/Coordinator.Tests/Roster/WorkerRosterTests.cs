@@ -151,13 +151,12 @@ public sealed class WorkerRosterTests
     }
 
     [Fact]
-    public void Shards_are_counted_per_worker_also_for_a_worker_since_forgotten()
+    public void Applied_shards_are_counted_per_worker_also_for_a_worker_since_forgotten_and_arrivals_alone_count_nothing()
     {
         Enlist("w1", NodeA);
-        _roster.ShardComputed("w1", 4, 0.1);
-        _roster.ShardComputed("w1", 4, 0.1);
+        _roster.ShardsApplied(["w1", "w1"]);
         _roster.Lose("w1", "withdrew", forget: true);
-        _roster.ShardComputed("w1", 4, 0.1);
+        _roster.ShardsApplied(["w1", "w2"]);
         _roster.ShardComputed("w2", 4, 0.1);
 
         Assert.Equal("w1: 3, w2: 1", string.Join(", ", _roster.ShardsPerWorker.OrderBy(w => w.Key).Select(w => $"{w.Key}: {w.Value}")));
