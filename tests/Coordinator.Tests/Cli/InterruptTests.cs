@@ -31,7 +31,16 @@ public class InterruptTests
         var rest = process.StandardOutput.ReadToEndAsync();
         // A few seconds on a quiet machine (the embedded workers leave the cluster first); generous for a loaded one.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"no exit within 90 s of SIGINT; its output ended with:\n{Tail(await rest)}\nits log ended with:\n{Tail(await stderr)}");
+        }
 
         Assert.Equal(130, process.ExitCode);
         Assert.Matches(@"(?m)^interrupted after step \d+; the weights of that step are in ", await stderr);
@@ -40,4 +49,6 @@ public class InterruptTests
         Assert.True(long.Parse(metadata["step"]) > 0);
         Assert.Equal([4, 2], tensors["0.weight"].Shape);
     }
+
+    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(40));
 }
