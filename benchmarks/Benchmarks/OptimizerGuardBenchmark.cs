@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DistTrainer.Core.Optimizers;
 
 namespace DistTrainer.Benchmarks;
@@ -20,12 +19,12 @@ public static class OptimizerGuardBenchmark
 
         var plain = OptimizerFactory.Create(new OptimizerSettings(name), parameters);
         float[] plainWeights = new float[parameters];
-        double alone = Measure(steps, () => plain.Step(plainWeights, gradients));
+        double alone = Statistics.MedianMicroseconds(steps, () => plain.Step(plainWeights, gradients));
 
         var guarded = OptimizerFactory.Create(new OptimizerSettings(name), parameters);
         var guard = new FiniteStepGuard(guarded, parameters);
         float[] guardedWeights = new float[parameters];
-        double withGuard = Measure(steps, () => guard.TryStep(guardedWeights, gradients, out _));
+        double withGuard = Statistics.MedianMicroseconds(steps, () => guard.TryStep(guardedWeights, gradients, out _));
 
         Console.WriteLine($"{name}, {parameters:N0} parameters ({parameters * 4 / 1e6:F2} MB), median of {steps} steps:");
         Console.WriteLine($"  step alone        {alone:F1} us");
@@ -33,16 +32,4 @@ public static class OptimizerGuardBenchmark
         return 0;
     }
 
-    private static double Measure(int steps, Action step)
-    {
-        for (int i = 0; i < 20; i++) step();
-        var times = new double[steps];
-        for (int i = 0; i < steps; i++)
-        {
-            long started = Stopwatch.GetTimestamp();
-            step();
-            times[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-        }
-        return Statistics.Median(times);
-    }
 }

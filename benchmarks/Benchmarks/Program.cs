@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Core;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|optimizer-guard|fuzz> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|optimizer-guard|wire-codec|fuzz> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -20,6 +20,7 @@ try
         "tls" => TlsBenchmark.Run(options),
         "cluster" => ClusterBenchmark.Run(options),
         "optimizer-guard" => OptimizerGuardBenchmark.Run(options),
+        "wire-codec" => WireCodecBenchmark.Run(options),
         "fuzz" => FuzzCommand.Run(options),
         _ => throw new InvalidInputException($"subcommand '{args[0]}': unknown; {Usage}"),
     };
