@@ -28,12 +28,18 @@ public static class SnapshotFrames
     }
 
     /// <summary>
-    /// Queues every chunk of <paramref name="packed"/> (<paramref name="totalBytes"/> long, of checkpoint step
-    /// <paramref name="step"/>) on <paramref name="connection"/>, each at most <paramref name="chunkBytes"/>; returns at
+    /// Queues every chunk of <paramref name="packed"/> (see <see cref="Chunks"/>) on <paramref name="connection"/>; returns at
     /// once. False when the connection is closed, or closes because the chunks pass its send-queue bound (the standby
     /// is not draining): the remaining chunks are not queued.
     /// </summary>
-    public static bool Send(TensorConnection connection, long step, float[] packed, long totalBytes, int chunkBytes)
+    public static bool Send(TensorConnection connection, long step, float[] packed, long totalBytes, int chunkBytes) =>
+        Chunks(step, packed, totalBytes, chunkBytes).All(chunk => connection.Send(chunk.Header, chunk.Payload));
+
+    /// <summary>
+    /// The frames of checkpoint step <paramref name="step"/>, whose <paramref name="totalBytes"/> bytes
+    /// <paramref name="packed"/> holds, in order, each carrying at most <paramref name="chunkBytes"/> (rounded down to whole floats).
+    /// </summary>
+    public static IEnumerable<(FrameHeader Header, ReadOnlyMemory<float> Payload)> Chunks(long step, float[] packed, long totalBytes, int chunkBytes)
     {
         int chunkFloats = chunkBytes / sizeof(float);
         if (chunkFloats < 1) throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "a chunk holds at least one float");
@@ -42,8 +48,7 @@ public static class SnapshotFrames
         {
             int offset = index * chunkFloats;
             var header = new FrameHeader(FrameKind.Snapshot, Step: step, WeightsVersion: totalBytes, ShardId: index, SampleCount: count);
-            if (!connection.Send(header, packed.AsMemory(offset, Math.Min(chunkFloats, packed.Length - offset)))) return false;
+            yield return (header, packed.AsMemory(offset, Math.Min(chunkFloats, packed.Length - offset)));
         }
-        return true;
     }
 }
