@@ -30,10 +30,11 @@ public sealed partial class CoordinatorActor
         ReceiveCheckpointFailure();
     }
 
-    /// <summary>Handlers every phase shares: registration and cluster membership.</summary>
+    /// <summary>Handlers every phase shares: registration (of workers and standby coordinators) and cluster membership.</summary>
     private void Membership()
     {
         Receive<RegisterWorker>(Register);
+        Receive<RegisterStandby>(RegisterStandby);
         Receive<WorkerWithdrew>(withdrew =>
         {
             _log.Warning("Worker {Worker} withdrew: {Reason}", withdrew.WorkerId, withdrew.Reason);

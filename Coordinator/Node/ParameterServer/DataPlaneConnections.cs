@@ -25,6 +25,9 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
     /// <summary>Bytes sent and received over the run, on closed streams and open ones.</summary>
     public DataPlaneTraffic Traffic => _current.Values.Aggregate(_closed, (total, connection) => total.Plus(trafficOf(connection)));
 
+    /// <summary>Whether <paramref name="workerId"/> is admitted here: which of its bookkeepings a stream belongs to.</summary>
+    public bool Admits(string workerId) => _admitted.ContainsKey(workerId);
+
     /// <summary>Admits <paramref name="workerId"/>; a later registration's <paramref name="token"/> replaces an earlier one.</summary>
     public void Admit(string workerId, string token) => _admitted[workerId] = token;
 

@@ -18,12 +18,13 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates the model on request and checkpoints it
 /// (<see cref="ModelSnapshot"/>): it copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
 /// retries included), one write at a time (<see cref="CheckpointQueue"/>), so the next steps are not held behind
-/// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run.
+/// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run. Each periodic
+/// checkpoint also goes to the standby coordinators' streams (<see cref="SnapshotFeed"/>), kept apart from the workers'.
 /// Reports to the coordinator (the sender of its commands). Its data-plane callbacks and the writing task only
 /// Tell it messages; all state changes happen in Receive. Supervision: it has no children; the coordinator's
 /// strategy stops it on failure (state cannot be rebuilt mid-run).
 /// </summary>
-public sealed class ParameterServerActor : ReceiveActor
+public sealed partial class ParameterServerActor : ReceiveActor
 {
     public const string Name = "parameter-server";
 
@@ -35,6 +36,8 @@ public sealed class ParameterServerActor : ReceiveActor
     private readonly ShardScreening _screening;
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
+    private readonly DataPlaneConnections<TensorConnection> _standbys = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
+    private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
     private readonly PackedResults _packed;
     private readonly PublishedWeights _published;
@@ -57,6 +60,7 @@ public sealed class ParameterServerActor : ReceiveActor
         _checkpoints = settings.Checkpoints;
         _writer = new CheckpointWriter(settings.Retry, log);
         _saves = new CheckpointQueue(log);
+        _feed = new SnapshotFeed(listener.Options.MaxPayloadBytes, log);
         _metrics = settings.Metrics;
         _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
@@ -78,6 +82,7 @@ public sealed class ParameterServerActor : ReceiveActor
     protected override void PostStop()
     {
         _connections.Dispose();
+        _standbys.Dispose();
         _listener.Dispose();
     }
 
@@ -88,6 +93,7 @@ public sealed class ParameterServerActor : ReceiveActor
             _coordinator = Sender;
             _connections.Admit(admit.WorkerId, admit.StreamToken);
         });
+        Receive<AdmitStandby>(admit => _standbys.Admit(admit.Node, admit.StreamToken));
         Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
         Receive<DropWorker>(drop =>
         {
@@ -96,6 +102,7 @@ public sealed class ParameterServerActor : ReceiveActor
         });
         Receive<DataPlaneClosed>(closed =>
         {
+            if (ForgetStandby(closed)) return;
             if (_connections.Forget(closed.Connection) is not { } id) return;
             _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
             _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
@@ -123,6 +130,7 @@ public sealed class ParameterServerActor : ReceiveActor
         });
         Receive<DataPlaneClosed>(closed =>
         {
+            if (ForgetStandby(closed)) return;
             if (_connections.Forget(closed.Connection) is { } id) _log.Information("Data plane: worker {Worker} left after the run", id);
         });
         ReceiveModelRequests();
@@ -148,8 +156,12 @@ public sealed class ParameterServerActor : ReceiveActor
         var content = _snapshot.Capture();
         var writer = _writer;
         var metrics = _metrics;
+        var feed = _feed;
+        // The periodic checkpoint is the state a standby takes over from; one write at a time keeps the snapshots in order.
+        TensorConnection[] standbys = job.ReplyTo is null ? [.. _standbys.Current] : [];
         Task.Run(() =>
         {
+            feed.Send(content, standbys);
             string? error = writer.TryWrite(job.Path, content);
             if (error is null) metrics?.OnCheckpoint(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return error;
@@ -173,6 +185,11 @@ public sealed class ParameterServerActor : ReceiveActor
     private void Connect(TensorConnection connection)
     {
         string id = connection.PeerId ?? "";
+        if (_standbys.Admits(id))
+        {
+            ConnectStandby(connection);
+            return;
+        }
         if (_connections.Accept(connection, connection.PeerToken) is { } refusal)
         {
             _log.Warning("Data plane: refused {Peer} ({Worker}): {Reason}", connection.Peer, id, refusal);

@@ -12,6 +12,12 @@ namespace DistTrainer.Coordinator.ParameterServer;
 public sealed record AdmitWorker(string WorkerId, string StreamToken) : INoSerializationVerificationNeeded;
 
 /// <summary>
+/// Lets a standby coordinator's data-plane stream in, when its Hello names <paramref name="Node"/> and presents
+/// <paramref name="StreamToken"/>: it takes no part in the steps and receives each periodic checkpoint.
+/// </summary>
+public sealed record AdmitStandby(string Node, string StreamToken) : INoSerializationVerificationNeeded;
+
+/// <summary>
 /// Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards; shard i is
 /// taken only from worker <paramref name="AssignedTo"/>[i] (or one it is reassigned to).
 /// </summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using Serilog;
@@ -8,32 +9,48 @@ namespace DistTrainer.Coordinator.Standby;
 
 /// <summary>
 /// A standby coordinator's actor, at the coordinator's path so that workers' registrations reach it: it accepts none
-/// (it does not train). Standing by: waits until its node is up and no older coordinator node is in the cluster (the
-/// active one crashed or was cut off, and the split-brain resolver removed it), then completes the takeover with true;
-/// the active coordinator's word that the run is over completes it with false. Handing over: once the node that
-/// takes over is up (it joins through this one), this node leaves the cluster.
+/// (it does not train). Standing by: registers with the active coordinator (on a timer, until accepted) and keeps the
+/// snapshot stream it is given (<see cref="SnapshotReceiver"/>), which writes each periodic checkpoint to the state file;
+/// waits until its node is up and no older coordinator node is in the cluster (the active one crashed or was cut off,
+/// and the split-brain resolver removed it), then closes the stream and completes the takeover with true; the active
+/// coordinator's word that the run is over completes it with false. Handing over: once the node that takes over is up
+/// (it joins through this one), this node leaves the cluster.
 /// </summary>
-public sealed class StandbyActor : ReceiveActor
+public sealed class StandbyActor : ReceiveActor, IWithTimers
 {
+    private const string RegisterTimer = "register";
+
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly TaskCompletionSource<bool> _takeover;
+    private readonly StandbyState? _state;
     private readonly ILogger _log;
+    private SnapshotReceiver? _receiver;
+    private bool _connecting;
 
-    public StandbyActor(TaskCompletionSource<bool> takeover, ILogger log)
+    public StandbyActor(TaskCompletionSource<bool> takeover, StandbyState? state, ILogger log)
     {
         _takeover = takeover;
+        _state = state;
         _log = log;
         StandingBy();
     }
 
-    public static Props Props(TaskCompletionSource<bool> takeover, ILogger log) => Akka.Actor.Props.Create(() => new StandbyActor(takeover, log));
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() =>
+    /// <param name="state">Where and how to keep the active coordinator's snapshots; null keeps none (no --save to name the file).</param>
+    public static Props Props(TaskCompletionSource<bool> takeover, StandbyState? state, ILogger log) =>
+        Akka.Actor.Props.Create(() => new StandbyActor(takeover, state, log));
+
+    protected override void PreStart()
+    {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        if (_state is not null) Timers.StartPeriodicTimer(RegisterTimer, Register.Instance, _state.Settings.RegistrationRetry);
+    }
 
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
+        _receiver?.Dispose();
         _takeover.TrySetException(new InvalidOperationException("the standby's node stopped before it took over"));
     }
 
@@ -43,6 +60,10 @@ public sealed class StandbyActor : ReceiveActor
         {
             if (_cluster.SelfMember.Status != MemberStatus.Up || OtherCoordinators().Any(m => m.IsOlderThan(_cluster.SelfMember))) return;
             _log.Information("Standby coordinator {Node}: no older coordinator node is left in the cluster; taking over", _cluster.SelfAddress);
+            // The stream closes before the takeover reads the state file, so no snapshot is being written as it does.
+            Timers.CancelAll();
+            _receiver?.Dispose();
+            _receiver = null;
             _takeover.TrySetResult(true);
             Become(HandingOver);
         });
@@ -51,7 +72,64 @@ public sealed class StandbyActor : ReceiveActor
             _log.Information("Standby coordinator {Node}: the active coordinator ended the run ({Outcome})", _cluster.SelfAddress, finished.Outcome);
             _takeover.TrySetResult(false);
         });
+        ReceiveSnapshotStream();
         IgnoreRegistrations();
+    }
+
+    private void ReceiveSnapshotStream()
+    {
+        Receive<Register>(_ =>
+        {
+            var register = new RegisterStandby(_cluster.SelfAddress.ToString(), ProtocolVersion.Current);
+            foreach (var coordinator in OtherCoordinators())
+                Context.ActorSelection(new RootActorPath(coordinator.Address) / "user" / ActorNames.Coordinator).Tell(register);
+        });
+        Receive<StandbyAccepted>(Connect);
+        Receive<StandbyRefused>(refused =>
+        {
+            Timers.Cancel(RegisterTimer);
+            _log.Warning("Standby coordinator {Node}: the active coordinator sends it no state ({Reason}); a takeover resumes from the --save file alone",
+                _cluster.SelfAddress, refused.Reason);
+        });
+        Receive<StreamOpened>(opened =>
+        {
+            _connecting = false;
+            _receiver = opened.Receiver;
+            _log.Information("Standby coordinator {Node}: receiving the active coordinator's checkpoints into {Path}", _cluster.SelfAddress, _receiver.Path);
+            if (_receiver.Closed) StreamClosed("it closed as it opened");
+        });
+        Receive<StreamFailed>(failed =>
+        {
+            _connecting = false;
+            _log.Warning("Standby coordinator {Node}: could not connect its snapshot stream: {Reason}", _cluster.SelfAddress, failed.Reason);
+            Timers.StartPeriodicTimer(RegisterTimer, Register.Instance, _state!.Settings.RegistrationRetry);
+        });
+        Receive<ConnectionClosed>(closed =>
+        {
+            if (_receiver is { Closed: true }) StreamClosed(closed.Message);
+        });
+    }
+
+    private void Connect(StandbyAccepted accepted)
+    {
+        if (_state is null || _receiver is not null || _connecting) return;
+        _connecting = true;
+        Timers.Cancel(RegisterTimer);
+        var self = Self;
+        var state = _state;
+        var log = _log;
+        Task.Run(() => SnapshotReceiver.Connect(accepted, state.Path, state.Settings, state.DataPlane, log, closed => self.Tell(closed)))
+            .PipeTo(self, success: receiver => new StreamOpened(receiver), failure: e => new StreamFailed(e.GetBaseException().Message));
+    }
+
+    /// <summary>The active coordinator went (the cluster says so in its time) or closed the stream: ask it again while it is there.</summary>
+    private void StreamClosed(string reason)
+    {
+        _log.Information("Standby coordinator {Node}: the snapshot stream closed ({Reason}); registering again while an active coordinator is there",
+            _cluster.SelfAddress, reason);
+        _receiver!.Dispose();
+        _receiver = null;
+        Timers.StartPeriodicTimer(RegisterTimer, Register.Instance, _state!.Settings.RegistrationRetry);
     }
 
     private void HandingOver()
@@ -63,14 +141,28 @@ public sealed class StandbyActor : ReceiveActor
             _cluster.Leave(_cluster.SelfAddress);
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<StreamOpened>(opened => opened.Receiver.Dispose());
         ReceiveAny(_ => { });
     }
 
-    private void IgnoreRegistrations() =>
+    private void IgnoreRegistrations()
+    {
         Receive<RegisterWorker>(register =>
             _log.Debug("Standby coordinator: not accepting worker {Worker}; the active coordinator does", register.WorkerId));
+        Receive<RegisterStandby>(register =>
+            _log.Debug("Standby coordinator: not sending state to standby {Standby}; the active coordinator does", register.Node));
+    }
 
     private IEnumerable<Member> OtherCoordinators() =>
         _cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Coordinator) && m.Address != _cluster.SelfAddress &&
                                           m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting);
+
+    private sealed class Register
+    {
+        public static readonly Register Instance = new();
+    }
+
+    private sealed record StreamOpened(SnapshotReceiver Receiver) : INoSerializationVerificationNeeded;
+
+    private sealed record StreamFailed(string Reason);
 }

@@ -4,7 +4,8 @@ namespace DistTrainer.Cluster.DataPlane;
 /// What a frame carries. Open: the wire keeps any byte, so a newer peer's kinds reach the owner
 /// unchanged. <see cref="Hello"/> and <see cref="Refused"/> carry UTF-8 text, every other kind float32 values;
 /// <see cref="GradientsBf16"/> and <see cref="GradientsFp16"/> are a shard result whose gradients are packed two
-/// 16-bit values to a float (see PackedShardPayload), so a result says its own wire dtype.
+/// 16-bit values to a float (see PackedShardPayload), so a result says its own wire dtype. <see cref="Snapshot"/> is
+/// one chunk of a checkpoint's bytes, from the parameter server to a standby coordinator (see <see cref="SnapshotFrames"/>).
 /// </summary>
 public enum FrameKind : byte
 {
@@ -18,4 +19,5 @@ public enum FrameKind : byte
     Refused = 8,
     GradientsBf16 = 9,
     GradientsFp16 = 10,
+    Snapshot = 11,
 }

@@ -6,7 +6,7 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 5;
+    public const int Current = 6;
 }
 
 /// <summary>

@@ -27,6 +27,7 @@ public static class ModelCheckpoint
     private const string LayersKey = "layers";
     private const string PlannedStepsKey = "planned-steps";
     private const string LogicalShardsKey = "logical-shards";
+    private const string StepKey = "step";
 
     /// <summary>Writes the model and optimizer as they are now (see <see cref="Capture"/> and <see cref="Write"/>).</summary>
     public static void Save(string path, Sequential model, IOptimizer? optimizer, long? plannedSteps = null) =>
@@ -58,7 +59,7 @@ public static class ModelCheckpoint
         if (optimizer is not null)
         {
             metadata["optimizer"] = optimizer.Name;
-            metadata["step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
+            metadata[StepKey] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
             foreach (var state in optimizer.StateNames)
             {
                 var values = optimizer.State(state);
@@ -72,11 +73,34 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Checksums the content and writes it atomically and durably (see <see cref="AtomicFile"/>).</summary>
-    public static void Write(string path, CheckpointContent content)
+    public static void Write(string path, CheckpointContent content) => SafeTensorsFile.Write(path, content.Tensors, Checksummed(content));
+
+    /// <summary>The bytes <see cref="Write"/> puts in a file, checksum included: a checkpoint to send over the network.</summary>
+    public static byte[] ToBytes(CheckpointContent content)
     {
-        var metadata = new Dictionary<string, string>(content.Metadata) { [ChecksumKey] = Checksum(content.Tensors) };
-        SafeTensorsFile.Write(path, content.Tensors, metadata);
+        using var stream = new MemoryStream();
+        SafeTensorsFile.WriteTo(stream, content.Tensors, Checksummed(content));
+        return stream.ToArray();
     }
+
+    /// <summary>
+    /// Checks <paramref name="bytes"/> as a checkpoint of <see cref="ToBytes"/>: a
+    /// well-formed safetensors file whose tensors match the checksum it carries. Returns its optimizer step (0 without one).
+    /// </summary>
+    /// <exception cref="InvalidInputException">the bytes are not such a checkpoint; the message names <paramref name="name"/> and the flaw</exception>
+    public static long Verify(string name, byte[] bytes)
+    {
+        var (tensors, metadata) = SafeTensorsFile.ReadFrom(name, new MemoryStream(bytes, writable: false));
+        if (!metadata.TryGetValue(ChecksumKey, out var stored))
+            throw new InvalidInputException($"checkpoint {name}: no '{ChecksumKey}' in its metadata");
+        if (stored != Checksum(tensors.Values))
+            throw new InvalidInputException($"checkpoint {name}: the tensors do not match the checksum stored with them (the bytes are damaged)");
+        return StepOf(name, metadata);
+    }
+
+    /// <summary>The optimizer step a checkpoint was written at: how far the run it holds had trained; 0 when it holds no optimizer state.</summary>
+    public static long ReadStep(string path) =>
+        File.Exists(path) ? StepOf(path, SafeTensorsFile.ReadMetadata(path)) : throw new InvalidInputException($"checkpoint {path}: file not found");
 
     /// <summary>The total step count of the run that wrote the checkpoint; null when it recorded none (older files, PyTorch's).</summary>
     public static long? ReadPlannedSteps(string path) => ReadCount(path, PlannedStepsKey, "a step count");
@@ -89,15 +113,26 @@ public static class ModelCheckpoint
         throw new InvalidInputException($"checkpoint {path}: '{LogicalShardsKey}' in its metadata is {shards}, not a shard count");
     }
 
+    private static Dictionary<string, string> Checksummed(CheckpointContent content) =>
+        new(content.Metadata) { [ChecksumKey] = Checksum(content.Tensors) };
+
+    private static long StepOf(string name, IReadOnlyDictionary<string, string> metadata) =>
+        ParseCount(name, metadata, StepKey, "a step count") ?? 0;
+
     private static long? ReadCount(string path, string key, string what)
     {
         var metadata = File.Exists(path)
             ? SafeTensorsFile.ReadMetadata(path)
             : throw new InvalidInputException($"checkpoint {path}: file not found");
+        return ParseCount(path, metadata, key, what);
+    }
+
+    private static long? ParseCount(string name, IReadOnlyDictionary<string, string> metadata, string key, string what)
+    {
         if (!metadata.TryGetValue(key, out var text)) return null;
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? count
-            : throw new InvalidInputException($"checkpoint {path}: '{key}' in its metadata is '{text}', not {what}");
+            : throw new InvalidInputException($"checkpoint {name}: '{key}' in its metadata is '{text}', not {what}");
     }
 
     /// <summary>
@@ -151,7 +186,7 @@ public static class ModelCheckpoint
                     CopyInto(path, tensors, placement, values, known);
                 }
             }
-            if (!metadata.TryGetValue("step", out var stepText) || !long.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
+            if (!metadata.TryGetValue(StepKey, out var stepText) || !long.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
                 throw new InvalidInputException($"checkpoint {path}: optimizer state without a valid 'step' in the metadata");
             optimizer.SetStepCount(step);
             restored = true;

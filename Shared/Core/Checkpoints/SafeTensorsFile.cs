@@ -15,19 +15,25 @@ public static class SafeTensorsFile
 
     /// <summary>Reads every tensor and the metadata (empty when the file has none); any flaw in the file is an <see cref="InvalidInputException"/>.</summary>
     public static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path) =>
-        Reading(path, stream =>
-        {
-            SafeTensorsHeader header = ReadHeader(path, stream);
-            var tensors = new Dictionary<string, SafeTensor>(header.Entries.Count, StringComparer.Ordinal);
-            foreach (SafeTensorEntry entry in header.Entries)
-            {
-                var data = new byte[entry.ByteCount];
-                stream.ReadExactly(data);
-                tensors.Add(entry.Name, new SafeTensor(entry.Name, entry.DType, entry.Shape, data));
-            }
+        Reading(path, stream => ReadFrom(path, stream));
 
-            return ((IReadOnlyDictionary<string, SafeTensor>)tensors, header.Metadata);
-        });
+    /// <summary>
+    /// As <see cref="Read"/>, from a seekable stream holding exactly one file's bytes (a checkpoint received over the
+    /// network before it is written anywhere); <paramref name="name"/> names it in errors.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) ReadFrom(string name, Stream stream)
+    {
+        SafeTensorsHeader header = ReadHeader(name, stream);
+        var tensors = new Dictionary<string, SafeTensor>(header.Entries.Count, StringComparer.Ordinal);
+        foreach (SafeTensorEntry entry in header.Entries)
+        {
+            var data = new byte[entry.ByteCount];
+            stream.ReadExactly(data);
+            tensors.Add(entry.Name, new SafeTensor(entry.Name, entry.DType, entry.Shape, data));
+        }
+
+        return (tensors, header.Metadata);
+    }
 
     /// <summary>The metadata alone, from the header, without reading the tensors; flaws as in <see cref="Read"/>.</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path) => Reading(path, stream => ReadHeader(path, stream).Metadata);
@@ -53,7 +59,11 @@ public static class SafeTensorsFile
     /// Writes the tensors atomically (see <see cref="AtomicFile"/>), laid out like the Python library:
     /// by descending dtype order, then by name. Without metadata the header has no __metadata__ entry.
     /// </summary>
-    public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata) =>
+        AtomicFile.Write(path, stream => WriteTo(stream, tensors, metadata));
+
+    /// <summary>The bytes <see cref="Write"/> puts in a file, onto <paramref name="stream"/> (a checkpoint sent over the network).</summary>
+    public static void WriteTo(Stream stream, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         SafeTensor[] ordered = InWriteOrder(tensors);
         var entries = new SafeTensorEntry[ordered.Length];
@@ -66,20 +76,17 @@ public static class SafeTensorsFile
         }
 
         byte[] header = SafeTensorsHeader.Format(entries, metadata);
-        AtomicFile.Write(path, stream =>
+        Span<byte> length = stackalloc byte[LengthFieldBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        foreach (SafeTensor tensor in ordered)
         {
-            Span<byte> length = stackalloc byte[LengthFieldBytes];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
-            foreach (SafeTensor tensor in ordered)
-            {
-                stream.Write(tensor.Data);
-            }
-        });
+            stream.Write(tensor.Data);
+        }
     }
 
-    private static SafeTensorsHeader ReadHeader(string path, FileStream stream)
+    private static SafeTensorsHeader ReadHeader(string path, Stream stream)
     {
         long fileLength = stream.Length;
         if (fileLength < LengthFieldBytes)

@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Core.Tests;
 using Xunit;
 
@@ -7,7 +8,8 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// A standby coordinator process beside the active one, both started with the same options: the active one killed with
 /// kill -9 mid-run, the standby takes over from the run's newest checkpoint, the same worker processes register with it
 /// from the nodes they already had, and the run ends at its planned total with every step after that checkpoint applied
-/// exactly once, on the very model the job ends on undisturbed.
+/// exactly once, on the very model the job ends on undisturbed: from the --save file the two share, or, with no disk
+/// shared, from the checkpoint the active one streamed to the standby on the data plane.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class StandbyCoordinatorTests
@@ -39,5 +41,30 @@ public sealed class StandbyCoordinatorTests
             Assert.DoesNotContain("starting a fresh node", output);
         }
         ResumedRun.AssertEndedOnTheUndisturbedModel(dir.File("model.safetensors"), dir.File("undisturbed.safetensors"));
+    }
+
+    [Fact]
+    public async Task A_standby_with_no_disk_shared_with_the_active_coordinator_takes_over_from_the_streamed_checkpoint()
+    {
+        using var dir = new TempDirectory();
+        using var cluster = new ClusterProcesses(dir.Path);
+        string standbySave = Path.Combine(dir.Path, "standby", "model.safetensors");
+        cluster.StartCoordinator([.. ResumedRun.Job(dir.File("active.safetensors")), "--summary", dir.File("active.json")]);
+        cluster.StartStandby([.. ResumedRun.Job(standbySave), "--summary", dir.File("standby.json")]);
+        for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
+        ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
+        cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
+        // The standby's own directory: the only state it can have is what the data plane brought it.
+        Assert.True(await Poll.Eventually(() => File.Exists($"{standbySave}.standby"), TimeSpan.FromMinutes(1)),
+            $"no checkpoint reached the standby:\n{cluster.StandbyOutput}");
+        ClusterProcesses.KillHard(cluster.Coordinator!);
+
+        Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
+        Assert.True(cluster.Standby.ExitCode == 0, $"the standby exited {cluster.Standby.ExitCode}:\n{cluster.StandbyOutput}");
+        string output;
+        lock (cluster.StandbyOutput) output = cluster.StandbyOutput.ToString();
+        Assert.Contains($"resuming from {standbySave}.standby", output);
+        ResumedRun.AssertEndedFromACheckpoint(dir.File("standby.json"));
+        ResumedRun.AssertEndedOnTheUndisturbedModel(standbySave, dir.File("undisturbed.safetensors"));
     }
 }

@@ -1,6 +1,10 @@
 using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Protocol;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.Standby;
 using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Tests;
@@ -12,7 +16,8 @@ namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
 /// <summary>
 /// The parameter server's periodic and requested checkpoints, with the test actor as its coordinator: written by a task
-/// of their own (the step's report does not wait for them), retried, and a periodic one that fails for good reported.
+/// of their own (the step's report does not wait for them), retried, and a periodic one that fails for good reported; a
+/// standby coordinator's stream receives each periodic one.
 /// </summary>
 public sealed class ParameterServerCheckpointTests : Akka.TestKit.Xunit2.TestKit
 {
@@ -71,6 +76,27 @@ public sealed class ParameterServerCheckpointTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("1", SafeTensorsFile.ReadMetadata(path)["step"]);
         Assert.Equal(9, ModelCheckpoint.ReadPlannedSteps(path));
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task A_standby_receives_the_periodic_checkpoint_byte_for_byte_and_is_not_taken_for_a_worker()
+    {
+        string path = _directory.File("model.safetensors"), state = _directory.File("standby/model.safetensors.standby");
+        var (server, worker) = Start(path);
+        using var _ = worker;
+        server.Tell(new AdmitStandby("standby-1", "token of the standby"), TestActor);
+        var settings = StandbySettings.Create(ClusterConfigBuilder.Embedded);
+        using var standby = SnapshotReceiver.Connect(new StandbyAccepted("standby-1", "token of the standby", "127.0.0.1", _training.Listener!.Port),
+            state, settings, new DataPlaneOptions(), _sink.CreateLogger(), _ => { });
+        await _sink.WaitForAsync(e => e.RenderMessage().Contains("standby coordinator \"standby-1\" connected"), TimeSpan.FromSeconds(10));
+
+        // No WorkerConnected for the standby comes before the step's own reports.
+        ApplyFirstStep(server, worker);
+
+        AwaitCondition(() => File.Exists(state) && File.Exists(path), TimeSpan.FromSeconds(10));
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(state));
+        Assert.Equal(1, ModelCheckpoint.ReadStep(state));
+        Assert.DoesNotContain(_sink.Events, e => e.Level >= LogEventLevel.Warning);
     }
 
     [Fact]

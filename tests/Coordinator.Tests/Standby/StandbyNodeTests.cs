@@ -22,7 +22,7 @@ public sealed class StandbyNodeTests
         try
         {
             MemberUp.Wait(active, Timeout);
-            await using var standby = StandbyNode.Start(options, Logger.None);
+            await using var standby = StandbyNode.Start(options, statePath: null, Logger.None);
             var activeCluster = Akka.Cluster.Cluster.Get(active);
             var standbyAddress = Address.Parse(standby.Address);
             Assert.True(await Poll.Eventually(() => activeCluster.State.Members.Any(m => m.Address == standbyAddress && m.Status == Akka.Cluster.MemberStatus.Up),

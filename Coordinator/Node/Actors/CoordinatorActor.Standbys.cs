@@ -1,0 +1,36 @@
+using Akka.Actor;
+using System.Security.Cryptography;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Coordinator.ParameterServer;
+
+namespace DistTrainer.Coordinator.Actors;
+
+/// <summary>
+/// The coordinator's handling of standby coordinators, in a file of their own: a standby that registers gets a stream
+/// token (the same one each time it asks again) and the parameter server's data-plane endpoint, where the periodic
+/// checkpoints come to it as snapshot frames.
+/// </summary>
+public sealed partial class CoordinatorActor
+{
+    private readonly Dictionary<string, string> _standbyTokens = new();
+
+    private void RegisterStandby(RegisterStandby register)
+    {
+        if (register.ProtocolVersion != ProtocolVersion.Current)
+        {
+            Sender.Tell(new StandbyRefused(register.Node,
+                $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"));
+            return;
+        }
+        // As for a worker: a node of another cluster is not answered; its fresh node asks again from this cluster.
+        if (!IsMember(Sender.Path.Address)) return;
+        if (!_standbyTokens.TryGetValue(register.Node, out var token))
+        {
+            token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            _standbyTokens[register.Node] = token;
+            _log.Information("Standby coordinator {Node} registered; it receives the periodic checkpoints on the data plane", register.Node);
+        }
+        _parameterServer.Tell(new AdmitStandby(register.Node, token));
+        Sender.Tell(new StandbyAccepted(register.Node, token, _settings.Job.DataPlaneHost, _settings.Job.DataPlanePort));
+    }
+}

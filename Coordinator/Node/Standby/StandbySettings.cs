@@ -1,0 +1,25 @@
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+
+namespace DistTrainer.Coordinator.Standby;
+
+/// <summary>
+/// How a standby coordinator receives the active one's state: the disttrainer.standby section of its node's configuration
+/// (deploy/disttrainer.hocon documents each value).
+/// </summary>
+/// <param name="RegistrationRetry">How often a standby not yet accepted (or whose snapshot stream closed) asks again.</param>
+/// <param name="ConnectTimeout">Bounds one attempt to connect the snapshot stream.</param>
+/// <param name="ConnectRetries">Connect attempts after the first.</param>
+/// <param name="MaxSnapshotBytes">The largest checkpoint a standby takes.</param>
+public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries, long MaxSnapshotBytes)
+{
+    public const string Path = "disttrainer.standby";
+
+    /// <exception cref="ConfigurationException">the section or one of its values is missing or unusable</exception>
+    public static StandbySettings Create(Config config)
+    {
+        var section = ConfigSection.Of(config, Path);
+        return new StandbySettings(section.Duration("registration-retry"), section.Duration("connect-timeout"), section.Count("connect-retries"),
+            section.Bytes("max-snapshot-bytes"));
+    }
+}
