@@ -1,5 +1,5 @@
-using Akka.Actor;
 using System.Security.Cryptography;
+using Akka.Actor;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.ParameterServer;
 
