@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
 
@@ -100,28 +101,30 @@ public sealed class ClusterProcesses : IDisposable
         process.WaitForExit();
     }
 
-    public int WaitForCoordinator(TimeSpan timeout)
+    /// <summary>Waits for the coordinator to finish and fails, with everything it printed, unless it exited 0.</summary>
+    public void WaitForCoordinatorSuccess(TimeSpan timeout)
     {
         if (!Coordinator!.WaitForExit(timeout))
             throw new TimeoutException($"the coordinator did not finish within {timeout.TotalSeconds:F0} s:\n{CoordinatorOutput}");
         Coordinator.WaitForExit();
-        return Coordinator.ExitCode;
+        Assert.True(Coordinator.ExitCode == 0, $"the coordinator exited {Coordinator.ExitCode}:\n{CoordinatorOutput}");
     }
 
-    /// <summary>Waits until the coordinator has printed a line with at least <paramref name="step"/> steps applied.</summary>
-    public void WaitForStep(int step, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the run's checkpoint file <paramref name="path"/> exists, polling every few milliseconds: a checkpoint is
+    /// renamed into place whole at a known step, so a fault injected the moment it appears lands a few steps after that
+    /// step however fast the machine is. The printed step lines are no such clock: a redirected run prints at most one a
+    /// second, and a quiet machine finishes these jobs between two of them.
+    /// </summary>
+    public void WaitForFile(string path, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        var pattern = new System.Text.RegularExpressions.Regex(@"step (\d+)/");
-        while (DateTime.UtcNow < deadline)
+        while (!File.Exists(path))
         {
-            string text;
-            lock (CoordinatorOutput) text = CoordinatorOutput.ToString();
-            if (pattern.Matches(text).Any(m => int.Parse(m.Groups[1].Value) >= step)) return;
-            if (Coordinator!.HasExited) throw new InvalidOperationException($"the coordinator exited early:\n{text}");
-            Thread.Sleep(50);
+            if (Coordinator!.HasExited) throw new InvalidOperationException($"the coordinator exited before {path} was written:\n{CoordinatorOutput}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{path} was not written within {timeout.TotalSeconds:F0} s:\n{CoordinatorOutput}");
+            Thread.Sleep(5);
         }
-        throw new TimeoutException($"step {step} was not reached within {timeout.TotalSeconds:F0} s:\n{CoordinatorOutput}");
     }
 
     private Process Start(string program, string[] args, Dictionary<string, string> environment, StringBuilder output)

@@ -21,12 +21,12 @@ public sealed class CoordinatorRestartTests
         string[] run = ResumedRun.Job(checkpoint);
         cluster.StartCoordinator([.. run, "--summary", dir.File("first.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
-        cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
+        cluster.WaitForFile(checkpoint, TimeSpan.FromMinutes(2));
         ClusterProcesses.KillHard(cluster.Coordinator!);
 
         cluster.StartCoordinator([.. run, "--resume", checkpoint, "--summary", dir.File("resumed.json")]);
 
-        Assert.Equal(0, cluster.WaitForCoordinator(TimeSpan.FromMinutes(3)));
+        cluster.WaitForCoordinatorSuccess(TimeSpan.FromMinutes(3));
         ResumedRun.AssertEndedFromACheckpoint(dir.File("resumed.json"));
         ResumedRun.AssertEndedOnTheUndisturbedModel(checkpoint, dir.File("undisturbed.safetensors"));
         // Each worker trained only on a node of the resumed coordinator's cluster, so each was told the run is over: an old

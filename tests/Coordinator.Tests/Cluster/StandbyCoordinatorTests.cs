@@ -24,7 +24,7 @@ public sealed class StandbyCoordinatorTests
         cluster.StartStandby([.. run, "--summary", dir.File("standby.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
         ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
-        cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
+        cluster.WaitForFile(dir.File("model.safetensors"), TimeSpan.FromMinutes(2));
         ClusterProcesses.KillHard(cluster.Coordinator!);
 
         Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
@@ -44,7 +44,7 @@ public sealed class StandbyCoordinatorTests
     }
 
     [Fact]
-    public async Task A_standby_with_no_disk_shared_with_the_active_coordinator_takes_over_from_the_streamed_checkpoint()
+    public void A_standby_with_no_disk_shared_with_the_active_coordinator_takes_over_from_the_streamed_checkpoint()
     {
         using var dir = new TempDirectory();
         using var cluster = new ClusterProcesses(dir.Path);
@@ -53,10 +53,8 @@ public sealed class StandbyCoordinatorTests
         cluster.StartStandby([.. ResumedRun.Job(standbySave), "--summary", dir.File("standby.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
         ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
-        cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
         // The standby's own directory: the only state it can have is what the data plane brought it.
-        Assert.True(await Poll.Eventually(() => File.Exists($"{standbySave}.standby"), TimeSpan.FromMinutes(1)),
-            $"no checkpoint reached the standby:\n{cluster.StandbyOutput}");
+        cluster.WaitForFile($"{standbySave}.standby", TimeSpan.FromMinutes(2));
         ClusterProcesses.KillHard(cluster.Coordinator!);
 
         Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
