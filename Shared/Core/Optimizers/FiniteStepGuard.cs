@@ -60,9 +60,10 @@ public sealed class FiniteStepGuard
             _optimizer.State(_optimizer.StateNames[i]).Slice(offset, length).CopyTo(_state[i].AsSpan(offset, length));
         _optimizer.StepRange(weights, gradients.Slice(offset, length), offset);
         if (!Finite.All(weights)) return "the weights";
-        foreach (string name in _optimizer.StateNames)
-            if (!Finite.All(_optimizer.State(name).Slice(offset, length)))
-                return $"the optimizer state {name}";
+        // By index: a foreach over the interface would allocate an enumerator every step.
+        for (int i = 0; i < _state.Length; i++)
+            if (!Finite.All(_optimizer.State(_optimizer.StateNames[i]).Slice(offset, length)))
+                return $"the optimizer state {_optimizer.StateNames[i]}";
         return null;
     }
 

@@ -3,6 +3,7 @@ using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Compute.Cpu;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Tests.Testing;
 using DistTrainer.Core.Training;
 using Xunit;
 
@@ -121,6 +122,20 @@ public sealed class StepApplierTests : IDisposable
         Assert.Equal(Bits(weights), Bits(shardedWeights));
         Assert.Equal(Bits(state), Bits(shardedState));
         Assert.Equal(Bits(buffers), Bits(shardedBuffers));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_step_over_key_ranges_allocates_nothing_on_the_parameter_servers_thread(int shards)
+    {
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse("linear:5:7,batchnorm:7,relu,linear:7:3,batchnorm:3"), backend, 4);
+        model.Initialize(XorTraining.Seed);
+        using var applier = Applier(model, OptimizerFactory.Create(new OptimizerSettings("adam"), model.ParameterCount), null, shards);
+        var step = CompleteStep.Of(applier.Layout, 0, Enumerable.Range(0, applier.Layout.Length).Select(i => 1e-3f * i).ToArray());
+
+        Assert.Equal(0, SteadyAllocation.FewestBytes(() => applier.TryApply(step, out _, out _)));
     }
 
     [Fact]
