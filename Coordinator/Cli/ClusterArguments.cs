@@ -50,6 +50,7 @@ public static class ClusterArguments
             ExpectWorkers = reader.Integer("--expect-workers", min: 1),
             Shards = shards,
             MaxShardNormRatio = ratio ?? CoordinatorNodeSettings.Default.MaxShardNormRatio,
+            PsShards = reader.Integer("--ps-shards", min: 1) ?? 1,
             Security = NodeSecurity.Read(reader, Environment.GetEnvironmentVariable),
         };
     }

@@ -26,10 +26,7 @@ public static class ClusterBenchmark
 
     public static int Run(BenchmarkArguments args)
     {
-        int batchPerWorker = args.Int("--batch", 128);
-        int steps = args.Int("--steps", 200);
-        int warmUpSteps = args.Int("--warm-up", 30);
-        int rounds = args.Int("--rounds", 2);
+        var (batchPerWorker, steps, warmUpSteps, rounds) = TrainingRounds.Read(args, 2);
         int shardsPerWorker = args.Int("--shards-per-worker", 1);
         string output = args.String("--out", Path.Combine("docs", "benchmarks", "cluster.md"));
         bool torch = !args.Flag("--no-torch");

@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Core;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|optimizer-guard|wire-codec|fuzz> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|ps-shards|optimizer-guard|wire-codec|fuzz> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -19,6 +19,7 @@ try
         "dataplane" => DataPlaneBenchmark.Run(options),
         "tls" => TlsBenchmark.Run(options),
         "cluster" => ClusterBenchmark.Run(options),
+        "ps-shards" => PsShardsBenchmark.Run(options),
         "optimizer-guard" => OptimizerGuardBenchmark.Run(options),
         "wire-codec" => WireCodecBenchmark.Run(options),
         "fuzz" => FuzzCommand.Run(options),

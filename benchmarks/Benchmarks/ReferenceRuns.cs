@@ -24,10 +24,13 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
     /// <summary>`train --workers 0`: the LocalTrainer on <paramref name="steps"/> batches.</summary>
     public TrainingResult Local(int steps, ITrainingObserver observer) => Run(0, steps, observer).Result;
 
-    /// <summary>`train --workers N --threads 1`: the coordinator and N worker actor systems in this process.</summary>
-    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer) => Run(workers, steps, observer).Cluster!;
+    /// <summary>
+    /// `train --workers N --threads 1 --ps-shards K`: the coordinator and N worker actor systems in this process.
+    /// </summary>
+    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer, int psShards = 1) =>
+        Run(workers, steps, observer, psShards).Cluster!;
 
-    private RunOutcome Run(int workers, int steps, ITrainingObserver observer)
+    private RunOutcome Run(int workers, int steps, ITrainingObserver observer, int psShards = 1)
     {
         var options = new TrainOptions
         {
@@ -40,7 +43,7 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
             Device = "cpu",
             Threads = 1,
             Workers = workers,
-            Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers) },
+            Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers), PsShards = psShards },
         };
         using var run = TrainingRun.Prepare(options, Logger.None, (train, null));
         return run.Execute(observer, Logger.None, CancellationToken.None);

@@ -65,7 +65,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
                 dataPlane, result._log);
-            server = system.ActorOf(ParameterServerActor.Props(serverSettings with { Retry = result.Settings.CheckpointRetry }, evaluator, test,
+            server = system.ActorOf(ParameterServerActor.Props(serverSettings with { Retry = result.Settings.CheckpointRetry, RangeTimeout = result.Settings.PsRangeTimeout }, evaluator, test,
                         optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
@@ -73,7 +73,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
             result.ParameterServer = server;
             result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
                 ActorNames.Coordinator);
-            log.Information("Coordinator node {Node} up; data plane on {Host}:{Port}", result.SeedNode, settings.Job.DataPlaneHost, listener.Port);
+            log.Information("Coordinator node {Node} up; data plane on {Host}:{Port}; parameter server in {PsShards} key ranges (--ps-shards)",
+                result.SeedNode, settings.Job.DataPlaneHost, listener.Port, serverSettings.Shards);
             return result;
         }
         catch

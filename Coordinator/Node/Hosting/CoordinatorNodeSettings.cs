@@ -19,6 +19,7 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="CheckpointRetry">How often, and after what pause, a checkpoint that could not be written is tried again.</param>
 /// <param name="MaxShardNormRatio">The largest ratio of a shard's gradient norm to its step's others (0: no such check).</param>
 /// <param name="Quarantine">When a worker whose results keep being rejected gets no more shards.</param>
+/// <param name="PsRangeTimeout">Bounds one key range's part of a step with --ps-shards above 1.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
@@ -27,7 +28,8 @@ public sealed record CoordinatorNodeSettings(
     TimeSpan SaveTimeout,
     CheckpointRetry CheckpointRetry,
     double MaxShardNormRatio,
-    QuarantinePolicy Quarantine)
+    QuarantinePolicy Quarantine,
+    TimeSpan PsRangeTimeout)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -42,6 +44,7 @@ public sealed record CoordinatorNodeSettings(
             section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"),
             new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")),
             section.Number("max-shard-norm-ratio", minAboveZero: 1),
-            new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")));
+            new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")),
+            section.Duration("ps-range-timeout"));
     }
 }

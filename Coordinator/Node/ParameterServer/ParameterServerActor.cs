@@ -55,7 +55,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _listener = listener;
         _payloads = listener.Options.Payloads;
         _log = log;
-        _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients);
+        _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients, settings.Shards, settings.RangeTimeout);
         _snapshot = new ModelSnapshot(_applier, evaluator, test, settings.Checkpoints?.PlannedSteps, settings.Checkpoints?.LogicalShards);
         _checkpoints = settings.Checkpoints;
         _writer = new CheckpointWriter(settings.Retry, log);
@@ -84,6 +84,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _connections.Dispose();
         _standbys.Dispose();
         _listener.Dispose();
+        _applier.Dispose();
     }
 
     private void Training()

@@ -14,4 +14,10 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     RunMetrics? Metrics = null, double MaxShardNormRatio = 0)
 {
     public CheckpointRetry Retry { get; init; } = CheckpointRetry.None;
+
+    /// <summary>The key ranges the parameters are cut into, each stepped on a thread of its own (--ps-shards).</summary>
+    public int Shards { get; init; } = 1;
+
+    /// <summary>How long one range of a step may take (the node's configuration sets it); past it the parameter server stops.</summary>
+    public TimeSpan RangeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

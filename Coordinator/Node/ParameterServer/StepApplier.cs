@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
 
 namespace DistTrainer.Coordinator.ParameterServer;
@@ -13,8 +15,12 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// the gradient observer, stepped by the optimizer (refused when the step would leave a weight or a state
 /// value non-finite: <see cref="FiniteStepGuard"/>; the new weights shown to the observer too), and the shards' batch statistics folded into the
 /// running ones. The model is only written when someone reads it (evaluation, checkpoint, export).
+/// With --ps-shards K the parameter vector is cut into K key ranges (<see cref="ParameterRanges"/>) and each
+/// phase of a step runs range by range at the same time (<see cref="RangeCrew"/>): every rule is element-wise
+/// and every sum keeps its shard order, so the result is bit for bit the unsharded one; the guard's decision is
+/// still the step's (one non-finite range rolls every range back).
 /// </summary>
-public sealed class StepApplier
+public sealed class StepApplier : IDisposable
 {
     private readonly Sequential _model;
     private readonly IOptimizer _optimizer;
@@ -24,9 +30,18 @@ public sealed class StepApplier
     private readonly MomentsMerger[] _mergers;
     private readonly int[] _runningMeanOffsets;
     private readonly float[][] _mergedMean, _mergedVariance;
+    private readonly IReadOnlyList<ParameterRange> _ranges;
+    private readonly RangeCrew _crew;
+    private readonly bool[] _rangeFinite;
+    private readonly string?[] _rangeRefusal;
+    private readonly Action<int> _sumRange, _stepRange, _rollBackRange, _foldRange;
+    private StepAggregator? _aggregator;
 
-    /// <summary>Starts from the model's weights and running statistics as they are now.</summary>
-    public StepApplier(Sequential model, IOptimizer optimizer, IGradientObserver? observer)
+    /// <summary>
+    /// Starts from the model's weights and running statistics as they are now, its parameters cut into
+    /// <paramref name="shards"/> ranges; a range not done within <paramref name="rangeTimeout"/> stops the applier.
+    /// </summary>
+    public StepApplier(Sequential model, IOptimizer optimizer, IGradientObserver? observer, int shards, TimeSpan rangeTimeout)
     {
         _model = model;
         _optimizer = optimizer;
@@ -43,7 +58,18 @@ public sealed class StepApplier
         _mergedVariance = Layout.BatchNormWidths.Select(w => new float[w]).ToArray();
         _runningMeanOffsets = model.BatchNormLayers
             .Select(b => model.BufferLayout.Single(p => p.Name == $"{b.Index}.running_mean").Offset).ToArray();
+        _ranges = ParameterRanges.Split(model, shards);
+        _rangeFinite = new bool[shards];
+        _rangeRefusal = new string?[shards];
+        _sumRange = SumRange;
+        _stepRange = StepRange;
+        _rollBackRange = RollBackRange;
+        _foldRange = FoldRange;
+        _crew = new RangeCrew(shards, rangeTimeout);
     }
+
+    /// <summary>How many key ranges the parameters are cut into (--ps-shards).</summary>
+    public int Shards => _ranges.Count;
 
     /// <summary>How the shard results this applier takes are laid out.</summary>
     public ShardPayloadLayout Layout { get; }
@@ -61,22 +87,28 @@ public sealed class StepApplier
     public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
     {
         long step = aggregator.Step;
-        aggregator.SumGradients(_gradients);
+        _aggregator = aggregator;
+        _crew.Run(_sumRange);
         outcome = aggregator.Outcome();
-        if (!Finite.All(_gradients))
+        if (Array.IndexOf(_rangeFinite, false) >= 0)
         {
             failure = $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
             return false;
         }
         _observer?.OnGradients(step, _gradients);
-        if (!_guard.TryStep(_parameters, _gradients, out var nonFinite))
+        _guard.BeginStep();
+        _crew.Run(_stepRange);
+        if (Array.Find(_rangeRefusal, r => r is not null) is { } nonFinite)
         {
+            _crew.Run(_rollBackRange);
+            _guard.RefuseStep();
             failure = $"the optimizer refused step {step + 1}: it would make {nonFinite} NaN or infinite (a huge gradient); " +
                       $"the weights of step {step} are kept";
             return false;
         }
         _observer?.OnWeights(step, _parameters);
-        FoldRunningStatistics(aggregator);
+        if (_mergers.Length > 0) _crew.Run(_foldRange);
+        _aggregator = null;
         failure = null;
         return true;
     }
@@ -95,11 +127,28 @@ public sealed class StepApplier
         return ModelCheckpoint.Capture(_model, _optimizer, plannedSteps, logicalShards);
     }
 
-    private void FoldRunningStatistics(StepAggregator aggregator)
+    /// <summary>Stops the range threads.</summary>
+    public void Dispose() => _crew.Dispose();
+
+    private void SumRange(int range)
     {
-        for (int i = 0; i < _mergers.Length; i++)
+        var slice = _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length);
+        _aggregator!.SumGradients(slice, _ranges[range].Offset);
+        _rangeFinite[range] = Finite.All(slice);
+    }
+
+    private void StepRange(int range) =>
+        _rangeRefusal[range] = _guard.StepRange(_parameters, _gradients, _ranges[range].Offset, _ranges[range].Length);
+
+    private void RollBackRange(int range) => _guard.RollBackRange(_parameters, _ranges[range].Offset, _ranges[range].Length);
+
+    private void FoldRange(int range)
+    {
+        var batchNorms = _ranges[range].BatchNorms;
+        for (int n = 0; n < batchNorms.Count; n++)
         {
-            aggregator.MergeMoments(i, _mergers[i]);
+            int i = batchNorms[n];
+            _aggregator!.MergeMoments(i, _mergers[i]);
             _mergers[i].Result(_mergedMean[i], _mergedVariance[i]);
             int width = _mergers[i].Width;
             RunningStatistics.Fold(_buffers.AsSpan(_runningMeanOffsets[i], width),

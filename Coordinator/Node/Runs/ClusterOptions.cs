@@ -9,7 +9,7 @@ namespace DistTrainer.Coordinator.Runs;
 /// <summary>
 /// The cluster side of `train` and `coordinator`: where this node binds and is reached, the seed
 /// nodes (none: the embedded cluster on loopback), the data-plane port, TLS, the logical shards of a batch and how they are shared, batch-norm
-/// mode, the gradients' wire dtype, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
+/// mode, the gradients' wire dtype, the parameter server's key ranges, the largest ratio of a shard's gradient norm to its step's others (0: off), and the time limits of the protocol (by default those of deploy/disttrainer.hocon, see <see cref="CoordinatorNodeSettings"/>).
 /// </summary>
 public sealed record ClusterOptions
 {
@@ -28,6 +28,8 @@ public sealed record ClusterOptions
     /// <summary>The logical shards every batch is cut into, whoever computes them (null: as many as the workers the run expects).</summary>
     public int? Shards { get; init; }
     public double MaxShardNormRatio { get; init; } = CoordinatorNodeSettings.Default.MaxShardNormRatio;
+    /// <summary>The key ranges the parameter server's vector is cut into, all in the coordinator's node; results do not depend on it.</summary>
+    public int PsShards { get; init; } = 1;
     /// <summary>TLS on both planes, or leave to run in clear off loopback; embedded workers use the same.</summary>
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
 

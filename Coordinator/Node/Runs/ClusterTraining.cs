@@ -10,6 +10,7 @@ using DistTrainer.Core.Nn;
 using DistTrainer.Core.Nn.Losses;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.KeyRanges;
 using DistTrainer.Worker.Actors;
 using Serilog;
 
@@ -51,6 +52,7 @@ public static class ClusterTraining
         int? logicalShards = LogicalShards.Of(options, expect, log);
         var checkpoints = run.Checkpoints is { } plan ? plan with { LogicalShards = logicalShards } : null;
         var model = runner.Model;
+        ParameterRanges.Require(model, cluster.PsShards);
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
@@ -60,7 +62,10 @@ public static class ClusterTraining
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards);
-        var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio),
+        var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
+        {
+            Shards = cluster.PsShards,
+        },
             runner, test, optimizer, observer, log, overrides);
         EmbeddedWorkers? workers = null;
         try

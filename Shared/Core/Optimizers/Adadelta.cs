@@ -32,9 +32,9 @@ internal sealed class Adadelta : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
     {
-        var rule = new Rule(parameters, gradients, Buffer(SquareAverage), Buffer(AccumulatedDelta), this);
+        var rule = new Rule(parameters, gradients, Buffer(SquareAverage, offset, parameters.Length), Buffer(AccumulatedDelta, offset, parameters.Length), this);
         Elementwise.Apply(ref rule, parameters.Length, mode);
     }
 

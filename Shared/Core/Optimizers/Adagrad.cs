@@ -26,9 +26,9 @@ internal sealed class Adagrad : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
     {
-        var rule = new Rule(parameters, gradients, Buffer(Sum), this);
+        var rule = new Rule(parameters, gradients, Buffer(Sum, offset, parameters.Length), this);
         Elementwise.Apply(ref rule, parameters.Length, mode);
     }
 

@@ -36,9 +36,9 @@ internal sealed class Adam : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
     {
-        var rule = new Rule(parameters, gradients, Buffer(ExpAvg), Buffer(ExpAvgSq), this);
+        var rule = new Rule(parameters, gradients, Buffer(ExpAvg, offset, parameters.Length), Buffer(ExpAvgSq, offset, parameters.Length), this);
         Elementwise.Apply(ref rule, parameters.Length, mode);
     }
 

@@ -25,7 +25,7 @@ internal static class Elementwise
     }
 
     // Unchecked because Apply only passes indices with a whole vector left, and Optimizer makes every span
-    // of a step as long as the parameter vector.
+    // of a step as long as the range it updates.
     public static Vector<float> Load(ReadOnlySpan<float> source, int index) =>
         Vector.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)index);
 

@@ -7,13 +7,17 @@ namespace DistTrainer.Core.Optimizers;
 /// infinity in Adam's second moment and freezes the weights for good, which no check of the gradient alone
 /// sees. The weights and every state buffer are copied before the step and checked after it (one pass
 /// each); when any value is NaN or infinite, the copies and the step count are put back, so the weights and
-/// state stay those of the last good step.
+/// state stay those of the last good step. A step may be taken range by range (<see cref="BeginStep"/>,
+/// <see cref="StepRange"/> on ranges that do not overlap, at the same time if wanted); the decision is the
+/// step's: when one range goes non-finite, every range is rolled back (<see cref="RollBackRange"/>,
+/// <see cref="RefuseStep"/>).
 /// </summary>
 public sealed class FiniteStepGuard
 {
     private readonly IOptimizer _optimizer;
     private readonly float[] _parameters;
     private readonly float[][] _state;
+    private long _stepsBefore;
 
     public FiniteStepGuard(IOptimizer optimizer, int parameterCount)
     {
@@ -28,24 +32,49 @@ public sealed class FiniteStepGuard
     /// </summary>
     public bool TryStep(Span<float> parameters, ReadOnlySpan<float> gradients, out string? what)
     {
-        long steps = _optimizer.StepCount;
-        parameters.CopyTo(_parameters);
-        for (int i = 0; i < _state.Length; i++) _optimizer.State(_optimizer.StateNames[i]).CopyTo(_state[i]);
-        _optimizer.Step(parameters, gradients);
-        what = NonFinite(parameters);
+        BeginStep();
+        what = StepRange(parameters, gradients, 0, parameters.Length);
         if (what is null) return true;
-        _parameters.CopyTo(parameters);
-        for (int i = 0; i < _state.Length; i++) _state[i].CopyTo(_optimizer.State(_optimizer.StateNames[i]));
-        _optimizer.SetStepCount(steps);
+        RollBackRange(parameters, 0, parameters.Length);
+        RefuseStep();
         return false;
     }
 
-    private string? NonFinite(ReadOnlySpan<float> parameters)
+    /// <summary>Counts the step whose ranges follow, remembering the count to put back if it is refused.</summary>
+    public void BeginStep()
     {
-        if (!Finite.All(parameters)) return "the weights";
-        foreach (string name in _optimizer.StateNames)
-            if (!Finite.All(_optimizer.State(name)))
-                return $"the optimizer state {name}";
+        _stepsBefore = _optimizer.StepCount;
+        _optimizer.BeginStep();
+    }
+
+    /// <summary>
+    /// Copies the range [offset, offset + length) of the weights and state, then steps it; what the step left
+    /// NaN or infinite in that range, or null. <paramref name="parameters"/> and <paramref name="gradients"/>
+    /// are the whole vectors.
+    /// </summary>
+    public string? StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int length)
+    {
+        var weights = parameters.Slice(offset, length);
+        weights.CopyTo(_parameters.AsSpan(offset, length));
+        for (int i = 0; i < _state.Length; i++)
+            _optimizer.State(_optimizer.StateNames[i]).Slice(offset, length).CopyTo(_state[i].AsSpan(offset, length));
+        _optimizer.StepRange(weights, gradients.Slice(offset, length), offset);
+        if (!Finite.All(weights)) return "the weights";
+        // By index: a foreach over the interface would allocate an enumerator every step.
+        for (int i = 0; i < _state.Length; i++)
+            if (!Finite.All(_optimizer.State(_optimizer.StateNames[i]).Slice(offset, length)))
+                return $"the optimizer state {_optimizer.StateNames[i]}";
         return null;
     }
+
+    /// <summary>Puts back the weights and state of a range stepped by <see cref="StepRange"/>.</summary>
+    public void RollBackRange(Span<float> parameters, int offset, int length)
+    {
+        _parameters.AsSpan(offset, length).CopyTo(parameters.Slice(offset, length));
+        for (int i = 0; i < _state.Length; i++)
+            _state[i].AsSpan(offset, length).CopyTo(_optimizer.State(_optimizer.StateNames[i]).Slice(offset, length));
+    }
+
+    /// <summary>Puts back the step count of <see cref="BeginStep"/>, once every range is rolled back.</summary>
+    public void RefuseStep() => _optimizer.SetStepCount(_stepsBefore);
 }

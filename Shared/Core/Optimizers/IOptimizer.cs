@@ -19,6 +19,19 @@ public interface IOptimizer
     /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/>; allocates nothing.</summary>
     void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
 
+    /// <summary>
+    /// Counts one step whose elements are then updated range by range with <see cref="StepRange"/>: the rules are
+    /// element-wise, so the ranges together give exactly the bits of one <see cref="Step"/>.
+    /// </summary>
+    void BeginStep();
+
+    /// <summary>
+    /// Applies the step counted by <see cref="BeginStep"/> to the elements [offset, offset + parameters.Length) of
+    /// the weights (<paramref name="parameters"/> and <paramref name="gradients"/> are those slices) and of every
+    /// state buffer; ranges that do not overlap may run at the same time. Allocates nothing.
+    /// </summary>
+    void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
+
     /// <summary>The named state buffer, writable so that a checkpoint can restore it.</summary>
     Span<float> State(string name);
 

@@ -28,11 +28,11 @@ internal sealed class MomentumSgd : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
     {
         // torch creates the buffer on the first step as a copy of the gradient; StepCount tells that step even
         // after a checkpoint restore, where the buffer array already exists.
-        var rule = new Rule(parameters, gradients, Buffer(MomentumBuffer), this, firstStep: StepCount == 1);
+        var rule = new Rule(parameters, gradients, Buffer(MomentumBuffer, offset, parameters.Length), this, firstStep: StepCount == 1);
         Elementwise.Apply(ref rule, parameters.Length, mode);
     }
 

@@ -34,6 +34,19 @@ internal abstract class Optimizer : IOptimizer
     internal void StepScalar(Span<float> parameters, ReadOnlySpan<float> gradients) =>
         Advance(parameters, gradients, ElementwiseMode.Scalar);
 
+    public void BeginStep() => StepCount++;
+
+    public void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    {
+        if (parameters.Length != gradients.Length || offset < 0 || offset > ParameterCount - parameters.Length)
+        {
+            throw new ArgumentException(
+                $"optimizer '{Name}' holds {ParameterCount} parameters; got the range at {offset} with {parameters.Length} parameters and {gradients.Length} gradients");
+        }
+
+        Update(parameters, gradients, offset, ElementwiseMode.Vectorised);
+    }
+
     public Span<float> State(string name)
     {
         var index = Array.IndexOf(_stateNames, name);
@@ -49,10 +62,14 @@ internal abstract class Optimizer : IOptimizer
         StepCount = steps;
     }
 
-    /// <summary>Applies the rule of step <see cref="StepCount"/> (already counted, 1 on the first step).</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode);
+    /// <summary>
+    /// Applies the rule of step <see cref="StepCount"/> (already counted, 1 on the first step) to the range of the
+    /// vector that starts at <paramref name="offset"/>; its state is <see cref="Buffer"/> at the same offset.
+    /// </summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode);
 
-    protected Span<float> Buffer(int index) => _buffers[index];
+    /// <summary>The state buffer's elements that belong to the range at <paramref name="offset"/>.</summary>
+    protected Span<float> Buffer(int index, int offset, int length) => _buffers[index].AsSpan(offset, length);
 
     private void Advance(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
     {
@@ -63,6 +80,6 @@ internal abstract class Optimizer : IOptimizer
         }
 
         StepCount++;
-        Update(parameters, gradients, mode);
+        Update(parameters, gradients, 0, mode);
     }
 }

@@ -39,10 +39,10 @@ internal sealed class RmsProp : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
     {
-        var momentumBuffer = StateNames.Count > MomentumBuffer ? Buffer(MomentumBuffer) : [];
-        var rule = new Rule(parameters, gradients, Buffer(SquareAverage), momentumBuffer, this);
+        var momentumBuffer = StateNames.Count > MomentumBuffer ? Buffer(MomentumBuffer, offset, parameters.Length) : [];
+        var rule = new Rule(parameters, gradients, Buffer(SquareAverage, offset, parameters.Length), momentumBuffer, this);
         Elementwise.Apply(ref rule, parameters.Length, mode);
     }
 

@@ -19,7 +19,7 @@ internal sealed class Sgd : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, ElementwiseMode mode)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
     {
         var rule = new Rule(parameters, gradients, _penalty, _negativeLearningRate);
         Elementwise.Apply(ref rule, parameters.Length, mode);

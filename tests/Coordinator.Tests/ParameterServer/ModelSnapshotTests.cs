@@ -15,10 +15,11 @@ public sealed class ModelSnapshotTests : IDisposable
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("model-snapshot-");
     private readonly StepApplier _applier;
 
-    public ModelSnapshotTests() => _applier = new StepApplier(_training.Model, _training.Optimizer(), null);
+    public ModelSnapshotTests() => _applier = new StepApplier(_training.Model, _training.Optimizer(), null, 1, TimeSpan.FromSeconds(30));
 
     public void Dispose()
     {
+        _applier.Dispose();
         _training.Dispose();
         _directory.Delete(recursive: true);
     }

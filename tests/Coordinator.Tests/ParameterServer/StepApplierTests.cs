@@ -3,6 +3,7 @@ using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Compute.Cpu;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Tests.Testing;
 using DistTrainer.Core.Training;
 using Xunit;
 
@@ -15,12 +16,15 @@ public sealed class StepApplierTests : IDisposable
 
     public void Dispose() => _training.Dispose();
 
+    private static StepApplier Applier(Sequential model, IOptimizer optimizer, IGradientObserver? observer, int shards = 1) =>
+        new(model, optimizer, observer, shards, TimeSpan.FromSeconds(30));
+
     private float[] Payload(Func<int, float> gradient) => Enumerable.Range(0, _training.Layout.Length).Select(gradient).ToArray();
 
     [Fact]
     public void Two_shards_are_summed_in_shard_order_and_stepped_by_SGD_into_exact_new_weights()
     {
-        var applier = new StepApplier(_training.Model, _training.Optimizer(), null);
+        using var applier = Applier(_training.Model, _training.Optimizer(), null);
         var first = Payload(i => 0.25f * i);
         var second = Payload(i => i % 2 == 0 ? -1f : 0.5f);
 
@@ -41,7 +45,7 @@ public sealed class StepApplierTests : IDisposable
     public void A_summed_gradient_that_is_not_finite_is_not_applied_and_says_why()
     {
         var observer = new RecordingObserver();
-        var applier = new StepApplier(_training.Model, _training.Optimizer(), observer);
+        using var applier = Applier(_training.Model, _training.Optimizer(), observer);
 
         Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 0, _training.Result(3e38f), _training.Result(3e38f)),
             out _, out var failure));
@@ -55,7 +59,7 @@ public sealed class StepApplierTests : IDisposable
     [Fact]
     public void A_finite_gradient_that_would_make_Adams_state_infinite_is_refused_and_the_weights_are_kept()
     {
-        var applier = new StepApplier(_training.Model, OptimizerFactory.Create(new OptimizerSettings("adam"), _training.Model.ParameterCount), null);
+        using var applier = Applier(_training.Model, OptimizerFactory.Create(new OptimizerSettings("adam"), _training.Model.ParameterCount), null);
 
         Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 0, _training.Result(1e30f)), out _, out var failure));
 
@@ -69,7 +73,7 @@ public sealed class StepApplierTests : IDisposable
     public void The_gradient_observer_sees_each_applied_steps_summed_gradient()
     {
         var observer = new RecordingObserver();
-        var applier = new StepApplier(_training.Model, _training.Optimizer(), observer);
+        using var applier = Applier(_training.Model, _training.Optimizer(), observer);
 
         applier.TryApply(CompleteStep.Of(applier.Layout, 0, _training.Result(0.25f), _training.Result(0.5f)), out _, out _);
 
@@ -84,7 +88,7 @@ public sealed class StepApplierTests : IDisposable
         using var backend = new CpuBackend(1);
         using var model = new Sequential(ModelSpec.Parse("linear:2:2,batchnorm:2"), backend, 4);
         model.Initialize(XorTraining.Seed);
-        var applier = new StepApplier(model, OptimizerFactory.Create(new OptimizerSettings("sgd", 0.5f), model.ParameterCount), null);
+        using var applier = Applier(model, OptimizerFactory.Create(new OptimizerSettings("sgd", 0.5f), model.ParameterCount), null);
         float[] Statistics(float mean0, float mean1)
         {
             var payload = new float[applier.Layout.Length];
@@ -104,6 +108,79 @@ public sealed class StepApplierTests : IDisposable
         Assert.Equal(new[] { 0.2f, 0.3f, variance, variance }, buffers, (a, b) => Math.Abs(a - b) < 1e-6f);
         Assert.Equal(1, model.BatchNormLayers[0].Layer.BatchesTracked);
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void Key_ranges_stepped_at_the_same_time_give_the_unsharded_weights_state_and_running_statistics_bit_for_bit(int shards)
+    {
+        const string layers = "linear:5:7,batchnorm:7,relu,linear:7:3,batchnorm:3";
+        var (weights, state, buffers) = Run(layers, 1);
+        var (shardedWeights, shardedState, shardedBuffers) = Run(layers, shards);
+
+        Assert.Equal(Bits(weights), Bits(shardedWeights));
+        Assert.Equal(Bits(state), Bits(shardedState));
+        Assert.Equal(Bits(buffers), Bits(shardedBuffers));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_step_over_key_ranges_allocates_nothing_on_the_parameter_servers_thread(int shards)
+    {
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse("linear:5:7,batchnorm:7,relu,linear:7:3,batchnorm:3"), backend, 4);
+        model.Initialize(XorTraining.Seed);
+        using var applier = Applier(model, OptimizerFactory.Create(new OptimizerSettings("adam"), model.ParameterCount), null, shards);
+        var step = CompleteStep.Of(applier.Layout, 0, Enumerable.Range(0, applier.Layout.Length).Select(i => 1e-3f * i).ToArray());
+
+        Assert.Equal(0, SteadyAllocation.FewestBytes(() => applier.TryApply(step, out _, out _)));
+    }
+
+    [Fact]
+    public void One_range_going_non_finite_keeps_every_range_at_the_last_good_step()
+    {
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse("linear:2:3,batchnorm:3,linear:3:2"), backend, 4);
+        model.Initialize(XorTraining.Seed);
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam"), model.ParameterCount);
+        using var applier = Applier(model, optimizer, null, 3);
+        var good = Enumerable.Range(0, applier.Layout.Length).Select(i => 0.01f * i).ToArray();
+        Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 0, good), out _, out _));
+        float[] weights = applier.Parameters.ToArray(), expAvgSq = optimizer.State("exp_avg_sq").ToArray();
+        var huge = (float[])good.Clone();
+        huge[model.ParameterCount - 1] = 1e30f;
+
+        Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 1, huge), out _, out var failure));
+
+        Assert.StartsWith("the optimizer refused step 2: it would make the optimizer state exp_avg_sq NaN or infinite", failure);
+        Assert.Equal(1, applier.Version);
+        Assert.Equal(weights, applier.Parameters.ToArray());
+        Assert.Equal(expAvgSq, optimizer.State("exp_avg_sq").ToArray());
+    }
+
+    private static (float[] Weights, float[] State, float[] Buffers) Run(string layers, int shards)
+    {
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse(layers), backend, 4);
+        model.Initialize(XorTraining.Seed);
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam", 0.01f, WeightDecay: 0.01f), model.ParameterCount);
+        using var applier = Applier(model, optimizer, null, shards);
+        var random = new Random(9);
+        for (int step = 0; step < 4; step++)
+        {
+            var payloads = Enumerable.Range(0, 3)
+                .Select(_ => Enumerable.Range(0, applier.Layout.Length).Select(_ => random.NextSingle() - 0.5f).ToArray()).ToArray();
+            Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, step, payloads), out _, out _));
+        }
+        applier.WriteModel();
+        var buffers = new float[model.BufferCount];
+        backend.Download(model.Buffers, buffers);
+        return (applier.Parameters.ToArray(), [.. optimizer.State("exp_avg"), .. optimizer.State("exp_avg_sq")], buffers);
+    }
+
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
 
     private sealed class RecordingObserver : IGradientObserver
     {

@@ -99,12 +99,18 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
     }
 
     /// <summary>Writes the sum of the shard gradients, in shard order, into <paramref name="gradient"/>.</summary>
-    public void SumGradients(Span<float> gradient)
+    public void SumGradients(Span<float> gradient) => SumGradients(gradient, 0);
+
+    /// <summary>
+    /// The same sum over the elements [offset, offset + gradient.Length) only, for one range of the parameter
+    /// vector: each element is added in the same shard order, so the ranges together are the whole sum's bits.
+    /// </summary>
+    public void SumGradients(Span<float> gradient, int offset)
     {
         RequireComplete();
-        Layout.Gradients(_results[0]!.Value.Payload).CopyTo(gradient);
+        Layout.Gradients(_results[0]!.Value.Payload).Slice(offset, gradient.Length).CopyTo(gradient);
         for (int i = 1; i < _results.Length; i++)
-            TensorPrimitives.Add(gradient, Layout.Gradients(_results[i]!.Value.Payload), gradient);
+            TensorPrimitives.Add(gradient, Layout.Gradients(_results[i]!.Value.Payload).Slice(offset, gradient.Length), gradient);
     }
 
     /// <summary>Merges the shards' batch statistics of one batch-norm layer, in shard order.</summary>

@@ -112,6 +112,33 @@ public class StepAggregatorTests
         Assert.Equal(1f, sum[0]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Summing_range_by_range_gives_the_whole_sums_bits(int ranges)
+    {
+        const int length = 1003;
+        var layout = new ShardPayloadLayout(length, []);
+        var aggregator = new StepAggregator(layout);
+        aggregator.Begin(0, 1, Shards);
+        var random = new Random(5);
+        for (int shard = 0; shard < Shards.Length; shard++)
+        {
+            float[] payload = [.. Enumerable.Range(0, length).Select(_ => (random.NextSingle() - 0.5f) * MathF.Pow(10, random.Next(-8, 9)))];
+            Assert.Equal(ShardVerdict.Accepted, aggregator.Offer(new ShardResult(0, 1, shard, Shards[shard].Count, 0, 0, payload), out _));
+        }
+
+        var whole = new float[length];
+        aggregator.SumGradients(whole);
+        var pieces = new float[length];
+        int[] cuts = [.. Enumerable.Range(0, ranges + 1).Select(i => i == ranges ? length : i * (length / ranges) + i % 3)];
+        for (int r = 0; r < ranges; r++)
+            aggregator.SumGradients(pieces.AsSpan(cuts[r]..cuts[r + 1]), cuts[r]);
+
+        Assert.Equal(whole.Select(BitConverter.SingleToInt32Bits), pieces.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void Missing_lists_the_outstanding_shards_in_order_until_the_step_is_complete()
     {

@@ -1,0 +1,55 @@
+using DistTrainer.Cluster.Tests.Logging;
+using DistTrainer.Coordinator.Cli;
+using DistTrainer.Core;
+using DistTrainer.Core.Tests;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Cluster;
+
+/// <summary>
+/// --ps-shards cuts the parameter server's vector into key ranges stepped at the same time; every rule is element-wise
+/// and every sum keeps its shard order, so a run ends on the very same weights, running statistics and Adam state
+/// (every float compared exactly) whatever the number of ranges.
+/// </summary>
+public sealed class ParameterServerShardsTests
+{
+    [Fact]
+    public void Three_key_ranges_end_on_every_float_of_one()
+    {
+        using var dir = new TempDirectory();
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
+        string[] run = [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 12), "--workers", "2"];
+
+        var one = EmbeddedCluster.Train(TrainArguments.Parse([.. run, "--save", dir.File("one.safetensors")]));
+        var log = new CollectingSink();
+        var three = EmbeddedCluster.Train(TrainArguments.Parse([.. run, "--ps-shards", "3", "--save", dir.File("three.safetensors")]),
+            log: log.CreateLogger());
+
+        Assert.Null(three.Result.Failure);
+        Assert.Equal(12, one.AppliedSteps.Count);
+        Assert.Equal(12, three.AppliedSteps.Count);
+        Assert.Contains(log.Events, e => e.MessageTemplate.Text.Contains("key ranges") && e.Properties["PsShards"].ToString() == "3");
+        CheckpointAssert.Close(dir.File("one.safetensors"), dir.File("three.safetensors"), 0, "3 key ranges against 1");
+    }
+
+    [Fact]
+    public void More_key_ranges_than_the_model_has_tensors_are_refused_before_the_run_starts()
+    {
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
+
+        var error = Assert.Throws<InvalidInputException>(() => EmbeddedCluster.Train(TrainArguments.Parse(
+            [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "7"])));
+
+        Assert.Equal("--ps-shards 7: the model has 6 parameter tensors and each key range needs at least one; expected 1 to 6", error.Message);
+    }
+
+    [Fact]
+    public void One_key_range_is_the_default_and_the_option_takes_a_positive_count()
+    {
+        Assert.Equal(1, TrainArguments.Parse([]).Cluster.PsShards);
+        Assert.Equal(4, TrainArguments.Parse(["--ps-shards", "4"]).Cluster.PsShards);
+        Assert.Throws<InvalidInputException>(() => TrainArguments.Parse(["--ps-shards", "0"]));
+    }
+}
