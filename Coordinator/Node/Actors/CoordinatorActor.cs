@@ -223,7 +223,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _roster.ShardsApplied(applied.ShardSenders);
         _meter.Applied(applied.Outcome, plan.Normalizer, _tally.Applied(applied, plan));
         _observer.OnClusterStep(_tally.LastStep(_scheduler.Reassigned, _scheduler.Restarts, _roster.Ready().Count, _roster.Lost.Count));
-        if (_meter.EpochEnded || _stopRequested)
+        if (_meter.EpochEnded || StopsHere)
         {
             _parameterServer.Tell(EvaluateModel.Instance);
             Become(Evaluating);
@@ -232,9 +232,16 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         Continue();
     }
 
+    /// <summary>
+    /// A stop ends the run once no step is in flight. A step sent ahead is trained to its end too: the parameter server
+    /// applies it as soon as the step before is in, often before it hears that the run ended, and a run that did not count
+    /// it would report one step fewer than the weights it saves hold.
+    /// </summary>
+    private bool StopsHere => _stopRequested && !_scheduler.SentAhead(_meter.Step);
+
     private void Continue()
     {
-        if (_stopRequested || _meter.IsOver)
+        if (StopsHere || _meter.IsOver)
         {
             Finish(null, interrupted: _stopRequested && !_meter.IsOver);
             return;

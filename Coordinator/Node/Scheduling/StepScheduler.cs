@@ -184,6 +184,12 @@ public sealed class StepScheduler
         return plan;
     }
 
+    /// <summary>
+    /// Whether a plan of <paramref name="step"/> was sent ahead: its workers may be computing it already, and the parameter
+    /// server applies it as soon as the step before it is in.
+    /// </summary>
+    public bool SentAhead(long step) => _ahead is { } ahead && ahead.Step == step;
+
     /// <summary>The run is over: no plan is current or sent ahead any more.</summary>
     public void End()
     {

@@ -22,6 +22,10 @@ public sealed class StopSignal : IDisposable
             PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Stop(context, log, messageTemplate)),
             PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Stop(context, log, messageTemplate)),
         ];
+        // Said once SIGTERM is handled, so that whoever reads it can act on it at once.
+        if (IgnoredSignals.Includes(IgnoredSignals.Sigint))
+            log.Warning("SIGINT is ignored by this process, as its parent started it (in the background of a shell without job control): " +
+                        "Ctrl-C and kill -INT do nothing; stop it with SIGTERM");
     }
 
     /// <summary>Cancelled on the first signal.</summary>

@@ -46,7 +46,7 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
 
     private Address Node => TestNodes.AddressOf(Sys);
 
-    private void StartCoordinator(int expectWorkers, long steps, TimeSpan shardDeadline, TimeSpan workerTimeout) =>
+    private IActorRef StartCoordinator(int expectWorkers, long steps, TimeSpan shardDeadline, TimeSpan workerTimeout) =>
         Sys.ActorOf(CoordinatorActor.Props(_training.Settings(expectWorkers, steps, shardDeadline, workerTimeout), _server, new IgnoreProgress(),
             _completion, _sink.CreateLogger()), ActorNames.Coordinator);
 
@@ -210,6 +210,29 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Null(report.Result.Failure);
         Assert.Equal([0L, 1L], report.AppliedSteps);
         Assert.Equal(2, report.Result.Epochs.Count);
+    }
+
+    [Fact]
+    public async Task A_stop_while_a_step_is_sent_ahead_ends_the_run_once_that_step_is_applied_and_counted()
+    {
+        var coordinator = StartCoordinator(1, 10, Never, Never);
+        var only = await EnlistAsync("w1");
+        var step0 = only.NextShard();
+        var step1 = only.NextShard();
+
+        coordinator.Tell(StopTraining.Instance);
+        // The parameter server applies step 1 as soon as step 0 is in, whatever the coordinator decides meanwhile.
+        only.Stream!.Answer(step0, _training.Result(0.1f));
+        only.Stream.Answer(step1, _training.Result(0.1f));
+
+        var report = await RunEnded();
+        Assert.True(report.Result.Interrupted);
+        Assert.Null(report.Result.Failure);
+        Assert.Equal([0L, 1L], report.AppliedSteps);
+        Assert.Equal(2, report.Result.Steps);
+        // The weights the run ends with, which --save writes, are those of the last step it counts.
+        Assert.Equal([1L, 2L], [only.Stream.NextWeights().Header.WeightsVersion, only.Stream.NextWeights().Header.WeightsVersion]);
+        only.Probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
     }
 
     [Fact]

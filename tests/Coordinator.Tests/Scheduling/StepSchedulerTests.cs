@@ -62,6 +62,22 @@ public sealed class StepSchedulerTests
     }
 
     [Fact]
+    public void Only_the_step_after_the_current_one_is_sent_ahead_until_it_starts_and_none_once_the_run_ended()
+    {
+        var scheduler = Scheduler(ShardSizing.Equal);
+        var workers = Workers(1, 1);
+
+        scheduler.Start(0, workers, lookAhead: true);
+        var (beforeStart, otherStep) = (scheduler.SentAhead(1), scheduler.SentAhead(2));
+        scheduler.Start(1, workers, lookAhead: false);
+        var afterStart = scheduler.SentAhead(1);
+        scheduler.Start(2, workers, lookAhead: true);
+        scheduler.End();
+
+        Assert.Equal((true, false, false, false), (beforeStart, otherStep, afterStart, scheduler.SentAhead(3)));
+    }
+
+    [Fact]
     public void A_step_sent_ahead_to_a_worker_since_lost_is_planned_again_as_a_new_attempt_over_the_same_batch()
     {
         var scheduler = Scheduler(ShardSizing.Equal, shuffle: true);
