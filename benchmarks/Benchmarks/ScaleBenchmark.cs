@@ -1,5 +1,4 @@
 using System.Globalization;
-using Akka.Configuration;
 using DistTrainer.Coordinator.Plots;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Data;
@@ -43,18 +42,8 @@ public static class ScaleBenchmark
             : "was given (--compute-ns-per-row) rather than measured";
         foreach (var (batch, time) in perRow) Console.WriteLine($"batch {batch}: {time.TotalMicroseconds:F2} us per row");
 
-        var validation = validated.Select(n =>
-        {
-            var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batches[0]);
-            var real = Measure(runs, n, steps, warmUp, null);
-            // The simulator waits what the real workers' shards took in this very run: the load on a shared machine moves
-            // compute from one minute to the next, and the check is of everything else.
-            var computed = TimeSpan.FromSeconds(real.ComputeSeconds / batches[0]);
-            double simulated = SamplesPerSecond(runs, n, Measure(runs, n, steps, warmUp, Simulated(computed, gigabits: 0)));
-            double realRate = SamplesPerSecond(runs, n, real);
-            Console.WriteLine($"validate {n} workers, batch {batches[0]}: real {realRate:F0}, simulated {simulated:F0} samples/s");
-            return (Workers: n, Compute: real.ComputeSeconds, Real: realRate, Simulated: simulated);
-        }).ToList();
+        var check = new SimulatedCluster(new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batches[0]), steps, warmUp);
+        var validation = validated.Select(n => SimulatorCheck.Run(check, n)).ToList();
 
         // The settings take turns for several rounds and each keeps its best: a burst of load on the shared machine then
         // costs one round of one setting, not the comparison.
@@ -63,11 +52,11 @@ public static class ScaleBenchmark
             foreach (int g in gigabits)
                 foreach (int batch in batches)
                 {
-                    var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batch);
+                    var cluster = new SimulatedCluster(new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batch), steps, warmUp);
                     foreach (int n in workerCounts)
                     {
                         var setting = new ScaleSetting(n, g, batch);
-                        double rate = MeasuredOrFailed(() => SamplesPerSecond(runs, n, Measure(runs, n, steps, warmUp, Simulated(perRow[batch], g))));
+                        double rate = MeasuredOrFailed(() => cluster.SamplesPerSecond(n, cluster.Simulated(n, perRow[batch], g)));
                         Console.WriteLine($"round {round}, {g} Gbit/s, batch {batch}, {n} workers: {rate:F0} samples/s");
                         if (!measured.TryGetValue(setting, out double best) || double.IsNaN(best) || rate > best) measured[setting] = rate;
                     }
@@ -112,10 +101,7 @@ public static class ScaleBenchmark
                 $"Simulator against real workers (no link cap, batch {batches[0]} per worker, real compute on 1 thread each, same steps, one round); the",
                 "simulated run waits, per shard, the median compute the real run's workers reported (the load moves compute between runs):",
                 "",
-                "| workers | real compute ms | real samples/s | simulated samples/s | simulated / real |",
-                "|---|---|---|---|---|",
-                .. validation.Select(v =>
-                    $"| {v.Workers} | {F(1000 * v.Compute, "F2")} | {F(v.Real, "F0")} | {F(v.Simulated, "F0")} | {F(v.Simulated / v.Real, "F2")} |"),
+                .. SimulatorCheck.Table(validation),
                 "",
                 $"![scaling efficiency]({Path.GetFileName(plot)})",
             ],
@@ -141,21 +127,6 @@ public static class ScaleBenchmark
             return double.NaN;
         }
     }
-
-    /// <summary>Every node's settings for a simulated run: the per-row wait and the link cap (0: none).</summary>
-    private static Config Simulated(TimeSpan perRow, double gigabits) => ConfigurationFactory.ParseString(
-        $"disttrainer.worker.simulated-compute-per-row-us = {perRow.TotalMicroseconds.ToString("F3", CultureInfo.InvariantCulture)}\n" +
-        $"disttrainer.data-plane.link-gbits = {gigabits.ToString(CultureInfo.InvariantCulture)}");
-
-    private static MedianStepTime Measure(ReferenceRuns runs, int workers, int steps, int warmUp, Config? nodes)
-    {
-        var times = new MedianStepTime(warmUp);
-        runs.Cluster(workers, steps, times, nodes);
-        return times;
-    }
-
-    private static double SamplesPerSecond(ReferenceRuns runs, int workers, MedianStepTime times) =>
-        workers * runs.BatchPerWorker / times.StepSeconds;
 
     private static string Row(ScaleSetting setting, double computeSeconds, IReadOnlyList<ScalingColumn> columns)
     {
