@@ -33,10 +33,12 @@ public sealed class WorkerSession : IDisposable
     private readonly WorkerMetrics? _metrics;
     private readonly ErrorFeedback? _feedback;
     private readonly FrameKind _resultKind;
+    private readonly SimulatedCompute? _simulated;
 
     private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, ComputeThread thread, ShardQueue shards,
-        string workerId, IActorRef worker, WorkerMetrics? metrics, WireDtype wireDtype)
+        string workerId, IActorRef worker, WorkerMetrics? metrics, WireDtype wireDtype, SimulatedCompute? simulated)
     {
+        _simulated = simulated;
         _resultKind = GradientFrames.Kind(wireDtype);
         _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(computer.Layout, wireDtype));
         _thread = thread;
@@ -75,7 +77,8 @@ public sealed class WorkerSession : IDisposable
             var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
                 job.SynchronisedBatchNorm ? link.Exchange : null);
             settings.Metrics?.Attach(link.Connection);
-            return new WorkerSession(backend, computer, link, thread, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype);
+            var simulated = node.SimulatedComputePerRow > TimeSpan.Zero ? new SimulatedCompute(node.SimulatedComputePerRow, computer.Layout) : null;
+            return new WorkerSession(backend, computer, link, thread, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, simulated);
         }
         catch
         {
@@ -103,9 +106,8 @@ public sealed class WorkerSession : IDisposable
         var payload = Payloads.Rent(Computer.Layout.Length);
         try
         {
-            if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
             _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
-            var output = Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
+            var output = _simulated?.Compute(shard.Indices.Length, shard.Normalizer, payload) ?? ComputeHere(shard, weights, payload);
             if (_feedback is not null) output = Pack(shard, output, ref payload);
             var sent = payload;
             _link.SendResult(shard, output, _resultKind, () => Payloads.Return(sent));
@@ -122,6 +124,12 @@ public sealed class WorkerSession : IDisposable
             Payloads.Return(payload);
             return $"worker {_workerId}: {e.Message}";
         }
+    }
+
+    private ShardOutput ComputeHere(ComputeShard shard, WeightsArrived weights, float[] payload)
+    {
+        if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
+        return Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
     }
 
     /// <summary>

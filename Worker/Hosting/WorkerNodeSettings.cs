@@ -13,8 +13,9 @@ namespace DistTrainer.Worker.Hosting;
 /// <param name="ConnectTimeout">Bounds one attempt to connect the data plane to the parameter server.</param>
 /// <param name="ConnectRetries">Connect attempts after the first that fails.</param>
 /// <param name="OrphanTimeout">How long a node stays in a cluster with no coordinator node before it leaves to join through the seed nodes again.</param>
+/// <param name="SimulatedComputePerRow">Zero: shards are computed. Otherwise a shard is a wait of this per row (the scale benchmark's simulated workers).</param>
 public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries,
-    TimeSpan OrphanTimeout)
+    TimeSpan OrphanTimeout, TimeSpan SimulatedComputePerRow = default)
 {
     public const string Path = "disttrainer.worker";
 
@@ -26,6 +27,7 @@ public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan R
     {
         var section = ConfigSection.Of(config, Path);
         return new WorkerNodeSettings(section.Duration("registration-timeout"), section.Duration("registration-retry"),
-            section.Duration("connect-timeout"), section.Count("connect-retries"), section.Duration("orphan-timeout"));
+            section.Duration("connect-timeout"), section.Count("connect-retries"), section.Duration("orphan-timeout"),
+            TimeSpan.FromMicroseconds(section.Number("simulated-compute-per-row-us", minAboveZero: 0.001)));
     }
 }

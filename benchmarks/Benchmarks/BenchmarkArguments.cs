@@ -10,11 +10,17 @@ public sealed class BenchmarkArguments(IReadOnlyList<string> raw)
     public IReadOnlyList<string> Raw => raw;
 
     /// <summary>--threads as a comma-separated list; by default 1 and the processor count.</summary>
-    public int[] Threads => _reader.String("--threads") is { } list
-        ? list.Split(',').Select(t => ArgumentReader.ParseInteger("--threads", t, min: 1)).ToArray()
-        : new[] { 1, Environment.ProcessorCount }.Distinct().ToArray();
+    public int[] Threads => Integers("--threads", new[] { 1, Environment.ProcessorCount }.Distinct().ToArray());
 
-    public int Int(string name, int fallback) => _reader.Integer(name, min: 1) ?? fallback;
+    /// <summary>A comma-separated list of whole numbers of one or more, e.g. --workers 1,2,4.</summary>
+    public int[] Integers(string name, int[] fallback) => _reader.String(name) is { } list
+        ? list.Split(',').Select(t => ArgumentReader.ParseInteger(name, t, min: 1)).ToArray()
+        : fallback;
+
+    public int Int(string name, int fallback) => Int(name) ?? fallback;
+
+    /// <summary>A whole number of one or more, or null when not given.</summary>
+    public int? Int(string name) => _reader.Integer(name, min: 1);
 
     public string String(string name, string fallback) => _reader.String(name, fallback);
 

@@ -1,7 +1,7 @@
 using DistTrainer.Benchmarks;
 using DistTrainer.Core;
 
-const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|ps-shards|optimizer-guard|wire-codec|fuzz> [--threads 1,2] [--out FILE.md] [options]";
+const string Usage = "usage: Benchmarks <gemm|mlp|dataplane|tls|cluster|ps-shards|optimizer-guard|wire-codec|fuzz|scale> [--threads 1,2] [--out FILE.md] [options]";
 
 if (args.Length == 0)
 {
@@ -23,6 +23,7 @@ try
         "optimizer-guard" => OptimizerGuardBenchmark.Run(options),
         "wire-codec" => WireCodecBenchmark.Run(options),
         "fuzz" => FuzzCommand.Run(options),
+        "scale" => ScaleBenchmark.Run(options),
         _ => throw new InvalidInputException($"subcommand '{args[0]}': unknown; {Usage}"),
     };
 }

@@ -25,12 +25,13 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
     public TrainingResult Local(int steps, ITrainingObserver observer) => Run(0, steps, observer).Result;
 
     /// <summary>
-    /// `train --workers N --threads 1 --ps-shards K`: the coordinator and N worker actor systems in this process.
+    /// `train --workers N --threads 1 --ps-shards K`: the coordinator and N worker actor systems in this process;
+    /// <paramref name="nodes"/> overrides every node's settings (the scale benchmark's link cap and simulated compute).
     /// </summary>
-    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer, int psShards = 1) =>
-        Run(workers, steps, observer, psShards).Cluster!;
+    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null) =>
+        Run(workers, steps, observer, psShards, nodes).Cluster!;
 
-    private RunOutcome Run(int workers, int steps, ITrainingObserver observer, int psShards = 1)
+    private RunOutcome Run(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null)
     {
         var options = new TrainOptions
         {
@@ -46,7 +47,7 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
             Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers), PsShards = psShards },
         };
         using var run = TrainingRun.Prepare(options, Logger.None, (train, null));
-        return run.Execute(observer, Logger.None, CancellationToken.None);
+        return run.Execute(observer, Logger.None, CancellationToken.None, akka: nodes);
     }
 
     /// <summary>The parameters of the model <paramref name="layers"/> describes: the floats of its weights frame.</summary>

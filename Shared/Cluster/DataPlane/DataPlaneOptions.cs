@@ -29,6 +29,9 @@ public sealed record DataPlaneOptions
     /// </summary>
     public TlsCredentials? Tls { get; init; }
 
+    /// <summary>The node's modelled link, shared by every connection made with these options; null (the default) sends at full speed.</summary>
+    public LinkCap? Link { get; init; }
+
     /// <summary>
     /// Kernel send and receive buffer size. The default holds a whole 4 MB gradient, so the writer
     /// hands the kernel a frame in one call while the reader is still copying out the previous one
@@ -39,7 +42,8 @@ public sealed record DataPlaneOptions
 
     /// <summary>
     /// A node's options: timings and bounds from its configuration, <paramref name="payloads"/>, or
-    /// else a pool of its own bounded by the configured payload-pool-bytes, and the node's <paramref name="tls"/> identity.
+    /// else a pool of its own bounded by the configured payload-pool-bytes, the node's <paramref name="tls"/> identity, and a
+    /// fresh <see cref="LinkCap"/> when link-gbits is set.
     /// </summary>
     /// <exception cref="ConfigurationException">the data-plane section or one of its values is missing or unusable</exception>
     public static DataPlaneOptions Create(Config config, PayloadPool? payloads = null, TlsCredentials? tls = null)
@@ -51,6 +55,7 @@ public sealed record DataPlaneOptions
             Bounds = bounds,
             Payloads = payloads ?? new PayloadPool(bounds.PayloadPoolBytes),
             Tls = tls,
+            Link = LinkCap.Create(config),
         };
     }
 

@@ -42,6 +42,8 @@ internal sealed class FrameReader(Stream stream, DataPlaneOptions options, long 
             throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a {frame.Kind} frame");
         Interlocked.Add(ref _bytesReceived, _header.Length + frame.PayloadBytes);
         Interlocked.Increment(ref _framesReceived);
+        // A modelled link hands the frame on only once it would have arrived (the sender's link overlaps with this one).
+        options.Link?.Receive.Take(_header.Length + frame.PayloadBytes);
 
         FrameChecks.Checksum(frame, _header, bytes[..frame.PayloadBytes], _hash);
         var received = new ReceivedFrame(frame, payload);

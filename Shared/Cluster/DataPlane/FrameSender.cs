@@ -33,8 +33,12 @@ internal sealed class FrameSender
     private long _bytesSent;
     private long _framesSent;
 
-    public FrameSender(Stream stream, string peer, long boundBytes, Action<Exception> onFailure)
+    private readonly TokenBucket? _link;
+
+    /// <param name="link">The node's modelled send link: each frame written is paid for there before the next one goes.</param>
+    public FrameSender(Stream stream, string peer, long boundBytes, Action<Exception> onFailure, TokenBucket? link = null)
     {
+        _link = link;
         this._stream = stream;
         this._onFailure = onFailure;
         _boundBytes = boundBytes;
@@ -197,6 +201,7 @@ internal sealed class FrameSender
         _stream.Write(payload);
         Interlocked.Add(ref _bytesSent, _header.Length + payload.Length);
         Interlocked.Increment(ref _framesSent);
+        _link?.Take(_header.Length + payload.Length);
     }
 
     private readonly record struct OutgoingFrame(FrameHeader Header, ReadOnlyMemory<float> Payload, Action? Written);

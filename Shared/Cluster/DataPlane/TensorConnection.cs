@@ -42,7 +42,8 @@ public sealed class TensorConnection : IDisposable
         PeerId = peerId;
         string address = PeerAddress.Describe(socket.RemoteEndPoint);
         Peer = peerId is null ? address : $"'{peerId}' ({address})";
-        _sender = new FrameSender(stream, Peer, _sendQueueBytes, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"));
+        _sender = new FrameSender(stream, Peer, _sendQueueBytes, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"),
+            options.Link?.Send);
     }
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>

@@ -25,6 +25,15 @@ public class WorkerNodeSettingsTests
     }
 
     [Fact]
+    public void Shards_are_computed_unless_a_simulated_time_per_row_is_set()
+    {
+        var config = ConfigurationFactory.ParseString("disttrainer.worker.simulated-compute-per-row-us = 12.5").WithFallback(ClusterConfigBuilder.Embedded);
+
+        Assert.Equal(TimeSpan.Zero, WorkerNodeSettings.Default.SimulatedComputePerRow);
+        Assert.Equal(TimeSpan.FromMicroseconds(12.5), WorkerNodeSettings.Create(config).SimulatedComputePerRow);
+    }
+
+    [Fact]
     public void A_configuration_without_the_section_is_refused_naming_it()
     {
         var e = Assert.Throws<ConfigurationException>(() => WorkerNodeSettings.Create(ConfigurationFactory.ParseString("disttrainer.node.leave-timeout = 1s")));

@@ -1,0 +1,30 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace DistTrainer.Benchmarks;
+
+/// <summary>
+/// Runs of one model on the embedded cluster, each timed by its median step (a run that ends early throws, saying why): with real workers, or with simulated ones
+/// (a shard is a wait, <c>simulated-compute-per-row-us</c>) and every node's link capped (<c>link-gbits</c>, 0: none).
+/// </summary>
+public sealed class SimulatedCluster(ReferenceRuns runs, int steps, int warmUp)
+{
+    public int BatchPerWorker => runs.BatchPerWorker;
+
+    public MedianStepTime Real(int workers) => Measure(workers, null);
+
+    public MedianStepTime Simulated(int workers, TimeSpan perRow, double gigabits) => Measure(workers, ConfigurationFactory.ParseString(
+        $"disttrainer.worker.simulated-compute-per-row-us = {perRow.TotalMicroseconds.ToString("F3", CultureInfo.InvariantCulture)}\n" +
+        $"disttrainer.data-plane.link-gbits = {gigabits.ToString(CultureInfo.InvariantCulture)}"));
+
+    public double SamplesPerSecond(int workers, MedianStepTime times) => workers * runs.BatchPerWorker / times.StepSeconds;
+
+    private MedianStepTime Measure(int workers, Config? nodes)
+    {
+        var times = new MedianStepTime(warmUp);
+        var report = runs.Cluster(workers, steps, times, nodes: nodes);
+        return report.Result.Failure is { } failure
+            ? throw new InvalidOperationException($"{workers} workers, batch {runs.BatchPerWorker}: the run ended early: {failure}")
+            : times;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using DistTrainer.Cluster.DataPlane;
+using Xunit;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+/// <summary>A capped node's connections share its link: what they receive together arrives no faster than its rate.</summary>
+public sealed class LinkCapTests : IDisposable
+{
+    private const int FrameFloats = 6_250; // 25 kB
+    private const int FramesPerClient = 4;
+
+    // 1 MB/s with no burst: two clients' 8 frames of 25 kB cannot all be in before 200 ms.
+    private readonly LoopbackServer _server = new(new DataPlaneOptions { Link = LinkCap.Of(gigabitsPerSecond: 0.008, burstBytes: 0) });
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public void Frames_from_two_peers_into_one_capped_node_take_their_bytes_over_its_rate()
+    {
+        using var first = _server.Connect("worker-1", new DataPlaneOptions());
+        var firstEnd = _server.NextConnection();
+        using var second = _server.Connect("worker-2", new DataPlaneOptions());
+        var secondEnd = _server.NextConnection();
+        var payload = new float[FrameFloats];
+        long started = Stopwatch.GetTimestamp();
+
+        for (int i = 0; i < FramesPerClient; i++)
+        {
+            Assert.True(first.Send(new FrameHeader(FrameKind.Gradients, Step: i), payload));
+            Assert.True(second.Send(new FrameHeader(FrameKind.Gradients, Step: i), payload));
+        }
+        for (int i = 0; i < FramesPerClient; i++)
+        {
+            Assert.Equal(i, firstEnd.NextFrame().Header.Step);
+            Assert.Equal(i, secondEnd.NextFrame().Header.Step);
+        }
+
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(190),
+            $"8 frames of 25 kB through a 1 MB/s link in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+    }
+}
