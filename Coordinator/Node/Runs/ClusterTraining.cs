@@ -24,6 +24,14 @@ namespace DistTrainer.Coordinator.Runs;
 /// </summary>
 public static class ClusterTraining
 {
+    // The embedded cluster's nodes share one process and loopback: gossip costs nothing there and no node can be cut off
+    // from another, so they gossip and take leader actions every 200 ms instead of Akka's second, and a run's start and
+    // clean end (workers leaving, exiting, removed, then the coordinator) no longer wait for several one-second rounds
+    // (about 3 s of every run, 0.6 s now). Clusters of processes keep Akka's pace, with which their failure handling was
+    // measured.
+    private static readonly Akka.Configuration.Config EmbeddedPace = Akka.Configuration.ConfigurationFactory.ParseString(
+        "akka.cluster.gossip-interval = 200ms\nakka.cluster.leader-actions-interval = 200ms");
+
     /// <summary>
     /// The run's model gets the final weights, for whoever looks at it after the run (the lab). A parameter
     /// server that cannot answer leaves the model as it was: the run itself is over and reported.
@@ -62,11 +70,12 @@ public static class ClusterTraining
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards);
+        var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
         var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
         {
             Shards = cluster.PsShards,
         },
-            runner, test, optimizer, observer, log, overrides);
+            runner, test, optimizer, observer, log, nodes);
         EmbeddedWorkers? workers = null;
         try
         {
@@ -75,7 +84,7 @@ public static class ClusterTraining
                 workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
                     i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, threads, cluster.WorkerTimeout,
                         run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
-                    log, overrides, cluster.Security.Tls);
+                    log, nodes, cluster.Security.Tls);
             using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
             var report = node.Completion.GetAwaiter().GetResult();
             if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))
