@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Lab;
 using DistTrainer.Coordinator.Runs;
@@ -37,6 +38,11 @@ public static class Program
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
+        }
+        catch (CoordinatorStoppedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return TrainCommand.ClusterFailed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

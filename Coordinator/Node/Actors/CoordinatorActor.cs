@@ -72,7 +72,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
-        _completion.TrySetException(new InvalidOperationException("the coordinator stopped before the run ended"));
+        _completion.TrySetException(new CoordinatorStoppedException());
     }
 
     private void Waiting()

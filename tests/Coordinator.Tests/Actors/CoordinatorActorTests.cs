@@ -68,6 +68,15 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
 
     private Task<LogEvent> Logged(string text) => _sink.WaitForAsync(e => e.RenderMessage().Contains(text), TimeSpan.FromSeconds(5));
 
+    [Fact]
+    public async Task A_coordinator_stopped_before_its_run_ended_says_so_in_the_run_s_outcome_and_not_as_a_crash()
+    {
+        Sys.Stop(StartCoordinator(1, 1, Never, Never));
+
+        var stopped = await Assert.ThrowsAsync<CoordinatorStoppedException>(RunEnded);
+        Assert.Contains("--resume", stopped.Message);
+    }
+
     [Theory]
     [InlineData(ProtocolVersion.Current + 1, null, "protocol version 7; the coordinator speaks 6")]
     [InlineData(ProtocolVersion.Current, "linear:2:8,tanh,linear:8:2", "model 'linear:2:8,tanh,linear:8:2' differs from the run's 'linear:2:4,tanh,linear:4:2'")]
