@@ -127,6 +127,27 @@ public sealed class ClusterProcesses : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the coordinator has printed a line with at least <paramref name="step"/> steps applied. A redirected run
+    /// prints at most one line a second, so the job must last seconds past that step on a fast machine. The standby tests
+    /// use it rather than <see cref="WaitForFile"/>: a kill the moment a checkpoint appears lands while the standby takes in
+    /// that checkpoint's snapshot, and there the takeover failed (the cluster downed the standby too) in 3 of 11 runs.
+    /// </summary>
+    public void WaitForStep(int step, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var pattern = new System.Text.RegularExpressions.Regex(@"step (\d+)/");
+        while (DateTime.UtcNow < deadline)
+        {
+            string text;
+            lock (CoordinatorOutput) text = CoordinatorOutput.ToString();
+            if (pattern.Matches(text).Any(m => int.Parse(m.Groups[1].Value) >= step)) return;
+            if (Coordinator!.HasExited) throw new InvalidOperationException($"the coordinator exited early:\n{text}");
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"step {step} was not reached within {timeout.TotalSeconds:F0} s:\n{CoordinatorOutput}");
+    }
+
     private Process Start(string program, string[] args, Dictionary<string, string> environment, StringBuilder output)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -10,7 +10,7 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// </summary>
 internal static class ResumedRun
 {
-    public const int Steps = 400;
+    public const int Steps = 1000;
     private const int CheckpointEvery = 50;
 
     public static string[] Job(string checkpoint) =>

@@ -24,7 +24,7 @@ public sealed class StandbyCoordinatorTests
         cluster.StartStandby([.. run, "--summary", dir.File("standby.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
         ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
-        cluster.WaitForFile(dir.File("model.safetensors"), TimeSpan.FromMinutes(2));
+        cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
         ClusterProcesses.KillHard(cluster.Coordinator!);
 
         Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
@@ -53,8 +53,9 @@ public sealed class StandbyCoordinatorTests
         cluster.StartStandby([.. ResumedRun.Job(standbySave), "--summary", dir.File("standby.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
         ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
+        cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
         // The standby's own directory: the only state it can have is what the data plane brought it.
-        cluster.WaitForFile($"{standbySave}.standby", TimeSpan.FromMinutes(2));
+        cluster.WaitForFile($"{standbySave}.standby", TimeSpan.FromMinutes(1));
         ClusterProcesses.KillHard(cluster.Coordinator!);
 
         Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
