@@ -174,7 +174,16 @@ if [ "$kill_coordinator" = 1 ]; then
   # Not before the cluster has downed the killed worker's node (about 10 s after its death, 12 s seen here): with
   # the coordinator and that node unreachable at once, the split-brain resolver sees an unstable cluster and downs
   # every node, the standby's too, or keeps the side of the oldest node, the dead coordinator's.
-  settled() { at_step "$coordinator_kill_at" && [ "$SECONDS" -ge $((killed_at + settle_s)) ]; }
+  # Nor while another worker is unreachable: under this load a worker's heartbeats can pause past the failure detector's
+  # bound, and the coordinator's kill then makes the same two losses at once. The count of "Lost worker" lines must
+  # not have changed for settle_s.
+  lost_seen="" lost_changed_at=$SECONDS
+  settled() {
+    local lost
+    lost="$(grep -c 'Lost worker' "$work/coordinator.log" || true)"
+    if [ "$lost" != "$lost_seen" ]; then lost_seen=$lost; lost_changed_at=$SECONDS; fi
+    at_step "$coordinator_kill_at" && [ "$SECONDS" -ge $((killed_at + settle_s)) ] && [ "$SECONDS" -ge $((lost_changed_at + settle_s)) ]
+  }
   # Asked before the wait: every podman call between the progress line and the kill lets the run go further.
   target="$(podman inspect -f '{{.State.Pid}}' "$coordinator")"
   wait_until coordinator $((deadline - SECONDS)) "step $coordinator_kill_at and $settle_s s after the worker's kill" settled
