@@ -106,6 +106,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         if (ready < _settings.ExpectWorkers && (_tally.StepsApplied == 0 || ready == 0)) return;
         Timers.Cancel("wait");
         Stash.UnstashAll();
+        _meter.TrainingBegins();
         Become(Training);
         StartStep();
     }

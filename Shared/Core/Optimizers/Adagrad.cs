@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DistTrainer.Core.Optimizers;
 
@@ -42,6 +43,7 @@ internal sealed class Adagrad : Optimizer
         private readonly float _eps = optimizer._eps;
         private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
             var parameter = Elementwise.Load(_parameters, index);
@@ -52,6 +54,7 @@ internal sealed class Adagrad : Optimizer
             Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * gradient / std);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyScalar(int index)
         {
             var gradient = _penalty.Apply(_gradients[index], _parameters[index]);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DistTrainer.Core.Optimizers;
 
@@ -78,6 +79,7 @@ internal sealed class Adam : Optimizer
             _negativeStepSize = (float)-(optimizer._learningRate / (1 - Math.Pow(optimizer._beta1, step)));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
             var parameter = Elementwise.Load(_parameters, index) * new Vector<float>(_decayFactor);
@@ -91,6 +93,7 @@ internal sealed class Adam : Optimizer
             Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeStepSize) * mean / denominator);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyScalar(int index)
         {
             var parameter = _parameters[index] * _decayFactor;

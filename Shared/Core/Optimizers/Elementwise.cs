@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DistTrainer.Core.Optimizers;
@@ -26,9 +27,11 @@ internal static class Elementwise
 
     // Unchecked because Apply only passes indices with a whole vector left, and Optimizer makes every span
     // of a step as long as the range it updates.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Load(ReadOnlySpan<float> source, int index) =>
         Vector.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)index);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Span<float> destination, int index, Vector<float> value) =>
         value.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)index);
 }

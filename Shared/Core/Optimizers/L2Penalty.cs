@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DistTrainer.Core.Optimizers;
 
@@ -8,9 +9,11 @@ namespace DistTrainer.Core.Optimizers;
 /// </summary>
 internal readonly struct L2Penalty(float weightDecay)
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Apply(float gradient, float parameter) =>
         weightDecay == 0f ? gradient : gradient + weightDecay * parameter;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector<float> Apply(Vector<float> gradient, Vector<float> parameter) =>
         weightDecay == 0f ? gradient : gradient + new Vector<float>(weightDecay) * parameter;
 }

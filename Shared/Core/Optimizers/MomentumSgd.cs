@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DistTrainer.Core.Optimizers;
 
@@ -48,6 +49,7 @@ internal sealed class MomentumSgd : Optimizer
         private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
         private readonly bool _nesterov = optimizer._nesterov;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
             var parameter = Elementwise.Load(_parameters, index);
@@ -59,6 +61,7 @@ internal sealed class MomentumSgd : Optimizer
             Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * direction);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyScalar(int index)
         {
             var gradient = _penalty.Apply(_gradients[index], _parameters[index]);

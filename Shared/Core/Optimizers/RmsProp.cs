@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DistTrainer.Core.Optimizers;
 
@@ -63,6 +64,7 @@ internal sealed class RmsProp : Optimizer
         private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
         private readonly bool _withMomentum = !momentumBuffer.IsEmpty;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
             var parameter = Elementwise.Load(_parameters, index);
@@ -84,6 +86,7 @@ internal sealed class RmsProp : Optimizer
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyScalar(int index)
         {
             var gradient = _penalty.Apply(_gradients[index], _parameters[index]);

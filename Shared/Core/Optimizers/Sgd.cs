@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace DistTrainer.Core.Optimizers;
 
@@ -31,6 +32,7 @@ internal sealed class Sgd : Optimizer
         private readonly Span<float> _parameters = parameters;
         private readonly ReadOnlySpan<float> _gradients = gradients;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
             var parameter = Elementwise.Load(_parameters, index);
@@ -38,6 +40,7 @@ internal sealed class Sgd : Optimizer
             Elementwise.Store(_parameters, index, parameter + new Vector<float>(negativeLearningRate) * gradient);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyScalar(int index)
         {
             var gradient = penalty.Apply(_gradients[index], _parameters[index]);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serilog;
 
 namespace DistTrainer.Core.Training;
@@ -15,8 +14,10 @@ public sealed class RunMeter
     private readonly ITrainingObserver _observer;
     private readonly ILogger _log;
     private readonly List<EpochReport> _epochs = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Stopwatch _epochClock = Stopwatch.StartNew();
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private long _epochStarted;
+    private bool _training;
     private long _trainedSamples;
     private double _epochTrainingSeconds;
     private BatchOutcome _epochOutcome;
@@ -26,8 +27,10 @@ public sealed class RunMeter
     /// <paramref name="epochs"/> whole epochs; <paramref name="normalizer"/> gives the loss normalizer of a row count.
     /// </summary>
     public RunMeter(int batchesPerEpoch, long firstStep, long? steps, int epochs, Func<int, int> normalizer,
-        ITrainingObserver observer, ILogger log)
+        ITrainingObserver observer, ILogger log, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _started = _epochStarted = _time.GetTimestamp();
         BatchesPerEpoch = batchesPerEpoch;
         Step = firstStep;
         LastStep = firstStep + (steps ?? (long)epochs * batchesPerEpoch);
@@ -48,6 +51,18 @@ public sealed class RunMeter
     public double TrainingSeconds { get; private set; }
 
     public bool IsOver => Step >= LastStep;
+
+    /// <summary>
+    /// The run's first step is about to be planned: the first epoch's time starts here, not at the meter's creation, so
+    /// that a cluster's wait for its workers (forming the cluster, registering, connecting) is not counted as training.
+    /// Only the first call counts; the run's own seconds still start at the meter's creation.
+    /// </summary>
+    public void TrainingBegins()
+    {
+        if (_training) return;
+        _training = true;
+        _epochStarted = _time.GetTimestamp();
+    }
 
     /// <summary>Whether the last applied step was the last batch of its epoch or the last step of the run.</summary>
     public bool EpochEnded => PositionOf(Step - 1).Batch == BatchesPerEpoch - 1 || Step == LastStep;
@@ -89,7 +104,7 @@ public sealed class RunMeter
     /// </summary>
     public EpochReport CloseEpoch(Func<BatchOutcome?> scoreTestSet)
     {
-        double seconds = _epochClock.Elapsed.TotalSeconds;
+        double seconds = _time.GetElapsedTime(_epochStarted).TotalSeconds;
         var test = scoreTestSet();
         var (epoch, _) = PositionOf(Step - 1);
         double trainLoss = _epochOutcome.LossSum / _normalizer(_epochOutcome.Rows);
@@ -104,11 +119,11 @@ public sealed class RunMeter
         _observer.OnEpoch(report);
         _epochOutcome = default;
         _epochTrainingSeconds = 0;
-        _epochClock.Restart();
+        _epochStarted = _time.GetTimestamp();
         return report;
     }
 
     /// <summary>The run so far: its closed epochs, the steps applied, its seconds and throughput, and why it stopped early, if it did.</summary>
     public TrainingResult Result(string? failure, bool interrupted, FailureKind kind = FailureKind.NotFinite) =>
-        new(_epochs, Step, _clock.Elapsed.TotalSeconds, SamplesPerSecond(_trainedSamples, TrainingSeconds), failure, interrupted, kind);
+        new(_epochs, Step, _time.GetElapsedTime(_started).TotalSeconds, SamplesPerSecond(_trainedSamples, TrainingSeconds), failure, interrupted, kind);
 }
