@@ -10,30 +10,26 @@ namespace DistTrainer.Coordinator.Cli;
 /// active coordinator into its state file (<see cref="StandbyState.PathFor"/> of --save), and when it takes over it
 /// trains as the active coordinator did, resumed from the newest of that file and the --save file (a disk shared with
 /// the active one may hold a newer one; the steps after it are computed again on the same batches), and joined to the
-/// cluster through its standby node, where the workers are. It exits 0 without training when the active coordinator ended the run, and 4 (the cluster could not
-/// train) when its own node was removed from the cluster before it could take over.
+/// cluster through its standby node, where the workers are. A standby whose node is removed before it could take over
+/// stands by again on a fresh node (<see cref="ReturningStandby"/>). It exits 0 without training when the active
+/// coordinator ended the run, and 4 (the cluster could not train) when a node of it could not join the cluster.
 /// </summary>
 public static class StandbyCommand
 {
     public static int Run(TrainOptions options, TextWriter output, ILogger log)
     {
         string? statePath = options.Save is { } saved ? StandbyState.PathFor(saved) : null;
-        var standby = StandbyNode.Start(options.Cluster.Node(embedded: false), statePath, log);
+        StandbyNode? standby = null;
         try
         {
-            output.WriteLine($"standby: node {standby.Address} standing by for the active coordinator");
             StandbyOutcome outcome;
             using (var stop = new StopSignal(log, "Received {Signal}: the standby leaves the cluster"))
             {
-                outcome = standby.WaitForTakeover(stop.Requested);
+                (standby, outcome) = ReturningStandby.Run(options.Cluster.Node(embedded: false), statePath, log, stop.Requested,
+                    node => output.WriteLine($"standby: node {node.Address} standing by for the active coordinator"));
                 if (outcome == StandbyOutcome.Stood && stop.Requested.IsCompleted) return TrainCommand.Interrupted;
             }
-            if (outcome == StandbyOutcome.Removed)
-            {
-                log.Error("Standby coordinator {Node}: removed from the cluster before it could take over (nodes were lost too close " +
-                          "together for the split-brain resolver to keep a side); the run cannot go on from here", standby.Address);
-                return TrainCommand.ClusterFailed;
-            }
+            if (standby is null) return TrainCommand.ClusterFailed;
             if (outcome == StandbyOutcome.Stood)
             {
                 output.WriteLine("standby: the active coordinator ended the run");
@@ -52,7 +48,7 @@ public static class StandbyCommand
         }
         finally
         {
-            standby.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            standby?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 }

@@ -14,4 +14,7 @@ public enum StandbyOutcome
     /// node when members are lost too close together to tell which side should live.
     /// </summary>
     Removed,
+
+    /// <summary>The standby's node did not join the cluster within the join timeout: no seed node took it in.</summary>
+    NotJoined,
 }

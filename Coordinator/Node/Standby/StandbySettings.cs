@@ -11,7 +11,9 @@ namespace DistTrainer.Coordinator.Standby;
 /// <param name="ConnectTimeout">Bounds one attempt to connect the snapshot stream.</param>
 /// <param name="ConnectRetries">Connect attempts after the first.</param>
 /// <param name="MaxSnapshotBytes">The largest checkpoint a standby takes.</param>
-public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries, long MaxSnapshotBytes)
+/// <param name="JoinTimeout">How long each of a standby's nodes may take to join the cluster (the first, and each fresh one after a removal).</param>
+public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries, long MaxSnapshotBytes,
+    TimeSpan JoinTimeout)
 {
     public const string Path = "disttrainer.standby";
 
@@ -20,6 +22,6 @@ public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan Connec
     {
         var section = ConfigSection.Of(config, Path);
         return new StandbySettings(section.Duration("registration-retry"), section.Duration("connect-timeout"), section.Count("connect-retries"),
-            section.Bytes("max-snapshot-bytes"));
+            section.Bytes("max-snapshot-bytes"), section.Duration("join-timeout"));
     }
 }

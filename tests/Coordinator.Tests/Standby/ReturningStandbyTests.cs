@@ -1,0 +1,67 @@
+using Akka.Actor;
+using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
+using DistTrainer.Coordinator.Standby;
+using DistTrainer.Coordinator.Tests.Cluster;
+using Serilog.Core;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Standby;
+
+/// <summary>A standby that comes back as a fresh node, beside an active coordinator's node; real actor systems on loopback.</summary>
+public sealed class ReturningStandbyTests
+{
+    private static readonly TimeSpan Timeout = ActiveNode.Timeout;
+
+    [Fact]
+    public async Task A_standby_whose_node_is_downed_stands_by_again_on_a_fresh_node_and_takes_over_when_the_active_coordinator_goes()
+    {
+        await using var active = ActiveNode.Start();
+        var nodes = new List<StandbyNode>();
+        StandbyNode? last = null;
+        try
+        {
+            var standing = Task.Run(() => ReturningStandby.Run(active.Options, statePath: null, Logger.None, Task.Delay(2 * Timeout),
+                node => { lock (nodes) nodes.Add(node); }));
+
+            string first = await Up(active, nodes, 1);
+            active.Cluster.Down(Address.Parse(first));
+            string second = await Up(active, nodes, 2);
+            active.Cluster.Leave(active.Cluster.SelfAddress);
+            (last, var outcome) = await standing.WaitAsync(Timeout);
+
+            Assert.NotEqual(first, second);
+            Assert.Equal(StandbyOutcome.TakeOver, outcome);
+            Assert.Equal(second, last!.Address);
+        }
+        finally
+        {
+            if (last is not null) await last.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_standby_whose_node_joins_no_cluster_within_the_join_timeout_ends_without_a_node()
+    {
+        string nowhere = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{ClusterProcesses.FreePort()}";
+        var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [nowhere]);
+        var quick = ConfigurationFactory.ParseString("disttrainer.standby.join-timeout = 2s");
+
+        var (node, outcome) = await Task.Run(() => ReturningStandby.Run(options, statePath: null, Logger.None, Task.Delay(Timeout), overrides: quick))
+            .WaitAsync(Timeout);
+
+        Assert.Null(node);
+        Assert.Equal(StandbyOutcome.NotJoined, outcome);
+    }
+
+    /// <summary>The address of the <paramref name="count"/>th standby node once the active coordinator's node sees it up.</summary>
+    private static async Task<string> Up(ActiveNode active, List<StandbyNode> nodes, int count)
+    {
+        Assert.True(await Poll.Eventually(() => { lock (nodes) return nodes.Count >= count; }, Timeout), $"standby node {count} was not started");
+        string address;
+        lock (nodes) address = nodes[count - 1].Address;
+        Assert.True(await active.SeesUp(address), $"standby node {count} was not up within {Timeout.TotalSeconds:F0} s");
+        return address;
+    }
+}
