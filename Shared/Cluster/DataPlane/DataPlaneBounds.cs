@@ -10,7 +10,8 @@ namespace DistTrainer.Cluster.DataPlane;
 /// <param name="SendQueueBytes">The payload bytes one connection may hold queued and not yet written; passing it closes the connection.</param>
 /// <param name="PayloadPoolBytes">The bytes of free payload arrays a pool keeps for reuse; arrays returned beyond it are left to the collector.</param>
 /// <param name="PendingHandshakes">The accepted connections a listener lets wait for their Hello at once; more are closed at accept.</param>
-public sealed record DataPlaneBounds(long SendQueueBytes, long PayloadPoolBytes, int PendingHandshakes)
+/// <param name="PayloadPoolIdle">The period after which a pool's free arrays not rented in it are released to the collector.</param>
+public sealed record DataPlaneBounds(long SendQueueBytes, long PayloadPoolBytes, int PendingHandshakes, TimeSpan PayloadPoolIdle)
 {
     /// <summary>The values deploy/disttrainer.hocon ships, for ends that belong to no node (tests, benchmarks, the shared pool).</summary>
     public static DataPlaneBounds Default { get; } = Create(ClusterConfigBuilder.Embedded);
@@ -21,6 +22,7 @@ public sealed record DataPlaneBounds(long SendQueueBytes, long PayloadPoolBytes,
         var section = ConfigSection.Of(config, DataPlaneSettings.Path);
         int pending = section.Count("pending-handshakes");
         if (pending < 1) throw new ConfigurationException($"{DataPlaneSettings.Path}.pending-handshakes: '{pending}' is not a count of one or more");
-        return new DataPlaneBounds(section.Bytes("send-queue-bytes"), section.Bytes("payload-pool-bytes"), pending);
+        return new DataPlaneBounds(section.Bytes("send-queue-bytes"), section.Bytes("payload-pool-bytes"), pending,
+            section.Duration("payload-pool-idle"));
     }
 }

@@ -53,7 +53,7 @@ public sealed record DataPlaneOptions
         {
             Timings = DataPlaneSettings.Create(config),
             Bounds = bounds,
-            Payloads = payloads ?? new PayloadPool(bounds.PayloadPoolBytes),
+            Payloads = payloads ?? new PayloadPool(bounds.PayloadPoolBytes, idleRelease: bounds.PayloadPoolIdle),
             Tls = tls,
             Link = LinkCap.Create(config),
         };

@@ -9,16 +9,34 @@ namespace DistTrainer.Cluster.DataPlane;
 /// hands an array back with <see cref="Return"/> once nothing reads it any more. Returning is optional (an
 /// array never returned is simply collected), but returning one twice, or using it after returning it,
 /// lets two frames share memory. The free arrays kept are bounded in bytes and in count per length: one
-/// returned beyond either bound is left to the collector, so the pool gives memory back.
+/// returned beyond either bound is left to the collector. Free arrays the run did not need for a while are
+/// released too: over each period of <c>idleRelease</c>, the fewest free arrays a length had were never rented in
+/// that period, so that many are dropped at its end; a burst (a lost worker's queued frames coming back at once)
+/// leaves the pool within two periods instead of holding its memory for the rest of the run.
 /// </summary>
 /// <param name="capacityBytes">The most bytes of free arrays kept; by default the shipped payload-pool-bytes.</param>
 /// <param name="arraysPerLength">The most free arrays kept of one length.</param>
-public sealed class PayloadPool(long? capacityBytes = null, int arraysPerLength = 32)
+/// <param name="idleRelease">The period over which unneeded free arrays are found and released; by default the shipped payload-pool-idle.</param>
+/// <param name="time">The clock of those periods.</param>
+public sealed class PayloadPool
 {
-    private readonly ConcurrentDictionary<int, ConcurrentQueue<float[]>> _free = new();
-    private readonly long _capacityBytes = capacityBytes ?? DataPlaneBounds.Default.PayloadPoolBytes;
+    private readonly ConcurrentDictionary<int, Bucket> _free = new();
+    private readonly long _capacityBytes;
+    private readonly int _arraysPerLength;
+    private readonly TimeProvider _time;
+    private readonly long _periodTicks;
+    private long _nextRelease;
     private long _pooledBytes;
     private long _allocatedBytes;
+
+    public PayloadPool(long? capacityBytes = null, int arraysPerLength = 32, TimeSpan? idleRelease = null, TimeProvider? time = null)
+    {
+        _capacityBytes = capacityBytes ?? DataPlaneBounds.Default.PayloadPoolBytes;
+        _arraysPerLength = arraysPerLength;
+        _time = time ?? TimeProvider.System;
+        _periodTicks = (long)((idleRelease ?? DataPlaneBounds.Default.PayloadPoolIdle).TotalSeconds * _time.TimestampFrequency);
+        _nextRelease = _time.GetTimestamp() + _periodTicks;
+    }
 
     /// <summary>The pool connections use unless <see cref="DataPlaneOptions.Payloads"/> names another.</summary>
     public static PayloadPool Shared { get; } = new();
@@ -36,9 +54,10 @@ public sealed class PayloadPool(long? capacityBytes = null, int arraysPerLength 
     public float[] Rent(int length)
     {
         if (length == 0) return [];
-        if (_free.TryGetValue(length, out var arrays) && arrays.TryDequeue(out var array))
+        if (_free.TryGetValue(length, out var bucket) && bucket.Arrays.TryDequeue(out var array))
         {
             Interlocked.Add(ref _pooledBytes, -Bytes(array));
+            bucket.Seen(bucket.Arrays.Count);
             return array;
         }
         Interlocked.Add(ref _allocatedBytes, (long)length * sizeof(float));
@@ -48,17 +67,55 @@ public sealed class PayloadPool(long? capacityBytes = null, int arraysPerLength 
     public void Return(float[] array)
     {
         if (array.Length == 0) return;
-        var arrays = _free.GetOrAdd(array.Length, _ => new ConcurrentQueue<float[]>());
-        if (arrays.Count >= arraysPerLength) return;
-        long bytes = Bytes(array);
-        // Reserve first, so that concurrent returns never keep more than the capacity between them.
-        if (Interlocked.Add(ref _pooledBytes, bytes) > _capacityBytes)
+        var bucket = _free.GetOrAdd(array.Length, _ => new Bucket());
+        if (bucket.Arrays.Count < _arraysPerLength)
         {
-            Interlocked.Add(ref _pooledBytes, -bytes);
-            return;
+            long bytes = Bytes(array);
+            // Reserve first, so that concurrent returns never keep more than the capacity between them.
+            if (Interlocked.Add(ref _pooledBytes, bytes) > _capacityBytes)
+                Interlocked.Add(ref _pooledBytes, -bytes);
+            else
+                bucket.Arrays.Enqueue(array);
         }
-        arrays.Enqueue(array);
+        ReleaseIdleWhenDue();
+    }
+
+    /// <summary>At the end of a period (one caller only), drops each length's fewest free arrays of the period and starts the next.</summary>
+    private void ReleaseIdleWhenDue()
+    {
+        long due = Interlocked.Read(ref _nextRelease);
+        long now = _time.GetTimestamp();
+        if (now < due || Interlocked.CompareExchange(ref _nextRelease, now + _periodTicks, due) != due) return;
+        foreach (var bucket in _free.Values)
+        {
+            int idle = bucket.StartPeriod();
+            for (int i = 0; i < idle && bucket.Arrays.TryDequeue(out var array); i++)
+                Interlocked.Add(ref _pooledBytes, -Bytes(array));
+            bucket.Seen(bucket.Arrays.Count);
+        }
     }
 
     private static long Bytes(float[] array) => (long)array.Length * sizeof(float);
+
+    /// <summary>The free arrays of one length, and the fewest there were since the period began.</summary>
+    private sealed class Bucket
+    {
+        private int _fewest;
+
+        public ConcurrentQueue<float[]> Arrays { get; } = new();
+
+        public void Seen(int count)
+        {
+            int fewest = Volatile.Read(ref _fewest);
+            while (count < fewest)
+            {
+                int seen = Interlocked.CompareExchange(ref _fewest, count, fewest);
+                if (seen == fewest) return;
+                fewest = seen;
+            }
+        }
+
+        /// <summary>The fewest free arrays of the period that ends; the next one counts from none seen.</summary>
+        public int StartPeriod() => Interlocked.Exchange(ref _fewest, int.MaxValue);
+    }
 }

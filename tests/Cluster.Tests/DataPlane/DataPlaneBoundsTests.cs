@@ -13,7 +13,8 @@ public sealed class DataPlaneBoundsTests
     [Fact]
     public void A_node_ships_a_few_model_sized_frames_of_send_queue_a_bounded_pool_and_64_pending_handshakes()
     {
-        var expected = new DataPlaneBounds(SendQueueBytes: 64L << 20, PayloadPoolBytes: 256L << 20, PendingHandshakes: 64);
+        var expected = new DataPlaneBounds(SendQueueBytes: 64L << 20, PayloadPoolBytes: 256L << 20, PendingHandshakes: 64,
+            PayloadPoolIdle: TimeSpan.FromSeconds(30));
 
         Assert.Equal(expected, DataPlaneBounds.Create(NodeConfig));
         Assert.Equal(expected, new DataPlaneOptions().Bounds);

@@ -68,4 +68,58 @@ public sealed class PayloadPoolTests
 
         Assert.Equal(2 * 256 * sizeof(float), pool.AllocatedBytes);
     }
+
+    /// <summary>A clock that moves only when told to.</summary>
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+        public override long GetTimestamp() => _ticks;
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+
+    /// <summary>Rents <paramref name="count"/> arrays of 100 floats and returns them, as one step of a run does.</summary>
+    private static void Step(PayloadPool pool, int count)
+    {
+        var arrays = Enumerable.Range(0, count).Select(_ => pool.Rent(100)).ToArray();
+        foreach (var array in arrays) pool.Return(array);
+    }
+
+    [Fact]
+    public void Free_arrays_no_step_needed_over_a_whole_period_are_released_and_what_a_step_needs_is_kept()
+    {
+        var time = new ManualTime();
+        var pool = new PayloadPool(idleRelease: Period, time: time);
+        Step(pool, 10); // a burst: ten in flight at once
+        Step(pool, 2);
+
+        time.Advance(Period);
+        Step(pool, 2); // the first period ends: the burst began inside it, so none of it counts as idle yet
+        Assert.Equal(10 * 100 * sizeof(float), pool.PooledBytes);
+        time.Advance(Period);
+        Step(pool, 2); // a whole period needing two: the other eight go
+
+        Assert.Equal(2 * 100 * sizeof(float), pool.PooledBytes);
+        Step(pool, 2); // what a step needs is still there: nothing new is allocated
+        Assert.Equal(10 * 100 * sizeof(float), pool.AllocatedBytes);
+    }
+
+    [Fact]
+    public void A_pool_in_steady_use_keeps_what_each_step_needs_period_after_period()
+    {
+        var time = new ManualTime();
+        var pool = new PayloadPool(idleRelease: Period, time: time);
+        Step(pool, 3);
+
+        for (int period = 0; period < 5; period++)
+        {
+            time.Advance(Period);
+            Step(pool, 3);
+        }
+
+        Assert.Equal(3 * 100 * sizeof(float), pool.PooledBytes);
+        Assert.Equal(3 * 100 * sizeof(float), pool.AllocatedBytes);
+    }
 }
