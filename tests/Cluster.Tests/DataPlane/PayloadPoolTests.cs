@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Tests;
 using Xunit;
 
 namespace DistTrainer.Cluster.Tests.DataPlane;
@@ -67,15 +68,6 @@ public sealed class PayloadPoolTests
         pool.Rent(256);
 
         Assert.Equal(2 * 256 * sizeof(float), pool.AllocatedBytes);
-    }
-
-    /// <summary>A clock that moves only when told to.</summary>
-    private sealed class ManualTime : TimeProvider
-    {
-        private long _ticks;
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-        public override long GetTimestamp() => _ticks;
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);

@@ -134,27 +134,18 @@ public class RunMeterTests
         Assert.Equal((7L, 40.0, "stopped", true), (result.Steps, result.SamplesPerSecond, result.Failure, result.Interrupted));
     }
 
-    /// <summary>A clock that moves only when told to.</summary>
-    private sealed class ManualTime : TimeProvider
-    {
-        private long _ticks;
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-        public override long GetTimestamp() => _ticks;
-        public void Advance(double seconds) => _ticks += TimeSpan.FromSeconds(seconds).Ticks;
-    }
-
     [Fact]
     public void The_first_epoch_is_timed_from_the_first_step_and_the_run_from_its_creation()
     {
         var time = new ManualTime();
         var meter = new RunMeter(1, 0, null, 2, rows => rows, _recorder, Logger.None, time);
-        time.Advance(5); // the cluster forming, workers registering
+        time.Advance(TimeSpan.FromSeconds(5)); // the cluster forming, workers registering
         meter.TrainingBegins();
-        time.Advance(2);
+        time.Advance(TimeSpan.FromSeconds(2));
         meter.Applied(new BatchOutcome(1, 1, 4), 4, 2);
         var first = meter.CloseEpoch(() => null);
         meter.TrainingBegins(); // training again after workers were lost: no new start
-        time.Advance(3);
+        time.Advance(TimeSpan.FromSeconds(3));
         meter.Applied(new BatchOutcome(1, 1, 4), 4, 3);
         var second = meter.CloseEpoch(() => null);
 
