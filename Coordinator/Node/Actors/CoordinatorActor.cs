@@ -72,7 +72,8 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
-        _completion.TrySetException(new CoordinatorStoppedException());
+        if (_completion.Task.IsCompleted) return;
+        _completion.TrySetException(new CoordinatorStoppedException(_standbyTokens.Count > 0, Report(null, interrupted: false, FailureKind.Cluster)));
     }
 
     private void Waiting()
@@ -257,10 +258,13 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _parameterServer.Tell(RunEnded.Instance);
         _scheduler.End();
         if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
-        _completion.TrySetResult(_tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned,
-            _scheduler.Restarts, _roster.Lost, _roster.ShardsPerWorker, _roster.Quarantined));
+        _completion.TrySetResult(Report(failure, interrupted, kind));
         Become(Finished);
     }
+
+    private DistributedRunReport Report(string? failure, bool interrupted, FailureKind kind) =>
+        _tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned, _scheduler.Restarts,
+            _roster.Lost, _roster.ShardsPerWorker, _roster.Quarantined);
 
     private void Finished()
     {

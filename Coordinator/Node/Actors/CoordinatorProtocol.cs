@@ -21,7 +21,40 @@ public sealed record DistributedRunReport(
     IReadOnlyList<long> AppliedSteps,
     StepTimes Times,
     DataPlaneTraffic Traffic,
-    IReadOnlyList<string> WorkersQuarantined);
+    IReadOnlyList<string> WorkersQuarantined)
+{
+    /// <summary>
+    /// One report of a run trained by this coordinator node and then by <paramref name="later"/>, a fresh one that went on
+    /// from its state: every count over both, the ending and the failure the later one's.
+    /// </summary>
+    public DistributedRunReport Then(DistributedRunReport later)
+    {
+        double seconds = Times.StepSeconds + later.Times.StepSeconds;
+        double samplesPerSecond = seconds <= 0 ? 0
+            : (Result.SamplesPerSecond * Times.StepSeconds + later.Result.SamplesPerSecond * later.Times.StepSeconds) / seconds;
+        var shards = new Dictionary<string, long>(ShardsPerWorker);
+        foreach (var (worker, count) in later.ShardsPerWorker) shards[worker] = shards.GetValueOrDefault(worker) + count;
+        return new DistributedRunReport(
+            later.Result with
+            {
+                Epochs = [.. Result.Epochs, .. later.Result.Epochs],
+                Steps = Result.Steps + later.Result.Steps,
+                Seconds = Result.Seconds + later.Result.Seconds,
+                SamplesPerSecond = samplesPerSecond,
+            },
+            new AggregationCounts(Dropped.Duplicates + later.Dropped.Duplicates, Dropped.Late + later.Dropped.Late,
+                Dropped.Rejected + later.Dropped.Rejected, Dropped.Unassigned + later.Dropped.Unassigned),
+            ShardsReassigned + later.ShardsReassigned,
+            StepRestarts + later.StepRestarts,
+            [.. WorkersLost, .. later.WorkersLost],
+            shards,
+            [.. AppliedSteps, .. later.AppliedSteps],
+            new StepTimes(seconds, Times.ComputeSeconds + later.Times.ComputeSeconds, Times.ExchangeSeconds + later.Times.ExchangeSeconds,
+                Times.ApplySeconds + later.Times.ApplySeconds),
+            new DataPlaneTraffic(Traffic.BytesSent + later.Traffic.BytesSent, Traffic.BytesReceived + later.Traffic.BytesReceived),
+            [.. WorkersQuarantined, .. later.WorkersQuarantined.Except(WorkersQuarantined)]);
+    }
+}
 
 /// <summary>
 /// Seconds the applied steps took from plan to applied weights (<paramref name="StepSeconds"/>), summed

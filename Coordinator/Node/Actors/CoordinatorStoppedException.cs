@@ -2,10 +2,18 @@ namespace DistTrainer.Coordinator.Actors;
 
 /// <summary>
 /// The coordinator actor stopped before its run ended: its node left the cluster under it (the split-brain resolver
-/// downed it, say a standby that took over and was then cut off under load). The programs report it as the cluster
-/// failing (exit 4), with one line, and not as a crash: the run's newest periodic checkpoint is on disk for a
-/// restart with --resume.
+/// downed it, say when it was cut off from its workers). Without a standby to take over, the run trains on from the
+/// parameter server's state on a fresh node (<see cref="Runs.ClusterTraining"/>); otherwise the programs report it as
+/// the cluster failing (exit 4), with one line, and not as a crash: the run's newest periodic checkpoint is on disk for
+/// a restart with --resume.
 /// </summary>
-public sealed class CoordinatorStoppedException() : Exception(
+/// <param name="standbyKnown">A standby coordinator registered with this one: it takes over, and this one must not.</param>
+/// <param name="sofar">The report of the run up to the stop.</param>
+public sealed class CoordinatorStoppedException(bool standbyKnown, DistributedRunReport sofar) : Exception(
     "the coordinator's node left the cluster before the run ended (downed by the split-brain resolver, or shut down); " +
-    "the newest periodic checkpoint of --save is where a coordinator restarted with --resume goes on from");
+    "the newest periodic checkpoint of --save is where a coordinator restarted with --resume goes on from")
+{
+    public bool StandbyKnown { get; } = standbyKnown;
+
+    public DistributedRunReport SoFar { get; } = sofar;
+}

@@ -20,11 +20,14 @@ namespace DistTrainer.Coordinator.Hosting;
 public sealed class CoordinatorNode : IAsyncDisposable
 {
     private readonly TaskCompletionSource<DistributedRunReport> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServerStateAtStop _stateAtStop = new();
+    private readonly NodeLifecycleSettings _lifecycle;
     private readonly ILogger _log;
 
-    private CoordinatorNode(ActorSystem system, ILogger log)
+    private CoordinatorNode(ActorSystem system, NodeLifecycleSettings lifecycle, ILogger log)
     {
         System = system;
+        _lifecycle = lifecycle;
         _log = log;
         Settings = CoordinatorNodeSettings.Create(system.Settings.Config);
     }
@@ -51,7 +54,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         var lifecycle = NodeLifecycleSettings.Create(system.Settings.Config);
         try
         {
-            var result = new CoordinatorNode(system, log.ForContext("Role", ClusterRoles.Coordinator));
+            var result = new CoordinatorNode(system, lifecycle, log.ForContext("Role", ClusterRoles.Coordinator));
             if (node.SeedNodes is not { Count: > 0 })
                 Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
             IActorRef server = ActorRefs.Nobody;
@@ -65,8 +68,13 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
                 dataPlane, result._log);
-            server = system.ActorOf(ParameterServerActor.Props(serverSettings with { Retry = result.Settings.CheckpointRetry, RangeTimeout = result.Settings.PsRangeTimeout }, evaluator, test,
-                        optimizer, listener, result._log)
+            serverSettings = serverSettings with
+            {
+                Retry = result.Settings.CheckpointRetry,
+                RangeTimeout = result.Settings.PsRangeTimeout,
+                StateAtStop = result._stateAtStop,
+            };
+            server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
             settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port }, Quarantine = result.Settings.Quarantine };
@@ -82,6 +90,18 @@ public sealed class CoordinatorNode : IAsyncDisposable
             system.Terminate().Wait(lifecycle.TerminateTimeout);
             throw;
         }
+    }
+
+    /// <summary>
+    /// For a node stopped under its run (removed from the cluster): waits, bounded, for its actor system to end, and returns
+    /// the step whose state the parameter server left in the run's model and optimizer as it stopped; null when it left
+    /// none that can be trusted, or the system did not end in time.
+    /// </summary>
+    public long? StateLeftAtStop()
+    {
+        if (!System.WhenTerminated.Wait(_lifecycle.TerminateTimeout)) return null;
+        var step = _stateAtStop.Step;
+        return step.Wait(_lifecycle.TerminateTimeout) ? step.Result : null;
     }
 
     /// <summary>Asks the parameter server to write the final weights into the evaluation model; bounded by <paramref name="timeout"/>.</summary>
@@ -117,6 +137,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // A node the cluster removed has stopped already: there is nobody left to tell and nothing to leave.
+        if (System.WhenTerminated.IsCompleted) return;
         var cluster = Akka.Cluster.Cluster.Get(System);
         foreach (var member in cluster.State.Members.Where(m => m.Address != cluster.SelfAddress))
         {

@@ -45,6 +45,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly CheckpointWriter _writer;
     private readonly CheckpointQueue _saves;
     private readonly RunMetrics? _metrics;
+    private readonly ServerStateAtStop? _stateAtStop;
     private BeginStep? _next;
     private long _exchangeStarted = Stopwatch.GetTimestamp();
     private IActorRef _coordinator = ActorRefs.Nobody;
@@ -62,6 +63,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _saves = new CheckpointQueue(log);
         _feed = new SnapshotFeed(listener.Options.MaxPayloadBytes, log);
         _metrics = settings.Metrics;
+        _stateAtStop = settings.StateAtStop;
         _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
         _packed = new PackedResults(_applier.Layout, _payloads);
@@ -81,6 +83,9 @@ public sealed partial class ParameterServerActor : ReceiveActor
 
     protected override void PostStop()
     {
+        // Between two messages no step is half done: the model and the optimizer then hold a step a fresh coordinator
+        // node can train on from (its node removed from the cluster, this one is stopped with the actor system).
+        _stateAtStop?.Stopped(_applier.TryWriteModel() ? Version : null);
         _connections.Dispose();
         _standbys.Dispose();
         _listener.Dispose();

@@ -20,4 +20,7 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
 
     /// <summary>How long one range of a step may take (the node's configuration sets it); past it the parameter server stops.</summary>
     public TimeSpan RangeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Told, when the parameter server stops, which step's state it left in the run's model; null: nobody asks.</summary>
+    public ServerStateAtStop? StateAtStop { get; init; }
 }

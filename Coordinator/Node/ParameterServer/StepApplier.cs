@@ -36,6 +36,9 @@ public sealed class StepApplier : IDisposable
     private readonly string?[] _rangeRefusal;
     private readonly Action<int> _sumRange, _stepRange, _rollBackRange, _foldRange;
     private StepAggregator? _aggregator;
+    // Set while a step changes the weights and the optimizer's state range by range: a step that threw half-way
+    // (a range past its timeout) leaves them neither the old step's nor the new one's.
+    private bool _midStep;
 
     /// <summary>
     /// Starts from the model's weights and running statistics as they are now, its parameters cut into
@@ -88,11 +91,13 @@ public sealed class StepApplier : IDisposable
     {
         long step = aggregator.Step;
         _aggregator = aggregator;
+        _midStep = true;
         _crew.Run(_sumRange);
         outcome = aggregator.Outcome();
         if (Array.IndexOf(_rangeFinite, false) >= 0)
         {
             failure = $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
+            _midStep = false;
             return false;
         }
         _observer?.OnGradients(step, _gradients);
@@ -104,11 +109,13 @@ public sealed class StepApplier : IDisposable
             _guard.RefuseStep();
             failure = $"the optimizer refused step {step + 1}: it would make {nonFinite} NaN or infinite (a huge gradient); " +
                       $"the weights of step {step} are kept";
+            _midStep = false;
             return false;
         }
         _observer?.OnWeights(step, _parameters);
         if (_mergers.Length > 0) _crew.Run(_foldRange);
         _aggregator = null;
+        _midStep = false;
         failure = null;
         return true;
     }
@@ -118,6 +125,17 @@ public sealed class StepApplier : IDisposable
     {
         _model.Backend.Upload(_parameters, _model.Parameters);
         _model.Backend.Upload(_buffers, _model.Buffers);
+    }
+
+    /// <summary>
+    /// Writes the weights and running statistics into the model, as <see cref="WriteModel"/> does, unless a step stopped
+    /// half-way left them (and the optimizer's state) inconsistent: false then, and the model is left as it was.
+    /// </summary>
+    public bool TryWriteModel()
+    {
+        if (_midStep) return false;
+        WriteModel();
+        return true;
     }
 
     /// <summary>Writes the model, then copies it with the optimizer's state into a checkpoint's content, to be written elsewhere.</summary>

@@ -71,38 +71,57 @@ public static class ClusterTraining
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards);
         var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
-        var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0, settings, new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
+        var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio) { Shards = cluster.PsShards };
+        DistributedRunReport? earlier = null;
+        for (int life = 1; ; life++)
         {
-            Shards = cluster.PsShards,
-        },
-            runner, test, optimizer, observer, log, nodes);
-        EmbeddedWorkers? workers = null;
-        try
-        {
-            int threads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
-            if (embedded)
-                workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
-                    i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, threads, cluster.WorkerTimeout,
-                        run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
-                    log, nodes, cluster.Security.Tls);
-            using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
-            var report = node.Completion.GetAwaiter().GetResult();
-            if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))
+            // A fresh node goes on from the step whose state the last one's parameter server left in the run's model and optimizer.
+            long first = optimizer.StepCount;
+            var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0,
+                settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings, runner, test, optimizer, observer, log, nodes);
+            EmbeddedWorkers? workers = null;
+            try
             {
-                var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
-                if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
+                int threads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
+                if (embedded)
+                    workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
+                        i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, threads, cluster.WorkerTimeout,
+                            run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
+                        log, nodes, cluster.Security.Tls);
+                using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
+                DistributedRunReport report;
+                try
+                {
+                    report = node.Completion.GetAwaiter().GetResult();
+                }
+                catch (CoordinatorStoppedException stopped) when (!embedded && !stopped.StandbyKnown && !stop.IsCancellationRequested)
+                {
+                    if (node.StateLeftAtStop() is not { } step) throw;
+                    earlier = earlier is null ? stopped.SoFar : earlier.Then(stopped.SoFar);
+                    log.Warning("Coordinator node {Node} was removed from the cluster at step {Step} with no standby coordinator to take over " +
+                                "(cut off from its workers, or paused): founding a fresh node (life {Life}) that trains on from this step once " +
+                                "workers register again (--worker-timeout {Seconds:F0} s)", node.SeedNode, step, life + 1,
+                        cluster.WorkerTimeout.TotalSeconds);
+                    continue;
+                }
+                if (earlier is not null) report = earlier.Then(report);
+                if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))
+                {
+                    var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
+                    if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
+                }
+                ExportFinalModel(node, log);
+                log.Information(
+                    "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected, {Unassigned} unassigned results; workers lost: {Lost}; quarantined: {Quarantined}",
+                    report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
+                    report.Dropped.Rejected, report.Dropped.Unassigned, report.WorkersLost, report.WorkersQuarantined);
+                return report;
             }
-            ExportFinalModel(node, log);
-            log.Information(
-                "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected, {Unassigned} unassigned results; workers lost: {Lost}; quarantined: {Quarantined}",
-                report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
-                report.Dropped.Rejected, report.Dropped.Unassigned, report.WorkersLost, report.WorkersQuarantined);
-            return report;
-        }
-        finally
-        {
-            node.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            finally
+            {
+                node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
     }
 }

@@ -1,6 +1,4 @@
-using Akka.Actor;
 using Akka.Configuration;
-using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core.Tests;
@@ -26,28 +24,25 @@ public sealed class WorkerRejoinTests
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
         int port = ClusterProcesses.FreePort();
-        string seedNode = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
         var sink = new CollectingSink();
         var log = sink.CreateLogger();
-        var nodes = new List<ActorSystem>();
-        var downer = new DownAtStep(50, () => { lock (nodes) return nodes[^1]; });
+        RejoinerNode? worker = null;
+        var downer = new DownAtStep(50, () => worker!.Current);
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
         [
             "--data-dir", data.Path, "--layers", "linear:16:8,tanh,linear:8:4", "--batch-size", "20", "--steps", Steps.ToString(),
             "--threads", "1", "--device", "cpu", "--workers", "0", "--expect-workers", "1", "--port", port.ToString(), "--worker-timeout", "60",
         ]), downer, log, akka: ConfigurationFactory.Empty));
-        var worker = Task.Run(() => RejoiningWorker.Run(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode]),
-            new WorkerSettings("rejoiner", null, data.Path, "cpu", 1, TimeSpan.FromSeconds(60)), log, new TaskCompletionSource().Task,
-            system => { lock (nodes) nodes.Add(system); }));
+        worker = new RejoinerNode(RejoinerNode.SeedNode(port), data.Path, log);
 
         var report = await training.WaitAsync(TimeSpan.FromMinutes(2));
-        var end = await worker.WaitAsync(TimeSpan.FromSeconds(30));
+        var end = await worker.End.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Null(report.Result.Failure);
         Assert.True(downer.DownedAtStep is not null, "the run ended before the worker's node was downed");
         Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), report.AppliedSteps);
         Assert.Equal(WorkerEnd.Finished, end);
-        Assert.Equal(2, nodes.Count);
+        Assert.Equal(2, worker.Nodes);
         Assert.Contains(sink.Events, e => e.MessageTemplate.Text.Contains("starting a fresh node to register again"));
     }
 }

@@ -160,6 +160,32 @@ public sealed class StepApplierTests : IDisposable
         Assert.Equal(expAvgSq, optimizer.State("exp_avg_sq").ToArray());
     }
 
+    [Fact]
+    public void The_state_between_two_steps_is_written_into_the_model_and_a_step_stopped_half_way_writes_nothing()
+    {
+        using (var applier = Applier(_training.Model, _training.Optimizer(), null))
+        {
+            Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 0, Payload(_ => 1f)), out _, out _));
+            Assert.True(applier.TryWriteModel());
+            Assert.Equal(applier.Parameters.ToArray(), ModelWeights());
+        }
+        var written = ModelWeights();
+        using var broken = Applier(_training.Model, _training.Optimizer(), new ThrowingObserver());
+
+        Assert.Throws<InvalidOperationException>(() => broken.TryApply(CompleteStep.Of(broken.Layout, 0, Payload(_ => 1f)), out _, out _));
+
+        Assert.False(broken.TryWriteModel());
+        Assert.NotEqual(written, broken.Parameters.ToArray());
+        Assert.Equal(written, ModelWeights());
+    }
+
+    private float[] ModelWeights()
+    {
+        var weights = new float[_training.Model.ParameterCount];
+        _training.Model.Backend.Download(_training.Model.Parameters, weights);
+        return weights;
+    }
+
     private static (float[] Weights, float[] State, float[] Buffers) Run(string layers, int shards)
     {
         using var backend = new CpuBackend(1);
@@ -181,6 +207,14 @@ public sealed class StepApplierTests : IDisposable
     }
 
     private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
+
+    /// <summary>Fails after the optimizer stepped, before the step is done: as a range past its timeout leaves a step.</summary>
+    private sealed class ThrowingObserver : IGradientObserver
+    {
+        public void OnGradients(long step, ReadOnlySpan<float> gradients) { }
+
+        public void OnWeights(long step, ReadOnlySpan<float> weights) => throw new InvalidOperationException("stopped half-way");
+    }
 
     private sealed class RecordingObserver : IGradientObserver
     {
