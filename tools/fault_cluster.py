@@ -92,6 +92,7 @@ class Cluster:
         self.workers, self._nodes, self._starts = {}, [], 0
         self.summary = os.path.join(work, "summary.json")
         self.checkpoint = os.path.join(work, "model.safetensors")
+        self.reference = os.path.join(work, "undisturbed.safetensors")
 
     def __enter__(self):
         return self
@@ -123,9 +124,10 @@ class Cluster:
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
                    "--hostname", self.host, "--port", str(self.akka_port), "--seed-nodes", self.seed,
                    "--data-plane-port", str(self.data_port), "--metrics-port", str(self.metrics_port),
-                   "--expect-workers", "2", "--summary", self.summary, *self._security("coordinator")]
+                   "--expect-workers", "2", "--summary", self.summary, "--save", self.checkpoint,
+                   *self._security("coordinator")]
         if checkpoint_every:
-            command += ["--save", self.checkpoint, "--checkpoint-every", str(checkpoint_every)]
+            command += ["--checkpoint-every", str(checkpoint_every)]
         if resume and os.path.exists(self.checkpoint):
             command += ["--resume", self.checkpoint]
         return self._start("coordinator", command)
@@ -216,7 +218,34 @@ class Cluster:
             found.append(f"failure: {summary['failure']}")
         if fault_lost_a_worker and not cluster["workers_lost"]:
             found.append("no worker counted as lost, though the fault should have cost one")
-        return found
+        return found + self._reference_problems(planned)
+
+    def _reference_problems(self, planned):
+        """The run's final checkpoint against the same job trained undisturbed (the embedded cluster, 2 workers, the
+        same seed): a fault may cost time, never a bit of the weights, the optimizer's state or the running statistics."""
+        command = ["dotnet", COORDINATOR_DLL, "train", *JOB, "--workers", "2", "--steps", str(planned), "--seed", "3",
+                   "--save", self.reference, "--summary", os.path.join(self.work, "undisturbed-summary.json")]
+        with open(os.path.join(self.work, "undisturbed.log"), "wb") as log:
+            if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO).returncode != 0:
+                return [f"the undisturbed run failed; see {log.name}"]
+        try:
+            ours, theirs = read_tensors(self.checkpoint), read_tensors(self.reference)
+        except (OSError, ValueError) as error:
+            return [f"cannot read a final checkpoint: {error}"]
+        differing = sorted(name for name in theirs.keys() | ours.keys() if ours.get(name) != theirs.get(name))
+        return [f"final checkpoint differs from the undisturbed run's in {len(differing)} tensors "
+                f"({', '.join(differing[:4])})"] if differing else []
+
+
+def read_tensors(path):
+    """A safetensors file's tensors, by name, as their raw bytes (the header's metadata left out)."""
+    with open(path, "rb") as file:
+        data = file.read()
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    body = data[8 + length:]
+    return {name: body[entry["data_offsets"][0]:entry["data_offsets"][1]]
+            for name, entry in header.items() if name != "__metadata__"}
 
 
 class NamespaceLinks:

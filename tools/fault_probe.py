@@ -1,9 +1,11 @@
 """Faults a real cluster meets, on real processes: a coordinator and workers started from the Release build, one fault
 injected while the run trains, and the run checked afterwards (exit code 0, every planned step applied exactly once,
-from the summary) with the coordinator's memory sampled from /proc throughout.
+from the summary; the final checkpoint bit for bit that of the same job trained undisturbed) with the coordinator's
+memory sampled from /proc throughout.
 
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
+  python3 tools/fault_probe.py isolate   [--cut-seconds 20]    the coordinator cut off from both workers (namespaces, root)
   python3 tools/fault_probe.py soak      [--minutes 10]        a random node killed every --kill-every seconds,
                                                                the coordinator included (restarted with --resume)
 
@@ -46,6 +48,16 @@ def sigstop(cluster, args):
 
 
 def partition(cluster, args):
+    return _cut(cluster, args, cut=[0], what="w0's link")
+
+
+def isolate(cluster, args):
+    return _cut(cluster, args, cut=[0, 1], what="the coordinator off from both workers")
+
+
+def _cut(cluster, args, cut, what):
+    """Two workers in network namespaces of their own; the links of the workers in `cut` go down for --cut-seconds.
+    Cutting both leaves the coordinator alone: the split-brain resolver downs it, and its process must found a fresh node."""
     links = NamespaceLinks(count=2)
     cluster.use_addresses(links.coordinator_address, links)
     try:
@@ -54,11 +66,13 @@ def partition(cluster, args):
             cluster.start_worker(f"w{i}", namespace=i)
         cluster.wait_for_step(coordinator, 200)
         before = cluster.rss_settled(coordinator)
-        print(f"step {cluster.applied(coordinator)}: cutting w0's link for {args.cut_seconds} s")
+        print(f"step {cluster.applied(coordinator)}: cutting {what} for {args.cut_seconds} s")
         cut_at = time.monotonic()
-        links.cut(0)
+        for i in cut:
+            links.cut(i)
         peak = cluster.rss_peak_while(coordinator, args.cut_seconds)
-        links.restore(0)
+        for i in cut:
+            links.restore(i)
         rejoined = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
         code = coordinator.wait(args.timeout)
         figures = {"rss_before_mb": before, "rss_peak_during_cut_mb": peak, "exit": code,
@@ -66,6 +80,8 @@ def partition(cluster, args):
         problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
         if rejoined is None:
             problems.append("w0 did not register again after its link came back")
+        if len(cut) == 2 and "founding a fresh node" not in coordinator.log_text():
+            problems.append("the coordinator's node was not downed during the cut (too short?), so no fresh node was shown")
         if peak - before > 100:
             problems.append(f"RSS grew {peak - before} MB during the cut (bound 100)")
         return figures, problems
@@ -98,7 +114,7 @@ def soak(cluster, args):
     return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
 
 
-SCENARIOS = {"sigstop": sigstop, "partition": partition, "soak": soak}
+SCENARIOS = {"sigstop": sigstop, "partition": partition, "isolate": isolate, "soak": soak}
 
 
 def main():
@@ -118,6 +134,7 @@ def main():
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
         args.steps = {"sigstop": (args.stop_seconds + 60) * 200, "partition": (args.cut_seconds + 60) * 200,
+                      "isolate": (args.cut_seconds + 60) * 200,
                       "soak": int(args.minutes * 60 * 200)}[args.scenario]
     work = tempfile.mkdtemp(prefix=f"fault-probe-{args.scenario}-")
     started = time.monotonic()
