@@ -11,7 +11,9 @@ namespace DistTrainer.Coordinator.Actors;
 /// <param name="sofar">The report of the run up to the stop.</param>
 public sealed class CoordinatorStoppedException(bool standbyKnown, DistributedRunReport sofar) : Exception(
     "the coordinator's node left the cluster before the run ended (downed by the split-brain resolver, or shut down); " +
-    "the newest periodic checkpoint of --save is where a coordinator restarted with --resume goes on from")
+    (standbyKnown
+        ? "a standby coordinator had registered with it and takes the run over from the newest periodic checkpoint"
+        : "the newest periodic checkpoint of --save is where a coordinator restarted with --resume goes on from"))
 {
     public bool StandbyKnown { get; } = standbyKnown;
 
