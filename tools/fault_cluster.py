@@ -142,8 +142,8 @@ class Cluster:
         self.workers[name] = self._start(name, command)
         return self.workers[name]
 
-    def applied(self, coordinator):
-        """Steps the coordinator's process has applied (its Prometheus counter); None while it does not answer."""
+    def _metric(self, coordinator, name):
+        """One sample of the coordinator's Prometheus endpoint; None while it does not answer, 0 before it is set."""
         if coordinator.process.poll() is not None:
             return None
         try:
@@ -152,8 +152,20 @@ class Cluster:
                 text = response.read().decode()
         except OSError:
             return None
-        found = re.search(r"^disttrainer_steps_applied_total (\S+)$", text, re.M)
-        return int(float(found.group(1))) if found else 0
+        found = re.search(rf"^{name} (\S+)$", text, re.M)
+        return float(found.group(1)) if found else 0
+
+    def applied(self, coordinator):
+        """Steps the coordinator's process has applied (its Prometheus counter); None while it does not answer."""
+        value = self._metric(coordinator, "disttrainer_steps_applied_total")
+        return None if value is None else int(value)
+
+    def managed_heap_mb(self, coordinator):
+        """The coordinator's managed heap when its last full collection ended (live objects and fragmentation), and
+        what the collector has committed, in MB: RSS that grows while these stay flat is not a leak of objects."""
+        after_full = self._metric(coordinator, "disttrainer_gc_heap_after_full_collection_bytes")
+        committed = self._metric(coordinator, "disttrainer_gc_committed_bytes")
+        return tuple(None if value is None else int(value) >> 20 for value in (after_full, committed))
 
     def wait_for_step(self, coordinator, step, timeout=180):
         deadline = time.monotonic() + timeout

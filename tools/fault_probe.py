@@ -96,9 +96,12 @@ def soak(cluster, args):
     cluster.wait_for_step(coordinator, 200)
     rng = random.Random(args.seed)
     end = time.monotonic() + args.minutes * 60
-    kills, rss = [], []
+    kills, rss, heap, committed = [], [], [], []
     while time.monotonic() + args.kill_every < end:
         rss.append(cluster.rss_peak_while(coordinator, args.kill_every))
+        after_full, gc_committed = cluster.managed_heap_mb(coordinator)
+        heap.append(after_full)
+        committed.append(gc_committed)
         victim = rng.choice(["coordinator"] + sorted(cluster.workers))
         print(f"step {cluster.applied(coordinator)}: kill -9 {victim}")
         kills.append(victim)
@@ -110,7 +113,8 @@ def soak(cluster, args):
             cluster.start_worker(victim)
         cluster.wait_for_step(coordinator, 1, timeout=120)
     code = coordinator.wait(args.timeout + args.steps / 50)
-    figures = {"kills": ",".join(kills), "coordinator_rss_peaks_mb": rss, "exit": code}
+    figures = {"kills": ",".join(kills), "coordinator_rss_peaks_mb": rss, "heap_after_full_gc_mb": heap,
+               "gc_committed_mb": committed, "exit": code}
     return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
 
 
