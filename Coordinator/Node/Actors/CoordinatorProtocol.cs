@@ -24,6 +24,25 @@ public sealed record DistributedRunReport(
     IReadOnlyList<string> WorkersQuarantined)
 {
     /// <summary>
+    /// This report with the steps the parameter server applied after the last one the coordinator counted, below
+    /// <paramref name="stepCount"/> (its optimizer's step count when it stopped), from <paramref name="firstStep"/> on
+    /// when none was counted. As a node goes down the coordinator can stop before the step sent ahead is applied and
+    /// reported: that step is in the weights the next life starts from, so it counts as applied (once); its loss and
+    /// times went with its report.
+    /// </summary>
+    public DistributedRunReport CountingAppliedBelow(long stepCount, long firstStep)
+    {
+        long next = AppliedSteps.Count > 0 ? AppliedSteps[^1] + 1 : firstStep;
+        if (next >= stepCount) return this;
+        var unreported = Enumerable.Range(0, checked((int)(stepCount - next))).Select(i => next + i);
+        return this with
+        {
+            Result = Result with { Steps = Result.Steps + (stepCount - next) },
+            AppliedSteps = [.. AppliedSteps, .. unreported],
+        };
+    }
+
+    /// <summary>
     /// One report of a run trained by this coordinator node and then by <paramref name="later"/>, a fresh one that went on
     /// from its state: every count over both, the ending and the failure the later one's.
     /// </summary>

@@ -97,7 +97,12 @@ public static class ClusterTraining
                 catch (CoordinatorStoppedException stopped) when (!embedded && !stopped.StandbyKnown && !stop.IsCancellationRequested)
                 {
                     if (node.StateLeftAtStop() is not { } step) throw;
-                    earlier = earlier is null ? stopped.SoFar : earlier.Then(stopped.SoFar);
+                    var sofar = stopped.SoFar.CountingAppliedBelow(step, first);
+                    int unreported = sofar.AppliedSteps.Count - stopped.SoFar.AppliedSteps.Count;
+                    if (unreported > 0)
+                        log.Information("The {Count} step(s) before step {Step} were applied as the node went down, after the coordinator's " +
+                                        "last report: counted as applied once; their loss is not in the curves", unreported, step);
+                    earlier = earlier is null ? sofar : earlier.Then(sofar);
                     log.Warning("Coordinator node {Node} was removed from the cluster at step {Step} with no standby coordinator to take over " +
                                 "(cut off from its workers, or paused): founding a fresh node (life {Life}) that trains on from this step once " +
                                 "workers register again (--worker-timeout {Seconds:F0} s)", node.SeedNode, step, life + 1,

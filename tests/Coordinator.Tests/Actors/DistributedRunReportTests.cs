@@ -40,4 +40,34 @@ public sealed class DistributedRunReportTests
         Assert.Equal(new DataPlaneTraffic(1100, 2200), both.Traffic);
         Assert.Equal(["w1", "w2"], both.WorkersQuarantined);
     }
+
+    private static DistributedRunReport Counted(params long[] steps) => new(
+        new TrainingResult([], steps.Length, 1, 1000, null, FailureKind: FailureKind.Cluster), new AggregationCounts(0, 0, 0, 0), 0, 0, [],
+        new Dictionary<string, long>(), steps, new StepTimes(1, 0, 0, 0), new DataPlaneTraffic(0, 0), []);
+
+    [Fact]
+    public void Steps_the_parameter_server_applied_after_the_last_counted_one_are_counted_once()
+    {
+        var sofar = Counted(49, 50).CountingAppliedBelow(stepCount: 52, firstStep: 49);
+
+        Assert.Equal([49L, 50, 51], sofar.AppliedSteps);
+        Assert.Equal(3, sofar.Result.Steps);
+    }
+
+    [Fact]
+    public void A_report_that_counted_every_applied_step_is_left_as_it_is()
+    {
+        var sofar = Counted(49, 50);
+
+        Assert.Same(sofar, sofar.CountingAppliedBelow(stepCount: 51, firstStep: 49));
+    }
+
+    [Fact]
+    public void A_life_that_counted_no_step_counts_the_applied_ones_from_its_first_step()
+    {
+        var sofar = Counted().CountingAppliedBelow(stepCount: 12, firstStep: 10);
+
+        Assert.Equal([10L, 11], sofar.AppliedSteps);
+        Assert.Equal(2, sofar.Result.Steps);
+    }
 }
