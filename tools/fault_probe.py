@@ -4,6 +4,7 @@ from the summary; the final checkpoint bit for bit that of the same job trained 
 memory sampled from /proc throughout.
 
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
+  python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
   python3 tools/fault_probe.py isolate   [--cut-seconds 20]    the coordinator cut off from both workers (namespaces, root)
   python3 tools/fault_probe.py soak      [--minutes 10]        a random node killed every --kill-every seconds,
@@ -44,6 +45,37 @@ def sigstop(cluster, args):
         problems.append("the run ended before the coordinator's memory could be measured after the stop: raise --steps")
     elif after - before > 50:
         problems.append(f"RSS stayed {after - before} MB above its level before the stop (bound 50)")
+    return figures, problems
+
+
+def pause_coordinator(cluster, args):
+    """The coordinator SIGSTOPped for --stop-seconds: the workers' side downs it (it is alone and unreachable) and each
+    worker leaves the cluster it has lost and comes back through the seed nodes. The resumed coordinator either learns it
+    was downed (gossip reached it before the workers left) and founds a fresh node from its parameter server's last whole
+    step, or never learns it, downs the departed workers itself and takes them back as fresh nodes: either way the run
+    goes on to its planned total, and the probe says which happened."""
+    coordinator = cluster.start_coordinator(steps=args.steps)
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    cluster.wait_for_step(coordinator, 200)
+    before = cluster.rss_settled(coordinator)
+    print(f"step {cluster.applied(coordinator)}: SIGSTOP the coordinator for {args.stop_seconds} s; RSS {before} MB")
+    coordinator.signal("STOP")
+    time.sleep(args.stop_seconds)
+    coordinator.signal("CONT")
+    resumed_at = time.monotonic()
+    rejoined = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    cluster.wait_for_steps_after(coordinator, 300)
+    after = cluster.rss_settled(coordinator)
+    code = coordinator.wait(args.timeout)
+    figures = {"rss_before_mb": before, "rss_after_mb": after, "exit": code,
+               "rejoin_after_cont_s": None if rejoined is None else round(rejoined - resumed_at, 1),
+               "coordinator": "fresh node" if "founding a fresh node" in coordinator.log_text() else "same node"}
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
+    if rejoined is None:
+        problems.append("w0 did not register again after the coordinator was resumed")
+    if after - before > 50:
+        problems.append(f"RSS stayed {after - before} MB above its level before the pause (bound 50)")
     return figures, problems
 
 
@@ -99,6 +131,8 @@ def soak(cluster, args):
     kills, rss, heap, committed = [], [], [], []
     while time.monotonic() + args.kill_every < end:
         rss.append(cluster.rss_peak_while(coordinator, args.kill_every))
+        if coordinator.process.poll() is not None:
+            break  # the run ended (or failed) before the soak did: its end is checked below
         after_full, gc_committed = cluster.managed_heap_mb(coordinator)
         heap.append(after_full)
         committed.append(gc_committed)
@@ -118,7 +152,8 @@ def soak(cluster, args):
     return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
 
 
-SCENARIOS = {"sigstop": sigstop, "partition": partition, "isolate": isolate, "soak": soak}
+SCENARIOS = {"sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+             "soak": soak}
 
 
 def main():
@@ -137,9 +172,12 @@ def main():
     args = parser.parse_args()
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
-        args.steps = {"sigstop": (args.stop_seconds + 60) * 200, "partition": (args.cut_seconds + 60) * 200,
+        args.steps = {"sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
+                      "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,
-                      "soak": int(args.minutes * 60 * 200)}[args.scenario]
+                      # The soak's kills cost replays; at 200 steps a second a quiet machine finished the run before
+                      # the last kill, so it plans twice that.
+                      "soak": int(args.minutes * 60 * 400)}[args.scenario]
     work = tempfile.mkdtemp(prefix=f"fault-probe-{args.scenario}-")
     started = time.monotonic()
     try:
