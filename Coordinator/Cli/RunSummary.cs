@@ -62,9 +62,9 @@ public static class RunSummary
             cluster = cluster is null ? null : new
             {
                 applied_steps = cluster.AppliedSteps.Count,
-                distinct_applied_steps = cluster.AppliedSteps.Distinct().Count(),
-                first_applied_step = cluster.AppliedSteps.Count > 0 ? cluster.AppliedSteps.Min() + 1 : (long?)null,
-                last_applied_step = cluster.AppliedSteps.Count > 0 ? cluster.AppliedSteps.Max() + 1 : (long?)null,
+                distinct_applied_steps = cluster.AppliedSteps.Distinct(),
+                first_applied_step = cluster.AppliedSteps.Min + 1,
+                last_applied_step = cluster.AppliedSteps.Max + 1,
                 shards_reassigned = cluster.ShardsReassigned,
                 steps_planned_again = cluster.StepRestarts,
                 dropped_duplicates = cluster.Dropped.Duplicates,

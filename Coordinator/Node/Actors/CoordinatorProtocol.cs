@@ -18,7 +18,7 @@ public sealed record DistributedRunReport(
     long StepRestarts,
     IReadOnlyList<string> WorkersLost,
     IReadOnlyDictionary<string, long> ShardsPerWorker,
-    IReadOnlyList<long> AppliedSteps,
+    AppliedStepLog AppliedSteps,
     StepTimes Times,
     DataPlaneTraffic Traffic,
     IReadOnlyList<string> WorkersQuarantined)
@@ -34,11 +34,10 @@ public sealed record DistributedRunReport(
     {
         long next = AppliedSteps.Count > 0 ? AppliedSteps[^1] + 1 : firstStep;
         if (next >= stepCount) return this;
-        var unreported = Enumerable.Range(0, checked((int)(stepCount - next))).Select(i => next + i);
         return this with
         {
             Result = Result with { Steps = Result.Steps + (stepCount - next) },
-            AppliedSteps = [.. AppliedSteps, .. unreported],
+            AppliedSteps = AppliedSteps.Then(Enumerable.Range(0, checked((int)(stepCount - next))).Select(i => next + i)),
         };
     }
 
@@ -67,7 +66,7 @@ public sealed record DistributedRunReport(
             StepRestarts + later.StepRestarts,
             [.. WorkersLost, .. later.WorkersLost],
             shards,
-            [.. AppliedSteps, .. later.AppliedSteps],
+            AppliedSteps.Then(later.AppliedSteps),
             new StepTimes(seconds, Times.ComputeSeconds + later.Times.ComputeSeconds, Times.ExchangeSeconds + later.Times.ExchangeSeconds,
                 Times.ApplySeconds + later.Times.ApplySeconds),
             new DataPlaneTraffic(Traffic.BytesSent + later.Traffic.BytesSent, Traffic.BytesReceived + later.Traffic.BytesReceived),

@@ -12,7 +12,7 @@ namespace DistTrainer.Coordinator.Actors;
 /// </summary>
 public sealed class DistributedRunTally
 {
-    private readonly List<long> _applied = [];
+    private readonly AppliedStepLog _applied = new();
     private AggregationCounts _dropped;
     private DataPlaneTraffic _traffic;
     private double _computeSeconds, _exchangeSeconds, _applySeconds;

@@ -43,7 +43,7 @@ public sealed class DistributedRunReportTests
 
     private static DistributedRunReport Counted(params long[] steps) => new(
         new TrainingResult([], steps.Length, 1, 1000, null, FailureKind: FailureKind.Cluster), new AggregationCounts(0, 0, 0, 0), 0, 0, [],
-        new Dictionary<string, long>(), steps, new StepTimes(1, 0, 0, 0), new DataPlaneTraffic(0, 0), []);
+        new Dictionary<string, long>(), new AppliedStepLog(steps), new StepTimes(1, 0, 0, 0), new DataPlaneTraffic(0, 0), []);
 
     [Fact]
     public void Steps_the_parameter_server_applied_after_the_last_counted_one_are_counted_once()
