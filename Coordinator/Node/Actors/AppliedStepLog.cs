@@ -26,14 +26,7 @@ public sealed class AppliedStepLog : IReadOnlyList<long>
     /// <summary>Runs of consecutive steps the log holds: its memory.</summary>
     public int Runs => _runs.Count;
 
-    public void Add(long step)
-    {
-        if (_runs.Count > 0 && _runs[^1] is var (first, length) && first + length == step)
-            _runs[^1] = (first, length + 1);
-        else
-            _runs.Add((step, 1));
-        Count++;
-    }
+    public void Add(long step) => AddRun((step, 1));
 
     /// <summary>This log, then <paramref name="later"/>'s steps: a run trained on by a fresh node.</summary>
     public AppliedStepLog Then(IEnumerable<long> later)

@@ -89,15 +89,22 @@ public sealed class StepApplier : IDisposable
     /// </summary>
     public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
     {
+        // Only a step that returns, applied or refused, leaves the state whole: one that throws leaves the flag set.
+        _midStep = true;
+        bool applied = ApplyOrRefuse(aggregator, out outcome, out failure);
+        _midStep = false;
+        return applied;
+    }
+
+    private bool ApplyOrRefuse(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
+    {
         long step = aggregator.Step;
         _aggregator = aggregator;
-        _midStep = true;
         _crew.Run(_sumRange);
         outcome = aggregator.Outcome();
         if (Array.IndexOf(_rangeFinite, false) >= 0)
         {
             failure = $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
-            _midStep = false;
             return false;
         }
         _observer?.OnGradients(step, _gradients);
@@ -109,13 +116,11 @@ public sealed class StepApplier : IDisposable
             _guard.RefuseStep();
             failure = $"the optimizer refused step {step + 1}: it would make {nonFinite} NaN or infinite (a huge gradient); " +
                       $"the weights of step {step} are kept";
-            _midStep = false;
             return false;
         }
         _observer?.OnWeights(step, _parameters);
         if (_mergers.Length > 0) _crew.Run(_foldRange);
         _aggregator = null;
-        _midStep = false;
         failure = null;
         return true;
     }
