@@ -38,7 +38,9 @@ public sealed class SnapshotReceiver : IDisposable
     public static SnapshotReceiver Connect(StandbyAccepted accepted, string path, StandbySettings settings, DataPlaneOptions dataPlane,
         ILogger log, Action<ConnectionClosed> closed)
     {
-        var options = dataPlane with { MaxPayloadBytes = SnapshotFrames.MaxChunkBytes };
+        // Always a socket: this receiver writes checkpoint files on the thread that delivers its frames, which in one
+        // process would be the parameter server's own.
+        var options = dataPlane with { MaxPayloadBytes = SnapshotFrames.MaxChunkBytes, InProcess = false };
         var connection = TensorClient.Connect(accepted.DataPlaneHost, accepted.DataPlanePort, accepted.Node, settings.ConnectTimeout,
             settings.ConnectRetries, options, accepted.StreamToken);
         var receiver = new SnapshotReceiver(connection, path, settings.MaxSnapshotBytes, options.Payloads, log);

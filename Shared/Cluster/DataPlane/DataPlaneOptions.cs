@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Akka.Configuration;
+using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Security;
 
 namespace DistTrainer.Cluster.DataPlane;
@@ -33,6 +34,16 @@ public sealed record DataPlaneOptions
     public LinkCap? Link { get; init; }
 
     /// <summary>
+    /// Whether a connection between two ends of this process hands its frames over in memory (<see cref="InProcessWire"/>):
+    /// both ends' options must say so, and neither may model a link (the scale benchmark's network goes through the
+    /// socket path it models). A node's comes from data-plane.in-process; off by default, so that tests of the wire
+    /// itself, with both ends in one process, keep the socket.
+    /// </summary>
+    public bool InProcess { get; init; }
+
+    internal bool TakesInProcess => InProcess && Link is null;
+
+    /// <summary>
     /// Kernel send and receive buffer size. The default holds a whole 4 MB gradient, so the writer
     /// hands the kernel a frame in one call while the reader is still copying out the previous one
     /// (measured on loopback, 4 MB frames: 3.6 GB/s and 3.2 ms round trip, against 2.2 GB/s and 7.3 ms
@@ -43,7 +54,7 @@ public sealed record DataPlaneOptions
     /// <summary>
     /// A node's options: timings and bounds from its configuration, <paramref name="payloads"/>, or
     /// else a pool of its own bounded by the configured payload-pool-bytes, the node's <paramref name="tls"/> identity, and a
-    /// fresh <see cref="LinkCap"/> when link-gbits is set.
+    /// fresh <see cref="LinkCap"/> when link-gbits is set, and whether it connects in memory within the process (in-process).
     /// </summary>
     /// <exception cref="ConfigurationException">the data-plane section or one of its values is missing or unusable</exception>
     public static DataPlaneOptions Create(Config config, PayloadPool? payloads = null, TlsCredentials? tls = null)
@@ -56,6 +67,7 @@ public sealed record DataPlaneOptions
             Payloads = payloads ?? new PayloadPool(bounds.PayloadPoolBytes, idleRelease: bounds.PayloadPoolIdle),
             Tls = tls,
             Link = LinkCap.Create(config),
+            InProcess = ConfigSection.Of(config, DataPlaneSettings.Path).Switch("in-process"),
         };
     }
 

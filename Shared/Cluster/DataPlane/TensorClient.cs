@@ -11,7 +11,8 @@ public static class TensorClient
     /// <paramref name="timeout"/>, retrying up to <paramref name="retries"/> more times with doubling pauses: a
     /// refused handshake is retried too, as the listener turns away connections beyond its pending bound the same
     /// way. Then it queues a Hello frame holding <paramref name="peerId"/> and <paramref name="token"/>. The
-    /// connection is returned not yet started.
+    /// connection is returned not yet started. When the options allow it and the listener is in this process, the
+    /// connection is made there, its frames handed over in memory (<see cref="TensorListener.ConnectInProcess"/>).
     /// </summary>
     /// <param name="token">The stream token of the worker's registration, which the parameter server checks.</param>
     /// <exception cref="IOException">every attempt failed; the message names the endpoint, the attempts and the last error</exception>
@@ -21,6 +22,9 @@ public static class TensorClient
         ArgumentException.ThrowIfNullOrWhiteSpace(peerId);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         options ??= new DataPlaneOptions();
+        if (options.TakesInProcess && InProcessListeners.Find(host, port) is { } listener &&
+            listener.ConnectInProcess(peerId, token, options) is { } local)
+            return local;
         var delay = options.Timings.FirstRetryDelay;
         string lastError = "";
         Exception? last = null;
@@ -31,7 +35,7 @@ public static class TensorClient
             {
                 options.Configure(socket);
                 var stream = Open(socket, host, port, timeout, options).GetAwaiter().GetResult();
-                var connection = new TensorConnection(socket, stream, null, 0, options);
+                var connection = new TensorConnection(new SocketWire(socket, stream, 0, options), null, options);
                 connection.SendText(new FrameHeader(FrameKind.Hello), HelloText.Format(peerId, token));
                 return connection;
             }

@@ -1,49 +1,38 @@
-using System.Net.Sockets;
-using System.Security.Authentication;
-
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
-/// One worker's duplex frame stream. Receiving: after <see cref="Start"/>, a dedicated reader thread
-/// calls the frame handler once per checked frame, in arrival order. Sending: <see cref="Send"/> only
-/// enqueues, from any thread, and a dedicated writer thread puts the frames on the wire in enqueue order.
-/// The connection closes exactly once, for the first of: the peer closing, a protocol error, a failed
-/// read or write, a throwing handler, a peer that lets the send queue pass its byte bound, or
+/// One worker's duplex frame stream. Receiving: after <see cref="Start"/>, the frame handler runs once per checked
+/// frame, in arrival order: on a dedicated reader thread over a socket, or on the sending thread when both ends live
+/// in one process (<see cref="InProcessWire"/>). Sending: <see cref="Send"/> only enqueues, from any thread, and a
+/// dedicated writer thread puts the frames on the wire in enqueue order (in one process the frame is handed over
+/// before Send returns). The connection closes exactly once, for the first of: the peer closing, a protocol error,
+/// a failed read or write, a throwing handler, a peer that lets the send queue pass its byte bound, or
 /// <see cref="Dispose"/>; the closed handler then runs once with the reason. Frames still queued at that
 /// moment are discarded, never half-sent as if delivered.
 /// </summary>
 public sealed class TensorConnection : IDisposable
 {
-    private readonly Socket _socket;
-    private readonly Stream _stream;
-    private readonly FrameReader _reader;
-    private readonly FrameSender _sender;
+    private readonly FrameWire _wire;
     private readonly int _maxPayloadBytes;
     private readonly long _sendQueueBytes;
     private readonly TimeSpan _threadExitWait;
     private readonly Lock _gate = new();
-    private Thread? _readerThread;
     private Action<TensorConnection, ReceivedFrame>? _onFrame;
     private Action<TensorConnection, ConnectionClosed>? _onClosed;
     private ConnectionClosed? _closed;
 
-    /// <param name="stream">What frames travel on over <paramref name="socket"/> (<see cref="ConnectionStream"/>); the connection owns both.</param>
-    /// <param name="helloBytes">The bytes of the Hello already read from <paramref name="stream"/> (listening side).</param>
+    /// <param name="wire">How the frames travel; the connection owns it.</param>
     /// <param name="peerToken">The stream token the peer's Hello carried (listening side).</param>
-    internal TensorConnection(Socket socket, Stream stream, string? peerId, long helloBytes, DataPlaneOptions options, string? peerToken = null)
+    internal TensorConnection(FrameWire wire, string? peerId, DataPlaneOptions options, string? peerToken = null)
     {
         PeerToken = peerToken;
-        this._socket = socket;
-        this._stream = stream;
-        this._reader = new FrameReader(stream, options, helloBytes);
+        _wire = wire;
         _maxPayloadBytes = options.MaxPayloadBytes;
         _sendQueueBytes = options.Bounds.SendQueueBytes;
         _threadExitWait = options.Timings.ThreadExitWait;
         PeerId = peerId;
-        string address = PeerAddress.Describe(socket.RemoteEndPoint);
-        Peer = peerId is null ? address : $"'{peerId}' ({address})";
-        _sender = new FrameSender(stream, Peer, _sendQueueBytes, e => Close(CloseCause.SendFailed, $"sending failed: {e.Message}"),
-            options.Link?.Send);
+        Peer = peerId is null ? wire.Address : $"'{peerId}' ({wire.Address})";
+        wire.Attach(this);
     }
 
     /// <summary>The id the peer said in its Hello (on the listening side); null on the connecting side.</summary>
@@ -55,21 +44,24 @@ public sealed class TensorConnection : IDisposable
     /// <summary>The peer as messages name it: its Hello id and address, or its address alone.</summary>
     public string Peer { get; }
 
+    /// <summary>True when both ends live in this process and frames are handed over in memory.</summary>
+    public bool InProcess => _wire is InProcessWire;
+
     /// <summary>Header and payload bytes of the frames this side has put on the wire (Hello included).</summary>
-    public long BytesSent => _sender.BytesSent;
+    public long BytesSent => _wire.BytesSent;
 
     /// <summary>Header and payload bytes of the whole frames read from the peer (its Hello included, on the listening side).</summary>
-    public long BytesReceived => _reader.BytesReceived;
+    public long BytesReceived => _wire.BytesReceived;
 
-    public long FramesSent => _sender.FramesSent;
+    public long FramesSent => _wire.FramesSent;
 
-    public long FramesReceived => _reader.FramesReceived;
+    public long FramesReceived => _wire.FramesReceived;
 
     /// <summary>Payload bytes queued to send and not yet written.</summary>
-    public long QueuedBytes => _sender.QueuedBytes;
+    public long QueuedBytes => _wire.QueuedBytes;
 
     /// <summary>The most payload bytes ever queued to send at once: at most the send-queue bound, or one frame.</summary>
-    public long PeakQueuedBytes => _sender.PeakQueuedBytes;
+    public long PeakQueuedBytes => _wire.PeakQueuedBytes;
 
     /// <summary>Null while open; then why it closed.</summary>
     public ConnectionClosed? CloseReason
@@ -78,9 +70,10 @@ public sealed class TensorConnection : IDisposable
     }
 
     /// <summary>
-    /// Starts the reader. <paramref name="frameHandler"/> runs on the reader thread and owns each frame's
-    /// payload array. <paramref name="closedHandler"/> runs exactly once, on whichever thread closed the
-    /// connection (at once, here, if it closed before Start); it must not block for long.
+    /// Starts receiving. <paramref name="frameHandler"/> owns each frame's payload array; it runs on the reader thread,
+    /// or, in one process, on the sender's thread, so it must hand the frame on and return (never block or send).
+    /// <paramref name="closedHandler"/> runs exactly once, on whichever thread closed the connection (at once, here,
+    /// if it closed before Start); it must not block for long.
     /// </summary>
     public void Start(Action<TensorConnection, ReceivedFrame> frameHandler, Action<TensorConnection, ConnectionClosed> closedHandler)
     {
@@ -91,13 +84,9 @@ public sealed class TensorConnection : IDisposable
             _onFrame = frameHandler;
             _onClosed = closedHandler;
             alreadyClosed = _closed;
-            if (alreadyClosed is null)
-            {
-                _readerThread = new Thread(ReadFrames) { IsBackground = true, Name = $"data plane receive from {Peer}" };
-                _readerThread.Start();
-            }
         }
         if (alreadyClosed is not null) closedHandler(this, alreadyClosed);
+        else _wire.Start();
     }
 
     /// <summary>
@@ -137,10 +126,7 @@ public sealed class TensorConnection : IDisposable
     public void Dispose()
     {
         Close(CloseCause.Disposed, "disposed by this side");
-        foreach (var thread in new[] { _readerThread, _sender.Thread })
-        {
-            if (thread is not null && thread != Thread.CurrentThread) thread.Join(_threadExitWait);
-        }
+        _wire.Join(_threadExitWait);
     }
 
     private bool SendFloats(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, bool here)
@@ -157,13 +143,12 @@ public sealed class TensorConnection : IDisposable
         {
             if (_closed is not null) return false;
         }
-        header = header with { Checksum = 0 };
-        switch (here ? _sender.TryWriteHere(header, payload, written) : _sender.TryEnqueue(header, payload, written))
+        switch (_wire.Send(header with { Checksum = 0 }, payload, written, here))
         {
             case EnqueueOutcome.Queued:
                 return true;
             case EnqueueOutcome.OverBound:
-                Close(CloseCause.PeerNotDraining, $"the peer is not draining its stream: {_sender.QueuedBytes} bytes queued, " +
+                Close(CloseCause.PeerNotDraining, $"the peer is not draining its stream: {_wire.QueuedBytes} bytes queued, " +
                                                   $"and a {header.Kind} frame of {header.PayloadBytes} bytes would pass the bound of {_sendQueueBytes} bytes");
                 return false;
             default:
@@ -171,36 +156,8 @@ public sealed class TensorConnection : IDisposable
         }
     }
 
-    private void ReadFrames()
-    {
-        try
-        {
-            while (_reader.Read() is { } frame)
-            {
-                if (!Deliver(frame)) return;
-            }
-            Close(CloseCause.PeerClosed, "peer closed the connection");
-        }
-        catch (EndOfStreamException e)
-        {
-            Close(CloseCause.PeerClosed, e.Message);
-        }
-        catch (FrameProtocolException e)
-        {
-            Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
-        }
-        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted } reset)
-        {
-            Close(CloseCause.PeerClosed, $"connection reset: {reset.Message}");
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or AuthenticationException)
-        {
-            Close(CloseCause.ReceiveFailed, $"receiving failed: {e.Message}");
-        }
-    }
-
-    /// <summary>False when the handler threw, which closes the connection.</summary>
-    private bool Deliver(ReceivedFrame frame)
+    /// <summary>Hands a received frame to the handler; false when the handler threw, which closes the connection.</summary>
+    internal bool Deliver(ReceivedFrame frame)
     {
         try
         {
@@ -214,7 +171,7 @@ public sealed class TensorConnection : IDisposable
         }
     }
 
-    private void Close(CloseCause cause, string detail)
+    internal void Close(CloseCause cause, string detail)
     {
         ConnectionClosed reason;
         Action<TensorConnection, ConnectionClosed>? notify;
@@ -224,10 +181,7 @@ public sealed class TensorConnection : IDisposable
             _closed = reason = new ConnectionClosed(cause, $"data plane connection to {Peer} closed: {detail}");
             notify = _onClosed;
         }
-        _sender.Complete();
-        // The socket first: a read or write blocked in the stream then fails at once, whatever the stream wraps.
-        _socket.Dispose();
-        _stream.Dispose();
+        _wire.Close();
         notify?.Invoke(this, reason);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Text;
 using Serilog;
 
 namespace DistTrainer.Cluster.DataPlane;
@@ -56,6 +57,7 @@ public sealed class TensorListener : IDisposable
         EndPoint = _socket.LocalEndPoint!;
         _accepting = new Thread(AcceptLoop) { IsBackground = true, Name = $"data plane accept on {EndPoint}" };
         _accepting.Start();
+        if (Options.TakesInProcess) InProcessListeners.Add(this);
     }
 
     /// <summary>The address actually bound (with the ephemeral port when port 0 was asked for).</summary>
@@ -75,10 +77,35 @@ public sealed class TensorListener : IDisposable
     /// <summary>Stops accepting and ends the pending handshakes; connections already handed over stay open (their owner disposes them).</summary>
     public void Dispose()
     {
+        InProcessListeners.Remove(this);
         _stopping = true;
         _stop.Cancel();
         _socket.Dispose();
         _accepting.Join(Options.Timings.ThreadExitWait);
+    }
+
+    /// <summary>
+    /// A connection from <paramref name="peerId"/> in this process, its frames handed over in memory
+    /// (<see cref="InProcessWire"/>): the listening end goes to the connected handler as an accepted one does, with the
+    /// same id and token for the parameter server to check, and the connecting end, not yet started, is returned. No
+    /// TLS: the peer is code of this process, out of the network's reach. Null once the listener is stopping.
+    /// </summary>
+    internal TensorConnection? ConnectInProcess(string peerId, string? token, DataPlaneOptions connecting)
+    {
+        if (_stopping) return null;
+        long helloBytes = FrameFormat.HeaderBytes + Encoding.UTF8.GetByteCount(HelloText.Format(peerId, token));
+        var (client, server) = InProcessWire.Pair(connecting, Options, helloBytes);
+        var connection = new TensorConnection(client, null, connecting);
+        _onConnected(new TensorConnection(server, peerId, Options, token));
+        return connection;
+    }
+
+    /// <summary>Whether a peer connecting to <paramref name="address"/> reaches this listener.</summary>
+    internal bool Serves(IPAddress address)
+    {
+        var bound = ((IPEndPoint)EndPoint).Address;
+        return bound.Equals(address) ||
+               ((bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any)) && IPAddress.IsLoopback(address));
     }
 
     /// <summary>
@@ -122,7 +149,7 @@ public sealed class TensorListener : IDisposable
             stream = await ConnectionStream.AcceptAsync(accepted, Options.Tls, deadline.Token).ConfigureAwait(false);
             var (peerId, token, helloBytes) = await HelloReader.ReadAsync(stream, deadline.Token).ConfigureAwait(false);
             if (_stopping) throw new FrameProtocolException("listener stopped during the handshake");
-            _onConnected(new TensorConnection(accepted, stream, peerId, helloBytes, Options, token));
+            _onConnected(new TensorConnection(new SocketWire(accepted, stream, helloBytes, Options), peerId, Options, token));
         }
         catch (Exception e) when (e is FrameProtocolException or IOException or SocketException or ObjectDisposedException
                                       or OperationCanceledException or AuthenticationException)

@@ -62,6 +62,18 @@ public sealed class ConfigSection
             : throw Invalid(key, text, $"0 (off) or a number of at least {minAboveZero.ToString(CultureInfo.InvariantCulture)}");
     }
 
+    /// <summary>A switch, written on or off (true and false too).</summary>
+    public bool Switch(string key)
+    {
+        string text = Text(key);
+        return text.ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw Invalid(key, text, "on or off"),
+        };
+    }
+
     /// <summary>A size above zero in bytes, written as HOCON sizes are (64MiB, 512KiB, 1048576).</summary>
     public long Bytes(string key)
     {

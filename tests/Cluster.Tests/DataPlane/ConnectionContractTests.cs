@@ -4,18 +4,55 @@ using Xunit;
 
 namespace DistTrainer.Cluster.Tests.DataPlane;
 
-public sealed class TensorConnectionTests : IDisposable
+/// <summary>
+/// What a <see cref="TensorConnection"/> promises whatever its wire: written once, run over a socket
+/// (<see cref="SocketConnectionTests"/>) and in memory between two ends of one process (<see cref="InProcessConnectionTests"/>).
+/// </summary>
+public abstract class ConnectionContractTests : IDisposable
 {
-    private readonly LoopbackServer _server = new();
+    protected ConnectionContractTests() => Server = new LoopbackServer(new DataPlaneOptions { InProcess = InProcess });
 
-    public void Dispose() => _server.Dispose();
+    private protected LoopbackServer Server { get; }
+
+    /// <summary>Whether both ends take in-process connections.</summary>
+    protected abstract bool InProcess { get; }
+
+    public void Dispose() => Server.Dispose();
+
+    [Fact]
+    public void The_connection_runs_on_the_wire_under_test()
+    {
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
+
+        Assert.Equal(InProcess, client.InProcess);
+        Assert.Equal(InProcess, serverEnd.Connection.InProcess);
+    }
+
+    [Fact]
+    public void Frames_sent_before_the_receiver_starts_arrive_in_order_once_it_starts()
+    {
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
+
+        for (int i = 0; i < 3; i++)
+            Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights, WeightsVersion: i), new float[] { i, i + 0.5f }));
+        var clientEnd = new ReceivingEnd(client);
+
+        for (int i = 0; i < 3; i++)
+        {
+            var frame = clientEnd.NextFrame();
+            Assert.Equal(i, frame.Header.WeightsVersion);
+            Assert.Equal(new[] { i, i + 0.5f }, frame.Payload);
+        }
+    }
 
     [Fact]
     public void A_four_megabyte_payload_round_trips_bit_exactly_both_ways()
     {
-        using var client = _server.Connect("worker-1");
+        using var client = Server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = _server.NextConnection();
+        var serverEnd = Server.NextConnection();
         var payload = RandomBits(1 << 20, seed: 1);
 
         Assert.True(client.Send(new FrameHeader(FrameKind.Gradients, Step: 5), payload));
@@ -33,8 +70,8 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void Header_fields_arrive_as_sent()
     {
-        using var client = _server.Connect("worker-1");
-        var serverEnd = _server.NextConnection();
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
         var sent = new FrameHeader(FrameKind.Moments, Step: 9, WeightsVersion: 8, ShardId: 2, Layer: 4, SampleCount: 64,
             Correct: 50, LossSum: 12.5, ComputeSeconds: 0.25);
 
@@ -50,9 +87,9 @@ public sealed class TensorConnectionTests : IDisposable
     public void Byte_counters_count_header_and_payload_of_every_frame_on_both_sides()
     {
         const int header = FrameFormat.HeaderBytes, hello = header + 8; // the Hello holds "worker-1"
-        using var client = _server.Connect("worker-1");
+        using var client = Server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = _server.NextConnection();
+        var serverEnd = Server.NextConnection();
 
         client.Send(new FrameHeader(FrameKind.Gradients), new float[1000]);
         serverEnd.NextFrame();
@@ -71,8 +108,8 @@ public sealed class TensorConnectionTests : IDisposable
     public void Concurrent_sends_arrive_intact_and_in_per_thread_order()
     {
         const int threads = 4, framesPerThread = 200;
-        using var client = _server.Connect("worker-1");
-        var serverEnd = _server.NextConnection();
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
 
         var senders = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
@@ -86,68 +123,11 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void A_peer_dying_mid_frame_closes_the_connection_with_a_reason()
-    {
-        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
-        using (var raw = new RawPeer(_server.Listener))
-        {
-            raw.SendHello("worker-7");
-            raw.Send(frame[..(frame.Length / 2)]);
-            Thread.Sleep(50);
-        }
-
-        var closed = _server.NextConnection().WaitClosed();
-
-        Assert.Equal(CloseCause.PeerClosed, closed.Cause);
-        Assert.Contains("'worker-7'", closed.Message);
-        Assert.Contains("mid-frame", closed.Message);
-    }
-
-    [Fact]
-    public void A_frame_with_a_flipped_payload_byte_is_refused()
-    {
-        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients, Step: 3), new byte[4096]);
-        frame[FrameFormat.HeaderBytes + 1000] ^= 0x10;
-
-        string reason = RefusalOf(_server, frame);
-
-        Assert.Contains("'worker-7'", reason);
-        Assert.Contains("checksum mismatch on a Gradients frame of step 3", reason);
-    }
-
-    [Fact]
-    public void A_frame_with_a_wrong_magic_is_refused()
-    {
-        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[64]);
-        frame[1] ^= 0x01;
-
-        Assert.Contains("bad magic", RefusalOf(_server, frame));
-    }
-
-    [Fact]
-    public void A_frame_longer_than_the_limit_is_refused()
-    {
-        using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
-
-        string reason = RefusalOf(small, RawPeer.Frame(new FrameHeader(FrameKind.Weights), new byte[2048]));
-
-        Assert.Contains("payload length 2048 bytes is outside 0..1024", reason);
-    }
-
-    [Fact]
-    public void A_float_frame_with_a_partial_float_is_refused()
-    {
-        string reason = RefusalOf(_server, RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[10]));
-
-        Assert.Contains("not a whole number of float32 values", reason);
-    }
-
-    [Fact]
     public void Send_after_close_reports_failure_and_the_closed_handler_runs_once()
     {
-        var client = _server.Connect("worker-1");
+        var client = Server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = _server.NextConnection();
+        var serverEnd = Server.NextConnection();
 
         client.Dispose();
         client.Dispose();
@@ -165,7 +145,7 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void Starting_a_closed_connection_reports_the_reason_at_once()
     {
-        var client = _server.Connect("worker-1");
+        var client = Server.Connect("worker-1");
         client.Dispose();
 
         var clientEnd = new ReceivingEnd(client);
@@ -178,9 +158,9 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void Text_frames_carry_utf_8()
     {
-        using var client = _server.Connect("worker-1");
+        using var client = Server.Connect("worker-1");
         var clientEnd = new ReceivingEnd(client);
-        var serverEnd = _server.NextConnection();
+        var serverEnd = Server.NextConnection();
 
         serverEnd.Connection.SendText(new FrameHeader(FrameKind.Refused, Step: 2), "model spec differs: 784-256-10 ≠ 784-128-10");
         var refused = clientEnd.NextFrame();
@@ -192,8 +172,8 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void A_throwing_frame_handler_closes_the_connection()
     {
-        using var client = _server.Connect("worker-1");
-        var serverEnd = _server.NextConnection();
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
         string? reason = null;
         var closed = new ManualResetEventSlim();
         client.Start((_, _) => throw new InvalidOperationException("mailbox gone"), (_, r) =>
@@ -212,7 +192,7 @@ public sealed class TensorConnectionTests : IDisposable
     [Fact]
     public void Sending_more_than_the_limit_is_refused_at_the_caller()
     {
-        using var small = new LoopbackServer(new DataPlaneOptions { MaxPayloadBytes = 1024 });
+        using var small = new LoopbackServer(new DataPlaneOptions { InProcess = InProcess, MaxPayloadBytes = 1024 });
         using var client = small.Connect("worker-1");
 
         var error = Assert.Throws<ArgumentException>(() => client.Send(new FrameHeader(FrameKind.Gradients), new float[257]));
@@ -225,7 +205,7 @@ public sealed class TensorConnectionTests : IDisposable
     public void Received_payloads_come_from_the_configured_pool()
     {
         var pool = new PayloadPool();
-        using var pooled = new LoopbackServer(new DataPlaneOptions { Payloads = pool });
+        using var pooled = new LoopbackServer(new DataPlaneOptions { InProcess = InProcess, Payloads = pool });
         using var client = pooled.Connect("worker-1");
         var serverEnd = pooled.NextConnection();
 
@@ -240,24 +220,11 @@ public sealed class TensorConnectionTests : IDisposable
     }
 
     [Fact]
-    public void The_array_of_a_frame_refused_as_corrupt_never_goes_back_to_the_pool()
-    {
-        var pool = new PayloadPool(capacityBytes: 1 << 20);
-        using var pooled = new LoopbackServer(new DataPlaneOptions { Payloads = pool });
-        var frame = RawPeer.Frame(new FrameHeader(FrameKind.Gradients), new byte[4096]);
-        frame[^1] ^= 0x01;
-
-        Assert.Contains("checksum mismatch", RefusalOf(pooled, frame));
-        Assert.Equal(4096, pool.AllocatedBytes);
-        Assert.Equal(0, pool.PooledBytes);
-    }
-
-    [Fact]
     public void Written_runs_for_every_queued_frame_whether_sent_or_dropped_at_close()
     {
         const int frames = 12;
-        var client = _server.Connect("worker-1");
-        _server.NextConnection();
+        var client = Server.Connect("worker-1");
+        Server.NextConnection();
         var payload = new float[1 << 20];
         using var allWritten = new CountdownEvent(frames);
 
@@ -268,21 +235,6 @@ public sealed class TensorConnectionTests : IDisposable
         Assert.True(allWritten.Wait(ReceivingEnd.Wait));
         Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), payload, () => allWritten.Signal()));
         Assert.Equal(0, allWritten.CurrentCount);
-    }
-
-    /// <summary>Sends a Hello and then <paramref name="frame"/> from a raw socket; the reason the connection closed with.</summary>
-    private static string RefusalOf(LoopbackServer listening, byte[] frame)
-    {
-        using var raw = new RawPeer(listening.Listener);
-        raw.SendHello("worker-7");
-        raw.Send(frame);
-        var serverEnd = listening.NextConnection();
-
-        var closed = serverEnd.WaitClosed();
-
-        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
-        Assert.Equal(0, serverEnd.UntakenFrames);
-        return closed.Message;
     }
 
     private static float[] RandomBits(int length, int seed)

@@ -1,0 +1,99 @@
+using DistTrainer.Cluster.DataPlane;
+using Xunit;
+
+namespace DistTrainer.Cluster.Tests.DataPlane;
+
+/// <summary>The connection contract between two ends of one process, and what is particular to handing frames over in memory.</summary>
+public sealed class InProcessConnectionTests : ConnectionContractTests
+{
+    protected override bool InProcess => true;
+
+    [Fact]
+    public void The_handler_runs_on_the_sending_thread_with_a_copy_it_owns()
+    {
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
+        int handlerThread = -1;
+        float[]? received = null;
+        client.Start((_, frame) =>
+        {
+            handlerThread = Environment.CurrentManagedThreadId;
+            received = frame.Payload;
+        }, (_, _) => { });
+        var sent = new float[] { 1, 2, 3 };
+        bool written = false;
+
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), sent, () => written = true));
+
+        Assert.True(written);
+        Assert.Equal(Environment.CurrentManagedThreadId, handlerThread);
+        Assert.NotSame(sent, received);
+        Assert.Equal(sent, received);
+    }
+
+    [Fact]
+    public void A_client_that_does_not_take_in_process_connections_goes_through_a_socket()
+    {
+        using var client = Server.Connect("worker-1", new DataPlaneOptions());
+        var serverEnd = Server.NextConnection();
+
+        client.Send(new FrameHeader(FrameKind.Gradients), new float[] { 7 });
+
+        Assert.False(client.InProcess);
+        Assert.Equal(new float[] { 7 }, serverEnd.NextFrame().Payload);
+    }
+
+    [Fact]
+    public void A_modelled_link_keeps_the_socket()
+    {
+        var linked = new DataPlaneOptions { InProcess = true, Link = LinkCap.Of(100, 1 << 16) };
+        using var server = new LoopbackServer(linked);
+        using var client = server.Connect("worker-1");
+
+        Assert.False(client.InProcess);
+    }
+
+    [Fact]
+    public void Frames_waiting_for_a_receiver_that_never_starts_are_bounded_and_close_the_sender()
+    {
+        using var bounded = new LoopbackServer(new DataPlaneOptions
+        {
+            InProcess = true,
+            Bounds = DataPlaneBounds.Default with { SendQueueBytes = 4096 },
+        });
+        using var client = bounded.Connect("worker-1");
+        var serverEnd = bounded.NextConnection();
+
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[1000]));
+        Assert.False(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[1000]));
+
+        var closed = serverEnd.WaitClosed();
+        Assert.Equal(CloseCause.PeerNotDraining, closed.Cause);
+        Assert.Contains("4000 bytes queued", closed.Message);
+        Assert.Equal(CloseCause.PeerClosed, client.CloseReason?.Cause);
+    }
+
+    [Fact]
+    public void A_frame_over_the_receivers_limit_closes_the_connection_as_a_protocol_error()
+    {
+        using var small = new LoopbackServer(new DataPlaneOptions { InProcess = true, MaxPayloadBytes = 1024 });
+        using var client = small.Connect("worker-1", new DataPlaneOptions { InProcess = true });
+        var serverEnd = small.NextConnection();
+
+        Assert.False(client.Send(new FrameHeader(FrameKind.Gradients), new float[512]));
+
+        var closed = serverEnd.WaitClosed();
+        Assert.Equal(CloseCause.ProtocolError, closed.Cause);
+        Assert.Contains("payload length 2048 bytes is outside 0..1024", closed.Message);
+    }
+
+    [Fact]
+    public void A_stopped_listener_takes_no_more_in_process_connections()
+    {
+        int port = Server.Listener.Port;
+        Server.Listener.Dispose();
+
+        Assert.Throws<IOException>(() => TensorClient.Connect("127.0.0.1", port, "worker-1", TimeSpan.FromSeconds(1), retries: 0,
+            new DataPlaneOptions { InProcess = true }));
+    }
+}
