@@ -16,11 +16,17 @@ namespace DistTrainer.Benchmarks;
 /// The configurations take turns for several rounds and each keeps its best round, so that a burst of
 /// load on the shared machine costs one round of one configuration, not the comparison. Beside each worker count,
 /// PyTorch DDP (gloo, tools/torch_ddp_benchmark.py) with as many processes at the same batch per process, measured in
-/// the same run.
+/// the same run. Each worker count runs twice: with the data plane in memory, as the embedded cluster runs by default,
+/// and through loopback TCP, as separate processes do.
 /// </summary>
 public static class ClusterBenchmark
 {
     private static readonly int[] WorkerCounts = [0, 1, 2, 4];
+
+    private static readonly Setting[] Settings =
+        [new(0, InMemory: false), .. WorkerCounts[1..].Select(w => new Setting(w, InMemory: true)), .. WorkerCounts[1..].Select(w => new Setting(w, InMemory: false))];
+
+    private static readonly Akka.Configuration.Config OverTcp = Akka.Configuration.ConfigurationFactory.ParseString("disttrainer.data-plane.in-process = off");
     private static readonly TimeSpan TransferWindow = TimeSpan.FromSeconds(1);
     private const string Optimizer = "adam";
 
@@ -35,19 +41,19 @@ public static class ClusterBenchmark
         var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker, shardsPerWorker);
         long parameters = runs.ParameterCount;
 
-        foreach (int workers in WorkerCounts) Train(runs, workers, warmUpSteps, new SilentObserver());
-        var best = new Dictionary<int, (Measured Run, GcObserver Gc)>();
+        foreach (var setting in Settings) Train(runs, setting, warmUpSteps, new SilentObserver());
+        var best = new Dictionary<Setting, (Measured Run, GcObserver Gc)>();
         double gigabytesPerSecond = 0;
         for (int round = 0; round < rounds; round++)
         {
             gigabytesPerSecond = Math.Max(gigabytesPerSecond, TensorConnectionTransport.Measure((int)parameters, TransferWindow).GigabytesPerSecond);
-            foreach (int workers in WorkerCounts)
+            foreach (var setting in Settings)
             {
                 var gc = new GcObserver();
-                var measured = Train(runs, workers, steps, gc);
-                Console.WriteLine($"round {round + 1}, workers {workers}: {measured.SamplesPerSecond:F0} samples/s");
-                if (!best.TryGetValue(workers, out var previous) || measured.SamplesPerSecond > previous.Run.SamplesPerSecond)
-                    best[workers] = (measured, gc);
+                var measured = Train(runs, setting, steps, gc);
+                Console.WriteLine($"round {round + 1}, workers {setting.Workers} ({setting.DataPlane}): {measured.SamplesPerSecond:F0} samples/s");
+                if (!best.TryGetValue(setting, out var previous) || measured.SamplesPerSecond > previous.Run.SamplesPerSecond)
+                    best[setting] = (measured, gc);
             }
         }
 
@@ -56,9 +62,9 @@ public static class ClusterBenchmark
                 ["--processes", .. WorkerCounts.Where(w => w > 0).Select(w => $"{w}"), "--batch", $"{batchPerWorker}", "--steps", $"{steps}",
                  "--warmup", $"{warmUpSteps}", "--repeats", $"{rounds}"])
             : [];
-        double localRate = best[0].Run.SamplesPerSecond;
-        var rows = WorkerCounts.Select(w => Row(w, batchPerWorker, best[w].Run, best[w].Gc, localRate, parameters,
-            ddp.TryGetValue($"ddp-{w}", out var rate) ? rate : null)).ToList();
+        double localRate = best[Settings[0]].Run.SamplesPerSecond;
+        var rows = Settings.Select(s => Row(s, batchPerWorker, best[s].Run, best[s].Gc, localRate, parameters,
+            ddp.TryGetValue($"ddp-{s.Workers}", out var rate) ? rate : null)).ToList();
         var report = new BenchmarkReport("Embedded cluster: samples/s, step time split and data-plane bytes against one process", "cluster", args)
         {
             MachineDetails = $"; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}",
@@ -70,11 +76,14 @@ public static class ClusterBenchmark
                 $"{batchPerWorker} x workers (workers 0: {batchPerWorker} in one process, LocalTrainer, no cluster). First every configuration trains {warmUpSteps}",
                 $"warm-up steps; then, for {rounds} rounds, each trains {steps} measured steps in a fresh run, in turn; each row is the configuration's best",
                 "round by samples/s. Everything runs in this one process.",
+                "data plane: in memory = the embedded cluster's default (disttrainer.data-plane.in-process: a worker and the parameter server",
+                "in one process hand each frame over as a copy, on the sender's thread); loopback TCP = in-process off, the path separate",
+                "processes take (framed TCP, checksums, reader and writer threads).",
                 "samples/s = samples trained / the sum of step times (plan to applied weights; the cluster's start and shutdown are not counted).",
                 "The split is measured in every step. compute = the slowest shard's compute time (forward, backward, reading the result",
                 "back), as its worker reports it. communication = the parameter server's exchange time (from the weights going out, or the",
-                "step's plan beginning, to the last shard result in) minus compute: both transfers of the slowest shard with their checksums",
-                "and the hand-offs between threads on both sides. The data plane has no serialization step of its own (raw float32 bytes),",
+                "step's plan beginning, to the last shard result in) minus compute: both transfers of the slowest shard (over TCP with their",
+                "checksums) and the hand-offs between threads on both sides. The data plane has no serialization step of its own (raw float32 bytes),",
                 "so this is serialization and network together. parameter server = sum, optimizer step, batch-norm fold and publishing the",
                 "weights. control = step - exchange - parameter server: the coordinator's planning and messages through Akka.",
                 "comm share = communication / step. For scale: a TensorConnection moved a payload of the model's size one way at",
@@ -90,26 +99,27 @@ public static class ClusterBenchmark
                 "samples/s over all processes (n/a: not run, --no-torch or no torch). vs DDP = DistTrainer's samples/s / DDP's.",
             ],
         };
-        report.Write(output, ["workers", "global batch", "steps", "samples/s", "vs workers 0", "step ms", "compute ms", "communication ms",
+        report.Write(output, ["workers", "data plane", "global batch", "steps", "samples/s", "vs workers 0", "step ms", "compute ms", "communication ms",
             "parameter server ms", "control ms", "comm share", "bytes/step", "minimum bytes/step", "vs minimum", "GC pause ms/step", "gen2 GCs/step",
             "PyTorch DDP samples/s", "vs DDP"], rows);
         return 0;
     }
 
-    private static Measured Train(ReferenceRuns runs, int workers, int steps, ITrainingObserver observer)
+    private static Measured Train(ReferenceRuns runs, Setting setting, int steps, ITrainingObserver observer)
     {
-        if (workers == 0)
+        if (setting.Workers == 0)
         {
             var local = runs.Local(steps, observer);
             return new Measured(local.Steps, local.SamplesPerSecond, local.Steps * runs.BatchPerWorker / local.SamplesPerSecond, null, null);
         }
-        var run = runs.Cluster(workers, steps, observer);
+        var run = runs.Cluster(setting.Workers, steps, observer, nodes: setting.InMemory ? null : OverTcp);
         return new Measured(run.AppliedSteps.Count, run.Result.SamplesPerSecond, run.Times.StepSeconds, run.Times, run.Traffic);
     }
 
-    private static string Row(int workers, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters, double? ddp)
+    private static string Row(Setting setting, int batchPerWorker, Measured run, GcObserver gc, double localRate, long parameters, double? ddp)
     {
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        int workers = setting.Workers;
         double stepMs = 1000 * run.StepSeconds / run.Steps;
         string split = "— | — | — | — | — | — | — | —";
         if (run is { Times: { } times, Traffic: { } traffic })
@@ -120,11 +130,17 @@ public static class ClusterBenchmark
             split = $"{Ms(times.ComputeSeconds)} | {Ms(times.CommunicationSeconds)} | {Ms(times.ApplySeconds)} | {Ms(times.ControlSeconds)} | " +
                 $"{F(100 * times.CommunicationSeconds / times.StepSeconds, "F0")} % | {F(bytes, "N0")} | {F(minimum, "N0")} | {F(bytes / minimum, "F3")}x";
         }
-        string line = $"| {workers} | {batchPerWorker * Math.Max(1, workers)} | {run.Steps} | {F(run.SamplesPerSecond, "F0")} | " +
+        string line = $"| {workers} | {(workers == 0 ? "—" : setting.DataPlane)} | {batchPerWorker * Math.Max(1, workers)} | {run.Steps} | {F(run.SamplesPerSecond, "F0")} | " +
             $"{F(run.SamplesPerSecond / localRate, "F2")}x | {F(stepMs, "F2")} | {split} | {F(gc.PauseMillisecondsPerStep, "F2")} | " +
             $"{F(gc.FullCollectionsPerStep, "F3")} | {(ddp is { } d ? F(d, "F0") : "n/a")} | {(ddp is { } r ? F(run.SamplesPerSecond / r, "F2") + "x" : "n/a")} |";
         Console.WriteLine(line);
         return line;
+    }
+
+    /// <summary>A row of the table: how many workers, and whether their data plane runs in memory or over loopback TCP.</summary>
+    private sealed record Setting(int Workers, bool InMemory)
+    {
+        public string DataPlane => InMemory ? "in memory" : "loopback TCP";
     }
 
     /// <summary>One run's figures; compute and traffic only for the cluster.</summary>
