@@ -365,14 +365,17 @@ public sealed partial class ParameterServerActor : ReceiveActor
         if (_next is { } next && next.Step == Version)
             Aggregate(next);
         _next = null;
-        foreach (var connection in _connections.Current)
-            _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+        // The coordinator hears first: it plans the step after next while the weights go out, and its plan must reach the
+        // workers (through remoting, on cores the shards are computing on) before those weights do, or they wait for it.
+        // Sending the weights is the next exchange's first part, so the server's time ends here.
         _exchangeStarted = Stopwatch.GetTimestamp();
-        if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected, _screening.Unassigned),
             _connections.Traffic,
-            new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted).TotalSeconds), senders));
+            new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted, _exchangeStarted).TotalSeconds), senders));
+        foreach (var connection in _connections.Current)
+            _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+        if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
     }
 
     /// <summary>A worker's data-plane stream passed the handshake (from the listener's thread).</summary>

@@ -34,7 +34,7 @@ public sealed class StepApplier : IDisposable
     private readonly RangeCrew _crew;
     private readonly bool[] _rangeFinite;
     private readonly string?[] _rangeRefusal;
-    private readonly Action<int> _sumRange, _stepRange, _rollBackRange, _foldRange;
+    private readonly Action<int> _sumAndStepRange, _rollBackRange;
     private StepAggregator? _aggregator;
     // Set while a step changes the weights and the optimizer's state range by range: a step that threw half-way
     // (a range past its timeout) leaves them neither the old step's nor the new one's.
@@ -64,10 +64,8 @@ public sealed class StepApplier : IDisposable
         _ranges = ParameterRanges.Split(model, shards);
         _rangeFinite = new bool[shards];
         _rangeRefusal = new string?[shards];
-        _sumRange = SumRange;
-        _stepRange = StepRange;
+        _sumAndStepRange = SumAndStepRange;
         _rollBackRange = RollBackRange;
-        _foldRange = FoldRange;
         _crew = new RangeCrew(shards, rangeTimeout);
     }
 
@@ -100,26 +98,27 @@ public sealed class StepApplier : IDisposable
     {
         long step = aggregator.Step;
         _aggregator = aggregator;
-        _crew.Run(_sumRange);
-        outcome = aggregator.Outcome();
-        if (Array.IndexOf(_rangeFinite, false) >= 0)
-        {
-            failure = $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
-            return false;
-        }
-        _observer?.OnGradients(step, _gradients);
         _guard.BeginStep();
-        _crew.Run(_stepRange);
-        if (Array.Find(_rangeRefusal, r => r is not null) is { } nonFinite)
+        // One run of the ranges a step, summing and stepping each range in turn: a separate run per phase woke the range
+        // threads twice more on every step's critical path. A range whose sum is not finite is not stepped; the ranges
+        // that were are rolled back below, so the weights and state are exactly as if no range had been.
+        _crew.Run(_sumAndStepRange);
+        outcome = aggregator.Outcome();
+        bool gradientFinite = Array.IndexOf(_rangeFinite, false) < 0;
+        if (gradientFinite) _observer?.OnGradients(step, _gradients);
+        if (!gradientFinite || Array.Exists(_rangeRefusal, r => r is not null))
         {
             _crew.Run(_rollBackRange);
             _guard.RefuseStep();
-            failure = $"the optimizer refused step {step + 1}: it would make {nonFinite} NaN or infinite (a huge gradient); " +
-                      $"the weights of step {step} are kept";
+            failure = gradientFinite
+                ? $"the optimizer refused step {step + 1}: it would make {Array.Find(_rangeRefusal, r => r is not null)} NaN or infinite " +
+                  $"(a huge gradient); the weights of step {step} are kept"
+                : $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
             return false;
         }
         _observer?.OnWeights(step, _parameters);
-        if (_mergers.Length > 0) _crew.Run(_foldRange);
+        // A few hundred values per batch-norm layer: cheaper on this thread than waking the range threads again.
+        for (int range = 0; range < _ranges.Count; range++) FoldRange(range);
         _aggregator = null;
         failure = null;
         return true;
@@ -153,17 +152,19 @@ public sealed class StepApplier : IDisposable
     /// <summary>Stops the range threads.</summary>
     public void Dispose() => _crew.Dispose();
 
-    private void SumRange(int range)
+    private void SumAndStepRange(int range)
     {
         var slice = _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length);
         _aggregator!.SumGradients(slice, _ranges[range].Offset);
         _rangeFinite[range] = Finite.All(slice);
+        _rangeRefusal[range] = _rangeFinite[range] ? _guard.StepRange(_parameters, _gradients, _ranges[range].Offset, _ranges[range].Length) : null;
     }
 
-    private void StepRange(int range) =>
-        _rangeRefusal[range] = _guard.StepRange(_parameters, _gradients, _ranges[range].Offset, _ranges[range].Length);
-
-    private void RollBackRange(int range) => _guard.RollBackRange(_parameters, _ranges[range].Offset, _ranges[range].Length);
+    /// <summary>Only a range that was stepped: the guard's copy of any other is an older step's.</summary>
+    private void RollBackRange(int range)
+    {
+        if (_rangeFinite[range]) _guard.RollBackRange(_parameters, _ranges[range].Offset, _ranges[range].Length);
+    }
 
     private void FoldRange(int range)
     {

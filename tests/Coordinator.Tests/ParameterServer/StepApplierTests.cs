@@ -138,8 +138,14 @@ public sealed class StepApplierTests : IDisposable
         Assert.Equal(0, SteadyAllocation.FewestBytes(() => applier.TryApply(step, out _, out _)));
     }
 
-    [Fact]
-    public void One_range_going_non_finite_keeps_every_range_at_the_last_good_step()
+    /// <summary>
+    /// Over three ranges, the last element goes non-finite: a huge gradient that Adam's state squares to infinity (refused
+    /// by the guard), or two shards whose sum overflows (the range is never stepped, while the others already were).
+    /// </summary>
+    [Theory]
+    [InlineData(1e30f, 1, "the optimizer refused step 2: it would make the optimizer state exp_avg_sq NaN or infinite")]
+    [InlineData(3e38f, 2, "the summed gradient of step 2 is not finite (each shard was); the weights of step 1 are kept")]
+    public void One_range_going_non_finite_keeps_every_range_at_the_last_good_step(float last, int shards, string failureStart)
     {
         using var backend = new CpuBackend(1);
         using var model = new Sequential(ModelSpec.Parse("linear:2:3,batchnorm:3,linear:3:2"), backend, 4);
@@ -148,16 +154,18 @@ public sealed class StepApplierTests : IDisposable
         using var applier = Applier(model, optimizer, null, 3);
         var good = Enumerable.Range(0, applier.Layout.Length).Select(i => 0.01f * i).ToArray();
         Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 0, good), out _, out _));
-        float[] weights = applier.Parameters.ToArray(), expAvgSq = optimizer.State("exp_avg_sq").ToArray();
-        var huge = (float[])good.Clone();
-        huge[model.ParameterCount - 1] = 1e30f;
+        float[] weights = applier.Parameters.ToArray(), expAvg = optimizer.State("exp_avg").ToArray(), expAvgSq = optimizer.State("exp_avg_sq").ToArray();
+        var bad = (float[])good.Clone();
+        bad[model.ParameterCount - 1] = last;
 
-        Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 1, huge), out _, out var failure));
+        Assert.False(applier.TryApply(CompleteStep.Of(applier.Layout, 1, Enumerable.Repeat(bad, shards).ToArray()), out _, out var failure));
 
-        Assert.StartsWith("the optimizer refused step 2: it would make the optimizer state exp_avg_sq NaN or infinite", failure);
+        Assert.StartsWith(failureStart, failure);
         Assert.Equal(1, applier.Version);
         Assert.Equal(weights, applier.Parameters.ToArray());
+        Assert.Equal(expAvg, optimizer.State("exp_avg").ToArray());
         Assert.Equal(expAvgSq, optimizer.State("exp_avg_sq").ToArray());
+        Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, 1, good), out _, out _));
     }
 
     [Fact]
