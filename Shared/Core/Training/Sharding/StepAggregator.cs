@@ -108,9 +108,13 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
     public void SumGradients(Span<float> gradient, int offset)
     {
         RequireComplete();
-        Layout.Gradients(_results[0]!.Value.Payload).Slice(offset, gradient.Length).CopyTo(gradient);
-        for (int i = 1; i < _results.Length; i++)
-            TensorPrimitives.Add(gradient, Layout.Gradients(_results[i]!.Value.Payload).Slice(offset, gradient.Length), gradient);
+        int length = gradient.Length;
+        ReadOnlySpan<float> Shard(int i) => Layout.Gradients(_results[i]!.Value.Payload).Slice(offset, length);
+        // The first two shards in one pass, not a copy and then an add: the same sum, one model-sized read and write fewer.
+        if (_results.Length == 1) Shard(0).CopyTo(gradient);
+        else TensorPrimitives.Add(Shard(0), Shard(1), gradient);
+        for (int i = 2; i < _results.Length; i++)
+            TensorPrimitives.Add(gradient, Shard(i), gradient);
     }
 
     /// <summary>Merges the shards' batch statistics of one batch-norm layer, in shard order.</summary>
