@@ -30,6 +30,9 @@ public static class ClusterArguments
         if (ratio is { } r && r != 0 && !(r >= 1))
             throw new InvalidInputException($"--max-shard-norm-ratio: {r}; expected 0 (off) or a ratio of at least 1");
         var wireDtype = WireDtypes.Parse("--wire-dtype", reader.String("--wire-dtype", "fp32"));
+        var dataPlane = reader.String("--data-plane", "memory");
+        if (dataPlane is not ("memory" or "tcp"))
+            throw new InvalidInputException($"--data-plane: '{dataPlane}'; expected memory (workers in this process hand frames over in memory) or tcp");
         int? dataPlanePort = reader.Integer("--data-plane-port", min: 0);
         if (dataPlanePort is null && Environment.GetEnvironmentVariable(ClusterOptions.DataPlanePortVariable) is { Length: > 0 } text)
             dataPlanePort = int.TryParse(text, out int port) && port is >= 0 and <= 65535
@@ -44,6 +47,7 @@ public static class ClusterArguments
             DataPlanePort = dataPlanePort,
             SynchronisedBatchNorm = mode == "sync",
             WireDtype = wireDtype,
+            DataPlaneInMemory = dataPlane == "memory",
             Sizing = sizing == "equal" ? ShardSizing.Equal : ShardSizing.Throughput,
             ShardDeadline = Seconds(reader.Integer("--shard-deadline", min: 1)) ?? CoordinatorNodeSettings.Default.ShardDeadline,
             WorkerTimeout = Seconds(reader.Integer("--worker-timeout", min: 1)) ?? CoordinatorNodeSettings.Default.WorkerTimeout,

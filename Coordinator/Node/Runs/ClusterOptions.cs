@@ -21,6 +21,11 @@ public sealed record ClusterOptions
     public bool SynchronisedBatchNorm { get; init; }
     /// <summary>The format workers send gradients in; fp32 (the default) is exact, the 16-bit ones round with error feedback.</summary>
     public WireDtype WireDtype { get; init; } = WireDtype.Fp32;
+    /// <summary>
+    /// Whether workers in this process (the embedded cluster) hand their frames to the parameter server in memory (the
+    /// default) or through loopback TCP, as separate processes do; the result is the same either way.
+    /// </summary>
+    public bool DataPlaneInMemory { get; init; } = true;
     public ShardSizing Sizing { get; init; } = ShardSizing.Throughput;
     public TimeSpan ShardDeadline { get; init; } = CoordinatorNodeSettings.Default.ShardDeadline;
     public TimeSpan WorkerTimeout { get; init; } = CoordinatorNodeSettings.Default.WorkerTimeout;

@@ -32,6 +32,9 @@ public static class ClusterTraining
     private static readonly Akka.Configuration.Config EmbeddedPace = Akka.Configuration.ConfigurationFactory.ParseString(
         "akka.cluster.gossip-interval = 200ms\nakka.cluster.leader-actions-interval = 200ms");
 
+    /// <summary>--data-plane tcp: no listener takes in-process connections, so every worker's stream goes through a socket.</summary>
+    private static readonly Akka.Configuration.Config OverTcp = Akka.Configuration.ConfigurationFactory.ParseString("disttrainer.data-plane.in-process = off");
+
     /// <summary>
     /// The run's model gets the final weights, for whoever looks at it after the run (the lab). A parameter
     /// server that cannot answer leaves the model as it was: the run itself is over and reported.
@@ -71,6 +74,7 @@ public static class ClusterTraining
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards);
         var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
+        if (!cluster.DataPlaneInMemory) nodes = nodes is null ? OverTcp : OverTcp.WithFallback(nodes);
         var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio) { Shards = cluster.PsShards };
         DistributedRunReport? earlier = null;
         for (int life = 1; ; life++)

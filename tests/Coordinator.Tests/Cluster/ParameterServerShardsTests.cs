@@ -16,21 +16,17 @@ public sealed class ParameterServerShardsTests
     [Fact]
     public void Three_key_ranges_end_on_every_float_of_one()
     {
-        using var dir = new TempDirectory();
-        using var data = new TempDirectory();
-        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
-        string[] run = [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 12), "--workers", "2"];
+        using var runs = new OneOptionApart(steps: 12);
 
-        var one = EmbeddedCluster.Train(TrainArguments.Parse([.. run, "--save", dir.File("one.safetensors")]));
+        var one = runs.Train("one", []);
         var log = new CollectingSink();
-        var three = EmbeddedCluster.Train(TrainArguments.Parse([.. run, "--ps-shards", "3", "--save", dir.File("three.safetensors")]),
-            log: log.CreateLogger());
+        var three = runs.Train("three", ["--ps-shards", "3"], log.CreateLogger());
 
         Assert.Null(three.Result.Failure);
         Assert.Equal(12, one.AppliedSteps.Count);
         Assert.Equal(12, three.AppliedSteps.Count);
         Assert.Contains(log.Events, e => e.MessageTemplate.Text.Contains("key ranges") && e.Properties["PsShards"].ToString() == "3");
-        CheckpointAssert.Close(dir.File("one.safetensors"), dir.File("three.safetensors"), 0, "3 key ranges against 1");
+        CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("three"), 0, "3 key ranges against 1");
     }
 
     [Fact]
