@@ -34,13 +34,14 @@ internal sealed class InProcessWire : FrameWire
 
     /// <summary>
     /// The two ends of one connection; each receives into its own options' pool and within its own options'
-    /// payload limit. <paramref name="helloBytes"/>: what the Hello the connecting side would have sent over a socket
-    /// counts, on both ends, so that byte counts do not depend on the wire.
+    /// payload limit. <paramref name="helloBytes"/>: the Hello the connecting side would have sent over a socket counts
+    /// as it does there (a frame and its bytes sent; on the listening side, its bytes received, read before the frames),
+    /// so that counts do not depend on the wire.
     /// </summary>
     public static (InProcessWire Connecting, InProcessWire Listening) Pair(DataPlaneOptions connecting, DataPlaneOptions listening, long helloBytes)
     {
         var a = new InProcessWire(connecting) { _bytesSent = helloBytes, _framesSent = 1 };
-        var b = new InProcessWire(listening) { _bytesReceived = helloBytes, _framesReceived = 1 };
+        var b = new InProcessWire(listening) { _bytesReceived = helloBytes };
         a._peer = b;
         b._peer = a;
         return (a, b);

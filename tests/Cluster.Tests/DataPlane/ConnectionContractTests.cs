@@ -105,6 +105,25 @@ public abstract class ConnectionContractTests : IDisposable
     }
 
     [Fact]
+    public void Frame_counters_count_the_hello_as_sent_and_every_later_frame_once_on_each_side()
+    {
+        using var client = Server.Connect("worker-1");
+        var clientEnd = new ReceivingEnd(client);
+        var serverEnd = Server.NextConnection();
+
+        client.Send(new FrameHeader(FrameKind.Gradients), new float[10]);
+        serverEnd.NextFrame();
+        serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[3]);
+        clientEnd.NextFrame();
+
+        Assert.Equal(1, serverEnd.Connection.FramesReceived);
+        Assert.Equal(1, client.FramesReceived);
+        Assert.True(SpinWait.SpinUntil(() => client.FramesSent == 2, ReceivingEnd.Wait), $"client sent {client.FramesSent} frames");
+        Assert.True(SpinWait.SpinUntil(() => serverEnd.Connection.FramesSent == 1, ReceivingEnd.Wait),
+            $"server sent {serverEnd.Connection.FramesSent} frames");
+    }
+
+    [Fact]
     public void Concurrent_sends_arrive_intact_and_in_per_thread_order()
     {
         const int threads = 4, framesPerThread = 200;
