@@ -78,7 +78,7 @@ public sealed class SerilogLoggerActor : ActorBase
             return !members.Any(m => m.Address == cluster.SelfAddress);
         bool shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
         return RoutineRemotingEvents.IsExpected(logEvent,
-            peer => members.Any(m => m.Address == peer && m.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Leaving),
+            peer => members.Any(m => m.Address == peer && RoutineRemotingEvents.KeepsItsConnections(m.Status)),
             shuttingDown);
     }
 
