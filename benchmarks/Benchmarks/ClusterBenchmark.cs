@@ -25,8 +25,6 @@ public static class ClusterBenchmark
 
     private static readonly Setting[] Settings =
         [new(0, InMemory: false), .. WorkerCounts[1..].Select(w => new Setting(w, InMemory: true)), .. WorkerCounts[1..].Select(w => new Setting(w, InMemory: false))];
-
-    private static readonly Akka.Configuration.Config OverTcp = Akka.Configuration.ConfigurationFactory.ParseString("disttrainer.data-plane.in-process = off");
     private static readonly TimeSpan TransferWindow = TimeSpan.FromSeconds(1);
     private const string Optimizer = "adam";
 
@@ -77,7 +75,7 @@ public static class ClusterBenchmark
                 $"warm-up steps; then, for {rounds} rounds, each trains {steps} measured steps in a fresh run, in turn; each row is the configuration's best",
                 "round by samples/s. Everything runs in this one process.",
                 "data plane: in memory = the embedded cluster's default (disttrainer.data-plane.in-process: a worker and the parameter server",
-                "in one process hand each frame over as a copy, on the sender's thread); loopback TCP = in-process off, the path separate",
+                "in one process hand each frame over as a copy, on the sender's thread); loopback TCP = `--data-plane tcp`, the path separate",
                 "processes take (framed TCP, checksums, reader and writer threads).",
                 "samples/s = samples trained / the sum of step times (plan to applied weights; the cluster's start and shutdown are not counted).",
                 "The split is measured in every step. compute = the slowest shard's compute time (forward, backward, reading the result",
@@ -112,7 +110,7 @@ public static class ClusterBenchmark
             var local = runs.Local(steps, observer);
             return new Measured(local.Steps, local.SamplesPerSecond, local.Steps * runs.BatchPerWorker / local.SamplesPerSecond, null, null);
         }
-        var run = runs.Cluster(setting.Workers, steps, observer, nodes: setting.InMemory ? null : OverTcp);
+        var run = runs.Cluster(setting.Workers, steps, observer, inMemory: setting.InMemory);
         return new Measured(run.AppliedSteps.Count, run.Result.SamplesPerSecond, run.Times.StepSeconds, run.Times, run.Traffic);
     }
 

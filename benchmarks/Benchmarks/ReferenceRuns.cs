@@ -26,12 +26,15 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
 
     /// <summary>
     /// `train --workers N --threads 1 --ps-shards K`: the coordinator and N worker actor systems in this process;
-    /// <paramref name="nodes"/> overrides every node's settings (the scale benchmark's link cap and simulated compute).
+    /// <paramref name="nodes"/> overrides every node's settings (the scale benchmark's link cap and simulated compute);
+    /// <paramref name="inMemory"/> false is `--data-plane tcp`.
     /// </summary>
-    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null) =>
-        Run(workers, steps, observer, psShards, nodes).Cluster!;
+    public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null,
+        bool inMemory = true) =>
+        Run(workers, steps, observer, psShards, nodes, inMemory).Cluster!;
 
-    private RunOutcome Run(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null)
+    private RunOutcome Run(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null,
+        bool inMemory = true)
     {
         var options = new TrainOptions
         {
@@ -44,7 +47,7 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
             Device = "cpu",
             Threads = 1,
             Workers = workers,
-            Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers), PsShards = psShards },
+            Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers), PsShards = psShards, DataPlaneInMemory = inMemory },
         };
         using var run = TrainingRun.Prepare(options, Logger.None, (train, null));
         return run.Execute(observer, Logger.None, CancellationToken.None, akka: nodes);

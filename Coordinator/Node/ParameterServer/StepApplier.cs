@@ -106,12 +106,13 @@ public sealed class StepApplier : IDisposable
         outcome = aggregator.Outcome();
         bool gradientFinite = Array.IndexOf(_rangeFinite, false) < 0;
         if (gradientFinite) _observer?.OnGradients(step, _gradients);
-        if (!gradientFinite || Array.Exists(_rangeRefusal, r => r is not null))
+        string? refusal = Array.Find(_rangeRefusal, r => r is not null);
+        if (!gradientFinite || refusal is not null)
         {
             _crew.Run(_rollBackRange);
             _guard.RefuseStep();
             failure = gradientFinite
-                ? $"the optimizer refused step {step + 1}: it would make {Array.Find(_rangeRefusal, r => r is not null)} NaN or infinite " +
+                ? $"the optimizer refused step {step + 1}: it would make {refusal} NaN or infinite " +
                   $"(a huge gradient); the weights of step {step} are kept"
                 : $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
             return false;

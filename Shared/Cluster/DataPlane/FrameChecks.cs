@@ -3,7 +3,7 @@ using System.IO.Hashing;
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
-/// The checks every received frame passes, shared by the Hello handshake and the frame reader: a
+/// The checks every received frame passes, shared by the Hello handshake, the frame reader and the in-process wire: a
 /// length is checked against the reader's limit before anything is read or allocated for the payload,
 /// the checksum once the payload is in.
 /// </summary>
@@ -16,6 +16,12 @@ internal static class FrameChecks
             throw new FrameProtocolException($"payload length {frame.PayloadBytes} bytes is outside 0..{maxPayloadBytes}");
         if (!FrameFormat.IsText(frame.Kind) && frame.PayloadBytes % sizeof(float) != 0)
             throw new FrameProtocolException($"{frame.Kind} payload of {frame.PayloadBytes} bytes is not a whole number of float32 values");
+    }
+
+    /// <exception cref="FrameProtocolException">a text frame (Hello, Refused) whose payload is not UTF-8</exception>
+    public static void Text(ReceivedFrame frame)
+    {
+        if (FrameFormat.IsText(frame.Header.Kind)) FrameText.Decode(frame.PayloadBytes);
     }
 
     /// <exception cref="FrameProtocolException">the checksum the header carries is not that of <paramref name="headerBytes"/> and <paramref name="payload"/></exception>

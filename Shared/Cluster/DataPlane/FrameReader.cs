@@ -34,9 +34,8 @@ internal sealed class FrameReader(Stream stream, DataPlaneOptions options, long 
 
         var frame = FrameFormat.Read(_header);
         FrameChecks.Length(frame, options.MaxPayloadBytes);
-        var payload = options.Payloads.Rent((frame.PayloadBytes + sizeof(float) - 1) / sizeof(float));
+        var payload = options.Payloads.RentForFrame(frame.PayloadBytes);
         var bytes = MemoryMarshal.AsBytes(payload.AsSpan());
-        bytes[frame.PayloadBytes..].Clear();
         got = Fill(bytes[..frame.PayloadBytes]);
         if (got < frame.PayloadBytes)
             throw new EndOfStreamException($"connection closed mid-frame: {got} of {frame.PayloadBytes} payload bytes of a {frame.Kind} frame");
@@ -47,7 +46,7 @@ internal sealed class FrameReader(Stream stream, DataPlaneOptions options, long 
 
         FrameChecks.Checksum(frame, _header, bytes[..frame.PayloadBytes], _hash);
         var received = new ReceivedFrame(frame, payload);
-        if (FrameFormat.IsText(frame.Kind)) FrameText.Decode(received.PayloadBytes);
+        FrameChecks.Text(received);
         return received;
     }
 

@@ -141,12 +141,10 @@ internal sealed class InProcessWire : FrameWire
     private ReceivedFrame Copy(FrameHeader header, ReadOnlySpan<byte> bytes)
     {
         FrameChecks.Length(header, _options.MaxPayloadBytes);
-        var payload = _options.Payloads.Rent((header.PayloadBytes + sizeof(float) - 1) / sizeof(float));
-        var target = MemoryMarshal.AsBytes(payload.AsSpan());
-        bytes.CopyTo(target);
-        target[bytes.Length..].Clear();
+        var payload = _options.Payloads.RentForFrame(header.PayloadBytes);
+        bytes.CopyTo(MemoryMarshal.AsBytes(payload.AsSpan()));
         var frame = new ReceivedFrame(header, payload);
-        if (FrameFormat.IsText(header.Kind)) FrameText.Decode(frame.PayloadBytes);
+        FrameChecks.Text(frame);
         return frame;
     }
 }

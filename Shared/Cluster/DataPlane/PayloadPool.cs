@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace DistTrainer.Cluster.DataPlane;
 
@@ -49,6 +50,17 @@ public sealed class PayloadPool
 
     /// <summary>Bytes of the arrays <see cref="Rent"/> had to allocate because none was free, over the pool's life.</summary>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+
+    /// <summary>
+    /// The array a received frame of <paramref name="payloadBytes"/> is held in: whole floats (a text payload rounds up),
+    /// the padding after the payload zeroed, the payload itself for the caller to fill.
+    /// </summary>
+    public float[] RentForFrame(int payloadBytes)
+    {
+        var array = Rent((payloadBytes + sizeof(float) - 1) / sizeof(float));
+        MemoryMarshal.AsBytes(array.AsSpan())[payloadBytes..].Clear();
+        return array;
+    }
 
     /// <summary>An array of exactly <paramref name="length"/> floats, with arbitrary contents.</summary>
     public float[] Rent(int length)

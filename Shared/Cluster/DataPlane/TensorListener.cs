@@ -88,12 +88,14 @@ public sealed class TensorListener : IDisposable
     /// A connection from <paramref name="peerId"/> in this process, its frames handed over in memory
     /// (<see cref="InProcessWire"/>): the listening end goes to the connected handler as an accepted one does, with the
     /// same id and token for the parameter server to check, and the connecting end, not yet started, is returned. No
-    /// TLS: the peer is code of this process, out of the network's reach. Null once the listener is stopping.
+    /// TLS: the peer is code of this process, out of the network's reach. Null once the listener is stopping, or for a
+    /// Hello longer than a socket's listener takes (the socket path then refuses it as it would any other).
     /// </summary>
     internal TensorConnection? ConnectInProcess(string peerId, string? token, DataPlaneOptions connecting)
     {
-        if (_stopping) return null;
-        long helloBytes = FrameFormat.HeaderBytes + Encoding.UTF8.GetByteCount(HelloText.Format(peerId, token));
+        int helloPayload = Encoding.UTF8.GetByteCount(HelloText.Format(peerId, token));
+        if (_stopping || helloPayload > FrameFormat.MaxHelloBytes) return null;
+        long helloBytes = FrameFormat.HeaderBytes + helloPayload;
         var (client, server) = InProcessWire.Pair(connecting, Options, helloBytes);
         var connection = new TensorConnection(client, null, connecting);
         _onConnected(new TensorConnection(server, peerId, Options, token));

@@ -88,6 +88,15 @@ public sealed class InProcessConnectionTests : ConnectionContractTests
     }
 
     [Fact]
+    public void A_hello_longer_than_a_listener_takes_goes_through_the_socket_and_is_refused_there()
+    {
+        using var client = Server.Connect(new string('w', FrameFormat.MaxHelloBytes + 1));
+
+        Assert.False(client.InProcess);
+        Assert.Contains($"outside 0..{FrameFormat.MaxHelloBytes}", Server.NextRefusal());
+    }
+
+    [Fact]
     public void A_stopped_listener_takes_no_more_in_process_connections()
     {
         int port = Server.Listener.Port;
