@@ -99,7 +99,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
             var self = Self;
             Become(Preparing);
-            Task.Run(() => WorkerSession.Open(accepted.Job, accepted.StreamToken, _settings, _node, _dataPlane, self, _log))
+            BlockingWork.Run(() => WorkerSession.Open(accepted.Job, accepted.StreamToken, _settings, _node, _dataPlane, self, _log))
                 .PipeTo(self, success: session => new Prepared(session), failure: e => new PrepareFailed(e.Message));
         });
         Receive<WorkerRefused>(refused => Fail($"refused by the coordinator: {refused.Reason}"));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Metrics;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Data;
@@ -165,7 +166,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         var feed = _feed;
         // The periodic checkpoint is the state a standby takes over from; one write at a time keeps the snapshots in order.
         TensorConnection[] standbys = job.ReplyTo is null ? [.. _standbys.Current] : [];
-        Task.Run(() =>
+        BlockingWork.Run(() =>
         {
             feed.Send(content, standbys);
             string? error = writer.TryWrite(job.Path, content);

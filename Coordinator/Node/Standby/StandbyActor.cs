@@ -118,7 +118,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         var self = Self;
         var state = _state;
         var log = _log;
-        Task.Run(() => SnapshotReceiver.Connect(accepted, state.Path, state.Settings, state.DataPlane, log, closed => self.Tell(closed)))
+        BlockingWork.Run(() => SnapshotReceiver.Connect(accepted, state.Path, state.Settings, state.DataPlane, log, closed => self.Tell(closed)))
             .PipeTo(self, success: receiver => new StreamOpened(receiver), failure: e => new StreamFailed(e.GetBaseException().Message));
     }
 
