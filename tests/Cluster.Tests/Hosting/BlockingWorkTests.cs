@@ -40,7 +40,7 @@ public sealed class BlockingWorkTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData(false)]
     public async Task Work_that_blocks_keeps_the_heartbeats_going_only_off_the_thread_pool(bool asBlockingWork)
     {
-        int port = FreePort();
+        int port = Ports.Free();
         string seed = $"akka.tcp://disttrainer@127.0.0.1:{port}";
         var nodes = new[]
         {
@@ -88,10 +88,4 @@ public sealed class BlockingWorkTests(ITestOutputHelper output) : IAsyncLifetime
         return Akka.Cluster.Cluster.Get(system);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

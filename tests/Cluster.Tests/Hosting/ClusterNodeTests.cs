@@ -14,7 +14,7 @@ namespace DistTrainer.Cluster.Tests.Hosting;
 /// <summary>A coordinator and a worker node in one process, joined through the coordinator as seed.</summary>
 public sealed class ClusterNodeTests : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly string Seed = $"akka.tcp://disttrainer@127.0.0.1:{FreePort()}";
+    private static readonly string Seed = $"akka.tcp://disttrainer@127.0.0.1:{Ports.Free()}";
 
     // Terminating without coordinated shutdown skips leaving the cluster: to the others the node just stops answering, as after kill -9.
     private static readonly Config Crashable = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off");
@@ -26,12 +26,6 @@ public sealed class ClusterNodeTests : Akka.TestKit.Xunit2.TestKit
             Roles: [ClusterRoles.Coordinator]), Logger.None), output: output) =>
         _output = output;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task A_worker_joins_with_its_role_and_is_removed_about_ten_seconds_after_it_crashes()

@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Metrics;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Core;
 using Xunit;
 
@@ -9,7 +10,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public void Serves_the_process_and_gc_pause_metrics_over_http_until_disposed()
     {
-        int port = Exposition.FreePort();
+        int port = Ports.Free();
         var endpoint = MetricsEndpoint.Start(port, "--metrics-port");
         Exposition served;
         try
@@ -31,8 +32,8 @@ public sealed class MetricsEndpointTests
     [Fact]
     public void Two_endpoints_keep_their_own_counts()
     {
-        using var first = MetricsEndpoint.Start(Exposition.FreePort(), "--metrics-port");
-        using var second = MetricsEndpoint.Start(Exposition.FreePort(), "--metrics-port");
+        using var first = MetricsEndpoint.Start(Ports.Free(), "--metrics-port");
+        using var second = MetricsEndpoint.Start(Ports.Free(), "--metrics-port");
 
         new WorkerMetrics(first.Registry, "worker-1").ShardComputed(0.1);
 
@@ -43,7 +44,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public void A_port_already_served_is_refused_naming_the_option_and_the_port()
     {
-        int port = Exposition.FreePort();
+        int port = Ports.Free();
         using var first = MetricsEndpoint.Start(port, "--metrics-port");
 
         var refused = Assert.Throws<InvalidInputException>(() => MetricsEndpoint.Start(port, "--metrics-port"));

@@ -28,7 +28,7 @@ public sealed class RemotingTlsTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        int port = FreePort();
+        int port = Ports.Free();
         _seedAddress = $"akka.tcp://disttrainer@127.0.0.1:{port}";
         _seed = Start(new ClusterNodeOptions("127.0.0.1", port, SeedNodes: [_seedAddress], Roles: [ClusterRoles.Coordinator],
             Tls: _cluster.Node("coordinator")), _seedLog.CreateLogger());
@@ -89,10 +89,4 @@ public sealed class RemotingTlsTests : IAsyncLifetime
 
     private static int UpMembers(ActorSystem system) => Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == MemberStatus.Up);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
