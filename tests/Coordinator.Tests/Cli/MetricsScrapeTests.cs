@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Metrics;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Runs;
@@ -25,7 +26,7 @@ public sealed class MetricsScrapeTests
     {
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
-        int port = Exposition.FreePort();
+        int port = Ports.Free();
         var recorder = new TrainingRecorder();
         var midRun = new ScrapeAfterFirstEpoch(port);
         Exposition served;
