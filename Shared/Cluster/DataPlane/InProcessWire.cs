@@ -1,15 +1,19 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// One end of a connection whose two ends live in one process (the embedded cluster's workers and its parameter
-/// server). Sending copies the payload into an array rented from the receiving end's pool and hands the frame to that
-/// end's handler on the sending thread: no socket, no writer or reader thread to wake, no checksum (memory is not a
-/// wire that damages bytes). Over loopback TCP each frame cost two copies through the kernel and two thread
-/// wake-ups, most of an embedded step's communication (docs/benchmarks/cluster.md). The receiver owns the copy as
-/// it owns a frame read from a socket, and the sender's memory is free once Send returns, so both ends keep the
-/// socket wire's contract. Deliveries to one end are serialised, in the order the sends took the end's lock. Frames
+/// server). Sending hands the frame to the receiving end's handler on the sending thread: no socket, no writer or
+/// reader thread to wake, no checksum (memory is not a wire that damages bytes). Over loopback TCP each frame cost two
+/// copies through the kernel and two thread wake-ups, most of an embedded step's communication
+/// (docs/benchmarks/cluster.md). A float frame sent with a "written" callback is not copied at all: its array is lent
+/// to the receiver (<see cref="LentPayloads"/>), and the callback runs when the receiver gives it back to a pool, which
+/// is the contract a socket keeps too (the sender's memory is free once "written" runs). The weights the parameter
+/// server sends every worker, and each worker's result, travel this way: one model-sized copy fewer per frame, on the
+/// step's critical path. Other frames are copied into an array of the receiving end's pool, and the sender's memory
+/// is free once Send returns. Deliveries to one end are serialised, in the order the sends took the end's lock. Frames
 /// sent before the receiver starts wait, up to the receiving end's send-queue bound; past it the sender is told
 /// the peer is not draining, as over a socket. Handlers on both sides only hand frames on (they never block or
 /// send), which is what makes running them on the sender's thread safe.
@@ -18,7 +22,7 @@ internal sealed class InProcessWire : FrameWire
 {
     private readonly DataPlaneOptions _options;
     private readonly Lock _inbound = new();
-    private readonly Queue<ReceivedFrame> _early = new();
+    private readonly ConcurrentQueue<ReceivedFrame> _early = new();
     private long _earlyBytes;
     private long _peakEarlyBytes;
     private bool _started;
@@ -84,42 +88,79 @@ internal sealed class InProcessWire : FrameWire
 
     public override EnqueueOutcome Send(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, bool here)
     {
-        var outcome = _peer.Receive(header, MemoryMarshal.AsBytes(payload.Span)[..header.PayloadBytes]);
+        var outcome = _peer.Receive(header, payload, written, out bool lent);
         if (outcome != EnqueueOutcome.Queued) return outcome;
         Interlocked.Add(ref _bytesSent, FrameFormat.HeaderBytes + header.PayloadBytes);
         Interlocked.Increment(ref _framesSent);
-        written?.Invoke();
+        if (!lent) written?.Invoke();
         return EnqueueOutcome.Queued;
     }
 
     /// <summary>
     /// The flag alone, never the delivery lock: both ends close each other, possibly from handlers running under their
-    /// own locks. Frames still waiting for Start are dropped to the collector.
+    /// own locks. Frames still waiting for Start go back to their pools (a lent one to its sender, whose "written" runs).
     /// </summary>
     public override void Close()
     {
         _closed = true;
+        Interlocked.MemoryBarrier();
+        DropEarly();
         _peer._connection.Close(CloseCause.PeerClosed, "peer closed the connection");
+    }
+
+    /// <summary>
+    /// Safe beside Start and Receive: each frame is dequeued once. Receive drops again after queuing a frame when it
+    /// finds the end closed, so a frame queued as Close drained is not left behind.
+    /// </summary>
+    private void DropEarly()
+    {
+        while (_early.TryDequeue(out var frame)) _options.Payloads.Return(frame.Payload);
     }
 
     public override void Join(TimeSpan wait)
     {
     }
 
-    private EnqueueOutcome Receive(FrameHeader header, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Takes a frame into this end: the sender's array itself when it can be lent (<see cref="Lendable"/>; then
+    /// <paramref name="lent"/> is true and <paramref name="written"/> runs when the receiver gives the array back to a
+    /// pool), else a copy in this end's pool.
+    /// </summary>
+    private EnqueueOutcome Receive(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, out bool lent)
     {
+        lent = false;
         lock (_inbound)
         {
             if (_closed) return EnqueueOutcome.Closed;
-            ReceivedFrame frame;
             try
             {
-                frame = Copy(header, bytes);
+                FrameChecks.Length(header, _options.MaxPayloadBytes);
             }
             catch (FrameProtocolException e)
             {
                 _connection.Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
                 return EnqueueOutcome.Closed;
+            }
+            if (!_started && _earlyBytes > 0 && _earlyBytes + header.PayloadBytes > _options.Bounds.SendQueueBytes) return EnqueueOutcome.OverBound;
+            ReceivedFrame frame;
+            if (written is not null && Lendable(header, payload) is { } array)
+            {
+                LentPayloads.Lend(array, written);
+                lent = true;
+                frame = new ReceivedFrame(header, array);
+            }
+            else
+            {
+                frame = Copy(header, MemoryMarshal.AsBytes(payload.Span)[..header.PayloadBytes]);
+                try
+                {
+                    FrameChecks.Text(frame);
+                }
+                catch (FrameProtocolException e)
+                {
+                    _connection.Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
+                    return EnqueueOutcome.Closed;
+                }
             }
             Interlocked.Add(ref _bytesReceived, FrameFormat.HeaderBytes + header.PayloadBytes);
             Interlocked.Increment(ref _framesReceived);
@@ -128,23 +169,29 @@ internal sealed class InProcessWire : FrameWire
                 _connection.Deliver(frame);
                 return EnqueueOutcome.Queued;
             }
-            if (_earlyBytes > 0 && _earlyBytes + header.PayloadBytes > _options.Bounds.SendQueueBytes) return EnqueueOutcome.OverBound;
             _early.Enqueue(frame);
             _earlyBytes += header.PayloadBytes;
             _peakEarlyBytes = Math.Max(_peakEarlyBytes, _earlyBytes);
+            if (_closed) DropEarly();
             return EnqueueOutcome.Queued;
         }
     }
 
-    /// <summary>The receiving end's checks of a frame it did not read: its own length limit, and text that is UTF-8.</summary>
-    /// <exception cref="FrameProtocolException">the frame fails them</exception>
+    /// <summary>
+    /// A float frame whose payload is a whole array of exactly its length, sent with a "written" callback (the sender
+    /// waits for it before reusing the memory): that array can be handed over as the received payload. Text frames are
+    /// always copied: their callback closes the connection (a refusal), which must not wait on the receiver.
+    /// </summary>
+    private static float[]? Lendable(FrameHeader header, ReadOnlyMemory<float> payload) =>
+        !FrameFormat.IsText(header.Kind) && MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 &&
+        segment.Count == segment.Array!.Length && header.PayloadBytes == segment.Count * sizeof(float) && segment.Count > 0
+            ? segment.Array
+            : null;
+
     private ReceivedFrame Copy(FrameHeader header, ReadOnlySpan<byte> bytes)
     {
-        FrameChecks.Length(header, _options.MaxPayloadBytes);
         var payload = _options.Payloads.RentForFrame(header.PayloadBytes);
         bytes.CopyTo(MemoryMarshal.AsBytes(payload.AsSpan()));
-        var frame = new ReceivedFrame(header, payload);
-        FrameChecks.Text(frame);
-        return frame;
+        return new ReceivedFrame(header, payload);
     }
 }

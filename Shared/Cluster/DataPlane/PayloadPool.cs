@@ -76,9 +76,13 @@ public sealed class PayloadPool
         return GC.AllocateUninitializedArray<float>(length);
     }
 
+    /// <summary>
+    /// Keeps <paramref name="array"/> for a later <see cref="Rent"/>, within the bounds; an array another end of this
+    /// process lent (a frame handed over in memory) goes back to its sender instead.
+    /// </summary>
     public void Return(float[] array)
     {
-        if (array.Length == 0) return;
+        if (array.Length == 0 || LentPayloads.GiveBack(array)) return;
         var bucket = _free.GetOrAdd(array.Length, _ => new Bucket());
         if (bucket.Arrays.Count < _arraysPerLength)
         {

@@ -4,8 +4,9 @@ namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// A checked frame. <see cref="Payload"/> is rented from <see cref="DataPlaneOptions.Payloads"/> for this
-/// frame alone and belongs to whoever receives it: it may be kept, forwarded or mutated, and should be
-/// given back to that pool once nothing reads it any more. A float frame's payload holds exactly
+/// frame, or, handed over in memory, is the sender's own array lent to this receiver and possibly to others at once
+/// (the weights every worker gets): whoever receives it may keep, forward and read it, never write it, and should give
+/// it back to a pool once nothing reads it any more (a lent array then goes back to its sender). A float frame's payload holds exactly
 /// PayloadBytes / 4 values; a text frame's holds its UTF-8 bytes, zero-padded to a whole float.
 /// </summary>
 public readonly record struct ReceivedFrame(FrameHeader Header, float[] Payload)

@@ -9,7 +9,7 @@ public sealed class InProcessConnectionTests : ConnectionContractTests
     protected override bool InProcess => true;
 
     [Fact]
-    public void The_handler_runs_on_the_sending_thread_with_a_copy_it_owns()
+    public void A_float_frame_sent_with_a_callback_lends_its_array_until_the_receiver_gives_it_back()
     {
         using var client = Server.Connect("worker-1");
         var serverEnd = Server.NextConnection();
@@ -21,14 +21,65 @@ public sealed class InProcessConnectionTests : ConnectionContractTests
             received = frame.Payload;
         }, (_, _) => { });
         var sent = new float[] { 1, 2, 3 };
+        int written = 0;
+        var receiversPool = new PayloadPool();
+
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), sent, () => written++));
+
+        Assert.Equal(Environment.CurrentManagedThreadId, handlerThread);
+        Assert.Same(sent, received);
+        Assert.Equal(0, written);
+        receiversPool.Return(received!);
+        Assert.Equal(1, written);
+        Assert.Equal(0, receiversPool.PooledBytes);
+        receiversPool.Return(received!);
+        Assert.Equal(1, written);
+        Assert.Equal(12, receiversPool.PooledBytes);
+    }
+
+    [Fact]
+    public void A_frame_sent_without_a_callback_or_in_part_of_an_array_is_copied()
+    {
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
+        var received = new List<float[]>();
+        client.Start((_, frame) => received.Add(frame.Payload), (_, _) => { });
+        var sent = new float[] { 1, 2, 3, 4 };
         bool written = false;
 
-        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), sent, () => written = true));
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), sent));
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), sent.AsMemory(0, 3), () => written = true));
 
         Assert.True(written);
-        Assert.Equal(Environment.CurrentManagedThreadId, handlerThread);
-        Assert.NotSame(sent, received);
-        Assert.Equal(sent, received);
+        Assert.All(received, payload => Assert.NotSame(sent, payload));
+        Assert.Equal([new float[] { 1, 2, 3, 4 }, [1, 2, 3]], received);
+    }
+
+    [Fact]
+    public void Weights_lent_to_two_workers_go_back_to_their_pool_once_both_have_given_them_back()
+    {
+        using var first = Server.Connect("worker-1");
+        var toFirst = Server.NextConnection();
+        using var second = Server.Connect("worker-2");
+        var toSecond = Server.NextConnection();
+        var received = new List<float[]>();
+        first.Start((_, frame) => received.Add(frame.Payload), (_, _) => { });
+        second.Start((_, frame) => received.Add(frame.Payload), (_, _) => { });
+        var serversPool = new PayloadPool();
+        var weights = new SharedPayload(serversPool, 256);
+
+        Assert.True(weights.SendOn(toFirst.Connection, new FrameHeader(FrameKind.Weights)));
+        Assert.True(weights.SendOn(toSecond.Connection, new FrameHeader(FrameKind.Weights)));
+        weights.Release();
+
+        Assert.All(received, payload => Assert.Same(weights.Array, payload));
+        var workersPool = new PayloadPool();
+        workersPool.Return(received[0]);
+        Assert.Equal(1, weights.Holders);
+        workersPool.Return(received[1]);
+        Assert.Equal(0, weights.Holders);
+        Assert.Equal(256 * sizeof(float), serversPool.PooledBytes);
+        Assert.Equal(0, workersPool.PooledBytes);
     }
 
     [Fact]
@@ -71,6 +122,20 @@ public sealed class InProcessConnectionTests : ConnectionContractTests
         Assert.Equal(CloseCause.PeerNotDraining, closed.Cause);
         Assert.Contains("4000 bytes queued", closed.Message);
         Assert.Equal(CloseCause.PeerClosed, client.CloseReason?.Cause);
+    }
+
+    [Fact]
+    public void A_lent_frame_still_waiting_for_its_receiver_goes_back_to_its_sender_when_the_connection_closes()
+    {
+        var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
+        int written = 0;
+
+        Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), new float[16], () => written++));
+        Assert.Equal(0, written);
+        client.Dispose();
+
+        Assert.Equal(1, written);
     }
 
     [Fact]

@@ -33,6 +33,9 @@ internal sealed class ReceivingEnd
     public ReceivedFrame NextFrame() =>
         _frames.TryTake(out var frame, Wait) ? frame : throw new TimeoutException($"no frame within {Wait}");
 
+    /// <summary>The next frame delivered within <paramref name="wait"/>, or null.</summary>
+    public ReceivedFrame? TryNextFrame(TimeSpan wait) => _frames.TryTake(out var frame, wait) ? frame : null;
+
     public ConnectionClosed WaitClosed() =>
         _closed.Task.Wait(Wait) ? _closed.Task.Result : throw new TimeoutException($"connection not closed within {Wait}");
 
