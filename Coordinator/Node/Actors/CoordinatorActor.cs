@@ -13,7 +13,7 @@ namespace DistTrainer.Coordinator.Actors;
 /// Runs the schedule of a run through its phases, wiring messages to the worker roster (who takes part),
 /// the step scheduler (who computes what) and the run meter (what the run counts and reports). Waiting:
 /// registers workers until the expected number have their data plane connected, or the wait times out.
-/// Training: sends each step's plan (and the next one ahead) to the parameter server and the workers; a
+/// Training: sends each step's plan (and the next ones ahead) to the parameter server and the workers; a
 /// shard that is rejected, fails, misses its deadline, or whose worker is lost goes where the scheduler
 /// says. Evaluating: at each epoch's end the parameter server scores the test set. Supervision: the
 /// parameter server (a sibling) is not restarted: a crash there ends the run, which resumes from its
@@ -21,7 +21,7 @@ namespace DistTrainer.Coordinator.Actors;
 /// </summary>
 public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
-    private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed)];
+    private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed), typeof(ModelEvaluated)];
     private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(WaitTimedOut)];
 
     private readonly CoordinatorSettings _settings;
@@ -178,9 +178,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             return;
         }
         _tally.StepStarted();
-        foreach (var dispatch in _scheduler.Start(_meter.Step, ready, lookAhead: _meter.Step + 1 < _meter.LastStep && !_stopRequested, replan))
+        int lookAhead = _stopRequested ? 0 : (int)Math.Min(_settings.PlansAhead, _meter.LastStep - 1 - _meter.Step);
+        foreach (var dispatch in _scheduler.Start(_meter.Step, ready, lookAhead, replan))
         {
-            _parameterServer.Tell(dispatch.Begin);
+            _parameterServer.Tell(dispatch.Begin with { EndsEpoch = _meter.EndsEpoch(dispatch.Begin.Step) });
             foreach (var shard in dispatch.Shards) shard.Worker.Ref.Tell(shard.Shard);
         }
         StartDeadline();
@@ -227,7 +228,9 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _observer.OnClusterStep(_tally.LastStep(_scheduler.Reassigned, _scheduler.Restarts, _roster.Ready().Count, _roster.Lost.Count));
         if (_meter.EpochEnded || StopsHere)
         {
-            _parameterServer.Tell(EvaluateModel.Instance);
+            // A step that ends an epoch is scored by the parameter server right after it is applied, before the step sent
+            // ahead of it can be (its plan said so); a stop inside an epoch has no step ahead left to race.
+            if (!_meter.EpochEnded) _parameterServer.Tell(EvaluateModel.Instance);
             Become(Evaluating);
             return;
         }

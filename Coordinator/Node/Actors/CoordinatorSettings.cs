@@ -6,8 +6,9 @@ namespace DistTrainer.Coordinator.Actors;
 /// <summary>
 /// A run as the coordinator schedules it: the job every worker gets, the batches (size, epochs or
 /// steps, shuffling, seed), the first step (after a resume), the workers to wait for, how shards are
-/// sized, the time limits that keep every wait bounded, and when a worker whose results keep being
-/// rejected is quarantined (null: never; a coordinator node sets its configured policy). With
+/// sized, the time limits that keep every wait bounded, when a worker whose results keep being
+/// rejected is quarantined (null: never; a coordinator node sets its configured policy), and how many
+/// steps are planned ahead of the one being trained (a coordinator node sets its configured number). With
 /// <paramref name="LogicalShards"/>, every batch is cut into that many shards whoever is ready, and
 /// <paramref name="Sizing"/> only decides how many of them each worker computes; without (synchronised batch
 /// norm, whose shards of one step wait on each other), the batch is cut into one shard per ready worker.
@@ -28,7 +29,8 @@ public sealed record CoordinatorSettings(
     TimeSpan WorkerWaitTimeout,
     int MaxAttempts = 5,
     QuarantinePolicy? Quarantine = null,
-    int? LogicalShards = null);
+    int? LogicalShards = null,
+    int PlansAhead = 1);
 
 /// <summary>How a step's work is shared: in proportion to each worker's measured throughput, or equally.</summary>
 public enum ShardSizing

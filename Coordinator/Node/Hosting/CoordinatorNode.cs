@@ -72,12 +72,18 @@ public sealed class CoordinatorNode : IAsyncDisposable
             {
                 Retry = result.Settings.CheckpointRetry,
                 RangeTimeout = result.Settings.PsRangeTimeout,
+                PlansAhead = result.Settings.PlansAhead,
                 StateAtStop = result._stateAtStop,
             };
             server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.Step),
                 ParameterServerActor.Name);
-            settings = settings with { Job = settings.Job with { DataPlanePort = listener.Port }, Quarantine = result.Settings.Quarantine };
+            settings = settings with
+            {
+                Job = settings.Job with { DataPlanePort = listener.Port },
+                Quarantine = result.Settings.Quarantine,
+                PlansAhead = result.Settings.PlansAhead
+            };
             result.ParameterServer = server;
             result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
                 ActorNames.Coordinator);

@@ -20,6 +20,7 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="MaxShardNormRatio">The largest ratio of a shard's gradient norm to its step's others (0: no such check).</param>
 /// <param name="Quarantine">When a worker whose results keep being rejected gets no more shards.</param>
 /// <param name="PsRangeTimeout">Bounds one key range's part of a step with --ps-shards above 1.</param>
+/// <param name="PlansAhead">How many steps after the current one are planned and sent at once.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
@@ -29,7 +30,8 @@ public sealed record CoordinatorNodeSettings(
     CheckpointRetry CheckpointRetry,
     double MaxShardNormRatio,
     QuarantinePolicy Quarantine,
-    TimeSpan PsRangeTimeout)
+    TimeSpan PsRangeTimeout,
+    int PlansAhead)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -45,6 +47,6 @@ public sealed record CoordinatorNodeSettings(
             new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")),
             section.Number("max-shard-norm-ratio", minAboveZero: 1),
             new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")),
-            section.Duration("ps-range-timeout"));
+            section.Duration("ps-range-timeout"), section.Count("plans-ahead"));
     }
 }

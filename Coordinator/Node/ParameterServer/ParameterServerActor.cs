@@ -47,7 +47,9 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly CheckpointQueue _saves;
     private readonly RunMetrics? _metrics;
     private readonly ServerStateAtStop? _stateAtStop;
-    private BeginStep? _next;
+    private readonly int _plansAhead;
+    private readonly List<BeginStep> _ahead = [];
+    private BeginStep? _aggregating;
     private long _exchangeStarted = Stopwatch.GetTimestamp();
     private IActorRef _coordinator = ActorRefs.Nobody;
 
@@ -65,6 +67,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _feed = new SnapshotFeed(listener.Options.MaxPayloadBytes, log);
         _metrics = settings.Metrics;
         _stateAtStop = settings.StateAtStop;
+        _plansAhead = settings.PlansAhead;
         _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
         _packed = new PackedResults(_applier.Layout, _payloads);
@@ -212,30 +215,35 @@ public sealed partial class ParameterServerActor : ReceiveActor
     }
 
     /// <summary>
-    /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan
-    /// for the step after it (the coordinator sends one ahead) waits until this one is applied; a plan for a step
-    /// already applied is a race the coordinator resolves itself, and any other is a protocol error.
+    /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan for a later step
+    /// (the coordinator sends some ahead) waits until the step before it is applied, a newer attempt replacing an older;
+    /// a plan for a step already applied is a race the coordinator resolves itself, and one further ahead than the
+    /// coordinator plans is a protocol error.
     /// </summary>
     private void Begin(BeginStep begin)
     {
         _coordinator = Sender;
-        if (begin.Step == Version + 1)
-            _next = begin;
+        if (begin.Step > Version + _plansAhead)
+            _log.Warning("Ignored a plan for step {Step} while at step {Current}", begin.Step + 1, Version + 1);
+        else if (begin.Step > Version)
+        {
+            _ahead.RemoveAll(b => b.Step == begin.Step);
+            _ahead.Add(begin);
+        }
         else if (begin.Step == Version)
         {
             _exchangeStarted = Stopwatch.GetTimestamp();
             Aggregate(begin);
         }
-        else if (begin.Step < Version)
+        else
             // The coordinator planned a step again (a worker lost) before it heard that the step was applied: its
             // StepApplied is on the way and ends that plan.
             _log.Debug("Ignored a plan for step {Step}, already applied, while at step {Current}", begin.Step + 1, Version + 1);
-        else
-            _log.Warning("Ignored a plan for step {Step} while at step {Current}", begin.Step + 1, Version + 1);
     }
 
     private void Aggregate(BeginStep begin)
     {
+        _aggregating = begin;
         _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
         _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
         _screening.Begin(begin);
@@ -363,9 +371,10 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _screening.Applied();
         var senders = _screening.Senders;
         _published.Publish(_applier.Parameters);
-        if (_next is { } next && next.Step == Version)
+        bool evaluate = _aggregating?.EndsEpoch == true;
+        if (_ahead.Find(b => b.Step == Version) is { } next)
             Aggregate(next);
-        _next = null;
+        _ahead.RemoveAll(b => b.Step <= Version);
         // The coordinator hears first: it plans the step after next while the weights go out, and its plan must reach the
         // workers (through remoting, on cores the shards are computing on) before those weights do, or they wait for it.
         // Sending the weights is the next exchange's first part, so the server's time ends here.
@@ -377,6 +386,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         foreach (var connection in _connections.Current)
             _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
         if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
+        if (evaluate) _coordinator.Tell(new ModelEvaluated(_snapshot.Evaluate()));
     }
 
     /// <summary>A worker's data-plane stream passed the handshake (from the listener's thread).</summary>

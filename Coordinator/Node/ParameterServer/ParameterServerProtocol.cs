@@ -19,9 +19,12 @@ public sealed record AdmitStandby(string Node, string StreamToken) : INoSerializ
 
 /// <summary>
 /// Aggregate attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into these shards; shard i is
-/// taken only from worker <paramref name="AssignedTo"/>[i] (or one it is reassigned to).
+/// taken only from worker <paramref name="AssignedTo"/>[i] (or one it is reassigned to). With <paramref name="EndsEpoch"/>,
+/// the test set is scored with the step's weights as soon as it is applied (<see cref="ModelEvaluated"/> follows its
+/// <see cref="StepApplied"/>): a step sent ahead may be applied before an evaluation asked for later would arrive.
 /// </summary>
-public sealed record BeginStep(long Step, int Attempt, Shard[] Shards, string[] AssignedTo) : INoSerializationVerificationNeeded;
+public sealed record BeginStep(long Step, int Attempt, Shard[] Shards, string[] AssignedTo, bool EndsEpoch = false)
+    : INoSerializationVerificationNeeded;
 
 /// <summary>A shard of the step's attempt went to another worker too: its result is taken from that worker as well.</summary>
 public sealed record ShardReassigned(long Step, int Attempt, int ShardId, string WorkerId) : INoSerializationVerificationNeeded;

@@ -21,6 +21,9 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     /// <summary>How long one range of a step may take (the node's configuration sets it); past it the parameter server stops.</summary>
     public TimeSpan RangeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many steps after the one being aggregated the coordinator plans ahead (the node's configuration sets it).</summary>
+    public int PlansAhead { get; init; } = 1;
+
     /// <summary>Told, when the parameter server stops, which step's state it left in the run's model; null: nobody asks.</summary>
     public ServerStateAtStop? StateAtStop { get; init; }
 }

@@ -13,7 +13,7 @@ namespace DistTrainer.Coordinator.Scheduling;
 /// Decides who computes what: each step's global batch from the seeded sampler, cut into the job's logical
 /// shards (their number and sizes fixed by the job, so that no fault changes a step's arithmetic) that go to the
 /// ready workers in proportion to their throughput (or equally) — or, with synchronised batch norm, cut into one
-/// shard per ready worker sized that way — the next step planned and sent ahead, and what
+/// shard per ready worker sized that way — the next steps planned and sent ahead, and what
 /// becomes of a shard that does not come in: another worker, the whole step again, or the end of the run
 /// after too many failures or a divergence. It returns its decisions; the coordinator actor sends them.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class StepScheduler
     private readonly CoordinatorSettings _settings;
     private readonly ILogger _log;
     private readonly BatchSampler _sampler;
-    private StepPlan? _ahead;
+    private readonly List<StepPlan> _ahead = [];
     private int _failuresThisStep;
 
     public StepScheduler(CoordinatorSettings settings, ILogger log)
@@ -42,16 +42,17 @@ public sealed class StepScheduler
 
     /// <summary>
     /// Makes <paramref name="step"/> current: the plan sent ahead if all its workers are still ready, else a new plan
-    /// (a new attempt of the step). With <paramref name="lookAhead"/>, also plans the following step to be sent at
-    /// once, so that workers start it as soon as its weights arrive, without a round trip through the coordinator.
-    /// <paramref name="ready"/> must not be empty. Returns the plans to send, in order.
+    /// (a new attempt of the step). Then makes sure the <paramref name="lookAhead"/> steps after it have plans out, each
+    /// the one sent before if its workers are all still ready, else a new attempt, so that workers start each as soon as
+    /// its weights arrive, without a round trip through the coordinator. <paramref name="ready"/> must not be empty.
+    /// Returns the plans to send, in step order.
     /// </summary>
-    public IReadOnlyList<PlanDispatch> Start(long step, IReadOnlyList<WorkerEntry> ready, bool lookAhead, bool replan = false)
+    public IReadOnlyList<PlanDispatch> Start(long step, IReadOnlyList<WorkerEntry> ready, int lookAhead, bool replan = false)
     {
         var dispatches = new List<PlanDispatch>(2);
-        var sentAhead = _ahead is { } a && a.Step == step ? a : null;
+        var sentAhead = _ahead.Find(p => p.Step == step);
         var previous = sentAhead ?? (Current is { } p && p.Step == step ? p : null);
-        if (sentAhead is not null) _ahead = null;
+        _ahead.RemoveAll(p => p.Step <= step);
         if (!replan && sentAhead is not null && AllReady(sentAhead, ready))
             Current = sentAhead;
         else
@@ -60,10 +61,16 @@ public sealed class StepScheduler
             Current = Plan(step, previous is null ? 0 : previous.Attempt + 1, ready, previous);
             dispatches.Add(Dispatch(Current, ready));
         }
-        if (!lookAhead || (_ahead is { } next && next.Step == step + 1 && AllReady(next, ready))) return dispatches;
-        var stale = _ahead is { } old && old.Step == step + 1 ? old : null;
-        _ahead = Plan(step + 1, stale is null ? 0 : stale.Attempt + 1, ready, stale);
-        dispatches.Add(Dispatch(_ahead, ready));
+        for (long next = step + 1; next <= step + lookAhead; next++)
+        {
+            int at = _ahead.FindIndex(p => p.Step == next);
+            if (at >= 0 && AllReady(_ahead[at], ready)) continue;
+            var stale = at >= 0 ? _ahead[at] : null;
+            var plan = Plan(next, stale is null ? 0 : stale.Attempt + 1, ready, stale);
+            if (at >= 0) _ahead[at] = plan;
+            else _ahead.Add(plan);
+            dispatches.Add(Dispatch(plan, ready));
+        }
         return dispatches;
     }
 
@@ -188,12 +195,12 @@ public sealed class StepScheduler
     /// Whether a plan of <paramref name="step"/> was sent ahead: its workers may be computing it already, and the parameter
     /// server applies it as soon as the step before it is in.
     /// </summary>
-    public bool SentAhead(long step) => _ahead is { } ahead && ahead.Step == step;
+    public bool SentAhead(long step) => _ahead.Exists(p => p.Step == step);
 
     /// <summary>The run is over: no plan is current or sent ahead any more.</summary>
     public void End()
     {
         Current = null;
-        _ahead = null;
+        _ahead.Clear();
     }
 }

@@ -65,7 +65,10 @@ public sealed class RunMeter
     }
 
     /// <summary>Whether the last applied step was the last batch of its epoch or the last step of the run.</summary>
-    public bool EpochEnded => PositionOf(Step - 1).Batch == BatchesPerEpoch - 1 || Step == LastStep;
+    public bool EpochEnded => EndsEpoch(Step - 1);
+
+    /// <summary>Whether step <paramref name="step"/> (from 0) is the last batch of its epoch or the last step of the run.</summary>
+    public bool EndsEpoch(long step) => PositionOf(step).Batch == BatchesPerEpoch - 1 || step + 1 == LastStep;
 
     /// <summary>Whether steps were applied since the last epoch closed (a run stopped inside an epoch closes it).</summary>
     public bool EpochInProgress => _epochOutcome.Rows > 0;

@@ -312,6 +312,33 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_step_that_ends_an_epoch_is_scored_with_its_own_weights_before_the_step_sent_ahead_is_applied()
+    {
+        using var worker = Connect("w1", out _);
+        _server.Tell(new BeginStep(0, 0, TwoShards, ["w1", "w1"], EndsEpoch: true), TestActor);
+        Begin(1, TwoShards);
+
+        // Step 1's results are in before anyone could ask for step 0's score: the score must still be step 0's.
+        worker.SendResult(0, 0, 0, 2, _training.Result(0.1f));
+        worker.SendResult(0, 0, 1, 2, _training.Result(0.1f));
+        worker.SendResult(1, 0, 0, 2, _training.Result(0.5f));
+        worker.SendResult(1, 0, 1, 2, _training.Result(0.5f));
+
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<ShardArrived>();
+        Assert.Equal(0, ExpectMsg<StepApplied>().Step);
+        var scored = ExpectMsg<ModelEvaluated>().Test;
+        Assert.Equal(1, ExpectMsg<ShardArrived>().Step);
+        ExpectMsg<ShardArrived>();
+        Assert.Equal(1, ExpectMsg<StepApplied>().Step);
+        ExpectNoMsg(Quiet);
+        _server.Tell(EvaluateModel.Instance, TestActor);
+        var later = ExpectMsg<ModelEvaluated>().Test;
+        Assert.NotNull(scored);
+        Assert.NotEqual(scored!.Value.LossSum, later!.Value.LossSum);
+    }
+
+    [Fact]
     public void A_plan_again_for_a_step_already_applied_is_ignored_without_a_warning_and_a_plan_from_the_future_is_warned()
     {
         using var worker = Connect("w1", out _);

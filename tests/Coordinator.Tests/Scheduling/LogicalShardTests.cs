@@ -21,7 +21,7 @@ public sealed class LogicalShardTests
     [InlineData(5)]
     public void The_plan_cuts_the_jobs_shards_whatever_the_ready_count(int ready)
     {
-        var dispatch = Assert.Single(Schedulers.Create(logicalShards: 4).Start(2, Schedulers.Workers(Throughputs(ready)), lookAhead: false));
+        var dispatch = Assert.Single(Schedulers.Create(logicalShards: 4).Start(2, Schedulers.Workers(Throughputs(ready)), lookAhead: 0));
 
         Assert.Equal([new Shard(0, 0, 3), new Shard(1, 3, 3), new Shard(2, 6, 2), new Shard(3, 8, 2)], dispatch.Begin.Shards);
         Assert.Equal([0, 1, 2, 3], dispatch.Shards.Select(a => a.Shard.ShardId).Order());
@@ -33,7 +33,7 @@ public sealed class LogicalShardTests
     [Fact]
     public void Throughput_decides_how_many_shards_a_worker_computes_not_their_rows()
     {
-        var dispatch = Assert.Single(Schedulers.Create(logicalShards: 4).Start(0, Schedulers.Workers(10, 30), lookAhead: false));
+        var dispatch = Assert.Single(Schedulers.Create(logicalShards: 4).Start(0, Schedulers.Workers(10, 30), lookAhead: 0));
 
         Assert.Equal(["w1", "w2", "w2", "w2"], dispatch.Begin.AssignedTo);
         Assert.All(dispatch.Begin.Shards, s => Assert.InRange(s.Count, 2, 3));
@@ -42,8 +42,8 @@ public sealed class LogicalShardTests
     [Fact]
     public void With_batch_norm_a_batch_too_small_for_every_shard_gets_fewer_shards_of_two_rows_each_whoever_is_ready()
     {
-        var one = Assert.Single(Schedulers.Create(logicalShards: 8, batchNorm: true).Start(0, Schedulers.Workers(1), lookAhead: false));
-        var three = Assert.Single(Schedulers.Create(logicalShards: 8, batchNorm: true).Start(0, Schedulers.Workers(1, 1, 1), lookAhead: false));
+        var one = Assert.Single(Schedulers.Create(logicalShards: 8, batchNorm: true).Start(0, Schedulers.Workers(1), lookAhead: 0));
+        var three = Assert.Single(Schedulers.Create(logicalShards: 8, batchNorm: true).Start(0, Schedulers.Workers(1, 1, 1), lookAhead: 0));
 
         Assert.Equal(5, one.Begin.Shards.Length);
         Assert.All(one.Begin.Shards, s => Assert.Equal(2, s.Count));
@@ -55,7 +55,7 @@ public sealed class LogicalShardTests
     {
         var scheduler = Schedulers.Create(logicalShards: 2);
         var workers = Schedulers.Workers(1, 1);
-        var sent = scheduler.Start(0, workers, lookAhead: false)[0].Shards[1].Shard;
+        var sent = scheduler.Start(0, workers, lookAhead: 0)[0].Shards[1].Shard;
 
         var moved = Assert.IsType<RetryDecision.Reassign>(scheduler.Retry(0, 0, 1, "w2", "its worker was lost", workers.Take(1).ToList()));
 
@@ -85,7 +85,7 @@ public sealed class LogicalShardTests
     /// </summary>
     private static float[] Summed(List<WorkerEntry> workers)
     {
-        var dispatch = Assert.Single(Schedulers.Create(ShardSizing.Throughput, shuffle: true, logicalShards: 4).Start(0, workers, lookAhead: false));
+        var dispatch = Assert.Single(Schedulers.Create(ShardSizing.Throughput, shuffle: true, logicalShards: 4).Start(0, workers, lookAhead: 0));
         var aggregator = new StepAggregator(Layout);
         aggregator.Begin(0, 0, dispatch.Begin.Shards);
         foreach (var assignment in dispatch.Shards.OrderByDescending(a => a.Worker.Id).ThenByDescending(a => a.Shard.ShardId))

@@ -29,7 +29,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler();
 
-        var dispatch = Assert.Single(scheduler.Start(3, Workers(10, 20, 20), lookAhead: false));
+        var dispatch = Assert.Single(scheduler.Start(3, Workers(10, 20, 20), lookAhead: 0));
 
         Assert.Equal((3L, 0), (dispatch.Begin.Step, dispatch.Begin.Attempt));
         Assert.Equal([new Shard(0, 0, 2), new Shard(1, 2, 4), new Shard(2, 6, 4)], dispatch.Begin.Shards);
@@ -41,7 +41,7 @@ public sealed class StepSchedulerTests
     [Fact]
     public void Equal_sizing_ignores_throughput_and_gives_the_rounding_row_to_the_first_worker()
     {
-        var dispatch = Assert.Single(Scheduler(ShardSizing.Equal).Start(0, Workers(10, 20, 20), lookAhead: false));
+        var dispatch = Assert.Single(Scheduler(ShardSizing.Equal).Start(0, Workers(10, 20, 20), lookAhead: 0));
 
         Assert.Equal([new Shard(0, 0, 4), new Shard(1, 4, 3), new Shard(2, 7, 3)], dispatch.Begin.Shards);
     }
@@ -52,8 +52,8 @@ public sealed class StepSchedulerTests
         var scheduler = Scheduler(ShardSizing.Equal);
         var workers = Workers(1, 1);
 
-        var first = scheduler.Start(0, workers, lookAhead: true);
-        var second = scheduler.Start(1, workers, lookAhead: true);
+        var first = scheduler.Start(0, workers, lookAhead: 1);
+        var second = scheduler.Start(1, workers, lookAhead: 1);
 
         Assert.Equal([(0L, 0), (1L, 0)], first.Select(d => (d.Begin.Step, d.Begin.Attempt)));
         Assert.Equal([(2L, 0)], second.Select(d => (d.Begin.Step, d.Begin.Attempt)));
@@ -62,16 +62,36 @@ public sealed class StepSchedulerTests
     }
 
     [Fact]
+    public void Two_steps_ahead_each_step_sends_only_the_newest_and_a_lost_worker_replans_every_plan_out_that_it_had()
+    {
+        var scheduler = Scheduler(ShardSizing.Equal);
+        var workers = Workers(1, 1);
+
+        var first = scheduler.Start(0, workers, lookAhead: 2);
+        var second = scheduler.Start(1, workers, lookAhead: 2);
+        var afterLoss = scheduler.Start(2, workers.Take(1).ToList(), lookAhead: 2);
+        var stopping = scheduler.Start(3, workers.Take(1).ToList(), lookAhead: 0);
+
+        Assert.Equal([(0L, 0), (1L, 0), (2L, 0)], first.Select(d => (d.Begin.Step, d.Begin.Attempt)));
+        Assert.Equal([(3L, 0)], second.Select(d => (d.Begin.Step, d.Begin.Attempt)));
+        Assert.Equal([(2L, 1), (3L, 1), (4L, 0)], afterLoss.Select(d => (d.Begin.Step, d.Begin.Attempt)));
+        Assert.Empty(stopping);
+        Assert.Equal((3L, 1), (scheduler.Current!.Step, scheduler.Current.Attempt));
+        Assert.True(scheduler.SentAhead(4));
+        Assert.Equal("30,31,32,33,34,35,36,37,38,39", string.Join(",", scheduler.Current.Batch));
+    }
+
+    [Fact]
     public void Only_the_step_after_the_current_one_is_sent_ahead_until_it_starts_and_none_once_the_run_ended()
     {
         var scheduler = Scheduler(ShardSizing.Equal);
         var workers = Workers(1, 1);
 
-        scheduler.Start(0, workers, lookAhead: true);
+        scheduler.Start(0, workers, lookAhead: 1);
         var (beforeStart, otherStep) = (scheduler.SentAhead(1), scheduler.SentAhead(2));
-        scheduler.Start(1, workers, lookAhead: false);
+        scheduler.Start(1, workers, lookAhead: 0);
         var afterStart = scheduler.SentAhead(1);
-        scheduler.Start(2, workers, lookAhead: true);
+        scheduler.Start(2, workers, lookAhead: 1);
         scheduler.End();
 
         Assert.Equal((true, false, false, false), (beforeStart, otherStep, afterStart, scheduler.SentAhead(3)));
@@ -82,9 +102,9 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler(ShardSizing.Equal, shuffle: true);
         var workers = Workers(1, 1, 1);
-        var ahead = scheduler.Start(0, workers, lookAhead: true)[1];
+        var ahead = scheduler.Start(0, workers, lookAhead: 1)[1];
 
-        var again = Assert.Single(scheduler.Start(1, workers.Take(1).ToList(), lookAhead: false));
+        var again = Assert.Single(scheduler.Start(1, workers.Take(1).ToList(), lookAhead: 0));
 
         Assert.Equal((1L, 1), (again.Begin.Step, again.Begin.Attempt));
         var rows = Assert.Single(again.Shards).Shard.Indices;
@@ -98,7 +118,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler();
         var workers = Workers(5, 20, 10);
-        var sent = scheduler.Start(0, workers, lookAhead: false)[0].Shards[1].Shard;
+        var sent = scheduler.Start(0, workers, lookAhead: 0)[0].Shards[1].Shard;
 
         var decision = scheduler.Retry(0, 0, 1, "w2", "its worker was lost", workers);
 
@@ -116,7 +136,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler();
         var workers = Workers(5);
-        scheduler.Start(0, workers, lookAhead: false);
+        scheduler.Start(0, workers, lookAhead: 0);
 
         var decision = scheduler.Retry(0, 0, 0, "w1", "boom", workers);
 
@@ -128,7 +148,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler();
         var workers = Workers(1, 1);
-        scheduler.Start(0, workers, lookAhead: false);
+        scheduler.Start(0, workers, lookAhead: 0);
         Assert.True(scheduler.Arrived(new ShardArrived(0, 0, 0, "w1", 5, 0.2)));
         Assert.False(scheduler.Arrived(new ShardArrived(0, 1, 1, "w2", 5, 0.9)));
 
@@ -145,7 +165,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler(maxAttempts: 2);
         var workers = Workers(1);
-        scheduler.Start(0, workers, lookAhead: false);
+        scheduler.Start(0, workers, lookAhead: 0);
 
         var decisions = Enumerable.Range(0, 3).Select(_ => scheduler.Retry(0, 0, 0, "w1", "boom", workers)).ToList();
 
@@ -158,12 +178,12 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler(maxAttempts: 1);
         var workers = Workers(1);
-        scheduler.Start(0, workers, lookAhead: false);
+        scheduler.Start(0, workers, lookAhead: 0);
         Assert.IsType<RetryDecision.Reassign>(scheduler.Retry(0, 0, 0, "w1", "boom", workers));
 
         Assert.Null(scheduler.Applied(1));
         Assert.Same(scheduler.Current, scheduler.Applied(0));
-        scheduler.Start(1, workers, lookAhead: false);
+        scheduler.Start(1, workers, lookAhead: 0);
 
         Assert.IsType<RetryDecision.Reassign>(scheduler.Retry(1, 0, 0, "w1", "boom", workers));
     }
@@ -173,10 +193,10 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler(synchronisedBatchNorm: true);
         var workers = Workers(1, 1);
-        scheduler.Start(0, workers, lookAhead: false);
+        scheduler.Start(0, workers, lookAhead: 0);
 
         Assert.IsType<RetryDecision.PlanAgain>(scheduler.Retry(0, 0, 1, "w2", "exchange timed out", workers));
-        var again = Assert.Single(scheduler.Start(0, workers, lookAhead: false, replan: true));
+        var again = Assert.Single(scheduler.Start(0, workers, lookAhead: 0, replan: true));
 
         Assert.Equal((1, 1L, 0L), (again.Begin.Attempt, scheduler.Restarts, scheduler.Reassigned));
     }
@@ -185,7 +205,7 @@ public sealed class StepSchedulerTests
     public void With_no_worker_ready_a_failed_shard_waits_for_one()
     {
         var scheduler = Scheduler();
-        scheduler.Start(0, Workers(1), lookAhead: false);
+        scheduler.Start(0, Workers(1), lookAhead: 0);
 
         Assert.IsType<RetryDecision.WaitForWorker>(scheduler.Retry(0, 0, 0, "w1", "its worker was lost", []));
     }
@@ -195,7 +215,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler(ShardSizing.Equal);
         var workers = Workers(1, 1);
-        scheduler.Start(12, workers, lookAhead: false);
+        scheduler.Start(12, workers, lookAhead: 0);
 
         var first = scheduler.Rejected(new ShardRejected(12, 0, 0, "w1", "NaN in the gradients", ShardVerdict.NotFinite), workers);
         var second = scheduler.Rejected(new ShardRejected(12, 0, 0, "w2", "NaN in the gradients", ShardVerdict.NotFinite), workers);
@@ -210,9 +230,9 @@ public sealed class StepSchedulerTests
     {
         var workers = Workers(1);
         var malformed = Scheduler();
-        malformed.Start(0, workers, lookAhead: false);
+        malformed.Start(0, workers, lookAhead: 0);
         var diverged = Scheduler();
-        diverged.Start(0, workers, lookAhead: false);
+        diverged.Start(0, workers, lookAhead: 0);
 
         Assert.IsType<RetryDecision.Reassign>(malformed.Rejected(new ShardRejected(0, 0, 0, "w1", "wrong length", ShardVerdict.Rejected), workers));
         Assert.Equal("the loss or a gradient became NaN/Inf at step 1 (epoch 1, batch 1) on w1; the weights of step 0 are kept",
@@ -224,7 +244,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler(ShardSizing.Equal);
         var workers = Workers(1, 1, 1);
-        scheduler.Start(4, workers, lookAhead: false);
+        scheduler.Start(4, workers, lookAhead: 0);
         Assert.True(scheduler.Arrived(new ShardArrived(4, 0, 1, "w2", 3, 0.1)));
 
         var decision = scheduler.Rejected(new ShardRejected(4, 0, 1, "w2", "its gradient norm is 1000 times its step's others",
@@ -240,7 +260,7 @@ public sealed class StepSchedulerTests
     [Fact]
     public void Each_plan_tells_the_parameter_server_which_worker_computes_each_shard()
     {
-        var dispatch = Assert.Single(Scheduler().Start(0, Workers(1, 1, 1), lookAhead: false));
+        var dispatch = Assert.Single(Scheduler().Start(0, Workers(1, 1, 1), lookAhead: 0));
 
         Assert.Equal(["w1", "w2", "w3"], dispatch.Begin.AssignedTo);
     }
@@ -250,7 +270,7 @@ public sealed class StepSchedulerTests
     {
         var scheduler = Scheduler();
         var workers = Workers(1);
-        scheduler.Start(0, workers, lookAhead: true);
+        scheduler.Start(0, workers, lookAhead: 1);
 
         scheduler.End();
 
