@@ -66,10 +66,15 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
             return Reject($"shard {result.ShardId} of step {Step} carries {result.Payload.Length} floats; expected {Layout.Length}", out reason);
         if (!double.IsFinite(result.LossSum))
             return Reject($"shard {result.ShardId} of step {Step} has loss {result.LossSum}", out reason, ShardVerdict.NotFinite);
-        if (!Finite.All(result.Payload))
+        // One read of the gradients for both checks: a NaN or an infinity carries into the sum of squares, so a finite norm
+        // proves every gradient finite, and only an infinite one (squares of huge finite values overflow too) needs the
+        // element check. The batch-norm statistics after the gradients are always checked.
+        var gradients = Layout.Gradients(result.Payload);
+        float norm = TensorPrimitives.Norm<float>(gradients);
+        if ((!float.IsFinite(norm) && !Finite.All(gradients)) || !Finite.All(result.Payload.AsSpan(Layout.ParameterCount)))
             return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason, ShardVerdict.NotFinite);
         _results[result.ShardId] = result;
-        _norms[result.ShardId] = TensorPrimitives.Norm<float>(Layout.Gradients(result.Payload));
+        _norms[result.ShardId] = norm;
         _received++;
         return ShardVerdict.Accepted;
     }

@@ -26,6 +26,27 @@ public class StepAggregatorTests
     private static ShardVerdict Offer(StepAggregator aggregator, ShardResult result) => aggregator.Offer(result, out _);
 
     [Fact]
+    public void A_NaN_or_infinity_anywhere_in_a_long_gradient_is_refused_and_huge_finite_values_are_taken_with_an_infinite_norm()
+    {
+        var layout = new ShardPayloadLayout(70, [2]);
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            for (int at = 0; at < 74; at++)
+            {
+                var aggregator = new StepAggregator(layout);
+                aggregator.Begin(0, 0, [new Shard(0, 0, 2)]);
+                var payload = Enumerable.Range(0, layout.Length).Select(i => i * 0.5f).ToArray();
+                payload[at] = bad;
+
+                Assert.Equal(ShardVerdict.NotFinite, aggregator.Offer(new ShardResult(0, 0, 0, 2, 1, 1, payload), out _));
+            }
+        var huge = new StepAggregator(layout);
+        huge.Begin(0, 0, [new Shard(0, 0, 2)]);
+
+        Assert.Equal(ShardVerdict.Accepted, huge.Offer(new ShardResult(0, 0, 0, 2, 1, 1, Enumerable.Repeat(3e38f, layout.Length).ToArray()), out _));
+        Assert.Equal(double.PositiveInfinity, huge.GradientNorm(0));
+    }
+
+    [Fact]
     public void A_duplicate_is_counted_and_not_summed_twice()
     {
         var aggregator = Begun();
