@@ -49,7 +49,8 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly ServerStateAtStop? _stateAtStop;
     private readonly int _plansAhead;
     private readonly List<BeginStep> _ahead = [];
-    private BeginStep? _aggregating;
+    // The step being aggregated ends an epoch: the test set is scored once it is applied.
+    private bool _endsEpoch;
     private long _exchangeStarted = Stopwatch.GetTimestamp();
     private IActorRef _coordinator = ActorRefs.Nobody;
 
@@ -243,7 +244,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
 
     private void Aggregate(BeginStep begin)
     {
-        _aggregating = begin;
+        _endsEpoch = begin.EndsEpoch;
         _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
         _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
         _screening.Begin(begin);
@@ -371,7 +372,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _screening.Applied();
         var senders = _screening.Senders;
         _published.Publish(_applier.Parameters);
-        bool evaluate = _aggregating?.EndsEpoch == true;
+        bool evaluate = _endsEpoch;
         if (_ahead.Find(b => b.Step == Version) is { } next)
             Aggregate(next);
         _ahead.RemoveAll(b => b.Step <= Version);

@@ -122,9 +122,7 @@ internal sealed class InProcessWire : FrameWire
     }
 
     /// <summary>
-    /// Takes a frame into this end: the sender's array itself when it can be lent (<see cref="Lendable"/>; then
-    /// <paramref name="lent"/> is true and <paramref name="written"/> runs when the receiver gives the array back to a
-    /// pool), else a copy in this end's pool.
+    /// Takes a frame into this end, within its length limit and, before Start, its send-queue bound: see <see cref="Take"/>.
     /// </summary>
     private EnqueueOutcome Receive(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, out bool lent)
     {
@@ -132,35 +130,17 @@ internal sealed class InProcessWire : FrameWire
         lock (_inbound)
         {
             if (_closed) return EnqueueOutcome.Closed;
+            ReceivedFrame frame;
             try
             {
                 FrameChecks.Length(header, _options.MaxPayloadBytes);
+                if (!_started && _earlyBytes > 0 && _earlyBytes + header.PayloadBytes > _options.Bounds.SendQueueBytes) return EnqueueOutcome.OverBound;
+                frame = Take(header, payload, written, out lent);
             }
             catch (FrameProtocolException e)
             {
                 _connection.Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
                 return EnqueueOutcome.Closed;
-            }
-            if (!_started && _earlyBytes > 0 && _earlyBytes + header.PayloadBytes > _options.Bounds.SendQueueBytes) return EnqueueOutcome.OverBound;
-            ReceivedFrame frame;
-            if (written is not null && Lendable(header, payload) is { } array)
-            {
-                LentPayloads.Lend(array, written);
-                lent = true;
-                frame = new ReceivedFrame(header, array);
-            }
-            else
-            {
-                frame = Copy(header, MemoryMarshal.AsBytes(payload.Span)[..header.PayloadBytes]);
-                try
-                {
-                    FrameChecks.Text(frame);
-                }
-                catch (FrameProtocolException e)
-                {
-                    _connection.Close(CloseCause.ProtocolError, $"protocol error: {e.Message}");
-                    return EnqueueOutcome.Closed;
-                }
             }
             Interlocked.Add(ref _bytesReceived, FrameFormat.HeaderBytes + header.PayloadBytes);
             Interlocked.Increment(ref _framesReceived);
@@ -188,10 +168,25 @@ internal sealed class InProcessWire : FrameWire
             ? segment.Array
             : null;
 
-    private ReceivedFrame Copy(FrameHeader header, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// The sender's array itself when it can be lent (<see cref="Lendable"/>; then <paramref name="lent"/> is true and
+    /// <paramref name="written"/> runs when the receiver gives the array back to a pool), else a copy in this end's pool,
+    /// whose text, for a text frame, must be UTF-8.
+    /// </summary>
+    /// <exception cref="FrameProtocolException">a copied text frame that is not UTF-8</exception>
+    private ReceivedFrame Take(FrameHeader header, ReadOnlyMemory<float> payload, Action? written, out bool lent)
     {
-        var payload = _options.Payloads.RentForFrame(header.PayloadBytes);
-        bytes.CopyTo(MemoryMarshal.AsBytes(payload.AsSpan()));
-        return new ReceivedFrame(header, payload);
+        lent = false;
+        if (written is not null && Lendable(header, payload) is { } array)
+        {
+            LentPayloads.Lend(array, written);
+            lent = true;
+            return new ReceivedFrame(header, array);
+        }
+        var copy = _options.Payloads.RentForFrame(header.PayloadBytes);
+        MemoryMarshal.AsBytes(payload.Span)[..header.PayloadBytes].CopyTo(MemoryMarshal.AsBytes(copy.AsSpan()));
+        var frame = new ReceivedFrame(header, copy);
+        FrameChecks.Text(frame);
+        return frame;
     }
 }

@@ -66,7 +66,7 @@ public sealed class BlockingWorkTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var release = new ManualResetEventSlim();
         var blocked = Enumerable.Range(0, Environment.ProcessorCount + 32)
-            .Select(_ => asBlockingWork ? BlockingWork.Run(release.Wait) : Task.Run(release.Wait)).ToArray();
+            .Select(_ => asBlockingWork ? BlockingWork.Run(() => release.Wait(Timeout.Infinite)) : Task.Run(() => release.Wait(Timeout.Infinite))).ToArray();
         var clock = Stopwatch.StartNew();
         var unreachable = new List<string>();
         while (clock.Elapsed < Hold + TimeSpan.FromSeconds(4))
