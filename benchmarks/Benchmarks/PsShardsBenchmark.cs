@@ -1,4 +1,5 @@
 using System.Globalization;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Compute.Cpu;
@@ -77,7 +78,7 @@ public static class PsShardsBenchmark
         using var model = new Sequential(ModelSpec.Parse(TrainOptions.DefaultLayers), backend, 1);
         model.Initialize(1);
         using var applier = new StepApplier(model, OptimizerFactory.Create(new OptimizerSettings(Optimizer), model.ParameterCount), null,
-            shards, TimeSpan.FromSeconds(30));
+            shards, TimeSpan.FromSeconds(30), new PayloadPool());
         var aggregator = new StepAggregator(applier.Layout);
         aggregator.Begin(0, 0, [new Shard(0, 0, 64), new Shard(1, 64, 64)]);
         var random = new Random(1);

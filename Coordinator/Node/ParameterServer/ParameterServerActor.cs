@@ -41,7 +41,6 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
     private readonly PackedResults _packed;
-    private readonly PublishedWeights _published;
     private readonly CheckpointPlan? _checkpoints;
     private readonly CheckpointWriter _writer;
     private readonly CheckpointQueue _saves;
@@ -60,7 +59,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _listener = listener;
         _payloads = listener.Options.Payloads;
         _log = log;
-        _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients, settings.Shards, settings.RangeTimeout);
+        _applier = new StepApplier(evaluator.Model, optimizer, settings.Gradients, settings.Shards, settings.RangeTimeout, _payloads);
         _snapshot = new ModelSnapshot(_applier, evaluator, test, settings.Checkpoints?.PlannedSteps, settings.Checkpoints?.LogicalShards);
         _checkpoints = settings.Checkpoints;
         _writer = new CheckpointWriter(settings.Retry, log);
@@ -69,7 +68,6 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _metrics = settings.Metrics;
         _stateAtStop = settings.StateAtStop;
         _plansAhead = settings.PlansAhead;
-        _published = new PublishedWeights(_payloads, _applier.Parameters);
         _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
         _packed = new PackedResults(_applier.Layout, _payloads);
         _screening = new ShardScreening(new ShardNormRule(settings.MaxShardNormRatio));
@@ -210,7 +208,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         }
         var self = Self;
         connection.Start((c, frame) => self.Tell(new FrameArrived(c, frame)), (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
-        _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
+        _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
         _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);
         _coordinator.Tell(new WorkerConnected(id));
     }
@@ -371,7 +369,6 @@ public sealed partial class ParameterServerActor : ReceiveActor
         }
         _screening.Applied();
         var senders = _screening.Senders;
-        _published.Publish(_applier.Parameters);
         bool evaluate = _endsEpoch;
         if (_ahead.Find(b => b.Step == Version) is { } next)
             Aggregate(next);
@@ -385,7 +382,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
             _connections.Traffic,
             new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted, _exchangeStarted).TotalSeconds), senders));
         foreach (var connection in _connections.Current)
-            _published.Current.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+            _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
         if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
         if (evaluate) _coordinator.Tell(new ModelEvaluated(_snapshot.Evaluate()));
     }

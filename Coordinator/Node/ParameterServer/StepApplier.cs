@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Nn;
@@ -14,7 +15,8 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// way they change: a complete step's shard gradients summed in shard order, checked finite, shown to
 /// the gradient observer, stepped by the optimizer (refused when the step would leave a weight or a state
 /// value non-finite: <see cref="FiniteStepGuard"/>; the new weights shown to the observer too), and the shards' batch statistics folded into the
-/// running ones. The model is only written when someone reads it (evaluation, checkpoint, export).
+/// running ones. The new weights are written beside the current ones, into the pooled array that is then sent as they
+/// are (<see cref="PublishedWeights"/>): neither a refused step's rollback nor publishing needs a copy. The model is only written when someone reads it (evaluation, checkpoint, export).
 /// With --ps-shards K the parameter vector is cut into K key ranges (<see cref="ParameterRanges"/>), each summed and
 /// stepped at the same time as the others (<see cref="RangeCrew"/>): every rule is element-wise
 /// and every sum keeps its shard order, so the result is bit for bit the unsharded one; the guard's decision is
@@ -26,7 +28,8 @@ public sealed class StepApplier : IDisposable
     private readonly IOptimizer _optimizer;
     private readonly IGradientObserver? _observer;
     private readonly FiniteStepGuard _guard;
-    private readonly float[] _parameters, _gradients, _buffers;
+    private readonly PublishedWeights _weights;
+    private readonly float[] _gradients, _buffers;
     private readonly MomentsMerger[] _mergers;
     private readonly int[] _runningMeanOffsets;
     private readonly float[][] _mergedMean, _mergedVariance;
@@ -34,26 +37,30 @@ public sealed class StepApplier : IDisposable
     private readonly RangeCrew _crew;
     private readonly bool[] _rangeFinite;
     private readonly string?[] _rangeRefusal;
-    private readonly Action<int> _sumAndStepRange, _rollBackRange;
+    private readonly Action<int> _sumAndStepRange;
     private StepAggregator? _aggregator;
+    private float[] _updated = [];
     // Set while a step changes the weights and the optimizer's state range by range: a step that threw half-way
     // (a range past its timeout) leaves them neither the old step's nor the new one's.
     private bool _midStep;
 
     /// <summary>
     /// Starts from the model's weights and running statistics as they are now, its parameters cut into
-    /// <paramref name="shards"/> ranges; a range not done within <paramref name="rangeTimeout"/> stops the applier.
+    /// <paramref name="shards"/> ranges; a range not done within <paramref name="rangeTimeout"/> stops the applier. The
+    /// weights' versions are arrays of <paramref name="payloads"/>.
     /// </summary>
-    public StepApplier(Sequential model, IOptimizer optimizer, IGradientObserver? observer, int shards, TimeSpan rangeTimeout)
+    public StepApplier(Sequential model, IOptimizer optimizer, IGradientObserver? observer, int shards, TimeSpan rangeTimeout,
+        PayloadPool payloads)
     {
         _model = model;
         _optimizer = optimizer;
         _observer = observer;
-        _parameters = new float[model.ParameterCount];
+        var parameters = new float[model.ParameterCount];
         _gradients = new float[model.ParameterCount];
         _buffers = new float[model.BufferCount];
-        _guard = new FiniteStepGuard(optimizer, model.ParameterCount);
-        model.Backend.Download(model.Parameters, _parameters);
+        _guard = new FiniteStepGuard(optimizer);
+        model.Backend.Download(model.Parameters, parameters);
+        _weights = new PublishedWeights(payloads, parameters);
         model.Backend.Download(model.Buffers, _buffers);
         Layout = ShardPayloadLayout.Of(model);
         _mergers = Layout.BatchNormWidths.Select(w => new MomentsMerger(w)).ToArray();
@@ -65,7 +72,6 @@ public sealed class StepApplier : IDisposable
         _rangeFinite = new bool[shards];
         _rangeRefusal = new string?[shards];
         _sumAndStepRange = SumAndStepRange;
-        _rollBackRange = RollBackRange;
         _crew = new RangeCrew(shards, rangeTimeout);
     }
 
@@ -78,7 +84,10 @@ public sealed class StepApplier : IDisposable
     /// <summary>The version of the weights: the number of optimizer steps taken.</summary>
     public long Version => _optimizer.StepCount;
 
-    public ReadOnlySpan<float> Parameters => _parameters;
+    public ReadOnlySpan<float> Parameters => _weights.Current.Array;
+
+    /// <summary>The weights as sent to the workers.</summary>
+    public SharedPayload Weights => _weights.Current;
 
     /// <summary>
     /// Applies the complete step in <paramref name="aggregator"/>; false, with the weights kept and
@@ -98,10 +107,11 @@ public sealed class StepApplier : IDisposable
     {
         long step = aggregator.Step;
         _aggregator = aggregator;
+        _updated = _weights.Next;
         _guard.BeginStep();
         // One run of the ranges a step, summing and stepping each range in turn: a separate run per phase woke the range
-        // threads twice more on every step's critical path. A range whose sum is not finite is not stepped; the ranges
-        // that were are rolled back below, so the weights and state are exactly as if no range had been.
+        // threads twice more on every step's critical path. A range whose sum is not finite is not stepped; the step is
+        // then refused whole, which leaves the weights and state as they were, since every range wrote beside them.
         _crew.Run(_sumAndStepRange);
         outcome = aggregator.Outcome();
         bool gradientFinite = Array.IndexOf(_rangeFinite, false) < 0;
@@ -109,15 +119,16 @@ public sealed class StepApplier : IDisposable
         string? refusal = Array.Find(_rangeRefusal, r => r is not null);
         if (!gradientFinite || refusal is not null)
         {
-            _crew.Run(_rollBackRange);
-            _guard.RefuseStep();
+            _guard.Refuse();
             failure = gradientFinite
                 ? $"the optimizer refused step {step + 1}: it would make {refusal} NaN or infinite " +
                   $"(a huge gradient); the weights of step {step} are kept"
                 : $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
             return false;
         }
-        _observer?.OnWeights(step, _parameters);
+        _guard.Commit();
+        _weights.PublishNext();
+        _observer?.OnWeights(step, Parameters);
         // A few hundred values per batch-norm layer: cheaper on this thread than waking the range threads again.
         for (int range = 0; range < _ranges.Count; range++) FoldRange(range);
         _aggregator = null;
@@ -128,7 +139,7 @@ public sealed class StepApplier : IDisposable
     /// <summary>Writes the weights and running statistics into the model, for whoever reads it next.</summary>
     public void WriteModel()
     {
-        _model.Backend.Upload(_parameters, _model.Parameters);
+        _model.Backend.Upload(Parameters, _model.Parameters);
         _model.Backend.Upload(_buffers, _model.Buffers);
     }
 
@@ -158,13 +169,9 @@ public sealed class StepApplier : IDisposable
         var slice = _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length);
         _aggregator!.SumGradients(slice, _ranges[range].Offset);
         _rangeFinite[range] = Finite.All(slice);
-        _rangeRefusal[range] = _rangeFinite[range] ? _guard.StepRange(_parameters, _gradients, _ranges[range].Offset, _ranges[range].Length) : null;
-    }
-
-    /// <summary>Only a range that was stepped: the guard's copy of any other is an older step's.</summary>
-    private void RollBackRange(int range)
-    {
-        if (_rangeFinite[range]) _guard.RollBackRange(_parameters, _ranges[range].Offset, _ranges[range].Length);
+        _rangeRefusal[range] = _rangeFinite[range]
+            ? _guard.StepRange(Parameters, _gradients, _updated, _ranges[range].Offset, _ranges[range].Length)
+            : null;
     }
 
     private void FoldRange(int range)

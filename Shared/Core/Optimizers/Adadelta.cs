@@ -33,21 +33,21 @@ internal sealed class Adadelta : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
+    protected override void Update(InOut parameters, ReadOnlySpan<float> gradients, StateRange state, ElementwiseMode mode)
     {
-        var rule = new Rule(parameters, gradients, Buffer(SquareAverage, offset, parameters.Length), Buffer(AccumulatedDelta, offset, parameters.Length), this);
-        Elementwise.Apply(ref rule, parameters.Length, mode);
+        var rule = new Rule(parameters, gradients, state[SquareAverage], state[AccumulatedDelta], this);
+        Elementwise.Apply(ref rule, gradients.Length, mode);
     }
 
     private ref struct Rule(
-        Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> accumulatedDelta,
+        InOut parameters, ReadOnlySpan<float> gradients, InOut squareAverage, InOut accumulatedDelta,
         Adadelta optimizer)
         : IElementwiseRule
     {
-        private readonly Span<float> _parameters = parameters;
+        private readonly InOut _parameters = parameters;
         private readonly ReadOnlySpan<float> _gradients = gradients;
-        private readonly Span<float> _squareAverage = squareAverage;
-        private readonly Span<float> _accumulatedDelta = accumulatedDelta;
+        private readonly InOut _squareAverage = squareAverage;
+        private readonly InOut _accumulatedDelta = accumulatedDelta;
         private readonly L2Penalty _penalty = optimizer._penalty;
         private readonly float _rho = optimizer._rho;
         private readonly float _oneMinusRho = optimizer._oneMinusRho;
@@ -57,18 +57,18 @@ internal sealed class Adadelta : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(_parameters, index);
+            var parameter = _parameters.Load(index);
             var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
             var rhoVector = new Vector<float>(_rho);
             var oneMinusRhoVector = new Vector<float>(_oneMinusRho);
             var epsVector = new Vector<float>(_eps);
-            var average = Elementwise.Load(_squareAverage, index) * rhoVector + oneMinusRhoVector * gradient * gradient;
-            Elementwise.Store(_squareAverage, index, average);
+            var average = _squareAverage.Load(index) * rhoVector + oneMinusRhoVector * gradient * gradient;
+            _squareAverage.Store(index, average);
             var std = Vector.SquareRoot(average + epsVector);
-            var accumulated = Elementwise.Load(_accumulatedDelta, index);
+            var accumulated = _accumulatedDelta.Load(index);
             var delta = Vector.SquareRoot(accumulated + epsVector) / std * gradient;
-            Elementwise.Store(_accumulatedDelta, index, accumulated * rhoVector + oneMinusRhoVector * delta * delta);
-            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * delta);
+            _accumulatedDelta.Store(index, accumulated * rhoVector + oneMinusRhoVector * delta * delta);
+            _parameters.Store(index, parameter + new Vector<float>(_negativeLearningRate) * delta);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -27,18 +27,18 @@ internal sealed class Adagrad : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
+    protected override void Update(InOut parameters, ReadOnlySpan<float> gradients, StateRange state, ElementwiseMode mode)
     {
-        var rule = new Rule(parameters, gradients, Buffer(Sum, offset, parameters.Length), this);
-        Elementwise.Apply(ref rule, parameters.Length, mode);
+        var rule = new Rule(parameters, gradients, state[Sum], this);
+        Elementwise.Apply(ref rule, gradients.Length, mode);
     }
 
-    private ref struct Rule(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> sum, Adagrad optimizer)
+    private ref struct Rule(InOut parameters, ReadOnlySpan<float> gradients, InOut sum, Adagrad optimizer)
         : IElementwiseRule
     {
-        private readonly Span<float> _parameters = parameters;
+        private readonly InOut _parameters = parameters;
         private readonly ReadOnlySpan<float> _gradients = gradients;
-        private readonly Span<float> _sum = sum;
+        private readonly InOut _sum = sum;
         private readonly L2Penalty _penalty = optimizer._penalty;
         private readonly float _eps = optimizer._eps;
         private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
@@ -46,12 +46,12 @@ internal sealed class Adagrad : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(_parameters, index);
+            var parameter = _parameters.Load(index);
             var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
-            var accumulated = Elementwise.Load(_sum, index) + gradient * gradient;
-            Elementwise.Store(_sum, index, accumulated);
+            var accumulated = _sum.Load(index) + gradient * gradient;
+            _sum.Store(index, accumulated);
             var std = Vector.SquareRoot(accumulated) + new Vector<float>(_eps);
-            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * gradient / std);
+            _parameters.Store(index, parameter + new Vector<float>(_negativeLearningRate) * gradient / std);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -37,18 +37,18 @@ internal sealed class Adam : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
+    protected override void Update(InOut parameters, ReadOnlySpan<float> gradients, StateRange state, ElementwiseMode mode)
     {
-        var rule = new Rule(parameters, gradients, Buffer(ExpAvg, offset, parameters.Length), Buffer(ExpAvgSq, offset, parameters.Length), this);
-        Elementwise.Apply(ref rule, parameters.Length, mode);
+        var rule = new Rule(parameters, gradients, state[ExpAvg], state[ExpAvgSq], this);
+        Elementwise.Apply(ref rule, gradients.Length, mode);
     }
 
     private ref struct Rule : IElementwiseRule
     {
-        private readonly Span<float> _parameters;
+        private readonly InOut _parameters;
         private readonly ReadOnlySpan<float> _gradients;
-        private readonly Span<float> _expAvg;
-        private readonly Span<float> _expAvgSq;
+        private readonly InOut _expAvg;
+        private readonly InOut _expAvgSq;
         private readonly L2Penalty _penalty;
         private readonly float _decayFactor;
         private readonly float _beta1;
@@ -60,7 +60,7 @@ internal sealed class Adam : Optimizer
         private readonly float _eps;
 
         public Rule(
-            Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> expAvg, Span<float> expAvgSq, Adam optimizer)
+            InOut parameters, ReadOnlySpan<float> gradients, InOut expAvg, InOut expAvgSq, Adam optimizer)
         {
             this._parameters = parameters;
             this._gradients = gradients;
@@ -82,15 +82,15 @@ internal sealed class Adam : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(_parameters, index) * new Vector<float>(_decayFactor);
+            var parameter = _parameters.Load(index) * new Vector<float>(_decayFactor);
             var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
-            var mean = Elementwise.Load(_expAvg, index) * new Vector<float>(_beta1) + new Vector<float>(_oneMinusBeta1) * gradient;
-            var square = Elementwise.Load(_expAvgSq, index) * new Vector<float>(_beta2)
+            var mean = _expAvg.Load(index) * new Vector<float>(_beta1) + new Vector<float>(_oneMinusBeta1) * gradient;
+            var square = _expAvgSq.Load(index) * new Vector<float>(_beta2)
                 + new Vector<float>(_oneMinusBeta2) * gradient * gradient;
-            Elementwise.Store(_expAvg, index, mean);
-            Elementwise.Store(_expAvgSq, index, square);
+            _expAvg.Store(index, mean);
+            _expAvgSq.Store(index, square);
             var denominator = Vector.SquareRoot(square) / new Vector<float>(_biasCorrection2Sqrt) + new Vector<float>(_eps);
-            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeStepSize) * mean / denominator);
+            _parameters.Store(index, parameter + new Vector<float>(_negativeStepSize) * mean / denominator);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

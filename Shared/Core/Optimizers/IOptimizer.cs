@@ -20,17 +20,30 @@ public interface IOptimizer
     void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
 
     /// <summary>
-    /// Counts one step whose elements are then updated range by range with <see cref="StepRange"/>: the rules are
-    /// element-wise, so the ranges together give exactly the bits of one <see cref="Step"/>.
+    /// Counts one step whose elements are then written range by range with <see cref="StepRange"/> beside the current
+    /// values, which stay as they were until <see cref="CommitStep"/> makes the new ones current or <see cref="DiscardStep"/>
+    /// forgets them and the count: a refused step needs no copy to roll back. The rules are element-wise, so the ranges
+    /// together give exactly the bits of one <see cref="Step"/>.
     /// </summary>
     void BeginStep();
 
     /// <summary>
-    /// Applies the step counted by <see cref="BeginStep"/> to the elements [offset, offset + parameters.Length) of
-    /// the weights (<paramref name="parameters"/> and <paramref name="gradients"/> are those slices) and of every
-    /// state buffer; ranges that do not overlap may run at the same time. Allocates nothing.
+    /// Writes the step counted by <see cref="BeginStep"/> for the elements [offset, offset + parameters.Length): the new
+    /// weights into <paramref name="updated"/>, the new state into the pending buffers (<see cref="PendingState"/>), from
+    /// the current weights <paramref name="parameters"/> and state. <paramref name="parameters"/>,
+    /// <paramref name="gradients"/> and <paramref name="updated"/> are those slices; ranges that do not overlap may run at
+    /// the same time. Allocates nothing.
     /// </summary>
-    void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
+    void StepRange(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> updated, int offset);
+
+    /// <summary>The named state buffer as the step begun by <see cref="BeginStep"/> writes it.</summary>
+    ReadOnlySpan<float> PendingState(string name);
+
+    /// <summary>Makes the state written by the ranges of the step begun by <see cref="BeginStep"/> current.</summary>
+    void CommitStep();
+
+    /// <summary>Forgets the step begun by <see cref="BeginStep"/>: the state and the step count stay as they were before it.</summary>
+    void DiscardStep();
 
     /// <summary>The named state buffer, writable so that a checkpoint can restore it.</summary>
     Span<float> State(string name);

@@ -29,21 +29,21 @@ internal sealed class MomentumSgd : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
+    protected override void Update(InOut parameters, ReadOnlySpan<float> gradients, StateRange state, ElementwiseMode mode)
     {
         // torch creates the buffer on the first step as a copy of the gradient; StepCount tells that step even
         // after a checkpoint restore, where the buffer array already exists.
-        var rule = new Rule(parameters, gradients, Buffer(MomentumBuffer, offset, parameters.Length), this, firstStep: StepCount == 1);
-        Elementwise.Apply(ref rule, parameters.Length, mode);
+        var rule = new Rule(parameters, gradients, state[MomentumBuffer], this, firstStep: StepCount == 1);
+        Elementwise.Apply(ref rule, gradients.Length, mode);
     }
 
     private ref struct Rule(
-        Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> buffer, MomentumSgd optimizer, bool firstStep)
+        InOut parameters, ReadOnlySpan<float> gradients, InOut buffer, MomentumSgd optimizer, bool firstStep)
         : IElementwiseRule
     {
-        private readonly Span<float> _parameters = parameters;
+        private readonly InOut _parameters = parameters;
         private readonly ReadOnlySpan<float> _gradients = gradients;
-        private readonly Span<float> _buffer = buffer;
+        private readonly InOut _buffer = buffer;
         private readonly L2Penalty _penalty = optimizer._penalty;
         private readonly float _momentum = optimizer._momentum;
         private readonly float _negativeLearningRate = optimizer._negativeLearningRate;
@@ -52,13 +52,13 @@ internal sealed class MomentumSgd : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(_parameters, index);
+            var parameter = _parameters.Load(index);
             var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
             var momentumVector = new Vector<float>(_momentum);
-            var velocity = firstStep ? gradient : Elementwise.Load(_buffer, index) * momentumVector + gradient;
-            Elementwise.Store(_buffer, index, velocity);
+            var velocity = firstStep ? gradient : _buffer.Load(index) * momentumVector + gradient;
+            _buffer.Store(index, velocity);
             var direction = _nesterov ? gradient + momentumVector * velocity : velocity;
-            Elementwise.Store(_parameters, index, parameter + new Vector<float>(_negativeLearningRate) * direction);
+            _parameters.Store(index, parameter + new Vector<float>(_negativeLearningRate) * direction);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

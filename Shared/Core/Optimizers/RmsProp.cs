@@ -40,22 +40,21 @@ internal sealed class RmsProp : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
+    protected override void Update(InOut parameters, ReadOnlySpan<float> gradients, StateRange state, ElementwiseMode mode)
     {
-        var momentumBuffer = StateNames.Count > MomentumBuffer ? Buffer(MomentumBuffer, offset, parameters.Length) : [];
-        var rule = new Rule(parameters, gradients, Buffer(SquareAverage, offset, parameters.Length), momentumBuffer, this);
-        Elementwise.Apply(ref rule, parameters.Length, mode);
+        var rule = new Rule(parameters, gradients, state[SquareAverage], state.OrEmpty(MomentumBuffer), this);
+        Elementwise.Apply(ref rule, gradients.Length, mode);
     }
 
     private ref struct Rule(
-        Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> momentumBuffer,
+        InOut parameters, ReadOnlySpan<float> gradients, InOut squareAverage, InOut momentumBuffer,
         RmsProp optimizer)
         : IElementwiseRule
     {
-        private readonly Span<float> _parameters = parameters;
+        private readonly InOut _parameters = parameters;
         private readonly ReadOnlySpan<float> _gradients = gradients;
-        private readonly Span<float> _squareAverage = squareAverage;
-        private readonly Span<float> _momentumBuffer = momentumBuffer;
+        private readonly InOut _squareAverage = squareAverage;
+        private readonly InOut _momentumBuffer = momentumBuffer;
         private readonly L2Penalty _penalty = optimizer._penalty;
         private readonly float _alpha = optimizer._alpha;
         private readonly float _oneMinusAlpha = optimizer._oneMinusAlpha;
@@ -67,22 +66,22 @@ internal sealed class RmsProp : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(_parameters, index);
+            var parameter = _parameters.Load(index);
             var gradient = _penalty.Apply(Elementwise.Load(_gradients, index), parameter);
-            var average = Elementwise.Load(_squareAverage, index) * new Vector<float>(_alpha)
+            var average = _squareAverage.Load(index) * new Vector<float>(_alpha)
                 + new Vector<float>(_oneMinusAlpha) * gradient * gradient;
-            Elementwise.Store(_squareAverage, index, average);
+            _squareAverage.Store(index, average);
             var denominator = Vector.SquareRoot(average) + new Vector<float>(_eps);
             var negativeLearningRateVector = new Vector<float>(_negativeLearningRate);
             if (_withMomentum)
             {
-                var velocity = Elementwise.Load(_momentumBuffer, index) * new Vector<float>(_momentum) + gradient / denominator;
-                Elementwise.Store(_momentumBuffer, index, velocity);
-                Elementwise.Store(_parameters, index, parameter + negativeLearningRateVector * velocity);
+                var velocity = _momentumBuffer.Load(index) * new Vector<float>(_momentum) + gradient / denominator;
+                _momentumBuffer.Store(index, velocity);
+                _parameters.Store(index, parameter + negativeLearningRateVector * velocity);
             }
             else
             {
-                Elementwise.Store(_parameters, index, parameter + negativeLearningRateVector * gradient / denominator);
+                _parameters.Store(index, parameter + negativeLearningRateVector * gradient / denominator);
             }
         }
 

@@ -20,24 +20,24 @@ internal sealed class Sgd : Optimizer
 
     public override OptimizerSettings ResolvedSettings { get; }
 
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, ElementwiseMode mode)
+    protected override void Update(InOut parameters, ReadOnlySpan<float> gradients, StateRange state, ElementwiseMode mode)
     {
         var rule = new Rule(parameters, gradients, _penalty, _negativeLearningRate);
-        Elementwise.Apply(ref rule, parameters.Length, mode);
+        Elementwise.Apply(ref rule, gradients.Length, mode);
     }
 
-    private ref struct Rule(Span<float> parameters, ReadOnlySpan<float> gradients, L2Penalty penalty, float negativeLearningRate)
+    private ref struct Rule(InOut parameters, ReadOnlySpan<float> gradients, L2Penalty penalty, float negativeLearningRate)
         : IElementwiseRule
     {
-        private readonly Span<float> _parameters = parameters;
+        private readonly InOut _parameters = parameters;
         private readonly ReadOnlySpan<float> _gradients = gradients;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void ApplyVector(int index)
         {
-            var parameter = Elementwise.Load(_parameters, index);
+            var parameter = _parameters.Load(index);
             var gradient = penalty.Apply(Elementwise.Load(_gradients, index), parameter);
-            Elementwise.Store(_parameters, index, parameter + new Vector<float>(negativeLearningRate) * gradient);
+            _parameters.Store(index, parameter + new Vector<float>(negativeLearningRate) * gradient);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -46,6 +46,26 @@ public sealed class SharedPayloadTests : IDisposable
     }
 
     [Fact]
+    public void It_is_reused_with_an_array_from_its_pool_only_once_neither_its_owner_nor_a_send_holds_the_last_one()
+    {
+        var pool = new PayloadPool();
+        using var connection = _server.Connect("worker-1");
+        var end = _server.NextConnection();
+        var payload = new SharedPayload(pool, 1000);
+        float[] sent = payload.Array;
+        Assert.False(payload.TryReuse());
+        Assert.True(payload.SendOn(connection, new FrameHeader(FrameKind.Weights)));
+        payload.Release();
+        end.NextFrame();
+
+        Assert.True(SpinWait.SpinUntil(() => payload.Holders == 0, ReceivingEnd.Wait));
+        Assert.True(payload.TryReuse());
+
+        Assert.Equal(1, payload.Holders);
+        Assert.Same(sent, payload.Array);
+    }
+
+    [Fact]
     public void Releasing_more_often_than_held_is_an_error()
     {
         var payload = new SharedPayload(new PayloadPool(), 16);

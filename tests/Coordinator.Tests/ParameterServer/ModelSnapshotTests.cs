@@ -1,4 +1,5 @@
 using System.Globalization;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Checkpoints;
@@ -15,7 +16,7 @@ public sealed class ModelSnapshotTests : IDisposable
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("model-snapshot-");
     private readonly StepApplier _applier;
 
-    public ModelSnapshotTests() => _applier = new StepApplier(_training.Model, _training.Optimizer(), null, 1, TimeSpan.FromSeconds(30));
+    public ModelSnapshotTests() => _applier = new StepApplier(_training.Model, _training.Optimizer(), null, 1, TimeSpan.FromSeconds(30), new PayloadPool());
 
     public void Dispose()
     {

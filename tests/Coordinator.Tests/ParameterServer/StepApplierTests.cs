@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Compute.Cpu;
@@ -17,7 +18,7 @@ public sealed class StepApplierTests : IDisposable
     public void Dispose() => _training.Dispose();
 
     private static StepApplier Applier(Sequential model, IOptimizer optimizer, IGradientObserver? observer, int shards = 1) =>
-        new(model, optimizer, observer, shards, TimeSpan.FromSeconds(30));
+        new(model, optimizer, observer, shards, TimeSpan.FromSeconds(30), new PayloadPool());
 
     private float[] Payload(Func<int, float> gradient) => Enumerable.Range(0, _training.Layout.Length).Select(gradient).ToArray();
 

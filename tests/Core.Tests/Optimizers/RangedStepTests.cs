@@ -3,7 +3,10 @@ using Xunit;
 
 namespace DistTrainer.Core.Tests.Optimizers;
 
-/// <summary>A step taken range by range is bit for bit the whole vector's step, for every optimizer and cut.</summary>
+/// <summary>
+/// A step taken range by range, written beside the current weights and state, is bit for bit the whole vector's step in
+/// place, for every optimizer and cut; until it is committed the current state is untouched.
+/// </summary>
 public sealed class RangedStepTests
 {
     // Odd lengths and odd cuts, so that elements in vector lanes of the whole step fall in scalar tails of a range.
@@ -26,7 +29,7 @@ public sealed class RangedStepTests
     {
         var whole = OptimizerFactory.Create(OptimizerRuns.Exercising(name), Length);
         var ranged = OptimizerFactory.Create(OptimizerRuns.Exercising(name), Length);
-        float[] a = OptimizerRuns.Seeded(Length, 3), b = [.. a];
+        float[] a = OptimizerRuns.Seeded(Length, 3), b = [.. a], next = new float[Length];
         int[] cuts = Cuts(count);
 
         foreach (var gradient in OptimizerRuns.SeededGradients(Length, 5, 11))
@@ -34,7 +37,9 @@ public sealed class RangedStepTests
             whole.Step(a, gradient);
             ranged.BeginStep();
             for (int r = count - 1; r >= 0; r--)
-                ranged.StepRange(b.AsSpan(cuts[r]..cuts[r + 1]), gradient.AsSpan(cuts[r]..cuts[r + 1]), cuts[r]);
+                ranged.StepRange(b.AsSpan(cuts[r]..cuts[r + 1]), gradient.AsSpan(cuts[r]..cuts[r + 1]), next.AsSpan(cuts[r]..cuts[r + 1]), cuts[r]);
+            ranged.CommitStep();
+            (b, next) = (next, b);
         }
 
         Assert.Equal(5, ranged.StepCount);
@@ -49,34 +54,48 @@ public sealed class RangedStepTests
         var optimizer = OptimizerFactory.Create(new OptimizerSettings("sgd"), 10);
         optimizer.BeginStep();
 
-        var error = Assert.Throws<ArgumentException>(() => optimizer.StepRange(new float[4], new float[4], 7));
+        var error = Assert.Throws<ArgumentException>(() => optimizer.StepRange(new float[4], new float[4], new float[4], 7));
 
-        Assert.Equal("optimizer 'sgd' holds 10 parameters; got the range at 7 with 4 parameters and 4 gradients", error.Message);
+        Assert.Equal("optimizer 'sgd' holds 10 parameters; got the range at 7 with 4 parameters, 4 gradients and 4 to write", error.Message);
     }
 
     [Fact]
-    public void The_guard_rolls_back_every_range_when_one_goes_non_finite()
+    public void A_range_without_a_step_begun_is_refused()
+    {
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("sgd"), 4);
+
+        Assert.Throws<InvalidOperationException>(() => optimizer.StepRange(new float[4], new float[4], new float[4], 0));
+    }
+
+    [Fact]
+    public void A_step_refused_after_one_range_went_non_finite_leaves_every_range_and_the_count_as_they_were()
     {
         var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam", LearningRate: 0.01f), 6);
-        var guard = new FiniteStepGuard(optimizer, 6);
-        float[] parameters = [1f, 2f, 3f, 4f, 5f, 6f];
-        Assert.True(guard.TryStep(parameters, [0.1f, -0.2f, 0.3f, 0.4f, 0.5f, 0.6f], out _));
-        float[] weights = [.. parameters], expAvgSq = optimizer.State("exp_avg_sq").ToArray();
+        var guard = new FiniteStepGuard(optimizer);
+        float[] parameters = new float[6];
+        Assert.True(guard.TryStep([1f, 2f, 3f, 4f, 5f, 6f], [0.1f, -0.2f, 0.3f, 0.4f, 0.5f, 0.6f], parameters, out _));
+        float[] weights = [.. parameters], expAvgSq = optimizer.State("exp_avg_sq").ToArray(), next = new float[6];
         float[] gradients = [0.1f, 0.2f, 0.3f, 0.4f, 1e30f, 0.6f];
 
         guard.BeginStep();
-        string? first = guard.StepRange(parameters, gradients, 0, 3);
-        string? second = guard.StepRange(parameters, gradients, 3, 3);
+        string? first = guard.StepRange(parameters, gradients, next, 0, 3);
+        string? second = guard.StepRange(parameters, gradients, next, 3, 3);
         Assert.Null(first);
         Assert.Equal("the optimizer state exp_avg_sq", second);
-        Assert.NotEqual(weights[..3], parameters[..3]);
-        guard.RollBackRange(parameters, 0, 3);
-        guard.RollBackRange(parameters, 3, 3);
-        guard.RefuseStep();
+        Assert.NotEqual(weights[..3], next[..3]);
+        guard.Refuse();
 
         Assert.Equal(weights, parameters);
         Assert.Equal(expAvgSq, optimizer.State("exp_avg_sq").ToArray());
         Assert.Equal(1, optimizer.StepCount);
+        // The refused step's pending state is written over by the next, which is the same as if the refused one never was.
+        var replay = OptimizerFactory.Create(new OptimizerSettings("adam", LearningRate: 0.01f), 6);
+        float[] alone = [1f, 2f, 3f, 4f, 5f, 6f];
+        replay.Step(alone, [0.1f, -0.2f, 0.3f, 0.4f, 0.5f, 0.6f]);
+        replay.Step(alone, [0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f]);
+        Assert.True(guard.TryStep(parameters, [0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f], next, out _));
+        Assert.Equal(alone, next);
+        Assert.Equal(replay.State("exp_avg_sq").ToArray(), optimizer.State("exp_avg_sq").ToArray());
     }
 
     private static int[] Bits(ReadOnlySpan<float> values)
