@@ -76,7 +76,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 StateAtStop = result._stateAtStop,
             };
             server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
-                    .WithDispatcher(Dispatchers.Step),
+                    .WithDispatcher(Dispatchers.ParameterServer),
                 ParameterServerActor.Name);
             settings = settings with
             {

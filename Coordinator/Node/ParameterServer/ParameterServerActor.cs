@@ -207,7 +207,9 @@ public sealed partial class ParameterServerActor : ReceiveActor
             return;
         }
         var self = Self;
-        connection.Start((c, frame) => self.Tell(new FrameArrived(c, frame)), (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
+        // The thread that hands a frame over runs this actor on it (its dispatcher's SenderThreadExecutor), with no wake-up.
+        connection.Start((c, frame) => SenderThreadExecutor.RunHere(() => self.Tell(new FrameArrived(c, frame))),
+            (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
         _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
         _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);
         _coordinator.Tell(new WorkerConnected(id));

@@ -15,8 +15,10 @@ namespace DistTrainer.Cluster.DataPlane;
 /// step's critical path. Other frames are copied into an array of the receiving end's pool, and the sender's memory
 /// is free once Send returns. Deliveries to one end are serialised, in the order the sends took the end's lock. Frames
 /// sent before the receiver starts wait, up to the receiving end's send-queue bound; past it the sender is told
-/// the peer is not draining, as over a socket. Handlers on both sides only hand frames on (they never block or
-/// send), which is what makes running them on the sender's thread safe.
+/// the peer is not draining, as over a socket. Handlers never block. A worker's handler only hands frames on; the
+/// parameter server's runs the server itself on the sending thread (its dispatcher's SenderThreadExecutor), which sends
+/// the step's weights to every worker from inside this end's delivery lock. That takes a worker end's lock while holding a
+/// server end's, never the reverse (a worker's handler sends nothing), so the locks cannot deadlock.
 /// </summary>
 internal sealed class InProcessWire : FrameWire
 {
