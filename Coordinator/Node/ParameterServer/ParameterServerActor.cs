@@ -208,7 +208,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         }
         var self = Self;
         // The thread that hands a frame over runs this actor on it (its dispatcher's SenderThreadExecutor), with no wake-up.
-        connection.Start((c, frame) => SenderThreadExecutor.RunHere(() => self.Tell(new FrameArrived(c, frame))),
+        connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new FrameArrived(c, frame)),
             (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
         _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
         _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);

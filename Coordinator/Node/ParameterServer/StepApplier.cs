@@ -16,7 +16,8 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// the gradient observer, stepped by the optimizer (refused when the step would leave a weight or a state
 /// value non-finite: <see cref="FiniteStepGuard"/>; the new weights shown to the observer too), and the shards' batch statistics folded into the
 /// running ones. The new weights are written beside the current ones, into the pooled array that is then sent as they
-/// are (<see cref="PublishedWeights"/>): neither a refused step's rollback nor publishing needs a copy. The model is only written when someone reads it (evaluation, checkpoint, export).
+/// are (<see cref="PublishedWeights"/>): neither a refused step's rollback nor publishing needs a copy. The model is only
+/// written when someone reads it (evaluation, checkpoint, export).
 /// With --ps-shards K the parameter vector is cut into K key ranges (<see cref="ParameterRanges"/>), each summed and
 /// stepped at the same time as the others (<see cref="RangeCrew"/>): every rule is element-wise
 /// and every sum keeps its shard order, so the result is bit for bit the unsharded one; the guard's decision is

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
 
@@ -10,7 +11,8 @@ namespace DistTrainer.Cluster.Hosting;
 /// ~2.8-ms step on two cores (docs/benchmarks/cluster-handoffs.md), since the woken thread waits for a core the compute
 /// threads hold. Messages from other actors (the coordinator's plans) go through the pool, so no actor's message is
 /// handled inside another actor's. A mailbox scheduled again while this thread already runs one (re-registered after its
-/// run, or another mailbox of this dispatcher told from inside it) runs after it on the same thread: the stack stays flat.
+/// run, or another mailbox of this dispatcher told from inside it) runs after it on the same thread: the stack stays flat,
+/// and that queue holds at most one entry per mailbox of this dispatcher, since Akka schedules a mailbox once at a time.
 /// The actor keeps Akka's guarantee: one message at a time, in order, whatever thread runs it.
 /// </summary>
 public sealed class SenderThreadExecutor(string id) : ExecutorService(id)
@@ -20,15 +22,15 @@ public sealed class SenderThreadExecutor(string id) : ExecutorService(id)
     [ThreadStatic] private static bool _running;
 
     /// <summary>
-    /// Lets mailboxes of this executor that <paramref name="send"/> schedules (by telling their actor) run on this thread
-    /// before it returns.
+    /// Tells <paramref name="actor"/> <paramref name="message"/>, letting the mailboxes of this executor that the Tell
+    /// schedules run on this thread before it returns.
     /// </summary>
-    public static void RunHere(Action send)
+    public static void RunHere(IActorRef actor, object message)
     {
         _optedIn++;
         try
         {
-            send();
+            actor.Tell(message);
         }
         finally
         {

@@ -46,7 +46,7 @@ public sealed class SenderThreadExecutorTests : IDisposable
         var actor = IdleAfterOneMessage(recording);
 
         int here = Environment.CurrentManagedThreadId;
-        SenderThreadExecutor.RunHere(() => actor.Tell("inline"));
+        SenderThreadExecutor.RunHere(actor, "inline");
 
         Assert.Equal(2, recording.Handled.Count);
         Assert.Equal(("inline", here), recording.Handled.Last());
@@ -70,7 +70,7 @@ public sealed class SenderThreadExecutorTests : IDisposable
         var recording = new Recording();
         var actor = IdleAfterOneMessage(recording);
 
-        SenderThreadExecutor.RunHere(() => actor.Tell("echo"));
+        SenderThreadExecutor.RunHere(actor, "echo");
 
         Assert.True(recording.WaitFor(3, Wait));
         int here = Environment.CurrentManagedThreadId;
@@ -90,7 +90,7 @@ public sealed class SenderThreadExecutorTests : IDisposable
             for (int i = 0; i < Messages; i++)
             {
                 string message = $"{sender}:{i}";
-                if (i % 2 == 0) SenderThreadExecutor.RunHere(() => actor.Tell(message));
+                if (i % 2 == 0) SenderThreadExecutor.RunHere(actor, message);
                 else actor.Tell(message);
             }
         });

@@ -21,6 +21,10 @@ public sealed class StepSchedulerTests
 
     private static List<WorkerEntry> Workers(params double[] throughputs) => Schedulers.Workers(throughputs);
 
+    /// <summary>The step and attempt of each plan sent.</summary>
+    private static IEnumerable<(long Step, int Attempt)> Plans(IEnumerable<PlanDispatch> dispatches) =>
+        dispatches.Select(d => (d.Begin.Step, d.Begin.Attempt));
+
     private static IEnumerable<(string Worker, int Shard, int Offset, string Rows)> Orders(PlanDispatch dispatch) =>
         dispatch.Shards.Select(a => (a.Worker.Id, a.Shard.ShardId, a.Shard.RowOffset, string.Join(",", a.Shard.Indices)));
 
@@ -55,8 +59,8 @@ public sealed class StepSchedulerTests
         var first = scheduler.Start(0, workers, lookAhead: 1);
         var second = scheduler.Start(1, workers, lookAhead: 1);
 
-        Assert.Equal([(0L, 0), (1L, 0)], first.Select(d => (d.Begin.Step, d.Begin.Attempt)));
-        Assert.Equal([(2L, 0)], second.Select(d => (d.Begin.Step, d.Begin.Attempt)));
+        Assert.Equal([(0L, 0), (1L, 0)], Plans(first));
+        Assert.Equal([(2L, 0)], Plans(second));
         Assert.Equal((1L, 0), (scheduler.Current!.Step, scheduler.Current.Attempt));
         Assert.Equal("10,11,12,13,14,15,16,17,18,19", string.Join(",", scheduler.Current.Batch));
     }
@@ -72,9 +76,9 @@ public sealed class StepSchedulerTests
         var afterLoss = scheduler.Start(2, workers.Take(1).ToList(), lookAhead: 2);
         var stopping = scheduler.Start(3, workers.Take(1).ToList(), lookAhead: 0);
 
-        Assert.Equal([(0L, 0), (1L, 0), (2L, 0)], first.Select(d => (d.Begin.Step, d.Begin.Attempt)));
-        Assert.Equal([(3L, 0)], second.Select(d => (d.Begin.Step, d.Begin.Attempt)));
-        Assert.Equal([(2L, 1), (3L, 1), (4L, 0)], afterLoss.Select(d => (d.Begin.Step, d.Begin.Attempt)));
+        Assert.Equal([(0L, 0), (1L, 0), (2L, 0)], Plans(first));
+        Assert.Equal([(3L, 0)], Plans(second));
+        Assert.Equal([(2L, 1), (3L, 1), (4L, 0)], Plans(afterLoss));
         Assert.Empty(stopping);
         Assert.Equal((3L, 1), (scheduler.Current!.Step, scheduler.Current.Attempt));
         Assert.True(scheduler.SentAhead(4));
