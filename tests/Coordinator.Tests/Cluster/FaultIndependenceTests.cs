@@ -9,6 +9,7 @@ using DistTrainer.Core.Tests;
 using DistTrainer.Worker.Actors;
 using DistTrainer.Worker.Hosting;
 using Serilog.Core;
+using Serilog.Events;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -89,7 +90,8 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
         using var dir = new TempDirectory();
         int port = ClusterProcesses.FreePort();
         var sink = new CollectingSink();
-        var joining = new JoinAtStep(10, () => EmbeddedWorkers.Start(1, SeedNode(port), _ => Settings("joiner"), Logger.None));
+        var joining = new JoinAtStep(10, () => EmbeddedWorkers.Start(1, SeedNode(port), _ => Settings("joiner"), Logger.None),
+            () => sink.Events.Any(JoinedTheRun));
         var joined = EmbeddedCluster.Train(TrainArguments.Parse(
         [
             .. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps), "--workers", "1", "--expect-workers", "1", "--port", port.ToString(),
@@ -99,7 +101,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
 
         Assert.Null(joined.Result.Failure);
         Assert.Equal(10, joining.StartedAtStep);
-        var join = Assert.Single(sink.Events, e => e.MessageTemplate.Text.StartsWith("Worker {Worker} joined the run"));
+        var join = Assert.Single(sink.Events, JoinedTheRun);
         Assert.Equal("\"joiner\"", join.Properties["Worker"].ToString());
         long joinedAt = long.Parse(join.Properties["Step"].ToString());
         Assert.InRange(joinedAt, 11, UndisturbedRun.Steps - 1);
@@ -108,6 +110,8 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
         Assert.Equal(2 * UndisturbedRun.Steps, joined.ShardsPerWorker.Values.Sum());
         CheckpointAssert.Close(undisturbed.Checkpoint, dir.File("joined.safetensors"), 0, "after a worker joined");
     }
+
+    private static bool JoinedTheRun(LogEvent e) => e.MessageTemplate.Text.StartsWith("Worker {Worker} joined the run");
 
     [Fact]
     public async Task A_worker_whose_node_was_downed_mid_run_and_came_back_leaves_the_final_weights_of_the_undisturbed_run()
