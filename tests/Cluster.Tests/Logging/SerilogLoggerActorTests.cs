@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
 using Serilog.Events;
 using Xunit;
 using LogEvent = Serilog.Events.LogEvent;
@@ -99,6 +100,8 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         cluster.Join(cluster.SelfAddress);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // The logger reads the membership the cluster publishes to its readers, which can lag the member-up callback.
+        Assert.True(await Poll.Eventually(() => cluster.State.Members.Any(m => m.Address == cluster.SelfAddress), TimeSpan.FromSeconds(10)));
         log.Warning("Couldn't join seed nodes after [{0}] attempts, will try again. seed-nodes=[{1}]", 3, "akka.tcp://disttrainer@127.0.0.1:1");
         Assert.Equal(LogEventLevel.Warning, (await Written("Couldn't join seed nodes after [3] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
     }
