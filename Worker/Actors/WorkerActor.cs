@@ -76,8 +76,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         FollowCoordinators();
         Receive<ClusterEvent.MemberUp>(up =>
         {
-            if (!up.Member.HasRole(ClusterRoles.Coordinator)) return;
-            _coordinators.Add(up.Member.Address);
+            // A coordinator takes a worker's registration only once the worker is up (see CoordinatorActor.Register):
+            // this node's own "up" is worth a registration at once, as a coordinator's is.
+            if (up.Member.HasRole(ClusterRoles.Coordinator)) _coordinators.Add(up.Member.Address);
+            else if (!up.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress)) return;
             Register();
         });
         Receive<RetryRegistration>(_ =>

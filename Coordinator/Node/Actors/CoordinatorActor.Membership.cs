@@ -55,13 +55,15 @@ public sealed partial class CoordinatorActor
 
     private void Register(RegisterWorker register)
     {
-        if (!IsMember(Sender.Path.Address))
+        if (!IsUpMember(Sender.Path.Address))
         {
-            // A node of another cluster: after a coordinator restart at the same address, a worker's old node (whose cluster
-            // still counts the dead coordinator) registers with the new one before it is downed. Accepted, it would train
-            // outside this cluster, never be told the run is over, and wait out its registration timeout once the run ended.
-            // Not refused: its fresh node joins this cluster within seconds and registers from there.
-            _log.Debug("Ignored the registration of worker {Worker} from {Node}: not a member of this cluster (yet)",
+            // Two kinds of node are not taken yet. A node of another cluster: after a coordinator restart at the same address,
+            // a worker's old node (whose cluster still counts the dead coordinator) registers with the new one before it is
+            // downed; accepted, it would train outside this cluster and never be told the run is over. And a node still
+            // joining this one: the split-brain resolver counts only up members, so a run whose workers are all joining
+            // when this coordinator dies leaves a standby alone with it, and keep-oldest then downs the standby and keeps
+            // the dead node. Not refused: the worker registers again once it is up, from this cluster.
+            _log.Debug("Ignored the registration of worker {Worker} from {Node}: not an up member of this cluster (yet)",
                 register.WorkerId, Sender.Path.Address);
             return;
         }
@@ -75,9 +77,9 @@ public sealed partial class CoordinatorActor
         Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job, token));
     }
 
-    /// <summary>True when <paramref name="node"/> is this node or a joining or up member of its cluster.</summary>
-    private bool IsMember(Address node) =>
-        node.HasLocalScope || _cluster.State.Members.Any(m => m.Address == node && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up);
+    /// <summary>True when <paramref name="node"/> is this node or an up member of its cluster.</summary>
+    private bool IsUpMember(Address node) =>
+        node.HasLocalScope || _cluster.State.Members.Any(m => m.Address == node && m.Status == MemberStatus.Up);
 
     /// <summary>
     /// <paramref name="dropStream"/>: the parameter server closes the worker's data-plane stream, so that nothing queues

@@ -23,7 +23,7 @@ public sealed partial class CoordinatorActor
             return;
         }
         // As for a worker: a node of another cluster is not answered; its fresh node asks again from this cluster.
-        if (!IsMember(Sender.Path.Address)) return;
+        if (!IsUpMember(Sender.Path.Address)) return;
         if (!_standbyTokens.TryGetValue(register.Node, out var token))
         {
             token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));

@@ -12,8 +12,11 @@ namespace DistTrainer.Coordinator.Tests.Actors;
 /// </summary>
 internal sealed class FakeWorker : IDisposable
 {
-    private FakeWorker(string id, ActorSystem node, TestProbe probe)
+    private readonly ActorSystem _coordinatorNode;
+
+    private FakeWorker(string id, ActorSystem node, TestProbe probe, ActorSystem coordinatorNode)
     {
+        _coordinatorNode = coordinatorNode;
         Id = id;
         Node = node;
         Probe = probe;
@@ -24,12 +27,12 @@ internal sealed class FakeWorker : IDisposable
     public TestProbe Probe { get; }
     public WorkerStream? Stream { get; private set; }
 
-    /// <summary>Starts a worker node that joins the coordinator's cluster and waits until it is Up.</summary>
+    /// <summary>Starts a worker node that joins the coordinator's cluster and waits until it is Up, there and in the coordinator's view.</summary>
     public static async Task<FakeWorker> JoinAsync(Akka.TestKit.Xunit2.TestKit kit, string id)
     {
         var node = TestNodes.Worker(Serilog.Core.Logger.None, TestNodes.AddressOf(kit.Sys));
-        await TestNodes.UpAsync(node);
-        return new FakeWorker(id, node, kit.CreateTestProbe(node, id));
+        await TestNodes.UpAsSeenByAsync(node, kit.Sys);
+        return new FakeWorker(id, node, kit.CreateTestProbe(node, id), kit.Sys);
     }
 
     /// <summary>
@@ -39,14 +42,14 @@ internal sealed class FakeWorker : IDisposable
     public static FakeWorker Outside(Akka.TestKit.Xunit2.TestKit kit, string id)
     {
         var node = TestNodes.Worker(Serilog.Core.Logger.None, seed: null);
-        return new FakeWorker(id, node, kit.CreateTestProbe(node, id));
+        return new FakeWorker(id, node, kit.CreateTestProbe(node, id), kit.Sys);
     }
 
-    /// <summary>Joins this node to the cluster of <paramref name="seed"/> and waits until it is Up.</summary>
+    /// <summary>Joins this node to the cluster of <paramref name="seed"/> and waits until it is Up, there and in the coordinator's view.</summary>
     public Task JoinClusterAsync(Address seed)
     {
         Akka.Cluster.Cluster.Get(Node).Join(seed);
-        return TestNodes.UpAsync(Node);
+        return TestNodes.UpAsSeenByAsync(Node, _coordinatorNode);
     }
 
     /// <summary>Sends RegisterWorker from the probe to the coordinator actor of <paramref name="coordinatorNode"/>.</summary>

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using Serilog;
@@ -52,5 +53,22 @@ internal static class TestNodes
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(up.SetResult);
         return up.Task.WaitAsync(timeout ?? JoinTimeout);
+    }
+
+    /// <summary>
+    /// Completes when <paramref name="member"/>'s node is Up in its own view and in <paramref name="observer"/>'s: a coordinator
+    /// takes registrations only from up members, by its own view, which can lag the member's.
+    /// </summary>
+    public static async Task UpAsSeenByAsync(ActorSystem member, ActorSystem observer)
+    {
+        await UpAsync(member);
+        var address = AddressOf(member);
+        var cluster = Akka.Cluster.Cluster.Get(observer);
+        var deadline = DateTime.UtcNow + JoinTimeout;
+        while (!cluster.State.Members.Any(m => m.Address == address && m.Status == MemberStatus.Up))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{address} was not up in {AddressOf(observer)}'s view within {JoinTimeout.TotalSeconds:F0} s");
+            await Task.Delay(20);
+        }
     }
 }
