@@ -67,7 +67,7 @@ public sealed class WorkerSession : IDisposable
         var spec = ModelSpec.Parse(job.Layers);
         var loss = LossFunction.Parse(job.Loss);
         var backend = BackendFactory.Create(settings.Device, settings.Threads, log);
-        var thread = new ComputeThread($"compute {settings.WorkerId}");
+        var thread = new ComputeThread($"compute {settings.WorkerId}", node.ComputeSpin);
         var shards = new ShardQueue(thread, Payloads.Return, log);
         ParameterServerLink? link = null;
         try

@@ -10,7 +10,8 @@ public class WorkerNodeSettingsTests
     [Fact]
     public void The_shipped_waits_are_the_workers_long_standing_ones()
     {
-        var expected = new WorkerNodeSettings(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 4, TimeSpan.FromSeconds(3));
+        var expected = new WorkerNodeSettings(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 4, TimeSpan.FromSeconds(3),
+            ComputeSpin: TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(expected, WorkerNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
         Assert.Equal(expected, WorkerNodeSettings.Default);
@@ -31,6 +32,16 @@ public class WorkerNodeSettingsTests
 
         Assert.Equal(TimeSpan.Zero, WorkerNodeSettings.Default.SimulatedComputePerRow);
         Assert.Equal(TimeSpan.FromMicroseconds(12.5), WorkerNodeSettings.Create(config).SimulatedComputePerRow);
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("250", 250)]
+    public void The_compute_thread_polls_for_the_configured_microseconds_and_zero_turns_it_off(string value, int microseconds)
+    {
+        var config = ConfigurationFactory.ParseString($"disttrainer.worker.compute-spin-us = {value}").WithFallback(ClusterConfigBuilder.Embedded);
+
+        Assert.Equal(TimeSpan.FromMicroseconds(microseconds), WorkerNodeSettings.Create(config).ComputeSpin);
     }
 
     [Fact]
