@@ -148,6 +148,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             if (up.Member.HasRole(ClusterRoles.Coordinator)) _coordinators.Add(up.Member.Address);
         });
         Receive<RetryRegistration>(_ => { });
+        // A registration that crossed the acceptance in flight is accepted again: this worker already trains.
+        Receive<WorkerAccepted>(_ => { });
         Receive<TrainingFinished>(finished =>
         {
             _log.Information("Training finished ({Outcome}); leaving the cluster", finished.Outcome);

@@ -51,9 +51,13 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
             _workers[register.WorkerId] = entry = new WorkerEntry(register.WorkerId, worker);
             log.Information("Registered worker {Worker} on {Node} ({Backend})", register.WorkerId, register.Node, register.Backend);
         }
-        // A new stream token on every registration from another actor (a restarted worker, a fresh node): one it had
-        // before (or anyone overheard) opens nothing now. The same actor registering again before its stream connected
-        // (its retry crossed the acceptance in flight) keeps the token already sent, or the stream it opens is refused.
+        // A worker registers when it sees itself up, when it sees a coordinator up and on a timer, so a registration can
+        // cross its acceptance in flight. From the same actor with its stream up and reachable, that is all it is: nothing
+        // changes (resetting it would wait for a stream the worker, already training, never opens again).
+        if (entry.Ref.Equals(worker) && entry.Connected && entry.Reachable) return null;
+        // A new stream token on every registration from another actor (a restarted worker, a fresh node), or from one whose
+        // stream was lost: one it had before (or anyone overheard) opens nothing now. The same actor registering again
+        // before its stream connected keeps the token already sent, or the stream it opens is refused.
         bool repeated = entry.Ref.Equals(worker) && !entry.Connected && entry.StreamToken.Length > 0;
         if (!repeated) entry.StreamToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         entry.Ref = worker;

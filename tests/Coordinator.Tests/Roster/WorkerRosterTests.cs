@@ -40,7 +40,7 @@ public sealed class WorkerRosterTests
     private IEnumerable<string> ReadyIds => _roster.Ready().Select(w => w.Id);
 
     [Fact]
-    public void A_registration_repeated_before_the_stream_connected_keeps_its_token_and_any_other_gets_a_new_one()
+    public void A_registration_repeated_by_the_same_actor_keeps_its_token_until_its_stream_is_lost_and_any_other_gets_a_new_one()
     {
         var worker = new RemoteWorker(NodeA, "w1");
         Assert.Null(_roster.Register(Registration("w1"), worker));
@@ -50,10 +50,18 @@ public sealed class WorkerRosterTests
         Assert.Equal(first, _roster.StreamTokenOf("w1"));
         Assert.Equal(32, first.Length);
 
+        // Once its stream is up, the same actor's registration is one that crossed the acceptance: nothing changes.
         Assert.True(_roster.Connect("w1"));
+        Assert.Null(_roster.Register(Registration("w1"), worker));
+        Assert.Equal(first, _roster.StreamTokenOf("w1"));
+        Assert.Equal(["w1"], ReadyIds);
+
+        // Its stream lost, it registers for a new one.
+        Assert.True(_roster.Lose("w1", "data plane closed", forget: false));
         Assert.Null(_roster.Register(Registration("w1"), worker));
         string afterReconnect = _roster.StreamTokenOf("w1");
         Assert.NotEqual(first, afterReconnect);
+        Assert.Empty(ReadyIds);
 
         Assert.Null(_roster.Register(Registration("w1"), new RemoteWorker(NodeB, "w1")));
         Assert.NotEqual(afterReconnect, _roster.StreamTokenOf("w1"));
