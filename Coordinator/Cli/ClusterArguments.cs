@@ -23,9 +23,6 @@ public static class ClusterArguments
         if (sizing is not ("throughput" or "equal"))
             throw new InvalidInputException($"--shard-sizing: '{sizing}'; expected throughput or equal");
         int? shards = reader.Integer("--shards", min: 1);
-        if (shards is not null && mode == "sync")
-            throw new InvalidInputException(
-                "--shards: synchronised batch norm cuts each batch into one shard per ready worker; leave --shards out or use --batchnorm-mode local");
         float? ratio = reader.Float("--max-shard-norm-ratio");
         if (ratio is { } r && r != 0 && !(r >= 1))
             throw new InvalidInputException($"--max-shard-norm-ratio: {r}; expected 0 (off) or a ratio of at least 1");

@@ -25,34 +25,32 @@ public sealed class WorkerSession : IDisposable
 {
     private static readonly PayloadPool Payloads = PayloadPool.Shared;
 
-    private readonly IComputeBackend _backend;
+    private readonly IReadOnlyList<ComputeLane> _lanes;
     private readonly ParameterServerLink _link;
     private readonly string _workerId;
-    private readonly ComputeThread _thread;
     private readonly ShardQueue _shards;
     private readonly WorkerMetrics? _metrics;
     private readonly ErrorFeedback? _feedback;
     private readonly FrameKind _resultKind;
     private readonly SimulatedCompute? _simulated;
 
-    private WorkerSession(IComputeBackend backend, ShardComputer computer, ParameterServerLink link, ComputeThread thread, ShardQueue shards,
-        string workerId, IActorRef worker, WorkerMetrics? metrics, WireDtype wireDtype, SimulatedCompute? simulated)
+    private WorkerSession(IReadOnlyList<ComputeLane> lanes, ParameterServerLink link, ShardQueue shards, string workerId, IActorRef worker,
+        WorkerMetrics? metrics, WireDtype wireDtype, SimulatedCompute? simulated)
     {
+        _lanes = lanes;
         _simulated = simulated;
         _resultKind = GradientFrames.Kind(wireDtype);
-        _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(computer.Layout, wireDtype));
-        _thread = thread;
+        _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(Computer.Layout, wireDtype));
         _shards = shards;
-        _backend = backend;
-        Computer = computer;
         _link = link;
         _workerId = workerId;
         _metrics = metrics;
         shards.Open(Compute, (shard, error) => worker.Tell(new ShardComputeFailed(shard, error)));
     }
 
-    public ShardComputer Computer { get; }
-    public string BackendName => _backend.Name;
+    /// <summary>The first lane's model (every lane's has the same layout).</summary>
+    public ShardComputer Computer => _lanes[0].Computer;
+    public string BackendName => Computer.BackendName;
 
     /// <param name="streamToken">The registration's token, which the data-plane stream presents.</param>
     public static WorkerSession Open(TrainingJob job, string streamToken, WorkerSettings settings, WorkerNodeSettings node, DataPlaneOptions dataPlane,
@@ -66,25 +64,37 @@ public sealed class WorkerSession : IDisposable
                 $"coordinator's {job.Data.Name} ({job.Data.Count} samples, checksum {job.Data.Checksum:x16})");
         var spec = ModelSpec.Parse(job.Layers);
         var loss = LossFunction.Parse(job.Loss);
+        // With synchronised batch norm the shards of a step wait on each other, so a worker computes all it holds of one
+        // step at the same time: as many lanes as the step has shards. Otherwise one after another, on one lane.
+        int laneCount = job.SynchronisedBatchNorm ? Math.Max(1, job.ConcurrentShards) : 1;
         var backend = BackendFactory.Create(settings.Device, settings.Threads, log);
-        var thread = new ComputeThread($"compute {settings.WorkerId}", node.ComputeSpin);
-        var shards = new ShardQueue(thread, Payloads.Return, log);
+        var threads = Enumerable.Range(0, laneCount)
+            .Select(lane => new ComputeThread(lane == 0 ? $"compute {settings.WorkerId}" : $"compute {settings.WorkerId} lane {lane}", node.ComputeSpin))
+            .ToArray();
+        var shards = new ShardQueue(threads, Payloads.Return, log);
         ParameterServerLink? link = null;
         try
         {
-            link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker, shards.Deliver,
-                TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane);
-            var computer = new ShardComputer(spec, loss, train, backend, job.MaxShardRows, job.Seed,
-                job.SynchronisedBatchNorm ? link.Exchange : null);
-            settings.Metrics?.Attach(link.Connection);
-            var simulated = node.SimulatedComputePerRow > TimeSpan.Zero ? new SimulatedCompute(node.SimulatedComputePerRow, computer.Layout) : null;
-            return new WorkerSession(backend, computer, link, thread, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, simulated);
+            var connected = link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker,
+                shards.Deliver, TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane, laneCount);
+            ShardComputer Model(IComputeBackend on, int lane) =>
+                new(spec, loss, train, on, job.MaxShardRows, job.Seed, job.SynchronisedBatchNorm ? connected.Exchanges[lane] : null);
+            var lanes = threads.Select((thread, lane) => lane == 0
+                ? new ComputeLane(thread, backend, Model(backend, 0))
+                : new ComputeLane(thread, () =>
+                {
+                    var own = BackendFactory.Create(settings.Device, settings.Threads, log);
+                    return (own, Model(own, lane));
+                })).ToArray();
+            settings.Metrics?.Attach(connected.Connection);
+            var simulated = node.SimulatedComputePerRow > TimeSpan.Zero ? new SimulatedCompute(node.SimulatedComputePerRow, lanes[0].Computer.Layout) : null;
+            return new WorkerSession(lanes, connected, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, simulated);
         }
         catch
         {
             shards.Stop();
             link?.Dispose();
-            thread.Stop(() => { });
+            foreach (var thread in threads) thread.Stop(() => { });
             backend.Dispose();
             throw;
         }
@@ -101,13 +111,14 @@ public sealed class WorkerSession : IDisposable
     /// Computes one shard with the given weights and sends the result; returns why it failed, or null. The result
     /// goes out in a pooled payload that returns to the pool once written.
     /// </summary>
-    private string? Compute(ComputeShard shard, WeightsArrived weights)
+    private string? Compute(int lane, ComputeShard shard, WeightsArrived weights)
     {
-        var payload = Payloads.Rent(Computer.Layout.Length);
+        var computer = _lanes[lane].Computer;
+        var payload = Payloads.Rent(computer.Layout.Length);
         try
         {
-            _link.Exchange.Begin(shard.Step, shard.Attempt, shard.ShardId);
-            var output = _simulated?.Compute(shard.Indices.Length, shard.Normalizer, payload) ?? ComputeHere(shard, weights, payload);
+            _link.Exchanges[lane].Begin(shard.Step, shard.Attempt, shard.ShardId);
+            var output = _simulated?.Compute(shard.Indices.Length, shard.Normalizer, payload) ?? ComputeHere(computer, shard, weights, payload);
             if (_feedback is not null) output = Pack(shard, output, ref payload);
             var sent = payload;
             _link.SendResult(shard, output, _resultKind, () => Payloads.Return(sent));
@@ -126,37 +137,34 @@ public sealed class WorkerSession : IDisposable
         }
     }
 
-    private ShardOutput ComputeHere(ComputeShard shard, WeightsArrived weights, float[] payload)
+    private static ShardOutput ComputeHere(ShardComputer computer, ComputeShard shard, WeightsArrived weights, float[] payload)
     {
-        if (Computer.WeightsVersion != weights.Version) Computer.LoadWeights(weights.Version, weights.Weights);
-        return Computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
+        if (computer.WeightsVersion != weights.Version) computer.LoadWeights(weights.Version, weights.Weights);
+        return computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
     }
 
     /// <summary>
     /// Rounds the output's gradients into a packed payload of the run's wire dtype, with the shard's error feedback;
-    /// the full payload goes back to the pool and <paramref name="payload"/> becomes the packed one.
+    /// the full payload goes back to the pool and <paramref name="payload"/> becomes the packed one. Lanes take turns:
+    /// the error feedback is the shards' own, whichever lane computes them.
     /// </summary>
     private ShardOutput Pack(ComputeShard shard, ShardOutput output, ref float[] payload)
     {
         var packed = Payloads.Rent(_feedback!.Packing.Length);
-        _feedback.Pack(shard.ShardId, payload, packed);
+        lock (_feedback) _feedback.Pack(shard.ShardId, payload, packed);
         Payloads.Return(payload);
         payload = packed;
         return output with { Payload = packed };
     }
 
     /// <summary>
-    /// Closes the data plane (a shard in progress fails fast) and frees the model on the compute thread
-    /// once it is idle: never under a shard still computing, and without blocking the caller.
+    /// Closes the data plane (a shard in progress fails fast) and frees each lane's model on its thread once it is
+    /// idle: never under a shard still computing, and without blocking the caller.
     /// </summary>
     public void Dispose()
     {
         _shards.Stop();
         _link.Dispose();
-        _thread.Stop(() =>
-        {
-            Computer.Dispose();
-            _backend.Dispose();
-        });
+        foreach (var lane in _lanes) lane.Stop();
     }
 }

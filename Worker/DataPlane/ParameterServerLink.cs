@@ -8,8 +8,9 @@ namespace DistTrainer.Worker.DataPlane;
 
 /// <summary>
 /// A worker's data-plane stream to the parameter server: weights come in and go straight to the
-/// worker's shard queue (from the reader thread, without a hop through the actor), batch-norm reductions go to the compute thread waiting in <see cref="Exchange"/>, shard
-/// results go out. Closing (either side, or a damaged frame) tells the worker actor.
+/// worker's shard queue (from the reader thread, without a hop through the actor), batch-norm reductions go to the compute threads
+/// waiting in <see cref="Exchanges"/> (one per compute lane: the parameter server answers a worker once per reduction, however many of
+/// its shards offered to it), shard results go out. Closing (either side, or a damaged frame) tells the worker actor.
 /// </summary>
 public sealed class ParameterServerLink : IDisposable
 {
@@ -17,15 +18,16 @@ public sealed class ParameterServerLink : IDisposable
     private readonly IActorRef _worker;
     private readonly Action<WeightsArrived> _weights;
 
-    private ParameterServerLink(TensorConnection connection, IActorRef worker, Action<WeightsArrived> weights, TimeSpan exchangeTimeout)
+    private ParameterServerLink(TensorConnection connection, IActorRef worker, Action<WeightsArrived> weights, TimeSpan exchangeTimeout, int lanes)
     {
         _connection = connection;
         _worker = worker;
         _weights = weights;
-        Exchange = new DataPlaneStatisticsExchange((header, payload) => _connection.Send(header, payload), exchangeTimeout);
+        Exchanges = [.. Enumerable.Range(0, lanes).Select(_ => new DataPlaneStatisticsExchange((header, payload) => _connection.Send(header, payload), exchangeTimeout))];
     }
 
-    public DataPlaneStatisticsExchange Exchange { get; }
+    /// <summary>The batch-norm exchange of each compute lane.</summary>
+    public IReadOnlyList<DataPlaneStatisticsExchange> Exchanges { get; }
 
     /// <summary>The stream itself, for its byte and frame counts.</summary>
     public TensorConnection Connection => _connection;
@@ -34,12 +36,13 @@ public sealed class ParameterServerLink : IDisposable
     /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
     /// throws <see cref="IOException"/> when every attempt failed. Each weights frame goes to <paramref name="weights"/>
     /// on the reader thread, which owns its payload from then on; a closed or refused stream goes to <paramref name="worker"/>.
+    /// <paramref name="lanes"/> batch-norm exchanges are made, one per compute lane.
     /// </summary>
     public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker,
-        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane)
+        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane, int lanes = 1)
     {
         var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken);
-        var link = new ParameterServerLink(connection, worker, weights, exchangeTimeout);
+        var link = new ParameterServerLink(connection, worker, weights, exchangeTimeout, lanes);
         connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
         return link;
     }
@@ -68,7 +71,8 @@ public sealed class ParameterServerLink : IDisposable
                 _weights(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
                 break;
             case FrameKind.MomentsReduced or FrameKind.GradientSumsReduced:
-                Exchange.Deliver(frame.Header, frame.Payload);
+                // Each lane takes it only if it waits on that step, attempt, kind and layer; the values are only read.
+                foreach (var exchange in Exchanges) exchange.Deliver(frame.Header, frame.Payload);
                 break;
             case FrameKind.Refused:
                 _worker.Tell(new LinkLost($"the parameter server refused this worker: {frame.Text()}"));

@@ -166,7 +166,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     }
 
     /// <summary>Sends the plans of the meter's next step (and of the one after, ahead) as the scheduler makes them; with no worker ready, waits for one.</summary>
-    private void StartStep(bool replan = false)
+    private void StartStep()
     {
         var ready = _roster.Ready();
         if (ready.Count == 0)
@@ -179,7 +179,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         }
         _tally.StepStarted();
         int lookAhead = _stopRequested ? 0 : (int)Math.Min(_settings.PlansAhead, _meter.LastStep - 1 - _meter.Step);
-        foreach (var dispatch in _scheduler.Start(_meter.Step, ready, lookAhead, replan))
+        foreach (var dispatch in _scheduler.Start(_meter.Step, ready, lookAhead))
         {
             _parameterServer.Tell(dispatch.Begin with { EndsEpoch = _meter.EndsEpoch(dispatch.Begin.Step) });
             foreach (var shard in dispatch.Shards) shard.Worker.Ref.Tell(shard.Shard);
@@ -199,7 +199,6 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         switch (decision)
         {
             case RetryDecision.GiveUp giveUp: Finish(giveUp.Failure, giveUp.Kind); break;
-            case RetryDecision.PlanAgain: StartStep(replan: true); break;
             case RetryDecision.WaitForWorker: StartStep(); break;
             case RetryDecision.Reassign reassign:
                 var shard = reassign.Assignment.Shard;

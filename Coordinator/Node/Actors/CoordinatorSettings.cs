@@ -10,8 +10,8 @@ namespace DistTrainer.Coordinator.Actors;
 /// rejected is quarantined (null: never; a coordinator node sets its configured policy), and how many
 /// steps are planned ahead of the one being trained (a coordinator node sets its configured number). With
 /// <paramref name="LogicalShards"/>, every batch is cut into that many shards whoever is ready, and
-/// <paramref name="Sizing"/> only decides how many of them each worker computes; without (synchronised batch
-/// norm, whose shards of one step wait on each other), the batch is cut into one shard per ready worker.
+/// <paramref name="Sizing"/> only decides how many of them each worker computes; without (a test's setting), the batch
+/// is cut into one shard per ready worker.
 /// </summary>
 public sealed record CoordinatorSettings(
     TrainingJob Job,

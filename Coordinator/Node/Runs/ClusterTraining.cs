@@ -68,7 +68,7 @@ public static class ClusterTraining
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
             cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples,
-            cluster.WireDtype);
+            cluster.WireDtype, cluster.SynchronisedBatchNorm ? logicalShards ?? 1 : 1);
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,

@@ -6,14 +6,13 @@ namespace DistTrainer.Coordinator.Runs;
 /// <summary>
 /// The logical shards a cluster run cuts each batch into: part of the run's definition, like its length, since
 /// they decide the step's arithmetic (see <see cref="Actors.CoordinatorSettings"/>). A new run takes --shards, else
-/// the workers it expects; a resumed run takes what its checkpoint recorded unless --shards says otherwise; with
-/// synchronised batch norm there are none (one shard per ready worker).
+/// the workers it expects; a resumed run takes what its checkpoint recorded unless --shards says otherwise. With
+/// synchronised batch norm too: a worker that holds several shards of a step computes them at the same time.
 /// </summary>
 public static class LogicalShards
 {
     public static int? Of(TrainOptions options, int expectedWorkers, ILogger log)
     {
-        if (options.Cluster.SynchronisedBatchNorm) return null;
         int? recorded = options.Resume is { } resume ? ModelCheckpoint.ReadLogicalShards(resume) : null;
         int shards = options.Cluster.Shards ?? recorded ?? expectedWorkers;
         if (recorded is { } before && before != shards)

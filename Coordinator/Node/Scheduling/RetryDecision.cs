@@ -15,9 +15,6 @@ public abstract record RetryDecision
     /// <summary>The step's shards failed too often (<see cref="FailureKind.Cluster"/>), or the model diverged: the run ends with <paramref name="Failure"/>.</summary>
     public sealed record GiveUp(string Failure, FailureKind Kind) : RetryDecision;
 
-    /// <summary>With synchronised batch norm, the shards of one plan wait on each other: the whole step is planned again.</summary>
-    public sealed record PlanAgain : RetryDecision;
-
     /// <summary>No worker is ready: start the step again, which waits for one.</summary>
     public sealed record WaitForWorker : RetryDecision;
 

@@ -12,10 +12,9 @@ namespace DistTrainer.Coordinator.Scheduling;
 /// <summary>
 /// Decides who computes what: each step's global batch from the seeded sampler, cut into the job's logical
 /// shards (their number and sizes fixed by the job, so that no fault changes a step's arithmetic) that go to the
-/// ready workers in proportion to their throughput (or equally) — or, with synchronised batch norm, cut into one
-/// shard per ready worker sized that way — the next steps planned and sent ahead, and what
-/// becomes of a shard that does not come in: another worker, the whole step again, or the end of the run
-/// after too many failures or a divergence. It returns its decisions; the coordinator actor sends them.
+/// ready workers in proportion to their throughput (or equally) (without logical shards, a test's setting, one shard per
+/// ready worker sized that way), the next steps planned and sent ahead, and what becomes of a shard that does not
+/// come in: another worker, or the end of the run after too many failures or a divergence. It returns its decisions; the coordinator actor sends them.
 /// </summary>
 public sealed class StepScheduler
 {
@@ -47,17 +46,18 @@ public sealed class StepScheduler
     /// its weights arrive, without a round trip through the coordinator. <paramref name="ready"/> must not be empty.
     /// Returns the plans to send, in step order.
     /// </summary>
-    public IReadOnlyList<PlanDispatch> Start(long step, IReadOnlyList<WorkerEntry> ready, int lookAhead, bool replan = false)
+    public IReadOnlyList<PlanDispatch> Start(long step, IReadOnlyList<WorkerEntry> ready, int lookAhead)
     {
         var dispatches = new List<PlanDispatch>(2);
         var sentAhead = _ahead.Find(p => p.Step == step);
         var previous = sentAhead ?? (Current is { } p && p.Step == step ? p : null);
         _ahead.RemoveAll(p => p.Step <= step);
-        if (!replan && sentAhead is not null && AllReady(sentAhead, ready))
+        if (sentAhead is not null && AllReady(sentAhead, ready))
             Current = sentAhead;
         else
         {
             // A plan is never sent twice: a new cut of the same step is a new attempt.
+            if (previous is not null) Restarts++;
             Current = Plan(step, previous is null ? 0 : previous.Attempt + 1, ready, previous);
             dispatches.Add(Dispatch(Current, ready));
         }
@@ -129,7 +129,8 @@ public sealed class StepScheduler
     /// <summary>
     /// Decides where a shard of the current plan that did not come in from <paramref name="worker"/> goes: the fastest
     /// ready worker other than that one (else the first ready), unless the step's shards have failed more than
-    /// <see cref="CoordinatorSettings.MaxAttempts"/> times each, or synchronised batch norm needs the whole step again.
+    /// <see cref="CoordinatorSettings.MaxAttempts"/> times each. With synchronised batch norm too: the shards of the step
+    /// still computing wait for the reassigned one's statistics, and those already offered are kept.
     /// </summary>
     public RetryDecision Retry(long step, int attempt, int shardId, string worker, string reason, IReadOnlyList<WorkerEntry> ready)
     {
@@ -141,13 +142,6 @@ public sealed class StepScheduler
         if (_failuresThisStep > _settings.MaxAttempts * Math.Max(1, plan.Shards.Length))
             return new RetryDecision.GiveUp(
                 $"step {step + 1}: shards failed {_failuresThisStep} times; last: shard {shardId} on worker {worker}: {reason}", FailureKind.Cluster);
-        if (_settings.Job.SynchronisedBatchNorm)
-        {
-            Restarts++;
-            _log.Warning("Step {Step}: planning it again (attempt {Attempt}): synchronised batch norm needs every shard of one plan",
-                step + 1, plan.Attempt + 2);
-            return new RetryDecision.PlanAgain();
-        }
         // No worker left: wait for one as at the start of a step, so the run ends after the worker timeout, not after retries.
         if (ready.Count == 0) return new RetryDecision.WaitForWorker();
         var target = ready.Where(w => w.Id != worker).OrderByDescending(w => w.Throughput).FirstOrDefault() ?? ready[0];

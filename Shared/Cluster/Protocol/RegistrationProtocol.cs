@@ -22,6 +22,8 @@ public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string
 /// the parameter server's tensor data plane listens. <paramref name="TrainSamples"/>, when set, cuts
 /// the training set to its first samples, on every node alike. <paramref name="WireDtype"/> is the format a
 /// worker sends its gradients in (the run's --wire-dtype), so workers need no option of their own.
+/// <paramref name="ConcurrentShards"/> is how many shards of one step a worker may have to compute at the same time:
+/// with synchronised batch norm, the step's logical shards (they wait on each other's statistics); otherwise 1.
 /// </summary>
 public sealed record TrainingJob(
     string Layers,
@@ -36,7 +38,8 @@ public sealed record TrainingJob(
     int DataPlanePort,
     double ExchangeTimeoutSeconds,
     int? TrainSamples = null,
-    WireDtype WireDtype = WireDtype.Fp32) : IProtocolMessage;
+    WireDtype WireDtype = WireDtype.Fp32,
+    int ConcurrentShards = 1) : IProtocolMessage;
 
 /// <summary>
 /// The worker may take part. <paramref name="StreamToken"/> is a secret of this registration alone: the worker's

@@ -40,10 +40,6 @@ public class BadInputTests
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--wire-dtype", "int8"), "--wire-dtype: 'int8'", "fp32, bf16 or fp16");
 
     [Fact]
-    public void Logical_shards_with_synchronised_batch_norm() =>
-        AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--batchnorm-mode", "sync", "--shards", "4"), "--shards", "one shard per ready worker");
-
-    [Fact]
     public void No_logical_shards() =>
         AssertRejected(CliProcess.Run("train", "--dataset", "xor", "--shards", "0"), "--shards");
 

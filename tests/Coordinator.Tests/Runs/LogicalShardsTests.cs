@@ -18,9 +18,10 @@ public sealed class LogicalShardsTests
     }
 
     [Fact]
-    public void Synchronised_batch_norm_has_no_logical_shards()
+    public void Synchronised_batch_norm_has_logical_shards_as_local_batch_norm_has()
     {
-        Assert.Null(LogicalShards.Of(new TrainOptions { Cluster = new ClusterOptions { SynchronisedBatchNorm = true } }, 3, Logger.None));
+        Assert.Equal(3, LogicalShards.Of(new TrainOptions { Cluster = new ClusterOptions { SynchronisedBatchNorm = true } }, 3, Logger.None));
+        Assert.Equal(4, LogicalShards.Of(new TrainOptions { Cluster = new ClusterOptions { SynchronisedBatchNorm = true, Shards = 4 } }, 3, Logger.None));
     }
 
     [Fact]

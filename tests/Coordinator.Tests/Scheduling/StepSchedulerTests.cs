@@ -16,8 +16,8 @@ namespace DistTrainer.Coordinator.Tests.Scheduling;
 public sealed class StepSchedulerTests
 {
     private static StepScheduler Scheduler(ShardSizing sizing = ShardSizing.Throughput, bool shuffle = false, bool synchronisedBatchNorm = false,
-        int maxAttempts = 5) =>
-        Schedulers.Create(sizing, shuffle, synchronisedBatchNorm, maxAttempts);
+        int maxAttempts = 5, int? logicalShards = null) =>
+        Schedulers.Create(sizing, shuffle, synchronisedBatchNorm, maxAttempts, logicalShards);
 
     private static List<WorkerEntry> Workers(params double[] throughputs) => Schedulers.Workers(throughputs);
 
@@ -193,16 +193,34 @@ public sealed class StepSchedulerTests
     }
 
     [Fact]
-    public void With_synchronised_batch_norm_a_failed_shard_plans_the_whole_step_again()
+    public void With_synchronised_batch_norm_a_failed_shard_goes_to_another_worker_in_the_same_plan()
     {
-        var scheduler = Scheduler(synchronisedBatchNorm: true);
+        // The other shards of the step wait for its statistics, and those already offered are kept: the step's plan stays.
+        var scheduler = Scheduler(synchronisedBatchNorm: true, logicalShards: 2);
         var workers = Workers(1, 1);
         scheduler.Start(0, workers, lookAhead: 0);
 
-        Assert.IsType<RetryDecision.PlanAgain>(scheduler.Retry(0, 0, 1, "w2", "exchange timed out", workers));
-        var again = Assert.Single(scheduler.Start(0, workers, lookAhead: 0, replan: true));
+        var decision = Assert.IsType<RetryDecision.Reassign>(scheduler.Retry(0, 0, 1, "w2", "its worker was lost", workers));
 
-        Assert.Equal((1, 1L, 0L), (again.Begin.Attempt, scheduler.Restarts, scheduler.Reassigned));
+        Assert.Equal(("w1", 0L, 0, 1), (decision.Assignment.Worker.Id, decision.Assignment.Shard.Step, decision.Assignment.Shard.Attempt,
+            decision.Assignment.Shard.ShardId));
+        Assert.Equal(["w1", "w1"], scheduler.Current!.AssignedTo);
+        Assert.Equal((0L, 1L), (scheduler.Restarts, scheduler.Reassigned));
+    }
+
+    [Fact]
+    public void A_plan_sent_ahead_whose_worker_is_gone_is_cut_again_as_a_new_attempt_and_counted()
+    {
+        var scheduler = Scheduler(logicalShards: 2);
+        var both = Workers(1, 1);
+        scheduler.Start(0, both, lookAhead: 1);
+        scheduler.Applied(0);
+
+        var again = scheduler.Start(1, both.Take(1).ToList(), lookAhead: 0);
+
+        Assert.Equal([(1L, 1)], Plans(again));
+        Assert.Equal(["w1", "w1"], scheduler.Current!.AssignedTo);
+        Assert.Equal(1L, scheduler.Restarts);
     }
 
     [Fact]

@@ -20,8 +20,8 @@ public sealed class ShardQueueTests
 
     public ShardQueueTests()
     {
-        _queue = new ShardQueue(new ComputeThread("test compute"), _released.Enqueue, new LoggerConfiguration().CreateLogger());
-        _queue.Open((shard, weights) =>
+        _queue = new ShardQueue([new ComputeThread("test compute")], _released.Enqueue, new LoggerConfiguration().CreateLogger());
+        _queue.Open((_, shard, weights) =>
         {
             _proceed.Wait(Wait);
             if (shard.Indices.Length == 0) return "no rows";
@@ -105,6 +105,34 @@ public sealed class ShardQueueTests
         _queue.Assign(Shard(4, 0));
 
         Assert.Equal([late.Weights], _released.ToArray());
+        Assert.False(_computed.TryTake(out _, TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
+    public void With_two_lanes_the_shards_of_one_step_compute_at_the_same_time_and_the_next_step_waits_for_its_weights()
+    {
+        // Synchronised batch norm: shard 0 cannot finish before shard 1 has started (it waits on its statistics).
+        using var bothStarted = new CountdownEvent(2);
+        var lanes = new ConcurrentDictionary<int, int>();
+        var queue = new ShardQueue([new ComputeThread("lane 0"), new ComputeThread("lane 1")], _released.Enqueue, new LoggerConfiguration().CreateLogger());
+        queue.Open((lane, shard, weights) =>
+        {
+            lanes[shard.ShardId] = lane;
+            bothStarted.Signal();
+            if (!bothStarted.Wait(Wait)) return "the other shard of the step never started";
+            _computed.Add((shard.Step, shard.ShardId, weights.Version, weights.Weights[0]));
+            return null;
+        }, (shard, reason) => _failed.Add((shard.Step, reason)));
+
+        queue.Deliver(Weights(0));
+        queue.Assign(Shard(0, 0));
+        queue.Assign(Shard(0, 1));
+        queue.Assign(Shard(1, 0));
+
+        var computed = new[] { NextComputed(), NextComputed() }.OrderBy(c => c.Shard).ToArray();
+        Assert.Equal([(0L, 0, 0L, 0.5f), (0L, 1, 0L, 0.5f)], computed);
+        Assert.Equal([0, 1], lanes.Values.Order());
+        Assert.Empty(_failed);
         Assert.False(_computed.TryTake(out _, TimeSpan.FromMilliseconds(200)));
     }
 }

@@ -33,6 +33,7 @@ public sealed class ShardComputer : IDisposable
 
     public ShardPayloadLayout Layout { get; }
     public int ParameterCount => _model.ParameterCount;
+    public string BackendName => _model.Backend.Name;
     public long WeightsVersion { get; private set; } = -1;
 
     public void LoadWeights(long version, ReadOnlySpan<float> weights)
