@@ -65,8 +65,8 @@ public sealed class WorkerSession : IDisposable
         var spec = ModelSpec.Parse(job.Layers);
         var loss = LossFunction.Parse(job.Loss);
         // With synchronised batch norm the shards of a step wait on each other, so a worker computes all it holds of one
-        // step at the same time: as many lanes as the step has shards. Otherwise one after another, on one lane.
-        int laneCount = job.SynchronisedBatchNorm ? Math.Max(1, job.ConcurrentShards) : 1;
+        // step at the same time: the job says how many lanes that takes (the step's shards; otherwise one).
+        int laneCount = Math.Max(1, job.ConcurrentShards);
         var backend = BackendFactory.Create(settings.Device, settings.Threads, log);
         var threads = Enumerable.Range(0, laneCount)
             .Select(lane => new ComputeThread(lane == 0 ? $"compute {settings.WorkerId}" : $"compute {settings.WorkerId} lane {lane}", node.ComputeSpin))

@@ -60,7 +60,7 @@ public static class ClusterTraining
         var cluster = options.Cluster;
         bool embedded = cluster.SeedNodes is null && options.Workers > 0;
         int expect = cluster.ExpectWorkers ?? (embedded ? options.Workers : 1);
-        int? logicalShards = LogicalShards.Of(options, expect, log);
+        int logicalShards = LogicalShards.Of(options, expect, log);
         var checkpoints = run.Checkpoints is { } plan ? plan with { LogicalShards = logicalShards } : null;
         var model = runner.Model;
         ParameterRanges.Require(model, cluster.PsShards);
@@ -68,7 +68,7 @@ public static class ClusterTraining
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
             cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples,
-            cluster.WireDtype, cluster.SynchronisedBatchNorm ? logicalShards ?? 1 : 1);
+            cluster.WireDtype, cluster.SynchronisedBatchNorm ? logicalShards : 1);
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,

@@ -11,7 +11,7 @@ namespace DistTrainer.Coordinator.Runs;
 /// </summary>
 public static class LogicalShards
 {
-    public static int? Of(TrainOptions options, int expectedWorkers, ILogger log)
+    public static int Of(TrainOptions options, int expectedWorkers, ILogger log)
     {
         int? recorded = options.Resume is { } resume ? ModelCheckpoint.ReadLogicalShards(resume) : null;
         int shards = options.Cluster.Shards ?? recorded ?? expectedWorkers;

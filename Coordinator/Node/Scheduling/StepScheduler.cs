@@ -12,9 +12,10 @@ namespace DistTrainer.Coordinator.Scheduling;
 /// <summary>
 /// Decides who computes what: each step's global batch from the seeded sampler, cut into the job's logical
 /// shards (their number and sizes fixed by the job, so that no fault changes a step's arithmetic) that go to the
-/// ready workers in proportion to their throughput (or equally) (without logical shards, a test's setting, one shard per
-/// ready worker sized that way), the next steps planned and sent ahead, and what becomes of a shard that does not
-/// come in: another worker, or the end of the run after too many failures or a divergence. It returns its decisions; the coordinator actor sends them.
+/// ready workers in proportion to their throughput, or equally (without logical shards, a test's setting: one shard per
+/// ready worker sized that way); the next steps planned and sent ahead; and what becomes of a shard that does not come
+/// in: another worker, or the end of the run after too many failures or a divergence. It returns its decisions; the
+/// coordinator actor sends them.
 /// </summary>
 public sealed class StepScheduler
 {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Tests.Actors;
@@ -64,11 +65,7 @@ internal static class TestNodes
         await UpAsync(member);
         var address = AddressOf(member);
         var cluster = Akka.Cluster.Cluster.Get(observer);
-        var deadline = DateTime.UtcNow + JoinTimeout;
-        while (!cluster.State.Members.Any(m => m.Address == address && m.Status == MemberStatus.Up))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{address} was not up in {AddressOf(observer)}'s view within {JoinTimeout.TotalSeconds:F0} s");
-            await Task.Delay(20);
-        }
+        if (!await Poll.Eventually(() => cluster.State.Members.Any(m => m.Address == address && m.Status == MemberStatus.Up), JoinTimeout))
+            throw new TimeoutException($"{address} was not up in {AddressOf(observer)}'s view within {JoinTimeout.TotalSeconds:F0} s");
     }
 }

@@ -71,30 +71,24 @@ public class WorkerFaultTests
     private static WorkerSettings Settings(string id, string dataDir) => new(id, null, dataDir, "cpu", 1, TimeSpan.FromSeconds(60));
 
     /// <summary>
-    /// Drives the faults from the coordinator's step reports: at step 10 a fourth worker starts; 10 steps after the
-    /// parameter server has sent it the weights, <see cref="Victim"/> stops. Until the fourth is in, each step is paced
-    /// (at most <see cref="PacedSteps"/> steps): a worker is taken only once it is an up member, a second or two after
-    /// it starts, and the run's steps take about a millisecond each.
-    /// (The coordinator's own "joined the run" line is not written when the worker connects while the
+    /// Drives the faults from the coordinator's step reports: at step 10 a fourth worker starts, paced in as
+    /// <see cref="JoinAtStep"/> does; 10 steps after the parameter server has sent it the weights, <see cref="Victim"/>
+    /// stops. (The coordinator's own "joined the run" line is not written when the worker connects while the
     /// test set is scored at an epoch's end, every 5 steps here.)
     /// </summary>
     private sealed class FaultScript(string seedNode, string dataDir, CollectingSink sink, ILogger log) : ITrainingObserver, IAsyncDisposable
     {
-        private Task<EmbeddedWorkers>? _joiner;
+        private readonly JoinAtStep _join = new(10, () => EmbeddedWorkers.Start(1, seedNode, _ => Settings("worker-4", dataDir), log),
+            () => sink.Events.Any(JoinedTheRun));
         private long? _joinedAtStep;
 
         public ActorSystem? Victim { get; set; }
         public long? StoppedAtStep { get; private set; }
 
-        private const int PacedSteps = 150;
-        private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(100);
-
         public void OnStep(StepReport report)
         {
-            if (report.Step == 10)
-                _joiner = Task.Run(() => EmbeddedWorkers.Start(1, seedNode, _ => Settings("worker-4", dataDir), log));
+            _join.OnStep(report);
             _joinedAtStep ??= sink.Events.Any(JoinedTheRun) ? report.Step : null;
-            if (_joinedAtStep is null && report.Step > 10 && report.Step <= 10 + PacedSteps) Thread.Sleep(Pace);
             if (_joinedAtStep is { } joined && StoppedAtStep is null && report.Step >= joined + 10 && Victim is { } victim)
             {
                 StoppedAtStep = report.Step;
@@ -109,7 +103,7 @@ public class WorkerFaultTests
 
         public async ValueTask DisposeAsync()
         {
-            if (_joiner is not null) await (await _joiner).DisposeAsync();
+            if (_join.Joiner is { } joiner) await joiner.DisposeAsync();
         }
     }
 }
