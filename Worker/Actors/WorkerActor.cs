@@ -18,7 +18,8 @@ namespace DistTrainer.Worker.Actors;
 /// answers; a standby does not) until accepted, refused, or the registration timeout passes. A node left in a
 /// cluster with no coordinator node (its coordinator crashed and was downed, with no standby) leaves it, so that
 /// the host starts a fresh node that joins through the seed nodes, where a restarted coordinator is. Preparing: loads the dataset, checks
-/// it is the coordinator's, builds the model and connects the tensor data plane (off the actor).
+/// it is the coordinator's, builds the model and connects the tensor data plane (off the actor), within the prepare
+/// timeout: past it, the worker withdraws naming the stage it was in and registers again (<see cref="PrepareAttempt"/>).
 /// Ready: hands the shards it is assigned to the session's <see cref="ShardQueue"/>, which computes them one
 /// at a time on a compute thread as the weights come in; results go back on the data plane. Losing the coordinator or the data plane sends it
 /// back to Joining. Supervision: the default (restart) for children; this actor has none.
@@ -39,6 +40,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private Address? _coordinatorNode;
     private DateTime? _orphanSince;
     private DateTime _registrationDeadline;
+    // Since when this worker has not trained (it started, or lost its session): a registration timeout counts from it, so
+    // acceptances that end in failed preparations do not keep a worker that can never train registering for ever.
+    private DateTime _untrainedSince;
+    private PrepareAttempt? _preparing;
     private WorkerSession? _session;
 
     public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome, TlsCredentials? tls)
@@ -61,7 +66,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
-        _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
+        _untrainedSince = DateTime.UtcNow;
+        _registrationDeadline = _untrainedSince + _settings.RegistrationTimeout;
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _node.RegistrationRetry);
     }
 
@@ -100,9 +106,23 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
                 Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
             var self = Self;
+            var attempt = _preparing = new PrepareAttempt();
             Become(Preparing);
-            BlockingWork.Run(() => WorkerSession.Open(accepted.Job, accepted.StreamToken, _settings, _node, _dataPlane, self, _log))
-                .PipeTo(self, success: session => new Prepared(session), failure: e => new PrepareFailed(e.Message));
+            Timers.StartSingleTimer("prepare", new PrepareTimedOut(attempt), _node.PrepareTimeout);
+            BlockingWork.Run(() => WorkerSession.Open(accepted.Job, accepted.StreamToken, _settings, _node, _dataPlane, self, _log, attempt))
+                .ContinueWith(opened =>
+                {
+                    if (!attempt.TrySettle())
+                    {
+                        // Given up for by the timeout: this worker has registered again and must not train on it.
+                        if (opened.IsCompletedSuccessfully) opened.Result.Dispose();
+                        return;
+                    }
+                    var error = opened.Exception?.InnerException;
+                    self.Tell(opened.IsCompletedSuccessfully
+                        ? new Prepared(opened.Result)
+                        : new PrepareFailed(error?.Message ?? "the session did not open", Transient: error is IOException));
+                }, TaskScheduler.Default);
         });
         Receive<WorkerRefused>(refused => Fail($"refused by the coordinator: {refused.Reason}"));
         Receive<ComputeShard>(_ => { });
@@ -114,6 +134,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         Receive<Prepared>(prepared =>
         {
+            Timers.Cancel("prepare");
             _session = prepared.Session;
             _log.Information("Ready: {Parameters} parameters on {Backend}, data plane connected", prepared.Session.Computer.ParameterCount,
                 prepared.Session.BackendName);
@@ -122,8 +143,27 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
         Receive<PrepareFailed>(failed =>
         {
+            Timers.Cancel("prepare");
             CoordinatorSelection?.Tell(new WorkerWithdrew(_settings.WorkerId, failed.Reason));
-            Fail($"could not prepare: {failed.Reason}");
+            // A data plane that could not be reached is most often a coordinator that died meanwhile: a standby, or the
+            // coordinator restarted, accepts this worker again. A dataset or model that does not fit never will.
+            if (failed.Transient) GiveUpPreparing($"could not prepare: {failed.Reason}");
+            else Fail($"could not prepare: {failed.Reason}");
+        });
+        Receive<PrepareTimedOut>(timedOut =>
+        {
+            // The opening that ended first has its message on the way.
+            if (!timedOut.Attempt.TrySettle()) return;
+            string reason = $"could not prepare within {_node.PrepareTimeout.TotalSeconds:0.#} s: still {timedOut.Attempt.Stage}";
+            CoordinatorSelection?.Tell(new WorkerWithdrew(_settings.WorkerId, reason));
+            GiveUpPreparing(reason);
+        });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            _coordinators.Remove(removed.Member.Address);
+            if (removed.Member.Address != _coordinatorNode || !_preparing!.TrySettle()) return;
+            Timers.Cancel("prepare");
+            GiveUpPreparing("the coordinator left the cluster while this worker prepared");
         });
         ReceiveAny(_ => Stash.Stash());
     }
@@ -204,10 +244,23 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Rejoin(string reason)
     {
+        _untrainedSince = DateTime.UtcNow;
+        RegisterAgain(reason);
+    }
+
+    /// <summary>Back to joining from a preparation that will not end in a session; the messages it held back follow.</summary>
+    private void GiveUpPreparing(string reason)
+    {
+        RegisterAgain(reason);
+        Stash.UnstashAll();
+    }
+
+    private void RegisterAgain(string reason)
+    {
         _log.Warning("{Reason}; registering again", reason);
         _session?.Dispose();
         _session = null;
-        _registrationDeadline = DateTime.UtcNow + _settings.RegistrationTimeout;
+        _registrationDeadline = _untrainedSince + _settings.RegistrationTimeout;
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _node.RegistrationRetry);
         Become(Joining);
     }
@@ -226,5 +279,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private sealed record Prepared(WorkerSession Session) : INoSerializationVerificationNeeded;
 
-    private sealed record PrepareFailed(string Reason);
+    /// <param name="Transient">The data plane could not be reached (the coordinator may have died): worth registering again.</param>
+    private sealed record PrepareFailed(string Reason, bool Transient);
+
+    private sealed record PrepareTimedOut(PrepareAttempt Attempt) : INoSerializationVerificationNeeded;
 }

@@ -53,9 +53,11 @@ public sealed class WorkerSession : IDisposable
     public string BackendName => Computer.BackendName;
 
     /// <param name="streamToken">The registration's token, which the data-plane stream presents.</param>
+    /// <param name="attempt">Told each stage as it begins, so that an opening that outlasts its bound can say where it was.</param>
     public static WorkerSession Open(TrainingJob job, string streamToken, WorkerSettings settings, WorkerNodeSettings node, DataPlaneOptions dataPlane,
-        IActorRef worker, ILogger log)
+        IActorRef worker, ILogger log, PrepareAttempt attempt)
     {
+        attempt.Stage = $"loading the dataset {job.Dataset}";
         var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir, job.TrainSamples, testSamples: null);
         var fingerprint = DatasetFingerprint.Of(train);
         if (fingerprint != job.Data)
@@ -67,6 +69,7 @@ public sealed class WorkerSession : IDisposable
         // With synchronised batch norm the shards of a step wait on each other, so a worker computes all it holds of one
         // step at the same time: the job says how many lanes that takes (the step's shards; otherwise one).
         int laneCount = Math.Max(1, job.ConcurrentShards);
+        attempt.Stage = $"creating the {settings.Device} compute backend";
         var backend = BackendFactory.Create(settings.Device, settings.Threads, log);
         var threads = Enumerable.Range(0, laneCount)
             .Select(lane => new ComputeThread(lane == 0 ? $"compute {settings.WorkerId}" : $"compute {settings.WorkerId} lane {lane}", node.ComputeSpin))
@@ -75,10 +78,12 @@ public sealed class WorkerSession : IDisposable
         ParameterServerLink? link = null;
         try
         {
+            attempt.Stage = $"connecting the data plane to the parameter server at {job.DataPlaneHost}:{job.DataPlanePort}";
             var connected = link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker,
                 shards.Deliver, TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane, laneCount);
             ShardComputer Model(IComputeBackend on, int lane) =>
                 new(spec, loss, train, on, job.MaxShardRows, job.Seed, job.SynchronisedBatchNorm ? connected.Exchanges[lane] : null);
+            attempt.Stage = "building the model";
             var lanes = threads.Select((thread, lane) => lane == 0
                 ? new ComputeLane(thread, backend, Model(backend, 0))
                 : new ComputeLane(thread, () =>

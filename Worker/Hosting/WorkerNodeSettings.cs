@@ -12,11 +12,12 @@ namespace DistTrainer.Worker.Hosting;
 /// <param name="RegistrationRetry">How often an unaccepted worker registers again.</param>
 /// <param name="ConnectTimeout">Bounds one attempt to connect the data plane to the parameter server.</param>
 /// <param name="ConnectRetries">Connect attempts after the first that fails.</param>
+/// <param name="PrepareTimeout">Bounds opening a session once accepted: loading the dataset, the backend, the data plane, the model.</param>
 /// <param name="OrphanTimeout">How long a node stays in a cluster with no coordinator node before it leaves to join through the seed nodes again.</param>
 /// <param name="SimulatedComputePerRow">Zero: shards are computed. Otherwise a shard is a wait of this per row (the scale benchmark's simulated workers).</param>
 /// <param name="ComputeSpin">How long the compute thread polls for its next shard before it blocks (<see cref="Compute.ComputeThread"/>).</param>
 public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries,
-    TimeSpan OrphanTimeout, TimeSpan SimulatedComputePerRow = default, TimeSpan ComputeSpin = default)
+    TimeSpan PrepareTimeout, TimeSpan OrphanTimeout, TimeSpan SimulatedComputePerRow = default, TimeSpan ComputeSpin = default)
 {
     public const string Path = "disttrainer.worker";
 
@@ -28,7 +29,8 @@ public sealed record WorkerNodeSettings(TimeSpan RegistrationTimeout, TimeSpan R
     {
         var section = ConfigSection.Of(config, Path);
         return new WorkerNodeSettings(section.Duration("registration-timeout"), section.Duration("registration-retry"),
-            section.Duration("connect-timeout"), section.Count("connect-retries"), section.Duration("orphan-timeout"),
+            section.Duration("connect-timeout"), section.Count("connect-retries"), section.Duration("prepare-timeout"),
+            section.Duration("orphan-timeout"),
             TimeSpan.FromMicroseconds(section.Number("simulated-compute-per-row-us", minAboveZero: 0.001)),
             TimeSpan.FromMicroseconds(section.Number("compute-spin-us", minAboveZero: 0)));
     }
