@@ -31,8 +31,8 @@ def free_port():
 class Node:
     """One process we started: its name, its log file, and signals sent by its PID only."""
 
-    def __init__(self, name, command, log_path):
-        self.name, self.log_path = name, log_path
+    def __init__(self, name, command, log_path, metrics_port=None):
+        self.name, self.log_path, self.metrics_port = name, log_path, metrics_port
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO)
 
@@ -65,10 +65,12 @@ class Node:
 
 
 def make_certs(directory):
-    """A private CA and the certificates of the coordinator and of the workers (they share one) in directory."""
+    """A private CA and the certificates of the coordinator, of a standby coordinator and of the workers (they share one)
+    in directory."""
     script = os.path.join(REPO, "deploy", "make-certs.sh")
     try:
-        subprocess.run(["bash", script, directory, "coordinator", "worker"], check=True, capture_output=True)
+        subprocess.run(["bash", script, directory, "coordinator", "coordinator-standby", "worker"], check=True,
+                       capture_output=True)
     except (OSError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", b"") or b""
         raise Unsupported(f"cannot make TLS certificates ({error}; {detail.decode(errors='replace').strip()}); "
@@ -114,23 +116,34 @@ class Cluster:
                     "--tls-key", os.path.join(self.certs, f"{name}.key")]
         return [] if self.host == "127.0.0.1" else ["--insecure"]
 
-    def _start(self, name, command):
+    def _start(self, name, command, metrics_port=None):
         self._starts += 1
-        node = Node(name, command, os.path.join(self.work, f"{self._starts:02d}-{name}.log"))
+        node = Node(name, command, os.path.join(self.work, f"{self._starts:02d}-{name}.log"), metrics_port)
         self._nodes.append(node)
         return node
 
     def start_coordinator(self, steps, checkpoint_every=None, resume=False):
+        return self._start("coordinator", self._coordinator_command(steps, checkpoint_every, resume, self.akka_port,
+                                                                    self.metrics_port, "coordinator"), self.metrics_port)
+
+    def start_standby(self, steps, checkpoint_every):
+        """A second `coordinator` with the same job, seed node and data-plane port, on Akka and metrics ports of its own:
+        not being the seed node, it stands by (it binds the data-plane port only once it takes over)."""
+        metrics_port = free_port()
+        return self._start("standby", self._coordinator_command(steps, checkpoint_every, False, free_port(), metrics_port,
+                                                                "coordinator-standby"), metrics_port)
+
+    def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate):
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
-                   "--hostname", self.host, "--port", str(self.akka_port), "--seed-nodes", self.seed,
-                   "--data-plane-port", str(self.data_port), "--metrics-port", str(self.metrics_port),
+                   "--hostname", self.host, "--port", str(akka_port), "--seed-nodes", self.seed,
+                   "--data-plane-port", str(self.data_port), "--metrics-port", str(metrics_port),
                    "--expect-workers", "2", "--summary", self.summary, "--save", self.checkpoint,
-                   *self._security("coordinator")]
+                   *self._security(certificate)]
         if checkpoint_every:
             command += ["--checkpoint-every", str(checkpoint_every)]
         if resume and os.path.exists(self.checkpoint):
             command += ["--resume", self.checkpoint]
-        return self._start("coordinator", command)
+        return command
 
     def start_worker(self, name, namespace=None):
         host = self.host if namespace is None else self.links.worker_address(namespace)
@@ -142,12 +155,13 @@ class Cluster:
         self.workers[name] = self._start(name, command)
         return self.workers[name]
 
-    def _metric(self, coordinator, name):
+    @staticmethod
+    def _metric(coordinator, name):
         """One sample of the coordinator's Prometheus endpoint; None while it does not answer, 0 before it is set."""
         if coordinator.process.poll() is not None:
             return None
         try:
-            url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+            url = f"http://127.0.0.1:{coordinator.metrics_port}/metrics"
             with urllib.request.urlopen(url, timeout=2) as response:
                 text = response.read().decode()
         except OSError:

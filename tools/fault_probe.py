@@ -3,6 +3,11 @@ injected while the run trains, and the run checked afterwards (exit code 0, ever
 from the summary; the final checkpoint bit for bit that of the same job trained undisturbed) with the coordinator's
 memory sampled from /proc throughout.
 
+  python3 tools/fault_probe.py kill-worker [--down-seconds 10]  a worker killed with kill -9, then started again
+  python3 tools/fault_probe.py failover  [--checkpoint-every 200]  the active coordinator killed with kill -9; a standby
+                                                               coordinator takes over with the same workers
+  python3 tools/fault_probe.py restart   [--down-seconds 10]   the coordinator killed with kill -9, then restarted with
+                                                               --resume (no standby)
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
@@ -24,6 +29,126 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_cluster import Cluster, NamespaceLinks, Unsupported  # noqa: E402
 
 
+def kill_worker(cluster, args):
+    """A worker killed with kill -9 mid-run and started again --down-seconds later as a fresh process (what a container's
+    restart policy does): its shards go to the other worker until the new process registers, the coordinator closes the
+    dead worker's stream, and its memory stays flat."""
+    coordinator = cluster.start_coordinator(steps=args.steps)
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    cluster.wait_for_step(coordinator, 200)
+    before = cluster.rss_settled(coordinator)
+    print(f"step {cluster.applied(coordinator)}: kill -9 w0, started again after {args.down_seconds} s; coordinator RSS {before} MB")
+    cluster.workers["w0"].kill()
+    peak = cluster.rss_peak_while(coordinator, args.down_seconds)
+    restarted_at = time.monotonic()
+    accepted = cluster.wait_for_log(cluster.start_worker("w0"), "Accepted by the coordinator", args.timeout)
+    cluster.wait_for_steps_after(coordinator, 300)
+    after = cluster.rss_settled(coordinator)
+    code = coordinator.wait(args.timeout)
+    figures = {"rss_before_mb": before, "rss_peak_while_down_mb": peak, "rss_after_mb": after, "exit": code,
+               "accepted_after_start_s": None if accepted is None else round(accepted - restarted_at, 1)}
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
+    if accepted is None:
+        problems.append("the restarted w0 was not accepted by the coordinator")
+    problems += _memory_problems(before, peak, after, "while w0 was down")
+    return figures, problems
+
+
+def failover(cluster, args):
+    """The active coordinator killed with kill -9 while a standby coordinator runs: the standby takes over from the newest
+    checkpoint (its own stream's copy or the shared --save file), the same worker processes register with it from the
+    nodes they have, and the run ends on the standby. A worker's memory grows at most 100 MB across the loss of its
+    coordinator (the issue's bound for a fault), and the standby's after the takeover stays within 100 MB of the active
+    coordinator's."""
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
+    standby = cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every)
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    if cluster.wait_for_log(standby, "standing by", 120) is None:
+        raise RuntimeError(f"the standby did not stand by within 120 s; see {standby.log_path}")
+    cluster.wait_for_step(coordinator, 3 * args.checkpoint_every)
+    active = cluster.rss_settled(coordinator)
+    workers_before = _workers_rss(cluster)
+    print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator (RSS {active} MB); workers {workers_before} MB")
+    coordinator.kill()
+    killed_at = time.monotonic()
+    took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
+    accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    cluster.wait_for_steps_after(standby, 300)
+    standby_after = cluster.rss_settled(standby)
+    workers_after = _workers_rss(cluster)
+    code = standby.wait(args.timeout)
+    figures = {"active_rss_mb": active, "standby_rss_after_mb": standby_after, "workers_rss_before_mb": workers_before,
+               "workers_rss_after_mb": workers_after, "exit": code,
+               "takeover_after_kill_s": None if took_over is None else round(took_over - killed_at, 1),
+               "accepted_after_kill_s": None if accepted is None else round(accepted - killed_at, 1)}
+    problems = cluster.run_problems(standby, code, args.steps, fault_lost_a_worker=False)
+    if accepted is None:
+        problems.append("w0 did not register with the standby")
+    if any("starting a fresh node" in worker.log_text() for worker in cluster.workers.values()):
+        problems.append("a worker left its node instead of registering with the standby from it")
+    if standby_after - active > 100:
+        problems.append(f"the standby holds {standby_after - active} MB more than the active coordinator did (bound 100)")
+    problems += _workers_growth(cluster, workers_before, workers_after, "takeover")
+    return figures, problems
+
+
+def restart(cluster, args):
+    """The coordinator killed with kill -9 and started again --down-seconds later with --resume, no standby: the worker
+    processes, which lost their coordinator, come back to the restarted one by themselves, each as a fresh node. The
+    workers' RSS is reported, not bounded: a worker's fresh node held 14-88 MB more than its first in the runs measured,
+    which is not explained yet (docs/faults.md)."""
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    cluster.wait_for_step(coordinator, 3 * args.checkpoint_every)
+    before = cluster.rss_settled(coordinator)
+    workers_before = _workers_rss(cluster)
+    print(f"step {cluster.applied(coordinator)}: kill -9 the coordinator (RSS {before} MB), restarted with --resume "
+          f"after {args.down_seconds} s")
+    coordinator.kill()
+    time.sleep(args.down_seconds)
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every, resume=True)
+    restarted_at = time.monotonic()
+    accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    cluster.wait_for_steps_after(coordinator, 300)
+    after = cluster.rss_settled(coordinator)
+    workers_after = _workers_rss(cluster)
+    code = coordinator.wait(args.timeout)
+    figures = {"rss_before_mb": before, "rss_after_mb": after, "workers_rss_before_mb": workers_before,
+               "workers_rss_after_mb": workers_after, "exit": code,
+               "accepted_after_restart_s": None if accepted is None else round(accepted - restarted_at, 1)}
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
+    if accepted is None:
+        problems.append("w0 did not register with the restarted coordinator")
+    if after - before > 100:
+        problems.append(f"the restarted coordinator holds {after - before} MB more than before the kill (bound 100)")
+    return figures, problems
+
+
+def _workers_rss(cluster):
+    return [cluster.rss_settled(worker, seconds=1) for worker in cluster.workers.values()]
+
+
+def _workers_growth(cluster, before, after, across):
+    """The issue's bound for a fault, 100 MB, on each worker's RSS across the loss of its coordinator."""
+    return [f"{name}'s RSS grew {grown - was} MB across the {across} (bound 100)"
+            for name, was, grown in zip(cluster.workers, before, after) if grown - was > 100]
+
+
+def _memory_problems(before, peak, after, during):
+    """The issue's bounds on the coordinator's RSS around a fault: at most 100 MB more during it, back within 50 MB after."""
+    problems = []
+    if peak - before > 100:
+        problems.append(f"RSS grew {peak - before} MB {during} (bound 100)")
+    if after == 0:
+        problems.append("the run ended before the coordinator's memory could be measured after the fault: raise --steps")
+    elif after - before > 50:
+        problems.append(f"RSS stayed {after - before} MB above its level before the fault (bound 50)")
+    return problems
+
+
 def sigstop(cluster, args):
     coordinator = cluster.start_coordinator(steps=args.steps)
     workers = [cluster.start_worker(f"w{i}") for i in range(2)]
@@ -39,13 +164,7 @@ def sigstop(cluster, args):
     code = coordinator.wait(args.timeout)
     figures = {"rss_before_mb": before, "rss_peak_during_stop_mb": peak, "rss_after_mb": after, "exit": code}
     problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
-    if peak - before > 100:
-        problems.append(f"RSS grew {peak - before} MB during the stop (bound 100)")
-    if after == 0:
-        problems.append("the run ended before the coordinator's memory could be measured after the stop: raise --steps")
-    elif after - before > 50:
-        problems.append(f"RSS stayed {after - before} MB above its level before the stop (bound 50)")
-    return figures, problems
+    return figures, problems + _memory_problems(before, peak, after, "during the stop")
 
 
 def pause_coordinator(cluster, args):
@@ -152,7 +271,7 @@ def soak(cluster, args):
     return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
 
 
-SCENARIOS = {"sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+SCENARIOS = {"kill-worker": kill_worker, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -161,6 +280,8 @@ def main():
     parser.add_argument("scenario", choices=sorted(SCENARIOS))
     parser.add_argument("--stop-seconds", type=int, default=60)
     parser.add_argument("--cut-seconds", type=int, default=20)
+    parser.add_argument("--down-seconds", type=int, default=10, help="kill-worker, restart: how long the node stays dead")
+    parser.add_argument("--checkpoint-every", type=int, default=200, help="failover, restart: the periodic checkpoint")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--kill-every", type=int, default=60)
     parser.add_argument("--steps", type=int, default=None, help="planned steps (default: long enough for the fault)")
@@ -172,7 +293,8 @@ def main():
     args = parser.parse_args()
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
-        args.steps = {"sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
+        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "failover": 60 * 200,
+                      "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,
                       # The soak's kills cost replays; at 200 steps a second a quiet machine finished the run before
