@@ -123,11 +123,11 @@ running() { kill -0 "${follower[$1]}" 2>/dev/null; }
 progress() { grep -oE 'step [0-9]+/[0-9]+' "$work/$1.log" | tail -n 1 | tr '/' ' ' | cut -d ' ' -f 2-; }
 # Waits up to BOUND s for WHAT: until CHECK (a command) holds, while the NODE (coordinator or standby) runs.
 wait_until() {
-  local node=$1 bound=$(($2 + SECONDS)) what=$3
+  local node=$1 seconds=$2 bound=$(($2 + SECONDS)) what=$3
   shift 3
   until "$@"; do
     running "$node" || fail "the $node exited before $what"
-    [ "$SECONDS" -lt "$bound" ] || fail "no $what within $2 s"
+    [ "$SECONDS" -lt "$bound" ] || fail "no $what within $seconds s"
     look
     sleep 0.2
   done
@@ -159,9 +159,19 @@ wait_until standby $((deadline - SECONDS)) "its standing-by line" standing_by
 # quiet machine (about 30 steps a second), or the run ends before the coordinator's kill.
 kill_at=$((last / 5))
 say "first step after ${first_step_s} s, the standby standing by; killing ${worker_names[-1]} at step $kill_at of $last"
-# podman runs health checks from systemd timers (none in a container host without systemd): run each once here.
+# podman runs health checks from systemd timers (none in a container host without systemd): run them here, each up to
+# the compose file's retries (3), as compose marks a container unhealthy only after that many failures in a row (one
+# scrape took over the 3 s timeout on a machine loaded by other work).
+healthy() {
+  local attempt
+  for attempt in 1 2 3; do
+    podman healthcheck run "$1" >"$work/health.log" 2>&1 && return 0
+    say "health check $attempt of $1 failed: $(tail -n 1 "$work/health.log")"
+  done
+  return 1
+}
 for container in "$coordinator" "${worker_names[0]}"; do
-  podman healthcheck run "$container" >"$work/health.log" 2>&1 || fail "the health check of $container failed"
+  healthy "$container" || fail "the health check of $container failed 3 times in a row"
 done
 victim="$(podman inspect -f '{{.State.Pid}}' "${worker_names[-1]}")"
 wait_until coordinator $((deadline - SECONDS)) "step $kill_at" at_step "$kill_at"
