@@ -64,7 +64,19 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         return worker;
     }
 
-    private Task<DistributedRunReport> RunEnded() => _completion.Task.WaitAsync(RunTimeout);
+    /// <summary>The run's report; a run that does not end in time fails the test with everything the nodes logged, to tell why.</summary>
+    private async Task<DistributedRunReport> RunEnded()
+    {
+        try
+        {
+            return await _completion.Task.WaitAsync(RunTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"the run did not end within {RunTimeout.TotalSeconds:F0} s; the nodes logged:\n" +
+                                       string.Join("\n", _sink.Events.Select(l => $"{l.Timestamp:HH:mm:ss.fff} {l.Level} {l.RenderMessage()}")), e);
+        }
+    }
 
     private Task<LogEvent> Logged(string text) => _sink.WaitForAsync(e => e.RenderMessage().Contains(text), TimeSpan.FromSeconds(5));
 
@@ -222,6 +234,11 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         first.Stream.Answer(step1, _training.Result(0.1f));
         var shared = new[] { first.NextShard(), late.NextShard() };
         Assert.All(shared, s => Assert.Equal((2L, 2), (s.Step, s.Indices.Length)));
+        // As a real worker, each answers step 2 with its weights in: the plan came ahead of them, and the late worker's
+        // answer, on a stream of its own, could otherwise reach the parameter server before step 1 was applied (failed once
+        // in CI: the result was dropped and the run never ended).
+        Assert.Equal(2, first.Stream.NextWeights().Header.WeightsVersion);
+        Assert.Equal(2, late.Stream.NextWeights().Header.WeightsVersion);
         first.Stream.Answer(shared[0], _training.Result(0.1f));
         late.Stream.Answer(shared[1], _training.Result(0.1f));
 
