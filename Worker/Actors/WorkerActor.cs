@@ -43,6 +43,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     // Since when this worker has not trained (it started, or lost its session): a registration timeout counts from it, so
     // acceptances that end in failed preparations do not keep a worker that can never train registering for ever.
     private DateTime _untrainedSince;
+    // The preparation under way, or the last one: the timer and the coordinator's leaving settle it through this.
     private PrepareAttempt? _preparing;
     private WorkerSession? _session;
 
@@ -108,7 +109,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             var self = Self;
             var attempt = _preparing = new PrepareAttempt();
             Become(Preparing);
-            Timers.StartSingleTimer("prepare", new PrepareTimedOut(attempt), _node.PrepareTimeout);
+            Timers.StartSingleTimer("prepare", PrepareTimedOut.Instance, _node.PrepareTimeout);
             BlockingWork.Run(() => WorkerSession.Open(accepted.Job, accepted.StreamToken, _settings, _node, _dataPlane, self, _log, attempt))
                 .ContinueWith(opened =>
                 {
@@ -150,11 +151,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             if (failed.Transient) GiveUpPreparing($"could not prepare: {failed.Reason}");
             else Fail($"could not prepare: {failed.Reason}");
         });
-        Receive<PrepareTimedOut>(timedOut =>
+        Receive<PrepareTimedOut>(_ =>
         {
             // The opening that ended first has its message on the way.
-            if (!timedOut.Attempt.TrySettle()) return;
-            string reason = $"could not prepare within {_node.PrepareTimeout.TotalSeconds:0.#} s: still {timedOut.Attempt.Stage}";
+            if (!_preparing!.TrySettle()) return;
+            string reason = $"could not prepare within {_node.PrepareTimeout.TotalSeconds:0.#} s: still {_preparing.Stage}";
             CoordinatorSelection?.Tell(new WorkerWithdrew(_settings.WorkerId, reason));
             GiveUpPreparing(reason);
         });
@@ -282,5 +283,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     /// <param name="Transient">The data plane could not be reached (the coordinator may have died): worth registering again.</param>
     private sealed record PrepareFailed(string Reason, bool Transient);
 
-    private sealed record PrepareTimedOut(PrepareAttempt Attempt) : INoSerializationVerificationNeeded;
+    private sealed class PrepareTimedOut
+    {
+        public static readonly PrepareTimedOut Instance = new();
+    }
 }
