@@ -21,6 +21,8 @@ public static class RoutineRemotingEvents
 
     private const string ChannelNotInGroup = "Unable to REMOVE channel";
 
+    private const string ShutdownFlushIncomplete = "Shutdown finished, but flushing might not have been successful";
+
     private const string SeedUnreachable = "Tried to associate with unreachable remote address";
     private const string SeedJoinRetry = "Couldn't join seed nodes after";
 
@@ -41,6 +43,19 @@ public static class RoutineRemotingEvents
     /// </summary>
     public static bool IsClosedChannelBookkeeping(AkkaLogEvent logEvent) =>
         logEvent is Warning { Message: LogMessage message } && message.Format.StartsWith(ChannelNotInGroup, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Remoting's shutdown gives each connection's writer the flush wait to send what it holds, and waits for the writers
+    /// for that same time; a writer whose peer is already gone (at a run's end every node leaves at once) is still connecting or
+    /// waiting for the peer to take more, so it never answers in time, and remoting warns that messages might have been dropped.
+    /// A node that leaves the cluster on purpose has been removed by then: what is left to send is gossip and heartbeats to nodes
+    /// that are leaving too, never training traffic, which its own protocol acknowledged before the node left. A node shutting
+    /// down for any other reason (downed, a failed join) keeps the warning.
+    /// </summary>
+    public static bool IsFlushAfterLeaving(AkkaLogEvent logEvent, CoordinatedShutdown.Reason? shutdownReason) =>
+        shutdownReason is CoordinatedShutdown.ClusterLeavingReason && logEvent is Warning warning && FormatOf(warning).StartsWith(ShutdownFlushIncomplete, StringComparison.Ordinal);
+
+    private static string FormatOf(AkkaLogEvent logEvent) => logEvent.Message is LogMessage message ? message.Format : logEvent.Message?.ToString() ?? "";
 
     /// <summary>The peer a remoting event is about: null when the event is not the end of an association.</summary>
     public static Address? PeerOf(AkkaLogEvent logEvent) => logEvent switch

@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
 using DistTrainer.Cluster.Logging;
 using Xunit;
 
@@ -16,4 +18,28 @@ public sealed class RoutineRemotingEventsTests
     [InlineData(MemberStatus.Removed, false)]
     public void Only_a_joining_or_up_peer_is_expected_to_keep_its_connections(MemberStatus status, bool keeps) =>
         Assert.Equal(keeps, RoutineRemotingEvents.KeepsItsConnections(status));
+
+    private const string FlushWarning = "Shutdown finished, but flushing might not have been successful and some messages might have been dropped. " +
+        "Increase akka.remote.flush-wait-on-shutdown to a larger value to avoid this.";
+
+    // Akka's own formatted messages are internal types; the logger-actor tests send them through a real adapter.
+    private static Warning RemotingWarning(string text) => new("remoting", typeof(RoutineRemotingEventsTests), text);
+
+    [Fact]
+    public void An_incomplete_flush_is_routine_only_for_a_node_that_left_on_purpose()
+    {
+        Assert.True(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterLeavingReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterDowningReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), null));
+    }
+
+    [Fact]
+    public void Other_warnings_of_a_node_that_left_stay_warnings()
+    {
+        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning("Shutdown timed out."), CoordinatedShutdown.ClusterLeavingReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(
+            new Error(null, "remoting", typeof(RoutineRemotingEventsTests), FlushWarning),
+            CoordinatedShutdown.ClusterLeavingReason.Instance));
+    }
 }

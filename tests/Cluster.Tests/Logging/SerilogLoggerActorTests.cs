@@ -117,4 +117,16 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(LogEventLevel.Debug, (await Written("Unable to REMOVE channel [\"[::1]:1\"->\"[::1]:2\"](Id=\"c1\") from connection group. May not shut down cleanly.")).Level);
         Assert.Equal(LogEventLevel.Warning, (await Written("Unable to ADD channel [\"[::1]:1\"->\"[::1]:2\"](Id=\"c2\") to connection group. May not shut down cleanly.")).Level);
     }
+
+    [Fact]
+    public async Task An_incomplete_flush_of_a_node_that_is_not_leaving_stays_a_warning()
+    {
+        var log = Akka.Event.Logging.GetLogger(Sys, "remoting");
+        const string text = "Shutdown finished, but flushing might not have been successful and some messages might have been dropped. " +
+            "Increase akka.remote.flush-wait-on-shutdown to a larger value to avoid this.";
+
+        log.Warning(text);
+
+        Assert.Equal(LogEventLevel.Warning, (await Written(text)).Level);
+    }
 }
