@@ -29,16 +29,16 @@ internal sealed class PoisonedWorker : IAsyncDisposable
         // The coordinator's node starts beside this one (it loads the data and prepares the run first): joining it may
         // take as long as the coordinator waits for its workers.
         await TestNodes.UpAsync(node, TimeSpan.FromSeconds(60));
-        var worker = node.ActorOf(Props.Create(() => new PoisonActor(id, dataDir, poison)), id);
-        node.ActorSelection($"{seedNode}/user/{ActorNames.Coordinator}")
-            .Tell(new RegisterWorker(id, ProtocolVersion.Current, null, TestNodes.AddressOf(node).ToString(), "cpu"), worker);
+        var coordinator = node.ActorSelection($"{seedNode}/user/{ActorNames.Coordinator}");
+        var registration = new RegisterWorker(id, ProtocolVersion.Current, null, TestNodes.AddressOf(node).ToString(), "cpu");
+        node.ActorOf(Props.Create(() => new PoisonActor(id, dataDir, poison, coordinator, registration)), id);
         return new PoisonedWorker(node);
     }
 
     public async ValueTask DisposeAsync() => await _node.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
 
     /// <summary>Connects its data plane once accepted; computes a shard once the weights of its step are in.</summary>
-    private sealed class PoisonActor : ReceiveActor
+    private sealed class PoisonActor : ReceiveActor, IWithTimers
     {
         private readonly List<ComputeShard> _pending = [];
         private TensorConnection? _connection;
@@ -46,10 +46,21 @@ internal sealed class PoisonedWorker : IAsyncDisposable
         private float[] _weights = [];
         private long _version = -1;
 
-        public PoisonActor(string id, string dataDir, Action<Span<float>> poison)
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        /// <remarks>
+        /// The seed node is up before its coordinator actor exists, so a registration sent once can reach nobody (seen in CI:
+        /// the run waited for a fourth worker that never registered). It is sent again every second until accepted, as the
+        /// worker program does.
+        /// </remarks>
+        public PoisonActor(string id, string dataDir, Action<Span<float>> poison, ActorSelection coordinator, RegisterWorker registration)
         {
+            Timers.StartPeriodicTimer("register", registration, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            Receive<RegisterWorker>(register => coordinator.Tell(register));
             Receive<WorkerAccepted>(accepted =>
             {
+                Timers.Cancel("register");
+                if (_computer is not null) return;
                 var job = accepted.Job;
                 var train = DatasetLoader.Load(job.Dataset, dataDir, job.TrainSamples, testSamples: null).Train;
                 _computer = new ShardComputer(ModelSpec.Parse(job.Layers), LossFunction.Parse(job.Loss), train, new CpuBackend(1),
