@@ -11,13 +11,15 @@ public static class ClusterNode
     /// <summary>
     /// Starts a node configured by <see cref="ClusterConfigBuilder.Build(ClusterNodeOptions)"/>, with
     /// Akka's log events going to <paramref name="serilog"/>. It joins the cluster through its seed nodes;
-    /// with <see cref="ClusterNodeOptions.Tls"/>, over mutual TLS (<see cref="RemotingTls"/>).
+    /// with <see cref="ClusterNodeOptions.Tls"/>, over mutual TLS (<see cref="RemotingTls"/>). Remoting's buffers are not pooled
+    /// (<see cref="RemotingBuffers"/>).
     /// </summary>
     /// <param name="overrides">Settings over all others (tests turn on akka.actor.serialize-messages).</param>
     /// <exception cref="IOException">the node cannot listen on its address (the port is taken, the address is not this machine's)</exception>
     /// <exception cref="Core.InvalidInputException">the node would run in clear off loopback without --insecure</exception>
     public static ActorSystem Start(ClusterNodeOptions options, Serilog.ILogger serilog, Config? overrides = null)
     {
+        RemotingBuffers.UseUnpooled();
         var config = ClusterConfigBuilder.Build(options);
         if (overrides is not null)
             config = overrides.WithFallback(config);
