@@ -53,9 +53,8 @@ public static class RoutineRemotingEvents
     /// down for any other reason (downed, a failed join) keeps the warning.
     /// </summary>
     public static bool IsFlushAfterLeaving(AkkaLogEvent logEvent, CoordinatedShutdown.Reason? shutdownReason) =>
-        shutdownReason is CoordinatedShutdown.ClusterLeavingReason && logEvent is Warning warning && FormatOf(warning).StartsWith(ShutdownFlushIncomplete, StringComparison.Ordinal);
-
-    private static string FormatOf(AkkaLogEvent logEvent) => logEvent.Message is LogMessage message ? message.Format : logEvent.Message?.ToString() ?? "";
+        shutdownReason is CoordinatedShutdown.ClusterLeavingReason &&
+        logEvent is Warning { Message: LogMessage message } && message.Format.StartsWith(ShutdownFlushIncomplete, StringComparison.Ordinal);
 
     /// <summary>The peer a remoting event is about: null when the event is not the end of an association.</summary>
     public static Address? PeerOf(AkkaLogEvent logEvent) => logEvent switch

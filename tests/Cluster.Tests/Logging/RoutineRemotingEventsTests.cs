@@ -19,11 +19,18 @@ public sealed class RoutineRemotingEventsTests
     public void Only_a_joining_or_up_peer_is_expected_to_keep_its_connections(MemberStatus status, bool keeps) =>
         Assert.Equal(keeps, RoutineRemotingEvents.KeepsItsConnections(status));
 
-    private const string FlushWarning = "Shutdown finished, but flushing might not have been successful and some messages might have been dropped. " +
+    /// <summary>Remoting's warning, word for word.</summary>
+    internal const string FlushWarning = "Shutdown finished, but flushing might not have been successful and some messages might have been dropped. " +
         "Increase akka.remote.flush-wait-on-shutdown to a larger value to avoid this.";
 
-    // Akka's own formatted messages are internal types; the logger-actor tests send them through a real adapter.
-    private static Warning RemotingWarning(string text) => new("remoting", typeof(RoutineRemotingEventsTests), text);
+    // Akka's own message types are internal; a message without arguments is all remoting's warning is.
+    private sealed class Text(string format) : LogMessage(DefaultLogMessageFormatter.Instance, format)
+    {
+        public override string Unformatted() => Format;
+        public override IEnumerable<object> Parameters() => [];
+    }
+
+    private static Warning RemotingWarning(string text) => new("remoting", typeof(RoutineRemotingEventsTests), new Text(text));
 
     [Fact]
     public void An_incomplete_flush_is_routine_only_for_a_node_that_left_on_purpose()
@@ -39,7 +46,7 @@ public sealed class RoutineRemotingEventsTests
     {
         Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning("Shutdown timed out."), CoordinatedShutdown.ClusterLeavingReason.Instance));
         Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(
-            new Error(null, "remoting", typeof(RoutineRemotingEventsTests), FlushWarning),
+            new Error(null, "remoting", typeof(RoutineRemotingEventsTests), new Text(FlushWarning)),
             CoordinatedShutdown.ClusterLeavingReason.Instance));
     }
 }

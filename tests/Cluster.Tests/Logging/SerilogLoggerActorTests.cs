@@ -122,11 +122,9 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
     public async Task An_incomplete_flush_of_a_node_that_is_not_leaving_stays_a_warning()
     {
         var log = Akka.Event.Logging.GetLogger(Sys, "remoting");
-        const string text = "Shutdown finished, but flushing might not have been successful and some messages might have been dropped. " +
-            "Increase akka.remote.flush-wait-on-shutdown to a larger value to avoid this.";
 
-        log.Warning(text);
+        log.Warning(RoutineRemotingEventsTests.FlushWarning);
 
-        Assert.Equal(LogEventLevel.Warning, (await Written(text)).Level);
+        Assert.Equal(LogEventLevel.Warning, (await Written(RoutineRemotingEventsTests.FlushWarning)).Level);
     }
 }
