@@ -58,7 +58,7 @@ public sealed class WorkerSession : IDisposable
         IActorRef worker, ILogger log, PrepareAttempt attempt)
     {
         attempt.Stage = $"loading the dataset {job.Dataset}";
-        var (train, _) = DatasetLoader.Load(job.Dataset, settings.DataDir ?? job.DataDir, job.TrainSamples, testSamples: null);
+        var train = DatasetLoader.LoadTraining(job.Dataset, settings.DataDir ?? job.DataDir, job.TrainSamples);
         var fingerprint = DatasetFingerprint.Of(train);
         if (fingerprint != job.Data)
             throw new InvalidInputException(

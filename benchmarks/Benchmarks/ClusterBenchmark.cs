@@ -35,7 +35,7 @@ public static class ClusterBenchmark
         string output = args.String("--out", Path.Combine("docs", "benchmarks", "cluster.md"));
         bool torch = !args.Flag("--no-torch");
         string loadBefore = MachineInfo.LoadAverage();
-        var (train, _) = DatasetLoader.Load(DatasetLoader.FashionMnist, null);
+        var train = DatasetLoader.LoadTraining(DatasetLoader.FashionMnist, null, trainSamples: null);
         var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker, shardsPerWorker);
         long parameters = runs.ParameterCount;
 

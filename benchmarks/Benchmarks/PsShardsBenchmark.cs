@@ -30,7 +30,7 @@ public static class PsShardsBenchmark
         int[] counts = [.. args.String("--ps-shards", "1,2").Split(',').Select(k => int.Parse(k, CultureInfo.InvariantCulture))];
         string output = args.String("--out", Path.Combine("docs", "benchmarks", "ps-shards.md"));
         string loadBefore = MachineInfo.LoadAverage();
-        var (train, _) = DatasetLoader.Load(DatasetLoader.FashionMnist, null);
+        var train = DatasetLoader.LoadTraining(DatasetLoader.FashionMnist, null, trainSamples: null);
         var runs = new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batchPerWorker);
 
         foreach (int k in counts) runs.Cluster(Workers, warmUpSteps, new SilentObserver(), k);

@@ -28,7 +28,7 @@ public static class ScaleBenchmark
         string output = args.String("--out", Path.Combine("docs", "benchmarks", "scaling.md"));
         if (warmUp >= steps) throw new Core.InvalidInputException($"--warm-up {warmUp}: must be below --steps {steps}");
         string loadBefore = MachineInfo.LoadAverage();
-        var (train, _) = DatasetLoader.Load(DatasetLoader.FashionMnist, null);
+        var train = DatasetLoader.LoadTraining(DatasetLoader.FashionMnist, null, trainSamples: null);
         long parameters = ReferenceRuns.ParameterCountOf(TrainOptions.DefaultLayers);
         double gradientBytes = parameters * sizeof(float);
 

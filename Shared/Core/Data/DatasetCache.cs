@@ -9,7 +9,8 @@ namespace DistTrainer.Core.Data;
 /// sizes and modification times (a rewritten file is read again) and holds its datasets weakly: it
 /// lives exactly as long as some part of the process uses them or a head cut from them, and the map
 /// drops dead entries on every load, which bounds it by the datasets alive. A test set lives as long as
-/// its training set.
+/// its training set. A load that needs no test set (a worker's) reads none; a later load of the same files
+/// that does reads only the test set and keeps it with the training set already there.
 /// </summary>
 internal static class DatasetCache
 {
@@ -18,10 +19,12 @@ internal static class DatasetCache
 
     /// <summary>
     /// The datasets named <paramref name="name"/> read from <paramref name="files"/>: the ones an earlier
-    /// load returned while they are still in use, else what <paramref name="load"/> reads. Loads of the
-    /// same files wait for each other rather than read them twice.
+    /// load returned while they are still in use, else what <paramref name="loadTraining"/> reads, and, when
+    /// <paramref name="withTest"/>, the test set <paramref name="loadTest"/> reads for that training set (null without
+    /// <paramref name="withTest"/>). Loads of the same files wait for each other rather than read them twice.
     /// </summary>
-    public static (Dataset Train, Dataset? Test) GetOrLoad(string name, IEnumerable<string> files, Func<(Dataset Train, Dataset? Test)> load)
+    public static (Dataset Train, Dataset? Test) GetOrLoad(string name, IEnumerable<string> files, bool withTest,
+        Func<LoadedTraining> loadTraining, Func<LoadedTraining, Dataset?> loadTest)
     {
         string key = KeyOf(name, files);
         lock (Gate)
@@ -31,14 +34,25 @@ internal static class DatasetCache
                 Entries.Remove(dead);
             }
 
-            if (Entries.TryGetValue(key, out Entry? entry) && entry.TryGet(out var cached))
+            if (!Entries.TryGetValue(key, out Entry? entry) || !entry.TryGet(out var held))
             {
-                return cached;
+                var loaded = loadTraining();
+                Entries[key] = entry = new Entry(loaded);
+                held = entry.Held(loaded.Set);
             }
 
-            var loaded = load();
-            Entries[key] = new Entry(loaded.Train, loaded.Test);
-            return loaded;
+            if (!withTest)
+            {
+                return (held.Training.Set, null);
+            }
+
+            if (!held.TestRead)
+            {
+                held.Test = loadTest(held.Training);
+                held.TestRead = true;
+            }
+
+            return (held.Training.Set, held.Test);
         }
     }
 
@@ -51,28 +65,43 @@ internal static class DatasetCache
         return string.Create(CultureInfo.InvariantCulture, $"{file.FullName}\t{file.Length}\t{file.LastWriteTimeUtc.Ticks}");
     }
 
+    /// <summary>What an entry keeps beside its training set: how it was read, and its test set once one is read.</summary>
+    private sealed class Sets(LoadedTraining training)
+    {
+        public LoadedTraining Training { get; } = training;
+        public bool TestRead { get; set; }
+        public Dataset? Test { get; set; }
+    }
+
     /// <summary>One load's datasets, held weakly.</summary>
     private sealed class Entry
     {
         // The test set lives as long as its training set does: a worker that keeps only the training
         // set still leaves both for the next node of this process to find.
-        private static readonly ConditionalWeakTable<Dataset, StrongBox<Dataset?>> TestOf = [];
+        private static readonly ConditionalWeakTable<Dataset, Sets> SetsOf = [];
 
         private readonly WeakReference<Dataset> _train;
 
-        public Entry(Dataset train, Dataset? test)
+        public Entry(LoadedTraining training)
         {
-            _train = new WeakReference<Dataset>(train);
-            TestOf.AddOrUpdate(train, new StrongBox<Dataset?>(test));
+            _train = new WeakReference<Dataset>(training.Set);
+            SetsOf.AddOrUpdate(training.Set, new Sets(training));
         }
 
         public bool IsAlive => _train.TryGetTarget(out _);
 
-        public bool TryGet(out (Dataset Train, Dataset? Test) sets)
+        public Sets Held(Dataset train) => SetsOf.TryGetValue(train, out var sets)
+            ? sets
+            : throw new InvalidOperationException("a cached training set lost what was read with it");
+
+        public bool TryGet(out Sets sets)
         {
             bool alive = _train.TryGetTarget(out Dataset? train);
-            sets = alive && TestOf.TryGetValue(train!, out var test) ? (train!, test.Value) : default;
+            sets = alive ? Held(train!) : null!;
             return alive;
         }
     }
 }
+
+/// <summary>A training set as read from its IDX files, with the shape of its images (what a test set is checked against).</summary>
+internal sealed record LoadedTraining(Dataset Set, string ImagesPath, int Rows, int Columns);

@@ -38,14 +38,26 @@ public static class DatasetLoader
     /// <paramref name="datasetName"/> defaults to fashion-mnist; <paramref name="dataDir"/>, when given,
     /// replaces the directory that fashion-mnist reads its IDX files from.
     /// </summary>
-    public static (Dataset Train, Dataset? Test) Load(string? datasetName, string? dataDir)
+    public static (Dataset Train, Dataset? Test) Load(string? datasetName, string? dataDir) => Load(datasetName, dataDir, withTest: true);
+
+    /// <summary>
+    /// The training set alone, cut to its first <paramref name="trainSamples"/> samples when given: what a worker trains on. The
+    /// test images are not read (a worker never scores them); the test labels are, since the class count covers both sets.
+    /// </summary>
+    public static Dataset LoadTraining(string? datasetName, string? dataDir, int? trainSamples)
+    {
+        var train = Load(datasetName, dataDir, withTest: false).Train;
+        return trainSamples is { } n ? train.Head(n) : train;
+    }
+
+    private static (Dataset Train, Dataset? Test) Load(string? datasetName, string? dataDir, bool withTest)
     {
         switch (datasetName ?? FashionMnist)
         {
             case FashionMnist when dataDir is null:
-                return LoadFashionMnist(FashionMnistDirectory);
+                return LoadFashionMnist(FashionMnistDirectory, withTest);
             case FashionMnist:
-                return LoadDataDirectory(dataDir);
+                return LoadDataDirectory(dataDir, withTest);
             case Xor when dataDir is not null:
                 throw new InvalidInputException($"--data-dir: the {Xor} dataset is built in and reads no files, drop --data-dir {dataDir}");
             case Xor:
@@ -55,18 +67,18 @@ public static class DatasetLoader
         }
     }
 
-    internal static (Dataset Train, Dataset? Test) LoadFashionMnist(string directory) =>
+    internal static (Dataset Train, Dataset? Test) LoadFashionMnist(string directory, bool withTest = true) =>
         LoadIdxDirectory(new IdxDirectory(directory, FashionMnist, FashionMnist,
-            "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir DIR with the IDX files"));
+            "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir DIR with the IDX files"), withTest);
 
-    internal static (Dataset Train, Dataset? Test) LoadDataDirectory(string directory)
+    internal static (Dataset Train, Dataset? Test) LoadDataDirectory(string directory, bool withTest = true)
     {
         if (!Directory.Exists(directory))
         {
             throw new InvalidInputException($"--data-dir {directory}: directory not found");
         }
 
-        return LoadIdxDirectory(new IdxDirectory(directory, Path.GetFullPath(directory), $"--data-dir {directory}", ""));
+        return LoadIdxDirectory(new IdxDirectory(directory, Path.GetFullPath(directory), $"--data-dir {directory}", ""), withTest);
     }
 
     /// <summary>The four corners of the unit square, labelled by XOR; the test set is the training set.</summary>
@@ -76,7 +88,7 @@ public static class DatasetLoader
         return (xor, xor);
     }
 
-    private static (Dataset Train, Dataset? Test) LoadIdxDirectory(IdxDirectory source)
+    private static (Dataset Train, Dataset? Test) LoadIdxDirectory(IdxDirectory source, bool withTest)
     {
         string trainImagesPath = source.Find(TrainImages) ?? source.Find(TrainVectors) ?? throw source.Missing(TrainImages);
         string trainLabelsPath = source.Find(TrainLabels) ?? throw source.Missing(TrainLabels);
@@ -90,12 +102,12 @@ public static class DatasetLoader
         }
 
         string?[] files = [trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath];
-        return DatasetCache.GetOrLoad(source.Name, files.OfType<string>(),
-            () => ReadIdxFiles(source, trainImagesPath, trainLabelsPath, testImagesPath, testLabelsPath));
+        return DatasetCache.GetOrLoad(source.Name, files.OfType<string>(), withTest,
+            () => ReadTraining(source, trainImagesPath, trainLabelsPath, testLabelsPath),
+            training => testImagesPath is null || testLabelsPath is null ? null : ReadTest(source, training, testImagesPath, testLabelsPath));
     }
 
-    private static (Dataset Train, Dataset? Test) ReadIdxFiles(IdxDirectory source, string trainImagesPath, string trainLabelsPath,
-        string? testImagesPath, string? testLabelsPath)
+    private static LoadedTraining ReadTraining(IdxDirectory source, string trainImagesPath, string trainLabelsPath, string? testLabelsPath)
     {
         (IdxImages trainImages, int[] trainLabels) = ReadPair(trainImagesPath, trainLabelsPath);
         if (trainImages.Count == 0)
@@ -103,22 +115,24 @@ public static class DatasetLoader
             throw new InvalidInputException($"{trainImagesPath}: holds no images, nothing to train on");
         }
 
-        if (testImagesPath is null || testLabelsPath is null)
-        {
-            return (ToDataset(source, trainImages, trainLabels, trainLabels.Max() + 1), null);
-        }
+        // Both sets share one class count, so a model sized for the training set scores the test set: the test labels are
+        // read for it even when the test images are not.
+        int[] testLabels = testLabelsPath is null ? [] : IdxReader.ReadLabels(testLabelsPath);
+        int classCount = Math.Max(trainLabels.Max(), testLabels.DefaultIfEmpty(0).Max()) + 1;
+        return new LoadedTraining(ToDataset(source, trainImages, trainLabels, classCount), trainImagesPath, trainImages.Rows, trainImages.Columns);
+    }
 
+    private static Dataset ReadTest(IdxDirectory source, LoadedTraining training, string testImagesPath, string testLabelsPath)
+    {
         (IdxImages testImages, int[] testLabels) = ReadPair(testImagesPath, testLabelsPath);
-        if (testImages.PixelsPerImage != trainImages.PixelsPerImage)
+        if (testImages.PixelsPerImage != training.Rows * training.Columns)
         {
             throw new InvalidInputException(
                 $"{testImagesPath}: images of {testImages.Rows}x{testImages.Columns}, but the training images " +
-                $"in {trainImagesPath} are {trainImages.Rows}x{trainImages.Columns}");
+                $"in {training.ImagesPath} are {training.Rows}x{training.Columns}");
         }
 
-        // Both sets share one class count, so a model sized for the training set scores the test set.
-        int classCount = Math.Max(trainLabels.Max(), testLabels.DefaultIfEmpty(0).Max()) + 1;
-        return (ToDataset(source, trainImages, trainLabels, classCount), ToDataset(source, testImages, testLabels, classCount));
+        return ToDataset(source, testImages, testLabels, training.Set.ClassCount);
     }
 
     private static (IdxImages Images, int[] Labels) ReadPair(string imagesPath, string labelsPath)

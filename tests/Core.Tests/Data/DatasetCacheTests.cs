@@ -65,6 +65,54 @@ public sealed class DatasetCacheTests : IDisposable
         Assert.Equal([1f, 1f, 0f, 0f, 0.2f, 0.2f, 0f, 1f], after.AllFeatures());
     }
 
+    [Fact]
+    public void A_training_only_load_reads_no_test_images()
+    {
+        string testImages = _directory.Write("t10k-images-idx3-ubyte.gz", [1, 2, 3]);
+
+        var train = DatasetLoader.LoadTraining(null, _directory.Path, trainSamples: null);
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
+
+        Assert.Equal(3, train.Count);
+        Assert.Contains(testImages, error.Message);
+    }
+
+    [Fact]
+    public void A_full_load_after_a_training_only_one_keeps_its_training_set_and_reads_the_test_set()
+    {
+        var alone = DatasetLoader.LoadTraining(null, _directory.Path, trainSamples: null);
+
+        var (train, test) = DatasetLoader.Load(null, _directory.Path);
+
+        Assert.Same(alone, train);
+        Assert.Equal([1f, 0f], test!.AllFeatures());
+        Assert.Same(train, DatasetLoader.LoadTraining(null, _directory.Path, trainSamples: null));
+    }
+
+    [Fact]
+    public void A_training_only_load_counts_the_classes_of_the_test_labels_too()
+    {
+        _directory.Write("t10k-labels-idx1-ubyte.gz", IdxBytes.Gzip(IdxBytes.Labels(4)));
+
+        var train = DatasetLoader.LoadTraining(null, _directory.Path, trainSamples: 2);
+
+        Assert.Equal(5, train.ClassCount);
+        Assert.Equal(2, train.Count);
+    }
+
+    [Fact]
+    public void Test_images_of_another_size_read_after_the_training_set_name_its_shape()
+    {
+        string testImages = _directory.Write("t10k-images-idx3-ubyte.gz", IdxBytes.Gzip(IdxBytes.Images(1, 1, 1, 7)));
+        DatasetLoader.LoadTraining(null, _directory.Path, trainSamples: null);
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
+
+        Assert.Equal(
+            $"{testImages}: images of 1x1, but the training images in {_directory.File("train-images-idx3-ubyte")} are 1x2",
+            error.Message);
+    }
+
     private (Dataset Cut, WeakReference<Dataset> Test) LoadCutKeepingOnlyItsTrainingHead()
     {
         var (train, test) = DatasetLoader.Load(null, _directory.Path, trainSamples: 1, testSamples: null);
