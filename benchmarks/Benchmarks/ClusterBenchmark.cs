@@ -41,6 +41,7 @@ public static class ClusterBenchmark
 
         foreach (var setting in Settings) Train(runs, setting, warmUpSteps, new SilentObserver());
         var best = new Dictionary<Setting, (Measured Run, GcObserver Gc)>();
+        var ddp = new Dictionary<string, double>();
         double gigabytesPerSecond = 0;
         for (int round = 0; round < rounds; round++)
         {
@@ -53,13 +54,18 @@ public static class ClusterBenchmark
                 if (!best.TryGetValue(setting, out var previous) || measured.SamplesPerSecond > previous.Run.SamplesPerSecond)
                     best[setting] = (measured, gc);
             }
+            // DDP takes its turn in every round, right after ours: a baseline measured minutes apart from the runs it is
+            // compared with moved by half between two runs of this benchmark on the same machine.
+            if (!torch) continue;
+            foreach (var (name, rate) in PythonBaseline.SamplesPerSecond("torch_ddp_benchmark.py", 1,
+                         ["--processes", .. WorkerCounts.Where(w => w > 0).Select(w => $"{w}"), "--batch", $"{batchPerWorker}", "--steps", $"{steps}",
+                          "--warmup", $"{warmUpSteps}", "--repeats", "1"]))
+            {
+                Console.WriteLine($"round {round + 1}, PyTorch {name}: {rate:F0} samples/s");
+                ddp[name] = Math.Max(rate, ddp.GetValueOrDefault(name));
+            }
         }
 
-        var ddp = torch
-            ? PythonBaseline.SamplesPerSecond("torch_ddp_benchmark.py", 1,
-                ["--processes", .. WorkerCounts.Where(w => w > 0).Select(w => $"{w}"), "--batch", $"{batchPerWorker}", "--steps", $"{steps}",
-                 "--warmup", $"{warmUpSteps}", "--repeats", $"{rounds}"])
-            : [];
         double localRate = best[Settings[0]].Run.SamplesPerSecond;
         var rows = Settings.Select(s => Row(s, batchPerWorker, best[s].Run, best[s].Gc, localRate, parameters,
             ddp.TryGetValue($"ddp-{s.Workers}", out var rate) ? rate : null)).ToList();
@@ -94,7 +100,8 @@ public static class ClusterBenchmark
                 "GC pause = the garbage collector's pause time in this process (all nodes) from the first step's report to the last, per step;",
                 "a pause stops every thread, so it lies inside the other columns. gen2 GCs/step = full collections per step, same span.",
                 "PyTorch DDP = tools/torch_ddp_benchmark.py: the same model and optimizer with DistributedDataParallel over gloo, one process",
-                "per worker at 1 torch thread and 1 OpenBLAS thread, the same batch per process, random data in memory, best of the rounds,",
+                "per worker at 1 torch thread and 1 OpenBLAS thread, the same batch per process, random data in memory, run in every round",
+                "right after this benchmark's own runs (warm-up steps as above), best of the rounds,",
                 "samples/s over all processes (n/a: not run, --no-torch or no torch). vs DDP = DistTrainer's samples/s / DDP's.",
             ],
         };
