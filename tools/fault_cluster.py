@@ -215,11 +215,14 @@ class Cluster:
 
     @staticmethod
     def wait_for_log(node, text, timeout, skip=0):
-        """The time at which `text` appears in the node's log for the (skip + 1)-th time; None if it does not."""
+        """The time at which `text` appears in the node's log for the (skip + 1)-th time; None if it does not, within
+        `timeout` or before the node's process exits."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if node.log_text().count(text) > skip:
                 return time.monotonic()
+            if node.process.poll() is not None:
+                return time.monotonic() if node.log_text().count(text) > skip else None
             time.sleep(0.5)
         return None
 
