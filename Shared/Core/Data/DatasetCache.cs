@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -36,9 +37,8 @@ internal static class DatasetCache
 
             if (!Entries.TryGetValue(key, out Entry? entry) || !entry.TryGet(out var held))
             {
-                var loaded = loadTraining();
-                Entries[key] = entry = new Entry(loaded);
-                held = entry.Held(loaded.Set);
+                held = new Sets(loadTraining());
+                Entries[key] = new Entry(held);
             }
 
             if (!withTest)
@@ -76,32 +76,26 @@ internal static class DatasetCache
     /// <summary>One load's datasets, held weakly.</summary>
     private sealed class Entry
     {
-        // The test set lives as long as its training set does: a worker that keeps only the training
-        // set still leaves both for the next node of this process to find.
+        // What was read lives as long as its training set does: a worker that keeps only the training set still leaves
+        // the test set read beside it for the next node of this process to find.
         private static readonly ConditionalWeakTable<Dataset, Sets> SetsOf = [];
 
-        private readonly WeakReference<Dataset> _train;
+        private readonly WeakReference<Sets> _sets;
 
-        public Entry(LoadedTraining training)
+        public Entry(Sets sets)
         {
-            _train = new WeakReference<Dataset>(training.Set);
-            SetsOf.AddOrUpdate(training.Set, new Sets(training));
+            _sets = new WeakReference<Sets>(sets);
+            SetsOf.AddOrUpdate(sets.Training.Set, sets);
         }
 
-        public bool IsAlive => _train.TryGetTarget(out _);
+        public bool IsAlive => _sets.TryGetTarget(out _);
 
-        public Sets Held(Dataset train) => SetsOf.TryGetValue(train, out var sets)
-            ? sets
-            : throw new InvalidOperationException("a cached training set lost what was read with it");
-
-        public bool TryGet(out Sets sets)
-        {
-            bool alive = _train.TryGetTarget(out Dataset? train);
-            sets = alive ? Held(train!) : null!;
-            return alive;
-        }
+        public bool TryGet([NotNullWhen(true)] out Sets? sets) => _sets.TryGetTarget(out sets);
     }
 }
 
-/// <summary>A training set as read from its IDX files, with the shape of its images (what a test set is checked against).</summary>
-internal sealed record LoadedTraining(Dataset Set, string ImagesPath, int Rows, int Columns);
+/// <summary>
+/// A training set as read from its IDX files, with the shape of its images (what a test set is checked against) and the
+/// test labels read for the class count (null without a test set), which the test set then takes instead of reading them again.
+/// </summary>
+internal sealed record LoadedTraining(Dataset Set, string ImagesPath, int Rows, int Columns, int[]? TestLabels);

@@ -117,14 +117,18 @@ public static class DatasetLoader
 
         // Both sets share one class count, so a model sized for the training set scores the test set: the test labels are
         // read for it even when the test images are not.
-        int[] testLabels = testLabelsPath is null ? [] : IdxReader.ReadLabels(testLabelsPath);
-        int classCount = Math.Max(trainLabels.Max(), testLabels.DefaultIfEmpty(0).Max()) + 1;
-        return new LoadedTraining(ToDataset(source, trainImages, trainLabels, classCount), trainImagesPath, trainImages.Rows, trainImages.Columns);
+        int[]? testLabels = testLabelsPath is null ? null : IdxReader.ReadLabels(testLabelsPath);
+        int classCount = Math.Max(trainLabels.Max(), (testLabels ?? []).DefaultIfEmpty(0).Max()) + 1;
+        return new LoadedTraining(ToDataset(source, trainImages, trainLabels, classCount), trainImagesPath, trainImages.Rows, trainImages.Columns,
+            testLabels);
     }
 
+    /// <summary>The test set beside <paramref name="training"/>: its images read now, its labels the ones read with the training set.</summary>
     private static Dataset ReadTest(IdxDirectory source, LoadedTraining training, string testImagesPath, string testLabelsPath)
     {
-        (IdxImages testImages, int[] testLabels) = ReadPair(testImagesPath, testLabelsPath);
+        IdxImages testImages = IdxReader.ReadImages(testImagesPath);
+        int[] testLabels = training.TestLabels ?? throw new InvalidOperationException($"{testLabelsPath} was not read with the training set");
+        CheckPair(testImages, testImagesPath, testLabels, testLabelsPath);
         if (testImages.PixelsPerImage != training.Rows * training.Columns)
         {
             throw new InvalidInputException(
@@ -139,13 +143,17 @@ public static class DatasetLoader
     {
         IdxImages images = IdxReader.ReadImages(imagesPath);
         int[] labels = IdxReader.ReadLabels(labelsPath);
+        CheckPair(images, imagesPath, labels, labelsPath);
+        return (images, labels);
+    }
+
+    private static void CheckPair(IdxImages images, string imagesPath, int[] labels, string labelsPath)
+    {
         if (images.Count != labels.Length)
         {
             throw new InvalidInputException(
                 $"{imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Length} labels");
         }
-
-        return (images, labels);
     }
 
     private static Dataset ToDataset(IdxDirectory source, IdxImages images, int[] labels, int classCount) =>

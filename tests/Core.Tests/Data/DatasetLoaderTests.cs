@@ -82,6 +82,18 @@ public sealed class DatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Test_images_and_labels_of_different_counts_name_both_files()
+    {
+        WriteTrainingSet();
+        string images = _directory.Write("t10k-images-idx3-ubyte", IdxBytes.Images(2, 1, 2, 0, 255, 9, 9));
+        string labels = _directory.Write("t10k-labels-idx1-ubyte", IdxBytes.Labels(0));
+
+        var error = Assert.Throws<InvalidInputException>(() => DatasetLoader.Load(null, _directory.Path));
+
+        Assert.Equal($"{images} holds 2 images but {labels} holds 1 labels", error.Message);
+    }
+
+    [Fact]
     public void Test_images_of_another_size_are_an_error()
     {
         WriteTrainingSet();
