@@ -80,7 +80,7 @@ public sealed class WorkerSession : IDisposable
         {
             attempt.Stage = $"connecting the data plane to the parameter server at {job.DataPlaneHost}:{job.DataPlanePort}";
             var connected = link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker,
-                shards.Deliver, TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane, laneCount);
+                shards.Deliver, TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane, laneCount, job.KeyRangeCuts);
             ShardComputer Model(IComputeBackend on, int lane) =>
                 new(spec, loss, train, on, job.MaxShardRows, job.Seed, job.SynchronisedBatchNorm ? connected.Exchanges[lane] : null);
             attempt.Stage = "building the model";
@@ -91,7 +91,7 @@ public sealed class WorkerSession : IDisposable
                     var own = BackendFactory.Create(settings.Device, settings.Threads, log);
                     return (own, Model(own, lane));
                 })).ToArray();
-            settings.Metrics?.Attach(connected.Connection);
+            settings.Metrics?.Attach(connected.Connections);
             var simulated = node.SimulatedComputePerRow > TimeSpan.Zero ? new SimulatedCompute(node.SimulatedComputePerRow, lanes[0].Computer.Layout) : null;
             return new WorkerSession(lanes, connected, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, simulated);
         }
@@ -126,6 +126,8 @@ public sealed class WorkerSession : IDisposable
             var output = _simulated?.Compute(shard.Indices.Length, shard.Normalizer, payload) ?? ComputeHere(computer, shard, weights, payload);
             if (_feedback is not null) output = Pack(shard, output, ref payload);
             var sent = payload;
+            // The link owns the payload from here and frees it however the send ends.
+            payload = [];
             _link.SendResult(shard, output, _resultKind, () => Payloads.Return(sent));
             _metrics?.ShardComputed(output.Seconds);
             return null;

@@ -7,68 +7,125 @@ using DistTrainer.Worker.Hosting;
 namespace DistTrainer.Worker.DataPlane;
 
 /// <summary>
-/// A worker's data-plane stream to the parameter server: weights come in and go straight to the
+/// A worker's data-plane streams to the parameter server: weights come in and go straight to the
 /// worker's shard queue (from the reader thread, without a hop through the actor), batch-norm reductions go to the compute threads
 /// waiting in <see cref="Exchanges"/> (one per compute lane: the parameter server answers a worker once per reduction, however many of
-/// its shards offered to it), shard results go out. Closing (either side, or a damaged frame) tells the worker actor.
+/// its shards offered to it), shard results go out. With the parameters cut into key ranges (the job's cuts), there is one
+/// stream per range besides the main one (<see cref="KeyRangeStreams"/>): a result goes out as its head on the main stream
+/// and one gradient part per range on that range's, and each version of the weights is put together from its ranges
+/// (<see cref="WeightsAssembler"/>). Closing any stream (either side, or a damaged frame) tells the worker actor.
 /// </summary>
 public sealed class ParameterServerLink : IDisposable
 {
     private readonly TensorConnection _connection;
+    private readonly TensorConnection[] _ranges;
+    private readonly int[] _cuts;
     private readonly IActorRef _worker;
     private readonly Action<WeightsArrived> _weights;
+    private readonly WeightsAssembler? _assembler;
 
-    private ParameterServerLink(TensorConnection connection, IActorRef worker, Action<WeightsArrived> weights, TimeSpan exchangeTimeout, int lanes)
+    private ParameterServerLink(TensorConnection connection, TensorConnection[] ranges, int[] cuts, IActorRef worker,
+        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, int lanes, PayloadPool payloads)
     {
         _connection = connection;
+        _ranges = ranges;
+        _cuts = cuts;
         _worker = worker;
         _weights = weights;
+        _assembler = ranges.Length > 0 ? new WeightsAssembler(cuts, payloads, weights) : null;
         Exchanges = [.. Enumerable.Range(0, lanes).Select(_ => new DataPlaneStatisticsExchange((header, payload) => _connection.Send(header, payload), exchangeTimeout))];
     }
 
     /// <summary>The batch-norm exchange of each compute lane.</summary>
     public IReadOnlyList<DataPlaneStatisticsExchange> Exchanges { get; }
 
-    /// <summary>The stream itself, for its byte and frame counts.</summary>
-    public TensorConnection Connection => _connection;
+    /// <summary>Every stream, the main one first, for their byte and frame counts.</summary>
+    public IReadOnlyList<TensorConnection> Connections => [_connection, .. _ranges];
 
     /// <summary>
     /// Connects, each attempt bounded by the node's connect timeout and as many retries as it allows;
-    /// throws <see cref="IOException"/> when every attempt failed. Each weights frame goes to <paramref name="weights"/>
-    /// on the reader thread, which owns its payload from then on; a closed or refused stream goes to <paramref name="worker"/>.
-    /// <paramref name="lanes"/> batch-norm exchanges are made, one per compute lane.
+    /// throws <see cref="IOException"/> when every attempt failed. Each whole version of the weights goes to
+    /// <paramref name="weights"/> on a reader thread, which owns its payload from then on; a closed or refused stream goes to
+    /// <paramref name="worker"/>. <paramref name="lanes"/> batch-norm exchanges are made, one per compute lane. With
+    /// <paramref name="keyRangeCuts"/>, one more stream per key range, all to the same server in this version.
     /// </summary>
     public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker,
-        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane, int lanes = 1)
+        Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane, int lanes = 1,
+        int[]? keyRangeCuts = null)
     {
-        var connection = TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken);
-        var link = new ParameterServerLink(connection, worker, weights, exchangeTimeout, lanes);
-        connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
+        var opened = new List<TensorConnection>();
+        try
+        {
+            opened.Add(TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken));
+            int ranges = keyRangeCuts is null ? 0 : keyRangeCuts.Length - 1;
+            for (int range = 0; range < ranges; range++)
+                opened.Add(TensorClient.Connect(host, port, KeyRangeStreams.PeerId(workerId, range), node.ConnectTimeout, node.ConnectRetries,
+                    dataPlane, streamToken));
+        }
+        catch
+        {
+            foreach (var connection in opened) connection.Dispose();
+            throw;
+        }
+        var link = new ParameterServerLink(opened[0], [.. opened.Skip(1)], keyRangeCuts ?? [], worker, weights, exchangeTimeout, lanes,
+            dataPlane.Payloads);
+        foreach (var connection in opened)
+            connection.Start(link.OnFrame, (_, closed) => worker.Tell(new LinkLost(closed.Message)));
         return link;
     }
 
     /// <summary>
     /// Writes a shard's result from the calling thread (the compute thread, which has nothing else to do meanwhile) or,
-    /// behind other frames, queues it; <paramref name="written"/> runs once its payload is free again. Throws when the
-    /// stream is closed (then <paramref name="written"/> never runs), so the shard is reported as failed, never lost silently.
-    /// <paramref name="kind"/> says the wire dtype of the output's payload (<see cref="GradientFrames"/>).
+    /// behind other frames, queues it; the link owns the output's payload from the call on, and <paramref name="written"/>
+    /// runs once the payload is free again, however the send ends. Throws when a stream is closed, so the shard is reported
+    /// as failed, never lost silently. <paramref name="kind"/> says the wire dtype of the output's payload (<see cref="GradientFrames"/>).
     /// </summary>
     public void SendResult(ComputeShard shard, ShardOutput output, FrameKind kind, Action written)
     {
         var header = new FrameHeader(kind, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
-        if (!_connection.SendHere(header, output.Payload, written))
-            throw new IOException($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed " +
-                                  $"({_connection.CloseReason?.Message})");
+        if (_ranges.Length == 0)
+        {
+            if (_connection.SendHere(header, output.Payload, written)) return;
+            written();
+            throw Closed(shard, _connection);
+        }
+
+        // A head and a part per range read the one payload: it is free once the last of them is written, or not sent.
+        Action done = new PendingSends(_ranges.Length + 1, written).Done;
+        int parameters = _cuts[^1];
+        var payload = output.Payload;
+        var failed = _connection.SendHere(header with { Kind = FrameKind.ResultHead }, payload.AsMemory(parameters), done)
+            ? null
+            : _connection;
+        for (int range = 0; range < _ranges.Length; range++)
+        {
+            if (failed is null && _ranges[range].SendHere(header with { Kind = FrameKind.GradientPart, Layer = range },
+                    payload.AsMemory(_cuts[range], _cuts[range + 1] - _cuts[range]), done))
+                continue;
+            failed ??= _ranges[range];
+            done();
+        }
+        if (failed is not null)
+        {
+            if (ReferenceEquals(failed, _connection)) done();
+            throw Closed(shard, failed);
+        }
     }
+
+    private static IOException Closed(ComputeShard shard, TensorConnection connection) =>
+        new($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed ({connection.CloseReason?.Message})");
 
     private void OnFrame(TensorConnection connection, ReceivedFrame frame)
     {
         switch (frame.Header.Kind)
         {
-            case FrameKind.Weights:
+            case FrameKind.Weights when _assembler is null:
                 _weights(new WeightsArrived(frame.Header.WeightsVersion, frame.Payload));
+                break;
+            case FrameKind.WeightsRange when _assembler is not null:
+                _assembler.Offer(frame.Header.WeightsVersion, frame.Header.Layer, frame.Payload);
                 break;
             case FrameKind.MomentsReduced or FrameKind.GradientSumsReduced:
                 // Each lane takes it only if it waits on that step, attempt, kind and layer; the values are only read.
@@ -78,9 +135,26 @@ public sealed class ParameterServerLink : IDisposable
                 _worker.Tell(new LinkLost($"the parameter server refused this worker: {frame.Text()}"));
                 break;
             default:
-                throw new FrameProtocolException($"a worker does not take {frame.Header.Kind} frames");
+                throw new FrameProtocolException(_assembler is null
+                    ? $"a worker does not take {frame.Header.Kind} frames"
+                    : $"a worker whose weights come in key ranges does not take {frame.Header.Kind} frames");
         }
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _connection.Dispose();
+        foreach (var range in _ranges) range.Dispose();
+    }
+
+    /// <summary>Counts the sends that read one payload down to the last, which runs the owner's callback.</summary>
+    private sealed class PendingSends(int sends, Action written)
+    {
+        private int _left = sends;
+
+        public void Done()
+        {
+            if (Interlocked.Decrement(ref _left) == 0) written();
+        }
+    }
 }

@@ -77,6 +77,15 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
         return true;
     }
 
+    /// <summary>
+    /// Closes the worker's current stream, if any, keeping its admission and its place until the stream's closing is
+    /// reported (<see cref="Forget"/>): one of its other streams was lost, and this one must go with it.
+    /// </summary>
+    public void Close(string workerId)
+    {
+        if (_current.TryGetValue(workerId, out var current)) current.Dispose();
+    }
+
     /// <summary>Closes every current stream (the parameter server stops).</summary>
     public void Dispose()
     {

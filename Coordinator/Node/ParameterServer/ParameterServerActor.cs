@@ -8,6 +8,7 @@ using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using Serilog;
 
 namespace DistTrainer.Coordinator.ParameterServer;
@@ -17,7 +18,9 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// once, applies a complete step (<see cref="StepApplier"/>) and sends the new weights to every
 /// connected worker (<see cref="DataPlaneConnections{TConnection}"/>); reduces synchronised batch-norm
 /// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates the model on request and checkpoints it
-/// (<see cref="ModelSnapshot"/>): it copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
+/// (<see cref="ModelSnapshot"/>). With the parameters cut into key ranges (--ps-shards above 1), each worker has one stream
+/// more per range: a result comes as a head on the main stream and a gradient part per range on the range's stream, put
+/// together by <see cref="ShardParts"/>, and each range of the new weights goes out on its range's stream. It copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
 /// retries included), one write at a time (<see cref="CheckpointQueue"/>), so the next steps are not held behind
 /// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run. Each periodic
 /// checkpoint also goes to the standby coordinators' streams (<see cref="SnapshotFeed"/>), kept apart from the workers'.
@@ -38,6 +41,10 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
     private readonly DataPlaneConnections<TensorConnection> _standbys = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
+    // Each worker's stream per key range, by range; none without ranges.
+    private readonly DataPlaneConnections<TensorConnection>[] _rangeStreams;
+    private readonly int[] _cuts;
+    private readonly ShardParts? _parts;
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
     private readonly PackedResults _packed;
@@ -68,7 +75,14 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _metrics = settings.Metrics;
         _stateAtStop = settings.StateAtStop;
         _plansAhead = settings.PlansAhead;
-        _aggregator = new StepAggregator(_applier.Layout, _payloads.Return);
+        _cuts = _applier.Cuts;
+        bool ranged = _applier.Shards > 1;
+        _rangeStreams = [.. Enumerable.Range(0, ranged ? _applier.Shards : 0)
+            .Select(_ => new DataPlaneConnections<TensorConnection>(RangeStreamWorker, DataPlaneTraffic.Of))];
+        _parts = ranged ? new ShardParts(_cuts, _payloads.Return) : null;
+        // With key ranges the aggregator takes heads: the batch-norm statistics alone, the gradients staying in the parts.
+        _aggregator = new StepAggregator(ranged ? new ShardPayloadLayout(0, _applier.Layout.BatchNormWidths) : _applier.Layout,
+            _payloads.Return);
         _packed = new PackedResults(_applier.Layout, _payloads);
         _screening = new ShardScreening(new ShardNormRule(settings.MaxShardNormRatio));
         _batchNorm = new BatchNormReduction<TensorConnection>(_applier.Layout.BatchNormWidths,
@@ -90,6 +104,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         // node can train on from (its node removed from the cluster, this one is stopped with the actor system).
         _stateAtStop?.Stopped(_applier.TryWriteModel() ? Version : null);
         _connections.Dispose();
+        foreach (var streams in _rangeStreams) streams.Dispose();
         _standbys.Dispose();
         _listener.Dispose();
         _applier.Dispose();
@@ -101,11 +116,13 @@ public sealed partial class ParameterServerActor : ReceiveActor
         {
             _coordinator = Sender;
             _connections.Admit(admit.WorkerId, admit.StreamToken);
+            foreach (var streams in _rangeStreams) streams.Admit(admit.WorkerId, admit.StreamToken);
         });
         Receive<AdmitStandby>(admit => _standbys.Admit(admit.Node, admit.StreamToken));
         Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
         Receive<DropWorker>(drop =>
         {
+            foreach (var streams in _rangeStreams) streams.Drop(drop.WorkerId);
             if (_connections.Drop(drop.WorkerId))
                 _log.Information("Data plane: closed the stream of worker {Worker}, lost by the coordinator: {Reason}", drop.WorkerId, drop.Reason);
         });
@@ -113,10 +130,17 @@ public sealed partial class ParameterServerActor : ReceiveActor
         {
             if (ForgetStandby(closed)) return;
             if (_connections.Forget(closed.Connection) is not { } id) return;
+            foreach (var streams in _rangeStreams) streams.Close(id);
             _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
             _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
         });
+        Receive<RangeStreamClosed>(closed =>
+        {
+            // The worker's main stream goes with it: its closing reports the worker lost, once.
+            if (_rangeStreams[closed.Range].Forget(closed.Connection) is { } id) _connections.Close(id);
+        });
         Receive<FrameArrived>(OnFrame);
+        Receive<RangeFrameArrived>(OnRangeFrame);
         Receive<BeginStep>(Begin);
         Receive<ShardReassigned>(_screening.Reassigned);
         ReceiveModelRequests();
@@ -142,6 +166,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
             if (ForgetStandby(closed)) return;
             if (_connections.Forget(closed.Connection) is { } id) _log.Information("Data plane: worker {Worker} left after the run", id);
         });
+        Receive<RangeStreamClosed>(closed => _rangeStreams[closed.Range].Forget(closed.Connection));
         ReceiveModelRequests();
         ReceiveAny(_ => { });
     }
@@ -199,21 +224,56 @@ public sealed partial class ParameterServerActor : ReceiveActor
             ConnectStandby(connection);
             return;
         }
+        if (KeyRangeStreams.TryParse(id, out _, out int range))
+        {
+            ConnectRange(connection, range);
+            return;
+        }
         if (_connections.Accept(connection, connection.PeerToken) is { } refusal)
         {
-            _log.Warning("Data plane: refused {Peer} ({Worker}): {Reason}", connection.Peer, id, refusal);
-            if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
-                connection.Dispose();
+            Refuse(connection, id, refusal);
             return;
         }
         var self = Self;
         // The thread that hands a frame over runs this actor on it (its dispatcher's SenderThreadExecutor), with no wake-up.
         connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new FrameArrived(c, frame)),
             (c, closed) => self.Tell(new DataPlaneClosed(c, closed)));
-        _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
+        // With key ranges the weights go out on the range streams, each range as that stream connects.
+        if (_parts is null) _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
         _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);
         _coordinator.Tell(new WorkerConnected(id));
     }
+
+    private void ConnectRange(TensorConnection connection, int range)
+    {
+        string id = connection.PeerId ?? "";
+        string? refusal = (uint)range < (uint)_rangeStreams.Length
+            ? _rangeStreams[range].Accept(connection, connection.PeerToken)
+            : $"this run's parameters are cut into {_rangeStreams.Length} key ranges (--ps-shards {_applier.Shards}); there is no range {range}";
+        if (refusal is not null)
+        {
+            Refuse(connection, id, refusal);
+            return;
+        }
+        var self = Self;
+        connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new RangeFrameArrived(c, range, frame)),
+            (c, closed) => self.Tell(new RangeStreamClosed(c, range, closed)));
+        SendRange(connection, range, new FrameHeader(FrameKind.WeightsRange, WeightsVersion: Version, Layer: range));
+        _log.Debug("Data plane: {Peer} connected for key range {Range}", id, range);
+    }
+
+    private void Refuse(TensorConnection connection, string id, string refusal)
+    {
+        _log.Warning("Data plane: refused {Peer} ({Worker}): {Reason}", connection.Peer, id, refusal);
+        if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
+            connection.Dispose();
+    }
+
+    private void SendRange(TensorConnection connection, int range, FrameHeader header) =>
+        _applier.Weights.SendOn(connection, header, _cuts[range], _cuts[range + 1] - _cuts[range]);
+
+    private static string RangeStreamWorker(TensorConnection connection) =>
+        KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";
 
     /// <summary>
     /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan for a later step
@@ -247,6 +307,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _endsEpoch = begin.EndsEpoch;
         _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
         _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
+        _parts?.Begin(begin.Step, begin.Attempt, begin.Shards.Length);
         _screening.Begin(begin);
     }
 
@@ -256,11 +317,14 @@ public sealed partial class ParameterServerActor : ReceiveActor
         string worker = arrived.Connection.PeerId ?? "";
         switch (header.Kind)
         {
-            case FrameKind.Gradients:
+            case FrameKind.Gradients when _parts is null:
                 OnGradients(worker, header, arrived.Frame.Payload);
                 break;
-            case FrameKind.GradientsBf16 or FrameKind.GradientsFp16:
+            case FrameKind.GradientsBf16 or FrameKind.GradientsFp16 when _parts is null:
                 OnPackedGradients(worker, arrived);
+                break;
+            case FrameKind.ResultHead when _parts is not null:
+                OnHead(worker, header, arrived.Frame.Payload);
                 break;
             case FrameKind.Moments:
                 _batchNorm.Offer(StatisticsKind.Moments, arrived.Connection, arrived.Connection.PeerId, header, arrived.Frame.Payload);
@@ -269,11 +333,68 @@ public sealed partial class ParameterServerActor : ReceiveActor
                 _batchNorm.Offer(StatisticsKind.GradientSums, arrived.Connection, arrived.Connection.PeerId, header, arrived.Frame.Payload);
                 break;
             default:
-                _log.Warning("Data plane: worker {Worker} sent a {Kind} frame, which a parameter server does not take; closing", worker, header.Kind);
+                _payloads.Return(arrived.Frame.Payload);
+                _log.Warning("Data plane: worker {Worker} sent a {Kind} frame, which this parameter server does not take on a worker's main " +
+                             "stream (key ranges: {Ranges}); closing", worker, header.Kind, _rangeStreams.Length);
                 arrived.Connection.Dispose();
                 break;
         }
     }
+
+    private void OnRangeFrame(RangeFrameArrived arrived)
+    {
+        var header = arrived.Frame.Header;
+        string worker = RangeStreamWorker(arrived.Connection);
+        if (header.Kind != FrameKind.GradientPart || header.Layer != arrived.Range)
+        {
+            _payloads.Return(arrived.Frame.Payload);
+            _log.Warning("Data plane: worker {Worker} sent a {Kind} frame for range {Layer} on its stream of key range {Range}, which takes " +
+                         "that range's gradient parts alone; closing", worker, header.Kind, header.Layer, arrived.Range);
+            arrived.Connection.Dispose();
+            return;
+        }
+        // The head counts a result from a worker its shard is not assigned to; its parts are dropped without counting again.
+        if (!_screening.Assigned(header.Step, header.Attempt, header.ShardId, worker))
+        {
+            _payloads.Return(arrived.Frame.Payload);
+            return;
+        }
+        var piece = _parts!.OfferPart(worker, header.Step, header.Attempt, header.ShardId, arrived.Range, arrived.Frame.Payload);
+        switch (piece.State)
+        {
+            case PieceState.Whole:
+                OfferWhole(worker, piece);
+                break;
+            case PieceState.Malformed:
+                Reject(header.ShardId, worker, piece.Reason!, ShardVerdict.Rejected);
+                break;
+            case PieceState.Dropped:
+                _log.Debug("Step {Step}: dropped {Piece} from worker {Worker}", _aggregator.Step + 1, piece.Reason, worker);
+                break;
+        }
+    }
+
+    private void OnHead(string worker, FrameHeader header, float[] payload)
+    {
+        if (!Admitted(worker, header, payload)) return;
+        var head = Result(header, payload);
+        var piece = _parts!.OfferHead(worker, head);
+        switch (piece.State)
+        {
+            case PieceState.Whole:
+                OfferWhole(worker, piece);
+                break;
+            case PieceState.NotCurrent:
+                Take(worker, head, _aggregator.Offer(head, out var reason), reason);
+                break;
+            case PieceState.Dropped:
+                _log.Debug("Step {Step}: dropped {Piece} from worker {Worker}", _aggregator.Step + 1, piece.Reason, worker);
+                break;
+        }
+    }
+
+    private void OfferWhole(string worker, PieceOutcome piece) =>
+        Take(worker, piece.Head, _aggregator.OfferHead(piece.Head, piece.Norm, piece.Finite, out var reason), reason);
 
     private void OnPackedGradients(string worker, FrameArrived arrived)
     {
@@ -293,29 +414,40 @@ public sealed partial class ParameterServerActor : ReceiveActor
 
     private void OnGradients(string worker, FrameHeader header, float[] payload)
     {
-        if (!_screening.Admits(header.Step, header.Attempt, header.ShardId, worker))
-        {
-            _payloads.Return(payload);
-            _log.Warning("Step {Step}: dropped a result of shard {Shard} from worker {Worker}, which that shard is not assigned to",
-                header.Step + 1, header.ShardId, worker);
-            return;
-        }
-        var result = new ShardResult(header.Step, header.Attempt, header.ShardId, header.SampleCount, header.LossSum, header.Correct, payload);
-        var verdict = _aggregator.Offer(result, out var reason);
+        if (!Admitted(worker, header, payload)) return;
+        var result = Result(header, payload);
+        Take(worker, result, _aggregator.Offer(result, out var reason), reason);
+    }
+
+    private bool Admitted(string worker, FrameHeader header, float[] payload)
+    {
+        if (_screening.Admits(header.Step, header.Attempt, header.ShardId, worker)) return true;
+        _payloads.Return(payload);
+        _log.Warning("Step {Step}: dropped a result of shard {Shard} from worker {Worker}, which that shard is not assigned to",
+            header.Step + 1, header.ShardId, worker);
+        return false;
+    }
+
+    private static ShardResult Result(FrameHeader header, float[] payload) =>
+        new(header.Step, header.Attempt, header.ShardId, header.SampleCount, header.LossSum, header.Correct, payload, header.ComputeSeconds);
+
+    /// <summary>What follows the aggregator's verdict on a result (whole, or a head with its parts' norm).</summary>
+    private void Take(string worker, ShardResult result, ShardVerdict verdict, string? reason)
+    {
         switch (verdict)
         {
             case ShardVerdict.Accepted:
-                _screening.Accepted(header.ShardId, worker);
-                _coordinator.Tell(new ShardArrived(header.Step, header.Attempt, header.ShardId, worker, header.SampleCount, header.ComputeSeconds));
+                _screening.Accepted(result.ShardId, worker);
+                _coordinator.Tell(new ShardArrived(result.Step, result.Attempt, result.ShardId, worker, result.Rows, result.ComputeSeconds));
                 break;
             case ShardVerdict.Rejected or ShardVerdict.NotFinite:
-                _payloads.Return(payload);
-                Reject(header.ShardId, worker, reason!, verdict);
+                _payloads.Return(result.Payload);
+                Reject(result.ShardId, worker, reason!, verdict);
                 return;
             default:
-                _payloads.Return(payload);
+                _payloads.Return(result.Payload);
                 _log.Debug("Step {Step}: dropped a {Verdict} result of shard {Shard} from worker {Worker}: {Reason}",
-                    header.Step + 1, verdict, header.ShardId, worker, reason);
+                    result.Step + 1, verdict, result.ShardId, worker, reason);
                 return;
         }
         if (!_aggregator.IsComplete) return;
@@ -364,7 +496,8 @@ public sealed partial class ParameterServerActor : ReceiveActor
         long applyStarted = Stopwatch.GetTimestamp();
         double exchange = Stopwatch.GetElapsedTime(_exchangeStarted, applyStarted).TotalSeconds;
         long step = _aggregator.Step;
-        if (!_applier.TryApply(_aggregator, out var outcome, out var failure))
+        _parts?.Sum(_screening.Senders);
+        if (!_applier.TryApply(_aggregator, (IShardGradients?)_parts ?? _aggregator, out var outcome, out var failure))
         {
             _coordinator.Tell(new StepFailed(step, failure));
             return;
@@ -381,10 +514,14 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _exchangeStarted = Stopwatch.GetTimestamp();
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected, _screening.Unassigned),
-            _connections.Traffic,
+            _rangeStreams.Aggregate(_connections.Traffic, (total, streams) => total.Plus(streams.Traffic)),
             new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted, _exchangeStarted).TotalSeconds), senders));
-        foreach (var connection in _connections.Current)
-            _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+        if (_parts is null)
+            foreach (var connection in _connections.Current)
+                _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
+        for (int range = 0; range < _rangeStreams.Length; range++)
+            foreach (var connection in _rangeStreams[range].Current)
+                SendRange(connection, range, new FrameHeader(FrameKind.WeightsRange, step + 1, Version, Layer: range));
         if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
         if (evaluate) _coordinator.Tell(new ModelEvaluated(_snapshot.Evaluate()));
     }
@@ -395,6 +532,10 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private sealed record DataPlaneClosed(TensorConnection Connection, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
 
     private sealed record FrameArrived(TensorConnection Connection, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+
+    private sealed record RangeFrameArrived(TensorConnection Connection, int Range, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+
+    private sealed record RangeStreamClosed(TensorConnection Connection, int Range, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
 
     private sealed record CheckpointWritten(CheckpointJob Job, long Step, string? Error) : INoSerializationVerificationNeeded;
 }

@@ -50,10 +50,16 @@ public sealed class ShardScreening(ShardNormRule rule)
     /// </summary>
     public bool Admits(long step, int attempt, int shardId, string worker)
     {
-        if (!Current(step, attempt, shardId) || _assigned[shardId].Contains(worker)) return true;
+        if (Assigned(step, attempt, shardId, worker)) return true;
         Unassigned++;
         return false;
     }
+
+    /// <summary>
+    /// The same check as <see cref="Admits"/>, not counted: for the pieces of a result (key ranges), whose head is counted.
+    /// </summary>
+    public bool Assigned(long step, int attempt, int shardId, string worker) =>
+        !Current(step, attempt, shardId) || _assigned[shardId].Contains(worker);
 
     public void Accepted(int shardId, string worker) => _senders[shardId] = worker;
 

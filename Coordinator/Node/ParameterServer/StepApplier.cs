@@ -40,6 +40,7 @@ public sealed class StepApplier : IDisposable
     private readonly string?[] _rangeRefusal;
     private readonly Action<int> _sumAndStepRange;
     private StepAggregator? _aggregator;
+    private IShardGradients? _sources;
     private float[] _updated = [];
     // Set while a step changes the weights and the optimizer's state range by range: a step that threw half-way
     // (a range past its timeout) leaves them neither the old step's nor the new one's.
@@ -90,24 +91,34 @@ public sealed class StepApplier : IDisposable
     /// <summary>The weights as sent to the workers.</summary>
     public SharedPayload Weights => _weights.Current;
 
+    /// <summary>The K + 1 offsets that bound the key ranges: 0, the cuts, the parameter count.</summary>
+    public int[] Cuts => [.. _ranges.Select(r => r.Offset), Parameters.Length];
+
+    /// <summary>Applies the complete step in <paramref name="aggregator"/>, whose results are whole: see the overload.</summary>
+    public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure) =>
+        TryApply(aggregator, aggregator, out outcome, out failure);
+
     /// <summary>
-    /// Applies the complete step in <paramref name="aggregator"/>; false, with the weights kept and
+    /// Applies the complete step in <paramref name="aggregator"/>, summing the gradients <paramref name="gradients"/> holds
+    /// (the aggregator's own whole results, or the key ranges' parts held apart); false, with the weights kept and
     /// <paramref name="failure"/> saying why, when the summed gradient is not finite (each shard was) or the
     /// optimizer step would make the weights or its state non-finite.
     /// </summary>
-    public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
+    public bool TryApply(StepAggregator aggregator, IShardGradients gradients, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
     {
         // Only a step that returns, applied or refused, leaves the state whole: one that throws leaves the flag set.
         _midStep = true;
-        bool applied = ApplyOrRefuse(aggregator, out outcome, out failure);
+        bool applied = ApplyOrRefuse(aggregator, gradients, out outcome, out failure);
         _midStep = false;
         return applied;
     }
 
-    private bool ApplyOrRefuse(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure)
+    private bool ApplyOrRefuse(StepAggregator aggregator, IShardGradients gradients, out BatchOutcome outcome,
+        [NotNullWhen(false)] out string? failure)
     {
         long step = aggregator.Step;
         _aggregator = aggregator;
+        _sources = gradients;
         _updated = _weights.Next;
         _guard.BeginStep();
         // One run of the ranges a step, summing and stepping each range in turn: a separate run per phase woke the range
@@ -133,6 +144,7 @@ public sealed class StepApplier : IDisposable
         // A few hundred values per batch-norm layer: cheaper on this thread than waking the range threads again.
         for (int range = 0; range < _ranges.Count; range++) FoldRange(range);
         _aggregator = null;
+        _sources = null;
         failure = null;
         return true;
     }
@@ -168,7 +180,7 @@ public sealed class StepApplier : IDisposable
     private void SumAndStepRange(int range)
     {
         var slice = _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length);
-        _aggregator!.SumGradients(slice, _ranges[range].Offset);
+        ShardOrderSum.Into(_sources!, slice, _ranges[range].Offset);
         _rangeFinite[range] = Finite.All(slice);
         _rangeRefusal[range] = _rangeFinite[range]
             ? _guard.StepRange(Parameters, _gradients, _updated, _ranges[range].Offset, _ranges[range].Length)

@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.DataPlane;
 using System.Security.Cryptography;
 using Akka.Actor;
 using DistTrainer.Cluster.Protocol;
@@ -40,7 +41,9 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
             ? $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"
             : register.ExpectedLayers is { } expected && expected != layers
                 ? $"model '{expected}' differs from the run's '{layers}'"
-                : null;
+                : KeyRangeStreams.Reserved(register.WorkerId)
+                    ? $"worker id '{register.WorkerId}' reads as a key range's stream; choose an id without '/range/'"
+                    : null;
         if (refusal is not null)
         {
             log.Warning("Refused worker {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);

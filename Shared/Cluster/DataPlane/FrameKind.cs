@@ -6,6 +6,10 @@ namespace DistTrainer.Cluster.DataPlane;
 /// <see cref="GradientsBf16"/> and <see cref="GradientsFp16"/> are a shard result whose gradients are packed two
 /// 16-bit values to a float (see PackedShardPayload), so a result says its own wire dtype. <see cref="Snapshot"/> is
 /// one chunk of a checkpoint's bytes, from the parameter server to a standby coordinator (see <see cref="SnapshotFrames"/>).
+/// With the parameters cut into key ranges (--ps-shards above 1), a shard result travels in pieces: its
+/// <see cref="ResultHead"/> (rows, loss, correct count in the header; the batch-norm moments as payload) to the step's
+/// master, and one <see cref="GradientPart"/> per range (<see cref="FrameHeader.Layer"/> names the range) to that range's
+/// server, which sends its range of each new version back as <see cref="WeightsRange"/> (see KeyRangeStreams).
 /// </summary>
 public enum FrameKind : byte
 {
@@ -20,4 +24,7 @@ public enum FrameKind : byte
     GradientsBf16 = 9,
     GradientsFp16 = 10,
     Snapshot = 11,
+    ResultHead = 12,
+    GradientPart = 13,
+    WeightsRange = 14,
 }

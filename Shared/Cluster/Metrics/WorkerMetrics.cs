@@ -7,7 +7,8 @@ namespace DistTrainer.Cluster.Metrics;
 /// One worker's metrics, labelled with its id as <c>node</c> (the in-process workers of `train --workers N` share the
 /// coordinator's endpoint, a worker program has its own): shards computed, each shard's compute time, and its data-plane
 /// traffic in bytes and frames. The traffic is read from the worker's connections when Prometheus scrapes: the totals of
-/// the connections it has had before (it reconnects after losing the parameter server) plus the current one's.
+/// the connections it has had before (it reconnects after losing the parameter server) plus the current ones' (its main
+/// stream and, with key ranges, one per range).
 /// </summary>
 public sealed class WorkerMetrics
 {
@@ -20,7 +21,7 @@ public sealed class WorkerMetrics
     private readonly Counter.Child[] _traffic;
     private readonly long[] _closedTotals = new long[4];
     private readonly Lock _lock = new();
-    private TensorConnection? _connection;
+    private IReadOnlyList<TensorConnection> _connections = [];
 
     public WorkerMetrics(CollectorRegistry registry, string workerId)
     {
@@ -46,17 +47,14 @@ public sealed class WorkerMetrics
         _computeSeconds.Observe(seconds);
     }
 
-    /// <summary>The worker's data plane is now <paramref name="connection"/>; the one before it keeps the counts it reached.</summary>
-    public void Attach(TensorConnection connection)
+    /// <summary>The worker's data plane is now <paramref name="connections"/>; the ones before keep the counts they reached.</summary>
+    public void Attach(IReadOnlyList<TensorConnection> connections)
     {
         lock (_lock)
         {
-            if (_connection is not null)
-            {
-                var last = Totals(_connection);
-                for (int i = 0; i < _closedTotals.Length; i++) _closedTotals[i] += last[i];
-            }
-            _connection = connection;
+            var last = Totals(_connections);
+            for (int i = 0; i < _closedTotals.Length; i++) _closedTotals[i] += last[i];
+            _connections = connections;
         }
     }
 
@@ -64,13 +62,23 @@ public sealed class WorkerMetrics
     {
         lock (_lock)
         {
-            var current = _connection is null ? new long[_closedTotals.Length] : Totals(_connection);
+            var current = Totals(_connections);
             for (int i = 0; i < _traffic.Length; i++) _traffic[i].IncTo(_closedTotals[i] + current[i]);
         }
     }
 
-    private static long[] Totals(TensorConnection connection) =>
-        [connection.BytesSent, connection.BytesReceived, connection.FramesSent, connection.FramesReceived];
+    private static long[] Totals(IReadOnlyList<TensorConnection> connections)
+    {
+        var totals = new long[4];
+        foreach (var c in connections)
+        {
+            totals[0] += c.BytesSent;
+            totals[1] += c.BytesReceived;
+            totals[2] += c.FramesSent;
+            totals[3] += c.FramesReceived;
+        }
+        return totals;
+    }
 
     private static Counter.Child Traffic(IMetricFactory factory, string name, string help, string workerId) =>
         factory.CreateCounter(name, help, [NodeLabel]).WithLabels(workerId);

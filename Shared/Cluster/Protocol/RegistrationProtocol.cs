@@ -6,7 +6,7 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 6;
+    public const int Current = 7;
 }
 
 /// <summary>
@@ -24,6 +24,9 @@ public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string
 /// worker sends its gradients in (the run's --wire-dtype), so workers need no option of their own.
 /// <paramref name="ConcurrentShards"/> is how many shards of one step a worker may have to compute at the same time:
 /// with synchronised batch norm, the step's logical shards (they wait on each other's statistics); otherwise 1.
+/// <paramref name="KeyRangeCuts"/>, when the parameters are cut into key ranges (--ps-shards above 1), are the K + 1 offsets
+/// that bound them: a worker then sends each result as a head and one part per range, each range on a stream of its own
+/// (KeyRangeStreams), and puts each version of the weights together from its ranges. Null: one stream, whole results.
 /// </summary>
 public sealed record TrainingJob(
     string Layers,
@@ -39,7 +42,8 @@ public sealed record TrainingJob(
     double ExchangeTimeoutSeconds,
     int? TrainSamples = null,
     WireDtype WireDtype = WireDtype.Fp32,
-    int ConcurrentShards = 1) : IProtocolMessage;
+    int ConcurrentShards = 1,
+    int[]? KeyRangeCuts = null) : IProtocolMessage;
 
 /// <summary>
 /// The worker may take part. <paramref name="StreamToken"/> is a secret of this registration alone: the worker's

@@ -33,10 +33,10 @@ public sealed class WorkerMetricsTests : IDisposable
         var metrics = new WorkerMetrics(_registry, "worker-1");
         using var first = _server.Connect("worker-1");
         SendOneFrame(first, floats: 100);
-        metrics.Attach(first);
+        metrics.Attach([first]);
         using var second = _server.Connect("worker-1");
         SendOneFrame(second, floats: 300);
-        metrics.Attach(second);
+        metrics.Attach([second]);
 
         var exposition = Exposition.Of(_registry);
 

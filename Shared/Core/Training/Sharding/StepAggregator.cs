@@ -10,7 +10,7 @@ namespace DistTrainer.Core.Training.Sharding;
 /// complete step without another pass, and a shard judged an outlier is withdrawn. It owns the payloads it accepts and hands each to <paramref name="release"/>
 /// when the next step begins (the caller keeps the ones it does not accept).
 /// </summary>
-public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? release = null)
+public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? release = null) : IShardGradients
 {
     private Shard[] _shards = [];
     private ShardResult?[] _results = [];
@@ -44,6 +44,25 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
     /// <summary>Offers one result; <paramref name="reason"/> says why it was not accepted.</summary>
     public ShardVerdict Offer(in ShardResult result, out string? reason)
     {
+        if (Admit(result, out reason) is { } refused) return refused;
+        // One read of the gradients for both checks: a NaN or an infinity carries into the sum of squares, so a finite norm
+        // proves every gradient finite, and only an infinite one (squares of huge finite values overflow too) needs the
+        // element check.
+        var gradients = Layout.Gradients(result.Payload);
+        float norm = TensorPrimitives.Norm<float>(gradients);
+        return Take(result, norm, float.IsFinite(norm) || Finite.All(gradients), out reason);
+    }
+
+    /// <summary>
+    /// Offers a result whose gradients are held elsewhere (key ranges: each range's server has its part), as its head: a
+    /// payload of the batch-norm statistics alone (a layout of no parameters), and the gradient's norm and finiteness as its
+    /// parts' holders found them.
+    /// </summary>
+    public ShardVerdict OfferHead(in ShardResult head, float gradientNorm, bool gradientsFinite, out string? reason) =>
+        Admit(head, out reason) ?? Take(head, gradientNorm, gradientsFinite, out reason);
+
+    private ShardVerdict? Admit(in ShardResult result, out string? reason)
+    {
         reason = null;
         if (result.Step != Step || result.Attempt != Attempt)
         {
@@ -66,13 +85,15 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
             return Reject($"shard {result.ShardId} of step {Step} carries {result.Payload.Length} floats; expected {Layout.Length}", out reason);
         if (!double.IsFinite(result.LossSum))
             return Reject($"shard {result.ShardId} of step {Step} has loss {result.LossSum}", out reason, ShardVerdict.NotFinite);
-        // One read of the gradients for both checks: a NaN or an infinity carries into the sum of squares, so a finite norm
-        // proves every gradient finite, and only an infinite one (squares of huge finite values overflow too) needs the
-        // element check. The batch-norm statistics after the gradients are always checked.
-        var gradients = Layout.Gradients(result.Payload);
-        float norm = TensorPrimitives.Norm<float>(gradients);
-        if ((!float.IsFinite(norm) && !Finite.All(gradients)) || !Finite.All(result.Payload.AsSpan(Layout.ParameterCount)))
+        return null;
+    }
+
+    // The batch-norm statistics after the gradients are always checked.
+    private ShardVerdict Take(in ShardResult result, float norm, bool gradientsFinite, out string? reason)
+    {
+        if (!gradientsFinite || !Finite.All(result.Payload.AsSpan(Layout.ParameterCount)))
             return Reject($"shard {result.ShardId} of step {Step} has a NaN or infinite gradient or statistic", out reason, ShardVerdict.NotFinite);
+        reason = null;
         _results[result.ShardId] = result;
         _norms[result.ShardId] = norm;
         _received++;
@@ -113,14 +134,13 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
     public void SumGradients(Span<float> gradient, int offset)
     {
         RequireComplete();
-        int length = gradient.Length;
-        ReadOnlySpan<float> Shard(int i) => Layout.Gradients(_results[i]!.Value.Payload).Slice(offset, length);
-        // The first two shards in one pass, not a copy and then an add: the same sum, one model-sized read and write fewer.
-        if (_results.Length == 1) Shard(0).CopyTo(gradient);
-        else TensorPrimitives.Add(Shard(0), Shard(1), gradient);
-        for (int i = 2; i < _results.Length; i++)
-            TensorPrimitives.Add(gradient, Shard(i), gradient);
+        ShardOrderSum.Into(this, gradient, offset);
     }
+
+    int IShardGradients.ShardCount => _results.Length;
+
+    ReadOnlySpan<float> IShardGradients.Gradient(int shard, int offset, int length) =>
+        Layout.Gradients(_results[shard]!.Value.Payload).Slice(offset, length);
 
     /// <summary>Merges the shards' batch statistics of one batch-norm layer, in shard order.</summary>
     public void MergeMoments(int batchNorm, MomentsMerger merger)
