@@ -3,12 +3,12 @@ using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Metrics;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
-using DistTrainer.Coordinator.ParameterServer.Ranges;
 using Serilog;
 
 namespace DistTrainer.Coordinator.ParameterServer;

@@ -1,6 +1,6 @@
-using DistTrainer.Cluster.DataPlane;
 using System.Security.Cryptography;
 using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Protocol;
 using Serilog;
 

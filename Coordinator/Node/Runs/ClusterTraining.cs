@@ -1,4 +1,3 @@
-using DistTrainer.Core.Training.WireFormat;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Metrics;
 using DistTrainer.Cluster.Protocol;
@@ -12,6 +11,7 @@ using DistTrainer.Core.Nn.Losses;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.KeyRanges;
+using DistTrainer.Core.Training.WireFormat;
 using DistTrainer.Worker.Actors;
 using Serilog;
 
