@@ -8,7 +8,8 @@ namespace DistTrainer.Worker.DataPlane;
 /// then on. A version newer than every one delivered is kept until its last range is in; a version overtaken by a newer
 /// whole one is dropped unfinished (a stream that connected after a step was applied never sends its range of the step
 /// before), and so is one older than the newest delivered. At most two versions are held at once: a range of a third
-/// drops the oldest, so a peer that sends ranges of ever newer versions without finishing any holds two arrays, no more.
+/// drops the oldest of the three, so a peer that sends ranges of ever newer versions without finishing any holds two
+/// arrays, no more.
 /// </summary>
 public sealed class WeightsAssembler(int[] cuts, PayloadPool pool, Action<WeightsArrived> deliver)
 {
@@ -41,7 +42,11 @@ public sealed class WeightsAssembler(int[] cuts, PayloadPool pool, Action<Weight
                 pool.Return(payload);
                 return;
             }
-            var partial = Held(version);
+            if (Held(version) is not { } partial)
+            {
+                pool.Return(payload);
+                return;
+            }
             if (!partial.Has[range])
             {
                 payload.AsSpan(0, length).CopyTo(partial.Weights.AsSpan(cuts[range], length));
@@ -52,8 +57,8 @@ public sealed class WeightsAssembler(int[] cuts, PayloadPool pool, Action<Weight
             if (partial.Count < Ranges) return;
             // Whole: every older version is overtaken; delivered in the lock, so versions reach the queue in order.
             foreach (var older in _held)
-                if (!ReferenceEquals(older, partial)) pool.Return(older.Weights);
-            _held.Clear();
+                if (older.Version < version) pool.Return(older.Weights);
+            _held.RemoveAll(held => held.Version <= version);
             _delivered = version;
             deliver(new WeightsArrived(version, partial.Weights));
         }
@@ -68,13 +73,15 @@ public sealed class WeightsAssembler(int[] cuts, PayloadPool pool, Action<Weight
         }
     }
 
-    private Partial Held(long version)
+    // The version's assembly; null when as many versions are held, all newer than it.
+    private Partial? Held(long version)
     {
         foreach (var held in _held)
             if (held.Version == version) return held;
         if (_held.Count == HeldVersions)
         {
             var oldest = _held.MinBy(h => h.Version)!;
+            if (oldest.Version > version) return null;
             _held.Remove(oldest);
             pool.Return(oldest.Weights);
         }

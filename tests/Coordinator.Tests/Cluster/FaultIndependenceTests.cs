@@ -73,6 +73,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
     [InlineData("local", 1)]
     [InlineData("sync", 1)]
     [InlineData("local", 3)]
+    [InlineData("sync", 2)]
     public async Task A_worker_killed_mid_run_leaves_the_final_weights_of_the_undisturbed_run(string batchNorm, int psShards)
     {
         using var dir = new TempDirectory();

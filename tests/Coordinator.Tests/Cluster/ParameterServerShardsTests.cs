@@ -7,9 +7,10 @@ using Xunit;
 namespace DistTrainer.Coordinator.Tests.Cluster;
 
 /// <summary>
-/// --ps-shards cuts the parameter server's vector into key ranges stepped at the same time; every rule is element-wise
-/// and every sum keeps its shard order, so a run ends on the very same weights, running statistics and Adam state
-/// (every float compared exactly) whatever the number of ranges.
+/// --ps-shards cuts the parameter server's vector into key ranges stepped at the same time, each worker sending every
+/// result as a head and a gradient part per range on a stream of its own and getting each range of the new weights on
+/// it; every rule is element-wise and every sum keeps its shard order, so a run ends on the very same weights, running
+/// statistics and Adam state (every float compared exactly) whatever the number of ranges.
 /// </summary>
 public sealed class ParameterServerShardsTests
 {
@@ -39,6 +40,19 @@ public sealed class ParameterServerShardsTests
             [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "7"])));
 
         Assert.Equal("--ps-shards 7: the model has 6 parameter tensors and each key range needs at least one; expected 1 to 6", error.Message);
+    }
+
+    [Fact]
+    public void Key_ranges_with_a_16_bit_wire_are_refused_before_the_run_starts()
+    {
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
+
+        var error = Assert.Throws<InvalidInputException>(() => EmbeddedCluster.Train(TrainArguments.Parse(
+            [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "2", "--wire-dtype", "bf16"])));
+
+        Assert.Equal("--wire-dtype bf16 with --ps-shards 2: a result cut into key ranges travels as fp32 only in this version; " +
+                     "use --wire-dtype fp32 or --ps-shards 1", error.Message);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Training.Sharding;
 using Serilog.Events;
 using Xunit;
+using static DistTrainer.Coordinator.Tests.ParameterServer.HandDrivenSteps;
 
 namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
@@ -19,9 +20,6 @@ namespace DistTrainer.Coordinator.Tests.ParameterServer;
 /// </summary>
 public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
-    private static readonly Shard[] TwoShards = [new(0, 0, 2), new(1, 2, 2)];
-    private static readonly Shard[] FourShards = [new(0, 0, 1), new(1, 1, 1), new(2, 2, 1), new(3, 3, 1)];
 
     private readonly CollectingSink _sink;
     private readonly XorTraining _training = new();
@@ -45,8 +43,6 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private TensorListener Listener => _training.Listener!;
 
-    private static string TokenOf(string workerId) => $"token of {workerId}";
-
     /// <summary>Admits <paramref name="workerId"/> and connects its stream, which first gets the published weights.</summary>
     private WorkerStream Connect(string workerId, out ReceivedFrame weights)
     {
@@ -60,8 +56,6 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     /// <summary>Begins attempt 0 of <paramref name="step"/> with every shard assigned to w1.</summary>
     private void Begin(long step, params Shard[] shards) =>
         _server.Tell(new BeginStep(step, 0, shards, shards.Select(_ => "w1").ToArray()), TestActor);
-
-    private static float[] Minus(float[] weights, float delta) => weights.Select(w => w - delta).ToArray();
 
     [Fact]
     public async Task A_gradient_holding_NaN_is_rejected_with_a_logged_reason_and_never_applied()

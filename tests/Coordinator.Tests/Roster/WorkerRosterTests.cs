@@ -79,6 +79,14 @@ public sealed class WorkerRosterTests
     }
 
     [Fact]
+    public void A_worker_whose_id_reads_as_a_key_range_stream_is_refused()
+    {
+        Assert.Equal("worker id 'w1/range/0' reads as a key range's stream; choose an id without '/range/'",
+            _roster.Register(Registration("w1/range/0"), ActorRefs.Nobody));
+        Assert.False(_roster.Connect("w1/range/0"));
+    }
+
+    [Fact]
     public void A_worker_that_expects_another_model_is_refused_and_one_that_expects_none_is_not()
     {
         Assert.Equal($"model 'linear:2:8,tanh,linear:8:2' differs from the run's '{Layers}'",

@@ -238,4 +238,26 @@ public class StepAggregatorTests
         aggregator.SumGradients(sum);
         Assert.Equal([4f, 5f, 1f], sum);
     }
+    /// <summary>A head (key ranges) carries the statistics alone; its gradient's norm and finiteness come from its parts.</summary>
+    [Fact]
+    public void A_head_is_taken_with_the_norm_its_parts_found_and_refused_when_a_part_was_not_finite()
+    {
+        var heads = new StepAggregator(new ShardPayloadLayout(0, [2]));
+        heads.Begin(5, 1, [Shards[0], Shards[1]]);
+        ShardResult Head(int shard) => new(5, 1, shard, Shards[shard].Count, 1.5, 1, [shard, 10 + shard, 1 + shard, 2 + shard]);
+
+        Assert.Equal(ShardVerdict.Accepted, heads.OfferHead(Head(0), 2.5f, gradientsFinite: true, out _));
+        Assert.Equal(ShardVerdict.NotFinite, heads.OfferHead(Head(1), float.NaN, gradientsFinite: false, out var reason));
+        Assert.Equal("shard 1 of step 5 has a NaN or infinite gradient or statistic", reason);
+        var badStatistics = Head(1) with { Payload = [1, float.PositiveInfinity, 1, 1] };
+        Assert.Equal(ShardVerdict.NotFinite, heads.OfferHead(badStatistics, 1f, gradientsFinite: true, out _));
+        Assert.Equal(ShardVerdict.Rejected, heads.OfferHead(Head(1) with { Payload = [1, 2, 3] }, 1f, gradientsFinite: true, out reason));
+        Assert.Equal("shard 1 of step 5 carries 3 floats; expected 4", reason);
+        Assert.Equal(ShardVerdict.Accepted, heads.OfferHead(Head(1), 4f, gradientsFinite: true, out _));
+
+        Assert.True(heads.IsComplete);
+        Assert.Equal(2.5, heads.GradientNorm(0));
+        Assert.Equal(4.0, heads.GradientNorm(1));
+        Assert.Equal(3, heads.Rejected);
+    }
 }
