@@ -4,10 +4,13 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Core;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Core.Training.WireFormat;
 using Serilog;
 
 namespace DistTrainer.Coordinator.Hosting;
@@ -68,19 +71,28 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
                 dataPlane, result._log);
+            bool rangeStreams = result.Settings.PsRangeStreams && serverSettings.Shards > 1;
+            if (rangeStreams && settings.Job.WireDtype != WireDtype.Fp32)
+                throw new InvalidInputException($"--wire-dtype {WireDtypes.Name(settings.Job.WireDtype)} with key ranges on streams of their own " +
+                                                "(ps-range-streams): a result cut into ranges travels as fp32 only in this version");
             serverSettings = serverSettings with
             {
                 Retry = result.Settings.CheckpointRetry,
                 RangeTimeout = result.Settings.PsRangeTimeout,
                 PlansAhead = result.Settings.PlansAhead,
                 StateAtStop = result._stateAtStop,
+                RangeStreams = rangeStreams,
             };
             server = system.ActorOf(ParameterServerActor.Props(serverSettings, evaluator, test, optimizer, listener, result._log)
                     .WithDispatcher(Dispatchers.ParameterServer),
                 ParameterServerActor.Name);
             settings = settings with
             {
-                Job = settings.Job with { DataPlanePort = listener.Port },
+                Job = settings.Job with
+                {
+                    DataPlanePort = listener.Port,
+                    KeyRangeCuts = rangeStreams ? ParameterRanges.Cuts(evaluator.Model.ParameterLayout, serverSettings.Shards) : null,
+                },
                 Quarantine = result.Settings.Quarantine,
                 PlansAhead = result.Settings.PlansAhead
             };

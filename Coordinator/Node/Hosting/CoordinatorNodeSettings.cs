@@ -21,6 +21,7 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="Quarantine">When a worker whose results keep being rejected gets no more shards.</param>
 /// <param name="PsRangeTimeout">Bounds one key range's part of a step with --ps-shards above 1.</param>
 /// <param name="PlansAhead">How many steps after the current one are planned and sent at once.</param>
+/// <param name="PsRangeStreams">With --ps-shards above 1, whether each key range travels on a stream of its own.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
@@ -31,7 +32,8 @@ public sealed record CoordinatorNodeSettings(
     double MaxShardNormRatio,
     QuarantinePolicy Quarantine,
     TimeSpan PsRangeTimeout,
-    int PlansAhead)
+    int PlansAhead,
+    bool PsRangeStreams = false)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -47,6 +49,6 @@ public sealed record CoordinatorNodeSettings(
             new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")),
             section.Number("max-shard-norm-ratio", minAboveZero: 1),
             new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")),
-            section.Duration("ps-range-timeout"), section.Count("plans-ahead"));
+            section.Duration("ps-range-timeout"), section.Count("plans-ahead"), section.Switch("ps-range-streams"));
     }
 }

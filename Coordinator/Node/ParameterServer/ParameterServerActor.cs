@@ -76,7 +76,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _stateAtStop = settings.StateAtStop;
         _plansAhead = settings.PlansAhead;
         _cuts = _applier.Cuts;
-        bool ranged = _applier.Shards > 1;
+        bool ranged = settings.RangeStreams && _applier.Shards > 1;
         _rangeStreams = [.. Enumerable.Range(0, ranged ? _applier.Shards : 0)
             .Select(_ => new DataPlaneConnections<TensorConnection>(RangeStreamWorker, DataPlaneTraffic.Of))];
         _parts = ranged ? new ShardParts(_cuts, _payloads.Return) : null;

@@ -18,6 +18,12 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     /// <summary>The key ranges the parameters are cut into, each stepped on a thread of its own (--ps-shards).</summary>
     public int Shards { get; init; } = 1;
 
+    /// <summary>
+    /// Whether each key range travels on a stream of its own (a result as a head and a part per range, the weights range by
+    /// range), as ranges on other nodes need; false: whole results on one stream per worker. Only with <see cref="Shards"/> above 1.
+    /// </summary>
+    public bool RangeStreams { get; init; }
+
     /// <summary>How long one range of a step may take (the node's configuration sets it); past it the parameter server stops.</summary>
     public TimeSpan RangeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

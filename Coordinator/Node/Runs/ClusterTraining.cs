@@ -11,7 +11,6 @@ using DistTrainer.Core.Nn.Losses;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.KeyRanges;
-using DistTrainer.Core.Training.WireFormat;
 using DistTrainer.Worker.Actors;
 using Serilog;
 
@@ -65,15 +64,11 @@ public static class ClusterTraining
         var checkpoints = run.Checkpoints is { } plan ? plan with { LogicalShards = logicalShards } : null;
         var model = runner.Model;
         ParameterRanges.Require(model, cluster.PsShards);
-        if (cluster.PsShards > 1 && cluster.WireDtype != WireDtype.Fp32)
-            throw new InvalidInputException($"--wire-dtype {WireDtypes.Name(cluster.WireDtype)} with --ps-shards {cluster.PsShards}: a result cut into " +
-                                            "key ranges travels as fp32 only in this version; use --wire-dtype fp32 or --ps-shards 1");
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
             cluster.SynchronisedBatchNorm, batchSize, advertised, 0, cluster.ShardDeadline.TotalSeconds, options.TrainSamples,
-            cluster.WireDtype, cluster.SynchronisedBatchNorm ? logicalShards : 1,
-            cluster.PsShards > 1 ? ParameterRanges.Cuts(model.ParameterLayout, cluster.PsShards) : null);
+            cluster.WireDtype, cluster.SynchronisedBatchNorm ? logicalShards : 1);
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,

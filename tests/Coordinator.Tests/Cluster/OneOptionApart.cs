@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core.Tests;
@@ -21,9 +22,12 @@ internal sealed class OneOptionApart : IDisposable
         _job = [.. FaultIndependenceTests.Run(_data.Path, FaultIndependenceTests.WithBatchNorm, steps), "--workers", "2"];
     }
 
-    /// <summary>Trains the job with <paramref name="options"/> added, saving to the checkpoint named <paramref name="name"/>.</summary>
-    public DistributedRunReport Train(string name, string[] options, ILogger? log = null) =>
-        EmbeddedCluster.Train(TrainArguments.Parse([.. _job, .. options, "--save", Checkpoint(name)]), log: log);
+    /// <summary>
+    /// Trains the job with <paramref name="options"/> added (and the nodes' configuration <paramref name="akka"/>, if any),
+    /// saving to the checkpoint named <paramref name="name"/>.
+    /// </summary>
+    public DistributedRunReport Train(string name, string[] options, ILogger? log = null, Config? akka = null) =>
+        EmbeddedCluster.Train(TrainArguments.Parse([.. _job, .. options, "--save", Checkpoint(name)]), log: log, akka: akka);
 
     public string Checkpoint(string name) => _checkpoints.File($"{name}.safetensors");
 

@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core;
@@ -7,21 +8,26 @@ using Xunit;
 namespace DistTrainer.Coordinator.Tests.Cluster;
 
 /// <summary>
-/// --ps-shards cuts the parameter server's vector into key ranges stepped at the same time, each worker sending every
-/// result as a head and a gradient part per range on a stream of its own and getting each range of the new weights on
-/// it; every rule is element-wise and every sum keeps its shard order, so a run ends on the very same weights, running
-/// statistics and Adam state (every float compared exactly) whatever the number of ranges.
+/// --ps-shards cuts the parameter server's vector into key ranges stepped at the same time (with ps-range-streams, each
+/// worker sends every result as a head and a gradient part per range on a stream of its own and gets each range of the
+/// new weights on it); every rule is element-wise and every sum keeps its shard order, so a run ends on the very same
+/// weights, running statistics and Adam state (every float compared exactly) whatever the number of ranges.
 /// </summary>
 public sealed class ParameterServerShardsTests
 {
-    [Fact]
-    public void Three_key_ranges_end_on_every_float_of_one()
+    /// <summary>Each key range on a stream of its own, the protocol ranges placed on other nodes need.</summary>
+    internal static readonly Config RangeStreams = ConfigurationFactory.ParseString("disttrainer.coordinator.ps-range-streams = on");
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Three_key_ranges_end_on_every_float_of_one(bool rangeStreams)
     {
         using var runs = new OneOptionApart(steps: 12);
 
         var one = runs.Train("one", []);
         var log = new CollectingSink();
-        var three = runs.Train("three", ["--ps-shards", "3"], log.CreateLogger());
+        var three = runs.Train("three", ["--ps-shards", "3"], log.CreateLogger(), rangeStreams ? RangeStreams : null);
 
         Assert.Null(three.Result.Failure);
         Assert.Equal(12, one.AppliedSteps.Count);
@@ -43,16 +49,17 @@ public sealed class ParameterServerShardsTests
     }
 
     [Fact]
-    public void Key_ranges_with_a_16_bit_wire_are_refused_before_the_run_starts()
+    public void Key_ranges_on_streams_of_their_own_with_a_16_bit_wire_are_refused_before_the_run_starts()
     {
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
 
         var error = Assert.Throws<InvalidInputException>(() => EmbeddedCluster.Train(TrainArguments.Parse(
-            [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "2", "--wire-dtype", "bf16"])));
+            [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "2", "--wire-dtype", "bf16"]),
+            akka: RangeStreams));
 
-        Assert.Equal("--wire-dtype bf16 with --ps-shards 2: a result cut into key ranges travels as fp32 only in this version; " +
-                     "use --wire-dtype fp32 or --ps-shards 1", error.Message);
+        Assert.Equal("--wire-dtype bf16 with key ranges on streams of their own (ps-range-streams): a result cut into ranges travels as " +
+                     "fp32 only in this version", error.Message);
     }
 
     [Fact]

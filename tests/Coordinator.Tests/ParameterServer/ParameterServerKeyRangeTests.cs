@@ -13,7 +13,7 @@ namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
 /// <summary>
 /// The parameter server with its parameters in two key ranges (--ps-shards 2: the xor model's 22 parameters cut at 12),
-/// driven by hand on its real data plane as a worker would: a head on the main stream and a part per range on that
+/// each on a stream of its own (ps-range-streams), driven by hand on its real data plane as a worker would: a head on the main stream and a part per range on that
 /// range's stream; each range of the new weights comes back on its own stream. Its robust rule is on (ratio 10).
 /// </summary>
 public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
@@ -28,7 +28,7 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private ParameterServerKeyRangeTests(CollectingSink sink) : base(TestNodes.Coordinator(sink.CreateLogger())) =>
-        _server = _training.StartParameterServer(Sys, sink.CreateLogger(), new ParameterServerSettings(null, MaxShardNormRatio: 10) { Shards = 2 });
+        _server = _training.StartParameterServer(Sys, sink.CreateLogger(), new ParameterServerSettings(null, MaxShardNormRatio: 10) { Shards = 2, RangeStreams = true });
 
     protected override void AfterAll()
     {
