@@ -19,8 +19,10 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// connected worker (<see cref="DataPlaneConnections{TConnection}"/>); reduces synchronised batch-norm
 /// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates the model on request and checkpoints it
 /// (<see cref="ModelSnapshot"/>). With the parameters cut into key ranges (--ps-shards above 1), each worker has one stream
-/// more per range: a result comes as a head on the main stream and a gradient part per range on the range's stream, put
-/// together by <see cref="ShardParts"/>, and each range of the new weights goes out on its range's stream. It copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
+/// more per range: a result comes as a head on the main stream and a gradient part per range on the range's stream, each
+/// part checked and kept by its range's <see cref="RangeIntake"/>, which reports it to <see cref="ShardParts"/> as the
+/// step's master sees results (their heads and their parts' norms); each range of the new weights goes out on its range's
+/// stream. It copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
 /// retries included), one write at a time (<see cref="CheckpointQueue"/>), so the next steps are not held behind
 /// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run. Each periodic
 /// checkpoint also goes to the standby coordinators' streams (<see cref="SnapshotFeed"/>), kept apart from the workers'.
@@ -45,6 +47,8 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly DataPlaneConnections<TensorConnection>[] _rangeStreams;
     private readonly int[] _cuts;
     private readonly ShardParts? _parts;
+    private readonly RangeIntake[] _intakes;
+    private readonly KeyRangeGradients? _rangeGradients;
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
     private readonly PackedResults _packed;
@@ -79,7 +83,10 @@ public sealed partial class ParameterServerActor : ReceiveActor
         bool ranged = settings.RangeStreams && _applier.Shards > 1;
         _rangeStreams = [.. Enumerable.Range(0, ranged ? _applier.Shards : 0)
             .Select(_ => new DataPlaneConnections<TensorConnection>(RangeStreamWorker, DataPlaneTraffic.Of))];
-        _parts = ranged ? new ShardParts(_cuts, _payloads.Return) : null;
+        _parts = ranged ? new ShardParts(_applier.Shards, _payloads.Return) : null;
+        _intakes = [.. Enumerable.Range(0, _rangeStreams.Length)
+            .Select(range => new RangeIntake(range, _cuts[range], _cuts[range + 1] - _cuts[range], _payloads.Return))];
+        _rangeGradients = ranged ? new KeyRangeGradients(_intakes, _cuts) : null;
         // With key ranges the aggregator takes heads: the batch-norm statistics alone, the gradients staying in the parts.
         _aggregator = new StepAggregator(ranged ? new ShardPayloadLayout(0, _applier.Layout.BatchNormWidths) : _applier.Layout,
             _payloads.Return);
@@ -308,6 +315,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
         _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
         _parts?.Begin(begin.Step, begin.Attempt, begin.Shards.Length);
+        foreach (var intake in _intakes) intake.Begin(begin.Step, begin.Attempt, begin.Shards.Length);
         _screening.Begin(begin);
     }
 
@@ -359,7 +367,8 @@ public sealed partial class ParameterServerActor : ReceiveActor
             _payloads.Return(arrived.Frame.Payload);
             return;
         }
-        var piece = _parts!.OfferPart(worker, header.Step, header.Attempt, header.ShardId, arrived.Range, arrived.Frame.Payload);
+        var report = _intakes[arrived.Range].Offer(worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload);
+        var piece = report.State == PieceState.Held ? _parts!.OfferPart(worker, report) : new PieceOutcome(report.State, Reason: report.Reason);
         switch (piece.State)
         {
             case PieceState.Whole:
@@ -496,8 +505,8 @@ public sealed partial class ParameterServerActor : ReceiveActor
         long applyStarted = Stopwatch.GetTimestamp();
         double exchange = Stopwatch.GetElapsedTime(_exchangeStarted, applyStarted).TotalSeconds;
         long step = _aggregator.Step;
-        _parts?.Sum(_screening.Senders);
-        if (!_applier.TryApply(_aggregator, (IShardGradients?)_parts ?? _aggregator, out var outcome, out var failure))
+        foreach (var intake in _intakes) intake.Sum(_screening.Senders);
+        if (!_applier.TryApply(_aggregator, (IShardGradients?)_rangeGradients ?? _aggregator, out var outcome, out var failure))
         {
             _coordinator.Tell(new StepFailed(step, failure));
             return;

@@ -96,7 +96,7 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((0, "w1", ShardVerdict.NotFinite), (notFinite.ShardId, notFinite.WorkerId, notFinite.Verdict));
         var malformed = ExpectMsg<ShardRejected>();
         Assert.Equal((1, "w2", ShardVerdict.Rejected), (malformed.ShardId, malformed.WorkerId, malformed.Verdict));
-        Assert.Equal("its part 1 of shard 1 of step 1 carries 4 floats; this run has 2 key ranges, bounded at [0, 12, 22]", malformed.Reason);
+        Assert.Equal("its part 1 of shard 1 of step 1 carries 4 floats; the range has 10", malformed.Reason);
         ExpectNoMsg(Quiet);
     }
 

@@ -1,39 +1,32 @@
-using System.Numerics.Tensors;
-using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
 
 namespace DistTrainer.Coordinator.ParameterServer.Ranges;
 
 /// <summary>
-/// With the parameters cut into key ranges, a shard result arrives in pieces on separate streams: its head (rows, loss,
-/// batch-norm moments) on the worker's main stream and one gradient part per range on that range's stream. This puts
-/// each (shard, worker)'s pieces of the step's attempt being aggregated together: a result is whole once its head and every
-/// part are in, and is then offered to the aggregator as its head, with the gradient's norm and finiteness read from the
-/// parts (the sum of each part's squares, so the norm rule reads no bytes twice). It keeps the parts until the next step
-/// begins and reads them for the step's sum, each shard's from the worker whose result was taken (<see cref="IShardGradients"/>).
-/// It owns every payload offered to it except a whole result's head, which goes on with the outcome. What it holds is
-/// bounded by the step's shards times the workers each is assigned to: its caller offers only pieces from those workers.
+/// The step master's side of results that arrive in pieces (key ranges on streams of their own): each (shard, worker)'s
+/// head (rows, loss, batch-norm moments) from the worker's main stream and, for each range, the report of that range's
+/// intake on the worker's part (<see cref="PartReport"/>: its sum of squares and finiteness, never its bytes). A result is
+/// whole once its head and every range's report are in; it then goes to the aggregator as its head, with the gradient's
+/// norm and finiteness the reports give. It owns the heads offered to it until a result is whole, when its head goes on
+/// with the outcome. What it holds is bounded by the step's shards times the workers each is assigned to: its caller offers
+/// only pieces from those workers.
 /// </summary>
-public sealed class ShardParts(int[] cuts, Action<float[]> release) : IShardGradients
+public sealed class ShardParts(int ranges, Action<float[]> release)
 {
     private readonly Dictionary<(int Shard, string Worker), Entry> _entries = [];
     private long _step = -1;
     private int _attempt, _shards;
-    private IReadOnlyList<string> _senders = [];
 
-    /// <summary>How many key ranges the parameters are cut into.</summary>
-    public int Ranges => cuts.Length - 1;
+    /// <summary>How many key ranges a result is cut into.</summary>
+    public int Ranges => ranges;
 
-    /// <summary>Parts dropped because they were for another step or attempt than the one aggregated, over the run.</summary>
-    public long LateParts { get; private set; }
-
-    /// <summary>Starts collecting a step's attempt; every piece held for the one before is released.</summary>
+    /// <summary>Starts collecting a step's attempt; the heads still waiting for parts of the one before are released.</summary>
     public void Begin(long step, int attempt, int shards)
     {
-        foreach (var entry in _entries.Values) Release(entry);
+        foreach (var entry in _entries.Values)
+            if (entry.Head is { } head && !entry.Whole) release(head.Payload);
         _entries.Clear();
         (_step, _attempt, _shards) = (step, attempt, shards);
-        _senders = [];
     }
 
     /// <summary>
@@ -53,53 +46,21 @@ public sealed class ShardParts(int[] cuts, Action<float[]> release) : IShardGrad
         return Whole(entry);
     }
 
-    /// <summary>
-    /// Takes range <paramref name="range"/>'s part of a shard's gradient. <see cref="PieceState.Malformed"/> when the range
-    /// does not exist or the part's length is not the range's: that worker's result for the shard is then bad as a whole.
-    /// </summary>
-    public PieceOutcome OfferPart(string worker, long step, int attempt, int shardId, int range, float[] part)
+    /// <summary>Takes a range intake's report of a part it kept (<see cref="PieceState.Held"/>).</summary>
+    public PieceOutcome OfferPart(string worker, in PartReport report)
     {
-        if (!Current(step, attempt, shardId))
-        {
-            release(part);
-            LateParts++;
-            return new PieceOutcome(PieceState.Dropped, Reason: $"a part of step {step + 1} attempt {attempt} shard {shardId}, " +
-                                                                  $"while aggregating step {_step + 1} attempt {_attempt}");
-        }
-        if ((uint)range >= (uint)Ranges || part.Length != cuts[range + 1] - cuts[range])
-        {
-            release(part);
-            return new PieceOutcome(PieceState.Malformed, Reason: $"its part {range} of shard {shardId} of step {step + 1} carries " +
-                                                                   $"{part.Length} floats; this run has {Ranges} key ranges, bounded at [{string.Join(", ", cuts)}]");
-        }
-        var entry = EntryOf(shardId, worker);
-        if (entry.Parts[range] is not null)
-        {
-            release(part);
-            return new PieceOutcome(PieceState.Dropped, Reason: $"a second part {range} of shard {shardId} of step {step + 1} from one worker");
-        }
-        entry.Parts[range] = part;
+        if (report.State != PieceState.Held) throw new ArgumentException($"a {report.State} part is not offered to the master", nameof(report));
+        if (!Current(report.Step, report.Attempt, report.ShardId) || (uint)report.Range >= (uint)ranges)
+            return new PieceOutcome(PieceState.Dropped, Reason: $"the report of part {report.Range} of step {report.Step + 1} attempt " +
+                                                                 $"{report.Attempt} shard {report.ShardId}, while aggregating step {_step + 1} attempt {_attempt}");
+        var entry = EntryOf(report.ShardId, worker);
+        if (entry.RangesIn[report.Range])
+            return new PieceOutcome(PieceState.Dropped, Reason: $"a second report of part {report.Range} of shard {report.ShardId} of step {report.Step + 1}");
+        entry.RangesIn[report.Range] = true;
         entry.PartsIn++;
-        float squares = TensorPrimitives.SumOfSquares<float>(part);
-        entry.SumOfSquares += squares;
-        // A NaN or an infinity carries into the squares; only a non-finite sum (huge finite values overflow too) needs the element check.
-        if (!float.IsFinite(squares) && !Finite.All(part)) entry.Finite = false;
+        entry.SumOfSquares += report.SumOfSquares;
+        entry.Finite &= report.Finite;
         return Whole(entry);
-    }
-
-    /// <summary>The step is complete: its sum reads shard i's parts from <paramref name="senders"/>[i]'s result.</summary>
-    public void Sum(IReadOnlyList<string> senders) => _senders = senders;
-
-    int IShardGradients.ShardCount => _shards;
-
-    ReadOnlySpan<float> IShardGradients.Gradient(int shard, int offset, int length)
-    {
-        int range = Array.IndexOf(cuts, offset);
-        if (range < 0 || range == Ranges || cuts[range + 1] - offset != length)
-            throw new ArgumentException($"[{offset}, {offset + length}) is not one of the key ranges bounded at [{string.Join(", ", cuts)}]");
-        if (shard >= _senders.Count || !_entries.TryGetValue((shard, _senders[shard]), out var entry) || entry.Parts[range] is not { } part)
-            throw new InvalidOperationException($"shard {shard} of step {_step + 1} has no part {range} from the worker whose result was taken");
-        return part;
     }
 
     private bool Current(long step, int attempt, int shardId) => step == _step && attempt == _attempt && (uint)shardId < (uint)_shards;
@@ -107,34 +68,29 @@ public sealed class ShardParts(int[] cuts, Action<float[]> release) : IShardGrad
     private Entry EntryOf(int shard, string worker)
     {
         if (!_entries.TryGetValue((shard, worker), out var entry))
-            _entries[(shard, worker)] = entry = new Entry(Ranges);
+            _entries[(shard, worker)] = entry = new Entry(ranges);
         return entry;
     }
 
-    private static PieceOutcome Whole(Entry entry) =>
-        entry.Head is { } head && entry.PartsIn == entry.Parts.Length
-            ? new PieceOutcome(PieceState.Whole, head, (float)Math.Sqrt(entry.SumOfSquares), entry.Finite)
-            : new PieceOutcome(PieceState.Held);
-
-    private void Release(Entry entry)
+    private static PieceOutcome Whole(Entry entry)
     {
-        foreach (var part in entry.Parts)
-            if (part is not null) release(part);
-        // A whole result's head went on to the aggregator, which releases it; a head still waiting for parts is this one's.
-        if (entry.Head is { } head && entry.PartsIn < entry.Parts.Length) release(head.Payload);
+        if (entry.Head is not { } head || entry.PartsIn < entry.RangesIn.Length) return new PieceOutcome(PieceState.Held);
+        entry.Whole = true;
+        return new PieceOutcome(PieceState.Whole, head, (float)Math.Sqrt(entry.SumOfSquares), entry.Finite);
     }
 
     private sealed class Entry(int ranges)
     {
         public ShardResult? Head { get; set; }
-        public float[]?[] Parts { get; } = new float[]?[ranges];
+        public bool[] RangesIn { get; } = new bool[ranges];
         public int PartsIn { get; set; }
         public double SumOfSquares { get; set; }
         public bool Finite { get; set; } = true;
+        public bool Whole { get; set; }
     }
 }
 
-/// <summary>What became of a piece offered to <see cref="ShardParts"/>.</summary>
+/// <summary>What became of a piece of a result.</summary>
 public enum PieceState
 {
     /// <summary>Kept; its result waits for its other pieces.</summary>
@@ -146,11 +102,25 @@ public enum PieceState
     /// <summary>A head not for the step's attempt being aggregated: the aggregator judges it.</summary>
     NotCurrent,
 
-    /// <summary>Dropped and released: a part of another step or attempt, or a piece sent twice.</summary>
+    /// <summary>Dropped: a piece of another step or attempt, or one sent twice.</summary>
     Dropped,
 
-    /// <summary>A part that cannot belong to this run's ranges: released, and its worker's result for the shard is bad.</summary>
+    /// <summary>A part that cannot belong to its range: released, and its worker's result for the shard is bad.</summary>
     Malformed,
 }
 
 public readonly record struct PieceOutcome(PieceState State, ShardResult Head = default, float Norm = 0, bool Finite = true, string? Reason = null);
+
+/// <summary>The gradients of a step whose key ranges' parts are held apart, each range read from its own intake.</summary>
+public sealed class KeyRangeGradients(IReadOnlyList<RangeIntake> intakes, int[] cuts) : IShardGradients
+{
+    public int ShardCount => ((IShardGradients)intakes[0]).ShardCount;
+
+    public ReadOnlySpan<float> Gradient(int shard, int offset, int length)
+    {
+        int range = Array.IndexOf(cuts, offset);
+        if (range < 0 || range >= intakes.Count)
+            throw new ArgumentException($"[{offset}, {offset + length}) does not start a key range; they are bounded at [{string.Join(", ", cuts)}]");
+        return ((IShardGradients)intakes[range]).Gradient(shard, offset, length);
+    }
+}

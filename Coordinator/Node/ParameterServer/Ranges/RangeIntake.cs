@@ -1,0 +1,84 @@
+using System.Numerics.Tensors;
+using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
+
+namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+
+/// <summary>
+/// One key range's gradient parts of the step being aggregated, on the side of the range, wherever the range is kept: each
+/// part is checked as it comes (the step's attempt, the range's length, finite), reported to the step's master as its sum of
+/// squares and finiteness (<see cref="PartReport"/>, all the norm rule reads), and kept until the next step begins, to be
+/// summed in shard order from the parts of the workers whose results the master took (<see cref="IShardGradients"/>, for
+/// this range's elements alone). It owns every part offered to it. What it holds is bounded by the step's shards times the
+/// workers each is assigned to: its caller offers only parts from those workers, one per (shard, worker).
+/// </summary>
+public sealed class RangeIntake(int range, int offset, int length, Action<float[]> release) : IShardGradients
+{
+    private readonly Dictionary<(int Shard, string Worker), float[]> _parts = [];
+    private long _step = -1;
+    private int _attempt, _shards;
+    private IReadOnlyList<string> _senders = [];
+
+    public int Range => range;
+
+    /// <summary>Parts dropped because they were for another step or attempt than the one aggregated, over the run.</summary>
+    public long LateParts { get; private set; }
+
+    /// <summary>Starts collecting a step's attempt; every part held for the one before is released.</summary>
+    public void Begin(long step, int attempt, int shards)
+    {
+        foreach (var part in _parts.Values) release(part);
+        _parts.Clear();
+        (_step, _attempt, _shards) = (step, attempt, shards);
+        _senders = [];
+    }
+
+    /// <summary>Takes a worker's part of this range for one shard of the step's attempt, and says what the master is to hear.</summary>
+    public PartReport Offer(string worker, long step, int attempt, int shardId, float[] part)
+    {
+        if (step != _step || attempt != _attempt || (uint)shardId >= (uint)_shards)
+        {
+            release(part);
+            LateParts++;
+            return new PartReport(PieceState.Dropped, step, attempt, shardId, range,
+                Reason: $"a part of step {step + 1} attempt {attempt} shard {shardId}, while aggregating step {_step + 1} attempt {_attempt}");
+        }
+        if (part.Length != length)
+        {
+            release(part);
+            return new PartReport(PieceState.Malformed, step, attempt, shardId, range,
+                Reason: $"its part {range} of shard {shardId} of step {step + 1} carries {part.Length} floats; the range has {length}");
+        }
+        if (!_parts.TryAdd((shardId, worker), part))
+        {
+            release(part);
+            return new PartReport(PieceState.Dropped, step, attempt, shardId, range,
+                Reason: $"a second part {range} of shard {shardId} of step {step + 1} from one worker");
+        }
+        float squares = TensorPrimitives.SumOfSquares<float>(part);
+        // A NaN or an infinity carries into the squares; only a non-finite sum (huge finite values overflow too) needs the element check.
+        bool finite = float.IsFinite(squares) || Finite.All(part);
+        return new PartReport(PieceState.Held, step, attempt, shardId, range, squares, finite);
+    }
+
+    /// <summary>The step is complete: its sum reads shard i's part from <paramref name="senders"/>[i].</summary>
+    public void Sum(IReadOnlyList<string> senders) => _senders = senders;
+
+    int IShardGradients.ShardCount => _shards;
+
+    ReadOnlySpan<float> IShardGradients.Gradient(int shard, int at, int count)
+    {
+        if (at != offset || count != length)
+            throw new ArgumentException($"[{at}, {at + count}) is not key range {range}, [{offset}, {offset + length})");
+        if (shard >= _senders.Count || !_parts.TryGetValue((shard, _senders[shard]), out var part))
+            throw new InvalidOperationException($"shard {shard} of step {_step + 1} has no part {range} from the worker whose result was taken");
+        return part;
+    }
+}
+
+/// <summary>
+/// What a range's intake tells the step's master of one part: whether it was kept (with its sum of squares and whether every
+/// value was finite), dropped (another step or attempt, or sent twice) or malformed (that worker's result is then bad).
+/// </summary>
+public readonly record struct PartReport(PieceState State, long Step, int Attempt, int ShardId, int Range, float SumOfSquares = 0,
+    bool Finite = true, string? Reason = null);

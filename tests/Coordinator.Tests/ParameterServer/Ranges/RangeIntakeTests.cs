@@ -1,0 +1,110 @@
+using System.Numerics.Tensors;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
+using DistTrainer.Core.Training.Sharding;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.ParameterServer.Ranges;
+
+public sealed class RangeIntakeTests
+{
+    // Seven parameters in three ranges: [0, 2), [2, 5), [5, 7).
+    private static readonly int[] Cuts = [0, 2, 5, 7];
+
+    private readonly List<float[]> _released = [];
+    private readonly RangeIntake[] _intakes;
+
+    public RangeIntakeTests()
+    {
+        _intakes = [.. Enumerable.Range(0, 3).Select(r => new RangeIntake(r, Cuts[r], Cuts[r + 1] - Cuts[r], _released.Add))];
+        foreach (var intake in _intakes) intake.Begin(4, 1, shards: 2);
+    }
+
+    private static float[] Gradient(int shard) => [.. Enumerable.Range(0, 7).Select(i => (shard + 1) * 0.5f + i)];
+
+    private PartReport Offer(string worker, int shard, float[] gradient, int range, long step = 4, int attempt = 1) =>
+        _intakes[range].Offer(worker, step, attempt, shard, gradient[Cuts[range]..Cuts[range + 1]]);
+
+    [Fact]
+    public void A_kept_part_is_reported_with_its_sum_of_squares_and_the_squares_of_every_range_make_the_whole_gradients_norm()
+    {
+        var gradient = Gradient(0);
+
+        var reports = Enumerable.Range(0, 3).Select(range => Offer("w1", 0, gradient, range)).ToArray();
+
+        Assert.All(reports, (report, range) => Assert.Equal((PieceState.Held, 4L, 1, 0, range, true),
+            (report.State, report.Step, report.Attempt, report.ShardId, report.Range, report.Finite)));
+        Assert.Equal(TensorPrimitives.Norm<float>(gradient), MathF.Sqrt(reports.Sum(r => r.SumOfSquares)), 1e-4f);
+    }
+
+    [Fact]
+    public void The_step_sums_each_range_in_shard_order_from_the_parts_of_the_worker_whose_result_was_taken()
+    {
+        float[] first = Gradient(0), second = Gradient(1), other = [.. Enumerable.Repeat(100f, 7)];
+        for (int range = 0; range < 3; range++)
+        {
+            Offer("w1", 0, first, range);
+            Offer("w1", 1, other, range);
+            Offer("w2", 1, second, range);
+        }
+        foreach (var intake in _intakes) intake.Sum(["w1", "w2"]);
+        var gradients = new KeyRangeGradients(_intakes, Cuts);
+
+        var sum = new float[7];
+        for (int range = 0; range < 3; range++)
+            ShardOrderSum.Into(gradients, sum.AsSpan(Cuts[range], Cuts[range + 1] - Cuts[range]), Cuts[range]);
+
+        Assert.Equal(first.Zip(second, (a, b) => a + b), sum);
+        Assert.Throws<ArgumentException>(() => ShardOrderSum.Into(gradients, new float[3], 1));
+        Assert.Throws<ArgumentException>(() => ShardOrderSum.Into(_intakes[1], new float[2], 2));
+    }
+
+    [Fact]
+    public void A_part_holding_a_NaN_is_reported_not_finite_and_huge_finite_values_finite_with_infinite_squares()
+    {
+        var gradient = Gradient(0);
+        gradient[3] = float.NaN;
+
+        var nan = Offer("w1", 0, gradient, 1);
+        var huge = Offer("w1", 1, [.. Enumerable.Repeat(3e38f, 7)], 1);
+
+        Assert.Equal((PieceState.Held, false), (nan.State, nan.Finite));
+        Assert.Equal((PieceState.Held, true, float.PositiveInfinity), (huge.State, huge.Finite, huge.SumOfSquares));
+    }
+
+    [Fact]
+    public void A_part_of_another_length_is_malformed_and_released()
+    {
+        var wrong = _intakes[1].Offer("w1", 4, 1, 0, [1f, 2f]);
+
+        Assert.Equal(PieceState.Malformed, wrong.State);
+        Assert.Equal("its part 1 of shard 0 of step 5 carries 2 floats; the range has 3", wrong.Reason);
+        Assert.Single(_released);
+    }
+
+    [Fact]
+    public void Parts_of_another_step_attempt_or_shard_and_parts_sent_twice_are_dropped_released_and_the_late_ones_counted()
+    {
+        var gradient = Gradient(0);
+        Offer("w1", 0, gradient, 0);
+
+        var dropped = new[]
+        {
+            Offer("w1", 0, gradient, 0, step: 3), Offer("w1", 0, gradient, 0, attempt: 0), Offer("w1", 2, gradient, 0), Offer("w1", 0, gradient, 0),
+        };
+
+        Assert.All(dropped, report => Assert.Equal(PieceState.Dropped, report.State));
+        Assert.Equal(3, _intakes[0].LateParts);
+        Assert.Equal(4, _released.Count);
+    }
+
+    [Fact]
+    public void Beginning_the_next_step_releases_every_part()
+    {
+        Offer("w1", 0, Gradient(0), 0);
+        Offer("w2", 1, Gradient(1), 0);
+
+        _intakes[0].Begin(5, 0, shards: 2);
+
+        Assert.Equal(2, _released.Count);
+    }
+}
