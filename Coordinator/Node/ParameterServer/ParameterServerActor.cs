@@ -277,7 +277,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
     }
 
     private void SendRange(TensorConnection connection, int range, FrameHeader header) =>
-        _applier.Weights.SendOn(connection, header, _cuts[range], _cuts[range + 1] - _cuts[range]);
+        _applier.RangeWeights(range).SendOn(connection, header);
 
     private static string RangeStreamWorker(TensorConnection connection) =>
         KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";

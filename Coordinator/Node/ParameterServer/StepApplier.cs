@@ -18,18 +18,22 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// running ones. The new weights are written beside the current ones, into the pooled array that is then sent as they
 /// are (<see cref="PublishedWeights"/>): neither a refused step's rollback nor publishing needs a copy. The model is only
 /// written when someone reads it (evaluation, checkpoint, export).
-/// With --ps-shards K the parameter vector is cut into K key ranges (<see cref="ParameterRanges"/>), each summed and
-/// stepped at the same time as the others (<see cref="RangeCrew"/>): every rule is element-wise
-/// and every sum keeps its shard order, so the result is bit for bit the unsharded one; the guard's decision is
-/// still the step's (one non-finite range rolls every range back).
+/// With --ps-shards K the parameter vector is cut into K key ranges (<see cref="ParameterRanges"/>), each one's weights and
+/// optimizer state held apart (<see cref="RangeServer"/>, with an optimizer of its own sized to it) and summed and stepped
+/// at the same time as the others (<see cref="RangeCrew"/>): every rule is element-wise and every sum keeps its shard
+/// order, so the result is bit for bit the unsharded one; the step's decision is still one (one non-finite range rolls
+/// every range back). The whole vector (whole weights frames, evaluation, checkpoints) is put together from the ranges
+/// when read, once per version, and the run's optimizer gets the ranges' state whenever the model is written.
 /// </summary>
 public sealed class StepApplier : IDisposable
 {
     private readonly Sequential _model;
     private readonly IOptimizer _optimizer;
     private readonly IGradientObserver? _observer;
-    private readonly FiniteStepGuard _guard;
-    private readonly PublishedWeights _weights;
+    private readonly RangeServer[] _servers;
+    // The whole vector put together from the ranges, with more than one range; its version.
+    private readonly PublishedWeights? _whole;
+    private long _wholeVersion;
     private readonly float[] _gradients, _buffers;
     private readonly MomentsMerger[] _mergers;
     private readonly int[] _runningMeanOffsets;
@@ -41,7 +45,6 @@ public sealed class StepApplier : IDisposable
     private readonly Action<int> _sumAndStepRange;
     private StepAggregator? _aggregator;
     private IShardGradients? _sources;
-    private float[] _updated = [];
     // Set while a step changes the weights and the optimizer's state range by range: a step that threw half-way
     // (a range past its timeout) leaves them neither the old step's nor the new one's.
     private bool _midStep;
@@ -60,9 +63,7 @@ public sealed class StepApplier : IDisposable
         var parameters = new float[model.ParameterCount];
         _gradients = new float[model.ParameterCount];
         _buffers = new float[model.BufferCount];
-        _guard = new FiniteStepGuard(optimizer);
         model.Backend.Download(model.Parameters, parameters);
-        _weights = new PublishedWeights(payloads, parameters);
         model.Backend.Download(model.Buffers, _buffers);
         Layout = ShardPayloadLayout.Of(model);
         _mergers = Layout.BatchNormWidths.Select(w => new MomentsMerger(w)).ToArray();
@@ -71,6 +72,15 @@ public sealed class StepApplier : IDisposable
         _runningMeanOffsets = model.BatchNormLayers
             .Select(b => model.BufferLayout.Single(p => p.Name == $"{b.Index}.running_mean").Offset).ToArray();
         _ranges = ParameterRanges.Split(model, shards);
+        // One range is the whole vector, with the run's own optimizer: no copy anywhere.
+        _servers = shards == 1
+            ? [new RangeServer(_ranges[0], optimizer, parameters, payloads)]
+            : [.. _ranges.Select(range => RangeServer.Cut(range, optimizer, parameters, payloads))];
+        if (shards > 1)
+        {
+            _whole = new PublishedWeights(payloads, parameters);
+            _wholeVersion = optimizer.StepCount;
+        }
         _rangeFinite = new bool[shards];
         _rangeRefusal = new string?[shards];
         _sumAndStepRange = SumAndStepRange;
@@ -84,12 +94,29 @@ public sealed class StepApplier : IDisposable
     public ShardPayloadLayout Layout { get; }
 
     /// <summary>The version of the weights: the number of optimizer steps taken.</summary>
-    public long Version => _optimizer.StepCount;
+    public long Version => _servers[0].Version;
 
-    public ReadOnlySpan<float> Parameters => _weights.Current.Array;
+    public ReadOnlySpan<float> Parameters => Weights.Array;
 
-    /// <summary>The weights as sent to the workers.</summary>
-    public SharedPayload Weights => _weights.Current;
+    /// <summary>The whole vector of weights as sent to the workers (put together from the ranges once per version).</summary>
+    public SharedPayload Weights
+    {
+        get
+        {
+            if (_whole is null) return _servers[0].Weights;
+            if (_wholeVersion != Version)
+            {
+                var next = _whole.Next;
+                foreach (var server in _servers) server.Weights.Array.CopyTo(next.AsSpan(server.Range.Offset));
+                _whole.PublishNext();
+                _wholeVersion = Version;
+            }
+            return _whole.Current;
+        }
+    }
+
+    /// <summary>Range <paramref name="range"/>'s weights as sent on that range's streams.</summary>
+    public SharedPayload RangeWeights(int range) => _servers[range].Weights;
 
     /// <summary>The K + 1 offsets that bound the key ranges: 0, the cuts, the parameter count.</summary>
     public int[] Cuts => [.. _ranges.Select(r => r.Offset), Parameters.Length];
@@ -119,8 +146,6 @@ public sealed class StepApplier : IDisposable
         long step = aggregator.Step;
         _aggregator = aggregator;
         _sources = gradients;
-        _updated = _weights.Next;
-        _guard.BeginStep();
         // One run of the ranges a step, summing and stepping each range in turn: a separate run per phase woke the range
         // threads twice more on every step's critical path. A range whose sum is not finite is not stepped; the step is
         // then refused whole, which leaves the weights and state as they were, since every range wrote beside them.
@@ -131,15 +156,14 @@ public sealed class StepApplier : IDisposable
         string? refusal = Array.Find(_rangeRefusal, r => r is not null);
         if (!gradientFinite || refusal is not null)
         {
-            _guard.Refuse();
+            foreach (var server in _servers) server.Discard();
             failure = gradientFinite
                 ? $"the optimizer refused step {step + 1}: it would make {refusal} NaN or infinite " +
                   $"(a huge gradient); the weights of step {step} are kept"
                 : $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
             return false;
         }
-        _guard.Commit();
-        _weights.PublishNext();
+        foreach (var server in _servers) server.Commit();
         _observer?.OnWeights(step, Parameters);
         // A few hundred values per batch-norm layer: cheaper on this thread than waking the range threads again.
         for (int range = 0; range < _ranges.Count; range++) FoldRange(range);
@@ -149,11 +173,16 @@ public sealed class StepApplier : IDisposable
         return true;
     }
 
-    /// <summary>Writes the weights and running statistics into the model, for whoever reads it next.</summary>
+    /// <summary>
+    /// Writes the weights and running statistics into the model, and the ranges' optimizer state and step count into the
+    /// run's optimizer (the one range's own with one range), for whoever reads them next.
+    /// </summary>
     public void WriteModel()
     {
         _model.Backend.Upload(Parameters, _model.Parameters);
         _model.Backend.Upload(_buffers, _model.Buffers);
+        foreach (var server in _servers) server.CopyStateTo(_optimizer);
+        _optimizer.SetStepCount(Version);
     }
 
     /// <summary>
@@ -177,15 +206,9 @@ public sealed class StepApplier : IDisposable
     /// <summary>Stops the range threads.</summary>
     public void Dispose() => _crew.Dispose();
 
-    private void SumAndStepRange(int range)
-    {
-        var slice = _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length);
-        ShardOrderSum.Into(_sources!, slice, _ranges[range].Offset);
-        _rangeFinite[range] = Finite.All(slice);
-        _rangeRefusal[range] = _rangeFinite[range]
-            ? _guard.StepRange(Parameters, _gradients, _updated, _ranges[range].Offset, _ranges[range].Length)
-            : null;
-    }
+    private void SumAndStepRange(int range) =>
+        _rangeRefusal[range] = _servers[range].SumAndStep(_sources!, _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length),
+            out _rangeFinite[range]);
 
     private void FoldRange(int range)
     {

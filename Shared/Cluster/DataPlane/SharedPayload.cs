@@ -25,13 +25,10 @@ public sealed class SharedPayload
     public int Holders => Volatile.Read(ref _holders);
 
     /// <summary>Queues the payload on <paramref name="connection"/>, holding it until the frame is written; false when closed.</summary>
-    public bool SendOn(TensorConnection connection, FrameHeader header) => SendOn(connection, header, 0, Array.Length);
-
-    /// <summary>Queues the values [<paramref name="offset"/>, offset + length) only (one key range of the weights), held alike.</summary>
-    public bool SendOn(TensorConnection connection, FrameHeader header, int offset, int length)
+    public bool SendOn(TensorConnection connection, FrameHeader header)
     {
         Interlocked.Increment(ref _holders);
-        if (connection.Send(header, Array.AsMemory(offset, length), _release)) return true;
+        if (connection.Send(header, Array, _release)) return true;
         Release();
         return false;
     }

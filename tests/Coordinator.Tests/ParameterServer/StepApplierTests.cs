@@ -209,6 +209,7 @@ public sealed class StepApplierTests : IDisposable
                 .Select(_ => Enumerable.Range(0, applier.Layout.Length).Select(_ => random.NextSingle() - 0.5f).ToArray()).ToArray();
             Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, step, payloads), out _, out _));
         }
+        // The run's optimizer holds the ranges' state once the model is written.
         applier.WriteModel();
         var buffers = new float[model.BufferCount];
         backend.Download(model.Buffers, buffers);

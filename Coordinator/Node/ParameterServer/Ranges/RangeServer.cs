@@ -1,0 +1,89 @@
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.KeyRanges;
+using DistTrainer.Core.Training.Sharding;
+
+namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+
+/// <summary>
+/// One key range's share of the parameter server's state, held on its own so that it can be kept anywhere: the range's
+/// weights (the version sent, and the next one written beside it, <see cref="PublishedWeights"/>) and an optimizer sized to
+/// the range, and the one way they change. A step sums the range of the accepted shards' gradients in shard order, checks
+/// it finite and steps it into the next version beside the current one (<see cref="FiniteStepGuard"/>); the step then waits
+/// for the decision every range shares: <see cref="Commit"/> makes it the range's, <see cref="Discard"/> forgets it, leaving
+/// the weights, the state and the step count as they were. Every rule is element-wise, so a range stepped apart gives the
+/// bits the whole vector's step gives there.
+/// </summary>
+public sealed class RangeServer
+{
+    private readonly FiniteStepGuard _guard;
+    private readonly PublishedWeights _weights;
+
+    /// <summary>
+    /// The range <paramref name="range"/> with the values <paramref name="weights"/> (copied) and <paramref name="optimizer"/>,
+    /// which holds as many parameters as the range and is the range's from now on.
+    /// </summary>
+    public RangeServer(ParameterRange range, IOptimizer optimizer, ReadOnlySpan<float> weights, PayloadPool payloads)
+    {
+        if (weights.Length != range.Length)
+            throw new ArgumentException($"key range [{range.Offset}, {range.Offset + range.Length}) given {weights.Length} weights", nameof(weights));
+        Range = range;
+        Optimizer = optimizer;
+        _guard = new FiniteStepGuard(optimizer);
+        _weights = new PublishedWeights(payloads, weights);
+    }
+
+    /// <summary>
+    /// A range of a model whose whole optimizer is <paramref name="whole"/>: an optimizer of the same settings for the range
+    /// alone, starting from <paramref name="whole"/>'s state there and its step count.
+    /// </summary>
+    public static RangeServer Cut(ParameterRange range, IOptimizer whole, ReadOnlySpan<float> parameters, PayloadPool payloads)
+    {
+        var optimizer = OptimizerFactory.Create(whole.ResolvedSettings, range.Length);
+        foreach (var name in whole.StateNames) whole.State(name).Slice(range.Offset, range.Length).CopyTo(optimizer.State(name));
+        optimizer.SetStepCount(whole.StepCount);
+        return new RangeServer(range, optimizer, parameters.Slice(range.Offset, range.Length), payloads);
+    }
+
+    public ParameterRange Range { get; }
+
+    /// <summary>The range's optimizer, holding <see cref="ParameterRange.Length"/> parameters.</summary>
+    public IOptimizer Optimizer { get; }
+
+    /// <summary>The version of the range's weights: the number of optimizer steps taken.</summary>
+    public long Version => Optimizer.StepCount;
+
+    /// <summary>The range's weights as sent; read-only.</summary>
+    public SharedPayload Weights => _weights.Current;
+
+    /// <summary>
+    /// Sums the range of <paramref name="shards"/>' gradients into <paramref name="gradient"/> (the range's length) and, when
+    /// every value is finite (<paramref name="finite"/>), steps the optimizer into the next version; what the step would leave
+    /// NaN or infinite, or null. A step is begun either way: <see cref="Commit"/> or <see cref="Discard"/> ends it.
+    /// </summary>
+    public string? SumAndStep(IShardGradients shards, Span<float> gradient, out bool finite)
+    {
+        _guard.BeginStep();
+        ShardOrderSum.Into(shards, gradient, Range.Offset);
+        finite = Finite.All(gradient);
+        return finite ? _guard.StepRange(_weights.Current.Array, gradient, _weights.Next, 0, Range.Length) : null;
+    }
+
+    /// <summary>Makes the step whose every range was finite the range's: its weights become the version sent.</summary>
+    public void Commit()
+    {
+        _guard.Commit();
+        _weights.PublishNext();
+    }
+
+    /// <summary>Forgets the step: the weights, the state and the step count stay those of the step before it.</summary>
+    public void Discard() => _guard.Refuse();
+
+    /// <summary>Copies the range's optimizer state into <paramref name="whole"/>'s at the range's place (for a checkpoint of the whole model).</summary>
+    public void CopyStateTo(IOptimizer whole)
+    {
+        if (ReferenceEquals(whole, Optimizer)) return;
+        foreach (var name in Optimizer.StateNames) Optimizer.State(name).CopyTo(whole.State(name).Slice(Range.Offset, Range.Length));
+    }
+}

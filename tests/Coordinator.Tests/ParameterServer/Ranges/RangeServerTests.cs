@@ -1,0 +1,108 @@
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
+using DistTrainer.Core.Optimizers;
+using DistTrainer.Core.Training.KeyRanges;
+using DistTrainer.Core.Training.Sharding;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.ParameterServer.Ranges;
+
+public sealed class RangeServerTests
+{
+    private const int Parameters = 37;
+    private static readonly ParameterRange[] Halves = [new(0, 20, []), new(20, 17, [])];
+    private readonly PayloadPool _pool = new();
+
+    /// <summary>Two shards' gradients, whole vectors, for the ranges to read theirs from.</summary>
+    private sealed class TwoShards(int step) : IShardGradients
+    {
+        private readonly float[][] _gradients =
+            [.. Enumerable.Range(0, 2).Select(shard => Enumerable.Range(0, Parameters).Select(i => MathF.Sin(step * 7 + shard * 3 + i) * 0.5f).ToArray())];
+
+        public int ShardCount => 2;
+
+        public ReadOnlySpan<float> Gradient(int shard, int offset, int length) => _gradients[shard].AsSpan(offset, length);
+
+        public float[] Sum() => [.. _gradients[0].Zip(_gradients[1], (a, b) => a + b)];
+    }
+
+    private static float[] Initial() => [.. Enumerable.Range(0, Parameters).Select(i => MathF.Cos(i) * 0.3f)];
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("nag")]
+    [InlineData("adagrad")]
+    [InlineData("rmsprop")]
+    [InlineData("adadelta")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void Two_ranges_cut_from_a_whole_optimizer_step_to_its_weights_and_state_bit_for_bit(string name)
+    {
+        var settings = new OptimizerSettings(name, 0.05f, Momentum: name is "momentum" or "nag" ? 0.9f : null, WeightDecay: 0.01f);
+        var whole = OptimizerFactory.Create(settings, Parameters);
+        var weights = Initial();
+        whole.Step(weights, new TwoShards(-1).Sum());
+        var cutFrom = OptimizerFactory.Create(settings, Parameters);
+        var stepped = Initial();
+        cutFrom.Step(stepped, new TwoShards(-1).Sum());
+        var servers = Halves.Select(range => RangeServer.Cut(range, cutFrom, stepped, _pool)).ToArray();
+
+        for (int step = 0; step < 3; step++)
+        {
+            var shards = new TwoShards(step);
+            whole.Step(weights, shards.Sum());
+            foreach (var server in servers)
+            {
+                Assert.Null(server.SumAndStep(shards, new float[server.Range.Length], out bool finite));
+                Assert.True(finite);
+                server.Commit();
+            }
+        }
+
+        Assert.Equal(Bits(weights), Bits([.. servers.SelectMany(s => s.Weights.Array)]));
+        foreach (var server in servers) server.CopyStateTo(cutFrom);
+        foreach (var state in whole.StateNames) Assert.Equal(Bits(whole.State(state).ToArray()), Bits(cutFrom.State(state).ToArray()));
+        Assert.All(servers, server => Assert.Equal(whole.StepCount, server.Version));
+    }
+
+    [Fact]
+    public void A_step_discarded_leaves_the_weights_the_state_and_the_step_count_and_a_sum_not_finite_is_not_stepped()
+    {
+        var server = new RangeServer(Halves[1], OptimizerFactory.Create(new OptimizerSettings("adam", 0.1f), 17), Initial().AsSpan(20, 17), _pool);
+        var before = server.Weights.Array.ToArray();
+
+        Assert.Null(server.SumAndStep(new TwoShards(0), new float[17], out _));
+        server.Discard();
+        var overflowing = new float[17];
+        Assert.Null(server.SumAndStep(new Huge(), overflowing, out bool finite));
+        server.Discard();
+
+        Assert.False(finite);
+        Assert.Equal(before, server.Weights.Array);
+        Assert.Equal(0, server.Version);
+        Assert.All(server.Optimizer.StateNames, state => Assert.All(server.Optimizer.State(state).ToArray(), v => Assert.Equal(0f, v)));
+    }
+
+    [Fact]
+    public void A_step_that_would_leave_a_weight_infinite_is_refused_with_what_it_would_break()
+    {
+        var server = new RangeServer(Halves[0], OptimizerFactory.Create(new OptimizerSettings("sgd", 10f), 20), Initial().AsSpan(0, 20), _pool);
+
+        var refusal = server.SumAndStep(new Huge(half: true), new float[20], out bool finite);
+
+        Assert.True(finite);
+        Assert.Equal("the weights", refusal);
+    }
+
+    private sealed class Huge(bool half = false) : IShardGradients
+    {
+        private readonly float[] _gradient = [.. Enumerable.Repeat(half ? 3e38f : float.MaxValue, Parameters)];
+
+        public int ShardCount => half ? 1 : 2;
+
+        public ReadOnlySpan<float> Gradient(int shard, int offset, int length) => _gradient.AsSpan(offset, length);
+    }
+
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
+}
