@@ -263,7 +263,8 @@ public sealed partial class ParameterServerActor : ReceiveActor
             return;
         }
         var self = Self;
-        connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new RangeFrameArrived(c, range, frame)),
+        string worker = RangeStreamWorker(connection);
+        connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new RangeFrameArrived(c, worker, range, frame)),
             (c, closed) => self.Tell(new RangeStreamClosed(c, range, closed)));
         SendRange(connection, range, new FrameHeader(FrameKind.WeightsRange, WeightsVersion: Version, Layer: range));
         _log.Debug("Data plane: {Peer} connected for key range {Range}", id, range);
@@ -351,8 +352,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
 
     private void OnRangeFrame(RangeFrameArrived arrived)
     {
-        var header = arrived.Frame.Header;
-        string worker = RangeStreamWorker(arrived.Connection);
+        var (header, worker) = (arrived.Frame.Header, arrived.Worker);
         if (header.Kind != FrameKind.GradientPart || header.Layer != arrived.Range)
         {
             _payloads.Return(arrived.Frame.Payload);
@@ -542,7 +542,9 @@ public sealed partial class ParameterServerActor : ReceiveActor
 
     private sealed record FrameArrived(TensorConnection Connection, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
 
-    private sealed record RangeFrameArrived(TensorConnection Connection, int Range, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+    /// <summary>A frame on <paramref name="Worker"/>'s stream of key range <paramref name="Range"/> (its id parsed once, as it connected).</summary>
+    private sealed record RangeFrameArrived(TensorConnection Connection, string Worker, int Range, ReceivedFrame Frame)
+        : INoSerializationVerificationNeeded;
 
     private sealed record RangeStreamClosed(TensorConnection Connection, int Range, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
 

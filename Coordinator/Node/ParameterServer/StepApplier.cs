@@ -119,7 +119,7 @@ public sealed class StepApplier : IDisposable
     public SharedPayload RangeWeights(int range) => _servers[range].Weights;
 
     /// <summary>The K + 1 offsets that bound the key ranges: 0, the cuts, the parameter count.</summary>
-    public int[] Cuts => [.. _ranges.Select(r => r.Offset), Parameters.Length];
+    public int[] Cuts => [.. _ranges.Select(r => r.Offset), _gradients.Length];
 
     /// <summary>Applies the complete step in <paramref name="aggregator"/>, whose results are whole: see the overload.</summary>
     public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure) =>

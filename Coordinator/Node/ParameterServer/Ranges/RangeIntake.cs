@@ -19,8 +19,6 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
     private int _attempt, _shards;
     private IReadOnlyList<string> _senders = [];
 
-    public int Range => range;
-
     /// <summary>Parts dropped because they were for another step or attempt than the one aggregated, over the run.</summary>
     public long LateParts { get; private set; }
 

@@ -17,9 +17,6 @@ public sealed class ShardParts(int ranges, Action<float[]> release)
     private long _step = -1;
     private int _attempt, _shards;
 
-    /// <summary>How many key ranges a result is cut into.</summary>
-    public int Ranges => ranges;
-
     /// <summary>Starts collecting a step's attempt; the heads still waiting for parts of the one before are released.</summary>
     public void Begin(long step, int attempt, int shards)
     {
@@ -110,17 +107,3 @@ public enum PieceState
 }
 
 public readonly record struct PieceOutcome(PieceState State, ShardResult Head = default, float Norm = 0, bool Finite = true, string? Reason = null);
-
-/// <summary>The gradients of a step whose key ranges' parts are held apart, each range read from its own intake.</summary>
-public sealed class KeyRangeGradients(IReadOnlyList<RangeIntake> intakes, int[] cuts) : IShardGradients
-{
-    public int ShardCount => ((IShardGradients)intakes[0]).ShardCount;
-
-    public ReadOnlySpan<float> Gradient(int shard, int offset, int length)
-    {
-        int range = Array.IndexOf(cuts, offset);
-        if (range < 0 || range >= intakes.Count)
-            throw new ArgumentException($"[{offset}, {offset + length}) does not start a key range; they are bounded at [{string.Join(", ", cuts)}]");
-        return ((IShardGradients)intakes[range]).Gradient(shard, offset, length);
-    }
-}

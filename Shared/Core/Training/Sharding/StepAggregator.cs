@@ -124,23 +124,20 @@ public sealed class StepAggregator(ShardPayloadLayout layout, Action<float[]>? r
             if (_results[i] is null) yield return _shards[i];
     }
 
-    /// <summary>Writes the sum of the shard gradients, in shard order, into <paramref name="gradient"/>.</summary>
-    public void SumGradients(Span<float> gradient) => SumGradients(gradient, 0);
-
     /// <summary>
-    /// The same sum over the elements [offset, offset + gradient.Length) only, for one range of the parameter
-    /// vector: each element is added in the same shard order, so the ranges together are the whole sum's bits.
+    /// Writes the sum of the shard gradients, in shard order, into <paramref name="gradient"/>; a range of it is summed
+    /// by <see cref="ShardOrderSum"/> with this aggregator as its source.
     /// </summary>
-    public void SumGradients(Span<float> gradient, int offset)
-    {
-        RequireComplete();
-        ShardOrderSum.Into(this, gradient, offset);
-    }
+    public void SumGradients(Span<float> gradient) => ShardOrderSum.Into(this, gradient, 0);
 
     int IShardGradients.ShardCount => _results.Length;
 
-    ReadOnlySpan<float> IShardGradients.Gradient(int shard, int offset, int length) =>
-        Layout.Gradients(_results[shard]!.Value.Payload).Slice(offset, length);
+    // Every sum reads through here, so none reads a step that is not complete.
+    ReadOnlySpan<float> IShardGradients.Gradient(int shard, int offset, int length)
+    {
+        RequireComplete();
+        return Layout.Gradients(_results[shard]!.Value.Payload).Slice(offset, length);
+    }
 
     /// <summary>Merges the shards' batch statistics of one batch-norm layer, in shard order.</summary>
     public void MergeMoments(int batchNorm, MomentsMerger merger)

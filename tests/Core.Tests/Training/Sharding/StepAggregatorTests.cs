@@ -155,7 +155,7 @@ public class StepAggregatorTests
         var pieces = new float[length];
         int[] cuts = [.. Enumerable.Range(0, ranges + 1).Select(i => i == ranges ? length : i * (length / ranges) + i % 3)];
         for (int r = 0; r < ranges; r++)
-            aggregator.SumGradients(pieces.AsSpan(cuts[r]..cuts[r + 1]), cuts[r]);
+            ShardOrderSum.Into(aggregator, pieces.AsSpan(cuts[r]..cuts[r + 1]), cuts[r]);
 
         Assert.Equal(whole.Select(BitConverter.SingleToInt32Bits), pieces.Select(BitConverter.SingleToInt32Bits));
     }
