@@ -18,11 +18,15 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// once, applies a complete step (<see cref="StepApplier"/>) and sends the new weights to every
 /// connected worker (<see cref="DataPlaneConnections{TConnection}"/>); reduces synchronised batch-norm
 /// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates the model on request and checkpoints it
-/// (<see cref="ModelSnapshot"/>). With the parameters cut into key ranges (--ps-shards above 1), each worker has one stream
-/// more per range: a result comes as a head on the main stream and a gradient part per range on the range's stream, each
-/// part checked and kept by its range's <see cref="RangeIntake"/>, which reports it to <see cref="ShardParts"/> as the
-/// step's master sees results (their heads and their parts' norms); each range of the new weights goes out on its range's
-/// stream. It copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
+/// (<see cref="ModelSnapshot"/>). With the parameters cut into key ranges on streams of their own (--ps-shards above 1,
+/// ps-range-streams), each range has a server of its own (<see cref="RangeServerActor"/>, a child here) holding the range's
+/// weights and optimizer state and taking each worker's stream of that range: a result comes as a head on the main stream
+/// and a gradient part per range on the range's stream, each part checked and kept by its range's server, which reports it
+/// (<see cref="PartIn"/>) to <see cref="ShardParts"/> as the step's master sees results (their heads and their parts' norms).
+/// This actor stays the step's master: once a step is complete it has every range sum and step it, commits the step when
+/// every range could (each range then sends its new weights on its streams) or discards it, and gathers the ranges' state
+/// when the whole model is read (evaluation, checkpoints, export); while it waits for the ranges, other messages wait.
+/// It copies the state to save and a task writes it (<see cref="CheckpointWriter"/>,
 /// retries included), one write at a time (<see cref="CheckpointQueue"/>), so the next steps are not held behind
 /// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run. Each periodic
 /// checkpoint also goes to the standby coordinators' streams (<see cref="SnapshotFeed"/>), kept apart from the workers'.
@@ -30,7 +34,7 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// Tell it messages; all state changes happen in Receive. Supervision: it has no children; the coordinator's
 /// strategy stops it on failure (state cannot be rebuilt mid-run).
 /// </summary>
-public sealed partial class ParameterServerActor : ReceiveActor
+public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedStash
 {
     public const string Name = "parameter-server";
 
@@ -43,12 +47,11 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
     private readonly DataPlaneConnections<TensorConnection> _standbys = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
-    // Each worker's stream per key range, by range; none without ranges.
-    private readonly DataPlaneConnections<TensorConnection>[] _rangeStreams;
-    private readonly int[] _cuts;
+    // Each key range's server, by range, when the ranges travel on streams of their own; none otherwise.
+    private readonly IActorRef[] _ranges;
+    private readonly DataPlaneTraffic[] _rangeTraffic;
+    private readonly TimeSpan _rangeTimeout;
     private readonly ShardParts? _parts;
-    private readonly RangeIntake[] _intakes;
-    private readonly KeyRangeGradients? _rangeGradients;
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
     private readonly PackedResults _packed;
@@ -61,6 +64,11 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private readonly List<BeginStep> _ahead = [];
     // The step being aggregated ends an epoch: the test set is scored once it is applied.
     private bool _endsEpoch;
+    // The timeout of the wait for the ranges' servers while one is on, and the number of such waits so far.
+    private ICancelable? _waiting;
+    private long _waits;
+    // What waits for the gather under way.
+    private readonly List<Action> _afterGather = [];
     private long _exchangeStarted = Stopwatch.GetTimestamp();
     private IActorRef _coordinator = ActorRefs.Nobody;
 
@@ -79,14 +87,15 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _metrics = settings.Metrics;
         _stateAtStop = settings.StateAtStop;
         _plansAhead = settings.PlansAhead;
-        _cuts = _applier.Cuts;
+        _rangeTimeout = settings.RangeTimeout;
         bool ranged = settings.RangeStreams && _applier.Shards > 1;
-        _rangeStreams = [.. Enumerable.Range(0, ranged ? _applier.Shards : 0)
-            .Select(_ => new DataPlaneConnections<TensorConnection>(RangeStreamWorker, DataPlaneTraffic.Of))];
+        var dispatcher = Context.Props.Dispatcher;
+        _ranges = ranged
+            ? [.. _applier.Place().Select((server, range) =>
+                Context.ActorOf(RangeServerActor.Props(range, server, Self, _payloads, log).WithDispatcher(dispatcher), $"range-{range}"))]
+            : [];
+        _rangeTraffic = new DataPlaneTraffic[_ranges.Length];
         _parts = ranged ? new ShardParts(_applier.Shards, _payloads.Return) : null;
-        _intakes = [.. Enumerable.Range(0, _rangeStreams.Length)
-            .Select(range => new RangeIntake(range, _cuts[range], _cuts[range + 1] - _cuts[range], _payloads.Return))];
-        _rangeGradients = ranged ? new KeyRangeGradients(_intakes, _cuts) : null;
         // With key ranges the aggregator takes heads: the batch-norm statistics alone, the gradients staying in the parts.
         _aggregator = new StepAggregator(ranged ? new ShardPayloadLayout(0, _applier.Layout.BatchNormWidths) : _applier.Layout,
             _payloads.Return);
@@ -105,13 +114,14 @@ public sealed partial class ParameterServerActor : ReceiveActor
     /// <summary>The version of the weights now published: the number of optimizer steps taken.</summary>
     private long Version => _applier.Version;
 
+    public IStash Stash { get; set; } = null!;
+
     protected override void PostStop()
     {
         // Between two messages no step is half done: the model and the optimizer then hold a step a fresh coordinator
         // node can train on from (its node removed from the cluster, this one is stopped with the actor system).
         _stateAtStop?.Stopped(_applier.TryWriteModel() ? Version : null);
         _connections.Dispose();
-        foreach (var streams in _rangeStreams) streams.Dispose();
         _standbys.Dispose();
         _listener.Dispose();
         _applier.Dispose();
@@ -123,13 +133,13 @@ public sealed partial class ParameterServerActor : ReceiveActor
         {
             _coordinator = Sender;
             _connections.Admit(admit.WorkerId, admit.StreamToken);
-            foreach (var streams in _rangeStreams) streams.Admit(admit.WorkerId, admit.StreamToken);
+            foreach (var range in _ranges) range.Tell(admit);
         });
         Receive<AdmitStandby>(admit => _standbys.Admit(admit.Node, admit.StreamToken));
         Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
         Receive<DropWorker>(drop =>
         {
-            foreach (var streams in _rangeStreams) streams.Drop(drop.WorkerId);
+            foreach (var range in _ranges) range.Tell(drop);
             if (_connections.Drop(drop.WorkerId))
                 _log.Information("Data plane: closed the stream of worker {Worker}, lost by the coordinator: {Reason}", drop.WorkerId, drop.Reason);
         });
@@ -137,18 +147,16 @@ public sealed partial class ParameterServerActor : ReceiveActor
         {
             if (ForgetStandby(closed)) return;
             if (_connections.Forget(closed.Connection) is not { } id) return;
-            foreach (var streams in _rangeStreams) streams.Close(id);
+            foreach (var range in _ranges) range.Tell(new CloseRangeStream(id));
             _log.Warning("Data plane: worker {Worker} disconnected: {Reason}", id, closed.Reason.Message);
             _coordinator.Tell(new WorkerDisconnected(id, closed.Reason.Message));
         });
-        Receive<RangeStreamClosed>(closed =>
-        {
-            // The worker's main stream goes with it: its closing reports the worker lost, once.
-            if (_rangeStreams[closed.Range].Forget(closed.Connection) is { } id) _connections.Close(id);
-        });
+        // The worker's main stream goes with it: its closing reports the worker lost, once.
+        Receive<RangeStreamLost>(lost => _connections.Close(lost.Worker));
         Receive<FrameArrived>(OnFrame);
-        Receive<RangeFrameArrived>(OnRangeFrame);
+        Receive<PartIn>(OnPart);
         Receive<BeginStep>(Begin);
+        Receive<RangesTimedOut>(_ => { });
         Receive<ShardReassigned>(_screening.Reassigned);
         ReceiveModelRequests();
         Receive<RunEnded>(_ =>
@@ -156,6 +164,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
             if (_screening.Rule.Enabled)
                 _log.Information("Robust aggregation: the largest ratio of an applied shard's gradient norm to its step's others was " +
                                  "{Ratio:F2} (limit {Limit})", _screening.Rule.LargestRatio, _screening.Rule.MaxRatio);
+            foreach (var range in _ranges) range.Tell(RunEnded.Instance);
             Become(Ended);
         });
     }
@@ -173,25 +182,34 @@ public sealed partial class ParameterServerActor : ReceiveActor
             if (ForgetStandby(closed)) return;
             if (_connections.Forget(closed.Connection) is { } id) _log.Information("Data plane: worker {Worker} left after the run", id);
         });
-        Receive<RangeStreamClosed>(closed => _rangeStreams[closed.Range].Forget(closed.Connection));
         ReceiveModelRequests();
         ReceiveAny(_ => { });
     }
 
     private void ReceiveModelRequests()
     {
-        Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(_snapshot.Evaluate())));
+        Receive<EvaluateModel>(_ =>
+        {
+            var requester = Sender;
+            WithWholeState(() => requester.Tell(new ModelEvaluated(_snapshot.Evaluate())));
+        });
         Receive<SaveCheckpoint>(save =>
         {
             if (_saves.Requested(save.Path, Sender, out var refusal) is { } job) StartWriting(job);
             else if (refusal is not null) Sender.Tell(new CheckpointSaved(save.Path, Version, refusal));
         });
         Receive<CheckpointWritten>(Written);
-        Receive<ExportModel>(_ => Sender.Tell(_snapshot.Export()));
+        Receive<ExportModel>(_ =>
+        {
+            var requester = Sender;
+            WithWholeState(() => requester.Tell(_snapshot.Export()));
+        });
     }
 
     /// <summary>Copies the state to save here, between two messages, and writes it on a task; the result comes back as a message.</summary>
-    private void StartWriting(CheckpointJob job)
+    private void StartWriting(CheckpointJob job) => WithWholeState(() => Write(job));
+
+    private void Write(CheckpointJob job)
     {
         long started = Stopwatch.GetTimestamp();
         var content = _snapshot.Capture();
@@ -254,20 +272,11 @@ public sealed partial class ParameterServerActor : ReceiveActor
     private void ConnectRange(TensorConnection connection, int range)
     {
         string id = connection.PeerId ?? "";
-        string? refusal = (uint)range < (uint)_rangeStreams.Length
-            ? _rangeStreams[range].Accept(connection, connection.PeerToken)
-            : $"this run's parameters are cut into {_rangeStreams.Length} key ranges (--ps-shards {_applier.Shards}); there is no range {range}";
-        if (refusal is not null)
-        {
-            Refuse(connection, id, refusal);
-            return;
-        }
-        var self = Self;
-        string worker = RangeStreamWorker(connection);
-        connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new RangeFrameArrived(c, worker, range, frame)),
-            (c, closed) => self.Tell(new RangeStreamClosed(c, range, closed)));
-        SendRange(connection, range, new FrameHeader(FrameKind.WeightsRange, WeightsVersion: Version, Layer: range));
-        _log.Debug("Data plane: {Peer} connected for key range {Range}", id, range);
+        if ((uint)range < (uint)_ranges.Length)
+            _ranges[range].Tell(new RangeStreamConnected(connection));
+        else
+            Refuse(connection, id, $"this run's parameters are cut into {_ranges.Length} key ranges (--ps-shards {_applier.Shards}); " +
+                                   $"there is no range {range}");
     }
 
     private void Refuse(TensorConnection connection, string id, string refusal)
@@ -276,12 +285,6 @@ public sealed partial class ParameterServerActor : ReceiveActor
         if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
             connection.Dispose();
     }
-
-    private void SendRange(TensorConnection connection, int range, FrameHeader header) =>
-        _applier.RangeWeights(range).SendOn(connection, header);
-
-    private static string RangeStreamWorker(TensorConnection connection) =>
-        KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";
 
     /// <summary>
     /// A plan for the step now being aggregated (the first, or a new attempt) starts at once; a plan for a later step
@@ -316,7 +319,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _batchNorm.Begin(begin.Step, begin.Attempt, begin.Shards);
         _aggregator.Begin(begin.Step, begin.Attempt, begin.Shards);
         _parts?.Begin(begin.Step, begin.Attempt, begin.Shards.Length);
-        foreach (var intake in _intakes) intake.Begin(begin.Step, begin.Attempt, begin.Shards.Length);
+        foreach (var range in _ranges) range.Tell(new BeginRangeStep(begin.Step, begin.Attempt, begin.Shards.Length));
         _screening.Begin(begin);
     }
 
@@ -344,30 +347,18 @@ public sealed partial class ParameterServerActor : ReceiveActor
             default:
                 _payloads.Return(arrived.Frame.Payload);
                 _log.Warning("Data plane: worker {Worker} sent a {Kind} frame, which this parameter server does not take on a worker's main " +
-                             "stream (key ranges: {Ranges}); closing", worker, header.Kind, _rangeStreams.Length);
+                             "stream (key ranges on streams of their own: {Ranges}); closing", worker, header.Kind, _ranges.Length);
                 arrived.Connection.Dispose();
                 break;
         }
     }
 
-    private void OnRangeFrame(RangeFrameArrived arrived)
+    private void OnPart(PartIn partIn)
     {
-        var (header, worker) = (arrived.Frame.Header, arrived.Worker);
-        if (header.Kind != FrameKind.GradientPart || header.Layer != arrived.Range)
-        {
-            _payloads.Return(arrived.Frame.Payload);
-            _log.Warning("Data plane: worker {Worker} sent a {Kind} frame for range {Layer} on its stream of key range {Range}, which takes " +
-                         "that range's gradient parts alone; closing", worker, header.Kind, header.Layer, arrived.Range);
-            arrived.Connection.Dispose();
-            return;
-        }
-        // The head counts a result from a worker its shard is not assigned to; its parts are dropped without counting again.
-        if (!_screening.Assigned(header.Step, header.Attempt, header.ShardId, worker))
-        {
-            _payloads.Return(arrived.Frame.Payload);
-            return;
-        }
-        var report = _intakes[arrived.Range].Offer(worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload);
+        var (worker, report) = (partIn.Worker, partIn.Report);
+        // The head counts a result from a worker its shard is not assigned to; its parts are dropped without counting again
+        // (the range's server keeps such a part until the next step begins there, one per shard and admitted worker at most).
+        if (!_screening.Assigned(report.Step, report.Attempt, report.ShardId, worker)) return;
         var piece = report.State == PieceState.Held ? _parts!.OfferPart(worker, report) : new PieceOutcome(report.State, Reason: report.Reason);
         switch (piece.State)
         {
@@ -375,7 +366,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
                 OfferWhole(worker, piece);
                 break;
             case PieceState.Malformed:
-                Reject(header.ShardId, worker, piece.Reason!, ShardVerdict.Rejected);
+                Reject(report.ShardId, worker, piece.Reason!, ShardVerdict.Rejected);
                 break;
             case PieceState.Dropped:
                 _log.Debug("Step {Step}: dropped {Piece} from worker {Worker}", _aggregator.Step + 1, piece.Reason, worker);
@@ -504,13 +495,102 @@ public sealed partial class ParameterServerActor : ReceiveActor
     {
         long applyStarted = Stopwatch.GetTimestamp();
         double exchange = Stopwatch.GetElapsedTime(_exchangeStarted, applyStarted).TotalSeconds;
-        long step = _aggregator.Step;
-        foreach (var intake in _intakes) intake.Sum(_screening.Senders);
-        if (!_applier.TryApply(_aggregator, (IShardGradients?)_rangeGradients ?? _aggregator, out var outcome, out var failure))
+        if (_ranges.Length > 0)
         {
-            _coordinator.Tell(new StepFailed(step, failure));
+            StepRanges(applyStarted, exchange);
             return;
         }
+        if (!_applier.TryApply(_aggregator, out var outcome, out var failure))
+        {
+            _coordinator.Tell(new StepFailed(_aggregator.Step, failure));
+            return;
+        }
+        Applied(outcome, applyStarted, exchange);
+    }
+
+    /// <summary>
+    /// Has every range's server sum and step the complete step, and waits for all of them (other messages wait too) before
+    /// the one decision: commit, or discard and report the step failed. A range that does not answer within the range
+    /// timeout leaves the step undecided: the parameter server stops, as it does when a range of its own overruns.
+    /// </summary>
+    private void StepRanges(long applyStarted, double exchange)
+    {
+        long step = _aggregator.Step;
+        var ask = new SumAndStepRange(step, _aggregator.Attempt, [.. _screening.Senders], _applier.Observed);
+        foreach (var range in _ranges) range.Tell(ask);
+        var stepped = new RangeStepped[_ranges.Length];
+        int answered = 0;
+        AwaitRanges($"summing and stepping step {step + 1}", () => Receive<RangeStepped>(answer => answer.Step == step, answer =>
+        {
+            stepped[answer.Range] = answer;
+            _rangeTraffic[answer.Range] = answer.Traffic;
+            if (++answered < stepped.Length) return;
+            EndWaiting();
+            if (_applier.TryCommitPlaced(_aggregator, stepped, out var outcome, out var failure))
+                Applied(outcome, applyStarted, exchange);
+            else
+            {
+                foreach (var range in _ranges) range.Tell(new DiscardRange(step));
+                _coordinator.Tell(new StepFailed(step, failure));
+            }
+            Stash.UnstashAll();
+        }));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> once the whole state of the current version is here: at once, unless the key ranges are
+    /// served apart and were not gathered since the last step; then after gathering every range (other messages waiting meanwhile).
+    /// </summary>
+    private void WithWholeState(Action use)
+    {
+        if (_applier.HoldsCurrentState)
+        {
+            use();
+            return;
+        }
+        // One gather serves every use of the version: a checkpoint due and an epoch's evaluation after one step, say.
+        _afterGather.Add(use);
+        if (_afterGather.Count > 1) return;
+        foreach (var range in _ranges) range.Tell(GatherRange.Instance);
+        var gathered = new RangeGathered[_ranges.Length];
+        int answered = 0;
+        AwaitRanges($"gathering version {Version}", () => Receive<RangeGathered>(answer =>
+        {
+            gathered[answer.Range] = answer;
+            if (++answered < gathered.Length) return;
+            EndWaiting();
+            _applier.Gathered(gathered);
+            var uses = _afterGather.ToArray();
+            _afterGather.Clear();
+            foreach (var waiting in uses) waiting();
+            Stash.UnstashAll();
+        }));
+    }
+
+    /// <summary>Waits for the ranges' servers: <paramref name="answers"/> takes their answers, everything else waits in the stash.</summary>
+    private void AwaitRanges(string what, Action answers)
+    {
+        long wait = ++_waits;
+        _waiting = Context.System.Scheduler.ScheduleTellOnceCancelable(_rangeTimeout, Self, new RangesTimedOut(wait), Self);
+        BecomeStacked(() =>
+        {
+            answers();
+            Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => throw new TimeoutException(
+                $"the key ranges' servers did not all answer within {_rangeTimeout.TotalSeconds:G} s while {what}"));
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
+
+    private void EndWaiting()
+    {
+        _waiting?.Cancel();
+        _waiting = null;
+        UnbecomeStacked();
+    }
+
+    private void Applied(BatchOutcome outcome, long applyStarted, double exchange)
+    {
+        long step = _aggregator.Step;
         _screening.Applied();
         var senders = _screening.Senders;
         bool evaluate = _endsEpoch;
@@ -523,16 +603,15 @@ public sealed partial class ParameterServerActor : ReceiveActor
         _exchangeStarted = Stopwatch.GetTimestamp();
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected, _screening.Unassigned),
-            _rangeStreams.Aggregate(_connections.Traffic, (total, streams) => total.Plus(streams.Traffic)),
+            _rangeTraffic.Aggregate(_connections.Traffic, (total, range) => total.Plus(range)),
             new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted, _exchangeStarted).TotalSeconds), senders));
-        if (_parts is null)
+        // With key ranges each range's server sends its range of the new weights on its streams.
+        if (_ranges.Length == 0)
             foreach (var connection in _connections.Current)
                 _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, step + 1, Version));
-        for (int range = 0; range < _rangeStreams.Length; range++)
-            foreach (var connection in _rangeStreams[range].Current)
-                SendRange(connection, range, new FrameHeader(FrameKind.WeightsRange, step + 1, Version, Layer: range));
+        foreach (var range in _ranges) range.Tell(new CommitRange(step));
         if (_checkpoints is { } plan && plan.IsDue(Version) && _saves.Due(plan.Path, Version) is { } job) StartWriting(job);
-        if (evaluate) _coordinator.Tell(new ModelEvaluated(_snapshot.Evaluate()));
+        if (evaluate) WithWholeState(() => _coordinator.Tell(new ModelEvaluated(_snapshot.Evaluate())));
     }
 
     /// <summary>A worker's data-plane stream passed the handshake (from the listener's thread).</summary>
@@ -542,11 +621,7 @@ public sealed partial class ParameterServerActor : ReceiveActor
 
     private sealed record FrameArrived(TensorConnection Connection, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
 
-    /// <summary>A frame on <paramref name="Worker"/>'s stream of key range <paramref name="Range"/> (its id parsed once, as it connected).</summary>
-    private sealed record RangeFrameArrived(TensorConnection Connection, string Worker, int Range, ReceivedFrame Frame)
-        : INoSerializationVerificationNeeded;
-
-    private sealed record RangeStreamClosed(TensorConnection Connection, int Range, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
+    private sealed record RangesTimedOut(long Wait);
 
     private sealed record CheckpointWritten(CheckpointJob Job, long Step, string? Error) : INoSerializationVerificationNeeded;
 }

@@ -23,14 +23,22 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// at the same time as the others (<see cref="RangeCrew"/>): every rule is element-wise and every sum keeps its shard
 /// order, so the result is bit for bit the unsharded one; the step's decision is still one (one non-finite range rolls
 /// every range back). The whole vector (whole weights frames, evaluation, checkpoints) is put together from the ranges
-/// when read, once per version, and the run's optimizer gets the ranges' state whenever the model is written.
+/// when read, once per version, and the run's optimizer gets the ranges' state whenever the model is written. The ranges can
+/// also be handed to servers of their own (<see cref="Place"/>, <see cref="RangeServerActor"/>): the applier then steps
+/// nothing, learns each step's outcome from them (<see cref="TryCommitPlaced"/>) and holds the whole state only as last
+/// gathered from them (<see cref="Gathered"/>).
 /// </summary>
 public sealed class StepApplier : IDisposable
 {
     private readonly Sequential _model;
     private readonly IOptimizer _optimizer;
     private readonly IGradientObserver? _observer;
-    private readonly RangeServer[] _servers;
+    // Null once the ranges are placed with servers of their own; the version is then counted here.
+    private RangeServer[]? _servers;
+    private long _placedVersion;
+    // The version the run's optimizer holds the placed ranges' state of (gathered).
+    private long _gatheredStateVersion = -1;
+    private float[]? _observedWeights;
     // The whole vector put together from the ranges, with more than one range; its version.
     private readonly PublishedWeights? _whole;
     private long _wholeVersion;
@@ -39,7 +47,7 @@ public sealed class StepApplier : IDisposable
     private readonly int[] _runningMeanOffsets;
     private readonly float[][] _mergedMean, _mergedVariance;
     private readonly IReadOnlyList<ParameterRange> _ranges;
-    private readonly RangeCrew _crew;
+    private RangeCrew? _crew;
     private readonly bool[] _rangeFinite;
     private readonly string?[] _rangeRefusal;
     private readonly Action<int> _sumAndStepRange;
@@ -94,7 +102,13 @@ public sealed class StepApplier : IDisposable
     public ShardPayloadLayout Layout { get; }
 
     /// <summary>The version of the weights: the number of optimizer steps taken.</summary>
-    public long Version => _servers[0].Version;
+    public long Version => _servers is { } servers ? servers[0].Version : _placedVersion;
+
+    /// <summary>Whether a gradient observer sees each step (placed ranges then send their summed gradient and new weights).</summary>
+    public bool Observed => _observer is not null;
+
+    /// <summary>Whether the whole state of the current version is here: always, unless the ranges are placed and not yet gathered.</summary>
+    public bool HoldsCurrentState => _servers is not null || _gatheredStateVersion == Version;
 
     public ReadOnlySpan<float> Parameters => Weights.Array;
 
@@ -103,9 +117,11 @@ public sealed class StepApplier : IDisposable
     {
         get
         {
-            if (_whole is null) return _servers[0].Weights;
+            if (_whole is null) return _servers![0].Weights;
             if (_wholeVersion != Version)
             {
+                if (_servers is null)
+                    throw new InvalidOperationException($"the key ranges' weights of version {Version} were not gathered");
                 var next = _whole.Next;
                 foreach (var server in _servers) server.Weights.Array.CopyTo(next.AsSpan(server.Range.Offset));
                 _whole.PublishNext();
@@ -116,7 +132,24 @@ public sealed class StepApplier : IDisposable
     }
 
     /// <summary>Range <paramref name="range"/>'s weights as sent on that range's streams.</summary>
-    public SharedPayload RangeWeights(int range) => _servers[range].Weights;
+    public SharedPayload RangeWeights(int range) =>
+        (_servers ?? throw new InvalidOperationException("the key ranges are placed with servers of their own"))[range].Weights;
+
+    /// <summary>
+    /// Hands each key range's weights and optimizer state to whoever serves it from now on, in range order: the applier then
+    /// steps nothing itself; it counts the versions the servers commit and holds the whole state only as gathered from them.
+    /// </summary>
+    public IReadOnlyList<RangeServer> Place()
+    {
+        if (_whole is null) throw new InvalidOperationException("one key range is not placed apart from the parameter server");
+        var servers = _servers ?? throw new InvalidOperationException("the key ranges are placed already");
+        _placedVersion = servers[0].Version;
+        _gatheredStateVersion = -1;
+        _servers = null;
+        _crew?.Dispose();
+        _crew = null;
+        return servers;
+    }
 
     /// <summary>The K + 1 offsets that bound the key ranges: 0, the cuts, the parameter count.</summary>
     public int[] Cuts => [.. _ranges.Select(r => r.Offset), _gradients.Length];
@@ -149,28 +182,89 @@ public sealed class StepApplier : IDisposable
         // One run of the ranges a step, summing and stepping each range in turn: a separate run per phase woke the range
         // threads twice more on every step's critical path. A range whose sum is not finite is not stepped; the step is
         // then refused whole, which leaves the weights and state as they were, since every range wrote beside them.
-        _crew.Run(_sumAndStepRange);
+        var servers = _servers ?? throw new InvalidOperationException("the key ranges are placed with servers of their own");
+        _crew!.Run(_sumAndStepRange);
         outcome = aggregator.Outcome();
         bool gradientFinite = Array.IndexOf(_rangeFinite, false) < 0;
         if (gradientFinite) _observer?.OnGradients(step, _gradients);
-        string? refusal = Array.Find(_rangeRefusal, r => r is not null);
-        if (!gradientFinite || refusal is not null)
+        failure = Refusal(step, gradientFinite, Array.Find(_rangeRefusal, r => r is not null));
+        if (failure is not null)
         {
-            foreach (var server in _servers) server.Discard();
-            failure = gradientFinite
-                ? $"the optimizer refused step {step + 1}: it would make {refusal} NaN or infinite " +
-                  $"(a huge gradient); the weights of step {step} are kept"
-                : $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept";
+            foreach (var server in servers) server.Discard();
             return false;
         }
-        foreach (var server in _servers) server.Commit();
+        foreach (var server in servers) server.Commit();
         _observer?.OnWeights(step, Parameters);
+        Fold(aggregator);
+        _sources = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The placed ranges' answers to the complete step in <paramref name="aggregator"/>: true when every range's sum was finite
+    /// and no range refused its optimizer step, and the step is then the new version here (the running statistics folded, the
+    /// observer shown the gradient and weights the answers carry); false, with <paramref name="failure"/> saying why, when the
+    /// step is to be discarded by every range.
+    /// </summary>
+    public bool TryCommitPlaced(StepAggregator aggregator, IReadOnlyList<RangeStepped> stepped, out BatchOutcome outcome,
+        [NotNullWhen(false)] out string? failure)
+    {
+        if (_servers is not null) throw new InvalidOperationException("the key ranges are not placed");
+        long step = aggregator.Step;
+        outcome = aggregator.Outcome();
+        bool gradientFinite = stepped.All(s => s.Finite);
+        if (gradientFinite && _observer is not null)
+            _observer.OnGradients(step, Assemble(stepped, s => s.Gradient, _gradients));
+        failure = Refusal(step, gradientFinite, stepped.Select(s => s.Refusal).FirstOrDefault(r => r is not null));
+        if (failure is not null) return false;
+        _placedVersion++;
+        _observer?.OnWeights(step, Assemble(stepped, s => s.Weights, _observedWeights ??= new float[_gradients.Length]));
+        Fold(aggregator);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes every placed range's weights and optimizer state as gathered at the current version: the whole state is here
+    /// again (<see cref="HoldsCurrentState"/>) until the next step.
+    /// </summary>
+    public void Gathered(IReadOnlyList<RangeGathered> gathered)
+    {
+        if (_servers is not null) throw new InvalidOperationException("the key ranges are not placed");
+        var next = _whole!.Next;
+        foreach (var range in gathered)
+        {
+            if (range.Version != Version)
+                throw new InvalidOperationException($"key range {range.Range} was gathered at version {range.Version}, not {Version}");
+            int offset = _ranges[range.Range].Offset;
+            range.Weights.CopyTo(next.AsSpan(offset));
+            for (int i = 0; i < _optimizer.StateNames.Count; i++)
+                range.State[i].CopyTo(_optimizer.State(_optimizer.StateNames[i]).Slice(offset));
+        }
+        _whole.PublishNext();
+        _wholeVersion = _gatheredStateVersion = Version;
+    }
+
+    private float[] Assemble(IReadOnlyList<RangeStepped> stepped, Func<RangeStepped, float[]?> part, float[] whole)
+    {
+        foreach (var range in stepped)
+            (part(range) ?? throw new InvalidOperationException($"key range {range.Range} did not send what the observer reads"))
+                .CopyTo(whole.AsSpan(_ranges[range.Range].Offset));
+        return whole;
+    }
+
+    private static string? Refusal(long step, bool gradientFinite, string? refusal) =>
+        !gradientFinite
+            ? $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept"
+            : refusal is not null
+                ? $"the optimizer refused step {step + 1}: it would make {refusal} NaN or infinite (a huge gradient); the weights of step {step} are kept"
+                : null;
+
+    private void Fold(StepAggregator aggregator)
+    {
+        _aggregator = aggregator;
         // A few hundred values per batch-norm layer: cheaper on this thread than waking the range threads again.
         for (int range = 0; range < _ranges.Count; range++) FoldRange(range);
         _aggregator = null;
-        _sources = null;
-        failure = null;
-        return true;
     }
 
     /// <summary>
@@ -181,7 +275,10 @@ public sealed class StepApplier : IDisposable
     {
         _model.Backend.Upload(Parameters, _model.Parameters);
         _model.Backend.Upload(_buffers, _model.Buffers);
-        foreach (var server in _servers) server.CopyStateTo(_optimizer);
+        if (_servers is not null)
+            foreach (var server in _servers) server.CopyStateTo(_optimizer);
+        else if (_gatheredStateVersion != Version)
+            throw new InvalidOperationException($"the key ranges' state of version {Version} was not gathered");
         _optimizer.SetStepCount(Version);
     }
 
@@ -191,7 +288,7 @@ public sealed class StepApplier : IDisposable
     /// </summary>
     public bool TryWriteModel()
     {
-        if (_midStep) return false;
+        if (_midStep || !HoldsCurrentState) return false;
         WriteModel();
         return true;
     }
@@ -204,10 +301,10 @@ public sealed class StepApplier : IDisposable
     }
 
     /// <summary>Stops the range threads.</summary>
-    public void Dispose() => _crew.Dispose();
+    public void Dispose() => _crew?.Dispose();
 
     private void SumAndStepRange(int range) =>
-        _rangeRefusal[range] = _servers[range].SumAndStep(_sources!, _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length),
+        _rangeRefusal[range] = _servers![range].SumAndStep(_sources!, _gradients.AsSpan(_ranges[range].Offset, _ranges[range].Length),
             out _rangeFinite[range]);
 
     private void FoldRange(int range)

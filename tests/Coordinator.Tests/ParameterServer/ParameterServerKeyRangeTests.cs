@@ -80,6 +80,31 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Parts_that_reach_their_range_before_the_steps_plan_wait_for_it_and_the_model_read_after_the_step_is_gathered_from_every_range()
+    {
+        using var worker = Connect("w1");
+        var gradient = _training.Result(0.1f);
+        worker.SendPart(0, 0, shard: 0, range: 0, gradient);
+        worker.SendPart(0, 0, shard: 0, range: 1, gradient);
+        ExpectNoMsg(Quiet);
+
+        Begin(0, [new Shard(0, 0, 4)]);
+        worker.SendHead(0, 0, shard: 0, rows: 4);
+        ExpectMsg<ShardArrived>();
+        Assert.Equal(1L, ExpectMsg<StepApplied>().Version);
+        _server.Tell(EvaluateModel.Instance, TestActor);
+        Assert.NotNull(ExpectMsg<ModelEvaluated>().Test);
+        _server.Tell(ExportModel.Instance, TestActor);
+
+        Assert.Equal(1L, ExpectMsg<ModelExported>().Step);
+        var expected = Minus(_training.InitialWeights, XorTraining.LearningRate * 0.1f);
+        Assert.Equal(expected, worker.NextWeights().Weights, (a, b) => Math.Abs(a - b) < 1e-6f);
+        var exported = new float[_training.Model.ParameterCount];
+        _training.Model.Backend.Download(_training.Model.Parameters, exported);
+        Assert.Equal(expected, exported, (a, b) => Math.Abs(a - b) < 1e-6f);
+    }
+
+    [Fact]
     public void A_part_holding_a_NaN_rejects_its_workers_shard_as_not_finite_and_a_part_of_another_length_as_malformed()
     {
         using var worker = Connect("w1");

@@ -1,12 +1,15 @@
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Compute.Cpu;
 using DistTrainer.Core.Nn;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Tests.Testing;
 using DistTrainer.Core.Training;
+using DistTrainer.Core.Training.Sharding;
 using Xunit;
+using static DistTrainer.Coordinator.Tests.ParameterServer.HandDrivenSteps;
 
 namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
@@ -126,6 +129,71 @@ public sealed class StepApplierTests : IDisposable
     }
 
     [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Key_ranges_placed_with_servers_of_their_own_and_gathered_give_the_unsharded_weights_state_and_statistics_bit_for_bit(int shards)
+    {
+        const string layers = "linear:5:7,batchnorm:7,relu,linear:7:3,batchnorm:3";
+        var (weights, state, buffers) = Run(layers, 1);
+        var (placedWeights, placedState, placedBuffers) = Run(layers, shards, placed: true);
+
+        Assert.Equal(Bits(weights), Bits(placedWeights));
+        Assert.Equal(Bits(state), Bits(placedState));
+        Assert.Equal(Bits(buffers), Bits(placedBuffers));
+    }
+
+    [Fact]
+    public void Placed_ranges_leave_no_whole_state_here_until_gathered_at_the_current_version_and_the_observer_sees_their_gradient()
+    {
+        var observer = new RecordingObserver();
+        using var applier = Applier(_training.Model, _training.Optimizer(), observer, shards: 2);
+        var servers = applier.Place();
+        var step = CompleteStep.Of(applier.Layout, 0, _training.Result(0.25f), _training.Result(0.5f));
+        var stale = Gather(servers);
+
+        Assert.True(applier.TryCommitPlaced(step, StepEach(servers, step, observed: true), out var outcome, out _));
+        foreach (var server in servers) server.Commit();
+
+        Assert.Equal(1, applier.Version);
+        Assert.Equal(4, outcome.Rows);
+        Assert.Equal(Enumerable.Repeat(0.75f, _training.Model.ParameterCount), Assert.Single(observer.Seen).Gradients);
+        Assert.False(applier.HoldsCurrentState);
+        Assert.False(applier.TryWriteModel());
+        Assert.Equal("key range 0 was gathered at version 0, not 1",
+            Assert.Throws<InvalidOperationException>(() => applier.Gathered(stale)).Message);
+        applier.Gathered(Gather(servers));
+        Assert.True(applier.TryWriteModel());
+        Assert.Equal(Minus(_training.InitialWeights, XorTraining.LearningRate * 0.75f), ModelWeights(), (a, b) => Math.Abs(a - b) < 1e-6f);
+    }
+
+    [Fact]
+    public void A_range_refusing_its_step_makes_the_placed_step_fail_with_the_unsharded_reason_and_the_version_stays()
+    {
+        using var applier = Applier(_training.Model, _training.Optimizer(), null, shards: 2);
+        var servers = applier.Place();
+        var step = CompleteStep.Of(applier.Layout, 0, _training.Result(3e38f), _training.Result(3e38f));
+
+        Assert.False(applier.TryCommitPlaced(step, StepEach(servers, step, observed: false), out _, out var failure));
+
+        Assert.Equal("the summed gradient of step 1 is not finite (each shard was); the weights of step 0 are kept", failure);
+        Assert.Equal(0, applier.Version);
+    }
+
+    private static RangeStepped[] StepEach(IReadOnlyList<RangeServer> servers, StepAggregator step, bool observed) =>
+    [
+        .. servers.Select((server, range) =>
+        {
+            var gradient = new float[server.Range.Length];
+            string? refusal = server.SumAndStep(step, gradient, out bool finite);
+            return new RangeStepped(range, step.Step, finite, refusal, default, observed ? gradient : null,
+                observed && finite && refusal is null ? server.NextWeights.ToArray() : null);
+        }),
+    ];
+
+    private static RangeGathered[] Gather(IReadOnlyList<RangeServer> servers) =>
+        [.. servers.Select((server, range) => new RangeGathered(range, server.Version, server.Weights.Array.ToArray(), server.CopyState()))];
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     public void A_step_over_key_ranges_allocates_nothing_on_the_parameter_servers_thread(int shards)
@@ -195,20 +263,33 @@ public sealed class StepApplierTests : IDisposable
         return weights;
     }
 
-    private static (float[] Weights, float[] State, float[] Buffers) Run(string layers, int shards)
+    /// <summary>
+    /// Four Adam steps of three random shards; <paramref name="placed"/>: the ranges stepped by servers of their own, as their
+    /// actors do (sum and step each, one decision here, commit each), then gathered.
+    /// </summary>
+    private static (float[] Weights, float[] State, float[] Buffers) Run(string layers, int shards, bool placed = false)
     {
         using var backend = new CpuBackend(1);
         using var model = new Sequential(ModelSpec.Parse(layers), backend, 4);
         model.Initialize(XorTraining.Seed);
         var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam", 0.01f, WeightDecay: 0.01f), model.ParameterCount);
         using var applier = Applier(model, optimizer, null, shards);
+        var servers = placed ? applier.Place() : null;
         var random = new Random(9);
         for (int step = 0; step < 4; step++)
         {
             var payloads = Enumerable.Range(0, 3)
                 .Select(_ => Enumerable.Range(0, applier.Layout.Length).Select(_ => random.NextSingle() - 0.5f).ToArray()).ToArray();
-            Assert.True(applier.TryApply(CompleteStep.Of(applier.Layout, step, payloads), out _, out _));
+            var complete = CompleteStep.Of(applier.Layout, step, payloads);
+            if (servers is null)
+                Assert.True(applier.TryApply(complete, out _, out _));
+            else
+            {
+                Assert.True(applier.TryCommitPlaced(complete, StepEach(servers, complete, observed: false), out _, out _));
+                foreach (var server in servers) server.Commit();
+            }
         }
+        if (servers is not null) applier.Gathered(Gather(servers));
         // The run's optimizer holds the ranges' state once the model is written.
         applier.WriteModel();
         var buffers = new float[model.BufferCount];

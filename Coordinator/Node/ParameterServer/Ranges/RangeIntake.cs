@@ -19,6 +19,12 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
     private int _attempt, _shards;
     private IReadOnlyList<string> _senders = [];
 
+    /// <summary>The step being collected (-1 before the first).</summary>
+    public long Step => _step;
+
+    /// <summary>The attempt of <see cref="Step"/> being collected.</summary>
+    public int Attempt => _attempt;
+
     /// <summary>Parts dropped because they were for another step or attempt than the one aggregated, over the run.</summary>
     public long LateParts { get; private set; }
 

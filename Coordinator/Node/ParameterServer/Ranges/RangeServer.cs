@@ -57,6 +57,9 @@ public sealed class RangeServer
     /// <summary>The range's weights as sent; read-only.</summary>
     public SharedPayload Weights => _weights.Current;
 
+    /// <summary>The weights the step begun would make the range's; read-only, and only between a finite step and its decision.</summary>
+    public ReadOnlySpan<float> NextWeights => _weights.Next;
+
     /// <summary>
     /// Sums the range of <paramref name="shards"/>' gradients into <paramref name="gradient"/> (the range's length) and, when
     /// every value is finite (<paramref name="finite"/>), steps the optimizer into the next version; what the step would leave
@@ -79,6 +82,9 @@ public sealed class RangeServer
 
     /// <summary>Forgets the step: the weights, the state and the step count stay those of the step before it.</summary>
     public void Discard() => _guard.Refuse();
+
+    /// <summary>Copies of the range's optimizer state buffers, in the optimizer's order of <see cref="IOptimizer.StateNames"/>.</summary>
+    public float[][] CopyState() => [.. Optimizer.StateNames.Select(name => Optimizer.State(name).ToArray())];
 
     /// <summary>Copies the range's optimizer state into <paramref name="whole"/>'s at the range's place (for a checkpoint of the whole model).</summary>
     public void CopyStateTo(IOptimizer whole)

@@ -1,0 +1,166 @@
+using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Hosting;
+using Serilog;
+
+namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+
+/// <summary>
+/// One key range's server: the range's streams of every admitted worker (admitted by the token of the worker's registration,
+/// which the master forwards), the range's parts of the step being collected (<see cref="RangeIntake"/>, each reported to the
+/// master as a <see cref="PartIn"/>), and the range's weights and optimizer state (<see cref="RangeServer"/>), which change only
+/// as the master decides: <see cref="SumAndStepRange"/>, then <see cref="CommitRange"/> (the new weights go out on the range's
+/// streams) or <see cref="DiscardRange"/>. A part for a step the master has not yet begun here (its plan and the worker's part
+/// race) waits, a bounded number of them, until it has. Nothing here needs the master's node: every message it exchanges with
+/// the master is plain data but the stream's hand-over.
+/// </summary>
+public sealed class RangeServerActor : ReceiveActor
+{
+    /// <summary>Parts held for a step not yet begun here; past it, such a part is dropped (its shard is then late).</summary>
+    public const int EarlyPartsLimit = 256;
+
+    private readonly int _range;
+    private readonly RangeServer _server;
+    private readonly RangeIntake _intake;
+    private readonly IActorRef _master;
+    private readonly PayloadPool _payloads;
+    private readonly ILogger _log;
+    private readonly float[] _gradient;
+    private readonly List<PartArrived> _early = [];
+    private readonly DataPlaneConnections<TensorConnection> _streams = new(WorkerOf, DataPlaneTraffic.Of);
+
+    public RangeServerActor(int range, RangeServer server, IActorRef master, PayloadPool payloads, ILogger log)
+    {
+        _range = range;
+        _server = server;
+        _master = master;
+        _payloads = payloads;
+        _log = log;
+        _intake = new RangeIntake(range, server.Range.Offset, server.Range.Length, payloads.Return);
+        _gradient = new float[server.Range.Length];
+        Serving();
+    }
+
+    public static Props Props(int range, RangeServer server, IActorRef master, PayloadPool payloads, ILogger log) =>
+        Akka.Actor.Props.Create(() => new RangeServerActor(range, server, master, payloads, log));
+
+    protected override void PostStop()
+    {
+        _streams.Dispose();
+        _intake.Begin(-1, 0, 0);
+        foreach (var early in _early) _payloads.Return(early.Frame.Payload);
+        _early.Clear();
+    }
+
+    private void Serving()
+    {
+        Receive<AdmitWorker>(admit => _streams.Admit(admit.WorkerId, admit.StreamToken));
+        Receive<DropWorker>(drop => _streams.Drop(drop.WorkerId));
+        Receive<CloseRangeStream>(close => _streams.Close(close.Worker));
+        Receive<RangeStreamConnected>(connected => Connect(connected.Connection));
+        Receive<StreamClosed>(Closed);
+        Receive<PartArrived>(OnPart);
+        Receive<BeginRangeStep>(Begin);
+        Receive<SumAndStepRange>(SumAndStep);
+        Receive<CommitRange>(commit =>
+        {
+            _server.Commit();
+            var header = new FrameHeader(FrameKind.WeightsRange, commit.Step + 1, _server.Version, Layer: _range);
+            foreach (var connection in _streams.Current) _server.Weights.SendOn(connection, header);
+        });
+        Receive<DiscardRange>(_ => _server.Discard());
+        Receive<GatherRange>(_ => Sender.Tell(Gathered()));
+        Receive<RunEnded>(_ => Become(Ended));
+    }
+
+    /// <summary>After the run no stream comes in and no part is kept; the range can still be gathered.</summary>
+    private void Ended()
+    {
+        Receive<RangeStreamConnected>(connected =>
+        {
+            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), "the run is over");
+            connected.Connection.Dispose();
+        });
+        Receive<StreamClosed>(closed => _streams.Forget(closed.Connection));
+        Receive<PartArrived>(arrived => _payloads.Return(arrived.Frame.Payload));
+        Receive<GatherRange>(_ => Sender.Tell(Gathered()));
+        ReceiveAny(_ => { });
+    }
+
+    private void Connect(TensorConnection connection)
+    {
+        if (_streams.Accept(connection, connection.PeerToken) is { } refusal)
+        {
+            _log.Warning("Data plane: refused {Peer} ({Worker}) on key range {Range}: {Reason}", connection.Peer, connection.PeerId, _range, refusal);
+            if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
+                connection.Dispose();
+            return;
+        }
+        var self = Self;
+        string worker = WorkerOf(connection);
+        // The thread that hands a frame over runs this actor on it (its dispatcher's SenderThreadExecutor), with no wake-up.
+        connection.Start((c, frame) => SenderThreadExecutor.RunHere(self, new PartArrived(c, worker, frame)),
+            (c, closed) => self.Tell(new StreamClosed(c, closed)));
+        _server.Weights.SendOn(connection, new FrameHeader(FrameKind.WeightsRange, WeightsVersion: _server.Version, Layer: _range));
+        _log.Debug("Data plane: worker {Worker} connected for key range {Range}", worker, _range);
+    }
+
+    private void Closed(StreamClosed closed)
+    {
+        if (_streams.Forget(closed.Connection) is { } worker) _master.Tell(new RangeStreamLost(_range, worker, closed.Reason.Message));
+    }
+
+    private void OnPart(PartArrived arrived)
+    {
+        var header = arrived.Frame.Header;
+        if (header.Kind != FrameKind.GradientPart || header.Layer != _range)
+        {
+            _payloads.Return(arrived.Frame.Payload);
+            _log.Warning("Data plane: worker {Worker} sent a {Kind} frame for range {Layer} on its stream of key range {Range}, which takes " +
+                         "that range's gradient parts alone; closing", arrived.Worker, header.Kind, header.Layer, _range);
+            arrived.Connection.Dispose();
+            return;
+        }
+        if ((header.Step, header.Attempt).CompareTo((_intake.Step, _intake.Attempt)) > 0)
+        {
+            if (_early.Count < EarlyPartsLimit) _early.Add(arrived);
+            else
+            {
+                _payloads.Return(arrived.Frame.Payload);
+                _log.Warning("Step {Step}: dropped part {Range} of shard {Shard} from worker {Worker}: {Limit} parts already wait for " +
+                             "steps not yet begun", header.Step + 1, _range, header.ShardId, arrived.Worker, EarlyPartsLimit);
+            }
+            return;
+        }
+        var report = _intake.Offer(arrived.Worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload);
+        _master.Tell(new PartIn(arrived.Worker, report));
+    }
+
+    private void Begin(BeginRangeStep begin)
+    {
+        _intake.Begin(begin.Step, begin.Attempt, begin.Shards);
+        if (_early.Count == 0) return;
+        var waiting = _early.ToArray();
+        _early.Clear();
+        foreach (var part in waiting) OnPart(part);
+    }
+
+    private void SumAndStep(SumAndStepRange step)
+    {
+        _intake.Sum(step.Senders);
+        string? refusal = _server.SumAndStep(_intake, _gradient, out bool finite);
+        bool stepped = finite && refusal is null;
+        Sender.Tell(new RangeStepped(_range, step.Step, finite, refusal, _streams.Traffic,
+            step.Observed ? (float[])_gradient.Clone() : null,
+            step.Observed && stepped ? _server.NextWeights.ToArray() : null));
+    }
+
+    private RangeGathered Gathered() => new(_range, _server.Version, _server.Weights.Array.ToArray(), _server.CopyState());
+
+    private static string WorkerOf(TensorConnection connection) =>
+        KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";
+
+    private sealed record PartArrived(TensorConnection Connection, string Worker, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+
+    private sealed record StreamClosed(TensorConnection Connection, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
+}

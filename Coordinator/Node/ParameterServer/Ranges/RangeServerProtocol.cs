@@ -1,0 +1,53 @@
+using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
+
+namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+
+// Messages between the step's master (the parameter server) and a key range's server (RangeServerActor). The step's
+// decision stays with the master: a range server checks and keeps its range's parts, reports each one, and sums, steps,
+// commits or discards only when the master says so. Every message but the stream's hand-over is plain data, so that a
+// range server can live on another node; the master's admissions (AdmitWorker, DropWorker) and RunEnded are forwarded to it.
+
+/// <summary>A worker's stream of this range passed the handshake; the range server admits it by the worker's token, or refuses it.</summary>
+public sealed record RangeStreamConnected(TensorConnection Connection) : INoSerializationVerificationNeeded;
+
+/// <summary>Collect the parts of attempt <paramref name="Attempt"/> of step <paramref name="Step"/>, cut into <paramref name="Shards"/> shards.</summary>
+public sealed record BeginRangeStep(long Step, int Attempt, int Shards);
+
+/// <summary>What a range's server made of a worker's part: the master puts it with the result's head and other parts.</summary>
+public sealed record PartIn(string Worker, PartReport Report);
+
+/// <summary>
+/// The step is complete: sum shard i's part from <paramref name="Senders"/>[i], in shard order, and step the range beside its
+/// weights; answered with <see cref="RangeStepped"/>. With <paramref name="Observed"/>, the answer carries the range's summed
+/// gradient and new weights, for a gradient observer.
+/// </summary>
+public sealed record SumAndStepRange(long Step, int Attempt, string[] Senders, bool Observed);
+
+/// <summary>
+/// Range <paramref name="Range"/> summed and stepped step <paramref name="Step"/>: whether its sum was finite, and what the step
+/// would leave non-finite (null: nothing). <paramref name="Traffic"/>: the bytes its streams carried over the run.
+/// </summary>
+public sealed record RangeStepped(int Range, long Step, bool Finite, string? Refusal, DataPlaneTraffic Traffic,
+    float[]? Gradient = null, float[]? Weights = null);
+
+/// <summary>Every range stepped: make the step the range's and send the range's new weights on its streams.</summary>
+public sealed record CommitRange(long Step);
+
+/// <summary>The step is refused: forget it, keeping the weights and state of the step before.</summary>
+public sealed record DiscardRange(long Step);
+
+/// <summary>Send the range's weights and optimizer state as they are now; answered with <see cref="RangeGathered"/>.</summary>
+public sealed record GatherRange
+{
+    public static readonly GatherRange Instance = new();
+}
+
+/// <summary>Range <paramref name="Range"/> at <paramref name="Version"/>: its weights and its optimizer's state buffers (in the optimizer's order).</summary>
+public sealed record RangeGathered(int Range, long Version, float[] Weights, float[][] State);
+
+/// <summary>Worker <paramref name="Worker"/>'s stream of range <paramref name="Range"/> closed: its other streams go with it.</summary>
+public sealed record RangeStreamLost(int Range, string Worker, string Reason);
+
+/// <summary>Worker <paramref name="Worker"/>'s main stream closed: close its stream of this range too, keeping its admission.</summary>
+public sealed record CloseRangeStream(string Worker);
