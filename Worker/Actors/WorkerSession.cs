@@ -80,7 +80,8 @@ public sealed class WorkerSession : IDisposable
         {
             attempt.Stage = $"connecting the data plane to the parameter server at {job.DataPlaneHost}:{job.DataPlanePort}";
             var connected = link = ParameterServerLink.Connect(job.DataPlaneHost, job.DataPlanePort, settings.WorkerId, streamToken, worker,
-                shards.Deliver, TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane, laneCount, job.KeyRangeCuts);
+                shards.Deliver, TimeSpan.FromSeconds(job.ExchangeTimeoutSeconds), node, dataPlane, laneCount, job.KeyRangeCuts,
+                job.KeyRangeServers);
             ShardComputer Model(IComputeBackend on, int lane) =>
                 new(spec, loss, train, on, job.MaxShardRows, job.Seed, job.SynchronisedBatchNorm ? connected.Exchanges[lane] : null);
             attempt.Stage = "building the model";

@@ -47,20 +47,22 @@ public sealed class ParameterServerLink : IDisposable
     /// throws <see cref="IOException"/> when every attempt failed. Each whole version of the weights goes to
     /// <paramref name="weights"/> on a reader thread, which owns its payload from then on; a closed or refused stream goes to
     /// <paramref name="worker"/>. <paramref name="lanes"/> batch-norm exchanges are made, one per compute lane. With
-    /// <paramref name="keyRangeCuts"/>, one more stream per key range, all to the same server in this version.
+    /// <paramref name="keyRangeCuts"/>, one more stream per key range, to that range's server in <paramref name="keyRangeServers"/>.
     /// </summary>
     public static ParameterServerLink Connect(string host, int port, string workerId, string streamToken, IActorRef worker,
         Action<WeightsArrived> weights, TimeSpan exchangeTimeout, WorkerNodeSettings node, DataPlaneOptions dataPlane, int lanes = 1,
-        int[]? keyRangeCuts = null)
+        int[]? keyRangeCuts = null, KeyRangeServer[]? keyRangeServers = null)
     {
+        int ranges = keyRangeCuts is null ? 0 : keyRangeCuts.Length - 1;
+        if (ranges > 0 && keyRangeServers?.Length != ranges)
+            throw new IOException($"the job cuts the parameters into {ranges} key ranges but names {keyRangeServers?.Length ?? 0} servers for them");
         var opened = new List<TensorConnection>();
         try
         {
             opened.Add(TensorClient.Connect(host, port, workerId, node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken));
-            int ranges = keyRangeCuts is null ? 0 : keyRangeCuts.Length - 1;
             for (int range = 0; range < ranges; range++)
-                opened.Add(TensorClient.Connect(host, port, KeyRangeStreams.PeerId(workerId, range), node.ConnectTimeout, node.ConnectRetries,
-                    dataPlane, streamToken));
+                opened.Add(TensorClient.Connect(keyRangeServers![range].Host, keyRangeServers[range].Port, KeyRangeStreams.PeerId(workerId, range),
+                    node.ConnectTimeout, node.ConnectRetries, dataPlane, streamToken));
         }
         catch
         {

@@ -27,7 +27,7 @@ public sealed partial class CoordinatorActor
                 _log.Information("Worker {Worker} joined the run at step {Step}", connected.WorkerId, _meter.Step + 1);
         });
         Receive<StopTraining>(_ => _stopRequested = true);
-        ReceiveCheckpointFailure();
+        ReceiveServerFailures();
     }
 
     /// <summary>Handlers every phase shares: registration (of workers and standby coordinators) and cluster membership.</summary>

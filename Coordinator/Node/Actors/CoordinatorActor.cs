@@ -95,7 +95,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             $"only {_roster.Ready().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s",
             FailureKind.Cluster));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
-        ReceiveCheckpointFailure();
+        ReceiveServerFailures();
         StashStepReports();
         IgnoreStale();
     }
@@ -147,7 +147,12 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     }
 
     /// <summary>A periodic checkpoint the parameter server could not write, retries included, ends the run: it would go on unprotected.</summary>
-    private void ReceiveCheckpointFailure() => Receive<CheckpointFailed>(failed => Finish(failed.Reason, FailureKind.Checkpoint));
+    private void ReceiveServerFailures()
+    {
+        Receive<CheckpointFailed>(failed => Finish(failed.Reason, FailureKind.Checkpoint));
+        // A key range's server lost: the weights cannot be put together any more, so the run ends (a rollback is not built).
+        Receive<RangeFailed>(failed => Finish(failed.Reason, FailureKind.Cluster));
+    }
 
     /// <summary>
     /// Reports that can come in while no step is being trained: the step sent ahead computed and applied

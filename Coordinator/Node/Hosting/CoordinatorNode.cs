@@ -4,6 +4,7 @@ using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
@@ -75,8 +76,15 @@ public sealed class CoordinatorNode : IAsyncDisposable
             if (rangeStreams && settings.Job.WireDtype != WireDtype.Fp32)
                 throw new InvalidInputException($"--wire-dtype {WireDtypes.Name(settings.Job.WireDtype)} with key ranges on streams of their own " +
                                                 "(ps-range-streams): a result cut into ranges travels as fp32 only in this version");
+            // With key ranges on streams of their own, each range is served by a host of its own, in this node for now.
+            var rangeHosts = rangeStreams
+                ? RangeHosting.Start(system, dataPlaneHost, settings.Job.DataPlaneHost, serverSettings.Shards, dataPlane, result._log,
+                    Dispatchers.ParameterServer)
+                : [];
             serverSettings = serverSettings with
             {
+                RangeHosts = rangeHosts,
+                ConnectTimeout = result.Settings.PsRangeConnectTimeout,
                 Retry = result.Settings.CheckpointRetry,
                 RangeTimeout = result.Settings.PsRangeTimeout,
                 PlansAhead = result.Settings.PlansAhead,
@@ -92,6 +100,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 {
                     DataPlanePort = listener.Port,
                     KeyRangeCuts = rangeStreams ? ParameterRanges.Cuts(evaluator.Model.ParameterLayout, serverSettings.Shards) : null,
+                    KeyRangeServers = rangeStreams ? [.. rangeHosts.Select(host => new KeyRangeServer(host.Host, host.Port))] : null,
                 },
                 Quarantine = result.Settings.Quarantine,
                 PlansAhead = result.Settings.PlansAhead

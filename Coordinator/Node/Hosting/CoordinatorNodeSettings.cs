@@ -22,6 +22,7 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="PsRangeTimeout">Bounds one key range's part of a step with --ps-shards above 1.</param>
 /// <param name="PlansAhead">How many steps after the current one are planned and sent at once.</param>
 /// <param name="PsRangeStreams">With --ps-shards above 1, whether each key range travels on a stream of its own.</param>
+/// <param name="PsRangeConnectTimeout">Bounds one attempt to open the parameter server's stream to a key range's server.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
@@ -33,7 +34,8 @@ public sealed record CoordinatorNodeSettings(
     QuarantinePolicy Quarantine,
     TimeSpan PsRangeTimeout,
     int PlansAhead,
-    bool PsRangeStreams = false)
+    bool PsRangeStreams,
+    TimeSpan PsRangeConnectTimeout)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -49,6 +51,7 @@ public sealed record CoordinatorNodeSettings(
             new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")),
             section.Number("max-shard-norm-ratio", minAboveZero: 1),
             new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")),
-            section.Duration("ps-range-timeout"), section.Count("plans-ahead"), section.Switch("ps-range-streams"));
+            section.Duration("ps-range-timeout"), section.Count("plans-ahead"), section.Switch("ps-range-streams"),
+            section.Duration("ps-range-connect-timeout"));
     }
 }

@@ -90,9 +90,12 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         _rangeTimeout = settings.RangeTimeout;
         bool ranged = settings.RangeStreams && _applier.Shards > 1;
         var dispatcher = Context.Props.Dispatcher;
+        if (ranged && settings.RangeHosts.Count != _applier.Shards)
+            throw new ArgumentException($"{_applier.Shards} key ranges on streams of their own need as many servers; {settings.RangeHosts.Count} given",
+                nameof(settings));
         _ranges = ranged
-            ? [.. _applier.Place().Select((server, range) =>
-                Context.ActorOf(RangeServerActor.Props(range, server, Self, _payloads, log).WithDispatcher(dispatcher), $"range-{range}"))]
+            ? [.. _applier.Place().Select((host, range) => Context.ActorOf(RangeLinkActor.Props(host, settings.RangeHosts[range], Self,
+                listener.Options, settings.ConnectTimeout, log).WithDispatcher(dispatcher), $"range-{range}"))]
             : [];
         _rangeTraffic = new DataPlaneTraffic[_ranges.Length];
         _parts = ranged ? new ShardParts(_applier.Shards, _payloads.Return) : null;
@@ -157,6 +160,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         Receive<PartIn>(OnPart);
         Receive<BeginStep>(Begin);
         Receive<RangesTimedOut>(_ => { });
+        Receive<RangeServerLost>(Lost);
         Receive<ShardReassigned>(_screening.Reassigned);
         ReceiveModelRequests();
         Receive<RunEnded>(_ =>
@@ -167,6 +171,39 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
             foreach (var range in _ranges) range.Tell(RunEnded.Instance);
             Become(Ended);
         });
+    }
+
+    /// <summary>
+    /// A key range's server is lost: its range of the weights and of the optimizer state is gone, so no step can be taken
+    /// and the whole model can no longer be gathered. The coordinator ends the run; the model keeps the last version written
+    /// into it (by an evaluation, a checkpoint or an export), which is what an export then hands over.
+    /// </summary>
+    private void Lost(RangeServerLost lost)
+    {
+        string reason = $"key range {lost.Range}'s server was lost ({lost.Reason}); the run cannot go on without its weights and " +
+                        $"optimizer state (a rollback to the last checkpoint is not built)";
+        _log.Error("Step {Step}: {Reason}", Version + 1, reason);
+        _coordinator.Tell(new RangeFailed(reason));
+        foreach (var range in _ranges) Context.Stop(range);
+        Become(() => RangesLost(reason));
+    }
+
+    private void RangesLost(string reason)
+    {
+        Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(null)));
+        Receive<SaveCheckpoint>(save => Sender.Tell(new CheckpointSaved(save.Path, Version, reason)));
+        Receive<ExportModel>(_ => Sender.Tell(new ModelExported(_applier.WrittenVersion)));
+        Receive<DataPlaneConnected>(connected =>
+        {
+            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), reason);
+            connected.Connection.Dispose();
+        });
+        Receive<FrameArrived>(arrived => _payloads.Return(arrived.Frame.Payload));
+        Receive<DataPlaneClosed>(closed =>
+        {
+            if (!ForgetStandby(closed)) _connections.Forget(closed.Connection);
+        });
+        ReceiveAny(_ => { });
     }
 
     /// <summary>After the run the weights are final: the model can still be evaluated and saved; workers leave.</summary>
@@ -251,7 +288,8 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         }
         if (KeyRangeStreams.TryParse(id, out _, out int range))
         {
-            ConnectRange(connection, range);
+            // A key range's stream goes to the range's server, whose address the job names: not here.
+            Refuse(connection, id, $"key range {range}'s streams go to that range's server, not to the parameter server");
             return;
         }
         if (_connections.Accept(connection, connection.PeerToken) is { } refusal)
@@ -267,16 +305,6 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         if (_parts is null) _applier.Weights.SendOn(connection, new FrameHeader(FrameKind.Weights, WeightsVersion: Version));
         _log.Information("Data plane: worker {Worker} connected from {Peer}; sent weights version {Version}", id, connection.Peer, Version);
         _coordinator.Tell(new WorkerConnected(id));
-    }
-
-    private void ConnectRange(TensorConnection connection, int range)
-    {
-        string id = connection.PeerId ?? "";
-        if ((uint)range < (uint)_ranges.Length)
-            _ranges[range].Tell(new RangeStreamConnected(connection));
-        else
-            Refuse(connection, id, $"this run's parameters are cut into {_ranges.Length} key ranges (--ps-shards {_applier.Shards}); " +
-                                   $"there is no range {range}");
     }
 
     private void Refuse(TensorConnection connection, string id, string refusal)
@@ -577,6 +605,13 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
             answers();
             Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => throw new TimeoutException(
                 $"the key ranges' servers did not all answer within {_rangeTimeout.TotalSeconds:G} s while {what}"));
+            Receive<RangeServerLost>(lost =>
+            {
+                EndWaiting();
+                _afterGather.Clear();
+                Lost(lost);
+                Stash.UnstashAll();
+            });
             ReceiveAny(_ => Stash.Stash());
         });
     }

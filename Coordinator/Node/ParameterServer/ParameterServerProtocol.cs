@@ -110,6 +110,12 @@ public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationN
 
 public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// A key range's server was lost (its stream closed, or never opened): the run must stop, <paramref name="Reason"/> says why;
+/// the parameter server takes no more steps.
+/// </summary>
+public sealed record RangeFailed(string Reason) : INoSerializationVerificationNeeded;
+
 /// <summary>The periodic checkpoint could not be written, retries included: the run must stop (<paramref name="Reason"/> says why).</summary>
 public sealed record CheckpointFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
 

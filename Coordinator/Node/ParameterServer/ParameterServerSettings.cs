@@ -24,6 +24,15 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     /// </summary>
     public bool RangeStreams { get; init; }
 
+    /// <summary>
+    /// Where each key range's server listens, with <see cref="RangeStreams"/>: the parameter server hands each range to its
+    /// server there and drives it over a data-plane stream. One per range, in range order.
+    /// </summary>
+    public IReadOnlyList<Ranges.RangeEndpoint> RangeHosts { get; init; } = [];
+
+    /// <summary>How long opening the stream to a key range's server may take, each of its attempts (the node's configuration sets it).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long one range of a step may take (the node's configuration sets it); past it the parameter server stops.</summary>
     public TimeSpan RangeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

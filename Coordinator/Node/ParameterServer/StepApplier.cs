@@ -93,6 +93,7 @@ public sealed class StepApplier : IDisposable
         _rangeRefusal = new string?[shards];
         _sumAndStepRange = SumAndStepRange;
         _crew = new RangeCrew(shards, rangeTimeout);
+        WrittenVersion = Version;
     }
 
     /// <summary>How many key ranges the parameters are cut into (--ps-shards).</summary>
@@ -103,6 +104,9 @@ public sealed class StepApplier : IDisposable
 
     /// <summary>The version of the weights: the number of optimizer steps taken.</summary>
     public long Version => _servers is { } servers ? servers[0].Version : _placedVersion;
+
+    /// <summary>The version whose weights, running statistics and optimizer state the model and the run's optimizer hold now.</summary>
+    public long WrittenVersion { get; private set; }
 
     /// <summary>Whether a gradient observer sees each step (placed ranges then send their summed gradient and new weights).</summary>
     public bool Observed => _observer is not null;
@@ -136,10 +140,11 @@ public sealed class StepApplier : IDisposable
         (_servers ?? throw new InvalidOperationException("the key ranges are placed with servers of their own"))[range].Weights;
 
     /// <summary>
-    /// Hands each key range's weights and optimizer state to whoever serves it from now on, in range order: the applier then
-    /// steps nothing itself; it counts the versions the servers commit and holds the whole state only as gathered from them.
+    /// Hands each key range's weights and optimizer state to whoever serves it from now on (what each range's server starts
+    /// from, in range order): the applier then steps nothing itself; it counts the versions the servers commit and holds the
+    /// whole state only as gathered from them.
     /// </summary>
-    public IReadOnlyList<RangeServer> Place()
+    public IReadOnlyList<HostRange> Place()
     {
         if (_whole is null) throw new InvalidOperationException("one key range is not placed apart from the parameter server");
         var servers = _servers ?? throw new InvalidOperationException("the key ranges are placed already");
@@ -148,7 +153,7 @@ public sealed class StepApplier : IDisposable
         _servers = null;
         _crew?.Dispose();
         _crew = null;
-        return servers;
+        return [.. servers.Select((server, range) => server.ToHost(range))];
     }
 
     /// <summary>The K + 1 offsets that bound the key ranges: 0, the cuts, the parameter count.</summary>
@@ -280,6 +285,7 @@ public sealed class StepApplier : IDisposable
         else if (_gatheredStateVersion != Version)
             throw new InvalidOperationException($"the key ranges' state of version {Version} was not gathered");
         _optimizer.SetStepCount(Version);
+        WrittenVersion = Version;
     }
 
     /// <summary>

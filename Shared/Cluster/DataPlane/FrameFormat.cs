@@ -21,7 +21,7 @@ internal static class FrameFormat
     public const int PayloadBytesOffset = 54;
     private const int ChecksumOffset = HeaderBytes - sizeof(ulong);
 
-    public static bool IsText(FrameKind kind) => kind is FrameKind.Hello or FrameKind.Refused;
+    public static bool IsText(FrameKind kind) => kind is FrameKind.Hello or FrameKind.Refused or FrameKind.RangeControl;
 
     /// <summary>Writes <paramref name="header"/> with its checksum computed over the header fields and <paramref name="payload"/>.</summary>
     public static void Write(FrameHeader header, ReadOnlySpan<byte> payload, XxHash3 hash, Span<byte> destination)

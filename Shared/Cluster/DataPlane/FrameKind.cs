@@ -9,7 +9,9 @@ namespace DistTrainer.Cluster.DataPlane;
 /// With the parameters cut into key ranges (--ps-shards above 1), a shard result travels in pieces: its
 /// <see cref="ResultHead"/> (rows, loss, correct count in the header; the batch-norm moments as payload) to the step's
 /// master, and one <see cref="GradientPart"/> per range (<see cref="FrameHeader.Layer"/> names the range) to that range's
-/// server, which sends its range of each new version back as <see cref="WeightsRange"/> (see KeyRangeStreams).
+/// server, which sends its range of each new version back as <see cref="WeightsRange"/> (see KeyRangeStreams). Between the
+/// step's master and a range's server, the range's protocol travels as <see cref="RangeControl"/> frames (UTF-8 text: a
+/// message's type and its fields), each followed by the float buffers it announces as <see cref="RangeState"/> frames.
 /// </summary>
 public enum FrameKind : byte
 {
@@ -27,4 +29,6 @@ public enum FrameKind : byte
     ResultHead = 12,
     GradientPart = 13,
     WeightsRange = 14,
+    RangeControl = 15,
+    RangeState = 16,
 }

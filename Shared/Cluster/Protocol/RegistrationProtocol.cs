@@ -6,7 +6,7 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 7;
+    public const int Current = 8;
 }
 
 /// <summary>
@@ -26,7 +26,8 @@ public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string
 /// with synchronised batch norm, the step's logical shards (they wait on each other's statistics); otherwise 1.
 /// <paramref name="KeyRangeCuts"/>, when the parameters are cut into key ranges (--ps-shards above 1), are the K + 1 offsets
 /// that bound them: a worker then sends each result as a head and one part per range, each range on a stream of its own
-/// (KeyRangeStreams), and puts each version of the weights together from its ranges. Null: one stream, whole results.
+/// (KeyRangeStreams), to that range's server at <paramref name="KeyRangeServers"/>[r], and puts each version of the weights
+/// together from its ranges. Null: one stream, whole results.
 /// </summary>
 public sealed record TrainingJob(
     string Layers,
@@ -43,7 +44,11 @@ public sealed record TrainingJob(
     int? TrainSamples = null,
     WireDtype WireDtype = WireDtype.Fp32,
     int ConcurrentShards = 1,
-    int[]? KeyRangeCuts = null) : IProtocolMessage;
+    int[]? KeyRangeCuts = null,
+    KeyRangeServer[]? KeyRangeServers = null) : IProtocolMessage;
+
+/// <summary>Where a key range's server takes the workers' streams of that range.</summary>
+public sealed record KeyRangeServer(string Host, int Port);
 
 /// <summary>
 /// The worker may take part. <paramref name="StreamToken"/> is a secret of this registration alone: the worker's

@@ -3,6 +3,7 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Compute;
 using DistTrainer.Core.Compute.Cpu;
 using DistTrainer.Core.Data;
@@ -48,6 +49,9 @@ internal sealed class XorTraining : IDisposable
     /// <summary>The parameter server's data-plane listener, once started.</summary>
     public TensorListener? Listener { get; private set; }
 
+    /// <summary>Where the key ranges' servers take the workers' range streams, once a parameter server with them is started.</summary>
+    public int RangeHostPort { get; private set; }
+
     /// <summary>What a coordinator of this run tells its workers.</summary>
     public TrainingJob Job => new(Layers, Loss.Name, DatasetLoader.Xor, null, DatasetFingerprint.Of(Data), Seed, false, Data.Count,
         "127.0.0.1", Listener?.Port ?? 0, 5);
@@ -63,8 +67,14 @@ internal sealed class XorTraining : IDisposable
         var listener = new TensorListener("127.0.0.1", 0, connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
             refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal));
         Listener = listener;
-        server = system.ActorOf(ParameterServerActor.Props(settings ?? new ParameterServerSettings(null, MaxShardNormRatio: maxShardNormRatio), Runner, Data, Optimizer(), listener, log),
-            ParameterServerActor.Name);
+        settings ??= new ParameterServerSettings(null, MaxShardNormRatio: maxShardNormRatio);
+        // Key ranges on streams of their own are served by a host of their own, on a listener of its own, as a node starts them.
+        if (settings is { RangeStreams: true, Shards: > 1 })
+        {
+            settings = settings with { RangeHosts = RangeHosting.Start(system, "127.0.0.1", "127.0.0.1", settings.Shards, listener.Options, log) };
+            RangeHostPort = settings.RangeHosts[0].Port;
+        }
+        server = system.ActorOf(ParameterServerActor.Props(settings, Runner, Data, Optimizer(), listener, log), ParameterServerActor.Name);
         return server;
     }
 

@@ -4,6 +4,7 @@ using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.DataPlane;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Coordinator.Tests.Actors;
 using DistTrainer.Core.Training.Sharding;
 using Xunit;
@@ -51,7 +52,7 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private ReceivingEnd RangeStream(string workerId, int range, string token) =>
-        new(TensorClient.Connect("127.0.0.1", Listener.Port, KeyRangeStreams.PeerId(workerId, range), TimeSpan.FromSeconds(5), retries: 0, token: token));
+        new(TensorClient.Connect("127.0.0.1", _training.RangeHostPort, KeyRangeStreams.PeerId(workerId, range), TimeSpan.FromSeconds(5), retries: 0, token: token));
 
     private void Begin(long step, Shard[] shards, string worker = "w1") =>
         _server.Tell(new BeginStep(step, 0, shards, shards.Select(_ => worker).ToArray()), TestActor);
@@ -105,6 +106,47 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void The_ranges_host_refuses_a_masters_stream_without_its_token_and_any_stream_that_is_not_a_key_ranges()
+    {
+        var guessed = new ReceivingEnd(TensorClient.Connect("127.0.0.1", _training.RangeHostPort, KeyRangeStreams.ControlPeerId(0),
+            TimeSpan.FromSeconds(5), retries: 0, token: "guessed token"));
+        var main = new ReceivingEnd(TensorClient.Connect("127.0.0.1", _training.RangeHostPort, "w1", TimeSpan.FromSeconds(5), retries: 0,
+            token: TokenOf("w1")));
+
+        Assert.Equal("the stream did not present the token of key range 0's master", guessed.NextFrame().Text());
+        Assert.Equal("this listener takes key-range streams alone", main.NextFrame().Text());
+        using var worker = Connect("w1");
+        Begin(0, [new Shard(0, 0, 4)]);
+        worker.SendResult(0, 0, shard: 0, rows: 4, _training.Result(0.1f));
+        ExpectMsg<ShardArrived>();
+        Assert.Equal(1L, ExpectMsg<StepApplied>().Version);
+    }
+
+    [Fact]
+    public async Task A_ranges_server_lost_ends_the_run_with_the_reason_and_the_model_keeps_the_last_version_written_into_it()
+    {
+        using var worker = Connect("w1");
+        Begin(0, [new Shard(0, 0, 4)]);
+        worker.SendResult(0, 0, shard: 0, rows: 4, _training.Result(0.1f));
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<StepApplied>();
+        _server.Tell(ExportModel.Instance, TestActor);
+        Assert.Equal(1L, ExpectMsg<ModelExported>().Step);
+        Begin(1, [new Shard(0, 0, 4)]);
+        worker.SendResult(1, 0, shard: 0, rows: 4, _training.Result(0.1f));
+        ExpectMsg<ShardArrived>();
+        ExpectMsg<StepApplied>();
+
+        Sys.Stop(await Sys.ActorSelection($"/user/{RangeHosting.ActorName}").ResolveOne(TimeSpan.FromSeconds(5)));
+
+        Assert.StartsWith("key range ", ExpectMsg<RangeFailed>().Reason);
+        _server.Tell(new SaveCheckpoint("never-written.safetensors"), TestActor);
+        Assert.StartsWith("key range ", ExpectMsg<CheckpointSaved>().Error);
+        _server.Tell(ExportModel.Instance, TestActor);
+        Assert.Equal(1L, ExpectMsg<ModelExported>().Step);
+    }
+
+    [Fact]
     public void A_part_holding_a_NaN_rejects_its_workers_shard_as_not_finite_and_a_part_of_another_length_as_malformed()
     {
         using var worker = Connect("w1");
@@ -136,7 +178,7 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
         using var missing = missingEnd.Connection;
 
         Assert.Equal("worker 'w1': the stream did not present the token of that worker's registration", guessedEnd.NextFrame().Text());
-        Assert.Equal("this run's parameters are cut into 2 key ranges (--ps-shards 2); there is no range 2", missingEnd.NextFrame().Text());
+        Assert.Equal("key range 2 is not served here", missingEnd.NextFrame().Text());
         Begin(0, [new Shard(0, 0, 4)]);
         worker.SendResult(0, 0, shard: 0, rows: 4, _training.Result(0.1f));
         ExpectMsg<ShardArrived>();

@@ -147,7 +147,7 @@ public sealed class StepApplierTests : IDisposable
     {
         var observer = new RecordingObserver();
         using var applier = Applier(_training.Model, _training.Optimizer(), observer, shards: 2);
-        var servers = applier.Place();
+        var servers = Served(applier.Place());
         var step = CompleteStep.Of(applier.Layout, 0, _training.Result(0.25f), _training.Result(0.5f));
         var stale = Gather(servers);
 
@@ -170,7 +170,7 @@ public sealed class StepApplierTests : IDisposable
     public void A_range_refusing_its_step_makes_the_placed_step_fail_with_the_unsharded_reason_and_the_version_stays()
     {
         using var applier = Applier(_training.Model, _training.Optimizer(), null, shards: 2);
-        var servers = applier.Place();
+        var servers = Served(applier.Place());
         var step = CompleteStep.Of(applier.Layout, 0, _training.Result(3e38f), _training.Result(3e38f));
 
         Assert.False(applier.TryCommitPlaced(step, StepEach(servers, step, observed: false), out _, out var failure));
@@ -178,6 +178,9 @@ public sealed class StepApplierTests : IDisposable
         Assert.Equal("the summed gradient of step 1 is not finite (each shard was); the weights of step 0 are kept", failure);
         Assert.Equal(0, applier.Version);
     }
+
+    /// <summary>Servers of the ranges handed over, as a range's host builds them from what it is sent.</summary>
+    private static RangeServer[] Served(IReadOnlyList<HostRange> ranges) => [.. ranges.Select(range => RangeServer.Hosting(range, new PayloadPool()))];
 
     private static RangeStepped[] StepEach(IReadOnlyList<RangeServer> servers, StepAggregator step, bool observed) =>
     [
@@ -274,7 +277,7 @@ public sealed class StepApplierTests : IDisposable
         model.Initialize(XorTraining.Seed);
         var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam", 0.01f, WeightDecay: 0.01f), model.ParameterCount);
         using var applier = Applier(model, optimizer, null, shards);
-        var servers = placed ? applier.Place() : null;
+        var servers = placed ? Served(applier.Place()) : null;
         var random = new Random(9);
         for (int step = 0; step < 4; step++)
         {

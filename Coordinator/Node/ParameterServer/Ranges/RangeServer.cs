@@ -46,6 +46,29 @@ public sealed class RangeServer
         return new RangeServer(range, optimizer, parameters.Slice(range.Offset, range.Length), payloads);
     }
 
+    /// <summary>The range a <see cref="HostRange"/> hands over, wherever it is served; throws when its buffers do not fit its settings.</summary>
+    /// <exception cref="ArgumentException">a buffer of another length than the range, or another count of state buffers than its optimizer has</exception>
+    public static RangeServer Hosting(HostRange host, PayloadPool payloads)
+    {
+        var optimizer = OptimizerFactory.Create(host.Optimizer, host.Length);
+        if (host.State.Length != optimizer.StateNames.Count)
+            throw new ArgumentException($"key range {host.Range}: {host.State.Length} optimizer state buffers where {host.Optimizer.Name} has " +
+                                        $"{optimizer.StateNames.Count}", nameof(host));
+        for (int i = 0; i < host.State.Length; i++)
+        {
+            if (host.State[i].Length != host.Length)
+                throw new ArgumentException($"key range {host.Range}: optimizer state {optimizer.StateNames[i]} holds {host.State[i].Length} values; " +
+                                            $"the range has {host.Length}", nameof(host));
+            host.State[i].CopyTo(optimizer.State(optimizer.StateNames[i]));
+        }
+        optimizer.SetStepCount(host.StepCount);
+        return new RangeServer(new ParameterRange(host.Offset, host.Length, []), optimizer, host.Weights, payloads);
+    }
+
+    /// <summary>What a server of this range elsewhere starts from: the range's weights, optimizer settings and state, and step count, copied.</summary>
+    public HostRange ToHost(int range) =>
+        new(range, Range.Offset, Range.Length, Optimizer.ResolvedSettings, Version, _weights.Current.Array.ToArray(), CopyState());
+
     public ParameterRange Range { get; }
 
     /// <summary>The range's optimizer, holding <see cref="ParameterRange.Length"/> parameters.</summary>

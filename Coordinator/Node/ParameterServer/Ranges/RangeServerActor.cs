@@ -11,25 +11,36 @@ namespace DistTrainer.Coordinator.ParameterServer.Ranges;
 /// master as a <see cref="PartIn"/>), and the range's weights and optimizer state (<see cref="RangeServer"/>), which change only
 /// as the master decides: <see cref="SumAndStepRange"/>, then <see cref="CommitRange"/> (the new weights go out on the range's
 /// streams) or <see cref="DiscardRange"/>. A part for a step the master has not yet begun here (its plan and the worker's part
-/// race) waits, a bounded number of them, until it has. Nothing here needs the master's node: every message it exchanges with
-/// the master is plain data but the stream's hand-over.
+/// race) waits, a bounded number of them, until it has. Nothing here needs the master's node: the master's messages come from
+/// its stream to this range's host (<see cref="RangeHostActor"/>), and what this server tells the master goes back on it.
 /// </summary>
-public sealed class RangeServerActor : ReceiveActor
+public sealed class RangeServerActor : ReceiveActor, IWithTimers
 {
     /// <summary>Parts held for a step not yet begun here; past it, such a part is dropped (its shard is then late).</summary>
     public const int EarlyPartsLimit = 256;
 
+    /// <summary>
+    /// Streams held until their worker's admission comes from the master (it travels there on another stream, so a worker can
+    /// be quicker), at most this many and each for at most <see cref="AdmissionWait"/>; past either, such a stream is refused.
+    /// </summary>
+    public const int UnadmittedLimit = 64;
+
+    public static readonly TimeSpan AdmissionWait = TimeSpan.FromSeconds(10);
+
     private readonly int _range;
     private readonly RangeServer _server;
     private readonly RangeIntake _intake;
-    private readonly IActorRef _master;
+    private readonly Action<object> _master;
     private readonly PayloadPool _payloads;
     private readonly ILogger _log;
     private readonly float[] _gradient;
     private readonly List<PartArrived> _early = [];
+    private readonly List<TensorConnection> _unadmitted = [];
     private readonly DataPlaneConnections<TensorConnection> _streams = new(WorkerOf, DataPlaneTraffic.Of);
 
-    public RangeServerActor(int range, RangeServer server, IActorRef master, PayloadPool payloads, ILogger log)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public RangeServerActor(int range, RangeServer server, Action<object> master, PayloadPool payloads, ILogger log)
     {
         _range = range;
         _server = server;
@@ -41,12 +52,14 @@ public sealed class RangeServerActor : ReceiveActor
         Serving();
     }
 
-    public static Props Props(int range, RangeServer server, IActorRef master, PayloadPool payloads, ILogger log) =>
+    /// <summary>The server of <paramref name="range"/>, starting from <paramref name="server"/>; <paramref name="master"/> takes what it tells the step's master.</summary>
+    public static Props Props(int range, RangeServer server, Action<object> master, PayloadPool payloads, ILogger log) =>
         Akka.Actor.Props.Create(() => new RangeServerActor(range, server, master, payloads, log));
 
     protected override void PostStop()
     {
         _streams.Dispose();
+        foreach (var waiting in _unadmitted) waiting.Dispose();
         _intake.Begin(-1, 0, 0);
         foreach (var early in _early) _payloads.Return(early.Frame.Payload);
         _early.Clear();
@@ -54,7 +67,11 @@ public sealed class RangeServerActor : ReceiveActor
 
     private void Serving()
     {
-        Receive<AdmitWorker>(admit => _streams.Admit(admit.WorkerId, admit.StreamToken));
+        Receive<AdmitWorker>(Admit);
+        Receive<AdmissionOverdue>(overdue =>
+        {
+            if (_unadmitted.Remove(overdue.Connection)) Refuse(overdue.Connection, overdue.Refusal);
+        });
         Receive<DropWorker>(drop => _streams.Drop(drop.WorkerId));
         Receive<CloseRangeStream>(close => _streams.Close(close.Worker));
         Receive<RangeStreamConnected>(connected => Connect(connected.Connection));
@@ -69,7 +86,7 @@ public sealed class RangeServerActor : ReceiveActor
             foreach (var connection in _streams.Current) _server.Weights.SendOn(connection, header);
         });
         Receive<DiscardRange>(_ => _server.Discard());
-        Receive<GatherRange>(_ => Sender.Tell(Gathered()));
+        Receive<GatherRange>(_ => _master(Gathered()));
         Receive<RunEnded>(_ => Become(Ended));
     }
 
@@ -83,17 +100,32 @@ public sealed class RangeServerActor : ReceiveActor
         });
         Receive<StreamClosed>(closed => _streams.Forget(closed.Connection));
         Receive<PartArrived>(arrived => _payloads.Return(arrived.Frame.Payload));
-        Receive<GatherRange>(_ => Sender.Tell(Gathered()));
+        Receive<GatherRange>(_ => _master(Gathered()));
         ReceiveAny(_ => { });
+    }
+
+    private void Admit(AdmitWorker admit)
+    {
+        _streams.Admit(admit.WorkerId, admit.StreamToken);
+        foreach (var waiting in _unadmitted.Where(c => WorkerOf(c) == admit.WorkerId).ToArray())
+        {
+            _unadmitted.Remove(waiting);
+            Timers.Cancel(waiting);
+            Connect(waiting);
+        }
     }
 
     private void Connect(TensorConnection connection)
     {
         if (_streams.Accept(connection, connection.PeerToken) is { } refusal)
         {
-            _log.Warning("Data plane: refused {Peer} ({Worker}) on key range {Range}: {Reason}", connection.Peer, connection.PeerId, _range, refusal);
-            if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
-                connection.Dispose();
+            if (!_streams.Admits(WorkerOf(connection)) && _unadmitted.Count < UnadmittedLimit)
+            {
+                _unadmitted.Add(connection);
+                Timers.StartSingleTimer(connection, new AdmissionOverdue(connection, refusal), AdmissionWait);
+            }
+            else
+                Refuse(connection, refusal);
             return;
         }
         var self = Self;
@@ -105,9 +137,16 @@ public sealed class RangeServerActor : ReceiveActor
         _log.Debug("Data plane: worker {Worker} connected for key range {Range}", worker, _range);
     }
 
+    private void Refuse(TensorConnection connection, string refusal)
+    {
+        _log.Warning("Data plane: refused {Peer} ({Worker}) on key range {Range}: {Reason}", connection.Peer, connection.PeerId, _range, refusal);
+        if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
+            connection.Dispose();
+    }
+
     private void Closed(StreamClosed closed)
     {
-        if (_streams.Forget(closed.Connection) is { } worker) _master.Tell(new RangeStreamLost(_range, worker, closed.Reason.Message));
+        if (_streams.Forget(closed.Connection) is { } worker) _master(new RangeStreamLost(_range, worker, closed.Reason.Message));
     }
 
     private void OnPart(PartArrived arrived)
@@ -133,7 +172,7 @@ public sealed class RangeServerActor : ReceiveActor
             return;
         }
         var report = _intake.Offer(arrived.Worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload);
-        _master.Tell(new PartIn(arrived.Worker, report));
+        _master(new PartIn(arrived.Worker, report));
     }
 
     private void Begin(BeginRangeStep begin)
@@ -150,7 +189,7 @@ public sealed class RangeServerActor : ReceiveActor
         _intake.Sum(step.Senders);
         string? refusal = _server.SumAndStep(_intake, _gradient, out bool finite);
         bool stepped = finite && refusal is null;
-        Sender.Tell(new RangeStepped(_range, step.Step, finite, refusal, _streams.Traffic,
+        _master(new RangeStepped(_range, step.Step, finite, refusal, _streams.Traffic,
             step.Observed ? (float[])_gradient.Clone() : null,
             step.Observed && stepped ? _server.NextWeights.ToArray() : null));
     }
@@ -161,6 +200,8 @@ public sealed class RangeServerActor : ReceiveActor
         KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";
 
     private sealed record PartArrived(TensorConnection Connection, string Worker, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+
+    private sealed record AdmissionOverdue(TensorConnection Connection, string Refusal) : INoSerializationVerificationNeeded;
 
     private sealed record StreamClosed(TensorConnection Connection, ConnectionClosed Reason) : INoSerializationVerificationNeeded;
 }

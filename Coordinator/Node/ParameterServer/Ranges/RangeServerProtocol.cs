@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Event;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Core.Optimizers;
 
 namespace DistTrainer.Coordinator.ParameterServer.Ranges;
 
@@ -51,3 +53,16 @@ public sealed record RangeStreamLost(int Range, string Worker, string Reason);
 
 /// <summary>Worker <paramref name="Worker"/>'s main stream closed: close its stream of this range too, keeping its admission.</summary>
 public sealed record CloseRangeStream(string Worker);
+
+/// <summary>
+/// Serve range <paramref name="Range"/> ([<paramref name="Offset"/>, + <paramref name="Length"/>) of the parameters) from these
+/// weights, an optimizer of <paramref name="Optimizer"/>'s settings holding <paramref name="State"/> (in its order of state
+/// names) and <paramref name="StepCount"/> steps taken: the first message on the master's stream to the range's server.
+/// </summary>
+public sealed record HostRange(int Range, int Offset, int Length, OptimizerSettings Optimizer, long StepCount, float[] Weights, float[][] State);
+
+/// <summary>The stream to range <paramref name="Range"/>'s server closed, or never opened: the run cannot go on without the range.</summary>
+public sealed record RangeServerLost(int Range, string Reason) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
+
+/// <summary>Where range <paramref name="Range"/>'s server listens, and the token the master's stream to it presents.</summary>
+public sealed record RangeEndpoint(int Range, string Host, int Port, string MasterToken);
