@@ -1,4 +1,5 @@
 using System.Globalization;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.ParameterServer;

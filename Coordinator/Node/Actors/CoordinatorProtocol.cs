@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Training;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;

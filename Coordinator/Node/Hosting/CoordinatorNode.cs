@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;

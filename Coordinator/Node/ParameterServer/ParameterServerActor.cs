@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Metrics;
 using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Checkpoints;
@@ -136,13 +137,13 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         {
             _coordinator = Sender;
             _connections.Admit(admit.WorkerId, admit.StreamToken);
-            foreach (var range in _ranges) range.Tell(admit);
+            foreach (var range in _ranges) range.Tell(new AdmitToRange(admit.WorkerId, admit.StreamToken));
         });
         Receive<AdmitStandby>(admit => _standbys.Admit(admit.Node, admit.StreamToken));
         Receive<DataPlaneConnected>(connected => Connect(connected.Connection));
         Receive<DropWorker>(drop =>
         {
-            foreach (var range in _ranges) range.Tell(drop);
+            foreach (var range in _ranges) range.Tell(new DropFromRange(drop.WorkerId));
             if (_connections.Drop(drop.WorkerId))
                 _log.Information("Data plane: closed the stream of worker {Worker}, lost by the coordinator: {Reason}", drop.WorkerId, drop.Reason);
         });
@@ -168,7 +169,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
             if (_screening.Rule.Enabled)
                 _log.Information("Robust aggregation: the largest ratio of an applied shard's gradient norm to its step's others was " +
                                  "{Ratio:F2} (limit {Limit})", _screening.Rule.LargestRatio, _screening.Rule.MaxRatio);
-            foreach (var range in _ranges) range.Tell(RunEnded.Instance);
+            foreach (var range in _ranges) range.Tell(RangeRunEnded.Instance);
             Become(Ended);
         });
     }

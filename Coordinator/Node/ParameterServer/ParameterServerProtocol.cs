@@ -89,14 +89,6 @@ public sealed record RunEnded : INoSerializationVerificationNeeded
 /// </summary>
 public readonly record struct ServerTimes(double ExchangeSeconds, double ApplySeconds);
 
-/// <summary>Data-plane bytes (frame headers and payloads) the parameter server sent and received over the whole run, all workers together.</summary>
-public readonly record struct DataPlaneTraffic(long BytesSent, long BytesReceived)
-{
-    public static DataPlaneTraffic Of(TensorConnection connection) => new(connection.BytesSent, connection.BytesReceived);
-
-    public DataPlaneTraffic Plus(DataPlaneTraffic other) => new(BytesSent + other.BytesSent, BytesReceived + other.BytesReceived);
-}
-
 public sealed record EvaluateModel : INoSerializationVerificationNeeded
 {
     public static readonly EvaluateModel Instance = new();

@@ -28,7 +28,7 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     /// Where each key range's server listens, with <see cref="RangeStreams"/>: the parameter server hands each range to its
     /// server there and drives it over a data-plane stream. One per range, in range order.
     /// </summary>
-    public IReadOnlyList<Ranges.RangeEndpoint> RangeHosts { get; init; } = [];
+    public IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> RangeHosts { get; init; } = [];
 
     /// <summary>How long opening the stream to a key range's server may take, each of its attempts (the node's configuration sets it).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);

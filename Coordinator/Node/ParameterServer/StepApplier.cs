@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Nn;

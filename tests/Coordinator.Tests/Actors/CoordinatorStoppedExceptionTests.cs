@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Core.Training;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Tests;
 using DistTrainer.Cluster.Tests.DataPlane;
 using DistTrainer.Cluster.Tests.Logging;

@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Coordinator.Tests.Actors;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.KeyRanges;
 using Serilog;
 
 namespace DistTrainer.Coordinator.ParameterServer.Ranges;

@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Training.Sharding;
 using Xunit;

@@ -1,9 +1,10 @@
 using System.Numerics.Tensors;
-using DistTrainer.Coordinator.ParameterServer.Ranges;
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
 using Xunit;
 
-namespace DistTrainer.Coordinator.Tests.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.Tests.KeyRanges;
 
 public sealed class RangeIntakeTests
 {

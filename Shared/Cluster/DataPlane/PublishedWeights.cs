@@ -1,6 +1,5 @@
-using DistTrainer.Cluster.DataPlane;
 
-namespace DistTrainer.Coordinator.ParameterServer;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The weights as sent, and the next version being written. A send reads its memory later (a writer thread, or a worker

@@ -1,14 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Tests.DataPlane;
-using DistTrainer.Coordinator.ParameterServer;
-using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training.Sharding;
 using Xunit;
 
-namespace DistTrainer.Coordinator.Tests.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.Tests.KeyRanges;
 
 /// <summary>The range protocol over a real loopback stream, read back by <see cref="RangeControlReader"/>; and what it refuses to read.</summary>
 public sealed class RangeControlFramesTests : IDisposable
@@ -49,12 +48,12 @@ public sealed class RangeControlFramesTests : IDisposable
             new BeginRangeStep(41, 2, 8), new CommitRange(41), new DiscardRange(41), new CloseRangeStream("w1"),
             new PartIn("w2", new PartReport(PieceState.Held, 41, 2, 5, 1, float.PositiveInfinity, Finite: true)),
             new PartIn("w2", new PartReport(PieceState.Malformed, 41, 2, 5, 1, Reason: "its part 1 carries 4 floats")),
-            new RangeStreamLost(1, "w3", "reset by peer"), new AdmitWorker("w1", "0123ABCD"), new DropWorker("w1", "lost"),
+            new RangeStreamLost(1, "w3", "reset by peer"), new AdmitToRange("w1", "0123ABCD"), new DropFromRange("w1"),
             new RangeStepped(1, 41, Finite: false, Refusal: "the optimizer state exp_avg_sq", new DataPlaneTraffic(10, 20)),
         ];
         foreach (var message in messages) Assert.Equal(message, RoundTrip(message));
         Assert.IsType<GatherRange>(RoundTrip(GatherRange.Instance));
-        Assert.IsType<RunEnded>(RoundTrip(RunEnded.Instance));
+        Assert.IsType<RangeRunEnded>(RoundTrip(RangeRunEnded.Instance));
         Assert.Equal(["w1", "w2", "w1"], RoundTrip(new SumAndStepRange(41, 2, ["w1", "w2", "w1"], Observed: true)).Senders);
     }
 

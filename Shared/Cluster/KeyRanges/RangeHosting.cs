@@ -3,7 +3,7 @@ using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using Serilog;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 /// <summary>Starts a host of key ranges (<see cref="RangeHostActor"/>) on a data-plane listener of its own.</summary>
 public static class RangeHosting

@@ -1,11 +1,11 @@
 using DistTrainer.Cluster.DataPlane;
-using DistTrainer.Coordinator.ParameterServer.Ranges;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Core.Optimizers;
 using DistTrainer.Core.Training.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
 using Xunit;
 
-namespace DistTrainer.Coordinator.Tests.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.Tests.KeyRanges;
 
 public sealed class RangeServerTests
 {

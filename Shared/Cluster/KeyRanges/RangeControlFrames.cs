@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using DistTrainer.Cluster.DataPlane;
 using Serilog;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 /// <summary>
 /// The range protocol on a data-plane stream between the step's master and a range's server: each message is one
@@ -21,7 +21,7 @@ public static class RangeControlFrames
     {
         typeof(HostRange), typeof(BeginRangeStep), typeof(PartIn), typeof(SumAndStepRange), typeof(RangeStepped), typeof(CommitRange),
         typeof(DiscardRange), typeof(GatherRange), typeof(RangeGathered), typeof(RangeStreamLost), typeof(CloseRangeStream),
-        typeof(AdmitWorker), typeof(DropWorker), typeof(RunEnded),
+        typeof(AdmitToRange), typeof(DropFromRange), typeof(RangeRunEnded),
     }.ToDictionary(type => type.Name);
 
     /// <summary>Whether <paramref name="message"/> is one of the protocol's messages, which <see cref="Send"/> takes.</summary>

@@ -3,7 +3,7 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using Serilog;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 /// <summary>
 /// One key range's server: the range's streams of every admitted worker (admitted by the token of the worker's registration,
@@ -67,12 +67,12 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
 
     private void Serving()
     {
-        Receive<AdmitWorker>(Admit);
+        Receive<AdmitToRange>(Admit);
         Receive<AdmissionOverdue>(overdue =>
         {
             if (_unadmitted.Remove(overdue.Connection)) Refuse(overdue.Connection, overdue.Refusal);
         });
-        Receive<DropWorker>(drop => _streams.Drop(drop.WorkerId));
+        Receive<DropFromRange>(drop => _streams.Drop(drop.WorkerId));
         Receive<CloseRangeStream>(close => _streams.Close(close.Worker));
         Receive<RangeStreamConnected>(connected => Connect(connected.Connection));
         Receive<StreamClosed>(Closed);
@@ -87,7 +87,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         });
         Receive<DiscardRange>(_ => _server.Discard());
         Receive<GatherRange>(_ => _master(Gathered()));
-        Receive<RunEnded>(_ => Become(Ended));
+        Receive<RangeRunEnded>(_ => Become(Ended));
     }
 
     /// <summary>After the run no stream comes in and no part is kept; the range can still be gathered.</summary>
@@ -104,7 +104,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         ReceiveAny(_ => { });
     }
 
-    private void Admit(AdmitWorker admit)
+    private void Admit(AdmitToRange admit)
     {
         _streams.Admit(admit.WorkerId, admit.StreamToken);
         foreach (var waiting in _unadmitted.Where(c => WorkerOf(c) == admit.WorkerId).ToArray())

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace DistTrainer.Coordinator.ParameterServer;
+namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
 /// The parameter server's bookkeeping of data-plane streams: the workers the coordinator admitted with the stream

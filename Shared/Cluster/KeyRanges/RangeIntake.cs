@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 /// <summary>
 /// One key range's gradient parts of the step being aggregated, on the side of the range, wherever the range is kept: each

@@ -1,7 +1,7 @@
-using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Cluster.DataPlane;
 using Xunit;
 
-namespace DistTrainer.Coordinator.Tests.ParameterServer;
+namespace DistTrainer.Cluster.Tests.DataPlane;
 
 /// <summary>Admission, replacement and traffic of the parameter server's streams, with streams that are plain objects.</summary>
 public sealed class DataPlaneConnectionsTests

@@ -1,8 +1,7 @@
 using DistTrainer.Cluster.DataPlane;
-using DistTrainer.Coordinator.ParameterServer;
 using Xunit;
 
-namespace DistTrainer.Coordinator.Tests.ParameterServer;
+namespace DistTrainer.Cluster.Tests.DataPlane;
 
 /// <summary>The versions of the weights that every send of a version shares, and the next one being written.</summary>
 public sealed class PublishedWeightsTests

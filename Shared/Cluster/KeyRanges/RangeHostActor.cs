@@ -5,7 +5,7 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using Serilog;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 /// <summary>
 /// Serves key ranges on a data-plane listener of its own. A range is served once its master's stream comes in, presenting

@@ -4,7 +4,7 @@ using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 /// <summary>
 /// One key range's share of the parameter server's state, held on its own so that it can be kept anywhere: the range's

@@ -3,12 +3,12 @@ using Akka.Event;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Core.Optimizers;
 
-namespace DistTrainer.Coordinator.ParameterServer.Ranges;
+namespace DistTrainer.Cluster.KeyRanges;
 
 // Messages between the step's master (the parameter server) and a key range's server (RangeServerActor). The step's
 // decision stays with the master: a range server checks and keeps its range's parts, reports each one, and sums, steps,
 // commits or discards only when the master says so. Every message but the stream's hand-over is plain data, so that a
-// range server can live on another node; the master's admissions (AdmitWorker, DropWorker) and RunEnded are forwarded to it.
+// range server can live on another node (RangeControlFrames carries them on a data-plane stream).
 
 /// <summary>A worker's stream of this range passed the handshake; the range server admits it by the worker's token, or refuses it.</summary>
 public sealed record RangeStreamConnected(TensorConnection Connection) : INoSerializationVerificationNeeded;
@@ -61,8 +61,17 @@ public sealed record CloseRangeStream(string Worker);
 /// </summary>
 public sealed record HostRange(int Range, int Offset, int Length, OptimizerSettings Optimizer, long StepCount, float[] Weights, float[][] State);
 
-/// <summary>The stream to range <paramref name="Range"/>'s server closed, or never opened: the run cannot go on without the range.</summary>
-public sealed record RangeServerLost(int Range, string Reason) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
-
 /// <summary>Where range <paramref name="Range"/>'s server listens, and the token the master's stream to it presents.</summary>
 public sealed record RangeEndpoint(int Range, string Host, int Port, string MasterToken);
+
+/// <summary>Lets <paramref name="WorkerId"/>'s stream of this range in when it presents <paramref name="StreamToken"/> (the master forwards each admission).</summary>
+public sealed record AdmitToRange(string WorkerId, string StreamToken);
+
+/// <summary>Closes <paramref name="WorkerId"/>'s stream of this range and withdraws its admission: it comes back only by registering again.</summary>
+public sealed record DropFromRange(string WorkerId);
+
+/// <summary>The run is over: no stream comes in and no part is kept; the range can still be gathered.</summary>
+public sealed record RangeRunEnded
+{
+    public static readonly RangeRunEnded Instance = new();
+}
