@@ -21,6 +21,7 @@ public sealed class RangeLinkActor : ReceiveActor, IWithUnboundedStash
     private readonly DataPlaneOptions _options;
     private readonly TimeSpan _connectTimeout;
     private readonly ILogger _log;
+    private readonly CancellationTokenSource _stopped = new();
     private TensorConnection? _connection;
 
     public RangeLinkActor(HostRange range, RangeEndpoint endpoint, IActorRef master, DataPlaneOptions options, TimeSpan connectTimeout, ILogger log)
@@ -42,13 +43,25 @@ public sealed class RangeLinkActor : ReceiveActor, IWithUnboundedStash
 
     protected override void PreStart()
     {
-        var (endpoint, options, timeout) = (_endpoint, _options, _connectTimeout);
-        BlockingWork.Run(() => TensorClient.Connect(endpoint.Host, endpoint.Port, KeyRangeStreams.ControlPeerId(endpoint.Range), timeout, retries: 2,
-                options, endpoint.MasterToken))
+        var (endpoint, options, timeout, stopped) = (_endpoint, _options, _connectTimeout, _stopped.Token);
+        BlockingWork.Run(() =>
+            {
+                var connection = TensorClient.Connect(endpoint.Host, endpoint.Port, KeyRangeStreams.ControlPeerId(endpoint.Range), timeout,
+                    retries: 2, options, endpoint.MasterToken);
+                // Stopped while it connected (the run ended at its start): nobody will read or close this stream.
+                if (!stopped.IsCancellationRequested) return connection;
+                connection.Dispose();
+                throw new OperationCanceledException(stopped);
+            })
             .PipeTo(Self, success: connection => new Linked(connection), failure: e => new NotLinked(e.GetBaseException().Message));
     }
 
-    protected override void PostStop() => _connection?.Dispose();
+    protected override void PostStop()
+    {
+        _stopped.Cancel();
+        _stopped.Dispose();
+        _connection?.Dispose();
+    }
 
     private void Connecting()
     {
