@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Event;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Cluster.Security;
 using DistTrainer.Core.Training.Sharding;
@@ -106,6 +107,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _outcome?.Accepted();
             _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
                 Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
+            // This node serves these key ranges for the run: its host lets in the parameter server's stream to each.
+            foreach (var hosted in accepted.HostedRanges ?? [])
+                Context.System.ActorSelection($"/user/{RangeHosting.ActorName}").Tell(new RangeHostActor.ExpectMaster(hosted.Range, hosted.MasterToken));
             var self = Self;
             var attempt = _preparing = new PrepareAttempt();
             Become(Preparing);
@@ -218,7 +222,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private void Register()
     {
         var register = new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
-            _cluster.SelfAddress.ToString(), _settings.Device);
+            _cluster.SelfAddress.ToString(), _settings.Device, _settings.RangeHostPort);
         foreach (var node in _coordinators)
             Context.ActorSelection(new RootActorPath(node) / "user" / ActorNames.Coordinator).Tell(register);
     }

@@ -15,4 +15,5 @@ public sealed record WorkerSettings(
     string Device,
     int Threads,
     TimeSpan RegistrationTimeout,
-    WorkerMetrics? Metrics = null);
+    WorkerMetrics? Metrics = null,
+    int RangeHostPort = 0);

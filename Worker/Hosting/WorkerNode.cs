@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
+using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Worker.Actors;
 using Serilog;
@@ -8,8 +10,9 @@ using Serilog;
 namespace DistTrainer.Worker.Hosting;
 
 /// <summary>
-/// Starts a worker node: an actor system with the worker role joining through its seed nodes, and the
-/// worker actor on it. The worker program and the coordinator's in-process workers both start theirs here.
+/// Starts a worker node: an actor system with the worker role joining through its seed nodes, the worker actor on it, and
+/// a host of key ranges (idle, refusing every stream, until a coordinator places ranges on this node: --ps-placement
+/// workers). The worker program and the coordinator's in-process workers both start theirs here.
 /// </summary>
 public static class WorkerNode
 {
@@ -23,7 +26,19 @@ public static class WorkerNode
         WorkerOutcome? outcome = null)
     {
         var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Worker] }, log, overrides);
-        system.ActorOf(WorkerActor.Props(settings, log, outcome, node.Tls).WithDispatcher(Dispatchers.Step), ActorNames.Worker);
-        return system;
+        try
+        {
+            string bindHost = node.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
+            var (_, port) = RangeHosting.Start(system, bindHost, DataPlaneOptions.Create(system.Settings.Config, PayloadPool.Shared, node.Tls),
+                log.ForContext("Worker", settings.WorkerId), Dispatchers.ParameterServer);
+            system.ActorOf(WorkerActor.Props(settings with { RangeHostPort = port }, log, outcome, node.Tls).WithDispatcher(Dispatchers.Step),
+                ActorNames.Worker);
+            return system;
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
     }
 }

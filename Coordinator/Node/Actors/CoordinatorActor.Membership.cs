@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.Placement;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;
@@ -74,7 +75,23 @@ public sealed partial class CoordinatorActor
         }
         string token = _roster.StreamTokenOf(register.WorkerId);
         _parameterServer.Tell(new AdmitWorker(register.WorkerId, token));
-        Sender.Tell(new WorkerAccepted(register.WorkerId, _settings.Job, token));
+        if (_placement is { Placed: false } placement)
+        {
+            // The job names the ranges' servers: every acceptance waits until they are placed.
+            if (placement.Hold(register.WorkerId, Sender, token, Sender.Path.Address, register.RangeHostPort)) Place(placement);
+            return;
+        }
+        Sender.Tell(new WorkerAccepted(register.WorkerId, _job, token, _placement?.HostedBy(register.WorkerId)));
+    }
+
+    private void Place(RangePlacement placement)
+    {
+        var servers = placement.Servers!;
+        _job = _job with { KeyRangeServers = [.. servers.Select(server => new KeyRangeServer(server.Host, server.Port))] };
+        _parameterServer.Tell(new PlaceRanges(servers));
+        _log.Information("Key ranges placed on workers' nodes: {Servers}", string.Join(", ", servers.Select(s => $"{s.Range} at {s.Host}:{s.Port}")));
+        foreach (var (worker, sender, token) in placement.Release())
+            sender.Tell(new WorkerAccepted(worker, _job, token, placement.HostedBy(worker)));
     }
 
     /// <summary>True when <paramref name="node"/> is this node or an up member of its cluster.</summary>
@@ -89,6 +106,7 @@ public sealed partial class CoordinatorActor
     /// </summary>
     private void Lose(string workerId, string reason, bool forget, bool dropStream)
     {
+        _placement?.Forget(workerId);
         if (!_roster.Lose(workerId, reason, forget)) return;
         if (dropStream) _parameterServer.Tell(new DropWorker(workerId, reason));
         if (_scheduler.Current is { } plan) RetryShards(plan, workerId, $"its worker was lost ({reason})");

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.Placement;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
 using DistTrainer.Core.Training;
@@ -25,6 +26,9 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(WaitTimedOut)];
 
     private readonly CoordinatorSettings _settings;
+    // The job every accepted worker gets: the settings' one, with the key ranges' servers once placed on workers' nodes.
+    private TrainingJob _job;
+    private readonly RangePlacement? _placement;
     private readonly IActorRef _parameterServer;
     private readonly ITrainingObserver _observer;
     private readonly TaskCompletionSource<DistributedRunReport> _completion;
@@ -40,6 +44,8 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         TaskCompletionSource<DistributedRunReport> completion, ILogger log)
     {
         _settings = settings;
+        _job = settings.Job;
+        _placement = settings.RangesOnWorkers > 0 ? new RangePlacement(settings.RangesOnWorkers) : null;
         _parameterServer = parameterServer;
         _observer = observer;
         _completion = completion;

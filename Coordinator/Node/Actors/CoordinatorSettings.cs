@@ -30,7 +30,8 @@ public sealed record CoordinatorSettings(
     int MaxAttempts = 5,
     QuarantinePolicy? Quarantine = null,
     int? LogicalShards = null,
-    int PlansAhead = 1);
+    int PlansAhead = 1,
+    int RangesOnWorkers = 0);
 
 /// <summary>How a step's work is shared: in proportion to each worker's measured throughput, or equally.</summary>
 public enum ShardSizing

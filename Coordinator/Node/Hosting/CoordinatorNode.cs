@@ -73,15 +73,18 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 connection => server.Tell(new ParameterServerActor.DataPlaneConnected(connection)),
                 refusal => log.Warning("Data plane: refused a connection: {Reason}", refusal),
                 dataPlane, result._log);
-            bool rangeStreams = result.Settings.PsRangeStreams && serverSettings.Shards > 1;
+            // Ranges on workers' nodes travel on streams of their own by nature; in this node, only when configured so.
+            bool rangeStreams = (result.Settings.PsRangeStreams || serverSettings.RangesOnWorkers) && serverSettings.Shards > 1;
             if (rangeStreams && settings.Job.WireDtype != WireDtype.Fp32)
                 throw new InvalidInputException($"--wire-dtype {WireDtypes.Name(settings.Job.WireDtype)} with key ranges on streams of their own " +
                                                 "(ps-range-streams): a result cut into ranges travels as fp32 only in this version");
             // With key ranges on streams of their own, each range is served by a host of its own, in this node for now.
-            var rangeHosts = rangeStreams
-                ? RangeHosting.Start(system, dataPlaneHost, settings.Job.DataPlaneHost, serverSettings.Shards, dataPlane, result._log,
-                    Dispatchers.ParameterServer)
-                : [];
+            IReadOnlyList<RangeEndpoint> rangeHosts = [];
+            if (rangeStreams && !serverSettings.RangesOnWorkers)
+            {
+                var (host, port) = RangeHosting.Start(system, dataPlaneHost, dataPlane, result._log, Dispatchers.ParameterServer);
+                rangeHosts = RangeHosting.ServeAll(host, settings.Job.DataPlaneHost, port, serverSettings.Shards);
+            }
             serverSettings = serverSettings with
             {
                 RangeHosts = rangeHosts,
@@ -101,7 +104,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 {
                     DataPlanePort = listener.Port,
                     KeyRangeCuts = rangeStreams ? ParameterRanges.Cuts(evaluator.Model.ParameterLayout, serverSettings.Shards) : null,
-                    KeyRangeServers = rangeStreams ? [.. rangeHosts.Select(host => new KeyRangeServer(host.Host, host.Port))] : null,
+                    // On workers' nodes, the coordinator names them once placed.
+                    KeyRangeServers = rangeHosts.Count > 0 ? [.. rangeHosts.Select(host => new KeyRangeServer(host.Host, host.Port))] : null,
                 },
                 Quarantine = result.Settings.Quarantine,
                 PlansAhead = result.Settings.PlansAhead

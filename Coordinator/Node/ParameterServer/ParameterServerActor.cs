@@ -20,8 +20,9 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// connected worker (<see cref="DataPlaneConnections{TConnection}"/>); reduces synchronised batch-norm
 /// statistics (<see cref="BatchNormReduction{TPeer}"/>); evaluates the model on request and checkpoints it
 /// (<see cref="ModelSnapshot"/>). With the parameters cut into key ranges on streams of their own (--ps-shards above 1,
-/// ps-range-streams), each range has a server of its own (<see cref="RangeServerActor"/>, a child here) holding the range's
-/// weights and optimizer state and taking each worker's stream of that range: a result comes as a head on the main stream
+/// ps-range-streams), each range has a server of its own (<see cref="RangeServerActor"/>, on a host of key ranges reached over a
+/// data-plane stream through a child here, <see cref="RangeLinkActor"/>) holding the range's weights and optimizer state and
+/// taking each worker's stream of that range: a result comes as a head on the main stream
 /// and a gradient part per range on the range's stream, each part checked and kept by its range's server, which reports it
 /// (<see cref="PartIn"/>) to <see cref="ShardParts"/> as the step's master sees results (their heads and their parts' norms).
 /// This actor stays the step's master: once a step is complete it has every range sum and step it, commits the step when
@@ -32,8 +33,7 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// the disk; a periodic checkpoint that fails for good is reported to the coordinator, which ends the run. Each periodic
 /// checkpoint also goes to the standby coordinators' streams (<see cref="SnapshotFeed"/>), kept apart from the workers'.
 /// Reports to the coordinator (the sender of its commands). Its data-plane callbacks and the writing task only
-/// Tell it messages; all state changes happen in Receive. Supervision: it has no children; the coordinator's
-/// strategy stops it on failure (state cannot be rebuilt mid-run).
+/// Tell it messages; all state changes happen in Receive. Its only children are those links, which stop with it.
 /// </summary>
 public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedStash
 {
@@ -48,8 +48,10 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     private readonly BatchNormReduction<TensorConnection> _batchNorm;
     private readonly DataPlaneConnections<TensorConnection> _connections = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
     private readonly DataPlaneConnections<TensorConnection> _standbys = new(c => c.PeerId ?? "", DataPlaneTraffic.Of);
-    // Each key range's server, by range, when the ranges travel on streams of their own; none otherwise.
-    private readonly IActorRef[] _ranges;
+    // Each key range's server, by range, once the ranges travelling on streams of their own are placed; none otherwise.
+    private IActorRef[] _ranges = [];
+    private readonly ParameterServerSettings _settings;
+    private readonly ILogger _rangeLog;
     private readonly DataPlaneTraffic[] _rangeTraffic;
     private readonly TimeSpan _rangeTimeout;
     private readonly ShardParts? _parts;
@@ -90,15 +92,11 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         _plansAhead = settings.PlansAhead;
         _rangeTimeout = settings.RangeTimeout;
         bool ranged = settings.RangeStreams && _applier.Shards > 1;
-        var dispatcher = Context.Props.Dispatcher;
-        if (ranged && settings.RangeHosts.Count != _applier.Shards)
-            throw new ArgumentException($"{_applier.Shards} key ranges on streams of their own need as many servers; {settings.RangeHosts.Count} given",
-                nameof(settings));
-        _ranges = ranged
-            ? [.. _applier.Place().Select((host, range) => Context.ActorOf(RangeLinkActor.Props(host, settings.RangeHosts[range], Self,
-                listener.Options, settings.ConnectTimeout, log).WithDispatcher(dispatcher), $"range-{range}"))]
-            : [];
-        _rangeTraffic = new DataPlaneTraffic[_ranges.Length];
+        _settings = settings;
+        _rangeLog = log;
+        _rangeTraffic = new DataPlaneTraffic[ranged ? _applier.Shards : 0];
+        // Ranges on workers' nodes are placed once the coordinator knows the nodes (PlaceRanges); ranges in this node, now.
+        if (ranged && !settings.RangesOnWorkers) LinkRanges(settings.RangeHosts);
         _parts = ranged ? new ShardParts(_applier.Shards, _payloads.Return) : null;
         // With key ranges the aggregator takes heads: the batch-norm statistics alone, the gradients staying in the parts.
         _aggregator = new StepAggregator(ranged ? new ShardPayloadLayout(0, _applier.Layout.BatchNormWidths) : _applier.Layout,
@@ -162,6 +160,12 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         Receive<BeginStep>(Begin);
         Receive<RangesTimedOut>(_ => { });
         Receive<RangeServerLost>(Lost);
+        Receive<PlaceRanges>(place =>
+        {
+            if (_parts is not null && _ranges.Length == 0) LinkRanges(place.Servers);
+            else _log.Warning("Ignored a placement of {Count} key ranges: this parameter server's ranges are placed already, or it has none",
+                place.Servers.Count);
+        });
         Receive<ShardReassigned>(_screening.Reassigned);
         ReceiveModelRequests();
         Receive<RunEnded>(_ =>
@@ -172,6 +176,23 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
             foreach (var range in _ranges) range.Tell(RangeRunEnded.Instance);
             Become(Ended);
         });
+    }
+
+    /// <summary>
+    /// Hands each key range to its server at <paramref name="servers"/> (in range order) through a link of its own, and lets in
+    /// there every worker admitted so far.
+    /// </summary>
+    private void LinkRanges(IReadOnlyList<RangeEndpoint> servers)
+    {
+        if (servers.Count != _applier.Shards)
+            throw new ArgumentException($"{_applier.Shards} key ranges on streams of their own need as many servers; {servers.Count} given",
+                nameof(servers));
+        var dispatcher = Context.Props.Dispatcher;
+        _ranges = [.. _applier.Place().Select((host, range) => Context.ActorOf(RangeLinkActor.Props(host, servers[range], Self,
+            _listener.Options, _settings.ConnectTimeout, _rangeLog).WithDispatcher(dispatcher), $"range-{range}"))];
+        foreach (var (worker, token) in _connections.Admitted)
+            foreach (var range in _ranges) range.Tell(new AdmitToRange(worker, token));
+        _log.Information("Key ranges placed: {Servers}", string.Join(", ", servers.Select(s => $"{s.Range} at {s.Host}:{s.Port}")));
     }
 
     /// <summary>
@@ -194,6 +215,9 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(null)));
         Receive<SaveCheckpoint>(save => Sender.Tell(new CheckpointSaved(save.Path, Version, reason)));
         Receive<ExportModel>(_ => Sender.Tell(new ModelExported(_applier.WrittenVersion)));
+        // Lost before the coordinator first spoke to it (a range's server not reached at the start): it hears of it now.
+        Receive<AdmitWorker>(_ => Sender.Tell(new RangeFailed(reason)));
+        Receive<BeginStep>(_ => Sender.Tell(new RangeFailed(reason)));
         Receive<DataPlaneConnected>(connected =>
         {
             connected.Connection.SendText(new FrameHeader(FrameKind.Refused), reason);

@@ -102,6 +102,9 @@ public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationN
 
 public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;
 
+/// <summary>The key ranges are placed (--ps-placement workers): where each one's server is, with its master token, in range order.</summary>
+public sealed record PlaceRanges(IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> Servers) : INoSerializationVerificationNeeded;
+
 /// <summary>
 /// A key range's server was lost (its stream closed, or never opened): the run must stop, <paramref name="Reason"/> says why;
 /// the parameter server takes no more steps.

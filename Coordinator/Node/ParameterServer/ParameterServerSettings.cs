@@ -30,6 +30,12 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     /// </summary>
     public IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> RangeHosts { get; init; } = [];
 
+    /// <summary>
+    /// Whether the ranges' servers are on workers' nodes (--ps-placement workers): the parameter server then learns where
+    /// once the coordinator has placed them (<see cref="PlaceRanges"/>) instead of from <see cref="RangeHosts"/>.
+    /// </summary>
+    public bool RangesOnWorkers { get; init; }
+
     /// <summary>How long opening the stream to a key range's server may take, each of its attempts (the node's configuration sets it).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -35,6 +35,8 @@ public sealed record ClusterOptions
     public double MaxShardNormRatio { get; init; } = CoordinatorNodeSettings.Default.MaxShardNormRatio;
     /// <summary>The key ranges the parameter server's vector is cut into, all in the coordinator's node; results do not depend on it.</summary>
     public int PsShards { get; init; } = 1;
+    /// <summary>Where the key ranges' servers run: in the coordinator's node, or one range on each of the first workers' nodes.</summary>
+    public KeyRangePlacement PsPlacement { get; init; } = KeyRangePlacement.Coordinator;
     /// <summary>TLS on both planes, or leave to run in clear off loopback; embedded workers use the same.</summary>
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
 

@@ -4,6 +4,7 @@ using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Nn;
@@ -64,6 +65,10 @@ public static class ClusterTraining
         var checkpoints = run.Checkpoints is { } plan ? plan with { LogicalShards = logicalShards } : null;
         var model = runner.Model;
         ParameterRanges.Require(model, cluster.PsShards);
+        bool rangesOnWorkers = cluster.PsPlacement == KeyRangePlacement.Workers;
+        if (rangesOnWorkers && (cluster.PsShards < 2 || cluster.PsShards > expect))
+            throw new InvalidInputException($"--ps-placement workers with --ps-shards {cluster.PsShards}: each of the first workers' nodes " +
+                                            $"serves one key range, so --ps-shards must be 2 to the {expect} workers the run expects");
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
@@ -72,10 +77,14 @@ public static class ClusterTraining
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
-            LogicalShards: logicalShards);
+            LogicalShards: logicalShards, RangesOnWorkers: rangesOnWorkers ? cluster.PsShards : 0);
         var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
         if (!cluster.DataPlaneInMemory) nodes = nodes is null ? OverTcp : OverTcp.WithFallback(nodes);
-        var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio) { Shards = cluster.PsShards };
+        var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
+        {
+            Shards = cluster.PsShards,
+            RangesOnWorkers = rangesOnWorkers,
+        };
         DistributedRunReport? earlier = null;
         for (int life = 1; ; life++)
         {

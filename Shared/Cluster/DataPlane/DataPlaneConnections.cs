@@ -25,6 +25,9 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
     /// <summary>Bytes sent and received over the run, on closed streams and open ones.</summary>
     public DataPlaneTraffic Traffic => _current.Values.Aggregate(_closed, (total, connection) => total.Plus(trafficOf(connection)));
 
+    /// <summary>Every admitted worker with the token of its registration.</summary>
+    public IEnumerable<(string Worker, string Token)> Admitted => _admitted.Select(admitted => (admitted.Key, admitted.Value));
+
     /// <summary>Whether <paramref name="workerId"/> is admitted here: which of its bookkeepings a stream belongs to.</summary>
     public bool Admits(string workerId) => _admitted.ContainsKey(workerId);
 

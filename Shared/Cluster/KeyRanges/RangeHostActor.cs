@@ -11,39 +11,57 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// Serves key ranges on a data-plane listener of its own. A range is served once its master's stream comes in, presenting
 /// the token the master was given for that range (<see cref="ExpectMaster"/>), and hands the range over (<see cref="HostRange"/>,
 /// its first message): a <see cref="RangeServerActor"/> then serves it, taking the master's messages from that stream and
-/// answering on it, and taking each worker's stream of that range. A stream for a range not served here, a master's stream
-/// without its token, or any other peer is refused with a one-line reason; the master's stream closing stops the range.
+/// answering on it, and taking each worker's stream of that range. A stream that comes before what it needs (a master's
+/// before its range is expected here, a worker's before its range is handed over: each travels on another path than the
+/// news it waits for) waits, at most <see cref="WaitingLimit"/> streams for at most the hand-over wait each, then is
+/// refused. A master's stream without its token, a stream that is not a key range's, or any other peer is refused at once
+/// with a one-line reason. The master's stream closing stops the range; a newer master's stream for a range (a
+/// coordinator that took over) replaces the older one's.
 /// </summary>
-public sealed class RangeHostActor : ReceiveActor
+public sealed class RangeHostActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Streams held until what they wait for comes; past it, such a stream is refused.</summary>
+    public const int WaitingLimit = 128;
+
     private readonly TensorListener _listener;
     private readonly PayloadPool _payloads;
     private readonly ILogger _log;
     private readonly Dictionary<int, string> _expected = [];
     private readonly Dictionary<int, Hosted> _hosted = [];
-    private readonly Dictionary<int, List<TensorConnection>> _waiting = [];
+    private readonly List<Waiting> _waiting = [];
+    private readonly TimeSpan _handOverWait;
+    // Each range served gets an actor name of its own: a newer master's range starts while the older one's actor stops.
+    private long _served;
 
-    /// <summary>Workers' streams of one range held until its master hands the range over; past it, such a stream is refused.</summary>
-    public const int WaitingStreamsLimit = 64;
-
-    public RangeHostActor(TensorListener listener, ILogger log)
+    public RangeHostActor(TensorListener listener, TimeSpan handOverWait, ILogger log)
     {
         _listener = listener;
+        _handOverWait = handOverWait;
         _payloads = listener.Options.Payloads;
         _log = log;
-        Receive<ExpectMaster>(expect => _expected[expect.Range] = expect.Token);
+        Receive<ExpectMaster>(Expect);
         Receive<Connected>(connected => Connect(connected.Connection));
         Receive<ControlArrived>(OnControl);
         Receive<ControlClosed>(OnClosed);
+        Receive<Overdue>(overdue =>
+        {
+            if (_waiting.Remove(overdue.Stream)) Refuse(overdue.Stream.Connection, $"key range {overdue.Stream.Range} is not served here");
+        });
     }
 
-    /// <summary>A host serving on <paramref name="listener"/>, whose connections must be told to it as <see cref="Connected"/>.</summary>
-    public static Props Props(TensorListener listener, ILogger log) => Akka.Actor.Props.Create(() => new RangeHostActor(listener, log));
+    /// <summary>
+    /// A host serving on <paramref name="listener"/>, whose connections must be told to it as <see cref="Connected"/>; a stream
+    /// waits at most <paramref name="handOverWait"/> for what it needs.
+    /// </summary>
+    public static Props Props(TensorListener listener, TimeSpan handOverWait, ILogger log) =>
+        Akka.Actor.Props.Create(() => new RangeHostActor(listener, handOverWait, log));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PostStop()
     {
         foreach (var hosted in _hosted.Values) hosted.Control.Dispose();
-        foreach (var waiting in _waiting.Values.SelectMany(streams => streams)) waiting.Dispose();
+        foreach (var waiting in _waiting) waiting.Connection.Dispose();
         _listener.Dispose();
     }
 
@@ -56,29 +74,42 @@ public sealed class RangeHostActor : ReceiveActor
             Refuse(connection, "this listener takes key-range streams alone");
         else if (_hosted.TryGetValue(range, out var hosted) && hosted.Server is { } server)
             server.Tell(new RangeStreamConnected(connection));
-        else if (_expected.ContainsKey(range) && Waiting(range).Count < WaitingStreamsLimit)
-            // Its master's stream is on the way (a worker can be quicker than the hand-over): the range takes it once served.
-            Waiting(range).Add(connection);
         else
-            Refuse(connection, _expected.ContainsKey(range)
-                ? $"key range {range} is not served yet and {WaitingStreamsLimit} streams wait for it already"
-                : $"key range {range} is not served here");
+            Wait(new Waiting(range, connection, Master: false));
+    }
+
+    private void Expect(ExpectMaster expect)
+    {
+        _expected[expect.Range] = expect.Token;
+        foreach (var waiting in Take(expect.Range, master: true)) AcceptMaster(waiting.Connection, waiting.Range);
     }
 
     private void AcceptMaster(TensorConnection connection, int range)
     {
-        if (!_expected.TryGetValue(range, out var token) || connection.PeerToken is not { } presented ||
+        if (!_expected.TryGetValue(range, out var token))
+        {
+            Wait(new Waiting(range, connection, Master: true));
+            return;
+        }
+        if (connection.PeerToken is not { } presented ||
             !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presented), Encoding.ASCII.GetBytes(token)))
         {
             Refuse(connection, $"the stream did not present the token of key range {range}'s master");
             return;
         }
-        if (_hosted.ContainsKey(range))
+        if (_hosted.TryGetValue(range, out var older))
         {
-            Refuse(connection, $"key range {range} has its master's stream already");
-            return;
+            if (older.Token == token)
+            {
+                Refuse(connection, $"key range {range} has its master's stream already");
+                return;
+            }
+            // A newer master (a coordinator that took over): the older one's stream and range go.
+            _hosted.Remove(range);
+            older.Control.Dispose();
+            if (older.Server is { } stale) Context.Stop(stale);
         }
-        _hosted[range] = new Hosted(connection);
+        _hosted[range] = new Hosted(connection, token);
         var self = Self;
         RangeControlReader.Start(connection, $"key range {range}'s master", _log,
             message => SenderThreadExecutor.RunHere(self, new ControlArrived(range, connection, message)),
@@ -107,12 +138,12 @@ public sealed class RangeHostActor : ReceiveActor
             return;
         }
         var control = arrived.Connection;
-        hosted.Server = Context.ActorOf(RangeServerActor.Props(arrived.Range, range, message => RangeControlFrames.Send(control, message),
-            _payloads, _log).WithDispatcher(Context.Props.Dispatcher), $"range-{arrived.Range}");
+        var served = hosted.Server = Context.ActorOf(RangeServerActor.Props(arrived.Range, range,
+            message => RangeControlFrames.Send(control, message), _payloads, _log).WithDispatcher(Context.Props.Dispatcher),
+            $"range-{arrived.Range}-{++_served}");
         _log.Debug("Key range {Range} ([{Offset}, {End})) served from version {Version}", arrived.Range, range.Range.Offset,
             range.Range.Offset + range.Range.Length, range.Version);
-        if (_waiting.Remove(arrived.Range, out var waiting))
-            foreach (var connection in waiting) hosted.Server.Tell(new RangeStreamConnected(connection));
+        foreach (var waiting in Take(arrived.Range, master: false)) served.Tell(new RangeStreamConnected(waiting.Connection));
     }
 
     private void OnClosed(ControlClosed closed)
@@ -124,8 +155,27 @@ public sealed class RangeHostActor : ReceiveActor
         _log.Debug("Key range {Range}'s master closed its stream ({Reason}); the range is no longer served here", closed.Range, closed.Reason);
     }
 
-    private List<TensorConnection> Waiting(int range) =>
-        _waiting.TryGetValue(range, out var streams) ? streams : _waiting[range] = [];
+    private void Wait(Waiting stream)
+    {
+        if (_waiting.Count >= WaitingLimit)
+        {
+            Refuse(stream.Connection, $"key range {stream.Range} is not served here, and {WaitingLimit} streams wait already");
+            return;
+        }
+        _waiting.Add(stream);
+        Timers.StartSingleTimer(stream, new Overdue(stream), _handOverWait);
+    }
+
+    private Waiting[] Take(int range, bool master)
+    {
+        var taken = _waiting.Where(w => w.Range == range && w.Master == master).ToArray();
+        foreach (var waiting in taken)
+        {
+            _waiting.Remove(waiting);
+            Timers.Cancel(waiting);
+        }
+        return taken;
+    }
 
     private void Refuse(TensorConnection connection, string reason)
     {
@@ -144,9 +194,15 @@ public sealed class RangeHostActor : ReceiveActor
 
     private sealed record ControlClosed(int Range, TensorConnection Connection, string Reason) : INoSerializationVerificationNeeded;
 
-    private sealed class Hosted(TensorConnection control)
+    /// <summary>A stream waiting for its range: a master's for the range to be expected, a worker's for it to be handed over.</summary>
+    private sealed record Waiting(int Range, TensorConnection Connection, bool Master);
+
+    private sealed record Overdue(Waiting Stream) : INoSerializationVerificationNeeded;
+
+    private sealed class Hosted(TensorConnection control, string token)
     {
         public TensorConnection Control { get; } = control;
+        public string Token { get; } = token;
         public IActorRef? Server { get; set; }
     }
 }

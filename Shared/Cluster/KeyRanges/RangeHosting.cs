@@ -5,32 +5,41 @@ using Serilog;
 
 namespace DistTrainer.Cluster.KeyRanges;
 
-/// <summary>Starts a host of key ranges (<see cref="RangeHostActor"/>) on a data-plane listener of its own.</summary>
+/// <summary>Starts a host of key ranges (<see cref="RangeHostActor"/>) on a data-plane listener of its own, and tells it whom to serve.</summary>
 public static class RangeHosting
 {
     public const string ActorName = "range-host";
 
     /// <summary>
-    /// Starts a host in <paramref name="system"/> listening on <paramref name="bindHost"/> (a free port) for
-    /// <paramref name="ranges"/> key ranges, and returns where each range's server is reached (<paramref name="advertisedHost"/>)
-    /// with the token its master's stream must present, a fresh secret per range.
+    /// Starts a host in <paramref name="system"/> (at /user/range-host) listening on <paramref name="bindHost"/>, a free port;
+    /// it serves nothing until told which ranges, for which master (<see cref="RangeHostActor.ExpectMaster"/>). A stream that
+    /// comes before its range is expected or handed over waits for it at most <paramref name="handOverWait"/> (10 s by default).
     /// </summary>
-    public static IReadOnlyList<RangeEndpoint> Start(ActorSystem system, string bindHost, string advertisedHost, int ranges,
-        DataPlaneOptions options, ILogger log, string? dispatcher = null)
+    public static (IActorRef Host, int Port) Start(ActorSystem system, string bindHost, DataPlaneOptions options, ILogger log,
+        string? dispatcher = null, TimeSpan? handOverWait = null)
     {
         IActorRef host = ActorRefs.Nobody;
         var listener = new TensorListener(bindHost, 0, connection => host.Tell(new RangeHostActor.Connected(connection)),
             refusal => log.Warning("Data plane: the key-range host refused a connection: {Reason}", refusal), options, log);
-        var props = RangeHostActor.Props(listener, log);
+        var props = RangeHostActor.Props(listener, handOverWait ?? TimeSpan.FromSeconds(10), log);
         host = system.ActorOf(dispatcher is null ? props : props.WithDispatcher(dispatcher), ActorName);
-        return
-        [
-            .. Enumerable.Range(0, ranges).Select(range =>
-            {
-                string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-                host.Tell(new RangeHostActor.ExpectMaster(range, token));
-                return new RangeEndpoint(range, advertisedHost, listener.Port, token);
-            }),
-        ];
+        return (host, listener.Port);
     }
+
+    /// <summary>A fresh secret for the parameter server's stream to one range's server.</summary>
+    public static string NewMasterToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
+    /// Tells <paramref name="host"/> (reached at <paramref name="advertisedHost"/>:<paramref name="port"/>) to serve ranges 0 to
+    /// <paramref name="ranges"/> - 1, and returns where each one's server is with its fresh master token.
+    /// </summary>
+    public static IReadOnlyList<RangeEndpoint> ServeAll(IActorRef host, string advertisedHost, int port, int ranges) =>
+    [
+        .. Enumerable.Range(0, ranges).Select(range =>
+        {
+            string token = NewMasterToken();
+            host.Tell(new RangeHostActor.ExpectMaster(range, token));
+            return new RangeEndpoint(range, advertisedHost, port, token);
+        }),
+    ];
 }

@@ -12,9 +12,11 @@ public static class ProtocolVersion
 /// <summary>
 /// A worker asks to take part. <paramref name="ExpectedLayers"/> is the model spec the worker was
 /// started with, if any: a worker that expects another model than the coordinator trains is refused.
+/// <paramref name="RangeHostPort"/>: where its node serves key ranges (on its node's host), if the coordinator places them
+/// there (--ps-placement workers); 0: it serves none.
 /// </summary>
-public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string? ExpectedLayers, string Node, string Backend)
-    : IProtocolMessage;
+public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string? ExpectedLayers, string Node, string Backend,
+    int RangeHostPort = 0) : IProtocolMessage;
 
 /// <summary>
 /// What every worker needs to compute shards of this run: the model, the loss, the data it reads
@@ -52,9 +54,14 @@ public sealed record KeyRangeServer(string Host, int Port);
 
 /// <summary>
 /// The worker may take part. <paramref name="StreamToken"/> is a secret of this registration alone: the worker's
-/// data-plane Hello must carry it, so no one else can open a stream in its name.
+/// data-plane Hello must carry it, so no one else can open a stream in its name. <paramref name="HostedRanges"/>: the key
+/// ranges its node serves for this run, each with the token the parameter server's stream to it presents.
 /// </summary>
-public sealed record WorkerAccepted(string WorkerId, TrainingJob Job, string StreamToken) : IProtocolMessage;
+public sealed record WorkerAccepted(string WorkerId, TrainingJob Job, string StreamToken, HostedRange[]? HostedRanges = null)
+    : IProtocolMessage;
+
+/// <summary>A key range a worker's node serves, and the secret the parameter server's stream to that range presents.</summary>
+public sealed record HostedRange(int Range, string MasterToken);
 
 public sealed record WorkerRefused(string WorkerId, string Reason) : IProtocolMessage;
 

@@ -70,10 +70,11 @@ internal sealed class XorTraining : IDisposable
         Listener = listener;
         settings ??= new ParameterServerSettings(null, MaxShardNormRatio: maxShardNormRatio);
         // Key ranges on streams of their own are served by a host of their own, on a listener of its own, as a node starts them.
-        if (settings is { RangeStreams: true, Shards: > 1 })
+        if (settings is { RangeStreams: true, Shards: > 1, RangeHosts.Count: 0 })
         {
-            settings = settings with { RangeHosts = RangeHosting.Start(system, "127.0.0.1", "127.0.0.1", settings.Shards, listener.Options, log) };
-            RangeHostPort = settings.RangeHosts[0].Port;
+            var (host, port) = RangeHosting.Start(system, "127.0.0.1", listener.Options, log, handOverWait: TimeSpan.FromSeconds(2));
+            settings = settings with { RangeHosts = RangeHosting.ServeAll(host, "127.0.0.1", port, settings.Shards) };
+            RangeHostPort = port;
         }
         server = system.ActorOf(ParameterServerActor.Props(settings, Runner, Data, Optimizer(), listener, log), ParameterServerActor.Name);
         return server;

@@ -37,6 +37,33 @@ public sealed class ParameterServerShardsTests
     }
 
     [Fact]
+    public void Key_ranges_served_on_the_workers_nodes_end_on_every_float_of_one_range_in_the_coordinators()
+    {
+        using var runs = new OneOptionApart(steps: 12);
+
+        var one = runs.Train("one", []);
+        var log = new CollectingSink();
+        var placed = runs.Train("placed", ["--ps-shards", "2", "--ps-placement", "workers"], log.CreateLogger());
+
+        Assert.Null(placed.Result.Failure);
+        Assert.Equal(12, placed.AppliedSteps.Count);
+        var placement = Assert.Single(log.Events, e => e.MessageTemplate.Text.StartsWith("Key ranges placed on workers' nodes"));
+        Assert.Matches("^\\\"0 at 127\\.0\\.0\\.1:\\d+, 1 at 127\\.0\\.0\\.1:\\d+\\\"$", placement.Properties["Servers"].ToString());
+        Assert.DoesNotContain(log.Events, e => e.Level >= Serilog.Events.LogEventLevel.Warning);
+        CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("placed"), 0, "2 key ranges on the workers' nodes against 1");
+    }
+
+    [Theory]
+    [InlineData("1", "--ps-placement workers with --ps-shards 1: each of the first workers' nodes serves one key range, so --ps-shards must be 2 to the 2 workers the run expects")]
+    [InlineData("3", "--ps-placement workers with --ps-shards 3: each of the first workers' nodes serves one key range, so --ps-shards must be 2 to the 2 workers the run expects")]
+    public void Key_ranges_on_workers_nodes_need_one_worker_for_each_and_at_least_two(string shards, string error)
+    {
+        using var runs = new OneOptionApart(steps: 2);
+
+        Assert.Equal(error, Assert.Throws<InvalidInputException>(() => runs.Train("refused", ["--ps-shards", shards, "--ps-placement", "workers"])).Message);
+    }
+
+    [Fact]
     public void More_key_ranges_than_the_model_has_tensors_are_refused_before_the_run_starts()
     {
         using var data = new TempDirectory();
