@@ -1,0 +1,48 @@
+using Akka.Actor;
+using DistTrainer.Coordinator.Placement;
+using Xunit;
+
+namespace DistTrainer.Coordinator.Tests.Placement;
+
+public sealed class RangePlacementTests
+{
+    private static Address Node(string host, int port = 2552) => new("akka.tcp", "disttrainer", host, port);
+
+    [Fact]
+    public void Ranges_go_to_the_first_workers_on_distinct_nodes_with_a_host_and_every_acceptance_waits_for_them()
+    {
+        var placement = new RangePlacement(2);
+
+        Assert.False(placement.Hold("w1", ActorRefs.Nobody, "t1", Node("10.0.0.1"), hostPort: 0));
+        Assert.False(placement.Hold("w2", ActorRefs.Nobody, "t2", Node("10.0.0.2"), hostPort: 4100));
+        Assert.False(placement.Hold("w3", ActorRefs.Nobody, "t3", Node("10.0.0.2"), hostPort: 4101));
+        Assert.False(placement.Hold("w2", ActorRefs.Nobody, "t2", Node("10.0.0.2"), hostPort: 4100));
+        Assert.Null(placement.Servers);
+        Assert.True(placement.Hold("w4", ActorRefs.Nobody, "t4", Node("10.0.0.4"), hostPort: 4200));
+
+        var servers = placement.Servers!;
+        Assert.Equal([(0, "10.0.0.2", 4100), (1, "10.0.0.4", 4200)], servers.Select(s => (s.Range, s.Host, s.Port)));
+        Assert.Equal(2, servers.Select(s => s.MasterToken).Distinct().Count());
+        Assert.Equal(["w1", "w2", "w3", "w4"], placement.Release().Select(held => held.Worker).Order());
+        Assert.Empty(placement.Release());
+        Assert.Equal((0, servers[0].MasterToken), Assert.Single(placement.HostedBy("w2")!) is var two ? (two.Range, two.MasterToken) : default);
+        Assert.Equal(1, Assert.Single(placement.HostedBy("w4")!).Range);
+        Assert.Null(placement.HostedBy("w3"));
+    }
+
+    [Fact]
+    public void A_worker_lost_before_the_placement_no_longer_offers_its_host_and_none_is_forgotten_after_it()
+    {
+        var placement = new RangePlacement(2);
+        placement.Hold("w1", ActorRefs.Nobody, "t1", Node("10.0.0.1"), hostPort: 4100);
+
+        placement.Forget("w1");
+        Assert.False(placement.Hold("w2", ActorRefs.Nobody, "t2", Node("10.0.0.2"), hostPort: 4100));
+        Assert.True(placement.Hold("w3", ActorRefs.Nobody, "t3", Node("10.0.0.3"), hostPort: 4100));
+        placement.Forget("w2");
+
+        Assert.Equal(["10.0.0.2", "10.0.0.3"], placement.Servers!.Select(s => s.Host));
+        Assert.Equal(["w2", "w3"], placement.Release().Select(held => held.Worker).Order());
+        Assert.Throws<InvalidOperationException>(() => placement.Hold("w4", ActorRefs.Nobody, "t4", Node("10.0.0.4"), hostPort: 4100));
+    }
+}
