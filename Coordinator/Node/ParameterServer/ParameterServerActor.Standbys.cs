@@ -15,8 +15,7 @@ public sealed partial class ParameterServerActor
         if (_standbys.Accept(connection, connection.PeerToken) is { } refusal)
         {
             _log.Warning("Data plane: refused standby {Peer}: {Reason}", connection.Peer, refusal);
-            if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
-                connection.Dispose();
+            connection.Refuse(refusal);
             return;
         }
         var self = Self;

@@ -51,9 +51,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     // Each key range's server, by range, once the ranges travelling on streams of their own are placed; none otherwise.
     private IActorRef[] _ranges = [];
     private readonly ParameterServerSettings _settings;
-    private readonly ILogger _rangeLog;
     private readonly DataPlaneTraffic[] _rangeTraffic;
-    private readonly TimeSpan _rangeTimeout;
     private readonly ShardParts? _parts;
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
@@ -90,10 +88,8 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         _metrics = settings.Metrics;
         _stateAtStop = settings.StateAtStop;
         _plansAhead = settings.PlansAhead;
-        _rangeTimeout = settings.RangeTimeout;
         bool ranged = settings.RangeStreams && _applier.Shards > 1;
         _settings = settings;
-        _rangeLog = log;
         _rangeTraffic = new DataPlaneTraffic[ranged ? _applier.Shards : 0];
         // Ranges on workers' nodes are placed once the coordinator knows the nodes (PlaceRanges); ranges in this node, now.
         if (ranged && !settings.RangesOnWorkers) LinkRanges(settings.RangeHosts);
@@ -189,7 +185,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
                 nameof(servers));
         var dispatcher = Context.Props.Dispatcher;
         _ranges = [.. _applier.Place().Select((host, range) => Context.ActorOf(RangeLinkActor.Props(host, servers[range], Self,
-            _listener.Options, _settings.ConnectTimeout, _rangeLog).WithDispatcher(dispatcher), $"range-{range}"))];
+            _listener.Options, _settings.ConnectTimeout, _log).WithDispatcher(dispatcher), $"range-{range}"))];
         foreach (var (worker, token) in _connections.Admitted)
             foreach (var range in _ranges) range.Tell(new AdmitToRange(worker, token));
         _log.Information("Key ranges placed: {Servers}", string.Join(", ", servers.Select(s => $"{s.Range} at {s.Host}:{s.Port}")));
@@ -218,11 +214,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         // Lost before the coordinator first spoke to it (a range's server not reached at the start): it hears of it now.
         Receive<AdmitWorker>(_ => Sender.Tell(new RangeFailed(reason)));
         Receive<BeginStep>(_ => Sender.Tell(new RangeFailed(reason)));
-        Receive<DataPlaneConnected>(connected =>
-        {
-            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), reason);
-            connected.Connection.Dispose();
-        });
+        Receive<DataPlaneConnected>(connected => connected.Connection.Refuse(reason));
         Receive<FrameArrived>(arrived => _payloads.Return(arrived.Frame.Payload));
         Receive<DataPlaneClosed>(closed =>
         {
@@ -234,11 +226,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     /// <summary>After the run the weights are final: the model can still be evaluated and saved; workers leave.</summary>
     private void Ended()
     {
-        Receive<DataPlaneConnected>(connected =>
-        {
-            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), "the run is over");
-            connected.Connection.Dispose();
-        });
+        Receive<DataPlaneConnected>(connected => connected.Connection.Refuse("the run is over"));
         Receive<DataPlaneClosed>(closed =>
         {
             if (ForgetStandby(closed)) return;
@@ -335,8 +323,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     private void Refuse(TensorConnection connection, string id, string refusal)
     {
         _log.Warning("Data plane: refused {Peer} ({Worker}): {Reason}", connection.Peer, id, refusal);
-        if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
-            connection.Dispose();
+        connection.Refuse(refusal);
     }
 
     /// <summary>
@@ -624,12 +611,12 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     private void AwaitRanges(string what, Action answers)
     {
         long wait = ++_waits;
-        _waiting = Context.System.Scheduler.ScheduleTellOnceCancelable(_rangeTimeout, Self, new RangesTimedOut(wait), Self);
+        _waiting = Context.System.Scheduler.ScheduleTellOnceCancelable(_settings.RangeTimeout, Self, new RangesTimedOut(wait), Self);
         BecomeStacked(() =>
         {
             answers();
             Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => throw new TimeoutException(
-                $"the key ranges' servers did not all answer within {_rangeTimeout.TotalSeconds:G} s while {what}"));
+                $"the key ranges' servers did not all answer within {_settings.RangeTimeout.TotalSeconds:G} s while {what}"));
             Receive<RangeServerLost>(lost =>
             {
                 EndWaiting();

@@ -136,10 +136,6 @@ public sealed class StepApplier : IDisposable
         }
     }
 
-    /// <summary>Range <paramref name="range"/>'s weights as sent on that range's streams.</summary>
-    public SharedPayload RangeWeights(int range) =>
-        (_servers ?? throw new InvalidOperationException("the key ranges are placed with servers of their own"))[range].Weights;
-
     /// <summary>
     /// Hands each key range's weights and optimizer state to whoever serves it from now on (what each range's server starts
     /// from, in range order): the applier then steps nothing itself; it counts the versions the servers commit and holds the
@@ -156,9 +152,6 @@ public sealed class StepApplier : IDisposable
         _crew = null;
         return [.. servers.Select((server, range) => server.ToHost(range))];
     }
-
-    /// <summary>The K + 1 offsets that bound the key ranges: 0, the cuts, the parameter count.</summary>
-    public int[] Cuts => [.. _ranges.Select(r => r.Offset), _gradients.Length];
 
     /// <summary>Applies the complete step in <paramref name="aggregator"/>, whose results are whole: see the overload.</summary>
     public bool TryApply(StepAggregator aggregator, out BatchOutcome outcome, [NotNullWhen(false)] out string? failure) =>

@@ -122,6 +122,15 @@ public sealed class TensorConnection : IDisposable
         return Enqueue(header with { PayloadBytes = bytes }, payload, written, here: false);
     }
 
+    /// <summary>
+    /// Tells the peer why it is refused (a <see cref="FrameKind.Refused"/> frame holding <paramref name="reason"/>) and closes the
+    /// connection once that frame is written, or at once when it cannot be queued.
+    /// </summary>
+    public void Refuse(string reason)
+    {
+        if (!SendText(new FrameHeader(FrameKind.Refused), reason, Dispose)) Dispose();
+    }
+
     /// <summary>Closes the connection (cause <see cref="CloseCause.Disposed"/> unless it had closed already) and waits briefly for its threads.</summary>
     public void Dispose()
     {

@@ -180,8 +180,7 @@ public sealed class RangeHostActor : ReceiveActor, IWithTimers
     private void Refuse(TensorConnection connection, string reason)
     {
         _log.Warning("Data plane: refused {Peer} ({Id}): {Reason}", connection.Peer, connection.PeerId, reason);
-        if (!connection.SendText(new FrameHeader(FrameKind.Refused), reason, connection.Dispose))
-            connection.Dispose();
+        connection.Refuse(reason);
     }
 
     /// <summary>Serve range <paramref name="Range"/> for the master whose stream presents <paramref name="Token"/>.</summary>

@@ -93,11 +93,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     /// <summary>After the run no stream comes in and no part is kept; the range can still be gathered.</summary>
     private void Ended()
     {
-        Receive<RangeStreamConnected>(connected =>
-        {
-            connected.Connection.SendText(new FrameHeader(FrameKind.Refused), "the run is over");
-            connected.Connection.Dispose();
-        });
+        Receive<RangeStreamConnected>(connected => connected.Connection.Refuse("the run is over"));
         Receive<StreamClosed>(closed => _streams.Forget(closed.Connection));
         Receive<PartArrived>(arrived => _payloads.Return(arrived.Frame.Payload));
         Receive<GatherRange>(_ => _master(Gathered()));
@@ -140,8 +136,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     private void Refuse(TensorConnection connection, string refusal)
     {
         _log.Warning("Data plane: refused {Peer} ({Worker}) on key range {Range}: {Reason}", connection.Peer, connection.PeerId, _range, refusal);
-        if (!connection.SendText(new FrameHeader(FrameKind.Refused), refusal, connection.Dispose))
-            connection.Dispose();
+        connection.Refuse(refusal);
     }
 
     private void Closed(StreamClosed closed)
