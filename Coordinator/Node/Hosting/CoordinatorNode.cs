@@ -103,7 +103,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 Job = settings.Job with
                 {
                     DataPlanePort = listener.Port,
-                    KeyRangeCuts = rangeStreams ? ParameterRanges.Cuts(evaluator.Model.ParameterLayout, serverSettings.Shards) : null,
+                    KeyRangeCuts = rangeStreams ? ParameterRanges.Cuts(evaluator.Model.ParameterCount, serverSettings.Shards) : null,
                     // On workers' nodes, the coordinator names them once placed.
                     KeyRangeServers = rangeHosts.Count > 0 ? [.. rangeHosts.Select(host => new KeyRangeServer(host.Host, host.Port))] : null,
                 },

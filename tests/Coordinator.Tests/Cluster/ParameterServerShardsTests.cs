@@ -64,15 +64,15 @@ public sealed class ParameterServerShardsTests
     }
 
     [Fact]
-    public void More_key_ranges_than_the_model_has_tensors_are_refused_before_the_run_starts()
+    public void More_key_ranges_than_the_model_has_parameters_are_refused_before_the_run_starts()
     {
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
 
         var error = Assert.Throws<InvalidInputException>(() => EmbeddedCluster.Train(TrainArguments.Parse(
-            [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "7"])));
+            [.. FaultIndependenceTests.Run(data.Path, FaultIndependenceTests.WithBatchNorm, 2), "--workers", "1", "--ps-shards", "281"])));
 
-        Assert.Equal("--ps-shards 7: the model has 6 parameter tensors and each key range needs at least one; expected 1 to 6", error.Message);
+        Assert.Equal("--ps-shards 281: the model has 280 parameters and each key range needs at least one; expected 1 to 280", error.Message);
     }
 
     [Fact]

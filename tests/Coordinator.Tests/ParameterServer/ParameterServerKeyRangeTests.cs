@@ -14,13 +14,13 @@ using static DistTrainer.Coordinator.Tests.ParameterServer.HandDrivenSteps;
 namespace DistTrainer.Coordinator.Tests.ParameterServer;
 
 /// <summary>
-/// The parameter server with its parameters in two key ranges (--ps-shards 2: the xor model's 22 parameters cut at 12),
+/// The parameter server with its parameters in two key ranges (--ps-shards 2: the xor model's 22 parameters cut at 11),
 /// each on a stream of its own (ps-range-streams), driven by hand on its real data plane as a worker would: a head on the main stream and a part per range on that
 /// range's stream; each range of the new weights comes back on its own stream. Its robust rule is on (ratio 10).
 /// </summary>
 public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly int[] Cuts = [0, 12, 22];
+    private static readonly int[] Cuts = [0, 11, 22];
 
     private readonly XorTraining _training = new();
     private readonly IActorRef _server;
@@ -165,7 +165,7 @@ public sealed class ParameterServerKeyRangeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((0, "w1", ShardVerdict.NotFinite), (rejected[0].ShardId, rejected[0].WorkerId, rejected[0].Verdict));
         var malformed = rejected[1];
         Assert.Equal((1, "w2", ShardVerdict.Rejected), (malformed.ShardId, malformed.WorkerId, malformed.Verdict));
-        Assert.Equal("its part 1 of shard 1 of step 1 carries 4 floats; the range has 10", malformed.Reason);
+        Assert.Equal("its part 1 of shard 1 of step 1 carries 4 floats; the range has 11", malformed.Reason);
         ExpectNoMsg(Quiet);
     }
 

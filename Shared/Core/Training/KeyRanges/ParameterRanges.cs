@@ -3,17 +3,19 @@ using DistTrainer.Core.Nn;
 namespace DistTrainer.Core.Training.KeyRanges;
 
 /// <summary>
-/// The flat parameter vector cut into K contiguous ranges, each owned by one parameter-server shard. Cuts
-/// fall only between tensors (a layer's weight and its bias may go apart, one tensor never), each at the
-/// tensor boundary nearest to an equal share of the elements; a batch-norm layer's running statistics go
-/// with the range that holds the layer's first tensor.
+/// The flat parameter vector cut into K contiguous ranges, each owned by one parameter-server shard, of equal element counts
+/// (one element apart at most). A range's bytes on the wire and its optimizer work are then its share:
+/// cuts only between tensors cannot give that when one tensor holds most of the model (the default MLP's first weight matrix
+/// holds three quarters of it), and a range's node would carry more than ring all-reduce's bytes. Every optimizer rule is
+/// element-wise, so a cut inside a tensor changes no bit. A batch-norm layer's running statistics go with the range that
+/// holds the layer's first parameter.
 /// </summary>
 public static class ParameterRanges
 {
     /// <summary>The <paramref name="count"/> ranges of <paramref name="model"/>'s parameters.</summary>
     public static IReadOnlyList<ParameterRange> Split(Sequential model, int count)
     {
-        var cuts = Cuts(model.ParameterLayout, count);
+        var cuts = Cuts(model.ParameterCount, count);
         var batchNorms = new List<int>[count];
         for (int i = 0; i < count; i++) batchNorms[i] = [];
         for (int b = 0; b < model.BatchNormLayers.Count; b++)
@@ -24,40 +26,23 @@ public static class ParameterRanges
         return [.. Enumerable.Range(0, count).Select(i => new ParameterRange(cuts[i], cuts[i + 1] - cuts[i], batchNorms[i]))];
     }
 
-    /// <summary>
-    /// The K + 1 offsets that bound the ranges: 0, the cuts, the parameter count. Each cut is the tensor
-    /// boundary nearest to i * total / K that still leaves a tensor for every range before and after it.
-    /// </summary>
-    public static int[] Cuts(IReadOnlyList<TensorPlacement> tensors, int count)
+    /// <summary>The K + 1 offsets that bound the ranges of <paramref name="parameters"/> elements: 0, the cuts, the count.</summary>
+    public static int[] Cuts(int parameters, int count)
     {
-        Require(tensors.Count, count);
-        int total = tensors.Count == 0 ? 0 : tensors[^1].Offset + tensors[^1].Length;
-        var cuts = new int[count + 1];
-        cuts[count] = total;
-        int previous = 0;
-        for (int i = 1; i < count; i++)
-        {
-            double target = (double)total * i / count;
-            int best = previous + 1;
-            for (int boundary = best + 1; boundary <= tensors.Count - (count - i); boundary++)
-                if (Math.Abs(tensors[boundary].Offset - target) < Math.Abs(tensors[best].Offset - target))
-                    best = boundary;
-            cuts[i] = tensors[best].Offset;
-            previous = best;
-        }
-        return cuts;
+        Require(parameters, count);
+        return [.. Enumerable.Range(0, count + 1).Select(i => (int)((long)parameters * i / count))];
     }
 
     /// <summary>Refuses, before anything starts, a count of ranges the model cannot be cut into.</summary>
-    public static void Require(Sequential model, int count) => Require(model.ParameterLayout.Count, count);
+    public static void Require(Sequential model, int count) => Require(model.ParameterCount, count);
 
-    private static void Require(int tensors, int count)
+    private static void Require(int parameters, int count)
     {
-        int most = Math.Max(1, tensors);
+        int most = Math.Max(1, parameters);
         if (count < 1 || count > most)
         {
             throw new InvalidInputException(
-                $"--ps-shards {count}: the model has {tensors} parameter tensors and each key range needs at least one; expected 1 to {most}");
+                $"--ps-shards {count}: the model has {parameters} parameters and each key range needs at least one; expected 1 to {most}");
         }
     }
 
