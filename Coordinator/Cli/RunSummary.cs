@@ -79,6 +79,13 @@ public static class RunSummary
                 communication_seconds = cluster.Times.CommunicationSeconds,
                 parameter_server_seconds = cluster.Times.ApplySeconds,
                 control_seconds = cluster.Times.ControlSeconds,
+                data_plane_bytes_per_step = cluster.NodeBytesPerStep?.Select(node => new
+                {
+                    node = node.Node,
+                    coordinator = node.Master,
+                    sent = node.BytesSent,
+                    received = node.BytesReceived,
+                }),
             },
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, Options));

@@ -275,9 +275,15 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         Become(Finished);
     }
 
-    private DistributedRunReport Report(string? failure, bool interrupted, FailureKind kind) =>
-        _tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned, _scheduler.Restarts,
-            _roster.Lost, _roster.ShardsPerWorker, _roster.Quarantined);
+    private DistributedRunReport Report(string? failure, bool interrupted, FailureKind kind)
+    {
+        // Nodes go by their cluster address; a worker in this node's own actor system has only the local one.
+        string self = _cluster.SelfAddress.ToString();
+        var nodes = new NodeTraffic(self, worker => _roster.NodeOf(worker) is { } node ? node.HasLocalScope ? self : node.ToString() : null,
+            range => _placement?.NodeOf(range));
+        return _tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned, _scheduler.Restarts,
+            _roster.Lost, _roster.ShardsPerWorker, _roster.Quarantined, nodes);
+    }
 
     private void Finished()
     {

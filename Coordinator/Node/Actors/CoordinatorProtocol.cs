@@ -11,7 +11,11 @@ public sealed record StopTraining : INoSerializationVerificationNeeded
     public static readonly StopTraining Instance = new();
 }
 
-/// <summary>How a distributed run went: the training result and what the protocol had to absorb (workers quarantined for rejected results among it).</summary>
+/// <summary>
+/// How a distributed run went: the training result and what the protocol had to absorb (workers quarantined for rejected results
+/// among it). <paramref name="NodeBytesPerStep"/>: what crossed each node's link per step, from the first step this coordinator
+/// applied to its last.
+/// </summary>
 public sealed record DistributedRunReport(
     TrainingResult Result,
     AggregationCounts Dropped,
@@ -22,7 +26,8 @@ public sealed record DistributedRunReport(
     AppliedStepLog AppliedSteps,
     StepTimes Times,
     DataPlaneTraffic Traffic,
-    IReadOnlyList<string> WorkersQuarantined)
+    IReadOnlyList<string> WorkersQuarantined,
+    IReadOnlyList<NodeBytesPerStep>? NodeBytesPerStep = null)
 {
     /// <summary>
     /// This report with the steps the parameter server applied after the last one the coordinator counted, below
@@ -44,7 +49,7 @@ public sealed record DistributedRunReport(
 
     /// <summary>
     /// One report of a run trained by this coordinator node and then by <paramref name="later"/>, a fresh one that went on
-    /// from its state: every count over both, the ending and the failure the later one's.
+    /// from its state: every count over both, the ending, the failure and the bytes per step the later one's.
     /// </summary>
     public DistributedRunReport Then(DistributedRunReport later)
     {
@@ -71,7 +76,8 @@ public sealed record DistributedRunReport(
             new StepTimes(seconds, Times.ComputeSeconds + later.Times.ComputeSeconds, Times.ExchangeSeconds + later.Times.ExchangeSeconds,
                 Times.ApplySeconds + later.Times.ApplySeconds),
             new DataPlaneTraffic(Traffic.BytesSent + later.Traffic.BytesSent, Traffic.BytesReceived + later.Traffic.BytesReceived),
-            [.. WorkersQuarantined, .. later.WorkersQuarantined.Except(WorkersQuarantined)]);
+            [.. WorkersQuarantined, .. later.WorkersQuarantined.Except(WorkersQuarantined)],
+            later.NodeBytesPerStep);
     }
 }
 

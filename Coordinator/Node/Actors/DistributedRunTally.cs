@@ -9,13 +9,16 @@ namespace DistTrainer.Coordinator.Actors;
 /// <summary>
 /// What a distributed run's report counts beyond the run meter: the steps applied, each step's seconds from
 /// its plan going out to its weights applied, where the applied steps' time went, and the parameter
-/// server's latest counts of dropped results and data-plane bytes.
+/// server's latest counts of dropped results and data-plane bytes, and its streams' bytes at the first step applied, which the
+/// last step's are measured from: the start-up's transfers (the first weights, a range handed over) are not a step's.
 /// </summary>
 public sealed class DistributedRunTally
 {
     private readonly AppliedStepLog _applied = new();
     private AggregationCounts _dropped;
     private DataPlaneTraffic _traffic;
+    private IReadOnlyList<StreamTraffic>? _firstStreams;
+    private IReadOnlyList<StreamTraffic> _lastStreams = [];
     private double _computeSeconds, _exchangeSeconds, _applySeconds;
     private long _stepStarted;
     private (long Step, double Seconds, double Compute, ServerTimes Server) _last;
@@ -30,6 +33,8 @@ public sealed class DistributedRunTally
     {
         _dropped = applied.Counts;
         _traffic = applied.Traffic;
+        _firstStreams ??= applied.Streams;
+        _lastStreams = applied.Streams;
         _applied.Add(applied.Step);
         _computeSeconds += plan.SlowestComputeSeconds;
         _exchangeSeconds += applied.Times.ExchangeSeconds;
@@ -45,9 +50,13 @@ public sealed class DistributedRunTally
             restarts, _dropped.Duplicates, _dropped.Late, _dropped.Rejected, _traffic.BytesSent, _traffic.BytesReceived,
             workersReady, workersLost);
 
-    /// <summary>The run's report, with the meter's result and training seconds and the scheduler's and roster's counts.</summary>
+    /// <summary>
+    /// The run's report, with the meter's result and training seconds, the scheduler's and roster's counts, and each node's bytes
+    /// per step after the first as <paramref name="nodes"/> places the streams (none before two steps).
+    /// </summary>
     public DistributedRunReport Report(TrainingResult result, double trainingSeconds, long reassigned, long restarts,
-        IReadOnlyList<string> lost, IReadOnlyDictionary<string, long> shardsPerWorker, IReadOnlyList<string> quarantined) =>
+        IReadOnlyList<string> lost, IReadOnlyDictionary<string, long> shardsPerWorker, IReadOnlyList<string> quarantined, NodeTraffic nodes) =>
         new(result, _dropped, reassigned, restarts, lost, new Dictionary<string, long>(shardsPerWorker), _applied,
-            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic, quarantined.ToList());
+            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic, quarantined.ToList(),
+            _firstStreams is { } first && _applied.Count > 1 ? nodes.PerStep(first, _lastStreams, _applied.Count - 1) : []);
 }

@@ -51,7 +51,8 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     // Each key range's server, by range, once the ranges travelling on streams of their own are placed; none otherwise.
     private IActorRef[] _ranges = [];
     private readonly ParameterServerSettings _settings;
-    private readonly DataPlaneTraffic[] _rangeTraffic;
+    // Each range's streams as its last answer counted them.
+    private readonly StreamTraffic[][] _rangeStreams;
     private readonly ShardParts? _parts;
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
@@ -90,7 +91,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         _plansAhead = settings.PlansAhead;
         bool ranged = settings.RangeStreams && _applier.Shards > 1;
         _settings = settings;
-        _rangeTraffic = new DataPlaneTraffic[ranged ? _applier.Shards : 0];
+        _rangeStreams = [.. Enumerable.Repeat(Array.Empty<StreamTraffic>(), ranged ? _applier.Shards : 0)];
         // Ranges on workers' nodes are placed once the coordinator knows the nodes (PlaceRanges); ranges in this node, now.
         if (ranged && !settings.RangesOnWorkers) LinkRanges(settings.RangeHosts);
         _parts = ranged ? new ShardParts(_applier.Shards, _payloads.Return) : null;
@@ -563,7 +564,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         AwaitRanges($"summing and stepping step {step + 1}", () => Receive<RangeStepped>(answer => answer.Step == step, answer =>
         {
             stepped[answer.Range] = answer;
-            _rangeTraffic[answer.Range] = answer.Traffic;
+            _rangeStreams[answer.Range] = answer.Streams;
             if (++answered < stepped.Length) return;
             EndWaiting();
             if (_applier.TryCommitPlaced(_aggregator, stepped, out var outcome, out var failure))
@@ -650,7 +651,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         _exchangeStarted = Stopwatch.GetTimestamp();
         _coordinator.Tell(new StepApplied(step, Version, outcome,
             new AggregationCounts(_aggregator.Duplicates, _aggregator.Late, _aggregator.Rejected, _screening.Unassigned),
-            _rangeTraffic.Aggregate(_connections.Traffic, (total, range) => total.Plus(range)),
+            [.. _connections.TrafficByWorker().Select(worker => new StreamTraffic(worker.Worker, null, worker.Traffic)), .. _rangeStreams.SelectMany(r => r)],
             new ServerTimes(exchange, Stopwatch.GetElapsedTime(applyStarted, _exchangeStarted).TotalSeconds), senders));
         // With key ranges each range's server sends its range of the new weights on its streams.
         if (_ranges.Length == 0)

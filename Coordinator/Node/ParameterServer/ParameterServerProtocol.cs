@@ -60,11 +60,17 @@ public sealed record WrongGradient(long Step, string WorkerId) : INoSerializatio
 
 /// <summary>
 /// Every shard was in: the optimizer stepped, the weights of <paramref name="Version"/> went out. <paramref name="ShardSenders"/>:
-/// the worker whose result was taken for each shard, in shard order.
+/// the worker whose result was taken for each shard, in shard order. <paramref name="Streams"/>: the bytes of every data-plane
+/// stream of the run so far, by its ends.
 /// </summary>
-public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, DataPlaneTraffic Traffic,
+public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, IReadOnlyList<StreamTraffic> Streams,
     ServerTimes Times, IReadOnlyList<string> ShardSenders)
-    : INoSerializationVerificationNeeded;
+    : INoSerializationVerificationNeeded
+{
+    /// <summary>The bytes the workers' streams carried over the run, the master's links to its ranges left out.</summary>
+    public DataPlaneTraffic Traffic =>
+        Streams.Where(stream => stream.Worker is not null).Aggregate(default(DataPlaneTraffic), (total, stream) => total.Plus(stream.Traffic));
+}
 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>
 public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;

@@ -54,6 +54,9 @@ public sealed class RangePlacement(int ranges)
         return held;
     }
 
+    /// <summary>The node serving <paramref name="range"/>, or null before the placement.</summary>
+    public string? NodeOf(int range) => Placed ? _hosts[range].Node : null;
+
     /// <summary>The ranges <paramref name="worker"/>'s node serves (with their master tokens), or null.</summary>
     public HostedRange[]? HostedBy(string worker) => _hostedBy.GetValueOrDefault(worker);
 }

@@ -21,6 +21,8 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
     private readonly List<string> _quarantined = [];
     private readonly Dictionary<string, long> _shardsPerWorker = new(StringComparer.Ordinal);
     private readonly List<string> _lost = [];
+    // Every registered worker's node, kept after it is lost: its streams' bytes stay counted where they went.
+    private readonly Dictionary<string, Address> _nodes = new(StringComparer.Ordinal);
 
     /// <summary>The workers lost while ready, in the order they were lost (one may be lost again after it came back).</summary>
     public IReadOnlyList<string> Lost => _lost;
@@ -30,6 +32,9 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
 
     /// <summary>Shards of applied steps, per worker whose result was taken for them.</summary>
     public IReadOnlyDictionary<string, long> ShardsPerWorker => _shardsPerWorker;
+
+    /// <summary>The node <paramref name="workerId"/> last registered from (its actor's address), or null when it never did.</summary>
+    public Address? NodeOf(string workerId) => _nodes.GetValueOrDefault(workerId);
 
     /// <summary>
     /// Registers <paramref name="register"/>'s worker as <paramref name="worker"/>, or again after it reconnects
@@ -49,6 +54,7 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
             log.Warning("Refused worker {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);
             return refusal;
         }
+        _nodes[register.WorkerId] = worker.Path.Address;
         if (!_workers.TryGetValue(register.WorkerId, out var entry))
         {
             _workers[register.WorkerId] = entry = new WorkerEntry(register.WorkerId, worker);

@@ -133,6 +133,9 @@ public static class ClusterTraining
                     "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected, {Unassigned} unassigned results; workers lost: {Lost}; quarantined: {Quarantined}",
                     report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
                     report.Dropped.Rejected, report.Dropped.Unassigned, report.WorkersLost, report.WorkersQuarantined);
+                foreach (var traffic in report.NodeBytesPerStep ?? [])
+                    log.Information("Data plane per step through node {Node} ({Role}): {SentMB:F3} MB out, {ReceivedMB:F3} MB in", traffic.Node,
+                        traffic.Master ? "coordinator" : "workers", traffic.BytesSent / 1e6, traffic.BytesReceived / 1e6);
                 return report;
             }
             finally

@@ -17,13 +17,19 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
 {
     private readonly Dictionary<string, string> _admitted = new();
     private readonly Dictionary<string, TConnection> _current = new();
-    private DataPlaneTraffic _closed;
+    // One entry per worker that ever had a stream here: the admitted workers of a run, which the roster bounds.
+    private readonly Dictionary<string, DataPlaneTraffic> _closed = new();
 
     /// <summary>The current stream of every connected worker: where new weights go.</summary>
     public IEnumerable<TConnection> Current => _current.Values;
 
     /// <summary>Bytes sent and received over the run, on closed streams and open ones.</summary>
-    public DataPlaneTraffic Traffic => _current.Values.Aggregate(_closed, (total, connection) => total.Plus(trafficOf(connection)));
+    public DataPlaneTraffic Traffic => TrafficByWorker().Aggregate(default(DataPlaneTraffic), (total, worker) => total.Plus(worker.Traffic));
+
+    /// <summary>Bytes sent and received over the run with each worker that had a stream here, closed streams and open ones.</summary>
+    public IEnumerable<(string Worker, DataPlaneTraffic Traffic)> TrafficByWorker() =>
+        _closed.Keys.Union(_current.Keys).Select(worker => (worker, _closed.GetValueOrDefault(worker).Plus(
+            _current.TryGetValue(worker, out var current) ? trafficOf(current) : default)));
 
     /// <summary>Every admitted worker with the token of its registration.</summary>
     public IEnumerable<(string Worker, string Token)> Admitted => _admitted.Select(admitted => (admitted.Key, admitted.Value));
@@ -48,7 +54,7 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
         if (_current.Remove(worker, out var previous))
         {
             previous.Dispose();
-            _closed = _closed.Plus(trafficOf(previous));
+            Closed(worker, previous);
         }
         _current[worker] = connection;
         return null;
@@ -63,7 +69,7 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
         string worker = workerOf(connection);
         if (!_current.TryGetValue(worker, out var current) || !ReferenceEquals(current, connection)) return null;
         _current.Remove(worker);
-        _closed = _closed.Plus(trafficOf(current));
+        Closed(worker, current);
         return worker;
     }
 
@@ -76,9 +82,12 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
         _admitted.Remove(workerId);
         if (!_current.Remove(workerId, out var current)) return false;
         current.Dispose();
-        _closed = _closed.Plus(trafficOf(current));
+        Closed(workerId, current);
         return true;
     }
+
+    private void Closed(string worker, TConnection connection) =>
+        _closed[worker] = _closed.GetValueOrDefault(worker).Plus(trafficOf(connection));
 
     /// <summary>
     /// Closes the worker's current stream, if any, keeping its admission and its place until the stream's closing is

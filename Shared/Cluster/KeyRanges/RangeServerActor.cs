@@ -184,7 +184,8 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         _intake.Sum(step.Senders);
         string? refusal = _server.SumAndStep(_intake, _gradient, out bool finite);
         bool stepped = finite && refusal is null;
-        _master(new RangeStepped(_range, step.Step, finite, refusal, _streams.Traffic,
+        _master(new RangeStepped(_range, step.Step, finite, refusal,
+            [.. _streams.TrafficByWorker().Select(worker => new StreamTraffic(worker.Worker, _range, worker.Traffic))],
             step.Observed ? (float[])_gradient.Clone() : null,
             step.Observed && stepped ? _server.NextWeights.ToArray() : null));
     }

@@ -28,9 +28,10 @@ public sealed record SumAndStepRange(long Step, int Attempt, string[] Senders, b
 
 /// <summary>
 /// Range <paramref name="Range"/> summed and stepped step <paramref name="Step"/>: whether its sum was finite, and what the step
-/// would leave non-finite (null: nothing). <paramref name="Traffic"/>: the bytes its streams carried over the run.
+/// would leave non-finite (null: nothing). <paramref name="Streams"/>: the bytes each of its streams carried over the run (the
+/// master's end of a link to the range adds the link's own as the answer arrives).
 /// </summary>
-public sealed record RangeStepped(int Range, long Step, bool Finite, string? Refusal, DataPlaneTraffic Traffic,
+public sealed record RangeStepped(int Range, long Step, bool Finite, string? Refusal, StreamTraffic[] Streams,
     float[]? Gradient = null, float[]? Weights = null);
 
 /// <summary>Every range stepped: make the step the range's and send the range's new weights on its streams.</summary>

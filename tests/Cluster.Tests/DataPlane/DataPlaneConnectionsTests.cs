@@ -68,6 +68,8 @@ public sealed class DataPlaneConnectionsTests
         current.Received = 400;
 
         Assert.Equal(new DataPlaneTraffic(100 + 20 + 3, 1_000 + 400 + 30), _connections.Traffic);
+        Assert.Equal([("w1", new DataPlaneTraffic(100 + 20, 1_000 + 400)), ("w2", new DataPlaneTraffic(3, 30))],
+            _connections.TrafficByWorker().OrderBy(w => w.Worker));
     }
 
     [Fact]

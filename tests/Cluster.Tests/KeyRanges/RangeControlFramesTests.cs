@@ -49,9 +49,12 @@ public sealed class RangeControlFramesTests : IDisposable
             new PartIn("w2", new PartReport(PieceState.Held, 41, 2, 5, 1, float.PositiveInfinity, Finite: true)),
             new PartIn("w2", new PartReport(PieceState.Malformed, 41, 2, 5, 1, Reason: "its part 1 carries 4 floats")),
             new RangeStreamLost(1, "w3", "reset by peer"), new AdmitToRange("w1", "0123ABCD"), new DropFromRange("w1"),
-            new RangeStepped(1, 41, Finite: false, Refusal: "the optimizer state exp_avg_sq", new DataPlaneTraffic(10, 20)),
         ];
         foreach (var message in messages) Assert.Equal(message, RoundTrip(message));
+        StreamTraffic[] streams = [new("w1", 1, new DataPlaneTraffic(10, 20)), new(null, 1, new DataPlaneTraffic(30, 40))];
+        var stepped = RoundTrip(new RangeStepped(1, 41, Finite: false, Refusal: "the optimizer state exp_avg_sq", streams));
+        Assert.Equal((1, 41L, false, "the optimizer state exp_avg_sq"), (stepped.Range, stepped.Step, stepped.Finite, stepped.Refusal));
+        Assert.Equal(streams, stepped.Streams);
         Assert.IsType<GatherRange>(RoundTrip(GatherRange.Instance));
         Assert.IsType<RangeRunEnded>(RoundTrip(RangeRunEnded.Instance));
         Assert.Equal(["w1", "w2", "w1"], RoundTrip(new SumAndStepRange(41, 2, ["w1", "w2", "w1"], Observed: true)).Senders);
@@ -65,8 +68,8 @@ public sealed class RangeControlFramesTests : IDisposable
 
         var host = RoundTrip(new HostRange(1, 12, 4, settings, 77, weights, [avg, avgSq]));
         var gathered = RoundTrip(new RangeGathered(1, 78, weights, [avg, avgSq]));
-        var observed = RoundTrip(new RangeStepped(1, 78, true, null, default, Gradient: avg, Weights: weights));
-        var gradientOnly = RoundTrip(new RangeStepped(1, 78, true, "the weights", default, Gradient: avgSq));
+        var observed = RoundTrip(new RangeStepped(1, 78, true, null, [], Gradient: avg, Weights: weights));
+        var gradientOnly = RoundTrip(new RangeStepped(1, 78, true, "the weights", [], Gradient: avgSq));
 
         Assert.Equal((1, 12, 4, settings, 77L), (host.Range, host.Offset, host.Length, host.Optimizer, host.StepCount));
         Assert.Equal(Bits(weights), Bits(host.Weights));

@@ -189,7 +189,7 @@ public sealed class StepApplierTests : IDisposable
         {
             var gradient = new float[server.Range.Length];
             string? refusal = server.SumAndStep(step, gradient, out bool finite);
-            return new RangeStepped(range, step.Step, finite, refusal, default, observed ? gradient : null,
+            return new RangeStepped(range, step.Step, finite, refusal, [], observed ? gradient : null,
                 observed && finite && refusal is null ? server.NextWeights.ToArray() : null);
         }),
     ];

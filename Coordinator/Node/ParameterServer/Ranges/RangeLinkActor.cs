@@ -69,8 +69,12 @@ public sealed class RangeLinkActor : ReceiveActor, IWithUnboundedStash
         {
             var connection = _connection = linked.Connection;
             var (master, range) = (_master, _endpoint.Range);
-            // The thread that read the frame runs the master on it (its dispatcher's SenderThreadExecutor), with no wake-up.
-            RangeControlReader.Start(connection, $"key range {range}'s server", _log, message => SenderThreadExecutor.RunHere(master, message),
+            // The thread that read the frame runs the master on it (its dispatcher's SenderThreadExecutor), with no wake-up. A range's
+            // answer to a step gets this link's bytes, which only this end counts, beside those of the range's own streams.
+            RangeControlReader.Start(connection, $"key range {range}'s server", _log, message => SenderThreadExecutor.RunHere(master,
+                    message is RangeStepped stepped
+                        ? stepped with { Streams = [.. stepped.Streams, new StreamTraffic(null, range, DataPlaneTraffic.Of(connection))] }
+                        : message),
                 (_, closed) => master.Tell(new RangeServerLost(range, closed.Message)));
             RangeControlFrames.Send(connection, _range);
             _log.Debug("Key range {Range} handed to its server at {Host}:{Port}", range, _endpoint.Host, _endpoint.Port);
