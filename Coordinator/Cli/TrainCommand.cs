@@ -66,7 +66,7 @@ public static class TrainCommand
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");
             return result.FailureKind switch
             {
-                FailureKind.Cluster => ClusterFailed,
+                FailureKind.Cluster or FailureKind.RangeLost => ClusterFailed,
                 FailureKind.Checkpoint => CheckpointFailed,
                 _ => Diverged,
             };

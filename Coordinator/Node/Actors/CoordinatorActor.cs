@@ -156,8 +156,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     private void ReceiveServerFailures()
     {
         Receive<CheckpointFailed>(failed => Finish(failed.Reason, FailureKind.Checkpoint));
-        // A key range's server lost: the weights cannot be put together any more, so the run ends (a rollback is not built).
-        Receive<RangeFailed>(failed => Finish(failed.Reason, FailureKind.Cluster));
+        // A key range's server lost: the weights cannot be put together any more, so this node's part of the run ends and a fresh
+        // node rolls back to the last state gathered from every range. A standby would take over from this node as it goes:
+        // with one, the run ends instead of two coordinators going on.
+        Receive<RangeFailed>(failed => Finish(failed.Reason, _standbyTokens.Count > 0 ? FailureKind.Cluster : FailureKind.RangeLost));
     }
 
     /// <summary>
@@ -270,9 +272,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         Timers.CancelAll();
         _parameterServer.Tell(RunEnded.Instance);
         _scheduler.End();
-        if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
+        if (failure is not null && kind == FailureKind.RangeLost) _log.Warning("Training on this coordinator node stopped: {Reason}", failure);
+        else if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
         _completion.TrySetResult(Report(failure, interrupted, kind));
-        Become(Finished);
+        Become(kind == FailureKind.RangeLost && failure is not null ? RollingBack : Finished);
     }
 
     private DistributedRunReport Report(string? failure, bool interrupted, FailureKind kind)
@@ -284,6 +287,12 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         return _tally.Report(_meter.Result(failure, interrupted, kind), _meter.TrainingSeconds, _scheduler.Reassigned, _scheduler.Restarts,
             _roster.Lost, _roster.ShardsPerWorker, _roster.Quarantined, nodes);
     }
+
+    /// <summary>
+    /// A fresh node goes on from the last state gathered from every range: a worker registering meanwhile hears nothing, and joins
+    /// that node once this one has left, instead of being told the run is over and stopping.
+    /// </summary>
+    private void RollingBack() => ReceiveAny(_ => { });
 
     private void Finished()
     {

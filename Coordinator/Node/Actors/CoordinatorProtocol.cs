@@ -48,6 +48,25 @@ public sealed record DistributedRunReport(
     }
 
     /// <summary>
+    /// This report without what a rollback to the state of <paramref name="stepCount"/> steps takes back: the steps applied from
+    /// there on and the epochs that ended after it, which the next coordinator node trains again and counts once.
+    /// </summary>
+    public DistributedRunReport RolledBackTo(long stepCount)
+    {
+        var kept = new AppliedStepLog(AppliedSteps.Where(step => step < stepCount));
+        if (kept.Count == AppliedSteps.Count) return this;
+        return this with
+        {
+            Result = Result with
+            {
+                Steps = Math.Min(Result.Steps, stepCount),
+                Epochs = [.. Result.Epochs.Where(epoch => epoch.Step <= stepCount)],
+            },
+            AppliedSteps = kept,
+        };
+    }
+
+    /// <summary>
     /// One report of a run trained by this coordinator node and then by <paramref name="later"/>, a fresh one that went on
     /// from its state: every count over both, the ending, the failure and the bytes per step the later one's.
     /// </summary>
@@ -62,7 +81,8 @@ public sealed record DistributedRunReport(
             later.Result with
             {
                 Epochs = [.. Result.Epochs, .. later.Result.Epochs],
-                Steps = Result.Steps + later.Result.Steps,
+                // Where the run stands, as each node's meter counts it from the run's start: the later node's.
+                Steps = later.Result.Steps,
                 Seconds = Result.Seconds + later.Result.Seconds,
                 SamplesPerSecond = samplesPerSecond,
             },

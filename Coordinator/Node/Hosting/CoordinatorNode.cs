@@ -164,6 +164,18 @@ public sealed class CoordinatorNode : IAsyncDisposable
     }
 
     /// <summary>
+    /// Leaves the cluster and stops without telling anyone that the run is over, so that its workers join a fresh coordinator
+    /// node (a rollback after a key range's server was lost); then returns, as <see cref="StateLeftAtStop"/> does, the step
+    /// whose state the parameter server left in the run's model and optimizer as it stopped.
+    /// </summary>
+    public long? LeaveForFreshNode()
+    {
+        DownUnreachableWorkers(Akka.Cluster.Cluster.Get(System), "as it leaves for a fresh node");
+        NodeLifecycle.LeaveAsync(System, _log).GetAwaiter().GetResult();
+        return StateLeftAtStop();
+    }
+
+    /// <summary>
     /// Tells every worker node, and every standby coordinator (which would otherwise take over once this node is gone), that
     /// the run is over; then leaves the cluster and stops, each step bounded in time.
     /// </summary>
@@ -178,13 +190,20 @@ public sealed class CoordinatorNode : IAsyncDisposable
             if (actor is not null) System.ActorSelection(new RootActorPath(member.Address) / "user" / actor).Tell(new TrainingFinished("done"));
         }
         await WorkersLeftAsync(cluster, Settings.WorkersLeaveTimeout);
-        // A worker that died without leaving would hold up the coordinator's own leaving until the split-brain
-        // resolver downs it (seconds, or all nodes after a leader change); the run is over, so down it now.
+        DownUnreachableWorkers(cluster, "at the end of the run");
+        await NodeLifecycle.LeaveAsync(System, _log);
+    }
+
+    /// <summary>
+    /// A worker that died without leaving would hold up this node's own leaving until the split-brain resolver downs it
+    /// (seconds, or all nodes after a leader change); this node's part of the run is over, so it downs it now.
+    /// </summary>
+    private void DownUnreachableWorkers(Akka.Cluster.Cluster cluster, string when)
+    {
         foreach (var member in cluster.State.Unreachable.Where(m => m.HasRole(ClusterRoles.Worker)))
         {
-            _log.Information("Downing unreachable worker node {Node} at the end of the run", member.Address);
+            _log.Information("Downing unreachable worker node {Node} {When}", member.Address, when);
             cluster.Down(member.Address);
         }
-        await NodeLifecycle.LeaveAsync(System, _log);
     }
 }

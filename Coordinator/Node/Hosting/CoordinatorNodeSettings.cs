@@ -23,6 +23,7 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="PlansAhead">How many steps after the current one are planned and sent at once.</param>
 /// <param name="PsRangeStreams">With --ps-shards above 1, whether each key range travels on a stream of its own.</param>
 /// <param name="PsRangeConnectTimeout">Bounds one attempt to open the parameter server's stream to a key range's server.</param>
+/// <param name="PsRangeRollbacks">How many times a run that lost a key range's server rolls back and goes on.</param>
 public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
@@ -35,7 +36,8 @@ public sealed record CoordinatorNodeSettings(
     TimeSpan PsRangeTimeout,
     int PlansAhead,
     bool PsRangeStreams,
-    TimeSpan PsRangeConnectTimeout)
+    TimeSpan PsRangeConnectTimeout,
+    int PsRangeRollbacks)
 {
     public const string Path = "disttrainer.coordinator";
 
@@ -52,6 +54,6 @@ public sealed record CoordinatorNodeSettings(
             section.Number("max-shard-norm-ratio", minAboveZero: 1),
             new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")),
             section.Duration("ps-range-timeout"), section.Count("plans-ahead"), section.Switch("ps-range-streams"),
-            section.Duration("ps-range-connect-timeout"));
+            section.Duration("ps-range-connect-timeout"), section.Count("ps-range-rollbacks"));
     }
 }

@@ -119,7 +119,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     {
         // Between two messages no step is half done: the model and the optimizer then hold a step a fresh coordinator
         // node can train on from (its node removed from the cluster, this one is stopped with the actor system).
-        _stateAtStop?.Stopped(_applier.TryWriteModel() ? Version : null);
+        _stateAtStop?.Stopped(_applier.WriteLastWholeState());
         _connections.Dispose();
         _standbys.Dispose();
         _listener.Dispose();
@@ -194,14 +194,15 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
 
     /// <summary>
     /// A key range's server is lost: its range of the weights and of the optimizer state is gone, so no step can be taken
-    /// and the whole model can no longer be gathered. The coordinator ends the run; the model keeps the last version written
-    /// into it (by an evaluation, a checkpoint or an export), which is what an export then hands over.
+    /// and the whole model can no longer be gathered. The coordinator ends this node's part of the run; as this server stops
+    /// it writes the last state it held whole (handed over or gathered from every range) into the run's model, which a fresh
+    /// node rolls back to (<see cref="StepApplier.WriteLastWholeState"/>).
     /// </summary>
     private void Lost(RangeServerLost lost)
     {
-        string reason = $"key range {lost.Range}'s server was lost ({lost.Reason}); the run cannot go on without its weights and " +
-                        $"optimizer state (a rollback to the last checkpoint is not built)";
-        _log.Error("Step {Step}: {Reason}", Version + 1, reason);
+        string reason = $"key range {lost.Range}'s server was lost ({lost.Reason}); the run cannot go on from its weights and " +
+                        $"optimizer state, only from the last state gathered from every range";
+        _log.Warning("Step {Step}: {Reason}", Version + 1, reason);
         _coordinator.Tell(new RangeFailed(reason));
         foreach (var range in _ranges) Context.Stop(range);
         Become(() => RangesLost(reason));

@@ -39,6 +39,10 @@ public sealed class StepApplier : IDisposable
     private long _placedVersion;
     // The version the run's optimizer holds the placed ranges' state of (gathered).
     private long _gatheredStateVersion = -1;
+    // The running statistics and batch counts of the version whose whole state was last here with the ranges placed (handed
+    // over or gathered): with the weights in _whole and the state in the optimizer, what a lost range rolls back to.
+    private readonly float[] _gatheredBuffers;
+    private readonly long[] _gatheredBatches;
     private float[]? _observedWeights;
     // The whole vector put together from the ranges, with more than one range; its version.
     private readonly PublishedWeights? _whole;
@@ -72,6 +76,8 @@ public sealed class StepApplier : IDisposable
         var parameters = new float[model.ParameterCount];
         _gradients = new float[model.ParameterCount];
         _buffers = new float[model.BufferCount];
+        _gatheredBuffers = new float[model.BufferCount];
+        _gatheredBatches = new long[model.BatchNormLayers.Count];
         model.Backend.Download(model.Parameters, parameters);
         model.Backend.Download(model.Buffers, _buffers);
         Layout = ShardPayloadLayout.Of(model);
@@ -145,8 +151,11 @@ public sealed class StepApplier : IDisposable
     {
         if (_whole is null) throw new InvalidOperationException("one key range is not placed apart from the parameter server");
         var servers = _servers ?? throw new InvalidOperationException("the key ranges are placed already");
+        // What is handed over is whole here once more: the weights in _whole, the state in the optimizer.
+        _ = Weights;
+        foreach (var server in servers) server.CopyStateTo(_optimizer);
         _placedVersion = servers[0].Version;
-        _gatheredStateVersion = -1;
+        KeepWholeState();
         _servers = null;
         _crew?.Dispose();
         _crew = null;
@@ -240,7 +249,15 @@ public sealed class StepApplier : IDisposable
                 range.State[i].CopyTo(_optimizer.State(_optimizer.StateNames[i]).Slice(offset));
         }
         _whole.PublishNext();
-        _wholeVersion = _gatheredStateVersion = Version;
+        _wholeVersion = Version;
+        KeepWholeState();
+    }
+
+    private void KeepWholeState()
+    {
+        _gatheredStateVersion = Version;
+        _buffers.CopyTo(_gatheredBuffers, 0);
+        for (int i = 0; i < _gatheredBatches.Length; i++) _gatheredBatches[i] = _model.BatchNormLayers[i].Layer.BatchesTracked;
     }
 
     private float[] Assemble(IReadOnlyList<RangeStepped> stepped, Func<RangeStepped, float[]?> part, float[] whole)
@@ -283,14 +300,24 @@ public sealed class StepApplier : IDisposable
     }
 
     /// <summary>
-    /// Writes the weights and running statistics into the model, as <see cref="WriteModel"/> does, unless a step stopped
-    /// half-way left them (and the optimizer's state) inconsistent: false then, and the model is left as it was.
+    /// Writes the last whole state into the model and the run's optimizer and returns its version: the current version's, as
+    /// <see cref="WriteModel"/> does; with the ranges placed and not gathered since, the last version handed over or gathered
+    /// (its weights, optimizer state, running statistics and batch counts), where a run that lost a range rolls back to; null
+    /// when a step stopped half-way left the state inconsistent, and the model is left as it was.
     /// </summary>
-    public bool TryWriteModel()
+    public long? WriteLastWholeState()
     {
-        if (_midStep || !HoldsCurrentState) return false;
-        WriteModel();
-        return true;
+        if (_midStep) return null;
+        if (HoldsCurrentState)
+        {
+            WriteModel();
+            return Version;
+        }
+        _model.Backend.Upload(_whole!.Current.Array, _model.Parameters);
+        _model.Backend.Upload(_gatheredBuffers, _model.Buffers);
+        for (int i = 0; i < _gatheredBatches.Length; i++) _model.BatchNormLayers[i].Layer.BatchesTracked = _gatheredBatches[i];
+        _optimizer.SetStepCount(_gatheredStateVersion);
+        return WrittenVersion = _gatheredStateVersion;
     }
 
     /// <summary>Writes the model, then copies it with the optimizer's state into a checkpoint's content, to be written elsewhere.</summary>

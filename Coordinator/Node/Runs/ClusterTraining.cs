@@ -53,6 +53,9 @@ public static class ClusterTraining
         }
     }
 
+    private static DistributedRunReport Combined(DistributedRunReport? earlier, DistributedRunReport later) =>
+        earlier is null ? later : earlier.Then(later);
+
     public static DistributedRunReport Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
         CancellationToken stop, Akka.Configuration.Config? overrides = null)
     {
@@ -86,6 +89,7 @@ public static class ClusterTraining
             RangesOnWorkers = rangesOnWorkers,
         };
         DistributedRunReport? earlier = null;
+        int rollbacks = 0;
         for (int life = 1; ; life++)
         {
             // A fresh node goes on from the step whose state the last one's parameter server left in the run's model and optimizer.
@@ -110,19 +114,32 @@ public static class ClusterTraining
                 catch (CoordinatorStoppedException stopped) when (!embedded && !stopped.StandbyKnown && !stop.IsCancellationRequested)
                 {
                     if (node.StateLeftAtStop() is not { } step) throw;
-                    var sofar = stopped.SoFar.CountingAppliedBelow(step, first);
+                    // With key ranges on other nodes the state left can be older than the last step applied: the last one gathered.
+                    var sofar = stopped.SoFar.CountingAppliedBelow(step, first).RolledBackTo(step);
                     int unreported = sofar.AppliedSteps.Count - stopped.SoFar.AppliedSteps.Count;
                     if (unreported > 0)
                         log.Information("The {Count} step(s) before step {Step} were applied as the node went down, after the coordinator's " +
                                         "last report: counted as applied once; their loss is not in the curves", unreported, step);
-                    earlier = earlier is null ? sofar : earlier.Then(sofar);
+                    earlier = Combined(earlier, sofar);
                     log.Warning("Coordinator node {Node} was removed from the cluster at step {Step} with no standby coordinator to take over " +
                                 "(cut off from its workers, or paused): founding a fresh node (life {Life}) that trains on from this step once " +
                                 "workers register again (--worker-timeout {Seconds:F0} s)", node.SeedNode, step, life + 1,
                         cluster.WorkerTimeout.TotalSeconds);
                     continue;
                 }
-                if (earlier is not null) report = earlier.Then(report);
+                if (report.Result is { FailureKind: FailureKind.RangeLost, Failure: { } lost } && rollbacks < node.Settings.PsRangeRollbacks)
+                {
+                    var left = node.LeaveForFreshNode();
+                    if (left is not { } rollbackTo)
+                        return Combined(earlier, report);
+                    earlier = Combined(earlier, report.RolledBackTo(rollbackTo));
+                    rollbacks++;
+                    log.Warning("Rolling back to step {Step}, the last state gathered from every key range ({Reason}): a fresh coordinator node " +
+                                "(life {Life}) trains on from there once workers register again; rollback {Rollback} of at most {Rollbacks}",
+                        rollbackTo, lost, life + 1, rollbacks, node.Settings.PsRangeRollbacks);
+                    continue;
+                }
+                report = Combined(earlier, report);
                 if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))
                 {
                     var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();

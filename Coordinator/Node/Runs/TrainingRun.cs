@@ -154,8 +154,12 @@ public sealed class TrainingRun : IDisposable
         return new RunOutcome(result, null);
     }
 
-    /// <summary>The final checkpoint is written after any ending but a periodic checkpoint's failure, which just tried it.</summary>
-    public static bool WritesFinalCheckpoint(TrainingResult result) => result.Failure is null || result.FailureKind != FailureKind.Checkpoint;
+    /// <summary>
+    /// The final checkpoint is written after any ending but a periodic checkpoint's failure, which just tried it, and a lost key
+    /// range's, whose weights are gone (the last periodic checkpoint stands).
+    /// </summary>
+    public static bool WritesFinalCheckpoint(TrainingResult result) =>
+        result.Failure is null || result.FailureKind is not (FailureKind.Checkpoint or FailureKind.RangeLost);
 
     public void Dispose()
     {

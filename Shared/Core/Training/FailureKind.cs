@@ -11,4 +11,10 @@ public enum FailureKind
 
     /// <summary>The periodic checkpoint could not be written, retries included.</summary>
     Checkpoint,
+
+    /// <summary>
+    /// A key range's server was lost (--ps-placement): the run rolls back to the last state gathered from every range on a
+    /// fresh coordinator node, or, with no rollback left, ends.
+    /// </summary>
+    RangeLost,
 }

@@ -19,7 +19,7 @@ public sealed class DistributedRunReportTests
             new AggregationCounts(1, 2, 3, 4), 5, 6, ["w0"], new Dictionary<string, long> { ["w0"] = 10, ["w1"] = 5 },
             [0, 1, 2], new StepTimes(2, 1, 0.5, 0.25), new DataPlaneTraffic(100, 200), ["w1"]);
         var later = new DistributedRunReport(
-            new TrainingResult([Epoch(2, 20)], 5, 2, 4000, null),
+            new TrainingResult([Epoch(2, 20)], 20, 2, 4000, null),
             new AggregationCounts(10, 20, 30, 40), 50, 60, ["w1"], new Dictionary<string, long> { ["w1"] = 7, ["w2"] = 1 },
             [3, 4], new StepTimes(6, 2, 1, 0.5), new DataPlaneTraffic(1000, 2000), ["w1", "w2"]);
 
@@ -45,6 +45,30 @@ public sealed class DistributedRunReportTests
     private static DistributedRunReport Counted(params long[] steps) => new(
         new TrainingResult([], steps.Length, 1, 1000, null, FailureKind: FailureKind.Cluster), new AggregationCounts(0, 0, 0, 0), 0, 0, [],
         new Dictionary<string, long>(), new AppliedStepLog(steps), new StepTimes(1, 0, 0, 0), new DataPlaneTraffic(0, 0), []);
+
+    [Fact]
+    public void A_rollback_takes_back_the_steps_applied_from_its_state_on_and_the_epochs_that_ended_after_it()
+    {
+        var counted = Counted(0, 1, 2, 3, 4, 5, 6) with
+        {
+            Result = new TrainingResult([Epoch(1, 3), Epoch(2, 6)], 7, 1, 1000, "key range 1's server was lost"),
+        };
+
+        var rolledBack = counted.RolledBackTo(stepCount: 3);
+        var again = EpochsAt(3, 4, 5, 6);
+
+        Assert.Equal([0L, 1, 2], rolledBack.AppliedSteps);
+        Assert.Equal(3, rolledBack.Result.Steps);
+        Assert.Equal([1], rolledBack.Result.Epochs.Select(e => e.Epoch));
+        Assert.Equal([0L, 1, 2, 3, 4, 5, 6], rolledBack.Then(again).AppliedSteps);
+        Assert.Equal(7, rolledBack.Then(again).Result.Steps);
+        Assert.Same(counted, counted.RolledBackTo(stepCount: 7));
+    }
+
+    private static DistributedRunReport EpochsAt(params long[] steps) => Counted(steps) with
+    {
+        Result = new TrainingResult([Epoch(2, 6)], steps[^1] + 1, 1, 1000, null),
+    };
 
     [Fact]
     public void Steps_the_parameter_server_applied_after_the_last_counted_one_are_counted_once()
