@@ -43,6 +43,31 @@ public sealed class LinkCapTests : IDisposable
             $"8 frames of 25 kB through a 1 MB/s link in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
     }
 
+    [Fact]
+    public void A_frame_to_each_of_four_peers_leaves_a_capped_node_one_after_the_other()
+    {
+        // The parameter server's weights to every worker: each peer's own link takes 25 ms for its frame, the node's takes the four in turn.
+        var peers = Enumerable.Range(0, 4).Select(_ => new LoopbackServer(new DataPlaneOptions { Link = LinkCap.Of(0.008, 0) })).ToList();
+        var connections = peers.Select((peer, i) => peer.Connect($"node-{i}", _server.Options)).ToList();
+        try
+        {
+            var ends = peers.Select(peer => peer.NextConnection()).ToList();
+            var payload = new float[FrameFloats];
+            long started = Stopwatch.GetTimestamp();
+
+            foreach (var connection in connections) Assert.True(connection.Send(new FrameHeader(FrameKind.Weights), payload));
+            foreach (var end in ends) end.NextFrame();
+
+            Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(90),
+                $"a 25 kB frame to each of 4 peers through a 1 MB/s link in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+        }
+        finally
+        {
+            connections.ForEach(connection => connection.Dispose());
+            peers.ForEach(peer => peer.Dispose());
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
