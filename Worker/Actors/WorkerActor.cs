@@ -5,7 +5,6 @@ using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Cluster.Protocol;
-using DistTrainer.Cluster.Security;
 using DistTrainer.Core.Training.Sharding;
 using DistTrainer.Worker.Compute;
 using DistTrainer.Worker.DataPlane;
@@ -48,10 +47,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private PrepareAttempt? _preparing;
     private WorkerSession? _session;
 
-    public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome, TlsCredentials? tls)
+    public WorkerActor(WorkerSettings settings, ILogger log, WorkerOutcome? outcome, DataPlaneOptions? dataPlane)
     {
         _settings = settings;
-        _dataPlane = DataPlaneOptions.Create(Context.System.Settings.Config, PayloadPool.Shared, tls);
+        _dataPlane = dataPlane ?? DataPlaneOptions.Create(Context.System.Settings.Config, PayloadPool.Shared);
         _outcome = outcome;
         _log = log.ForContext("Worker", settings.WorkerId);
         Joining();
@@ -60,9 +59,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    /// <param name="tls">The node's TLS identity, which its data-plane stream runs with as its remoting does; null runs it in clear.</param>
-    public static Props Props(WorkerSettings settings, ILogger log, WorkerOutcome? outcome = null, TlsCredentials? tls = null) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(settings, log, outcome, tls));
+    /// <param name="dataPlane">
+    /// The node's data-plane options: its TLS identity, which its streams run with as its remoting does, and its modelled link,
+    /// shared with the node's key-range host; null: this system's settings, in clear.
+    /// </param>
+    public static Props Props(WorkerSettings settings, ILogger log, WorkerOutcome? outcome = null, DataPlaneOptions? dataPlane = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(settings, log, outcome, dataPlane));
 
     protected override void PreStart()
     {

@@ -29,9 +29,10 @@ public static class WorkerNode
         try
         {
             string bindHost = node.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
-            var (_, port) = RangeHosting.Start(system, bindHost, DataPlaneOptions.Create(system.Settings.Config, PayloadPool.Shared, node.Tls),
-                log.ForContext("Worker", settings.WorkerId), Dispatchers.ParameterServer);
-            system.ActorOf(WorkerActor.Props(settings with { RangeHostPort = port }, log, outcome, node.Tls).WithDispatcher(Dispatchers.Step),
+            // One set of options for the node's every stream, the host's and the worker's: one modelled link (link-gbits).
+            var dataPlane = DataPlaneOptions.Create(system.Settings.Config, PayloadPool.Shared, node.Tls);
+            var (_, port) = RangeHosting.Start(system, bindHost, dataPlane, log.ForContext("Worker", settings.WorkerId), Dispatchers.ParameterServer);
+            system.ActorOf(WorkerActor.Props(settings with { RangeHostPort = port }, log, outcome, dataPlane).WithDispatcher(Dispatchers.Step),
                 ActorNames.Worker);
             return system;
         }

@@ -25,16 +25,16 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
     public TrainingResult Local(int steps, ITrainingObserver observer) => Run(0, steps, observer).Result;
 
     /// <summary>
-    /// `train --workers N --threads 1 --ps-shards K`: the coordinator and N worker actor systems in this process;
+    /// `train --workers N --threads 1 --ps-shards K --ps-placement P`: the coordinator and N worker actor systems in this process;
     /// <paramref name="nodes"/> overrides every node's settings (the scale benchmark's link cap and simulated compute);
     /// <paramref name="inMemory"/> false is `--data-plane tcp`.
     /// </summary>
     public DistributedRunReport Cluster(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null,
-        bool inMemory = true) =>
-        Run(workers, steps, observer, psShards, nodes, inMemory).Cluster!;
+        bool inMemory = true, KeyRangePlacement placement = KeyRangePlacement.Coordinator) =>
+        Run(workers, steps, observer, psShards, nodes, inMemory, placement).Cluster!;
 
     private RunOutcome Run(int workers, int steps, ITrainingObserver observer, int psShards = 1, Akka.Configuration.Config? nodes = null,
-        bool inMemory = true)
+        bool inMemory = true, KeyRangePlacement placement = KeyRangePlacement.Coordinator)
     {
         var options = new TrainOptions
         {
@@ -47,7 +47,13 @@ public sealed class ReferenceRuns(string layers, string optimizer, Dataset train
             Device = "cpu",
             Threads = 1,
             Workers = workers,
-            Cluster = new ClusterOptions { Shards = shardsPerWorker * Math.Max(1, workers), PsShards = psShards, DataPlaneInMemory = inMemory },
+            Cluster = new ClusterOptions
+            {
+                Shards = shardsPerWorker * Math.Max(1, workers),
+                PsShards = psShards,
+                PsPlacement = placement,
+                DataPlaneInMemory = inMemory,
+            },
         };
         using var run = TrainingRun.Prepare(options, Logger.None, (train, null));
         return run.Execute(observer, Logger.None, CancellationToken.None, akka: nodes);

@@ -9,8 +9,8 @@ namespace DistTrainer.Benchmarks;
 /// Scaling shown by simulation: the real coordinator, parameter server and data plane with N simulated workers (each
 /// shard a wait of the compute time measured here, a stand-in result of the real size), every node's link capped by its
 /// token buckets, for each worker count, link rate and batch per worker; scaling efficiency of the single parameter
-/// server beside the ring all-reduce bound on the same link model. First the simulator is checked against real workers
-/// where this machine can run them (no cap).
+/// server and of its key ranges served one on each worker's node, beside the ring all-reduce bound on the same link model.
+/// First the simulator is checked against real workers where this machine can run them (no cap).
 /// </summary>
 public static class ScaleBenchmark
 {
@@ -46,35 +46,39 @@ public static class ScaleBenchmark
         var validation = validated.Select(n => SimulatorCheck.Run(check, n)).ToList();
 
         // The settings take turns for several rounds and each keeps its best: a burst of load on the shared machine then
-        // costs one round of one setting, not the comparison.
-        var measured = new Dictionary<ScaleSetting, double>();
+        // costs one round of one setting, not the comparison. Each setting is run with the parameter server whole and, from
+        // two workers on, with its key ranges on the workers' nodes (one worker has nothing to shard).
+        var measured = new Dictionary<(ScaleSetting Setting, bool Sharded), double>();
         for (int round = 1; round <= rounds; round++)
             foreach (int g in gigabits)
                 foreach (int batch in batches)
                 {
                     var cluster = new SimulatedCluster(new ReferenceRuns(TrainOptions.DefaultLayers, Optimizer, train, batch), steps, warmUp);
                     foreach (int n in workerCounts)
-                    {
-                        var setting = new ScaleSetting(n, g, batch);
-                        double rate = MeasuredOrFailed(() => cluster.SamplesPerSecond(n, cluster.Simulated(n, perRow[batch], g)));
-                        Console.WriteLine($"round {round}, {g} Gbit/s, batch {batch}, {n} workers: {rate:F0} samples/s");
-                        if (!measured.TryGetValue(setting, out double best) || double.IsNaN(best) || rate > best) measured[setting] = rate;
-                    }
+                        foreach (bool sharded in n > 1 ? [false, true] : new[] { false })
+                        {
+                            var key = (new ScaleSetting(n, g, batch), sharded);
+                            double rate = MeasuredOrFailed(() => cluster.SamplesPerSecond(n, cluster.Simulated(n, perRow[batch], g, sharded)));
+                            string ranges = sharded ? $", {n} key ranges on their nodes" : "";
+                            Console.WriteLine($"round {round}, {g} Gbit/s, batch {batch}, {n} workers{ranges}: {rate:F0} samples/s");
+                            if (!measured.TryGetValue(key, out double best) || double.IsNaN(best) || rate > best) measured[key] = rate;
+                        }
                 }
 
         double Compute(ScaleSetting s) => perRow[s.BatchPerWorker].TotalSeconds * s.BatchPerWorker;
         ScalingColumn[] columns =
         [
-            new("parameter server", s => measured[s]),
+            new("parameter server", s => measured[(s, false)]),
+            new("sharded parameter server", s => measured[(s, s.Workers > 1)]),
             new("ring all-reduce bound", s => RingAllReduceBound.SamplesPerSecond(s, gradientBytes, Compute(s))),
         ];
-        var settings = measured.Keys.ToList();
+        var settings = measured.Keys.Where(k => !k.Sharded).Select(k => k.Setting).ToList();
         var rows = settings.Select(s => Row(s, Compute(s), columns)).ToList();
         string plot = Path.ChangeExtension(output, ".png");
         WritePlot(plot, settings, columns);
 
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
-        var report = new BenchmarkReport("Scaling by simulation: parameter server against the ring all-reduce bound", "scale", args)
+        var report = new BenchmarkReport("Scaling by simulation: parameter server, whole and sharded, against the ring all-reduce bound", "scale", args)
         {
             MachineDetails = $"; load average before: {loadBefore}, after: {MachineInfo.LoadAverage()}",
             Notes =
@@ -87,16 +91,22 @@ public static class ScaleBenchmark
                 string.Join(", ", perRow.Select(p => $"batch {p.Key}: {F(p.Value.TotalMicroseconds, "F2")} us/row")) + ".",
                 "Every node's link is capped in each direction by token buckets in its data plane (disttrainer.data-plane.link-gbits): the",
                 "parameter server's node has one link for all its workers, so each step moves 2 x N x the model's bytes through it; each",
-                "worker has its own.",
+                "worker's node has its own, shared by its worker and the key range it hosts. A node's frames to several peers leave",
+                "one after the other.",
                 $"samples/s = N x batch / the median step time of steps {warmUp + 1}..{steps} (the first {warmUp} are warm-up), the best of",
                 $"{rounds} round(s) in which every setting runs in turn.",
                 "efficiency = samples/s / (N x the same column's samples/s with one worker, same link and batch).",
+                "sharded parameter server = the same runs with `--ps-shards N --ps-placement workers`, in the same rounds: key range r",
+                "of the parameters is summed, stepped and sent from the r-th worker's node; the coordinator's parameter server keeps",
+                "the results' heads (loss, counts, batch-norm moments) and the step's one decision, two control exchanges with every",
+                "range per step. Each node's one link carries its range's parts in from the N-1 other workers and its range's weights",
+                "out to them, besides its worker's N-1 parts out and N-1 ranges in: 2(N-1)/N x the model's bytes each way, the ring's",
+                "figure; a worker's stream to the range on its own node stays in memory and does not cross the link. With one worker",
+                "there is nothing to shard: that row is the single server's run.",
                 "ring all-reduce bound = computed, not run: compute + 2(N-1)/N x gradient bytes / link rate per step, no overlap.",
-                "sharded parameter server: not in this table yet. It is not built (its in-node stage is under way); it joins as a column",
-                "(ScalingColumn) once it is.",
                 "failed: the run ended early (on a loaded machine, dozens of actor systems in one process can miss the cluster's heartbeats).",
                 "All nodes share this machine's cores: at many workers the data plane's own CPU work (checksums, copies) and the",
-                "actors compete for two cores, so the measured parameter server is a lower bound of what separate machines would do.",
+                "actors compete for two cores, so the measured parameter servers are lower bounds of what separate machines would do.",
                 "",
                 $"Simulator against real workers (no link cap, batch {batches[0]} per worker, real compute on 1 thread each, same steps, one round); the",
                 "simulated run waits, per shard, the median compute the real run's workers reported (the load moves compute between runs):",

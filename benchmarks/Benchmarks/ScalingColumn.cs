@@ -1,8 +1,8 @@
 namespace DistTrainer.Benchmarks;
 
 /// <summary>
-/// One way to exchange gradients, as a column of the scale table: its samples/s at a setting. The single parameter
-/// server is measured, the ring all-reduce computed; a sharded parameter server joins as one more column.
+/// One way to exchange gradients, as a column of the scale table: its samples/s at a setting. The parameter server,
+/// whole or in key ranges on the workers' nodes, is measured; the ring all-reduce is computed.
 /// </summary>
 public sealed record ScalingColumn(string Name, Func<ScaleSetting, double> SamplesPerSecond)
 {

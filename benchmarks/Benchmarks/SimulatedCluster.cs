@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using DistTrainer.Coordinator.Runs;
 
 namespace DistTrainer.Benchmarks;
 
@@ -11,20 +12,28 @@ public sealed class SimulatedCluster(ReferenceRuns runs, int steps, int warmUp)
 {
     public int BatchPerWorker => runs.BatchPerWorker;
 
-    public MedianStepTime Real(int workers) => Measure(workers, null);
+    public MedianStepTime Real(int workers) => Measure(workers, null, rangesOnWorkers: false);
 
-    public MedianStepTime Simulated(int workers, TimeSpan perRow, double gigabits) => Measure(workers, ConfigurationFactory.ParseString(
-        $"disttrainer.worker.simulated-compute-per-row-us = {perRow.TotalMicroseconds.ToString("F3", CultureInfo.InvariantCulture)}\n" +
-        $"disttrainer.data-plane.link-gbits = {gigabits.ToString(CultureInfo.InvariantCulture)}"));
+    /// <param name="rangesOnWorkers">
+    /// The parameter server in as many key ranges as workers, one on each worker's node (--ps-placement workers), instead of
+    /// whole in the coordinator's node; the trainer refuses it for one worker, which has nothing to shard.
+    /// </param>
+    public MedianStepTime Simulated(int workers, TimeSpan perRow, double gigabits, bool rangesOnWorkers = false) => Measure(workers,
+        ConfigurationFactory.ParseString(
+            $"disttrainer.worker.simulated-compute-per-row-us = {perRow.TotalMicroseconds.ToString("F3", CultureInfo.InvariantCulture)}\n" +
+            $"disttrainer.data-plane.link-gbits = {gigabits.ToString(CultureInfo.InvariantCulture)}"),
+        rangesOnWorkers);
 
     public double SamplesPerSecond(int workers, MedianStepTime times) => workers * runs.BatchPerWorker / times.StepSeconds;
 
-    private MedianStepTime Measure(int workers, Config? nodes)
+    private MedianStepTime Measure(int workers, Config? nodes, bool rangesOnWorkers)
     {
         var times = new MedianStepTime(warmUp);
-        var report = runs.Cluster(workers, steps, times, nodes: nodes);
+        var report = runs.Cluster(workers, steps, times, psShards: rangesOnWorkers ? workers : 1, nodes: nodes,
+            placement: rangesOnWorkers ? KeyRangePlacement.Workers : KeyRangePlacement.Coordinator);
+        string how = rangesOnWorkers ? $", {workers} key ranges on the workers' nodes" : "";
         return report.Result.Failure is { } failure
-            ? throw new InvalidOperationException($"{workers} workers, batch {runs.BatchPerWorker}: the run ended early: {failure}")
+            ? throw new InvalidOperationException($"{workers} workers{how}, batch {runs.BatchPerWorker}: the run ended early: {failure}")
             : times;
     }
 }

@@ -30,18 +30,26 @@ public sealed record DataPlaneOptions
     /// </summary>
     public TlsCredentials? Tls { get; init; }
 
-    /// <summary>The node's modelled link, shared by every connection made with these options; null (the default) sends at full speed.</summary>
+    /// <summary>
+    /// The node's modelled link, shared by every connection made with these options; null (the default) sends at full speed.
+    /// A node makes one set of options for all its ends (its listeners and its clients), so that they share one link.
+    /// </summary>
     public LinkCap? Link { get; init; }
 
     /// <summary>
     /// Whether a connection between two ends of this process hands its frames over in memory (<see cref="InProcessWire"/>):
-    /// both ends' options must say so, and neither may model a link (the scale benchmark's network goes through the
-    /// socket path it models). A node's comes from data-plane.in-process; off by default, so that tests of the wire
-    /// itself, with both ends in one process, keep the socket.
+    /// both ends' options must say so (<see cref="TakesInProcess"/>). A node's comes from data-plane.in-process; off by
+    /// default, so that tests of the wire itself, with both ends in one process, keep the socket.
     /// </summary>
     public bool InProcess { get; init; }
 
-    internal bool TakesInProcess => InProcess && Link is null;
+    /// <summary>
+    /// Whether a connection made with these options to a listener of this process made with <paramref name="listening"/>
+    /// goes in memory: both must allow it and model the same link, or none. Between two nodes' links the frames take the
+    /// socket path the links are modelled on; within one node (a worker and the key ranges its node hosts) they never
+    /// cross the node's link, as on a real machine, where they would go through loopback.
+    /// </summary>
+    internal bool TakesInProcess(DataPlaneOptions listening) => InProcess && listening.InProcess && ReferenceEquals(Link, listening.Link);
 
     /// <summary>
     /// Kernel send and receive buffer size. The default holds a whole 4 MB gradient, so the writer

@@ -35,7 +35,10 @@ internal sealed class FrameSender
 
     private readonly TokenBucket? _link;
 
-    /// <param name="link">The node's modelled send link: each frame written is paid for there before the next one goes.</param>
+    /// <param name="link">
+    /// The node's modelled send link: a frame is written once the link has carried the frames charged before it, by this
+    /// connection or the node's others, so that a frame to each of several peers leaves one after the other.
+    /// </param>
     public FrameSender(Stream stream, string peer, long boundBytes, Action<Exception> onFailure, TokenBucket? link = null)
     {
         _link = link;
@@ -197,11 +200,11 @@ internal sealed class FrameSender
     {
         var payload = MemoryMarshal.AsBytes(frame.Payload.Span)[..frame.Header.PayloadBytes];
         FrameFormat.Write(frame.Header, payload, _hash, _header);
+        _link?.TakeTurn(_header.Length + payload.Length);
         _stream.Write(_header);
         _stream.Write(payload);
         Interlocked.Add(ref _bytesSent, _header.Length + payload.Length);
         Interlocked.Increment(ref _framesSent);
-        _link?.Take(_header.Length + payload.Length);
     }
 
     private readonly record struct OutgoingFrame(FrameHeader Header, ReadOnlyMemory<float> Payload, Action? Written);

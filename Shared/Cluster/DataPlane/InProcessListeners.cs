@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace DistTrainer.Cluster.DataPlane;
 
 /// <summary>
-/// The listeners of this process that take in-process connections (<see cref="DataPlaneOptions.TakesInProcess"/>),
-/// by bound port: a client whose options take them too and whose host and port name one of these connects there in
-/// memory instead of through the kernel.
+/// The listeners of this process that take in-process connections (<see cref="DataPlaneOptions.InProcess"/>), by bound
+/// port: a client whose host and port name one of these, and whose options take it (<see cref="DataPlaneOptions.TakesInProcess"/>),
+/// connects there in memory instead of through the kernel.
 /// </summary>
 internal static class InProcessListeners
 {

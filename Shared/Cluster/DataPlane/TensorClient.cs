@@ -22,7 +22,7 @@ public static class TensorClient
         ArgumentException.ThrowIfNullOrWhiteSpace(peerId);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         options ??= new DataPlaneOptions();
-        if (options.TakesInProcess && InProcessListeners.Find(host, port) is { } listener &&
+        if (InProcessListeners.Find(host, port) is { } listener && options.TakesInProcess(listener.Options) &&
             listener.ConnectInProcess(peerId, token, options) is { } local)
             return local;
         var delay = options.Timings.FirstRetryDelay;

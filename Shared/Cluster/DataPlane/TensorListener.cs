@@ -57,7 +57,7 @@ public sealed class TensorListener : IDisposable
         EndPoint = _socket.LocalEndPoint!;
         _accepting = new Thread(AcceptLoop) { IsBackground = true, Name = $"data plane accept on {EndPoint}" };
         _accepting.Start();
-        if (Options.TakesInProcess) InProcessListeners.Add(this);
+        if (Options.InProcess) InProcessListeners.Add(this);
     }
 
     /// <summary>The address actually bound (with the ephemeral port when port 0 was asked for).</summary>

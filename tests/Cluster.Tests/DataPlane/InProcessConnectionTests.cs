@@ -95,13 +95,15 @@ public sealed class InProcessConnectionTests : ConnectionContractTests
     }
 
     [Fact]
-    public void A_modelled_link_keeps_the_socket()
+    public void Two_nodes_modelled_links_keep_the_socket_and_one_nodes_own_streams_go_in_memory()
     {
-        var linked = new DataPlaneOptions { InProcess = true, Link = LinkCap.Of(100, 1 << 16) };
-        using var server = new LoopbackServer(linked);
-        using var client = server.Connect("worker-1");
+        var node = new DataPlaneOptions { InProcess = true, Link = LinkCap.Of(100, 1 << 16) };
+        using var server = new LoopbackServer(node);
+        using var fromOtherNode = server.Connect("worker-1", node with { Link = LinkCap.Of(100, 1 << 16) });
+        using var fromSameNode = server.Connect("worker-2");
 
-        Assert.False(client.InProcess);
+        Assert.False(fromOtherNode.InProcess);
+        Assert.True(fromSameNode.InProcess);
     }
 
     [Fact]

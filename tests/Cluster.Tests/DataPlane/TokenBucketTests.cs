@@ -79,6 +79,18 @@ public sealed class TokenBucketTests
     }
 
     [Fact]
+    public void A_sender_waits_for_its_turn_and_leaves_its_own_bytes_to_the_next()
+    {
+        var clock = new FakeClock();
+        var bucket = clock.Bucket(burst: 0);
+
+        Assert.Equal(TimeSpan.Zero, bucket.TakeTurn(500));
+        Assert.Equal(0.5, bucket.TakeTurn(300).TotalSeconds, 3);
+        // A receiver then pays the 300 bytes the second sender left, and its own 100.
+        Assert.Equal(0.4, bucket.Take(100).TotalSeconds, 3);
+    }
+
+    [Fact]
     public void Callers_sharing_a_link_are_served_one_after_the_other()
     {
         var bucket = new TokenBucket(1e6, burstBytes: 0);
