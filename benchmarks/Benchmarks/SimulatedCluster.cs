@@ -12,13 +12,13 @@ public sealed class SimulatedCluster(ReferenceRuns runs, int steps, int warmUp)
 {
     public int BatchPerWorker => runs.BatchPerWorker;
 
-    public MedianStepTime Real(int workers) => Measure(workers, null, rangesOnWorkers: false);
+    public MedianStepTime Real(int workers) => Measure(workers, null, rangesOnWorkers: 0);
 
     /// <param name="rangesOnWorkers">
-    /// The parameter server in as many key ranges as workers, one on each worker's node (--ps-placement workers), instead of
-    /// whole in the coordinator's node; the trainer refuses it for one worker, which has nothing to shard.
+    /// 0: the parameter server whole in the coordinator's node; K from 2 to the workers: in K key ranges, one on each of the
+    /// first K workers' nodes (--ps-shards K --ps-placement workers).
     /// </param>
-    public MedianStepTime Simulated(int workers, TimeSpan perRow, double gigabits, bool rangesOnWorkers = false) => Measure(workers,
+    public MedianStepTime Simulated(int workers, TimeSpan perRow, double gigabits, int rangesOnWorkers = 0) => Measure(workers,
         ConfigurationFactory.ParseString(
             $"disttrainer.worker.simulated-compute-per-row-us = {perRow.TotalMicroseconds.ToString("F3", CultureInfo.InvariantCulture)}\n" +
             $"disttrainer.data-plane.link-gbits = {gigabits.ToString(CultureInfo.InvariantCulture)}"),
@@ -26,12 +26,12 @@ public sealed class SimulatedCluster(ReferenceRuns runs, int steps, int warmUp)
 
     public double SamplesPerSecond(int workers, MedianStepTime times) => workers * runs.BatchPerWorker / times.StepSeconds;
 
-    private MedianStepTime Measure(int workers, Config? nodes, bool rangesOnWorkers)
+    private MedianStepTime Measure(int workers, Config? nodes, int rangesOnWorkers)
     {
         var times = new MedianStepTime(warmUp);
-        var report = runs.Cluster(workers, steps, times, psShards: rangesOnWorkers ? workers : 1, nodes: nodes,
-            placement: rangesOnWorkers ? KeyRangePlacement.Workers : KeyRangePlacement.Coordinator);
-        string how = rangesOnWorkers ? $", {workers} key ranges on the workers' nodes" : "";
+        var report = runs.Cluster(workers, steps, times, psShards: Math.Max(1, rangesOnWorkers), nodes: nodes,
+            placement: rangesOnWorkers > 0 ? KeyRangePlacement.Workers : KeyRangePlacement.Coordinator);
+        string how = rangesOnWorkers > 0 ? $", {rangesOnWorkers} key ranges on the workers' nodes" : "";
         return report.Result.Failure is { } failure
             ? throw new InvalidOperationException($"{workers} workers{how}, batch {runs.BatchPerWorker}: the run ended early: {failure}")
             : times;
