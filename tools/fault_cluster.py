@@ -122,9 +122,12 @@ class Cluster:
         self._nodes.append(node)
         return node
 
-    def start_coordinator(self, steps, checkpoint_every=None, resume=False):
+    def start_coordinator(self, steps, checkpoint_every=None, resume=False, options=()):
+        """`options`: more of the coordinator's options, on top of the job's (they must not change its arithmetic: the
+        final checkpoint is checked against the job trained without them)."""
         return self._start("coordinator", self._coordinator_command(steps, checkpoint_every, resume, self.akka_port,
-                                                                    self.metrics_port, "coordinator"), self.metrics_port)
+                                                                    self.metrics_port, "coordinator") + list(options),
+                           self.metrics_port)
 
     def start_standby(self, steps, checkpoint_every):
         """A second `coordinator` with the same job, seed node and data-plane port, on Akka and metrics ports of its own:

@@ -8,6 +8,9 @@ memory sampled from /proc throughout.
                                                                coordinator takes over with the same workers
   python3 tools/fault_probe.py restart   [--down-seconds 10]   the coordinator killed with kill -9, then restarted with
                                                                --resume (no standby)
+  python3 tools/fault_probe.py kill-range [--down-seconds 10]  a worker whose node serves a key range (--ps-placement
+                                                               workers) killed with kill -9, then started again; the run
+                                                               rolls back to its last checkpoint
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
@@ -274,7 +277,31 @@ def soak(cluster, args):
     return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
 
 
-SCENARIOS = {"kill-worker": kill_worker, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+def kill_range(cluster, args):
+    """A worker whose node serves one of the parameter server's two key ranges (--ps-placement workers) killed with kill -9
+    mid-run and started again --down-seconds later: the range's weights and optimizer state go with it, so the coordinator
+    rolls the run back to the last state gathered from both ranges (its --checkpoint-every checkpoint) on a fresh node of
+    its own, which the workers join, places the ranges again and trains the steps after that state again."""
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
+                                            options=["--ps-shards", "2", "--ps-placement", "workers"])
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    cluster.wait_for_step(coordinator, 300)
+    print(f"step {cluster.applied(coordinator)}: kill -9 w0 (it serves a key range), started again after {args.down_seconds} s")
+    killed_at = time.monotonic()
+    cluster.workers["w0"].kill()
+    time.sleep(args.down_seconds)
+    cluster.start_worker("w0")
+    rolled = cluster.wait_for_log(coordinator, "Rolling back to step", args.timeout)
+    code = coordinator.wait(args.timeout)
+    figures = {"exit": code, "rolled_back_after_kill_s": None if rolled is None else round(rolled - killed_at, 1)}
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
+    if rolled is None:
+        problems.append("the coordinator did not roll back")
+    return figures, problems
+
+
+SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -296,7 +323,7 @@ def main():
     args = parser.parse_args()
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
-        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "failover": 60 * 200,
+        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200, "failover": 60 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,
