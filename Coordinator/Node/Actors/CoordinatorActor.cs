@@ -159,7 +159,24 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         // A key range's server lost: the weights cannot be put together any more, so this node's part of the run ends and a fresh
         // node rolls back to the last state gathered from every range. A standby would take over from this node as it goes:
         // with one, the run ends instead of two coordinators going on.
-        Receive<RangeFailed>(failed => Finish(failed.Reason, _standbyTokens.Count > 0 ? FailureKind.Cluster : FailureKind.RangeLost));
+        Receive<RangeFailed>(failed =>
+        {
+            bool rollback = _standbyTokens.Count == 0;
+            if (rollback) DownRangeNode(failed.Range);
+            Finish(failed.Reason, rollback ? FailureKind.RangeLost : FailureKind.Cluster);
+        });
+    }
+
+    /// <summary>
+    /// The node of a range lost for a rollback is downed at once: a dead node the cluster has not yet found unreachable would
+    /// hold this node's leaving for its whole exiting phase, and a live one cut off from its range is no use to the run either
+    /// (its worker joins the fresh node as any downed worker does).
+    /// </summary>
+    private void DownRangeNode(int range)
+    {
+        if (_placement?.NodeOf(range) is not { } node) return;
+        _log.Information("Downing node {Node}, which served the lost key range {Range}", node, range);
+        _cluster.Down(Address.Parse(node));
     }
 
     /// <summary>

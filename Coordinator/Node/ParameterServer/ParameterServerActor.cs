@@ -203,19 +203,19 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         string reason = $"key range {lost.Range}'s server was lost ({lost.Reason}); the run cannot go on from its weights and " +
                         $"optimizer state, only from the last state gathered from every range";
         _log.Warning("Step {Step}: {Reason}", Version + 1, reason);
-        _coordinator.Tell(new RangeFailed(reason));
+        _coordinator.Tell(new RangeFailed(lost.Range, reason));
         foreach (var range in _ranges) Context.Stop(range);
-        Become(() => RangesLost(reason));
+        Become(() => RangesLost(lost.Range, reason));
     }
 
-    private void RangesLost(string reason)
+    private void RangesLost(int range, string reason)
     {
         Receive<EvaluateModel>(_ => Sender.Tell(new ModelEvaluated(null)));
         Receive<SaveCheckpoint>(save => Sender.Tell(new CheckpointSaved(save.Path, Version, reason)));
         Receive<ExportModel>(_ => Sender.Tell(new ModelExported(_applier.WrittenVersion)));
         // Lost before the coordinator first spoke to it (a range's server not reached at the start): it hears of it now.
-        Receive<AdmitWorker>(_ => Sender.Tell(new RangeFailed(reason)));
-        Receive<BeginStep>(_ => Sender.Tell(new RangeFailed(reason)));
+        Receive<AdmitWorker>(_ => Sender.Tell(new RangeFailed(range, reason)));
+        Receive<BeginStep>(_ => Sender.Tell(new RangeFailed(range, reason)));
         Receive<DataPlaneConnected>(connected => connected.Connection.Refuse(reason));
         Receive<FrameArrived>(arrived => _payloads.Return(arrived.Frame.Payload));
         Receive<DataPlaneClosed>(closed =>

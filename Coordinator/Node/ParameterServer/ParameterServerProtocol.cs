@@ -112,10 +112,10 @@ public sealed record CheckpointSaved(string Path, long Step, string? Error) : IN
 public sealed record PlaceRanges(IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> Servers) : INoSerializationVerificationNeeded;
 
 /// <summary>
-/// A key range's server was lost (its stream closed, or never opened): the run must stop, <paramref name="Reason"/> says why;
-/// the parameter server takes no more steps.
+/// Key range <paramref name="Range"/>'s server was lost (its stream closed, or never opened): the run must stop,
+/// <paramref name="Reason"/> says why; the parameter server takes no more steps.
 /// </summary>
-public sealed record RangeFailed(string Reason) : INoSerializationVerificationNeeded;
+public sealed record RangeFailed(int Range, string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>The periodic checkpoint could not be written, retries included: the run must stop (<paramref name="Reason"/> says why).</summary>
 public sealed record CheckpointFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
