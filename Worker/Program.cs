@@ -11,7 +11,7 @@ public static class Program
     private const string Usage =
         "usage: DistTrainer.Worker worker [--seed-nodes akka.tcp://disttrainer@host:port,...] [--hostname H] [--port P] " +
         "[--public-hostname H] [--worker-id ID] [--layers SPEC] [--data-dir DIR] [--device auto|cpu|ilgpu] [--threads N] " +
-        "[--log-dir DIR] [--registration-timeout SECONDS] [--metrics-port P]";
+        "[--log-dir DIR] [--registration-timeout SECONDS] [--metrics-port P] [--role worker|ps]";
 
     public static int Main(string[] args)
     {

@@ -148,10 +148,11 @@ class Cluster:
             command += ["--resume", self.checkpoint]
         return command
 
-    def start_worker(self, name, namespace=None):
+    def start_worker(self, name, namespace=None, role="worker"):
+        """`role` ps: a node that serves the key ranges a coordinator places on it (--ps-placement ps-nodes), computing nothing."""
         host = self.host if namespace is None else self.links.worker_address(namespace)
         command = ["dotnet", WORKER_DLL, "worker", "--hostname", host, "--port", str(free_port()),
-                   "--seed-nodes", self.seed, "--threads", "1", "--worker-id", name,
+                   "--seed-nodes", self.seed, "--threads", "1", "--worker-id", name, "--role", role,
                    "--registration-timeout", "300", *self._security("worker")]
         if namespace is not None:
             command = self.links.inside(namespace) + command

@@ -11,6 +11,7 @@ memory sampled from /proc throughout.
   python3 tools/fault_probe.py kill-range [--down-seconds 10]  a worker whose node serves a key range (--ps-placement
                                                                workers) killed with kill -9, then started again; the run
                                                                rolls back to its last checkpoint
+  python3 tools/fault_probe.py kill-ps   [--down-seconds 10]   the same for a node of role ps (--ps-placement ps-nodes)
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
@@ -282,16 +283,27 @@ def kill_range(cluster, args):
     mid-run and started again --down-seconds later: the range's weights and optimizer state go with it, so the coordinator
     rolls the run back to the last state gathered from both ranges (its --checkpoint-every checkpoint) on a fresh node of
     its own, which the workers join, places the ranges again and trains the steps after that state again."""
+    return _kill_range_node(cluster, args, "workers", "w0", "worker", ps_nodes=0)
+
+
+def kill_ps(cluster, args):
+    """As kill-range, with the two key ranges on two nodes of role ps (--ps-placement ps-nodes), one of them killed."""
+    return _kill_range_node(cluster, args, "ps-nodes", "ps0", "ps", ps_nodes=2)
+
+
+def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
     coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
-                                            options=["--ps-shards", "2", "--ps-placement", "workers"])
+                                            options=["--ps-shards", "2", "--ps-placement", placement])
     for i in range(2):
         cluster.start_worker(f"w{i}")
+    for i in range(ps_nodes):
+        cluster.start_worker(f"ps{i}", role="ps")
     cluster.wait_for_step(coordinator, 300)
-    print(f"step {cluster.applied(coordinator)}: kill -9 w0 (it serves a key range), started again after {args.down_seconds} s")
+    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), started again after {args.down_seconds} s")
     killed_at = time.monotonic()
-    cluster.workers["w0"].kill()
+    cluster.workers[victim].kill()
     time.sleep(args.down_seconds)
-    cluster.start_worker("w0")
+    cluster.start_worker(victim, role=victim_role)
     rolled = cluster.wait_for_log(coordinator, "Rolling back to step", args.timeout)
     code = coordinator.wait(args.timeout)
     figures = {"exit": code, "rolled_back_after_kill_s": None if rolled is None else round(rolled - killed_at, 1)}
@@ -301,7 +313,7 @@ def kill_range(cluster, args):
     return figures, problems
 
 
-SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -323,7 +335,8 @@ def main():
     args = parser.parse_args()
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
-        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200, "failover": 60 * 200,
+        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200,
+                      "kill-ps": (args.down_seconds + 60) * 200, "failover": 60 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,

@@ -29,8 +29,8 @@ public static class ClusterArguments
         var wireDtype = WireDtypes.Parse("--wire-dtype", reader.String("--wire-dtype", "fp32"));
         var dataPlane = reader.String("--data-plane", "memory");
         var placement = reader.String("--ps-placement", "coordinator");
-        if (placement is not ("coordinator" or "workers"))
-            throw new InvalidInputException($"--ps-placement: '{placement}'; expected coordinator or workers");
+        if (placement is not ("coordinator" or "workers" or "ps-nodes"))
+            throw new InvalidInputException($"--ps-placement: '{placement}'; expected coordinator, workers or ps-nodes");
         if (dataPlane is not ("memory" or "tcp"))
             throw new InvalidInputException($"--data-plane: '{dataPlane}'; expected memory (workers in this process hand frames over in memory) or tcp");
         int? dataPlanePort = reader.Integer("--data-plane-port", min: 0);
@@ -55,7 +55,12 @@ public static class ClusterArguments
             Shards = shards,
             MaxShardNormRatio = ratio ?? CoordinatorNodeSettings.Default.MaxShardNormRatio,
             PsShards = reader.Integer("--ps-shards", min: 1) ?? 1,
-            PsPlacement = placement == "workers" ? KeyRangePlacement.Workers : KeyRangePlacement.Coordinator,
+            PsPlacement = placement switch
+            {
+                "workers" => KeyRangePlacement.Workers,
+                "ps-nodes" => KeyRangePlacement.PsNodes,
+                _ => KeyRangePlacement.Coordinator,
+            },
             Security = NodeSecurity.Read(reader, Environment.GetEnvironmentVariable),
         };
     }

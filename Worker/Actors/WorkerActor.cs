@@ -107,11 +107,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Timers.Cancel("register");
             _coordinatorNode = Sender.Path.Address;
             _outcome?.Accepted();
-            _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
-                Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
             // This node serves these key ranges for the run: its host lets in the parameter server's stream to each.
             foreach (var hosted in accepted.HostedRanges ?? [])
                 Context.System.ActorSelection($"/user/{RangeHosting.ActorName}").Tell(new RangeHostActor.ExpectMaster(hosted.Range, hosted.MasterToken));
+            if (_settings.RangesOnly)
+            {
+                _log.Information("Accepted by the coordinator at {Coordinator}; serving key range(s) {Ranges}", Sender.Path.Address,
+                    string.Join(", ", (accepted.HostedRanges ?? []).Select(hosted => hosted.Range)));
+                Become(Hosting);
+                return;
+            }
+            _log.Information("Accepted by the coordinator at {Coordinator}; preparing {Layers} on {Dataset}",
+                Sender.Path.Address, accepted.Job.Layers, accepted.Job.Data.Name);
             var self = Self;
             var attempt = _preparing = new PrepareAttempt();
             Become(Preparing);
@@ -185,6 +192,15 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             CoordinatorSelection?.Tell(new ShardFailed(shard.Step, shard.Attempt, shard.ShardId, _settings.WorkerId, failed.Reason));
         });
         Receive<LinkLost>(lost => Rejoin($"the data plane to the parameter server closed: {lost.Reason}"));
+        TakingPart();
+    }
+
+    /// <summary>A node of role ps, accepted: its key-range host serves; it follows the run until it ends or its coordinator goes.</summary>
+    private void Hosting() => TakingPart();
+
+    /// <summary>What an accepted node follows, whether it computes or only serves key ranges.</summary>
+    private void TakingPart()
+    {
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
             _coordinators.Remove(removed.Member.Address);
@@ -195,7 +211,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             if (up.Member.HasRole(ClusterRoles.Coordinator)) _coordinators.Add(up.Member.Address);
         });
         Receive<RetryRegistration>(_ => { });
-        // A registration that crossed the acceptance in flight is accepted again: this worker already trains.
+        // A registration that crossed the acceptance in flight is accepted again: this node already takes part.
         Receive<WorkerAccepted>(_ => { });
         Receive<TrainingFinished>(finished =>
         {
@@ -224,7 +240,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private void Register()
     {
         var register = new RegisterWorker(_settings.WorkerId, ProtocolVersion.Current, _settings.ExpectedLayers,
-            _cluster.SelfAddress.ToString(), _settings.Device, _settings.RangeHostPort);
+            _cluster.SelfAddress.ToString(), _settings.Device, _settings.RangeHostPort, _settings.RangesOnly);
         foreach (var node in _coordinators)
             Context.ActorSelection(new RootActorPath(node) / "user" / ActorNames.Coordinator).Tell(register);
     }

@@ -7,6 +7,8 @@ namespace DistTrainer.Worker.Actors;
 /// when the coordinator's path does not apply here, its compute backend, and how long it keeps
 /// trying to register before it gives up. The waits every worker node shares are in
 /// <see cref="Hosting.WorkerNodeSettings"/>. <see cref="Metrics"/>, when set, counts what it computes and sends.
+/// <see cref="RangesOnly"/>: a node of role ps (`worker --role ps`), which serves the key ranges the coordinator places on it
+/// (--ps-placement ps-nodes) and computes nothing.
 /// </summary>
 public sealed record WorkerSettings(
     string WorkerId,
@@ -16,4 +18,5 @@ public sealed record WorkerSettings(
     int Threads,
     TimeSpan RegistrationTimeout,
     WorkerMetrics? Metrics = null,
-    int RangeHostPort = 0);
+    int RangeHostPort = 0,
+    bool RangesOnly = false);

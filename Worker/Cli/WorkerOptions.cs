@@ -31,6 +31,8 @@ public sealed record WorkerOptions
     /// <summary>Where this worker serves its Prometheus metrics (null: nowhere).</summary>
     public int? MetricsPort { get; init; }
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
+    /// <summary>--role ps: the node serves the key ranges a coordinator places on it (--ps-placement ps-nodes) and computes nothing.</summary>
+    public bool RangesOnly { get; init; }
 
     /// <param name="environment">Reads an environment variable: the seed nodes (to refuse a worker that could join nothing) and the TLS files.</param>
     public static WorkerOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
@@ -53,6 +55,12 @@ public sealed record WorkerOptions
                 : WorkerNodeSettings.Default.RegistrationTimeout,
             MetricsPort = reader.Integer("--metrics-port", min: 0) is { } metrics and > 0 ? ValidPort("--metrics-port", metrics) : null,
             Security = NodeSecurity.Read(reader, environment),
+            RangesOnly = reader.String("--role", "worker") switch
+            {
+                "worker" => false,
+                ClusterRoles.Ps => true,
+                var role => throw new InvalidInputException($"--role: '{role}'; expected worker (computes shards) or ps (serves key ranges)"),
+            },
         };
         reader.RejectUnread();
         if (options.Device is not ("auto" or "cpu" or "ilgpu"))
@@ -66,7 +74,7 @@ public sealed record WorkerOptions
     public ClusterNodeOptions ClusterNode =>
         new(Hostname, Port, PublicHostname, SeedNodes, [ClusterRoles.Worker], Tls: Security.Tls, Insecure: Security.Insecure);
 
-    public WorkerSettings Settings => new(WorkerId, Layers, DataDir, Device, Threads, RegistrationTimeout);
+    public WorkerSettings Settings => new(WorkerId, Layers, DataDir, Device, Threads, RegistrationTimeout, RangesOnly: RangesOnly);
 
     private static List<string> SeedList(string text)
     {

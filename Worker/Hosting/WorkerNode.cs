@@ -25,7 +25,8 @@ public static class WorkerNode
     public static ActorSystem Start(ClusterNodeOptions node, WorkerSettings settings, ILogger log, Config? overrides = null,
         WorkerOutcome? outcome = null)
     {
-        var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Worker] }, log, overrides);
+        var system = ClusterNode.Start(node with { Roles = settings.RangesOnly ? [ClusterRoles.Worker, ClusterRoles.Ps] : [ClusterRoles.Worker] },
+            log, overrides);
         try
         {
             string bindHost = node.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";

@@ -50,6 +50,7 @@ public sealed partial class CoordinatorActor
         Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
+            _placement?.ForgetNode(removed.Member.Address);
             foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true, dropStream: false);
         });
     }
@@ -68,6 +69,11 @@ public sealed partial class CoordinatorActor
                 register.WorkerId, Sender.Path.Address);
             return;
         }
+        if (register.RangesOnly)
+        {
+            RegisterRangeHost(register);
+            return;
+        }
         if (_roster.Register(register, Sender) is { } refusal)
         {
             Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
@@ -84,12 +90,39 @@ public sealed partial class CoordinatorActor
         Sender.Tell(new WorkerAccepted(register.WorkerId, _job, token, _placement?.HostedBy(register.WorkerId)));
     }
 
+    /// <summary>
+    /// A node of role ps offers its key-range host: held like a worker's acceptance until every range is placed, and then told
+    /// its ranges. It computes nothing, so the roster never hears of it; once every range is placed, another is refused.
+    /// </summary>
+    private void RegisterRangeHost(RegisterWorker register)
+    {
+        string? refusal = register.ProtocolVersion != ProtocolVersion.Current
+            ? $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"
+            : _placement is not { OnPsNodes: true }
+                ? "this run places no key ranges on nodes of role ps (--ps-placement ps-nodes)"
+                : _placement.Placed && _placement.HostedBy(register.WorkerId) is null
+                    ? "every key range of this run is placed on other ps nodes"
+                    : null;
+        if (refusal is not null)
+        {
+            _log.Warning("Refused ps node {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);
+            Sender.Tell(new WorkerRefused(register.WorkerId, refusal));
+            return;
+        }
+        var placement = _placement!;
+        if (placement.Placed)
+            Sender.Tell(new WorkerAccepted(register.WorkerId, _job, "", placement.HostedBy(register.WorkerId)));
+        else if (placement.OfferHost(register.WorkerId, Sender, Sender.Path.Address, register.RangeHostPort))
+            Place(placement);
+    }
+
     private void Place(RangePlacement placement)
     {
         var servers = placement.Servers!;
         _job = _job with { KeyRangeServers = [.. servers.Select(server => new KeyRangeServer(server.Host, server.Port))] };
         _parameterServer.Tell(new PlaceRanges(servers));
-        _log.Information("Key ranges placed on workers' nodes: {Servers}", string.Join(", ", servers.Select(s => $"{s.Range} at {s.Host}:{s.Port}")));
+        _log.Information("Key ranges placed on {Nodes}: {Servers}", placement.OnPsNodes ? "ps nodes" : "workers' nodes",
+            string.Join(", ", servers.Select(s => $"{s.Range} at {s.Host}:{s.Port}")));
         foreach (var (worker, sender, token) in placement.Release())
             sender.Tell(new WorkerAccepted(worker, _job, token, placement.HostedBy(worker)));
     }

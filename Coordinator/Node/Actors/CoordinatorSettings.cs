@@ -11,7 +11,8 @@ namespace DistTrainer.Coordinator.Actors;
 /// steps are planned ahead of the one being trained (a coordinator node sets its configured number). With
 /// <paramref name="LogicalShards"/>, every batch is cut into that many shards whoever is ready, and
 /// <paramref name="Sizing"/> only decides how many of them each worker computes; without (a test's setting), the batch
-/// is cut into one shard per ready worker.
+/// is cut into one shard per ready worker. <paramref name="PlacedRanges"/>: how many key ranges the coordinator places on
+/// other nodes before it accepts anyone (0: none), on workers' nodes or (<paramref name="RangesOnPsNodes"/>) on nodes of role ps.
 /// </summary>
 public sealed record CoordinatorSettings(
     TrainingJob Job,
@@ -31,7 +32,8 @@ public sealed record CoordinatorSettings(
     QuarantinePolicy? Quarantine = null,
     int? LogicalShards = null,
     int PlansAhead = 1,
-    int RangesOnWorkers = 0);
+    int PlacedRanges = 0,
+    bool RangesOnPsNodes = false);
 
 /// <summary>How a step's work is shared: in proportion to each worker's measured throughput, or equally.</summary>
 public enum ShardSizing

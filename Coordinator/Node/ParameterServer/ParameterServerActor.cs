@@ -93,7 +93,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         _settings = settings;
         _rangeStreams = [.. Enumerable.Repeat(Array.Empty<StreamTraffic>(), ranged ? _applier.Shards : 0)];
         // Ranges on workers' nodes are placed once the coordinator knows the nodes (PlaceRanges); ranges in this node, now.
-        if (ranged && !settings.RangesOnWorkers) LinkRanges(settings.RangeHosts);
+        if (ranged && !settings.RangesOnOtherNodes) LinkRanges(settings.RangeHosts);
         _parts = ranged ? new ShardParts(_applier.Shards, _payloads.Return) : null;
         // With key ranges the aggregator takes heads: the batch-norm statistics alone, the gradients staying in the parts.
         _aggregator = new StepAggregator(ranged ? new ShardPayloadLayout(0, _applier.Layout.BatchNormWidths) : _applier.Layout,

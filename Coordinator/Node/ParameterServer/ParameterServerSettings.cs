@@ -31,10 +31,10 @@ public sealed record ParameterServerSettings(CheckpointPlan? Checkpoints, IGradi
     public IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> RangeHosts { get; init; } = [];
 
     /// <summary>
-    /// Whether the ranges' servers are on workers' nodes (--ps-placement workers): the parameter server then learns where
+    /// Whether the ranges' servers are on other nodes (--ps-placement workers or ps-nodes): the parameter server then learns where
     /// once the coordinator has placed them (<see cref="PlaceRanges"/>) instead of from <see cref="RangeHosts"/>.
     /// </summary>
-    public bool RangesOnWorkers { get; init; }
+    public bool RangesOnOtherNodes { get; init; }
 
     /// <summary>How long opening the stream to a key range's server may take, each of its attempts (the node's configuration sets it).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);

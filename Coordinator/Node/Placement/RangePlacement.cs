@@ -5,15 +5,16 @@ using DistTrainer.Cluster.Protocol;
 namespace DistTrainer.Coordinator.Placement;
 
 /// <summary>
-/// Places the run's key ranges on workers' nodes (--ps-placement workers): range r on the node of the r-th worker to register
-/// with a range host, one range per node, each with a fresh master token. Until every range is placed, each registration's
-/// acceptance is held (the job it carries names the ranges' servers); a worker lost meanwhile is forgotten. Holds at most
-/// one acceptance per registered worker.
+/// Places the run's key ranges on other nodes: range r on the node of the r-th worker to register with a range host
+/// (--ps-placement workers), or of the r-th node of role ps to register (<paramref name="onPsNodes"/>: --ps-placement
+/// ps-nodes), one range per node, each with a fresh master token. Until every range is placed, each registration's
+/// acceptance is held (the job it carries names the ranges' servers); a worker or node lost meanwhile is forgotten. Holds
+/// at most one acceptance per registered worker or ps node.
 /// </summary>
-public sealed class RangePlacement(int ranges)
+public sealed class RangePlacement(int ranges, bool onPsNodes = false)
 {
-    private readonly List<(string Worker, string Node, string Host, int Port)> _hosts = [];
-    private readonly Dictionary<string, (IActorRef Sender, string Token)> _held = [];
+    private readonly List<(string OfferedBy, string Node, string Host, int Port)> _hosts = [];
+    private readonly Dictionary<string, (IActorRef Sender, string Token, Address Node)> _held = [];
     private readonly Dictionary<string, HostedRange[]> _hostedBy = [];
 
     /// <summary>Where each range's server is, with its master token, once placed; null before.</summary>
@@ -21,20 +22,54 @@ public sealed class RangePlacement(int ranges)
 
     public bool Placed => Servers is not null;
 
+    /// <summary>Whether the ranges go to nodes of role ps, whose registrations are offers of a host and nothing else.</summary>
+    public bool OnPsNodes => onPsNodes;
+
     /// <summary>
-    /// Holds <paramref name="worker"/>'s acceptance (its latest registration's <paramref name="sender"/>) and offers its node's
-    /// range host (<paramref name="hostPort"/>, 0: none) on <paramref name="node"/>'s host; true when this places every range.
+    /// Holds <paramref name="worker"/>'s acceptance (its latest registration's <paramref name="sender"/>) and, when ranges go to
+    /// workers' nodes, offers its node's range host (<paramref name="hostPort"/>, 0: none) on <paramref name="node"/>'s host;
+    /// true when this places every range.
     /// </summary>
     public bool Hold(string worker, IActorRef sender, string token, Address node, int hostPort)
     {
         if (Placed) throw new InvalidOperationException("the key ranges are placed already");
-        _held[worker] = (sender, token);
+        _held[worker] = (sender, token, node);
+        if (!onPsNodes) Offer(worker, node, hostPort);
+        return TryPlace();
+    }
+
+    /// <summary>
+    /// Holds the acceptance of <paramref name="psNode"/>, a node of role ps, and offers its range host; true when this places
+    /// every range.
+    /// </summary>
+    public bool OfferHost(string psNode, IActorRef sender, Address node, int hostPort)
+    {
+        if (!onPsNodes) throw new InvalidOperationException("the key ranges go to workers' nodes, not to ps nodes");
+        if (Placed) throw new InvalidOperationException("the key ranges are placed already");
+        _held[psNode] = (sender, "", node);
+        Offer(psNode, node, hostPort);
+        return TryPlace();
+    }
+
+    /// <summary>A node lost before the ranges are placed: the acceptances held for it and its host are no longer offered.</summary>
+    public void ForgetNode(Address node)
+    {
+        if (Placed) return;
+        foreach (var held in _held.Where(h => h.Value.Node == node).Select(h => h.Key).ToList()) Forget(held);
+    }
+
+    private void Offer(string offeredBy, Address node, int hostPort)
+    {
         string nodeName = node.ToString();
-        if (hostPort > 0 && node.Host is { } host && !_hosts.Any(h => h.Worker == worker || h.Node == nodeName))
-            _hosts.Add((worker, nodeName, host, hostPort));
+        if (hostPort > 0 && node.Host is { } host && !_hosts.Any(h => h.OfferedBy == offeredBy || h.Node == nodeName))
+            _hosts.Add((offeredBy, nodeName, host, hostPort));
+    }
+
+    private bool TryPlace()
+    {
         if (_hosts.Count < ranges) return false;
         Servers = [.. _hosts.Take(ranges).Select((h, range) => new RangeEndpoint(range, h.Host, h.Port, RangeHosting.NewMasterToken()))];
-        for (int range = 0; range < ranges; range++) _hostedBy[_hosts[range].Worker] = [new HostedRange(range, Servers[range].MasterToken)];
+        for (int range = 0; range < ranges; range++) _hostedBy[_hosts[range].OfferedBy] = [new HostedRange(range, Servers[range].MasterToken)];
         return true;
     }
 
@@ -43,7 +78,7 @@ public sealed class RangePlacement(int ranges)
     {
         if (Placed) return;
         _held.Remove(worker);
-        _hosts.RemoveAll(h => h.Worker == worker);
+        _hosts.RemoveAll(h => h.OfferedBy == worker);
     }
 
     /// <summary>The acceptances held until the placement, each once.</summary>

@@ -69,9 +69,13 @@ public static class ClusterTraining
         var model = runner.Model;
         ParameterRanges.Require(model, cluster.PsShards);
         bool rangesOnWorkers = cluster.PsPlacement == KeyRangePlacement.Workers;
+        bool rangesOnPsNodes = cluster.PsPlacement == KeyRangePlacement.PsNodes;
         if (rangesOnWorkers && (cluster.PsShards < 2 || cluster.PsShards > expect))
             throw new InvalidInputException($"--ps-placement workers with --ps-shards {cluster.PsShards}: each of the first workers' nodes " +
                                             $"serves one key range, so --ps-shards must be 2 to the {expect} workers the run expects");
+        if (rangesOnPsNodes && cluster.PsShards < 2)
+            throw new InvalidInputException($"--ps-placement ps-nodes with --ps-shards {cluster.PsShards}: each of the first ps nodes serves " +
+                                            "one key range, so --ps-shards must be 2 or more (one range stays whole in the coordinator's node)");
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
@@ -80,13 +84,14 @@ public static class ClusterTraining
         var settings = new CoordinatorSettings(job, train.Count, batchSize, options.Epochs, run.StepsToTrain, options.Shuffle,
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
-            LogicalShards: logicalShards, RangesOnWorkers: rangesOnWorkers ? cluster.PsShards : 0);
+            LogicalShards: logicalShards, PlacedRanges: rangesOnWorkers || rangesOnPsNodes ? cluster.PsShards : 0,
+            RangesOnPsNodes: rangesOnPsNodes);
         var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
         if (!cluster.DataPlaneInMemory) nodes = nodes is null ? OverTcp : OverTcp.WithFallback(nodes);
         var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
         {
             Shards = cluster.PsShards,
-            RangesOnWorkers = rangesOnWorkers,
+            RangesOnOtherNodes = rangesOnWorkers || rangesOnPsNodes,
         };
         DistributedRunReport? earlier = null;
         int rollbacks = 0;
@@ -96,7 +101,7 @@ public static class ClusterTraining
             long first = optimizer.StepCount;
             var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0,
                 settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings, runner, test, optimizer, observer, log, nodes);
-            EmbeddedWorkers? workers = null;
+            EmbeddedWorkers? workers = null, psNodes = null;
             try
             {
                 int threads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
@@ -104,6 +109,10 @@ public static class ClusterTraining
                     workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
                         i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, threads, cluster.WorkerTimeout,
                             run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
+                        log, nodes, cluster.Security.Tls);
+                if (embedded && rangesOnPsNodes)
+                    psNodes = EmbeddedWorkers.Start(cluster.PsShards, node.SeedNode,
+                        i => new WorkerSettings($"ps-{i + 1}", null, options.DataDir, options.Device, 1, cluster.WorkerTimeout, RangesOnly: true),
                         log, nodes, cluster.Security.Tls);
                 using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
                 DistributedRunReport report;
@@ -151,14 +160,15 @@ public static class ClusterTraining
                     report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,
                     report.Dropped.Rejected, report.Dropped.Unassigned, report.WorkersLost, report.WorkersQuarantined);
                 foreach (var traffic in report.NodeBytesPerStep ?? [])
-                    log.Information("Data plane per step through node {Node} ({Role}): {SentMB:F3} MB out, {ReceivedMB:F3} MB in", traffic.Node,
-                        traffic.Master ? "coordinator" : "workers", traffic.BytesSent / 1e6, traffic.BytesReceived / 1e6);
+                    log.Information("Data plane per step through node {Node} (the coordinator's: {Master}): {SentMB:F3} MB out, {ReceivedMB:F3} MB in",
+                        traffic.Node, traffic.Master, traffic.BytesSent / 1e6, traffic.BytesReceived / 1e6);
                 return report;
             }
             finally
             {
                 node.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                psNodes?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
     }

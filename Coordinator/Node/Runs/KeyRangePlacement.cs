@@ -11,4 +11,10 @@ public enum KeyRangePlacement
     /// a worker sends and receives its share of the others' ranges instead of the whole model at the coordinator.
     /// </summary>
     Workers,
+
+    /// <summary>
+    /// One range on each of the first K nodes of role ps to register (`worker --role ps`), which compute nothing: each serves
+    /// its range's parts and weights for every worker, as the coordinator's node serves the whole model for them by default.
+    /// </summary>
+    PsNodes,
 }

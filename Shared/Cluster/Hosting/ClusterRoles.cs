@@ -8,4 +8,7 @@ public static class ClusterRoles
 {
     public const string Coordinator = "coordinator";
     public const string Worker = "worker";
+
+    /// <summary>A node of the worker program that serves key ranges of the parameter server and computes nothing (it has the worker role too).</summary>
+    public const string Ps = "ps";
 }

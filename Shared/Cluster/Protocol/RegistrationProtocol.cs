@@ -6,17 +6,18 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a worker of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 8;
+    public const int Current = 9;
 }
 
 /// <summary>
 /// A worker asks to take part. <paramref name="ExpectedLayers"/> is the model spec the worker was
 /// started with, if any: a worker that expects another model than the coordinator trains is refused.
 /// <paramref name="RangeHostPort"/>: where its node serves key ranges (on its node's host), if the coordinator places them
-/// there (--ps-placement workers); 0: it serves none.
+/// there (--ps-placement workers or ps-nodes); 0: it serves none. <paramref name="RangesOnly"/>: a node of role ps, which
+/// serves key ranges and computes no shards.
 /// </summary>
 public sealed record RegisterWorker(string WorkerId, int ProtocolVersion, string? ExpectedLayers, string Node, string Backend,
-    int RangeHostPort = 0) : IProtocolMessage;
+    int RangeHostPort = 0, bool RangesOnly = false) : IProtocolMessage;
 
 /// <summary>
 /// What every worker needs to compute shards of this run: the model, the loss, the data it reads

@@ -9,7 +9,8 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// What crosses each node's link a step, counted on the embedded cluster's real streams. With one key range served beside each
 /// of n workers, a worker's node sends its other ranges' parts and its range's weights to the other workers, and receives as
 /// much: ring all-reduce's 2(n - 1)/n x the model's bytes each way, plus the heads; the coordinator's node carries only the
-/// heads and the ranges' control. With every range in the coordinator's node, that node carries n x the model's bytes each way.
+/// heads and the ranges' control. With every range in the coordinator's node, that node carries n x the model's bytes each way;
+/// with K ranges on nodes of role ps, each of those carries n / K of it.
 /// </summary>
 public sealed class BytesPerNodeTests
 {
@@ -34,6 +35,24 @@ public sealed class BytesPerNodeTests
         });
         var coordinator = Assert.Single(nodes, node => node.Master);
         Assert.InRange(coordinator.BytesSent + coordinator.BytesReceived, 0, 0.05 * ModelBytes);
+    }
+
+    [Fact]
+    public void With_ranges_on_ps_nodes_each_carries_its_share_of_every_workers_gradient_and_weights_and_each_worker_one_model_each_way()
+    {
+        const int workers = 2, ranges = 2;
+        var nodes = BytesPerStep(workers, ["--ps-shards", ranges.ToString(), "--ps-placement", "ps-nodes"]);
+
+        var others = nodes.Where(node => !node.Master).ToList();
+        Assert.Equal(workers + ranges, others.Count);
+        // A worker sends every part and receives every range: one model each way. A ps node takes its range's part from every
+        // worker and sends its range to every worker: workers / ranges of a model each way (here as much as a worker).
+        Assert.All(others, node =>
+        {
+            Assert.InRange(node.BytesSent / ModelBytes, 1.0, 1.05);
+            Assert.InRange(node.BytesReceived / ModelBytes, 1.0, 1.05);
+        });
+        Assert.InRange(Assert.Single(nodes, node => node.Master).BytesReceived, 0, 0.05 * ModelBytes);
     }
 
     [Fact]

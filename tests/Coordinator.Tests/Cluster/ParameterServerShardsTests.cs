@@ -36,21 +36,36 @@ public sealed class ParameterServerShardsTests
         CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("three"), 0, "3 key ranges against 1");
     }
 
-    [Fact]
-    public void Key_ranges_served_on_the_workers_nodes_end_on_every_float_of_one_range_in_the_coordinators()
+    /// <summary>On the workers' nodes, or on nodes of role ps (the embedded cluster starts one for each range), computing nothing.</summary>
+    [Theory]
+    [InlineData("workers", "workers' nodes")]
+    [InlineData("ps-nodes", "ps nodes")]
+    public void Key_ranges_served_on_other_nodes_end_on_every_float_of_one_range_in_the_coordinators(string placement, string nodes)
     {
         using var runs = new OneOptionApart(steps: 12);
 
         var one = runs.Train("one", []);
         var log = new CollectingSink();
-        var placed = runs.Train("placed", ["--ps-shards", "2", "--ps-placement", "workers"], log.CreateLogger());
+        var placed = runs.Train("placed", ["--ps-shards", "2", "--ps-placement", placement], log.CreateLogger());
 
         Assert.Null(placed.Result.Failure);
         Assert.Equal(12, placed.AppliedSteps.Count);
-        var placement = Assert.Single(log.Events, e => e.MessageTemplate.Text.StartsWith("Key ranges placed on workers' nodes"));
-        Assert.Matches("^\\\"0 at 127\\.0\\.0\\.1:\\d+, 1 at 127\\.0\\.0\\.1:\\d+\\\"$", placement.Properties["Servers"].ToString());
+        Assert.Equal(["worker-1", "worker-2"], placed.ShardsPerWorker.Keys.Order());
+        var placing = Assert.Single(log.Events, e => e.MessageTemplate.Text.StartsWith("Key ranges placed on"));
+        Assert.Equal($"\"{nodes}\"", placing.Properties["Nodes"].ToString());
+        Assert.Matches("^\\\"0 at 127\\.0\\.0\\.1:\\d+, 1 at 127\\.0\\.0\\.1:\\d+\\\"$", placing.Properties["Servers"].ToString());
         Assert.DoesNotContain(log.Events, e => e.Level >= Serilog.Events.LogEventLevel.Warning);
-        CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("placed"), 0, "2 key ranges on the workers' nodes against 1");
+        CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("placed"), 0, $"2 key ranges on {nodes} against 1");
+    }
+
+    [Fact]
+    public void Key_ranges_on_ps_nodes_need_at_least_two()
+    {
+        using var runs = new OneOptionApart(steps: 2);
+
+        Assert.Equal("--ps-placement ps-nodes with --ps-shards 1: each of the first ps nodes serves one key range, so --ps-shards must be 2 " +
+                     "or more (one range stays whole in the coordinator's node)",
+            Assert.Throws<InvalidInputException>(() => runs.Train("refused", ["--ps-placement", "ps-nodes"])).Message);
     }
 
     [Theory]

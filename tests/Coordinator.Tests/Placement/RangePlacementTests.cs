@@ -45,4 +45,35 @@ public sealed class RangePlacementTests
         Assert.Equal(["w2", "w3"], placement.Release().Select(held => held.Worker).Order());
         Assert.Throws<InvalidOperationException>(() => placement.Hold("w4", ActorRefs.Nobody, "t4", Node("10.0.0.4"), hostPort: 4100));
     }
+
+    [Fact]
+    public void On_ps_nodes_only_their_hosts_take_ranges_and_workers_wait_for_them()
+    {
+        var placement = new RangePlacement(2, onPsNodes: true);
+
+        Assert.False(placement.Hold("w1", ActorRefs.Nobody, "t1", Node("10.0.0.1"), hostPort: 4100));
+        Assert.False(placement.OfferHost("ps-1", ActorRefs.Nobody, Node("10.0.0.5"), hostPort: 4500));
+        Assert.False(placement.OfferHost("ps-1", ActorRefs.Nobody, Node("10.0.0.5"), hostPort: 4500));
+        Assert.True(placement.OfferHost("ps-2", ActorRefs.Nobody, Node("10.0.0.6"), hostPort: 4600));
+
+        Assert.Equal([(0, "10.0.0.5", 4500), (1, "10.0.0.6", 4600)], placement.Servers!.Select(s => (s.Range, s.Host, s.Port)));
+        Assert.Equal(["ps-1", "ps-2", "w1"], placement.Release().Select(held => held.Worker).Order());
+        Assert.Null(placement.HostedBy("w1"));
+        Assert.Equal(1, Assert.Single(placement.HostedBy("ps-2")!).Range);
+        Assert.Equal("akka.tcp://disttrainer@10.0.0.6:2552", placement.NodeOf(1));
+        Assert.Throws<InvalidOperationException>(() => new RangePlacement(2).OfferHost("ps-1", ActorRefs.Nobody, Node("10.0.0.5"), 4500));
+    }
+
+    [Fact]
+    public void A_ps_node_removed_before_the_placement_no_longer_offers_its_host()
+    {
+        var placement = new RangePlacement(2, onPsNodes: true);
+        placement.OfferHost("ps-1", ActorRefs.Nobody, Node("10.0.0.5"), hostPort: 4500);
+
+        placement.ForgetNode(Node("10.0.0.5"));
+
+        Assert.False(placement.OfferHost("ps-2", ActorRefs.Nobody, Node("10.0.0.6"), hostPort: 4600));
+        Assert.True(placement.OfferHost("ps-3", ActorRefs.Nobody, Node("10.0.0.7"), hostPort: 4700));
+        Assert.Equal(["10.0.0.6", "10.0.0.7"], placement.Servers!.Select(s => s.Host));
+    }
 }

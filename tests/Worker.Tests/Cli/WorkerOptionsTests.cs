@@ -53,6 +53,14 @@ public class WorkerOptionsTests
     }
 
     [Fact]
+    public void Role_ps_makes_a_node_that_only_serves_key_ranges_and_worker_is_the_default()
+    {
+        Assert.True(WorkerOptions.Parse(["--seed-nodes", Seed, "--role", "ps"], NoVariables).Settings.RangesOnly);
+        Assert.False(WorkerOptions.Parse(["--seed-nodes", Seed, "--role", "worker"], NoVariables).Settings.RangesOnly);
+        Assert.False(WorkerOptions.Parse(["--seed-nodes", Seed], NoVariables).Settings.RangesOnly);
+    }
+
+    [Fact]
     public void A_metrics_port_of_zero_serves_no_metrics() =>
         Assert.Null(WorkerOptions.Parse(["--seed-nodes", Seed, "--metrics-port", "0"], NoVariables).MetricsPort);
 
@@ -72,6 +80,7 @@ public class WorkerOptionsTests
     [InlineData("--registration-timeout: 'soon' is not an integer", "--seed-nodes", Seed, "--registration-timeout", "soon")]
     [InlineData("--epochs: unknown option", "--seed-nodes", Seed, "--epochs", "3")]
     [InlineData("--metrics-port: 70000 is not a port number (0-65535)", "--seed-nodes", Seed, "--metrics-port", "70000")]
+    [InlineData("--role: 'server'; expected worker (computes shards) or ps (serves key ranges)", "--seed-nodes", Seed, "--role", "server")]
     public void Bad_options_are_refused_naming_the_option(string message, params string[] args)
     {
         var error = Assert.Throws<InvalidInputException>(() => WorkerOptions.Parse(args, NoVariables));
