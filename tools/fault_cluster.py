@@ -92,6 +92,8 @@ class Cluster:
         self.akka_port, self.data_port, self.metrics_port = free_port(), free_port(), free_port()
         self.host, self.links = "127.0.0.1", None
         self.workers, self._nodes, self._starts = {}, [], 0
+        # A worker started once a standby runs joins through either coordinator, as the compose file's do.
+        self.standby_akka_port = None
         self.summary = os.path.join(work, "summary.json")
         self.checkpoint = os.path.join(work, "model.safetensors")
         self.reference = os.path.join(work, "undisturbed.safetensors")
@@ -109,6 +111,11 @@ class Cluster:
     @property
     def seed(self):
         return f"akka.tcp://disttrainer@{self.host}:{self.akka_port}"
+
+    def _worker_seeds(self):
+        if self.standby_akka_port is None:
+            return self.seed
+        return f"{self.seed},akka.tcp://disttrainer@{self.host}:{self.standby_akka_port}"
 
     def _security(self, name):
         if self.certs is not None:
@@ -129,12 +136,13 @@ class Cluster:
                                                                     self.metrics_port, "coordinator") + list(options),
                            self.metrics_port)
 
-    def start_standby(self, steps, checkpoint_every):
+    def start_standby(self, steps, checkpoint_every, options=()):
         """A second `coordinator` with the same job, seed node and data-plane port, on Akka and metrics ports of its own:
         not being the seed node, it stands by (it binds the data-plane port only once it takes over)."""
         metrics_port = free_port()
-        return self._start("standby", self._coordinator_command(steps, checkpoint_every, False, free_port(), metrics_port,
-                                                                "coordinator-standby"), metrics_port)
+        self.standby_akka_port = free_port()
+        return self._start("standby", self._coordinator_command(steps, checkpoint_every, False, self.standby_akka_port, metrics_port,
+                                                                "coordinator-standby") + list(options), metrics_port)
 
     def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate):
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
@@ -152,7 +160,7 @@ class Cluster:
         """`role` ps: a node that serves the key ranges a coordinator places on it (--ps-placement ps-nodes), computing nothing."""
         host = self.host if namespace is None else self.links.worker_address(namespace)
         command = ["dotnet", WORKER_DLL, "worker", "--hostname", host, "--port", str(free_port()),
-                   "--seed-nodes", self.seed, "--threads", "1", "--worker-id", name, "--role", role,
+                   "--seed-nodes", self._worker_seeds(), "--threads", "1", "--worker-id", name, "--role", role,
                    "--registration-timeout", "300", *self._security("worker")]
         if namespace is not None:
             command = self.links.inside(namespace) + command

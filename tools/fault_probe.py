@@ -12,6 +12,8 @@ memory sampled from /proc throughout.
                                                                workers) killed with kill -9, then started again; the run
                                                                rolls back to its last checkpoint
   python3 tools/fault_probe.py kill-ps   [--down-seconds 10]   the same for a node of role ps (--ps-placement ps-nodes)
+  python3 tools/fault_probe.py kill-range-standby [--down-seconds 10]   kill-range with a standby coordinator, which takes
+                                                               the run over from its newest checkpoint
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
@@ -291,6 +293,36 @@ def kill_ps(cluster, args):
     return _kill_range_node(cluster, args, "ps-nodes", "ps0", "ps", ps_nodes=2)
 
 
+def kill_range_standby(cluster, args):
+    """kill-range with a standby coordinator running: the active coordinator, which cannot go on without the range, leaves
+    the cluster without ending the run, and the standby takes it over from the newest checkpoint it was sent (one gathered
+    from both ranges), with the workers, the restarted one included."""
+    options = ["--ps-shards", "2", "--ps-placement", "workers"]
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every, options=options)
+    standby = cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every, options=options)
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    if cluster.wait_for_log(standby, "standing by", 120) is None:
+        raise RuntimeError(f"the standby did not stand by within 120 s; see {standby.log_path}")
+    cluster.wait_for_step(coordinator, 300)
+    print(f"step {cluster.applied(coordinator)}: kill -9 w0 (it serves a key range), started again after {args.down_seconds} s")
+    killed_at = time.monotonic()
+    cluster.workers["w0"].kill()
+    time.sleep(args.down_seconds)
+    cluster.start_worker("w0")
+    took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
+    active_code = coordinator.wait(args.timeout)
+    code = standby.wait(args.timeout)
+    figures = {"active_exit": active_code, "exit": code,
+               "takeover_after_kill_s": None if took_over is None else round(took_over - killed_at, 1)}
+    problems = cluster.run_problems(standby, code, args.steps, fault_lost_a_worker=False)
+    if took_over is None:
+        problems.append("the standby did not take over")
+    if "handing the run to the standby" not in coordinator.log_text():
+        problems.append("the active coordinator did not hand the run to the standby")
+    return figures, problems
+
+
 def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
     coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
                                             options=["--ps-shards", "2", "--ps-placement", placement])
@@ -313,7 +345,7 @@ def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
     return figures, problems
 
 
-SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -336,7 +368,8 @@ def main():
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
         args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200,
-                      "kill-ps": (args.down_seconds + 60) * 200, "failover": 60 * 200,
+                      "kill-ps": (args.down_seconds + 60) * 200, "kill-range-standby": (args.down_seconds + 60) * 200,
+                      "failover": 60 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,

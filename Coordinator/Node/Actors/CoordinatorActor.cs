@@ -156,14 +156,13 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     private void ReceiveServerFailures()
     {
         Receive<CheckpointFailed>(failed => Finish(failed.Reason, FailureKind.Checkpoint));
-        // A key range's server lost: the weights cannot be put together any more, so this node's part of the run ends and a fresh
-        // node rolls back to the last state gathered from every range. A standby would take over from this node as it goes:
-        // with one, the run ends instead of two coordinators going on.
+        // A key range's server lost: the weights cannot be put together any more, so this node's part of the run ends, and the
+        // run goes on from the last state gathered from every range: on a fresh node of this process, or, when a standby
+        // registered (it takes over as this node leaves), on the standby, from the newest checkpoint it was sent.
         Receive<RangeFailed>(failed =>
         {
-            bool rollback = _standbyTokens.Count == 0;
-            if (rollback) DownRangeNode(failed.Range);
-            Finish(failed.Reason, rollback ? FailureKind.RangeLost : FailureKind.Cluster);
+            DownRangeNode(failed.Range);
+            Finish(failed.Reason, FailureKind.RangeLost);
         });
     }
 
@@ -291,7 +290,11 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _scheduler.End();
         if (failure is not null && kind == FailureKind.RangeLost) _log.Warning("Training on this coordinator node stopped: {Reason}", failure);
         else if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
-        _completion.TrySetResult(Report(failure, interrupted, kind));
+        if (failure is not null && kind == FailureKind.RangeLost && _standbyTokens.Count > 0)
+            _completion.TrySetException(new CoordinatorStoppedException(standbyKnown: true, Report(failure, interrupted, kind),
+                $"{failure}; this coordinator node leaves the cluster"));
+        else
+            _completion.TrySetResult(Report(failure, interrupted, kind));
         Become(kind == FailureKind.RangeLost && failure is not null ? RollingBack : Finished);
     }
 

@@ -9,8 +9,9 @@ namespace DistTrainer.Coordinator.Actors;
 /// </summary>
 /// <param name="standbyKnown">A standby coordinator registered with this one: it takes over, and this one must not.</param>
 /// <param name="sofar">The report of the run up to the stop.</param>
-public sealed class CoordinatorStoppedException(bool standbyKnown, DistributedRunReport sofar) : Exception(
-    "the coordinator's node left the cluster before the run ended (downed by the split-brain resolver, or shut down); " +
+/// <param name="why">Why the node stopped, when it chose to (a key range's server lost, with a standby to take over).</param>
+public sealed class CoordinatorStoppedException(bool standbyKnown, DistributedRunReport sofar, string? why = null) : Exception(
+    (why ?? "the coordinator's node left the cluster before the run ended (downed by the split-brain resolver, or shut down)") + "; " +
     (standbyKnown
         ? "a standby coordinator had registered with it and takes the run over from the newest periodic checkpoint"
         : "the newest periodic checkpoint of --save is where a coordinator restarted with --resume goes on from"))

@@ -120,6 +120,14 @@ public static class ClusterTraining
                 {
                     report = node.Completion.GetAwaiter().GetResult();
                 }
+                catch (CoordinatorStoppedException stopped) when (stopped is { StandbyKnown: true, SoFar.Result.FailureKind: FailureKind.RangeLost })
+                {
+                    // Leaving without a word that the run is over: the standby takes over, and the workers register with it.
+                    log.Warning("A key range's server was lost: handing the run to the standby coordinator, which goes on from the newest " +
+                                "checkpoint it was sent");
+                    node.LeaveForFreshNode();
+                    throw;
+                }
                 catch (CoordinatorStoppedException stopped) when (!embedded && !stopped.StandbyKnown && !stop.IsCancellationRequested)
                 {
                     if (node.StateLeftAtStop() is not { } step) throw;
