@@ -144,7 +144,9 @@ public static class ClusterTraining
                         cluster.WorkerTimeout.TotalSeconds);
                     continue;
                 }
-                if (report.Result is { FailureKind: FailureKind.RangeLost, Failure: { } lost } && rollbacks < node.Settings.PsRangeRollbacks)
+                // A run asked to stop (Ctrl-C, SIGTERM) as it lost a range ends there: its last periodic checkpoint stands.
+                if (report.Result is { FailureKind: FailureKind.RangeLost, Failure: { } lost } && rollbacks < node.Settings.PsRangeRollbacks &&
+                    !stop.IsCancellationRequested)
                 {
                     var left = node.LeaveForFreshNode();
                     if (left is not { } rollbackTo)
