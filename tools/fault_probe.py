@@ -304,12 +304,7 @@ def kill_range_standby(cluster, args):
         cluster.start_worker(f"w{i}")
     if cluster.wait_for_log(standby, "standing by", 120) is None:
         raise RuntimeError(f"the standby did not stand by within 120 s; see {standby.log_path}")
-    cluster.wait_for_step(coordinator, 300)
-    print(f"step {cluster.applied(coordinator)}: kill -9 w0 (it serves a key range), started again after {args.down_seconds} s")
-    killed_at = time.monotonic()
-    cluster.workers["w0"].kill()
-    time.sleep(args.down_seconds)
-    cluster.start_worker("w0")
+    killed_at = _kill_range_server(cluster, coordinator, args, "w0", "worker")
     took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
     active_code = coordinator.wait(args.timeout)
     code = standby.wait(args.timeout)
@@ -330,12 +325,7 @@ def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
         cluster.start_worker(f"w{i}")
     for i in range(ps_nodes):
         cluster.start_worker(f"ps{i}", role="ps")
-    cluster.wait_for_step(coordinator, 300)
-    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), started again after {args.down_seconds} s")
-    killed_at = time.monotonic()
-    cluster.workers[victim].kill()
-    time.sleep(args.down_seconds)
-    cluster.start_worker(victim, role=victim_role)
+    killed_at = _kill_range_server(cluster, coordinator, args, victim, victim_role)
     rolled = cluster.wait_for_log(coordinator, "Rolling back to step", args.timeout)
     code = coordinator.wait(args.timeout)
     figures = {"exit": code, "rolled_back_after_kill_s": None if rolled is None else round(rolled - killed_at, 1)}
@@ -345,6 +335,17 @@ def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
     return figures, problems
 
 
+
+def _kill_range_server(cluster, coordinator, args, victim, role):
+    """Once the run is past its first checkpoint, kills the node serving a key range (a worker's or a ps node) with kill -9
+    and starts it again --down-seconds later; returns when it was killed."""
+    cluster.wait_for_step(coordinator, 300)
+    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), started again after {args.down_seconds} s")
+    killed_at = time.monotonic()
+    cluster.workers[victim].kill()
+    time.sleep(args.down_seconds)
+    cluster.start_worker(victim, role=role)
+    return killed_at
 SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 

@@ -96,13 +96,12 @@ public sealed partial class CoordinatorActor
     /// </summary>
     private void RegisterRangeHost(RegisterWorker register)
     {
-        string? refusal = register.ProtocolVersion != ProtocolVersion.Current
-            ? $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"
-            : _placement is not { OnPsNodes: true }
-                ? "this run places no key ranges on nodes of role ps (--ps-placement ps-nodes)"
-                : _placement.Placed && _placement.HostedBy(register.WorkerId) is null
-                    ? "every key range of this run is placed on other ps nodes"
-                    : null;
+        string? refusal = ProtocolVersion.Refusal(register.ProtocolVersion)
+                          ?? (_placement is not { OnPsNodes: true }
+                              ? "this run places no key ranges on nodes of role ps (--ps-placement ps-nodes)"
+                              : _placement.Placed && _placement.HostedBy(register.WorkerId) is null
+                                  ? "every key range of this run is placed on other ps nodes"
+                                  : null);
         if (refusal is not null)
         {
             _log.Warning("Refused ps node {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);

@@ -16,10 +16,9 @@ public sealed partial class CoordinatorActor
 
     private void RegisterStandby(RegisterStandby register)
     {
-        if (register.ProtocolVersion != ProtocolVersion.Current)
+        if (ProtocolVersion.Refusal(register.ProtocolVersion) is { } refusal)
         {
-            Sender.Tell(new StandbyRefused(register.Node,
-                $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"));
+            Sender.Tell(new StandbyRefused(register.Node, refusal));
             return;
         }
         // As for a worker: a node of another cluster is not answered; its fresh node asks again from this cluster.

@@ -288,14 +288,15 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         Timers.CancelAll();
         _parameterServer.Tell(RunEnded.Instance);
         _scheduler.End();
-        if (failure is not null && kind == FailureKind.RangeLost) _log.Warning("Training on this coordinator node stopped: {Reason}", failure);
+        bool rangeLost = failure is not null && kind == FailureKind.RangeLost;
+        if (rangeLost) _log.Warning("Training on this coordinator node stopped: {Reason}", failure);
         else if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
-        if (failure is not null && kind == FailureKind.RangeLost && _standbyTokens.Count > 0)
+        if (rangeLost && _standbyTokens.Count > 0)
             _completion.TrySetException(new CoordinatorStoppedException(standbyKnown: true, Report(failure, interrupted, kind),
                 $"{failure}; this coordinator node leaves the cluster"));
         else
             _completion.TrySetResult(Report(failure, interrupted, kind));
-        Become(kind == FailureKind.RangeLost && failure is not null ? RollingBack : Finished);
+        Become(rangeLost ? RollingBack : Finished);
     }
 
     private DistributedRunReport Report(string? failure, bool interrupted, FailureKind kind)

@@ -16,7 +16,6 @@ public sealed class DistributedRunTally
 {
     private readonly AppliedStepLog _applied = new();
     private AggregationCounts _dropped;
-    private DataPlaneTraffic _traffic;
     private IReadOnlyList<StreamTraffic>? _firstStreams;
     private IReadOnlyList<StreamTraffic> _lastStreams = [];
     private double _computeSeconds, _exchangeSeconds, _applySeconds;
@@ -25,6 +24,8 @@ public sealed class DistributedRunTally
 
     public int StepsApplied => _applied.Count;
 
+    private DataPlaneTraffic WorkersTraffic => StreamTraffic.OfWorkers(_lastStreams);
+
     /// <summary>A plan of the step goes out now; a step planned again starts its time again.</summary>
     public void StepStarted() => _stepStarted = Stopwatch.GetTimestamp();
 
@@ -32,7 +33,6 @@ public sealed class DistributedRunTally
     public double Applied(StepApplied applied, StepPlan plan)
     {
         _dropped = applied.Counts;
-        _traffic = applied.Traffic;
         _firstStreams ??= applied.Streams;
         _lastStreams = applied.Streams;
         _applied.Add(applied.Step);
@@ -47,7 +47,7 @@ public sealed class DistributedRunTally
     /// <summary>The last applied step's times with the run's counts so far, for the run's observer.</summary>
     public ClusterStepReport LastStep(long reassigned, long restarts, int workersReady, int workersLost) =>
         new(_last.Step, _last.Seconds, _last.Compute, _last.Server.ExchangeSeconds, _last.Server.ApplySeconds, reassigned,
-            restarts, _dropped.Duplicates, _dropped.Late, _dropped.Rejected, _traffic.BytesSent, _traffic.BytesReceived,
+            restarts, _dropped.Duplicates, _dropped.Late, _dropped.Rejected, WorkersTraffic.BytesSent, WorkersTraffic.BytesReceived,
             workersReady, workersLost);
 
     /// <summary>
@@ -57,6 +57,6 @@ public sealed class DistributedRunTally
     public DistributedRunReport Report(TrainingResult result, double trainingSeconds, long reassigned, long restarts,
         IReadOnlyList<string> lost, IReadOnlyDictionary<string, long> shardsPerWorker, IReadOnlyList<string> quarantined, NodeTraffic nodes) =>
         new(result, _dropped, reassigned, restarts, lost, new Dictionary<string, long>(shardsPerWorker), _applied,
-            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), _traffic, quarantined.ToList(),
+            new StepTimes(trainingSeconds, _computeSeconds, _exchangeSeconds, _applySeconds), WorkersTraffic, quarantined.ToList(),
             _firstStreams is { } first && _applied.Count > 1 ? nodes.PerStep(first, _lastStreams, _applied.Count - 1) : []);
 }

@@ -65,12 +65,7 @@ public sealed record WrongGradient(long Step, string WorkerId) : INoSerializatio
 /// </summary>
 public sealed record StepApplied(long Step, long Version, BatchOutcome Outcome, AggregationCounts Counts, IReadOnlyList<StreamTraffic> Streams,
     ServerTimes Times, IReadOnlyList<string> ShardSenders)
-    : INoSerializationVerificationNeeded
-{
-    /// <summary>The bytes the workers' streams carried over the run, the master's links to its ranges left out.</summary>
-    public DataPlaneTraffic Traffic =>
-        Streams.Where(stream => stream.Worker is not null).Aggregate(default(DataPlaneTraffic), (total, stream) => total.Plus(stream.Traffic));
-}
+    : INoSerializationVerificationNeeded;
 
 /// <summary>The summed gradient was not finite: nothing was applied.</summary>
 public sealed record StepFailed(long Step, string Reason) : INoSerializationVerificationNeeded;

@@ -42,13 +42,12 @@ public sealed class WorkerRoster(string layers, ILogger log, QuarantinePolicy? q
     /// </summary>
     public string? Register(RegisterWorker register, IActorRef worker)
     {
-        string? refusal = register.ProtocolVersion != ProtocolVersion.Current
-            ? $"protocol version {register.ProtocolVersion}; the coordinator speaks {ProtocolVersion.Current}"
-            : register.ExpectedLayers is { } expected && expected != layers
-                ? $"model '{expected}' differs from the run's '{layers}'"
-                : KeyRangeStreams.Reserved(register.WorkerId)
-                    ? $"worker id '{register.WorkerId}' reads as a key range's stream; choose an id without '/range/'"
-                    : null;
+        string? refusal = ProtocolVersion.Refusal(register.ProtocolVersion)
+                          ?? (register.ExpectedLayers is { } expected && expected != layers
+                              ? $"model '{expected}' differs from the run's '{layers}'"
+                              : KeyRangeStreams.Reserved(register.WorkerId)
+                                  ? $"worker id '{register.WorkerId}' reads as a key range's stream; choose an id without '/range/'"
+                                  : null);
         if (refusal is not null)
         {
             log.Warning("Refused worker {Worker} from {Node}: {Reason}", register.WorkerId, register.Node, refusal);

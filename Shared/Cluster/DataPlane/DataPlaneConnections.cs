@@ -23,9 +23,6 @@ public sealed class DataPlaneConnections<TConnection>(Func<TConnection, string> 
     /// <summary>The current stream of every connected worker: where new weights go.</summary>
     public IEnumerable<TConnection> Current => _current.Values;
 
-    /// <summary>Bytes sent and received over the run, on closed streams and open ones.</summary>
-    public DataPlaneTraffic Traffic => TrafficByWorker().Aggregate(default(DataPlaneTraffic), (total, worker) => total.Plus(worker.Traffic));
-
     /// <summary>Bytes sent and received over the run with each worker that had a stream here, closed streams and open ones.</summary>
     public IEnumerable<(string Worker, DataPlaneTraffic Traffic)> TrafficByWorker() =>
         _closed.Keys.Union(_current.Keys).Select(worker => (worker, _closed.GetValueOrDefault(worker).Plus(

@@ -17,7 +17,7 @@ public sealed class DataPlaneConnectionsTests
         Assert.Equal("worker 'w2' is not registered with the coordinator", Accept(stranger));
         Assert.Empty(_connections.Current);
         Assert.False(stranger.Disposed);
-        Assert.Equal(new DataPlaneTraffic(0, 0), _connections.Traffic);
+        Assert.Equal(new DataPlaneTraffic(0, 0), Total());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class DataPlaneConnectionsTests
         closed.Sent = replaced.Sent = 1_000_000;
         current.Received = 400;
 
-        Assert.Equal(new DataPlaneTraffic(100 + 20 + 3, 1_000 + 400 + 30), _connections.Traffic);
+        Assert.Equal(new DataPlaneTraffic(100 + 20 + 3, 1_000 + 400 + 30), Total());
         Assert.Equal([("w1", new DataPlaneTraffic(100 + 20, 1_000 + 400)), ("w2", new DataPlaneTraffic(3, 30))],
             _connections.TrafficByWorker().OrderBy(w => w.Worker));
     }
@@ -101,7 +101,7 @@ public sealed class DataPlaneConnectionsTests
 
         Assert.True(stream.Disposed);
         Assert.Empty(_connections.Current);
-        Assert.Equal(new DataPlaneTraffic(40, 400), _connections.Traffic);
+        Assert.Equal(new DataPlaneTraffic(40, 400), Total());
         Assert.Null(_connections.Forget(stream));
         Assert.NotNull(Accept(new FakeStream("w1", 0, 0)));
         Assert.False(_connections.Drop("w1"));
@@ -134,6 +134,9 @@ public sealed class DataPlaneConnectionsTests
     private static string TokenOf(string worker) => $"token of {worker}";
 
     private string? Accept(FakeStream stream) => _connections.Accept(stream, TokenOf(stream.Worker));
+
+    private DataPlaneTraffic Total() =>
+        _connections.TrafficByWorker().Aggregate(default(DataPlaneTraffic), (total, worker) => total.Plus(worker.Traffic));
 
     private sealed class FakeStream(string worker, long sent, long received) : IDisposable
     {

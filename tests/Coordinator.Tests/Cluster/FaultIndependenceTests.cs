@@ -6,7 +6,6 @@ using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
 using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Tests;
-using DistTrainer.Worker.Actors;
 using DistTrainer.Worker.Hosting;
 using Serilog.Core;
 using Serilog.Events;
@@ -91,7 +90,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
             .. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps, batchNorm), "--workers", "1", "--expect-workers", "2",
             "--port", port.ToString(), "--ps-shards", psShards.ToString(), "--save", dir.File("faulted.safetensors"),
         ]), akka: rangeStreams ? QuickDowning.WithFallback(ParameterServerShardsTests.RangeStreams) : QuickDowning, gradients: killer));
-        await using var victim = EmbeddedWorkers.Start(1, SeedNode(port), _ => Settings("victim"), Logger.None, WorkerFaultTests.Abrupt);
+        await using var victim = EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => undisturbed.Worker("victim"), Logger.None, WorkerFaultTests.Abrupt);
         killer.Victim = victim.Systems[0];
         var faulted = await training.WaitAsync(TimeSpan.FromMinutes(1));
 
@@ -111,7 +110,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
         using var dir = new TempDirectory();
         int port = ClusterProcesses.FreePort();
         var sink = new CollectingSink();
-        var joining = new JoinAtStep(10, () => EmbeddedWorkers.Start(1, SeedNode(port), _ => Settings("joiner"), Logger.None),
+        var joining = new JoinAtStep(10, () => EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => undisturbed.Worker("joiner"), Logger.None),
             () => sink.Events.Any(JoinedTheRun));
         var joined = EmbeddedCluster.Train(TrainArguments.Parse(
         [
@@ -146,8 +145,8 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
             .. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps), "--workers", "1", "--expect-workers", "2", "--port", port.ToString(),
             "--save", dir.File("rejoined.safetensors"),
         ]), downer, akka: QuickDowning));
-        var worker = Task.Run(() => RejoiningWorker.Run(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [SeedNode(port)]),
-            Settings("rejoiner"), Logger.None, new TaskCompletionSource().Task, system => { lock (nodes) nodes.Add(system); }));
+        var worker = Task.Run(() => RejoiningWorker.Run(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [RejoinerNode.SeedNode(port)]),
+            undisturbed.Worker("rejoiner"), Logger.None, new TaskCompletionSource().Task, system => { lock (nodes) nodes.Add(system); }));
 
         var rejoined = await training.WaitAsync(TimeSpan.FromMinutes(1));
         var end = await worker.WaitAsync(TimeSpan.FromSeconds(30));
@@ -161,8 +160,4 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
         Assert.InRange(rejoined.ShardsPerWorker["rejoiner"], 12, UndisturbedRun.Steps);
         CheckpointAssert.Close(undisturbed.Checkpoint, dir.File("rejoined.safetensors"), 0, "after a worker's node was downed and came back");
     }
-
-    private static string SeedNode(int port) => $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
-
-    private WorkerSettings Settings(string id) => new(id, null, undisturbed.Data, "cpu", 1, TimeSpan.FromSeconds(60));
 }

@@ -1,10 +1,7 @@
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
-using DistTrainer.Core.Checkpoints;
 using DistTrainer.Core.Tests;
-using DistTrainer.Worker.Actors;
-using DistTrainer.Worker.Hosting;
 using Serilog.Core;
 using Serilog.Events;
 using Xunit;
@@ -32,10 +29,10 @@ public sealed class RangeRollbackTests(UndisturbedRun undisturbed) : IClassFixtu
             "--expect-workers", "2", "--port", port.ToString(), "--ps-shards", "2", "--ps-placement", "workers",
             "--save", dir.File("rolled-back.safetensors"),
         ]), log: sink.CreateLogger(), akka: FaultIndependenceTests.QuickDowning, gradients: killer));
-        await using var victim = EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => Settings("victim"), Logger.None, WorkerFaultTests.Abrupt);
+        await using var victim = EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => undisturbed.Worker("victim"), Logger.None, WorkerFaultTests.Abrupt);
         killer.Victim = victim.Systems[0];
         await Until(() => sink.Events.Any(RolledBack) || training.IsCompleted, TimeSpan.FromMinutes(1));
-        await using var replacement = EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => Settings("replacement"), Logger.None);
+        await using var replacement = EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => undisturbed.Worker("replacement"), Logger.None);
         var report = await training.WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.Null(report.Result.Failure);
@@ -60,6 +57,4 @@ public sealed class RangeRollbackTests(UndisturbedRun undisturbed) : IClassFixtu
         var deadline = DateTime.UtcNow + timeout;
         while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(50);
     }
-
-    private WorkerSettings Settings(string id) => new(id, null, undisturbed.Data, "cpu", 1, TimeSpan.FromSeconds(60));
 }

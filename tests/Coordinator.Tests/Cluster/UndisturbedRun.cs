@@ -1,5 +1,6 @@
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core.Tests;
+using DistTrainer.Worker.Actors;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -24,6 +25,9 @@ public sealed class UndisturbedRun : IDisposable
 
     public string Data => _data.Path;
     public string Checkpoint => _directory.File("undisturbed.safetensors");
+
+    /// <summary>A worker node of the fault tests, started by a test beside the run's own, reading the run's data.</summary>
+    public WorkerSettings Worker(string id) => new(id, null, Data, "cpu", 1, TimeSpan.FromSeconds(60));
 
     public void Dispose()
     {
