@@ -43,14 +43,21 @@ public sealed class StandbyCoordinatorTests
         ResumedRun.AssertEndedOnTheUndisturbedModel(dir.File("model.safetensors"), dir.File("undisturbed.safetensors"));
     }
 
+    /// <summary>
+    /// The kill waits for the standby's first streamed checkpoint, which comes only after the standby is accepted and its
+    /// snapshot stream opens: on a fast machine the default job's 1000 steps could all be trained by then, leaving
+    /// nothing to take over. Three times as many steps keep the active coordinator training when it is killed.
+    /// </summary>
+    private const int StreamedRunSteps = 3 * ResumedRun.Steps;
+
     [Fact]
     public void A_standby_with_no_disk_shared_with_the_active_coordinator_takes_over_from_the_streamed_checkpoint()
     {
         using var dir = new TempDirectory();
         using var cluster = new ClusterProcesses(dir.Path);
         string standbySave = Path.Combine(dir.Path, "standby", "model.safetensors");
-        cluster.StartCoordinator([.. ResumedRun.Job(dir.File("active.safetensors")), "--summary", dir.File("active.json")]);
-        cluster.StartStandby([.. ResumedRun.Job(standbySave), "--summary", dir.File("standby.json")]);
+        cluster.StartCoordinator([.. ResumedRun.Job(dir.File("active.safetensors"), StreamedRunSteps), "--summary", dir.File("active.json")]);
+        cluster.StartStandby([.. ResumedRun.Job(standbySave, StreamedRunSteps), "--summary", dir.File("standby.json")]);
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
         ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
         cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
@@ -63,7 +70,7 @@ public sealed class StandbyCoordinatorTests
         string output;
         lock (cluster.StandbyOutput) output = cluster.StandbyOutput.ToString();
         Assert.Contains($"resuming from {standbySave}.standby", output);
-        ResumedRun.AssertEndedFromACheckpoint(dir.File("standby.json"));
-        ResumedRun.AssertEndedOnTheUndisturbedModel(standbySave, dir.File("undisturbed.safetensors"));
+        ResumedRun.AssertEndedFromACheckpoint(dir.File("standby.json"), StreamedRunSteps);
+        ResumedRun.AssertEndedOnTheUndisturbedModel(standbySave, dir.File("undisturbed.safetensors"), StreamedRunSteps);
     }
 }
