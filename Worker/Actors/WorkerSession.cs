@@ -31,16 +31,14 @@ public sealed class WorkerSession : IDisposable
     private readonly ShardQueue _shards;
     private readonly WorkerMetrics? _metrics;
     private readonly ErrorFeedback? _feedback;
-    private readonly FrameKind _resultKind;
     private readonly SimulatedCompute? _simulated;
 
     private WorkerSession(IReadOnlyList<ComputeLane> lanes, ParameterServerLink link, ShardQueue shards, string workerId, IActorRef worker,
-        WorkerMetrics? metrics, WireDtype wireDtype, SimulatedCompute? simulated)
+        WorkerMetrics? metrics, WireDtype wireDtype, int[]? keyRangeCuts, SimulatedCompute? simulated)
     {
         _lanes = lanes;
         _simulated = simulated;
-        _resultKind = GradientFrames.Kind(wireDtype);
-        _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(Computer.Layout, wireDtype));
+        _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(Computer.Layout, wireDtype, keyRangeCuts));
         _shards = shards;
         _link = link;
         _workerId = workerId;
@@ -94,7 +92,7 @@ public sealed class WorkerSession : IDisposable
                 })).ToArray();
             settings.Metrics?.Attach(connected.Connections);
             var simulated = node.SimulatedComputePerRow > TimeSpan.Zero ? new SimulatedCompute(node.SimulatedComputePerRow, lanes[0].Computer.Layout) : null;
-            return new WorkerSession(lanes, connected, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, simulated);
+            return new WorkerSession(lanes, connected, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, job.KeyRangeCuts, simulated);
         }
         catch
         {
@@ -129,7 +127,7 @@ public sealed class WorkerSession : IDisposable
             var sent = payload;
             // The link owns the payload from here and frees it however the send ends.
             payload = [];
-            _link.SendResult(shard, output, _resultKind, () => Payloads.Return(sent));
+            _link.SendResult(shard, output, _feedback?.Packing, () => Payloads.Return(sent));
             _metrics?.ShardComputed(output.Seconds);
             return null;
         }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Core.Training.WireFormat;
 using DistTrainer.Worker.Hosting;
 
 namespace DistTrainer.Worker.DataPlane;
@@ -80,11 +81,13 @@ public sealed class ParameterServerLink : IDisposable
     /// Writes a shard's result from the calling thread (the compute thread, which has nothing else to do meanwhile) or,
     /// behind other frames, queues it; the link owns the output's payload from the call on, and <paramref name="written"/>
     /// runs once the payload is free again, however the send ends. Throws when a stream is closed, so the shard is reported
-    /// as failed, never lost silently. <paramref name="kind"/> says the wire dtype of the output's payload (<see cref="GradientFrames"/>).
+    /// as failed, never lost silently. <paramref name="packing"/> says how a 16-bit wire dtype packed the output's payload
+    /// (null: fp32), each key range's gradients on whole floats of their own when the parameters are cut into ranges.
     /// </summary>
-    public void SendResult(ComputeShard shard, ShardOutput output, FrameKind kind, Action written)
+    public void SendResult(ComputeShard shard, ShardOutput output, PackedShardPayload? packing, Action written)
     {
-        var header = new FrameHeader(kind, shard.Step, WeightsVersion: shard.Step, shard.ShardId,
+        var dtype = packing?.Dtype ?? WireDtype.Fp32;
+        var header = new FrameHeader(GradientFrames.Kind(dtype), shard.Step, WeightsVersion: shard.Step, shard.ShardId,
             SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
             ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
         if (_ranges.Length == 0)
@@ -96,15 +99,15 @@ public sealed class ParameterServerLink : IDisposable
 
         // A head and a part per range read the one payload: it is free once the last of them is written, or not sent.
         Action done = new PendingSends(_ranges.Length + 1, written).Done;
-        int parameters = _cuts[^1];
         var payload = output.Payload;
-        var failed = _connection.SendHere(header with { Kind = FrameKind.ResultHead }, payload.AsMemory(parameters), done)
+        var failed = _connection.SendHere(header with { Kind = FrameKind.ResultHead }, payload.AsMemory(packing?.GradientFloats ?? _cuts[^1]), done)
             ? null
             : _connection;
+        var partKind = GradientFrames.PartKind(dtype);
         for (int range = 0; range < _ranges.Length; range++)
         {
-            if (failed is null && _ranges[range].SendHere(header with { Kind = FrameKind.GradientPart, Layer = range },
-                    payload.AsMemory(_cuts[range], _cuts[range + 1] - _cuts[range]), done))
+            var (offset, length) = packing?.RangeFloats(range) ?? (_cuts[range], _cuts[range + 1] - _cuts[range]);
+            if (failed is null && _ranges[range].SendHere(header with { Kind = partKind, Layer = range }, payload.AsMemory(offset, length), done))
                 continue;
             failed ??= _ranges[range];
             done();

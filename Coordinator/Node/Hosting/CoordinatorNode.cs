@@ -75,9 +75,6 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 dataPlane, result._log);
             // Ranges on workers' nodes travel on streams of their own by nature; in this node, only when configured so.
             bool rangeStreams = (result.Settings.PsRangeStreams || serverSettings.RangesOnOtherNodes) && serverSettings.Shards > 1;
-            if (rangeStreams && settings.Job.WireDtype != WireDtype.Fp32)
-                throw new InvalidInputException($"--wire-dtype {WireDtypes.Name(settings.Job.WireDtype)} with key ranges on streams of their own " +
-                                                "(ps-range-streams): a result cut into ranges travels as fp32 only in this version");
             // With key ranges on streams of their own, each range is served by a host of its own, in this node for now.
             IReadOnlyList<RangeEndpoint> rangeHosts = [];
             if (rangeStreams && !serverSettings.RangesOnOtherNodes)

@@ -9,7 +9,8 @@ namespace DistTrainer.Cluster.DataPlane;
 /// With the parameters cut into key ranges (--ps-shards above 1), a shard result travels in pieces: its
 /// <see cref="ResultHead"/> (rows, loss, correct count in the header; the batch-norm moments as payload) to the step's
 /// master, and one <see cref="GradientPart"/> per range (<see cref="FrameHeader.Layer"/> names the range) to that range's
-/// server, which sends its range of each new version back as <see cref="WeightsRange"/> (see KeyRangeStreams). Between the
+/// server, which sends its range of each new version back as <see cref="WeightsRange"/> (see KeyRangeStreams); a 16-bit wire
+/// sends the part as <see cref="GradientPartBf16"/> or <see cref="GradientPartFp16"/>, packed two to a float. Between the
 /// step's master and a range's server, the range's protocol travels as <see cref="RangeControl"/> frames (UTF-8 text: a
 /// message's type and its fields), each followed by the float buffers it announces as <see cref="RangeState"/> frames.
 /// </summary>
@@ -31,4 +32,6 @@ public enum FrameKind : byte
     WeightsRange = 14,
     RangeControl = 15,
     RangeState = 16,
+    GradientPartBf16 = 17,
+    GradientPartFp16 = 18,
 }

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Core.Training.WireFormat;
 
 namespace DistTrainer.Cluster.KeyRanges;
 
@@ -10,9 +11,10 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// squares and finiteness (<see cref="PartReport"/>, all the norm rule reads), and kept until the next step begins, to be
 /// summed in shard order from the parts of the workers whose results the master took (<see cref="IShardGradients"/>, for
 /// this range's elements alone). It owns every part offered to it. What it holds is bounded by the step's shards times the
-/// workers each is assigned to: its caller offers only parts from those workers, one per (shard, worker).
+/// workers each is assigned to: its caller offers only parts from those workers, one per (shard, worker). A part in a 16-bit
+/// wire dtype is decoded as it comes, into an array from <paramref name="rent"/> (new arrays when null).
 /// </summary>
-public sealed class RangeIntake(int range, int offset, int length, Action<float[]> release) : IShardGradients
+public sealed class RangeIntake(int range, int offset, int length, Action<float[]> release, Func<int, float[]>? rent = null) : IShardGradients
 {
     private readonly Dictionary<(int Shard, string Worker), float[]> _parts = [];
     private long _step = -1;
@@ -37,8 +39,11 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
         _senders = [];
     }
 
-    /// <summary>Takes a worker's part of this range for one shard of the step's attempt, and says what the master is to hear.</summary>
-    public PartReport Offer(string worker, long step, int attempt, int shardId, float[] part)
+    /// <summary>
+    /// Takes a worker's part of this range for one shard of the step's attempt, in <paramref name="dtype"/>, and says what the
+    /// master is to hear.
+    /// </summary>
+    public PartReport Offer(string worker, long step, int attempt, int shardId, float[] part, WireDtype dtype = WireDtype.Fp32)
     {
         if (step != _step || attempt != _attempt || (uint)shardId >= (uint)_shards)
         {
@@ -47,11 +52,22 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
             return new PartReport(PieceState.Dropped, step, attempt, shardId, range,
                 Reason: $"a part of step {step + 1} attempt {attempt} shard {shardId}, while aggregating step {_step + 1} attempt {_attempt}");
         }
-        if (part.Length != length)
+        int floats = dtype == WireDtype.Fp32 ? length : GradientCodec.PackedFloats(length);
+        if (part.Length != floats)
         {
             release(part);
             return new PartReport(PieceState.Malformed, step, attempt, shardId, range,
-                Reason: $"its part {range} of shard {shardId} of step {step + 1} carries {part.Length} floats; the range has {length}");
+                Reason: dtype == WireDtype.Fp32
+                    ? $"its part {range} of shard {shardId} of step {step + 1} carries {part.Length} floats; the range has {length}"
+                    : $"its {WireDtypes.Name(dtype)} part {range} of shard {shardId} of step {step + 1} carries {part.Length} floats; " +
+                      $"the range's {length} values pack into {floats}");
+        }
+        if (dtype != WireDtype.Fp32)
+        {
+            var decoded = rent?.Invoke(length) ?? new float[length];
+            GradientCodec.DecodePacked(dtype, part, decoded);
+            release(part);
+            part = decoded;
         }
         if (!_parts.TryAdd((shardId, worker), part))
         {

@@ -47,7 +47,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         _master = master;
         _payloads = payloads;
         _log = log;
-        _intake = new RangeIntake(range, server.Range.Offset, server.Range.Length, payloads.Return);
+        _intake = new RangeIntake(range, server.Range.Offset, server.Range.Length, payloads.Return, payloads.Rent);
         _gradient = new float[server.Range.Length];
         Serving();
     }
@@ -147,7 +147,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     private void OnPart(PartArrived arrived)
     {
         var header = arrived.Frame.Header;
-        if (header.Kind != FrameKind.GradientPart || header.Layer != _range)
+        if (GradientFrames.PartDtype(header.Kind) is not { } dtype || header.Layer != _range)
         {
             _payloads.Return(arrived.Frame.Payload);
             _log.Warning("Data plane: worker {Worker} sent a {Kind} frame for range {Layer} on its stream of key range {Range}, which takes " +
@@ -166,7 +166,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
             }
             return;
         }
-        var report = _intake.Offer(arrived.Worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload);
+        var report = _intake.Offer(arrived.Worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload, dtype);
         _master(new PartIn(arrived.Worker, report));
     }
 

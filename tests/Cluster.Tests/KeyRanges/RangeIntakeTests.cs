@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Cluster.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Core.Training.WireFormat;
 using Xunit;
 
 namespace DistTrainer.Cluster.Tests.KeyRanges;
@@ -78,6 +79,23 @@ public sealed class RangeIntakeTests
         Assert.Equal(PieceState.Malformed, wrong.State);
         Assert.Equal("its part 1 of shard 0 of step 5 carries 2 floats; the range has 3", wrong.Reason);
         Assert.Single(_released);
+    }
+
+    [Fact]
+    public void A_16_bit_part_is_decoded_into_the_ranges_values_and_one_of_another_packed_length_is_malformed()
+    {
+        float[] values = [1.5f, -2.25f, 1 + 1f / 1024], packed = new float[2];
+        GradientCodec.EncodePacked(WireDtype.Bf16, values, packed);
+
+        var kept = _intakes[1].Offer("w1", 4, 1, 0, packed, WireDtype.Bf16);
+        var wrong = _intakes[1].Offer("w2", 4, 1, 0, new float[3], WireDtype.Fp16);
+        _intakes[1].Sum(["w1"]);
+
+        Assert.Equal((PieceState.Held, 1.5f * 1.5f + 2.25f * 2.25f + 1f), (kept.State, kept.SumOfSquares));
+        Assert.Equal([1.5f, -2.25f, 1f], ((IShardGradients)_intakes[1]).Gradient(0, 2, 3).ToArray());
+        Assert.Equal(PieceState.Malformed, wrong.State);
+        Assert.Equal("its fp16 part 1 of shard 0 of step 5 carries 3 floats; the range's 3 values pack into 2", wrong.Reason);
+        Assert.Equal(2, _released.Count);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class ErrorFeedback(PackedShardPayload packing)
         var gradients = Packing.Layout.Gradients(payload);
         TensorPrimitives.Add(gradients, residual, gradients);
         Packing.Pack(payload, packed);
-        GradientCodec.Decode(Packing.Dtype, Packing.Gradients(packed), residual);
+        Packing.DecodeGradients(packed, residual);
         TensorPrimitives.Subtract(gradients, residual, residual);
         // A value that overflowed the format, or a NaN, leaves a residual that would spoil every later step of
         // the shard; that step's result is refused as not finite anyway, so nothing of it is carried over.

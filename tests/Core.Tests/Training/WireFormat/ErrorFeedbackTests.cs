@@ -78,6 +78,26 @@ public class ErrorFeedbackTests
     }
 
     [Fact]
+    public void Packing_by_key_ranges_rounds_and_carries_over_exactly_what_one_range_does()
+    {
+        var whole = new ErrorFeedback(new PackedShardPayload(Layout, WireDtype.Bf16));
+        var ranged = new ErrorFeedback(new PackedShardPayload(Layout, WireDtype.Bf16, [0, Parameters / 3, Parameters / 3 + 1, Parameters]));
+        var random = new Random(4);
+        float[] packedWhole = new float[whole.Packing.Length], packedRanged = new float[ranged.Packing.Length];
+        float[] fromWhole = new float[Layout.Length], fromRanged = new float[Layout.Length];
+        for (int step = 0; step < 20; step++)
+        {
+            var gradients = Enumerable.Range(0, Layout.Length).Select(_ => (float)random.NextDouble()).ToArray();
+            whole.Pack(0, (float[])gradients.Clone(), packedWhole);
+            ranged.Pack(0, gradients, packedRanged);
+            whole.Packing.Unpack(packedWhole, fromWhole);
+            ranged.Packing.Unpack(packedRanged, fromRanged);
+            Assert.Equal(fromWhole, fromRanged);
+        }
+        Assert.Equal(whole.Residual(0).ToArray(), ranged.Residual(0).ToArray());
+    }
+
+    [Fact]
     public void An_overflowing_gradient_leaves_no_residual_to_spoil_later_steps()
     {
         var feedback = new ErrorFeedback(new PackedShardPayload(Layout, WireDtype.Fp16));
