@@ -6,7 +6,7 @@ namespace DistTrainer.Cluster.Protocol;
 /// <summary>The wire protocol's version: a node of another version is refused at registration.</summary>
 public static class ProtocolVersion
 {
-    public const int Current = 9;
+    public const int Current = 10;
 
     /// <summary>Why a node that speaks <paramref name="version"/> is refused, or null when it speaks this one.</summary>
     public static string? Refusal(int version) => version == Current ? null : $"protocol version {version}; the coordinator speaks {Current}";

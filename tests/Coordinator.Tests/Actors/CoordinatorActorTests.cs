@@ -90,7 +90,7 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Theory]
-    [InlineData(ProtocolVersion.Current + 1, null, "protocol version 10; the coordinator speaks 9")]
+    [InlineData(ProtocolVersion.Current + 1, null, "protocol version 11; the coordinator speaks 10")]
     [InlineData(ProtocolVersion.Current, "linear:2:8,tanh,linear:8:2", "model 'linear:2:8,tanh,linear:8:2' differs from the run's 'linear:2:4,tanh,linear:4:2'")]
     public async Task A_worker_of_another_protocol_version_or_model_is_refused_with_the_reason_logged(int version, string? layers, string reason)
     {
