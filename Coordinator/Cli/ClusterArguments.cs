@@ -55,6 +55,7 @@ public static class ClusterArguments
             Shards = shards,
             MaxShardNormRatio = ratio ?? CoordinatorNodeSettings.Default.MaxShardNormRatio,
             PsShards = reader.Integer("--ps-shards", min: 1) ?? 1,
+            PsNodes = reader.Integer("--ps-nodes", min: 1),
             PsPlacement = placement switch
             {
                 "workers" => KeyRangePlacement.Workers,

@@ -45,7 +45,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     {
         _settings = settings;
         _job = settings.Job;
-        _placement = settings.PlacedRanges > 0 ? new RangePlacement(settings.PlacedRanges, settings.RangesOnPsNodes) : null;
+        _placement = settings.PlacedRanges > 0 ? new RangePlacement(settings.PlacedRanges, settings.RangesOnPsNodes, settings.RangeNodes) : null;
         _parameterServer = parameterServer;
         _observer = observer;
         _completion = completion;

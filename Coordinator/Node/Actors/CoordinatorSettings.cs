@@ -12,7 +12,8 @@ namespace DistTrainer.Coordinator.Actors;
 /// <paramref name="LogicalShards"/>, every batch is cut into that many shards whoever is ready, and
 /// <paramref name="Sizing"/> only decides how many of them each worker computes; without (a test's setting), the batch
 /// is cut into one shard per ready worker. <paramref name="PlacedRanges"/>: how many key ranges the coordinator places on
-/// other nodes before it accepts anyone (0: none), on workers' nodes or (<paramref name="RangesOnPsNodes"/>) on nodes of role ps.
+/// other nodes before it accepts anyone (0: none), spread over <paramref name="RangeNodes"/> (null: one a range) workers' nodes or
+/// (<paramref name="RangesOnPsNodes"/>) nodes of role ps.
 /// </summary>
 public sealed record CoordinatorSettings(
     TrainingJob Job,
@@ -33,6 +34,7 @@ public sealed record CoordinatorSettings(
     int? LogicalShards = null,
     int PlansAhead = 1,
     int PlacedRanges = 0,
+    int? RangeNodes = null,
     bool RangesOnPsNodes = false);
 
 /// <summary>How a step's work is shared: in proportion to each worker's measured throughput, or equally.</summary>

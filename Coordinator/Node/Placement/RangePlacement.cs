@@ -5,14 +5,21 @@ using DistTrainer.Cluster.Protocol;
 namespace DistTrainer.Coordinator.Placement;
 
 /// <summary>
-/// Places the run's key ranges on other nodes: range r on the node of the r-th worker to register with a range host
-/// (--ps-placement workers), or of the r-th node of role ps to register (<paramref name="onPsNodes"/>: --ps-placement
-/// ps-nodes), one range per node, each with a fresh master token. Until every range is placed, each registration's
-/// acceptance is held (the job it carries names the ranges' servers); a worker or node lost meanwhile is forgotten. Holds
-/// at most one acceptance per registered worker or ps node.
+/// Places the run's key ranges on other nodes, once <paramref name="nodes"/> (default: one a range) have offered a host: the first of them to
+/// register with a range host, workers (--ps-placement workers) or nodes of role ps (<paramref name="onPsNodes"/>:
+/// --ps-placement ps-nodes); range r goes to the (r mod <paramref name="nodes"/>)-th, each range with a fresh master token.
+/// Until every range is placed, each registration's acceptance is held (the job it carries names the ranges' servers); a
+/// worker or node lost meanwhile is forgotten. Holds at most one acceptance per registered worker or ps node.
 /// </summary>
-public sealed class RangePlacement(int ranges, bool onPsNodes = false)
+public sealed class RangePlacement(int ranges, bool onPsNodes = false, int? nodes = null)
 {
+    private readonly int _nodes = nodes switch
+    {
+        null => ranges,
+        int n when n >= 1 && n <= ranges => n,
+        _ => throw new ArgumentOutOfRangeException(nameof(nodes), nodes, $"{ranges} key ranges go to 1 to {ranges} nodes"),
+    };
+
     private readonly List<(string OfferedBy, string Node, string Host, int Port)> _hosts = [];
     private readonly Dictionary<string, (IActorRef Sender, string Token, Address Node)> _held = [];
     private readonly Dictionary<string, HostedRange[]> _hostedBy = [];
@@ -67,9 +74,11 @@ public sealed class RangePlacement(int ranges, bool onPsNodes = false)
 
     private bool TryPlace()
     {
-        if (_hosts.Count < ranges) return false;
-        Servers = [.. _hosts.Take(ranges).Select((h, range) => new RangeEndpoint(range, h.Host, h.Port, RangeHosting.NewMasterToken()))];
-        for (int range = 0; range < ranges; range++) _hostedBy[_hosts[range].OfferedBy] = [new HostedRange(range, Servers[range].MasterToken)];
+        if (_hosts.Count < _nodes) return false;
+        Servers = [.. Enumerable.Range(0, ranges).Select(range => _hosts[range % _nodes])
+            .Select((h, range) => new RangeEndpoint(range, h.Host, h.Port, RangeHosting.NewMasterToken()))];
+        for (int node = 0; node < _nodes; node++)
+            _hostedBy[_hosts[node].OfferedBy] = [.. Servers.Where(s => s.Range % _nodes == node).Select(s => new HostedRange(s.Range, s.MasterToken))];
         return true;
     }
 
@@ -90,7 +99,7 @@ public sealed class RangePlacement(int ranges, bool onPsNodes = false)
     }
 
     /// <summary>The node serving <paramref name="range"/>, or null before the placement.</summary>
-    public string? NodeOf(int range) => Placed ? _hosts[range].Node : null;
+    public string? NodeOf(int range) => Placed ? _hosts[range % _nodes].Node : null;
 
     /// <summary>The ranges <paramref name="worker"/>'s node serves (with their master tokens), or null.</summary>
     public HostedRange[]? HostedBy(string worker) => _hostedBy.GetValueOrDefault(worker);

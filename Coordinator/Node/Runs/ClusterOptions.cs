@@ -37,6 +37,11 @@ public sealed record ClusterOptions
     public int PsShards { get; init; } = 1;
     /// <summary>Where the key ranges' servers run: in the coordinator's node, or one range on each of the first workers' nodes.</summary>
     public KeyRangePlacement PsPlacement { get; init; } = KeyRangePlacement.Coordinator;
+    /// <summary>
+    /// The nodes placed key ranges are spread over, range r on the (r mod this)-th (null: one range a node, as many of the
+    /// workers' nodes the run expects as there are ranges, or one ps node per range).
+    /// </summary>
+    public int? PsNodes { get; init; }
     /// <summary>TLS on both planes, or leave to run in clear off loopback; embedded workers use the same.</summary>
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
 

@@ -70,12 +70,7 @@ public static class ClusterTraining
         ParameterRanges.Require(model, cluster.PsShards);
         bool rangesOnWorkers = cluster.PsPlacement == KeyRangePlacement.Workers;
         bool rangesOnPsNodes = cluster.PsPlacement == KeyRangePlacement.PsNodes;
-        if (rangesOnWorkers && (cluster.PsShards < 2 || cluster.PsShards > expect))
-            throw new InvalidInputException($"--ps-placement workers with --ps-shards {cluster.PsShards}: each of the first workers' nodes " +
-                                            $"serves one key range, so --ps-shards must be 2 to the {expect} workers the run expects");
-        if (rangesOnPsNodes && cluster.PsShards < 2)
-            throw new InvalidInputException($"--ps-placement ps-nodes with --ps-shards {cluster.PsShards}: each of the first ps nodes serves " +
-                                            "one key range, so --ps-shards must be 2 or more (one range stays whole in the coordinator's node)");
+        int rangeNodes = KeyRangeNodes.Of(cluster, expect);
         string bindHost = cluster.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
         string advertised = cluster.PublicHostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.PublicHostnameVariable) ?? bindHost;
         var job = new TrainingJob(model.Describe(), options.Loss, options.Dataset, options.DataDir, DatasetFingerprint.Of(train), options.Seed,
@@ -85,7 +80,7 @@ public static class ClusterTraining
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards, PlacedRanges: rangesOnWorkers || rangesOnPsNodes ? cluster.PsShards : 0,
-            RangesOnPsNodes: rangesOnPsNodes);
+            RangeNodes: rangeNodes > 0 ? rangeNodes : null, RangesOnPsNodes: rangesOnPsNodes);
         var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
         if (!cluster.DataPlaneInMemory) nodes = nodes is null ? OverTcp : OverTcp.WithFallback(nodes);
         var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
@@ -111,7 +106,7 @@ public static class ClusterTraining
                             run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
                         log, nodes, cluster.Security.Tls);
                 if (embedded && rangesOnPsNodes)
-                    psNodes = EmbeddedWorkers.Start(cluster.PsShards, node.SeedNode,
+                    psNodes = EmbeddedWorkers.Start(rangeNodes, node.SeedNode,
                         i => new WorkerSettings($"ps-{i + 1}", null, options.DataDir, options.Device, 1, cluster.WorkerTimeout, RangesOnly: true),
                         log, nodes, cluster.Security.Tls);
                 using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));

@@ -7,14 +7,16 @@ public enum KeyRangePlacement
     Coordinator,
 
     /// <summary>
-    /// One range on each of the first K workers' nodes to register, each range's parts and weights on streams of their own:
+    /// The ranges on the first workers' nodes to register, one a node or round --ps-nodes of them, each range's parts and
+    /// weights on streams of their own:
     /// a worker sends and receives its share of the others' ranges instead of the whole model at the coordinator.
     /// </summary>
     Workers,
 
     /// <summary>
-    /// One range on each of the first K nodes of role ps to register (`worker --role ps`), which compute nothing: each serves
-    /// its range's parts and weights for every worker, as the coordinator's node serves the whole model for them by default.
+    /// The ranges on the first nodes of role ps to register (`worker --role ps`), one a node or round --ps-nodes of them, which
+    /// compute nothing: each serves its ranges' parts and weights for every worker, as the coordinator's node serves the whole
+    /// model for them by default.
     /// </summary>
     PsNodes,
 }

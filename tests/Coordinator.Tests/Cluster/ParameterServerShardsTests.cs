@@ -36,46 +36,50 @@ public sealed class ParameterServerShardsTests
         CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("three"), 0, "3 key ranges against 1");
     }
 
-    /// <summary>On the workers' nodes, or on nodes of role ps (the embedded cluster starts one for each range), computing nothing.</summary>
+    /// <summary>
+    /// On the workers' nodes, or on nodes of role ps (the embedded cluster starts them), computing nothing; one range a node, or
+    /// five ranges round two nodes, whose hosts then serve several, each range on a stream of its own.
+    /// </summary>
     [Theory]
-    [InlineData("workers", "workers' nodes")]
-    [InlineData("ps-nodes", "ps nodes")]
-    public void Key_ranges_served_on_other_nodes_end_on_every_float_of_one_range_in_the_coordinators(string placement, string nodes)
+    [InlineData("workers", "workers' nodes", 2, 2)]
+    [InlineData("ps-nodes", "ps nodes", 2, 2)]
+    [InlineData("workers", "workers' nodes", 5, 2)]
+    [InlineData("ps-nodes", "ps nodes", 5, 2)]
+    public void Key_ranges_served_on_other_nodes_end_on_every_float_of_one_range_in_the_coordinators(string placement, string nodes, int ranges,
+        int rangeNodes)
     {
         using var runs = new OneOptionApart(steps: 12);
 
         var one = runs.Train("one", []);
         var log = new CollectingSink();
-        var placed = runs.Train("placed", ["--ps-shards", "2", "--ps-placement", placement], log.CreateLogger());
+        var placed = runs.Train("placed", ["--ps-shards", $"{ranges}", "--ps-placement", placement, .. ranges > rangeNodes ? new[] { "--ps-nodes", $"{rangeNodes}" } : []],
+            log.CreateLogger());
 
         Assert.Null(placed.Result.Failure);
         Assert.Equal(12, placed.AppliedSteps.Count);
         Assert.Equal(["worker-1", "worker-2"], placed.ShardsPerWorker.Keys.Order());
         var placing = Assert.Single(log.Events, e => e.MessageTemplate.Text.StartsWith("Key ranges placed on"));
         Assert.Equal($"\"{nodes}\"", placing.Properties["Nodes"].ToString());
-        Assert.Matches("^\\\"0 at 127\\.0\\.0\\.1:\\d+, 1 at 127\\.0\\.0\\.1:\\d+\\\"$", placing.Properties["Servers"].ToString());
+        var servers = System.Text.RegularExpressions.Regex.Matches(placing.Properties["Servers"].ToString(), @"(\d) at 127\.0\.0\.1:(\d+)")
+            .Select(m => (Range: int.Parse(m.Groups[1].Value), Port: m.Groups[2].Value)).ToArray();
+        Assert.Equal(Enumerable.Range(0, ranges), servers.Select(s => s.Range));
+        Assert.Equal(rangeNodes, servers.Select(s => s.Port).Distinct().Count());
+        Assert.All(servers, s => Assert.Equal(servers[s.Range % rangeNodes].Port, s.Port));
         Assert.DoesNotContain(log.Events, e => e.Level >= Serilog.Events.LogEventLevel.Warning);
-        CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("placed"), 0, $"2 key ranges on {nodes} against 1");
-    }
-
-    [Fact]
-    public void Key_ranges_on_ps_nodes_need_at_least_two()
-    {
-        using var runs = new OneOptionApart(steps: 2);
-
-        Assert.Equal("--ps-placement ps-nodes with --ps-shards 1: each of the first ps nodes serves one key range, so --ps-shards must be 2 " +
-                     "or more (one range stays whole in the coordinator's node)",
-            Assert.Throws<InvalidInputException>(() => runs.Train("refused", ["--ps-placement", "ps-nodes"])).Message);
+        CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("placed"), 0, $"{ranges} key ranges on {rangeNodes} {nodes} against 1");
     }
 
     [Theory]
-    [InlineData("1", "--ps-placement workers with --ps-shards 1: each of the first workers' nodes serves one key range, so --ps-shards must be 2 to the 2 workers the run expects")]
-    [InlineData("3", "--ps-placement workers with --ps-shards 3: each of the first workers' nodes serves one key range, so --ps-shards must be 2 to the 2 workers the run expects")]
-    public void Key_ranges_on_workers_nodes_need_one_worker_for_each_and_at_least_two(string shards, string error)
+    [InlineData("--ps-placement ps-nodes", "--ps-placement ps-nodes with --ps-shards 1: key ranges on ps nodes need --ps-shards 2 or more (one range stays whole in the coordinator's node)")]
+    [InlineData("--ps-placement workers", "--ps-placement workers with --ps-shards 1: key ranges on workers' nodes need --ps-shards 2 or more (one range stays whole in the coordinator's node)")]
+    [InlineData("--ps-shards 3 --ps-placement workers --ps-nodes 3", "--ps-nodes 3 with --ps-placement workers: the ranges go to workers' nodes, at most one a node, so --ps-nodes must be 1 to 2 (the --ps-shards 3 ranges and the 2 workers the run expects)")]
+    [InlineData("--ps-shards 2 --ps-placement ps-nodes --ps-nodes 3", "--ps-nodes 3 with --ps-shards 2: each ps node serves at least one key range, so --ps-nodes must be 1 to 2")]
+    [InlineData("--ps-shards 2 --ps-nodes 2", "--ps-nodes 2: the key ranges stay in the coordinator's node; --ps-nodes goes with --ps-placement workers or ps-nodes")]
+    public void Key_range_placements_that_do_not_fit_are_refused_before_the_run_starts(string options, string error)
     {
         using var runs = new OneOptionApart(steps: 2);
 
-        Assert.Equal(error, Assert.Throws<InvalidInputException>(() => runs.Train("refused", ["--ps-shards", shards, "--ps-placement", "workers"])).Message);
+        Assert.Equal(error, Assert.Throws<InvalidInputException>(() => runs.Train("refused", options.Split(' '))).Message);
     }
 
     [Fact]

@@ -16,8 +16,11 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// </summary>
 public sealed class RangeRollbackTests(UndisturbedRun undisturbed) : IClassFixture<UndisturbedRun>
 {
-    [Fact]
-    public async Task A_range_servers_node_killed_mid_run_rolls_back_to_the_last_gathered_state_and_ends_on_the_undisturbed_runs_weights()
+    /// <summary>With three ranges on the two workers' nodes, one node serves two of them: losing them both is one rollback.</summary>
+    [Theory]
+    [InlineData("2")]
+    [InlineData("3")]
+    public async Task A_range_servers_node_killed_mid_run_rolls_back_to_the_last_gathered_state_and_ends_on_the_undisturbed_runs_weights(string ranges)
     {
         using var dir = new TempDirectory();
         int port = ClusterProcesses.FreePort();
@@ -26,7 +29,7 @@ public sealed class RangeRollbackTests(UndisturbedRun undisturbed) : IClassFixtu
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
         [
             .. FaultIndependenceTests.Run(undisturbed.Data, FaultIndependenceTests.WithBatchNorm, UndisturbedRun.Steps), "--workers", "1",
-            "--expect-workers", "2", "--port", port.ToString(), "--ps-shards", "2", "--ps-placement", "workers",
+            "--expect-workers", "2", "--port", port.ToString(), "--ps-shards", ranges, "--ps-placement", "workers",
             "--save", dir.File("rolled-back.safetensors"),
         ]), log: sink.CreateLogger(), akka: FaultIndependenceTests.QuickDowning, gradients: killer));
         await using var victim = EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => undisturbed.Worker("victim"), Logger.None, WorkerFaultTests.Abrupt);

@@ -31,6 +31,30 @@ public sealed class RangePlacementTests
     }
 
     [Fact]
+    public void Five_ranges_on_two_nodes_go_round_them_each_with_a_token_of_its_own()
+    {
+        var placement = new RangePlacement(5, onPsNodes: true, nodes: 2);
+
+        Assert.False(placement.OfferHost("ps-1", ActorRefs.Nobody, Node("10.0.0.1"), 4100));
+        Assert.True(placement.OfferHost("ps-2", ActorRefs.Nobody, Node("10.0.0.2"), 4200));
+
+        var servers = placement.Servers!;
+        Assert.Equal([(0, 4100), (1, 4200), (2, 4100), (3, 4200), (4, 4100)], servers.Select(s => (s.Range, s.Port)));
+        Assert.Equal(5, servers.Select(s => s.MasterToken).Distinct().Count());
+        Assert.Equal([(0, servers[0].MasterToken), (2, servers[2].MasterToken), (4, servers[4].MasterToken)],
+            placement.HostedBy("ps-1")!.Select(h => (h.Range, h.MasterToken)));
+        Assert.Equal([1, 3], placement.HostedBy("ps-2")!.Select(h => h.Range));
+        Assert.Equal([Node("10.0.0.1").ToString(), Node("10.0.0.2").ToString(), Node("10.0.0.1").ToString()],
+            new[] { 0, 1, 4 }.Select(placement.NodeOf));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Ranges_go_to_one_node_at_least_and_to_no_more_nodes_than_ranges(int nodes) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RangePlacement(2, nodes: nodes));
+
+    [Fact]
     public void A_worker_lost_before_the_placement_no_longer_offers_its_host_and_none_is_forgotten_after_it()
     {
         var placement = new RangePlacement(2);
