@@ -20,9 +20,7 @@ public sealed record DataPlaneBounds(long SendQueueBytes, long PayloadPoolBytes,
     public static DataPlaneBounds Create(Config config)
     {
         var section = ConfigSection.Of(config, DataPlaneSettings.Path);
-        int pending = section.Count("pending-handshakes");
-        if (pending < 1) throw new ConfigurationException($"{DataPlaneSettings.Path}.pending-handshakes: '{pending}' is not a count of one or more");
-        return new DataPlaneBounds(section.Bytes("send-queue-bytes"), section.Bytes("payload-pool-bytes"), pending,
+        return new DataPlaneBounds(section.Bytes("send-queue-bytes"), section.Bytes("payload-pool-bytes"), section.CountOfOneOrMore("pending-handshakes"),
             section.Duration("payload-pool-idle"));
     }
 }

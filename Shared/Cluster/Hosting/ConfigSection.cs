@@ -52,6 +52,13 @@ public sealed class ConfigSection
             : throw Invalid(key, text, "a whole number of zero or more");
     }
 
+    /// <summary>A whole number of one or more: a bound that zero would turn into refusing everything.</summary>
+    public int CountOfOneOrMore(string key)
+    {
+        int count = Count(key);
+        return count >= 1 ? count : throw Invalid(key, Text(key), "a count of one or more");
+    }
+
     /// <summary>A number of zero or more, at least <paramref name="minAboveZero"/> unless it is zero (which turns the setting off).</summary>
     public double Number(string key, double minAboveZero)
     {

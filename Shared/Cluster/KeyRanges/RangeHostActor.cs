@@ -13,30 +13,27 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// its first message): a <see cref="RangeServerActor"/> then serves it, taking the master's messages from that stream and
 /// answering on it, and taking each worker's stream of that range. A stream that comes before what it needs (a master's
 /// before its range is expected here, a worker's before its range is handed over: each travels on another path than the
-/// news it waits for) waits, at most <see cref="WaitingLimit"/> streams for at most the hand-over wait each, then is
+/// news it waits for) waits, within the host's <see cref="KeyRangeBounds"/> (how many, how long), then is
 /// refused. A master's stream without its token, a stream that is not a key range's, or any other peer is refused at once
 /// with a one-line reason. The master's stream closing stops the range; a newer master's stream for a range (a
 /// coordinator that took over) replaces the older one's.
 /// </summary>
 public sealed class RangeHostActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Streams held until what they wait for comes; past it, such a stream is refused.</summary>
-    public const int WaitingLimit = 128;
-
     private readonly TensorListener _listener;
     private readonly PayloadPool _payloads;
     private readonly ILogger _log;
     private readonly Dictionary<int, string> _expected = [];
     private readonly Dictionary<int, Hosted> _hosted = [];
     private readonly List<Waiting> _waiting = [];
-    private readonly TimeSpan _handOverWait;
+    private readonly KeyRangeBounds _bounds;
     // Each range served gets an actor name of its own: a newer master's range starts while the older one's actor stops.
     private long _served;
 
-    public RangeHostActor(TensorListener listener, TimeSpan handOverWait, ILogger log)
+    public RangeHostActor(TensorListener listener, KeyRangeBounds bounds, ILogger log)
     {
         _listener = listener;
-        _handOverWait = handOverWait;
+        _bounds = bounds;
         _payloads = listener.Options.Payloads;
         _log = log;
         Receive<ExpectMaster>(Expect);
@@ -51,10 +48,10 @@ public sealed class RangeHostActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// A host serving on <paramref name="listener"/>, whose connections must be told to it as <see cref="Connected"/>; a stream
-    /// waits at most <paramref name="handOverWait"/> for what it needs.
+    /// waits for what it needs within <paramref name="bounds"/>, as the servers of its ranges do.
     /// </summary>
-    public static Props Props(TensorListener listener, TimeSpan handOverWait, ILogger log) =>
-        Akka.Actor.Props.Create(() => new RangeHostActor(listener, handOverWait, log));
+    public static Props Props(TensorListener listener, KeyRangeBounds bounds, ILogger log) =>
+        Akka.Actor.Props.Create(() => new RangeHostActor(listener, bounds, log));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -139,7 +136,7 @@ public sealed class RangeHostActor : ReceiveActor, IWithTimers
         }
         var control = arrived.Connection;
         var served = hosted.Server = Context.ActorOf(RangeServerActor.Props(arrived.Range, range,
-            message => RangeControlFrames.Send(control, message), _payloads, _log).WithDispatcher(Context.Props.Dispatcher),
+            message => RangeControlFrames.Send(control, message), _payloads, _bounds, _log).WithDispatcher(Context.Props.Dispatcher),
             $"range-{arrived.Range}-{++_served}");
         _log.Debug("Key range {Range} ([{Offset}, {End})) served from version {Version}", arrived.Range, range.Range.Offset,
             range.Range.Offset + range.Range.Length, range.Version);
@@ -157,13 +154,13 @@ public sealed class RangeHostActor : ReceiveActor, IWithTimers
 
     private void Wait(Waiting stream)
     {
-        if (_waiting.Count >= WaitingLimit)
+        if (_waiting.Count >= _bounds.WaitingStreams)
         {
-            Refuse(stream.Connection, $"key range {stream.Range} is not served here, and {WaitingLimit} streams wait already");
+            Refuse(stream.Connection, $"key range {stream.Range} is not served here, and {_bounds.WaitingStreams} streams wait already");
             return;
         }
         _waiting.Add(stream);
-        Timers.StartSingleTimer(stream, new Overdue(stream), _handOverWait);
+        Timers.StartSingleTimer(stream, new Overdue(stream), _bounds.HandOverWait);
     }
 
     private Waiting[] Take(int range, bool master)

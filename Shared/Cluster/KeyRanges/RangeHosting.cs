@@ -12,16 +12,16 @@ public static class RangeHosting
 
     /// <summary>
     /// Starts a host in <paramref name="system"/> (at /user/range-host) listening on <paramref name="bindHost"/>, a free port;
-    /// it serves nothing until told which ranges, for which master (<see cref="RangeHostActor.ExpectMaster"/>). A stream that
-    /// comes before its range is expected or handed over waits for it at most <paramref name="handOverWait"/> (10 s by default).
+    /// it serves nothing until told which ranges, for which master (<see cref="RangeHostActor.ExpectMaster"/>). What comes
+    /// before what it needs waits within <paramref name="bounds"/> (by default the system's disttrainer.key-ranges).
     /// </summary>
     public static (IActorRef Host, int Port) Start(ActorSystem system, string bindHost, DataPlaneOptions options, ILogger log,
-        string? dispatcher = null, TimeSpan? handOverWait = null)
+        string? dispatcher = null, KeyRangeBounds? bounds = null)
     {
         IActorRef host = ActorRefs.Nobody;
         var listener = new TensorListener(bindHost, 0, connection => host.Tell(new RangeHostActor.Connected(connection)),
             refusal => log.Warning("Data plane: the key-range host refused a connection: {Reason}", refusal), options, log);
-        var props = RangeHostActor.Props(listener, handOverWait ?? TimeSpan.FromSeconds(10), log);
+        var props = RangeHostActor.Props(listener, bounds ?? KeyRangeBounds.Create(system.Settings.Config), log);
         host = system.ActorOf(dispatcher is null ? props : props.WithDispatcher(dispatcher), ActorName);
         return (host, listener.Port);
     }

@@ -16,22 +16,12 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// </summary>
 public sealed class RangeServerActor : ReceiveActor, IWithTimers
 {
-    /// <summary>Parts held for a step not yet begun here; past it, such a part is dropped (its shard is then late).</summary>
-    public const int EarlyPartsLimit = 256;
-
-    /// <summary>
-    /// Streams held until their worker's admission comes from the master (it travels there on another stream, so a worker can
-    /// be quicker), at most this many and each for at most <see cref="AdmissionWait"/>; past either, such a stream is refused.
-    /// </summary>
-    public const int UnadmittedLimit = 64;
-
-    public static readonly TimeSpan AdmissionWait = TimeSpan.FromSeconds(10);
-
     private readonly int _range;
     private readonly RangeServer _server;
     private readonly RangeIntake _intake;
     private readonly Action<object> _master;
     private readonly PayloadPool _payloads;
+    private readonly KeyRangeBounds _bounds;
     private readonly ILogger _log;
     private readonly float[] _gradient;
     private readonly List<PartArrived> _early = [];
@@ -40,8 +30,9 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RangeServerActor(int range, RangeServer server, Action<object> master, PayloadPool payloads, ILogger log)
+    public RangeServerActor(int range, RangeServer server, Action<object> master, PayloadPool payloads, KeyRangeBounds bounds, ILogger log)
     {
+        _bounds = bounds;
         _range = range;
         _server = server;
         _master = master;
@@ -52,9 +43,13 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         Serving();
     }
 
-    /// <summary>The server of <paramref name="range"/>, starting from <paramref name="server"/>; <paramref name="master"/> takes what it tells the step's master.</summary>
-    public static Props Props(int range, RangeServer server, Action<object> master, PayloadPool payloads, ILogger log) =>
-        Akka.Actor.Props.Create(() => new RangeServerActor(range, server, master, payloads, log));
+    /// <summary>
+    /// The server of <paramref name="range"/>, starting from <paramref name="server"/>; <paramref name="master"/> takes what it
+    /// tells the step's master. Streams held until their worker's admission comes from the master (it travels there on another
+    /// stream, so a worker can be quicker) and parts for a step not yet begun here are held within <paramref name="bounds"/>.
+    /// </summary>
+    public static Props Props(int range, RangeServer server, Action<object> master, PayloadPool payloads, KeyRangeBounds bounds, ILogger log) =>
+        Akka.Actor.Props.Create(() => new RangeServerActor(range, server, master, payloads, bounds, log));
 
     protected override void PostStop()
     {
@@ -115,10 +110,10 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     {
         if (_streams.Accept(connection, connection.PeerToken) is { } refusal)
         {
-            if (!_streams.Admits(WorkerOf(connection)) && _unadmitted.Count < UnadmittedLimit)
+            if (!_streams.Admits(WorkerOf(connection)) && _unadmitted.Count < _bounds.UnadmittedStreams)
             {
                 _unadmitted.Add(connection);
-                Timers.StartSingleTimer(connection, new AdmissionOverdue(connection, refusal), AdmissionWait);
+                Timers.StartSingleTimer(connection, new AdmissionOverdue(connection, refusal), _bounds.HandOverWait);
             }
             else
                 Refuse(connection, refusal);
@@ -157,12 +152,12 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         }
         if ((header.Step, header.Attempt).CompareTo((_intake.Step, _intake.Attempt)) > 0)
         {
-            if (_early.Count < EarlyPartsLimit) _early.Add(arrived);
+            if (_early.Count < _bounds.EarlyParts) _early.Add(arrived);
             else
             {
                 _payloads.Return(arrived.Frame.Payload);
                 _log.Warning("Step {Step}: dropped part {Range} of shard {Shard} from worker {Worker}: {Limit} parts already wait for " +
-                             "steps not yet begun", header.Step + 1, _range, header.ShardId, arrived.Worker, EarlyPartsLimit);
+                             "steps not yet begun", header.Step + 1, _range, header.ShardId, arrived.Worker, _bounds.EarlyParts);
             }
             return;
         }

@@ -72,7 +72,7 @@ internal sealed class XorTraining : IDisposable
         // Key ranges on streams of their own are served by a host of their own, on a listener of its own, as a node starts them.
         if (settings is { RangeStreams: true, Shards: > 1, RangeHosts.Count: 0 })
         {
-            var (host, port) = RangeHosting.Start(system, "127.0.0.1", listener.Options, log, handOverWait: TimeSpan.FromSeconds(2));
+            var (host, port) = RangeHosting.Start(system, "127.0.0.1", listener.Options, log, bounds: KeyRangeBounds.Default with { HandOverWait = TimeSpan.FromSeconds(2) });
             settings = settings with { RangeHosts = RangeHosting.ServeAll(host, "127.0.0.1", port, settings.Shards) };
             RangeHostPort = port;
         }
