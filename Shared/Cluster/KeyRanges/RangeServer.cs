@@ -38,31 +38,32 @@ public sealed class RangeServer
     /// A range of a model whose whole optimizer is <paramref name="whole"/>: an optimizer of the same settings for the range
     /// alone, starting from <paramref name="whole"/>'s state there and its step count.
     /// </summary>
-    public static RangeServer Cut(ParameterRange range, IOptimizer whole, ReadOnlySpan<float> parameters, PayloadPool payloads)
-    {
-        var optimizer = OptimizerFactory.Create(whole.ResolvedSettings, range.Length);
-        foreach (var name in whole.StateNames) whole.State(name).Slice(range.Offset, range.Length).CopyTo(optimizer.State(name));
-        optimizer.SetStepCount(whole.StepCount);
-        return new RangeServer(range, optimizer, parameters.Slice(range.Offset, range.Length), payloads);
-    }
+    public static RangeServer Cut(ParameterRange range, IOptimizer whole, ReadOnlySpan<float> parameters, PayloadPool payloads) =>
+        Start(range, whole.ResolvedSettings, whole.StepCount, parameters.Slice(range.Offset, range.Length),
+            [.. whole.StateNames.Select(name => whole.State(name).Slice(range.Offset, range.Length).ToArray())], payloads, $"key range at {range.Offset}");
 
     /// <summary>The range a <see cref="HostRange"/> hands over, wherever it is served; throws when its buffers do not fit its settings.</summary>
     /// <exception cref="ArgumentException">a buffer of another length than the range, or another count of state buffers than its optimizer has</exception>
-    public static RangeServer Hosting(HostRange host, PayloadPool payloads)
+    public static RangeServer Hosting(HostRange host, PayloadPool payloads) =>
+        Start(new ParameterRange(host.Offset, host.Length, []), host.Optimizer, host.StepCount, host.Weights, host.State, payloads,
+            $"key range {host.Range}");
+
+    private static RangeServer Start(ParameterRange range, OptimizerSettings settings, long stepCount, ReadOnlySpan<float> weights,
+        float[][] state, PayloadPool payloads, string name)
     {
-        var optimizer = OptimizerFactory.Create(host.Optimizer, host.Length);
-        if (host.State.Length != optimizer.StateNames.Count)
-            throw new ArgumentException($"key range {host.Range}: {host.State.Length} optimizer state buffers where {host.Optimizer.Name} has " +
-                                        $"{optimizer.StateNames.Count}", nameof(host));
-        for (int i = 0; i < host.State.Length; i++)
+        var optimizer = OptimizerFactory.Create(settings, range.Length);
+        if (state.Length != optimizer.StateNames.Count)
+            throw new ArgumentException($"{name}: {state.Length} optimizer state buffers where {settings.Name} has {optimizer.StateNames.Count}",
+                nameof(state));
+        for (int i = 0; i < state.Length; i++)
         {
-            if (host.State[i].Length != host.Length)
-                throw new ArgumentException($"key range {host.Range}: optimizer state {optimizer.StateNames[i]} holds {host.State[i].Length} values; " +
-                                            $"the range has {host.Length}", nameof(host));
-            host.State[i].CopyTo(optimizer.State(optimizer.StateNames[i]));
+            if (state[i].Length != range.Length)
+                throw new ArgumentException($"{name}: optimizer state {optimizer.StateNames[i]} holds {state[i].Length} values; " +
+                                            $"the range has {range.Length}", nameof(state));
+            state[i].CopyTo(optimizer.State(optimizer.StateNames[i]));
         }
-        optimizer.SetStepCount(host.StepCount);
-        return new RangeServer(new ParameterRange(host.Offset, host.Length, []), optimizer, host.Weights, payloads);
+        optimizer.SetStepCount(stepCount);
+        return new RangeServer(range, optimizer, weights, payloads);
     }
 
     /// <summary>What a server of this range elsewhere starts from: the range's weights, optimizer settings and state, and step count, copied.</summary>

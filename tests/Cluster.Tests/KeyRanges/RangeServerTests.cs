@@ -67,6 +67,26 @@ public sealed class RangeServerTests
     }
 
     [Fact]
+    public void A_range_handed_over_starts_where_its_cut_stood_and_buffers_that_do_not_fit_its_optimizer_are_refused()
+    {
+        var whole = OptimizerFactory.Create(new OptimizerSettings("adam", 0.01f), Parameters);
+        var weights = Initial();
+        whole.Step(weights, new TwoShards(0).Sum());
+        var cut = RangeServer.Cut(Halves[1], whole, weights, _pool);
+        var host = cut.ToHost(1);
+
+        var handed = RangeServer.Hosting(host, _pool);
+
+        Assert.Equal((20, 17, 1L), (handed.Range.Offset, handed.Range.Length, handed.Version));
+        Assert.Equal(Bits(cut.Weights.Array), Bits(handed.Weights.Array));
+        Assert.Equal(cut.CopyState().Select(Bits), handed.CopyState().Select(Bits));
+        Assert.Equal("key range 1: 1 optimizer state buffers where adam has 2 (Parameter 'state')",
+            Assert.Throws<ArgumentException>(() => RangeServer.Hosting(host with { State = host.State[..1] }, _pool)).Message);
+        Assert.Equal($"key range 1: optimizer state {handed.Optimizer.StateNames[1]} holds 3 values; the range has 17 (Parameter 'state')",
+            Assert.Throws<ArgumentException>(() => RangeServer.Hosting(host with { State = [host.State[0], new float[3]] }, _pool)).Message);
+    }
+
+    [Fact]
     public void A_step_discarded_leaves_the_weights_the_state_and_the_step_count_and_a_sum_not_finite_is_not_stepped()
     {
         var server = new RangeServer(Halves[1], OptimizerFactory.Create(new OptimizerSettings("adam", 0.1f), 17), Initial().AsSpan(20, 17), _pool);
