@@ -22,10 +22,11 @@ public static class KeyRangeNodes
                 return 0;
             case KeyRangePlacement.Workers:
                 RequireTwoRanges("workers", ranges, "workers' nodes");
-                int onWorkers = cluster.PsNodes ?? Math.Min(ranges, expect);
-                if (onWorkers > Math.Min(ranges, expect))
+                int most = Math.Min(ranges, expect);
+                int onWorkers = cluster.PsNodes ?? most;
+                if (onWorkers > most)
                     throw new InvalidInputException($"--ps-nodes {onWorkers} with --ps-placement workers: the ranges go to workers' nodes, " +
-                                                    $"at most one a node, so --ps-nodes must be 1 to {Math.Min(ranges, expect)} (the --ps-shards " +
+                                                    $"at most one a node, so --ps-nodes must be 1 to {most} (the --ps-shards " +
                                                     $"{ranges} ranges and the {expect} workers the run expects)");
                 return onWorkers;
             default:

@@ -39,28 +39,33 @@ public sealed class RangeServer
     /// alone, starting from <paramref name="whole"/>'s state there and its step count.
     /// </summary>
     public static RangeServer Cut(ParameterRange range, IOptimizer whole, ReadOnlySpan<float> parameters, PayloadPool payloads) =>
-        Start(range, whole.ResolvedSettings, whole.StepCount, parameters.Slice(range.Offset, range.Length),
-            [.. whole.StateNames.Select(name => whole.State(name).Slice(range.Offset, range.Length).ToArray())], payloads, $"key range at {range.Offset}");
+        Start(range, whole.ResolvedSettings, whole.StepCount, parameters.Slice(range.Offset, range.Length), whole.StateNames.Count,
+            buffer => whole.State(whole.StateNames[buffer]).Slice(range.Offset, range.Length), payloads, $"key range at {range.Offset}");
 
     /// <summary>The range a <see cref="HostRange"/> hands over, wherever it is served; throws when its buffers do not fit its settings.</summary>
     /// <exception cref="ArgumentException">a buffer of another length than the range, or another count of state buffers than its optimizer has</exception>
     public static RangeServer Hosting(HostRange host, PayloadPool payloads) =>
-        Start(new ParameterRange(host.Offset, host.Length, []), host.Optimizer, host.StepCount, host.Weights, host.State, payloads,
-            $"key range {host.Range}");
+        Start(new ParameterRange(host.Offset, host.Length, []), host.Optimizer, host.StepCount, host.Weights, host.State.Length,
+            buffer => host.State[buffer], payloads, $"key range {host.Range}");
 
+    /// <summary>
+    /// A range with an optimizer of <paramref name="settings"/> whose <paramref name="buffers"/> state buffers are read, in its
+    /// order of state names, from <paramref name="state"/> (a view, copied once into the range's optimizer).
+    /// </summary>
     private static RangeServer Start(ParameterRange range, OptimizerSettings settings, long stepCount, ReadOnlySpan<float> weights,
-        float[][] state, PayloadPool payloads, string name)
+        int buffers, Func<int, ReadOnlySpan<float>> state, PayloadPool payloads, string name)
     {
         var optimizer = OptimizerFactory.Create(settings, range.Length);
-        if (state.Length != optimizer.StateNames.Count)
-            throw new ArgumentException($"{name}: {state.Length} optimizer state buffers where {settings.Name} has {optimizer.StateNames.Count}",
+        if (buffers != optimizer.StateNames.Count)
+            throw new ArgumentException($"{name}: {buffers} optimizer state buffers where {settings.Name} has {optimizer.StateNames.Count}",
                 nameof(state));
-        for (int i = 0; i < state.Length; i++)
+        for (int i = 0; i < buffers; i++)
         {
-            if (state[i].Length != range.Length)
-                throw new ArgumentException($"{name}: optimizer state {optimizer.StateNames[i]} holds {state[i].Length} values; " +
+            var buffer = state(i);
+            if (buffer.Length != range.Length)
+                throw new ArgumentException($"{name}: optimizer state {optimizer.StateNames[i]} holds {buffer.Length} values; " +
                                             $"the range has {range.Length}", nameof(state));
-            state[i].CopyTo(optimizer.State(optimizer.StateNames[i]));
+            buffer.CopyTo(optimizer.State(optimizer.StateNames[i]));
         }
         optimizer.SetStepCount(stepCount);
         return new RangeServer(range, optimizer, weights, payloads);
