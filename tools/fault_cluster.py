@@ -97,6 +97,8 @@ class Cluster:
         self.summary = os.path.join(work, "summary.json")
         self.checkpoint = os.path.join(work, "model.safetensors")
         self.reference = os.path.join(work, "undisturbed.safetensors")
+        # The coordinators' structured logs (information and up; their consoles show warnings only).
+        self.log_dir = os.path.join(work, "logs")
 
     def __enter__(self):
         return self
@@ -149,7 +151,7 @@ class Cluster:
                    "--hostname", self.host, "--port", str(akka_port), "--seed-nodes", self.seed,
                    "--data-plane-port", str(self.data_port), "--metrics-port", str(metrics_port),
                    "--expect-workers", "2", "--summary", self.summary, "--save", self.checkpoint,
-                   *self._security(certificate)]
+                   "--log-dir", self.log_dir, *self._security(certificate)]
         if checkpoint_every:
             command += ["--checkpoint-every", str(checkpoint_every)]
         if resume and os.path.exists(self.checkpoint):
@@ -237,6 +239,27 @@ class Cluster:
                 return time.monotonic() if node.log_text().count(text) > skip else None
             time.sleep(0.5)
         return None
+
+    def coordinator_log_tails(self, events=15):
+        """The last `events` of each coordinator process's structured log, rendered one a line, debug events and Akka's
+        own information left out: printed with a failure, so that a run whose work folder is gone still says what its
+        coordinators did."""
+        tails = {}
+        for name in sorted(os.listdir(self.log_dir)) if os.path.isdir(self.log_dir) else []:
+            lines = []
+            with open(os.path.join(self.log_dir, name), encoding="utf-8", errors="replace") as file:
+                for line in file:
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        continue
+                    level = event.get("@l", "Information")
+                    if level in ("Debug", "Verbose") or ("SourceContext" in event and level == "Information"):
+                        continue
+                    text = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: str(event.get(m.group(1), m.group(0))), event.get("@mt", ""))
+                    lines.append(f"{event.get('@t', '')[11:23]} {level[:3]} {text[:240]}")
+            tails[name] = lines[-events:]
+        return tails
 
     def run_problems(self, coordinator, code, planned, fault_lost_a_worker):
         """What is wrong with the run's end: its exit code and the summary's account of the steps applied."""

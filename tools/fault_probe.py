@@ -382,6 +382,10 @@ def main():
     try:
         with Cluster(work, tls=not args.plaintext) as cluster:
             figures, problems = SCENARIOS[args.scenario](cluster, args)
+        if problems:
+            for name, lines in cluster.coordinator_log_tails().items():
+                print(f"{name}, last {len(lines)} events:")
+                print("\n".join("  " + line for line in lines))
     except Unsupported as reason:
         print(f"fault-probe {args.scenario}: SKIP {reason}")
         return 2

@@ -25,9 +25,9 @@ public static class KeyRangeNodes
                 int most = Math.Min(ranges, expect);
                 int onWorkers = cluster.PsNodes ?? most;
                 if (onWorkers > most)
-                    throw new InvalidInputException($"--ps-nodes {onWorkers} with --ps-placement workers: the ranges go to workers' nodes, " +
-                                                    $"at most one a node, so --ps-nodes must be 1 to {most} (the --ps-shards " +
-                                                    $"{ranges} ranges and the {expect} workers the run expects)");
+                    throw new InvalidInputException($"--ps-nodes {onWorkers} with --ps-placement workers: the hosting nodes are workers' nodes, " +
+                                                    $"each serving at least one range, so --ps-nodes must be 1 to {most} " +
+                                                    $"(the fewer of the --ps-shards {ranges} ranges and the {expect} workers the run expects)");
                 return onWorkers;
             default:
                 RequireTwoRanges("ps-nodes", ranges, "ps nodes");

@@ -21,6 +21,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
     private const string RegisterTimer = "register";
 
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly CoordinatorSuccession _succession;
     private readonly TaskCompletionSource<bool> _takeover;
     private readonly StandbyState? _state;
     private readonly ILogger _log;
@@ -32,6 +33,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         _takeover = takeover;
         _state = state;
         _log = log;
+        _succession = new CoordinatorSuccession(_cluster.SelfUniqueAddress);
         StandingBy();
     }
 
@@ -56,9 +58,10 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
 
     private void StandingBy()
     {
-        Receive<ClusterEvent.IMemberEvent>(_ =>
+        Receive<ClusterEvent.IMemberEvent>(change =>
         {
-            if (_cluster.SelfMember.Status != MemberStatus.Up || OtherCoordinators().Any(m => m.IsOlderThan(_cluster.SelfMember))) return;
+            _succession.Apply(change);
+            if (!_succession.TurnHasCome) return;
             _log.Information("Standby coordinator {Node}: no older coordinator node is left in the cluster; taking over", _cluster.SelfAddress);
             // The stream closes before the takeover reads the state file, so no snapshot is being written as it does.
             Timers.CancelAll();
@@ -81,8 +84,8 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         Receive<Register>(_ =>
         {
             var register = new RegisterStandby(_cluster.SelfAddress.ToString(), ProtocolVersion.Current);
-            foreach (var coordinator in OtherCoordinators())
-                Context.ActorSelection(new RootActorPath(coordinator.Address) / "user" / ActorNames.Coordinator).Tell(register);
+            foreach (var coordinator in _succession.OtherCoordinators)
+                Context.ActorSelection(new RootActorPath(coordinator) / "user" / ActorNames.Coordinator).Tell(register);
         });
         Receive<StandbyAccepted>(Connect);
         Receive<StandbyRefused>(refused =>
@@ -152,10 +155,6 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         Receive<RegisterStandby>(register =>
             _log.Debug("Standby coordinator: not sending state to standby {Standby}; the active coordinator does", register.Node));
     }
-
-    private IEnumerable<Member> OtherCoordinators() =>
-        _cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Coordinator) && m.Address != _cluster.SelfAddress &&
-                                          m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting);
 
     private sealed class Register
     {

@@ -72,7 +72,7 @@ public sealed class ParameterServerShardsTests
     [Theory]
     [InlineData("--ps-placement ps-nodes", "--ps-placement ps-nodes with --ps-shards 1: key ranges on ps nodes need --ps-shards 2 or more (one range stays whole in the coordinator's node)")]
     [InlineData("--ps-placement workers", "--ps-placement workers with --ps-shards 1: key ranges on workers' nodes need --ps-shards 2 or more (one range stays whole in the coordinator's node)")]
-    [InlineData("--ps-shards 3 --ps-placement workers --ps-nodes 3", "--ps-nodes 3 with --ps-placement workers: the ranges go to workers' nodes, at most one a node, so --ps-nodes must be 1 to 2 (the --ps-shards 3 ranges and the 2 workers the run expects)")]
+    [InlineData("--ps-shards 3 --ps-placement workers --ps-nodes 3", "--ps-nodes 3 with --ps-placement workers: the hosting nodes are workers' nodes, each serving at least one range, so --ps-nodes must be 1 to 2 (the fewer of the --ps-shards 3 ranges and the 2 workers the run expects)")]
     [InlineData("--ps-shards 2 --ps-placement ps-nodes --ps-nodes 3", "--ps-nodes 3 with --ps-shards 2: each ps node serves at least one key range, so --ps-nodes must be 1 to 2")]
     [InlineData("--ps-shards 2 --ps-nodes 2", "--ps-nodes 2: the key ranges stay in the coordinator's node; --ps-nodes goes with --ps-placement workers or ps-nodes")]
     public void Key_range_placements_that_do_not_fit_are_refused_before_the_run_starts(string options, string error)
