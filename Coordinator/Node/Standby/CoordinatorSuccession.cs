@@ -17,17 +17,21 @@ public sealed class CoordinatorSuccession
 
     public CoordinatorSuccession(UniqueAddress self) => _self = self;
 
-    /// <summary>True when this node is up and no older coordinator node is up, leaving or exiting.</summary>
+    /// <summary>
+    /// True when this node is up, no older coordinator node is up, leaving or exiting, and none is joining. A joining one
+    /// has no age yet: the leader can move it up in the same gossip as this node, and the events of one gossip come in
+    /// address order, so this node's own up can come first while that node, older once up, still reads as joining.
+    /// </summary>
     public bool TurnHasCome =>
         _coordinators.TryGetValue(_self, out var self) && self.Status == MemberStatus.Up &&
-        !Others.Any(other => other.IsOlderThan(self));
+        !Others.Any(other => other.Status is MemberStatus.Joining or MemberStatus.WeaklyUp || other.IsOlderThan(self));
 
-    /// <summary>The other coordinator nodes that can still be the active one: up, leaving or exiting.</summary>
-    public IEnumerable<Address> OtherCoordinators => Others.Select(member => member.Node.Address);
+    /// <summary>The other coordinator nodes that can be the active one: up, leaving or exiting.</summary>
+    public IEnumerable<Address> OtherCoordinators =>
+        Others.Where(member => member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting).Select(member => member.Node.Address);
 
     private IEnumerable<CoordinatorMember> Others =>
-        _coordinators.Values.Where(member => !member.Node.Equals(_self) &&
-                                             member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting);
+        _coordinators.Values.Where(member => !member.Node.Equals(_self) && member.Status is not (MemberStatus.Down or MemberStatus.Removed));
 
     public void Apply(ClusterEvent.IMemberEvent change)
     {

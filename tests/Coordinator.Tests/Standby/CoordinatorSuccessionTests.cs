@@ -77,4 +77,18 @@ public sealed class CoordinatorSuccessionTests
         Assert.False(younger.TurnHasCome);
         Assert.Equal([Standby.Address], younger.OtherCoordinators);
     }
+
+    [Fact]
+    public void A_coordinator_still_joining_holds_the_turn_until_it_is_up_and_younger()
+    {
+        var succession = new CoordinatorSuccession(Standby);
+        succession.Apply(new CoordinatorMember(Active, MemberStatus.Joining, int.MaxValue), removed: false);
+        succession.Apply(new CoordinatorMember(Standby, MemberStatus.Up, 1), removed: false);
+        Assert.False(succession.TurnHasCome);
+        Assert.Empty(succession.OtherCoordinators);
+
+        succession.Apply(new CoordinatorMember(Active, MemberStatus.Up, 2), removed: false);
+
+        Assert.True(succession.TurnHasCome);
+    }
 }
