@@ -64,17 +64,30 @@ public sealed class ClusterProcesses : IDisposable
     public Process? Standby { get; private set; }
     public StringBuilder StandbyOutput { get; } = new();
 
-    /// <summary>Waits until <paramref name="output"/> has a line containing <paramref name="text"/>.</summary>
-    public static void WaitForLine(StringBuilder output, string text, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the standby has joined, been accepted by the active coordinator and opened its snapshot stream, as its
+    /// log file (the process's runs/logs, information and up) says. Nodes started together join at the seed node's next
+    /// round, seconds apart: workers that come in first can train a short job to its end before the standby is there.
+    /// </summary>
+    public void WaitForStandbyStream(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        string logs = Path.Combine(_directory, "runs", "logs");
         while (DateTime.UtcNow < deadline)
         {
-            lock (output)
-                if (output.ToString().Contains(text)) return;
+            var file = Directory.Exists(logs) ? Directory.GetFiles(logs, $"coordinator-*-{Standby!.Id}.json").FirstOrDefault() : null;
+            if (file is not null && ReadShared(file).Contains("receiving the active coordinator's checkpoints")) return;
+            if (Standby!.HasExited) throw new InvalidOperationException($"the standby exited before it opened its snapshot stream:\n{StandbyOutput}");
             Thread.Sleep(50);
         }
-        throw new TimeoutException($"'{text}' was not printed within {timeout.TotalSeconds:F0} s:\n{output}");
+        throw new TimeoutException($"the standby did not open its snapshot stream within {timeout.TotalSeconds:F0} s:\n{StandbyOutput}");
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>As the compose file's worker service: any port, the coordinator as seed node.</summary>

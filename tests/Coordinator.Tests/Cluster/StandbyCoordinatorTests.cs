@@ -22,8 +22,8 @@ public sealed class StandbyCoordinatorTests
         string[] run = ResumedRun.Job(dir.File("model.safetensors"));
         cluster.StartCoordinator([.. run, "--summary", dir.File("active.json")]);
         cluster.StartStandby([.. run, "--summary", dir.File("standby.json")]);
+        cluster.WaitForStandbyStream(TimeSpan.FromMinutes(1));
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
-        ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
         cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
         ClusterProcesses.KillHard(cluster.Coordinator!);
 
@@ -44,9 +44,9 @@ public sealed class StandbyCoordinatorTests
     }
 
     /// <summary>
-    /// The kill waits for the standby's first streamed checkpoint, which comes only after the standby is accepted and its
-    /// snapshot stream opens: on a fast machine the default job's 1000 steps could all be trained by then, leaving
-    /// nothing to take over. Three times as many steps keep the active coordinator training when it is killed.
+    /// The kill waits for a printed step line and then the standby's first streamed checkpoint: a redirected run prints at
+    /// most a line a second, and on a fast machine the default job's 1000 steps were all trained by then, leaving nothing to
+    /// take over. Three times as many steps keep the active coordinator training when it is killed.
     /// </summary>
     private const int StreamedRunSteps = 3 * ResumedRun.Steps;
 
@@ -58,8 +58,8 @@ public sealed class StandbyCoordinatorTests
         string standbySave = Path.Combine(dir.Path, "standby", "model.safetensors");
         cluster.StartCoordinator([.. ResumedRun.Job(dir.File("active.safetensors"), StreamedRunSteps), "--summary", dir.File("active.json")]);
         cluster.StartStandby([.. ResumedRun.Job(standbySave, StreamedRunSteps), "--summary", dir.File("standby.json")]);
+        cluster.WaitForStandbyStream(TimeSpan.FromMinutes(1));
         for (int i = 0; i < 2; i++) cluster.StartWorker("--threads", "1", "--worker-id", $"worker-{i + 1}", "--registration-timeout", "120");
-        ClusterProcesses.WaitForLine(cluster.StandbyOutput, "standing by", TimeSpan.FromMinutes(1));
         cluster.WaitForStep(150, TimeSpan.FromMinutes(2));
         // The standby's own directory: the only state it can have is what the data plane brought it.
         cluster.WaitForFile($"{standbySave}.standby", TimeSpan.FromMinutes(1));

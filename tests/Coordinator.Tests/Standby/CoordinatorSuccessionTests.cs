@@ -61,7 +61,7 @@ public sealed class CoordinatorSuccessionTests
     }
 
     [Fact]
-    public void Of_two_standbys_the_older_goes_on_and_the_younger_waits_for_it()
+    public void An_older_coordinator_node_holds_the_turn_and_a_younger_one_does_not()
     {
         var older = StandbyBehindActive();
         var younger = new CoordinatorSuccession(Later);
