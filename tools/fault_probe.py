@@ -6,6 +6,8 @@ memory sampled from /proc throughout.
   python3 tools/fault_probe.py kill-worker [--down-seconds 10]  a worker killed with kill -9, then started again
   python3 tools/fault_probe.py failover  [--checkpoint-every 200]  the active coordinator killed with kill -9; a standby
                                                                coordinator takes over with the same workers
+  python3 tools/fault_probe.py two-standbys [--checkpoint-every 200]  failover with two standbys: the older takes over,
+                                                               the younger stands by for it and ends with the run
   python3 tools/fault_probe.py restart   [--down-seconds 10]   the coordinator killed with kill -9, then restarted with
                                                                --resume (no standby)
   python3 tools/fault_probe.py kill-range [--down-seconds 10]  a worker whose node serves a key range (--ps-placement
@@ -100,6 +102,41 @@ def failover(cluster, args):
     if standby_after - active > 100:
         problems.append(f"the standby holds {standby_after - active} MB more than the active coordinator did (bound 100)")
     problems += _workers_growth(cluster, workers_before, workers_after, "takeover")
+    return figures, problems
+
+
+def two_standbys(cluster, args):
+    """failover with two standby coordinators: the older one takes the run over, and the younger one stands by for the node
+    that took over (a coordinator without the standby role, younger than it, but the one that trains), then ends with the
+    run, exit 0, having trained nothing. Told apart by age alone, the younger standby took the run over a second time once
+    the older one's node left."""
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
+    standbys = [cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every) for _ in range(2)]
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    for standby in standbys:
+        if cluster.wait_for_log(standby, "standing by", 120) is None:
+            raise RuntimeError(f"a standby did not stand by within 120 s; see {standby.log_path}")
+    cluster.wait_for_step(coordinator, 3 * args.checkpoint_every)
+    print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; two standbys running")
+    coordinator.kill()
+    killed_at = time.monotonic()
+    taker = None
+    while taker is None and time.monotonic() - killed_at < args.timeout:
+        taker = next((standby for standby in standbys if "standby: taking over" in standby.log_text()), None)
+        time.sleep(0.5)
+    if taker is None:
+        return {"exit": None}, ["no standby took over"]
+    took_over = time.monotonic()
+    other = standbys[1] if taker is standbys[0] else standbys[0]
+    code = taker.wait(args.timeout)
+    other_code = other.wait(120)
+    figures = {"exit": code, "other_standby_exit": other_code, "takeover_after_kill_s": round(took_over - killed_at, 1)}
+    problems = cluster.run_problems(taker, code, args.steps, fault_lost_a_worker=False)
+    if "standby: taking over" in other.log_text():
+        problems.append(f"both standbys took the run over; see {other.log_path}")
+    if other_code != 0 or "the active coordinator ended the run" not in other.log_text():
+        problems.append(f"the other standby did not end with the run (exit {other_code}); see {other.log_path}")
     return figures, problems
 
 
@@ -346,7 +383,7 @@ def _kill_range_server(cluster, coordinator, args, victim, role):
     time.sleep(args.down_seconds)
     cluster.start_worker(victim, role=role)
     return killed_at
-SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby, "failover": failover, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby, "failover": failover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -370,7 +407,7 @@ def main():
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
         args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200,
                       "kill-ps": (args.down_seconds + 60) * 200, "kill-range-standby": (args.down_seconds + 60) * 200,
-                      "failover": 60 * 200,
+                      "failover": 60 * 200, "two-standbys": 60 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,

@@ -9,6 +9,12 @@ namespace DistTrainer.Coordinator.Standby;
 /// cluster's own <c>State</c> is kept by another actor and can lag the events a subscriber is handed: a standby that
 /// read it on the removal of the active coordinator still saw that node, and with no later event to look again it
 /// stood by until a worker gave up and left, minutes on.
+/// <para>
+/// The active coordinator is told by what it is, not by its age: a standby's node has the role
+/// <see cref="ClusterRoles.Standby"/>, and every coordinator node without it trains. By age alone, the node that takes a
+/// run over (joined after every other standby, so younger) would not hold a second standby back, and a standby moved up
+/// in the same round as the founding coordinator could count as the older of the two.
+/// </para>
 /// </summary>
 public sealed class CoordinatorSuccession
 {
@@ -18,17 +24,18 @@ public sealed class CoordinatorSuccession
     public CoordinatorSuccession(UniqueAddress self) => _self = self;
 
     /// <summary>
-    /// True when this node is up, no older coordinator node is up, leaving or exiting, and none is joining. A joining one
-    /// has no age yet: the leader can move it up in the same gossip as this node, and the events of one gossip come in
-    /// address order, so this node's own up can come first while that node, older once up, still reads as joining.
+    /// True when this node is up, no active coordinator node is a member (joining, up, leaving or exiting), and no other
+    /// standby is older or still joining. A joining standby has no age yet: the leader can move it up in the same gossip as
+    /// this node, and the events of one gossip come in address order, so this node's own up can come first.
     /// </summary>
     public bool TurnHasCome =>
         _coordinators.TryGetValue(_self, out var self) && self.Status == MemberStatus.Up &&
-        !Others.Any(other => other.Status is MemberStatus.Joining or MemberStatus.WeaklyUp || other.IsOlderThan(self));
+        !Others.Any(other => !other.StandingBy || other.Status is MemberStatus.Joining or MemberStatus.WeaklyUp || other.IsOlderThan(self));
 
-    /// <summary>The other coordinator nodes that can be the active one: up, leaving or exiting.</summary>
-    public IEnumerable<Address> OtherCoordinators =>
-        Others.Where(member => member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting).Select(member => member.Node.Address);
+    /// <summary>The active coordinator nodes a standby registers with: up, leaving or exiting.</summary>
+    public IEnumerable<Address> ActiveCoordinators =>
+        Others.Where(member => !member.StandingBy && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting)
+            .Select(member => member.Node.Address);
 
     private IEnumerable<CoordinatorMember> Others =>
         _coordinators.Values.Where(member => !member.Node.Equals(_self) && member.Status is not (MemberStatus.Down or MemberStatus.Removed));
@@ -37,7 +44,8 @@ public sealed class CoordinatorSuccession
     {
         var member = change.Member;
         if (!member.HasRole(ClusterRoles.Coordinator)) return;
-        Apply(new CoordinatorMember(member.UniqueAddress, member.Status, new MemberAge(member)), change is ClusterEvent.MemberRemoved);
+        Apply(new CoordinatorMember(member.UniqueAddress, member.Status, new MemberAge(member), member.HasRole(ClusterRoles.Standby)),
+            change is ClusterEvent.MemberRemoved);
     }
 
     /// <param name="removed">The member left the cluster's membership altogether.</param>
@@ -48,8 +56,11 @@ public sealed class CoordinatorSuccession
     }
 }
 
-/// <summary>What the succession needs of a coordinator member; <paramref name="Age"/> orders members oldest first.</summary>
-public sealed record CoordinatorMember(UniqueAddress Node, MemberStatus Status, IComparable Age)
+/// <summary>
+/// What the succession needs of a coordinator member; <paramref name="Age"/> orders members oldest first;
+/// <paramref name="StandingBy"/>: a standby's node, which trains nothing.
+/// </summary>
+public sealed record CoordinatorMember(UniqueAddress Node, MemberStatus Status, IComparable Age, bool StandingBy)
 {
     public bool IsOlderThan(CoordinatorMember other) => Age.CompareTo(other.Age) < 0;
 }

@@ -11,10 +11,10 @@ namespace DistTrainer.Coordinator.Standby;
 /// A standby coordinator's actor, at the coordinator's path so that workers' registrations reach it: it accepts none
 /// (it does not train). Standing by: registers with the active coordinator (on a timer, until accepted) and keeps the
 /// snapshot stream it is given (<see cref="SnapshotReceiver"/>), which writes each periodic checkpoint to the state file;
-/// waits until its node is up and no older coordinator node is in the cluster (the active one crashed or was cut off,
-/// and the split-brain resolver removed it), then closes the stream and completes the takeover with true; the active
+/// waits until its node is up, no active coordinator node is in the cluster (it crashed or was cut off, and the split-brain
+/// resolver removed it) and no older standby is (<see cref="CoordinatorSuccession"/>), then closes the stream and completes the takeover with true; the active
 /// coordinator's word that the run is over completes it with false. Handing over: once the node that takes over is up
-/// (it joins through this one), this node leaves the cluster.
+/// (it joins through this one; a coordinator without the standby role), this node leaves the cluster.
 /// </summary>
 public sealed class StandbyActor : ReceiveActor, IWithTimers
 {
@@ -62,7 +62,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         {
             _succession.Apply(change);
             if (!_succession.TurnHasCome) return;
-            _log.Information("Standby coordinator {Node}: no older coordinator node is left in the cluster; taking over", _cluster.SelfAddress);
+            _log.Information("Standby coordinator {Node}: no active coordinator node and no older standby is left in the cluster; taking over", _cluster.SelfAddress);
             // The stream closes before the takeover reads the state file, so no snapshot is being written as it does.
             Timers.CancelAll();
             _receiver?.Dispose();
@@ -84,7 +84,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         Receive<Register>(_ =>
         {
             var register = new RegisterStandby(_cluster.SelfAddress.ToString(), ProtocolVersion.Current);
-            foreach (var coordinator in _succession.OtherCoordinators)
+            foreach (var coordinator in _succession.ActiveCoordinators)
                 Context.ActorSelection(new RootActorPath(coordinator) / "user" / ActorNames.Coordinator).Tell(register);
         });
         Receive<StandbyAccepted>(Connect);
@@ -139,7 +139,9 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
     {
         Receive<ClusterEvent.MemberUp>(up =>
         {
-            if (!up.Member.HasRole(ClusterRoles.Coordinator) || up.Member.Address == _cluster.SelfAddress) return;
+            // Another standby coming up is not the successor: leaving for it would leave the workers no coordinator.
+            if (!up.Member.HasRole(ClusterRoles.Coordinator) || up.Member.HasRole(ClusterRoles.Standby) || up.Member.Address == _cluster.SelfAddress)
+                return;
             _log.Information("Standby coordinator {Node}: {Successor} is up; leaving the cluster to it", _cluster.SelfAddress, up.Member.Address);
             _cluster.Leave(_cluster.SelfAddress);
         });

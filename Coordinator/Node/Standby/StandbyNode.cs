@@ -8,7 +8,7 @@ using Serilog;
 namespace DistTrainer.Coordinator.Standby;
 
 /// <summary>
-/// The node of a standby coordinator: role coordinator on a port of its own choosing, joined through the seed nodes,
+/// The node of a standby coordinator: roles coordinator and standby, on a port of its own choosing, joined through the seed nodes,
 /// with a <see cref="StandbyActor"/> where the coordinator would be. It holds no model and no data while it stands by,
 /// only the active coordinator's newest checkpoint, received on the data plane into its state file;
 /// the coordinator that takes over is started beside it (joining the cluster through it), and it leaves once that one
@@ -24,7 +24,7 @@ public sealed class StandbyNode : IAsyncDisposable
     private StandbyNode(ClusterNodeOptions node, string? statePath, ILogger log, Config? overrides)
     {
         _log = log.ForContext("Role", "standby");
-        _system = ClusterNode.Start(node with { Port = 0, Roles = [ClusterRoles.Coordinator] }, log, overrides);
+        _system = ClusterNode.Start(node with { Port = 0, Roles = [ClusterRoles.Coordinator, ClusterRoles.Standby] }, log, overrides);
         var config = _system.Settings.Config;
         Settings = StandbySettings.Create(config);
         var state = statePath is null ? null : new StandbyState(statePath, Settings, DataPlaneOptions.Create(config, tls: node.Tls));

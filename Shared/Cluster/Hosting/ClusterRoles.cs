@@ -11,4 +11,10 @@ public static class ClusterRoles
 
     /// <summary>A node of the worker program that serves key ranges of the parameter server and computes nothing (it has the worker role too).</summary>
     public const string Ps = "ps";
+
+    /// <summary>
+    /// A standby coordinator's node (it has the coordinator role too): it trains nothing, and the node that takes a run
+    /// over is a fresh one without this role, so that standbys tell an active coordinator from one another.
+    /// </summary>
+    public const string Standby = "standby";
 }

@@ -7,17 +7,24 @@ namespace DistTrainer.Coordinator.Tests.Standby;
 
 public sealed class CoordinatorSuccessionTests
 {
+    private const int NotUpYet = int.MaxValue;
+
     private static readonly UniqueAddress Active = Node(4053, 11);
     private static readonly UniqueAddress Standby = Node(4054, 22);
-    private static readonly UniqueAddress Later = Node(4055, 33);
+    private static readonly UniqueAddress Second = Node(4055, 33);
+    private static readonly UniqueAddress Successor = Node(4056, 44);
 
     private static UniqueAddress Node(int port, int uid) => new(new Address("akka.tcp", "disttrainer", "10.0.0.5", port), uid);
+
+    private static CoordinatorMember Training(UniqueAddress node, MemberStatus status, int age) => new(node, status, age, StandingBy: false);
+
+    private static CoordinatorMember StandingBy(UniqueAddress node, MemberStatus status, int age) => new(node, status, age, StandingBy: true);
 
     private static CoordinatorSuccession StandbyBehindActive()
     {
         var succession = new CoordinatorSuccession(Standby);
-        succession.Apply(new CoordinatorMember(Active, MemberStatus.Up, 1), removed: false);
-        succession.Apply(new CoordinatorMember(Standby, MemberStatus.Up, 2), removed: false);
+        succession.Apply(Training(Active, MemberStatus.Up, 1), removed: false);
+        succession.Apply(StandingBy(Standby, MemberStatus.Up, 2), removed: false);
         return succession;
     }
 
@@ -26,11 +33,12 @@ public sealed class CoordinatorSuccessionTests
     {
         var succession = StandbyBehindActive();
         Assert.False(succession.TurnHasCome);
+        Assert.Equal([Active.Address], succession.ActiveCoordinators);
 
-        succession.Apply(new CoordinatorMember(Active, MemberStatus.Removed, 1), removed: true);
+        succession.Apply(Training(Active, MemberStatus.Removed, 1), removed: true);
 
         Assert.True(succession.TurnHasCome);
-        Assert.Empty(succession.OtherCoordinators);
+        Assert.Empty(succession.ActiveCoordinators);
     }
 
     [Theory]
@@ -42,52 +50,78 @@ public sealed class CoordinatorSuccessionTests
     {
         var succession = StandbyBehindActive();
 
-        succession.Apply(new CoordinatorMember(Active, status, 1), removed: false);
+        succession.Apply(Training(Active, status, 1), removed: false);
 
         Assert.Equal(turn, succession.TurnHasCome);
-        Assert.Equal(turn ? [] : new[] { Active.Address }, succession.OtherCoordinators);
+        Assert.Equal(turn ? [] : new[] { Active.Address }, succession.ActiveCoordinators);
     }
 
     [Fact]
     public void A_standby_not_up_yet_waits_even_alone()
     {
         var succession = new CoordinatorSuccession(Standby);
-        succession.Apply(new CoordinatorMember(Standby, MemberStatus.Joining, int.MaxValue), removed: false);
+        succession.Apply(StandingBy(Standby, MemberStatus.Joining, NotUpYet), removed: false);
         Assert.False(succession.TurnHasCome);
 
-        succession.Apply(new CoordinatorMember(Standby, MemberStatus.Up, 1), removed: false);
+        succession.Apply(StandingBy(Standby, MemberStatus.Up, 1), removed: false);
 
         Assert.True(succession.TurnHasCome);
     }
 
     [Fact]
-    public void An_older_coordinator_node_holds_the_turn_and_a_younger_one_does_not()
+    public void The_active_coordinator_holds_the_turn_whatever_its_age_and_from_joining_on()
     {
-        var older = StandbyBehindActive();
-        var younger = new CoordinatorSuccession(Later);
-        foreach (var succession in new[] { older, younger })
-        {
-            succession.Apply(new CoordinatorMember(Active, MemberStatus.Up, 1), removed: false);
-            succession.Apply(new CoordinatorMember(Standby, MemberStatus.Up, 2), removed: false);
-            succession.Apply(new CoordinatorMember(Later, MemberStatus.Up, 3), removed: false);
-            succession.Apply(new CoordinatorMember(Active, MemberStatus.Removed, 1), removed: true);
-        }
+        var succession = new CoordinatorSuccession(Standby);
+        succession.Apply(Training(Active, MemberStatus.Joining, NotUpYet), removed: false);
+        succession.Apply(StandingBy(Standby, MemberStatus.Up, 1), removed: false);
+        Assert.False(succession.TurnHasCome);
 
-        Assert.True(older.TurnHasCome);
-        Assert.False(younger.TurnHasCome);
-        Assert.Equal([Standby.Address], younger.OtherCoordinators);
+        // Moved up in the same round as the standby, after it: the younger node, and still the one that trains.
+        succession.Apply(Training(Active, MemberStatus.Up, 2), removed: false);
+
+        Assert.False(succession.TurnHasCome);
+        Assert.Equal([Active.Address], succession.ActiveCoordinators);
     }
 
     [Fact]
-    public void A_coordinator_still_joining_holds_the_turn_until_it_is_up_and_younger()
+    public void Of_two_standbys_the_older_takes_over_and_the_younger_stands_by_for_the_node_that_took_over()
+    {
+        var first = new CoordinatorSuccession(Standby);
+        var second = new CoordinatorSuccession(Second);
+        CoordinatorSuccession[] both = [first, second];
+        foreach (var succession in both)
+        {
+            succession.Apply(Training(Active, MemberStatus.Up, 1), removed: false);
+            succession.Apply(StandingBy(Standby, MemberStatus.Up, 2), removed: false);
+            succession.Apply(StandingBy(Second, MemberStatus.Up, 3), removed: false);
+            succession.Apply(Training(Active, MemberStatus.Removed, 1), removed: true);
+        }
+        Assert.True(first.TurnHasCome);
+        Assert.False(second.TurnHasCome);
+        Assert.Empty(second.ActiveCoordinators);
+
+        // The first standby's fresh node joins (the youngest of all) and the first standby's own node leaves.
+        second.Apply(Training(Successor, MemberStatus.Up, 4), removed: false);
+        second.Apply(StandingBy(Standby, MemberStatus.Removed, 2), removed: true);
+
+        Assert.False(second.TurnHasCome);
+        Assert.Equal([Successor.Address], second.ActiveCoordinators);
+
+        second.Apply(Training(Successor, MemberStatus.Removed, 4), removed: true);
+
+        Assert.True(second.TurnHasCome);
+    }
+
+    [Fact]
+    public void Another_standby_still_joining_holds_the_turn_until_it_is_up_and_younger()
     {
         var succession = new CoordinatorSuccession(Standby);
-        succession.Apply(new CoordinatorMember(Active, MemberStatus.Joining, int.MaxValue), removed: false);
-        succession.Apply(new CoordinatorMember(Standby, MemberStatus.Up, 1), removed: false);
+        succession.Apply(StandingBy(Second, MemberStatus.Joining, NotUpYet), removed: false);
+        succession.Apply(StandingBy(Standby, MemberStatus.Up, 1), removed: false);
         Assert.False(succession.TurnHasCome);
-        Assert.Empty(succession.OtherCoordinators);
+        Assert.Empty(succession.ActiveCoordinators);
 
-        succession.Apply(new CoordinatorMember(Active, MemberStatus.Up, 2), removed: false);
+        succession.Apply(StandingBy(Second, MemberStatus.Up, 2), removed: false);
 
         Assert.True(succession.TurnHasCome);
     }
