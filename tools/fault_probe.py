@@ -72,13 +72,7 @@ def failover(cluster, args):
     nodes they have, and the run ends on the standby. A worker's memory grows at most 100 MB across the loss of its
     coordinator (the issue's bound for a fault), and the standby's after the takeover stays within 100 MB of the active
     coordinator's."""
-    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
-    standby = cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every)
-    for i in range(2):
-        cluster.start_worker(f"w{i}")
-    if cluster.wait_for_log(standby, "standing by", 120) is None:
-        raise RuntimeError(f"the standby did not stand by within 120 s; see {standby.log_path}")
-    cluster.wait_for_step(coordinator, 3 * args.checkpoint_every)
+    coordinator, (standby,) = _coordinator_with_standbys(cluster, args, 1)
     active = cluster.rss_settled(coordinator)
     workers_before = _workers_rss(cluster)
     print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator (RSS {active} MB); workers {workers_before} MB")
@@ -108,23 +102,17 @@ def failover(cluster, args):
 def two_standbys(cluster, args):
     """failover with two standby coordinators: the older one takes the run over, and the younger one stands by for the node
     that took over (a coordinator without the standby role, younger than it, but the one that trains), then ends with the
-    run, exit 0, having trained nothing. Told apart by age alone, the younger standby took the run over a second time once
-    the older one's node left."""
-    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
-    standbys = [cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every) for _ in range(2)]
-    for i in range(2):
-        cluster.start_worker(f"w{i}")
-    for standby in standbys:
-        if cluster.wait_for_log(standby, "standing by", 120) is None:
-            raise RuntimeError(f"a standby did not stand by within 120 s; see {standby.log_path}")
-    cluster.wait_for_step(coordinator, 3 * args.checkpoint_every)
+    run, exit 0, having trained nothing. Told apart by age alone, the younger standby would take the run over a second
+    time once the older one's node left."""
+    coordinator, standbys = _coordinator_with_standbys(cluster, args, 2)
     print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; two standbys running")
     coordinator.kill()
     killed_at = time.monotonic()
     taker = None
     while taker is None and time.monotonic() - killed_at < args.timeout:
         taker = next((standby for standby in standbys if "standby: taking over" in standby.log_text()), None)
-        time.sleep(0.5)
+        if taker is None:
+            time.sleep(0.5)
     if taker is None:
         return {"exit": None}, ["no standby took over"]
     took_over = time.monotonic()
@@ -138,6 +126,20 @@ def two_standbys(cluster, args):
     if other_code != 0 or "the active coordinator ended the run" not in other.log_text():
         problems.append(f"the other standby did not end with the run (exit {other_code}); see {other.log_path}")
     return figures, problems
+
+
+def _coordinator_with_standbys(cluster, args, count):
+    """The coordinator, `count` standby coordinators and two workers, trained past three checkpoints, every standby
+    standing by: the start of a coordinator's loss."""
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
+    standbys = [cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every) for _ in range(count)]
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    for standby in standbys:
+        if cluster.wait_for_log(standby, "standing by", 120) is None:
+            raise RuntimeError(f"a standby did not stand by within 120 s; see {standby.log_path}")
+    cluster.wait_for_step(coordinator, 3 * args.checkpoint_every)
+    return coordinator, standbys
 
 
 def restart(cluster, args):

@@ -40,11 +40,15 @@ public sealed class CoordinatorSuccession
     private IEnumerable<CoordinatorMember> Others =>
         _coordinators.Values.Where(member => !member.Node.Equals(_self) && member.Status is not (MemberStatus.Down or MemberStatus.Removed));
 
+    /// <summary>Whether <paramref name="member"/> is an active coordinator's node: the coordinator role without the standby one.</summary>
+    public static bool IsActiveCoordinator(Member member) =>
+        member.HasRole(ClusterRoles.Coordinator) && !member.HasRole(ClusterRoles.Standby);
+
     public void Apply(ClusterEvent.IMemberEvent change)
     {
         var member = change.Member;
         if (!member.HasRole(ClusterRoles.Coordinator)) return;
-        Apply(new CoordinatorMember(member.UniqueAddress, member.Status, new MemberAge(member), member.HasRole(ClusterRoles.Standby)),
+        Apply(new CoordinatorMember(member.UniqueAddress, member.Status, new MemberAge(member), !IsActiveCoordinator(member)),
             change is ClusterEvent.MemberRemoved);
     }
 

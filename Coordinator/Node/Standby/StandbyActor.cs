@@ -140,8 +140,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.MemberUp>(up =>
         {
             // Another standby coming up is not the successor: leaving for it would leave the workers no coordinator.
-            if (!up.Member.HasRole(ClusterRoles.Coordinator) || up.Member.HasRole(ClusterRoles.Standby) || up.Member.Address == _cluster.SelfAddress)
-                return;
+            if (!CoordinatorSuccession.IsActiveCoordinator(up.Member)) return;
             _log.Information("Standby coordinator {Node}: {Successor} is up; leaving the cluster to it", _cluster.SelfAddress, up.Member.Address);
             _cluster.Leave(_cluster.SelfAddress);
         });
