@@ -14,17 +14,25 @@ public sealed class SimulatedCluster(ReferenceRuns runs, int steps, int warmUp)
 
     public MedianStepTime Real(int workers) => Measure(workers, null, rangesOnWorkers: 0);
 
+    /// <summary>The median step's seconds of a simulated run, in the run's virtual time when it is stretched.</summary>
     /// <param name="rangesOnWorkers">
     /// 0: the parameter server whole in the coordinator's node; K from 2 to the workers: in K key ranges, one on each of the
     /// first K workers' nodes (--ps-shards K --ps-placement workers).
     /// </param>
-    public MedianStepTime Simulated(int workers, TimeSpan perRow, double gigabits, int rangesOnWorkers = 0) => Measure(workers,
-        ConfigurationFactory.ParseString(
-            $"disttrainer.worker.simulated-compute-per-row-us = {perRow.TotalMicroseconds.ToString("F3", CultureInfo.InvariantCulture)}\n" +
-            $"disttrainer.data-plane.link-gbits = {gigabits.ToString(CultureInfo.InvariantCulture)}"),
-        rangesOnWorkers);
+    public double SimulatedStepSeconds(int workers, TimeSpan perRow, double gigabits, int rangesOnWorkers = 0, TimeDilation? dilation = null)
+    {
+        var stretch = dilation ?? TimeDilation.None;
+        string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+        var times = Measure(workers, ConfigurationFactory.ParseString(
+                $"disttrainer.worker.simulated-compute-per-row-us = {F(stretch.Stretch(perRow).TotalMicroseconds)}\n" +
+                // A real node's compute thread polls for its next shard on a core of its own; here it would take the cores all nodes share.
+                "disttrainer.worker.compute-spin-us = 0\n" +
+                $"disttrainer.data-plane.link-gbits = {F(stretch.LinkGigabits(gigabits))}"),
+            rangesOnWorkers);
+        return stretch.VirtualSeconds(times.StepSeconds);
+    }
 
-    public double SamplesPerSecond(int workers, MedianStepTime times) => workers * runs.BatchPerWorker / times.StepSeconds;
+    public double SamplesPerSecond(int workers, double stepSeconds) => workers * runs.BatchPerWorker / stepSeconds;
 
     private MedianStepTime Measure(int workers, Config? nodes, int rangesOnWorkers)
     {

@@ -12,8 +12,9 @@ public sealed record SimulatorCheck(int Workers, double ComputeSeconds, double R
     public static SimulatorCheck Run(SimulatedCluster cluster, int workers)
     {
         var real = cluster.Real(workers);
-        var simulated = cluster.Simulated(workers, TimeSpan.FromSeconds(real.ComputeSeconds / cluster.BatchPerWorker), gigabits: 0);
-        var check = new SimulatorCheck(workers, real.ComputeSeconds, cluster.SamplesPerSecond(workers, real), cluster.SamplesPerSecond(workers, simulated));
+        double simulated = cluster.SimulatedStepSeconds(workers, TimeSpan.FromSeconds(real.ComputeSeconds / cluster.BatchPerWorker), gigabits: 0);
+        var check = new SimulatorCheck(workers, real.ComputeSeconds, cluster.SamplesPerSecond(workers, real.StepSeconds),
+            cluster.SamplesPerSecond(workers, simulated));
         Console.WriteLine($"validate {workers} workers: real {check.RealSamplesPerSecond:F0}, simulated {check.SimulatedSamplesPerSecond:F0} samples/s");
         return check;
     }

@@ -16,7 +16,14 @@ namespace DistTrainer.Cluster.DataPlane;
 /// leaves the pool within two periods instead of holding its memory for the rest of the run.
 /// </summary>
 /// <param name="capacityBytes">The most bytes of free arrays kept; by default the shipped payload-pool-bytes.</param>
-/// <param name="arraysPerLength">The most free arrays kept of one length.</param>
+/// <param name="arraysPerLength">
+/// The most free arrays kept of one length, or as many as fit in <paramref name="lengthBytes"/> where that is more. Key ranges
+/// cut equal give one small length to most frames a range's node receives: it holds a step's N-1 parts until the next step
+/// begins while the next step's parts and the N ranges' weights come in. At 32 a node of 16 workers missed every step,
+/// and each miss is a fresh array in the young generation, whose collections stop every thread of the process (every node
+/// of an embedded or simulated cluster). Model-sized arrays keep the count bound; the byte bound holds either way.
+/// </param>
+/// <param name="lengthBytes">The bytes of free arrays of one length kept whatever their count (16 MiB), within the capacity.</param>
 /// <param name="idleRelease">The period over which unneeded free arrays are found and released; by default the shipped payload-pool-idle.</param>
 /// <param name="time">The clock of those periods.</param>
 public sealed class PayloadPool
@@ -24,16 +31,19 @@ public sealed class PayloadPool
     private readonly ConcurrentDictionary<int, Bucket> _free = new();
     private readonly long _capacityBytes;
     private readonly int _arraysPerLength;
+    private readonly long _lengthBytes;
     private readonly TimeProvider _time;
     private readonly long _periodTicks;
     private long _nextRelease;
     private long _pooledBytes;
     private long _allocatedBytes;
 
-    public PayloadPool(long? capacityBytes = null, int arraysPerLength = 32, TimeSpan? idleRelease = null, TimeProvider? time = null)
+    public PayloadPool(long? capacityBytes = null, int arraysPerLength = 32, long lengthBytes = 16 << 20, TimeSpan? idleRelease = null,
+        TimeProvider? time = null)
     {
         _capacityBytes = capacityBytes ?? DataPlaneBounds.Default.PayloadPoolBytes;
         _arraysPerLength = arraysPerLength;
+        _lengthBytes = lengthBytes;
         _time = time ?? TimeProvider.System;
         _periodTicks = (long)((idleRelease ?? DataPlaneBounds.Default.PayloadPoolIdle).TotalSeconds * _time.TimestampFrequency);
         _nextRelease = _time.GetTimestamp() + _periodTicks;
@@ -84,9 +94,9 @@ public sealed class PayloadPool
     {
         if (array.Length == 0 || LentPayloads.GiveBack(array)) return;
         var bucket = _free.GetOrAdd(array.Length, _ => new Bucket());
-        if (bucket.Arrays.Count < _arraysPerLength)
+        long bytes = Bytes(array);
+        if (bucket.Arrays.Count < Math.Max(_arraysPerLength, _lengthBytes / bytes))
         {
-            long bytes = Bytes(array);
             // Reserve first, so that concurrent returns never keep more than the capacity between them.
             if (Interlocked.Add(ref _pooledBytes, bytes) > _capacityBytes)
                 Interlocked.Add(ref _pooledBytes, -bytes);

@@ -25,7 +25,7 @@ public sealed class PayloadPoolTests
     [Fact]
     public void The_pool_keeps_at_most_its_capacity_per_length()
     {
-        var pool = new PayloadPool(arraysPerLength: 2);
+        var pool = new PayloadPool(arraysPerLength: 2, lengthBytes: 0);
         var arrays = Enumerable.Range(0, 3).Select(_ => pool.Rent(16)).ToArray();
         foreach (var array in arrays) pool.Return(array);
 
@@ -34,6 +34,21 @@ public sealed class PayloadPoolTests
         Assert.Same(arrays[0], again[0]);
         Assert.Same(arrays[1], again[1]);
         Assert.DoesNotContain(arrays, array => ReferenceEquals(array, again[2]));
+    }
+
+    [Fact]
+    public void Small_arrays_are_kept_beyond_the_count_up_to_the_bytes_of_one_length()
+    {
+        // 64-byte arrays: 4 fit in 256 bytes, more than the count of 2; the fifth is left to the collector.
+        var pool = new PayloadPool(arraysPerLength: 2, lengthBytes: 256);
+        var arrays = Enumerable.Range(0, 5).Select(_ => pool.Rent(16)).ToArray();
+        foreach (var array in arrays) pool.Return(array);
+
+        var again = Enumerable.Range(0, 5).Select(_ => pool.Rent(16)).ToArray();
+
+        for (int i = 0; i < 4; i++) Assert.Same(arrays[i], again[i]);
+        Assert.DoesNotContain(arrays, array => ReferenceEquals(array, again[4]));
+        Assert.Equal(6L * 16 * sizeof(float), pool.AllocatedBytes);
     }
 
     [Fact]
