@@ -16,7 +16,7 @@ public sealed record BenchmarkReport(string Title, string Subcommand, BenchmarkA
         md.AppendLine($"# {Title}");
         md.AppendLine();
         md.AppendLine($"Command: `dotnet run -c Release --project benchmarks/Benchmarks -- {Subcommand} {string.Join(' ', Arguments.Raw)}`");
-        md.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {MachineInfo.CpuModel()}; logical cores: {Environment.ProcessorCount}{MachineDetails}");
+        md.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; CPU: {MachineInfo.CpuModel()}; logical cores: {Environment.ProcessorCount}; vectors: {MachineInfo.VectorBits()}{MachineDetails}");
         md.AppendLine();
         foreach (var note in Notes) md.AppendLine(note);
         md.AppendLine();

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace DistTrainer.Benchmarks;
 
 /// <summary>What a benchmark report says about the machine it ran on.</summary>
@@ -10,6 +12,13 @@ public static class MachineInfo
         var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
         return line is null ? "unknown" : line[(line.IndexOf(':') + 1)..].Trim();
     }
+
+    /// <summary>
+    /// The widest vectors this machine accelerates, which the CPU backend's kernels run at: a virtual machine whose host
+    /// has no AVX-512 runs them at half the width, so figures from two such machines are not comparable.
+    /// </summary>
+    public static string VectorBits() =>
+        Vector512.IsHardwareAccelerated ? "512-bit" : Vector256.IsHardwareAccelerated ? "256-bit" : "128-bit";
 
     /// <summary>The 1-, 5- and 15-minute load averages, to tell a disturbed run from a quiet one.</summary>
     public static string LoadAverage()
