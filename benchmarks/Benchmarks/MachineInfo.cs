@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using DistTrainer.Core.Compute.Cpu;
 
 namespace DistTrainer.Benchmarks;
 
@@ -14,11 +14,10 @@ public static class MachineInfo
     }
 
     /// <summary>
-    /// The widest vectors this machine accelerates, which the CPU backend's kernels run at: a virtual machine whose host
-    /// has no AVX-512 runs them at half the width, so figures from two such machines are not comparable.
+    /// The vector width the CPU backend's kernels run at here: a virtual machine whose host has no AVX-512 runs them at
+    /// half the width, so figures from two such machines are not comparable.
     /// </summary>
-    public static string VectorBits() =>
-        Vector512.IsHardwareAccelerated ? "512-bit" : Vector256.IsHardwareAccelerated ? "256-bit" : "128-bit";
+    public static string VectorBits() => $"{CpuBackend.VectorBits}-bit";
 
     /// <summary>The 1-, 5- and 15-minute load averages, to tell a disturbed run from a quiet one.</summary>
     public static string LoadAverage()

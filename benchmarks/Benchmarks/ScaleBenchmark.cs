@@ -65,17 +65,19 @@ public static class ScaleBenchmark
                         {
                             var setting = new ScaleSetting(n, g, batch);
                             int k = sharded ? Math.Min(n, rangesAtMost) : 0;
-                            var stretch = TimeDilation.ForNodes(n, cores);
-                            foreach (var dilation in stretch.Factor > 1 ? [TimeDilation.None, stretch] : new[] { TimeDilation.None })
+                            double Rate(TimeDilation dilation)
                             {
                                 double rate = MeasuredOrFailed(() => cluster.SamplesPerSecond(n, cluster.SimulatedStepSeconds(n, perRow[batch], g, k, dilation)));
                                 string ranges = sharded ? $", {k} key ranges on their nodes" : "";
                                 string stretched = dilation.Factor > 1 ? $", time stretched {dilation.Factor:F1}x" : "";
                                 Console.WriteLine($"round {round}, {g} Gbit/s, batch {batch}, {n} workers{ranges}{stretched}: {rate:F0} samples/s");
-                                Keep((setting, sharded, dilation.Factor > 1), rate);
-                                // Where nodes do not outnumber the cores, the stretched run is the real-time one.
-                                if (stretch.Factor == 1) Keep((setting, sharded, true), rate);
+                                return rate;
                             }
+                            double realTime = Rate(TimeDilation.None);
+                            Keep((setting, sharded, false), realTime);
+                            // Where nodes do not outnumber the cores, the stretched run is the real-time one.
+                            var stretch = TimeDilation.ForNodes(n, cores);
+                            Keep((setting, sharded, true), stretch.Factor > 1 ? Rate(stretch) : realTime);
                         }
                 }
 

@@ -6,6 +6,19 @@ namespace DistTrainer.Cluster.Tests.DataPlane;
 
 public sealed class PayloadPoolTests
 {
+    /// <summary>
+    /// Rents <paramref name="count"/> arrays of <paramref name="length"/> floats and returns them, as one step of a run
+    /// does; the arrays in the order rented.
+    /// </summary>
+    private static float[][] Step(PayloadPool pool, int count, int length = 100)
+    {
+        var arrays = Rent(pool, count, length);
+        foreach (var array in arrays) pool.Return(array);
+        return arrays;
+    }
+
+    private static float[][] Rent(PayloadPool pool, int count, int length) => [.. Enumerable.Range(0, count).Select(_ => pool.Rent(length))];
+
     [Fact]
     public void A_returned_array_is_rented_again_for_its_exact_length_only()
     {
@@ -26,10 +39,9 @@ public sealed class PayloadPoolTests
     public void The_pool_keeps_at_most_its_capacity_per_length()
     {
         var pool = new PayloadPool(arraysPerLength: 2, lengthBytes: 0);
-        var arrays = Enumerable.Range(0, 3).Select(_ => pool.Rent(16)).ToArray();
-        foreach (var array in arrays) pool.Return(array);
+        var arrays = Step(pool, 3, length: 16);
 
-        var again = Enumerable.Range(0, 3).Select(_ => pool.Rent(16)).ToArray();
+        var again = Rent(pool, 3, length: 16);
 
         Assert.Same(arrays[0], again[0]);
         Assert.Same(arrays[1], again[1]);
@@ -41,10 +53,9 @@ public sealed class PayloadPoolTests
     {
         // 64-byte arrays: 4 fit in 256 bytes, more than the count of 2; the fifth is left to the collector.
         var pool = new PayloadPool(arraysPerLength: 2, lengthBytes: 256);
-        var arrays = Enumerable.Range(0, 5).Select(_ => pool.Rent(16)).ToArray();
-        foreach (var array in arrays) pool.Return(array);
+        var arrays = Step(pool, 5, length: 16);
 
-        var again = Enumerable.Range(0, 5).Select(_ => pool.Rent(16)).ToArray();
+        var again = Rent(pool, 5, length: 16);
 
         for (int i = 0; i < 4; i++) Assert.Same(arrays[i], again[i]);
         Assert.DoesNotContain(arrays, array => ReferenceEquals(array, again[4]));
@@ -63,8 +74,7 @@ public sealed class PayloadPoolTests
     public void The_pool_keeps_free_arrays_up_to_its_byte_capacity_and_leaves_the_rest_to_the_collector()
     {
         var pool = new PayloadPool(capacityBytes: 10_000);
-        var arrays = Enumerable.Range(0, 3).Select(_ => pool.Rent(1000)).ToArray();
-        foreach (var array in arrays) pool.Return(array);
+        var arrays = Step(pool, 3, length: 1000);
 
         Assert.Equal(8_000, pool.PooledBytes);
         Assert.Same(arrays[0], pool.Rent(1000));
@@ -86,13 +96,6 @@ public sealed class PayloadPoolTests
     }
 
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
-
-    /// <summary>Rents <paramref name="count"/> arrays of 100 floats and returns them, as one step of a run does.</summary>
-    private static void Step(PayloadPool pool, int count)
-    {
-        var arrays = Enumerable.Range(0, count).Select(_ => pool.Rent(100)).ToArray();
-        foreach (var array in arrays) pool.Return(array);
-    }
 
     [Fact]
     public void Free_arrays_no_step_needed_over_a_whole_period_are_released_and_what_a_step_needs_is_kept()

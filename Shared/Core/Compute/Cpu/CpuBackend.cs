@@ -32,6 +32,14 @@ public sealed class CpuBackend : IComputeBackend
 
     public string Name => "cpu";
 
+    /// <summary>The register width, in bits, this machine runs the kernels at: the widest it accelerates.</summary>
+    public static int VectorBits => SimdWidths.Best switch
+    {
+        SimdWidth.Bits512 => 512,
+        SimdWidth.Bits256 => 256,
+        _ => 128,
+    };
+
     public int Threads { get; }
 
     public DeviceArray Allocate(int length) => new CpuArray(length);
