@@ -24,7 +24,7 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// data-plane stream through a child here, <see cref="RangeLinkActor"/>) holding the range's weights and optimizer state and
 /// taking each worker's stream of that range: a result comes as a head on the main stream
 /// and a gradient part per range on the range's stream, each part checked and kept by its range's server, which reports it
-/// (<see cref="PartIn"/>) to <see cref="ShardParts"/> as the step's master sees results (their heads and their parts' norms).
+/// (<see cref="PartsIn"/>) to <see cref="ShardParts"/> as the step's master sees results (their heads and their parts' norms).
 /// This actor stays the step's master: once a step is complete it has every range sum and step it, commits the step when
 /// every range could (each range then sends its new weights on its streams) or discards it, and gathers the ranges' state
 /// when the whole model is read (evaluation, checkpoints, export); while it waits for the ranges, other messages wait.
@@ -153,7 +153,10 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         // The worker's main stream goes with it: its closing reports the worker lost, once.
         Receive<RangeStreamLost>(lost => _connections.Close(lost.Worker));
         Receive<FrameArrived>(OnFrame);
-        Receive<PartIn>(OnPart);
+        Receive<PartsIn>(reports =>
+        {
+            foreach (var part in reports.Parts) OnPart(part);
+        });
         Receive<BeginStep>(Begin);
         Receive<RangesTimedOut>(_ => { });
         Receive<RangeServerLost>(Lost);

@@ -11,7 +11,8 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// <param name="WaitingStreams">The streams one host holds waiting at once.</param>
 /// <param name="UnadmittedStreams">The workers' streams one range holds until their admission, at once.</param>
 /// <param name="EarlyParts">The gradient parts one range holds for steps it has not begun.</param>
-public sealed record KeyRangeBounds(TimeSpan HandOverWait, int WaitingStreams, int UnadmittedStreams, int EarlyParts)
+/// <param name="ReportLinger">How long a range holds its part reports for the master while some shard's part has not come (<see cref="PartReportBatch"/>).</param>
+public sealed record KeyRangeBounds(TimeSpan HandOverWait, int WaitingStreams, int UnadmittedStreams, int EarlyParts, TimeSpan ReportLinger)
 {
     public const string Path = "disttrainer.key-ranges";
 
@@ -23,6 +24,6 @@ public sealed record KeyRangeBounds(TimeSpan HandOverWait, int WaitingStreams, i
     {
         var section = ConfigSection.Of(config, Path);
         return new KeyRangeBounds(section.Duration("hand-over-wait"), section.CountOfOneOrMore("waiting-streams"),
-            section.CountOfOneOrMore("unadmitted-streams"), section.CountOfOneOrMore("early-parts"));
+            section.CountOfOneOrMore("unadmitted-streams"), section.CountOfOneOrMore("early-parts"), section.Duration("report-linger"));
     }
 }

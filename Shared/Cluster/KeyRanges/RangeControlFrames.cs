@@ -19,7 +19,7 @@ public static class RangeControlFrames
 
     private static readonly Dictionary<string, Type> Types = new Type[]
     {
-        typeof(HostRange), typeof(BeginRangeStep), typeof(PartIn), typeof(SumAndStepRange), typeof(RangeStepped), typeof(CommitRange),
+        typeof(HostRange), typeof(BeginRangeStep), typeof(PartsIn), typeof(SumAndStepRange), typeof(RangeStepped), typeof(CommitRange),
         typeof(DiscardRange), typeof(GatherRange), typeof(RangeGathered), typeof(RangeStreamLost), typeof(CloseRangeStream),
         typeof(AdmitToRange), typeof(DropFromRange), typeof(RangeRunEnded),
     }.ToDictionary(type => type.Name);

@@ -17,6 +17,7 @@ namespace DistTrainer.Cluster.KeyRanges;
 public sealed class RangeIntake(int range, int offset, int length, Action<float[]> release, Func<int, float[]>? rent = null) : IShardGradients
 {
     private readonly Dictionary<(int Shard, string Worker), float[]> _parts = [];
+    private readonly HashSet<int> _shardsIn = [];
     private long _step = -1;
     private int _attempt, _shards;
     private IReadOnlyList<string> _senders = [];
@@ -27,6 +28,9 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
     /// <summary>The attempt of <see cref="Step"/> being collected.</summary>
     public int Attempt => _attempt;
 
+    /// <summary>Whether a part of every shard of the step's attempt is held (from any worker).</summary>
+    public bool EveryShardIn => _shards > 0 && _shardsIn.Count == _shards;
+
     /// <summary>Parts dropped because they were for another step or attempt than the one aggregated, over the run.</summary>
     public long LateParts { get; private set; }
 
@@ -35,6 +39,7 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
     {
         foreach (var part in _parts.Values) release(part);
         _parts.Clear();
+        _shardsIn.Clear();
         (_step, _attempt, _shards) = (step, attempt, shards);
         _senders = [];
     }
@@ -75,6 +80,7 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
             return new PartReport(PieceState.Dropped, step, attempt, shardId, range,
                 Reason: $"a second part {range} of shard {shardId} of step {step + 1} from one worker");
         }
+        _shardsIn.Add(shardId);
         float squares = TensorPrimitives.SumOfSquares<float>(part);
         // A NaN or an infinity carries into the squares; only a non-finite sum (huge finite values overflow too) needs the element check.
         bool finite = float.IsFinite(squares) || Finite.All(part);

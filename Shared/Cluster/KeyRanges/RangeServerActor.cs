@@ -8,7 +8,7 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// <summary>
 /// One key range's server: the range's streams of every admitted worker (admitted by the token of the worker's registration,
 /// which the master forwards), the range's parts of the step being collected (<see cref="RangeIntake"/>, each reported to the
-/// master as a <see cref="PartIn"/>), and the range's weights and optimizer state (<see cref="RangeServer"/>), which change only
+/// master as a <see cref="PartIn"/>, together as <see cref="PartReportBatch"/> says), and the range's weights and optimizer state (<see cref="RangeServer"/>), which change only
 /// as the master decides: <see cref="SumAndStepRange"/>, then <see cref="CommitRange"/> (the new weights go out on the range's
 /// streams) or <see cref="DiscardRange"/>. A part for a step the master has not yet begun here (its plan and the worker's part
 /// race) waits, a bounded number of them, until it has. Nothing here needs the master's node: the master's messages come from
@@ -19,6 +19,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     private readonly int _range;
     private readonly RangeServer _server;
     private readonly RangeIntake _intake;
+    private readonly PartReportBatch _reports;
     private readonly Action<object> _master;
     private readonly PayloadPool _payloads;
     private readonly KeyRangeBounds _bounds;
@@ -39,6 +40,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         _payloads = payloads;
         _log = log;
         _intake = new RangeIntake(range, server.Range.Offset, server.Range.Length, payloads.Return, payloads.Rent);
+        _reports = new PartReportBatch(range);
         _gradient = new float[server.Range.Length];
         Serving();
     }
@@ -72,6 +74,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         Receive<RangeStreamConnected>(connected => Connect(connected.Connection));
         Receive<StreamClosed>(Closed);
         Receive<PartArrived>(OnPart);
+        Receive<ReportsLingered>(_ => Tell(_reports.Take()));
         Receive<BeginRangeStep>(Begin);
         Receive<SumAndStepRange>(SumAndStep);
         Receive<CommitRange>(commit =>
@@ -162,11 +165,22 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
             return;
         }
         var report = _intake.Offer(arrived.Worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload, dtype);
-        _master(new PartIn(arrived.Worker, report));
+        bool lingering = _reports.Holding;
+        if (_reports.Add(new PartIn(arrived.Worker, report), _intake.EveryShardIn) is { } reports) Tell(reports);
+        else if (!lingering) Timers.StartSingleTimer(ReportsLingered.Instance, ReportsLingered.Instance, _bounds.ReportLinger);
+    }
+
+    private void Tell(PartsIn? reports)
+    {
+        if (reports is null) return;
+        Timers.Cancel(ReportsLingered.Instance);
+        _master(reports);
     }
 
     private void Begin(BeginRangeStep begin)
     {
+        // Reports of the step before, if any still wait, go first: the master hears of every part once.
+        Tell(_reports.Take());
         _intake.Begin(begin.Step, begin.Attempt, begin.Shards);
         if (_early.Count == 0) return;
         var waiting = _early.ToArray();
@@ -191,6 +205,11 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";
 
     private sealed record PartArrived(TensorConnection Connection, string Worker, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
+
+    private sealed record ReportsLingered
+    {
+        public static readonly ReportsLingered Instance = new();
+    }
 
     private sealed record AdmissionOverdue(TensorConnection Connection, string Refusal) : INoSerializationVerificationNeeded;
 

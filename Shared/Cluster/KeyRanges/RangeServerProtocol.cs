@@ -20,6 +20,12 @@ public sealed record BeginRangeStep(long Step, int Attempt, int Shards);
 public sealed record PartIn(string Worker, PartReport Report);
 
 /// <summary>
+/// Range <paramref name="Range"/>'s part reports since its last: one message when every shard of the step has its part there
+/// (<see cref="PartReportBatch"/> says when else), so that the master takes one frame a range a step instead of one a part.
+/// </summary>
+public sealed record PartsIn(int Range, PartIn[] Parts);
+
+/// <summary>
 /// The step is complete: sum shard i's part from <paramref name="Senders"/>[i], in shard order, and step the range beside its
 /// weights; answered with <see cref="RangeStepped"/>. With <paramref name="Observed"/>, the answer carries the range's summed
 /// gradient and new weights, for a gradient observer.

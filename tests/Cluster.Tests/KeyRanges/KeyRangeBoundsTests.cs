@@ -19,9 +19,10 @@ public sealed class KeyRangeBoundsTests : IDisposable
     public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
 
     [Fact]
-    public void A_node_ships_a_ten_second_hand_over_wait_and_bounded_waiting_streams_and_early_parts()
+    public void A_node_ships_a_ten_second_hand_over_wait_bounded_waiting_streams_and_early_parts_and_a_five_millisecond_report_linger()
     {
-        var expected = new KeyRangeBounds(HandOverWait: TimeSpan.FromSeconds(10), WaitingStreams: 128, UnadmittedStreams: 64, EarlyParts: 256);
+        var expected = new KeyRangeBounds(HandOverWait: TimeSpan.FromSeconds(10), WaitingStreams: 128, UnadmittedStreams: 64, EarlyParts: 256,
+            ReportLinger: TimeSpan.FromMilliseconds(5));
 
         Assert.Equal(expected, KeyRangeBounds.Create(NodeConfig));
         Assert.Equal(expected, KeyRangeBounds.Default);
@@ -31,6 +32,7 @@ public sealed class KeyRangeBoundsTests : IDisposable
     [InlineData("hand-over-wait = 0s", "disttrainer.key-ranges.hand-over-wait: '0s' is not a duration above zero")]
     [InlineData("waiting-streams = 0", "disttrainer.key-ranges.waiting-streams: '0' is not a count of one or more")]
     [InlineData("early-parts = many", "disttrainer.key-ranges.early-parts: 'many' is not a whole number of zero or more")]
+    [InlineData("report-linger = 0s", "disttrainer.key-ranges.report-linger: '0s' is not a duration above zero")]
     public void An_unusable_bound_names_its_path_and_what_is_wrong(string setting, string message)
     {
         var config = ConfigurationFactory.ParseString($"disttrainer.key-ranges.{setting}").WithFallback(NodeConfig);

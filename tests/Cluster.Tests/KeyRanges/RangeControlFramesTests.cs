@@ -46,8 +46,6 @@ public sealed class RangeControlFramesTests : IDisposable
         object[] messages =
         [
             new BeginRangeStep(41, 2, 8), new CommitRange(41), new DiscardRange(41), new CloseRangeStream("w1"),
-            new PartIn("w2", new PartReport(PieceState.Held, 41, 2, 5, 1, float.PositiveInfinity, Finite: true)),
-            new PartIn("w2", new PartReport(PieceState.Malformed, 41, 2, 5, 1, Reason: "its part 1 carries 4 floats")),
             new RangeStreamLost(1, "w3", "reset by peer"), new AdmitToRange("w1", "0123ABCD"), new DropFromRange("w1"),
         ];
         foreach (var message in messages) Assert.Equal(message, RoundTrip(message));
@@ -55,6 +53,14 @@ public sealed class RangeControlFramesTests : IDisposable
         var stepped = RoundTrip(new RangeStepped(1, 41, Finite: false, Refusal: "the optimizer state exp_avg_sq", streams));
         Assert.Equal((1, 41L, false, "the optimizer state exp_avg_sq"), (stepped.Range, stepped.Step, stepped.Finite, stepped.Refusal));
         Assert.Equal(streams, stepped.Streams);
+        PartIn[] parts =
+        [
+            new("w2", new PartReport(PieceState.Held, 41, 2, 5, 1, float.PositiveInfinity, Finite: true)),
+            new("w2", new PartReport(PieceState.Malformed, 41, 2, 5, 1, Reason: "its part 1 carries 4 floats")),
+        ];
+        var reports = RoundTrip(new PartsIn(1, parts));
+        Assert.Equal(1, reports.Range);
+        Assert.Equal(parts, reports.Parts);
         Assert.IsType<GatherRange>(RoundTrip(GatherRange.Instance));
         Assert.IsType<RangeRunEnded>(RoundTrip(RangeRunEnded.Instance));
         Assert.Equal(["w1", "w2", "w1"], RoundTrip(new SumAndStepRange(41, 2, ["w1", "w2", "w1"], Observed: true)).Senders);

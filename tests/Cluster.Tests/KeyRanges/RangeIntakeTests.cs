@@ -115,6 +115,23 @@ public sealed class RangeIntakeTests
     }
 
     [Fact]
+    public void Every_shard_is_in_once_each_has_a_kept_part_from_any_worker_and_no_longer_after_the_next_step_begins()
+    {
+        var intake = _intakes[0];
+        Offer("w1", 0, Gradient(0), 0);
+        Offer("w1", 0, Gradient(0), 0);
+        Offer("w2", 0, Gradient(0), 0);
+        Offer("w2", 1, Gradient(1), 0, step: 3);
+        bool beforeTheLast = intake.EveryShardIn;
+
+        Offer("w3", 1, Gradient(1), 0);
+        bool afterTheLast = intake.EveryShardIn;
+        intake.Begin(5, 0, shards: 2);
+
+        Assert.Equal((false, true, false), (beforeTheLast, afterTheLast, intake.EveryShardIn));
+    }
+
+    [Fact]
     public void Beginning_the_next_step_releases_every_part()
     {
         Offer("w1", 0, Gradient(0), 0);
