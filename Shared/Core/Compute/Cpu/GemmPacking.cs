@@ -18,6 +18,8 @@ internal static unsafe class GemmPacking
             PackContiguousLines(source, depthStride, lines, depth, width, destination);
         else if (depthStride == 1 && GemmTransposePacking.Supports(width))
             GemmTransposePacking.Pack(source, lineStride, lines, depth, width, destination);
+        else if (depthStride == 1 && GemmTransposePacking256.Supports(width))
+            GemmTransposePacking256.Pack(source, lineStride, lines, depth, width, destination);
         else
             PackScalar(source, lineStride, depthStride, lines, depth, width, destination);
     }
