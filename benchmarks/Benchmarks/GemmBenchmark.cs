@@ -41,7 +41,7 @@ public static class GemmBenchmark
         foreach (int t in threads)
         {
             double peak = Statistics.Median(Enumerable.Range(0, repeats).Select(_ => Peak(t, LongPeakIterations)));
-            rows.Add(Row("FMA peak (16 Vector512 chains per thread)", "", 0, 0, 0, t, peak, peak, 1));
+            rows.Add(Row($"FMA peak (12 {FmaPeak.Bits}-bit chains per thread)", "", 0, 0, 0, t, peak, peak, 1));
             using var backend = new CpuBackend(t);
             foreach (var gemm in Cases)
             {
@@ -57,7 +57,7 @@ public static class GemmBenchmark
             [
                 "C = op(A) op(B), row-major, m x n x k; op N or T per operand. GFLOP/s = 2mnk / time, the median of",
                 $"{repeats} timed repetitions (each about 50 ms) after a warm-up of at least 0.5 s. The FMA peak row is the median",
-                "of as many 0.3 s runs of independent Vector512 FMA chains on that many threads. On this shared virtual machine",
+                $"of as many 0.3 s runs of independent {FmaPeak.Bits}-bit FMA chains (the CPU backend's width) on that many threads. On this shared virtual machine",
                 "the peak moves from moment to moment, so each GEMM repetition is bracketed by two 20 ms peak runs:",
                 "\"peak alongside\" is the median of their means, and \"% of peak\" the median of the per-repetition ratios.",
             ],
