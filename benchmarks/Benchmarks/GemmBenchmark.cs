@@ -41,7 +41,7 @@ public static class GemmBenchmark
         foreach (int t in threads)
         {
             double peak = Statistics.Median(Enumerable.Range(0, repeats).Select(_ => Peak(t, LongPeakIterations)));
-            rows.Add(Row($"FMA peak (12 {FmaPeak.Bits}-bit chains per thread)", "", 0, 0, 0, t, peak, peak, 1));
+            rows.Add(Row($"FMA peak ({FmaPeak.Chains} {FmaPeak.Bits}-bit chains per thread)", "", 0, 0, 0, t, peak, peak, 1));
             using var backend = new CpuBackend(t);
             foreach (var gemm in Cases)
             {

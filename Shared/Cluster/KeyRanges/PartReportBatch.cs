@@ -8,7 +8,7 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// most). It holds at most what the range's intake holds plus one report, so it is bounded as the intake is. What the
 /// master decides does not depend on how reports are grouped, only how soon it hears them.
 /// </summary>
-public sealed class PartReportBatch(int range)
+public sealed class PartReportBatch
 {
     private readonly List<PartIn> _held = [];
 
@@ -29,7 +29,7 @@ public sealed class PartReportBatch(int range)
     public PartsIn? Take()
     {
         if (_held.Count == 0) return null;
-        var parts = new PartsIn(range, [.. _held]);
+        var parts = new PartsIn([.. _held]);
         _held.Clear();
         return parts;
     }

@@ -40,7 +40,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         _payloads = payloads;
         _log = log;
         _intake = new RangeIntake(range, server.Range.Offset, server.Range.Length, payloads.Return, payloads.Rent);
-        _reports = new PartReportBatch(range);
+        _reports = new PartReportBatch();
         _gradient = new float[server.Range.Length];
         Serving();
     }
@@ -74,7 +74,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         Receive<RangeStreamConnected>(connected => Connect(connected.Connection));
         Receive<StreamClosed>(Closed);
         Receive<PartArrived>(OnPart);
-        Receive<ReportsLingered>(_ => Tell(_reports.Take()));
+        Receive<ReportsLingered>(_ => SendReports(_reports.Take()));
         Receive<BeginRangeStep>(Begin);
         Receive<SumAndStepRange>(SumAndStep);
         Receive<CommitRange>(commit =>
@@ -166,11 +166,11 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         }
         var report = _intake.Offer(arrived.Worker, header.Step, header.Attempt, header.ShardId, arrived.Frame.Payload, dtype);
         bool lingering = _reports.Holding;
-        if (_reports.Add(new PartIn(arrived.Worker, report), _intake.EveryShardIn) is { } reports) Tell(reports);
+        if (_reports.Add(new PartIn(arrived.Worker, report), _intake.EveryShardIn) is { } reports) SendReports(reports);
         else if (!lingering) Timers.StartSingleTimer(ReportsLingered.Instance, ReportsLingered.Instance, _bounds.ReportLinger);
     }
 
-    private void Tell(PartsIn? reports)
+    private void SendReports(PartsIn? reports)
     {
         if (reports is null) return;
         Timers.Cancel(ReportsLingered.Instance);
@@ -180,7 +180,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     private void Begin(BeginRangeStep begin)
     {
         // Reports of the step before, if any still wait, go first: the master hears of every part once.
-        Tell(_reports.Take());
+        SendReports(_reports.Take());
         _intake.Begin(begin.Step, begin.Attempt, begin.Shards);
         if (_early.Count == 0) return;
         var waiting = _early.ToArray();

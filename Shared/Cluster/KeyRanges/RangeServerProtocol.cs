@@ -20,10 +20,10 @@ public sealed record BeginRangeStep(long Step, int Attempt, int Shards);
 public sealed record PartIn(string Worker, PartReport Report);
 
 /// <summary>
-/// Range <paramref name="Range"/>'s part reports since its last: one message when every shard of the step has its part there
+/// A range's part reports since its last (each says its range): one message when every shard of the step has its part there
 /// (<see cref="PartReportBatch"/> says when else), so that the master takes one frame a range a step instead of one a part.
 /// </summary>
-public sealed record PartsIn(int Range, PartIn[] Parts);
+public sealed record PartsIn(PartIn[] Parts);
 
 /// <summary>
 /// The step is complete: sum shard i's part from <paramref name="Senders"/>[i], in shard order, and step the range beside its

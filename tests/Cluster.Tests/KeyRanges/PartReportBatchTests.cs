@@ -5,7 +5,7 @@ namespace DistTrainer.Cluster.Tests.KeyRanges;
 
 public sealed class PartReportBatchTests
 {
-    private readonly PartReportBatch _batch = new(range: 3);
+    private readonly PartReportBatch _batch = new();
 
     private static PartIn Part(string worker, int shard, PieceState state = PieceState.Held) =>
         new(worker, new PartReport(state, 7, 0, shard, 3, SumOfSquares: shard + 1f));
@@ -20,8 +20,7 @@ public sealed class PartReportBatchTests
         var all = _batch.Add(Part("w3", 0), everyShardIn: true);
 
         Assert.Equal((null, null, true), (first, second, holding));
-        Assert.Equal(3, all!.Range);
-        Assert.Equal([Part("w1", 1), Part("w2", 2), Part("w3", 0)], all.Parts);
+        Assert.Equal([Part("w1", 1), Part("w2", 2), Part("w3", 0)], all!.Parts);
         Assert.False(_batch.Holding);
         Assert.Null(_batch.Take());
     }
