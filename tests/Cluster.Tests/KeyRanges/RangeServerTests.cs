@@ -115,6 +115,74 @@ public sealed class RangeServerTests
         Assert.Equal("the weights", refusal);
     }
 
+    [Fact]
+    public void A_range_of_many_blocks_steps_to_the_whole_vectors_bits_and_a_gradient_not_finite_in_its_last_block_refuses_it_whole()
+    {
+        // Far longer than a block of the server's step, and not a multiple of one.
+        const int length = 50_003;
+        var settings = new OptimizerSettings("adam", 0.01f, WeightDecay: 0.01f);
+        float[] initial = [.. Enumerable.Range(0, length).Select(i => MathF.Cos(i) * 0.3f)];
+        var whole = OptimizerFactory.Create(settings, length);
+        var weights = initial.ToArray();
+        var server = new RangeServer(new ParameterRange(0, length, []), OptimizerFactory.Create(settings, length), initial, _pool);
+        var gradient = new float[length];
+
+        for (int step = 0; step < 2; step++)
+        {
+            var shards = new LongShards(length, step);
+            whole.Step(weights, shards.Sum());
+            Assert.Null(server.SumAndStep(shards, gradient, out bool finite));
+            Assert.True(finite);
+            Assert.Equal(Bits(shards.Sum()), Bits(gradient));
+            server.Commit();
+        }
+        Assert.Equal(Bits(weights), Bits(server.Weights.Array));
+        foreach (var state in whole.StateNames)
+            Assert.Equal(Bits(whole.State(state).ToArray()), Bits(server.Optimizer.State(state).ToArray()));
+
+        var late = new LongShards(length, 2, nanAt: length - 2);
+        Assert.Null(server.SumAndStep(late, gradient, out bool lateFinite));
+        server.Discard();
+
+        Assert.False(lateFinite);
+        Assert.Equal(Bits(late.Sum()), Bits(gradient));
+        Assert.Equal(Bits(weights), Bits(server.Weights.Array));
+        Assert.Equal(2, server.Version);
+        foreach (var state in whole.StateNames)
+            Assert.Equal(Bits(whole.State(state).ToArray()), Bits(server.Optimizer.State(state).ToArray()));
+    }
+
+    [Fact]
+    public void A_gradient_not_finite_in_a_late_block_is_what_a_step_refused_in_its_first_block_reports()
+    {
+        const int length = 50_003;
+        var server = new RangeServer(new ParameterRange(0, length, []), OptimizerFactory.Create(new OptimizerSettings("sgd", 10f), length),
+            new float[length], _pool);
+        var shards = new LongShards(length, 0, nanAt: length - 1, hugeAt: 0);
+
+        Assert.Null(server.SumAndStep(shards, new float[length], out bool finite));
+        Assert.False(finite);
+    }
+
+    /// <summary>Two shards' gradients over a long range, with a NaN and a value of 3e38 where asked.</summary>
+    private sealed class LongShards : IShardGradients
+    {
+        private readonly float[][] _gradients;
+
+        public LongShards(int length, int step, int? nanAt = null, int? hugeAt = null)
+        {
+            _gradients = [.. Enumerable.Range(0, 2).Select(shard => Enumerable.Range(0, length).Select(i => MathF.Sin(step * 7 + shard * 3 + i) * 0.5f).ToArray())];
+            if (nanAt is { } nan) _gradients[1][nan] = float.NaN;
+            if (hugeAt is { } huge) (_gradients[0][huge], _gradients[1][huge]) = (3e38f, 0f);
+        }
+
+        public int ShardCount => 2;
+
+        public ReadOnlySpan<float> Gradient(int shard, int offset, int length) => _gradients[shard].AsSpan(offset, length);
+
+        public float[] Sum() => [.. _gradients[0].Zip(_gradients[1], (a, b) => a + b)];
+    }
+
     private sealed class Huge(bool half = false) : IShardGradients
     {
         private readonly float[] _gradient = [.. Enumerable.Repeat(half ? 3e38f : float.MaxValue, Parameters)];
