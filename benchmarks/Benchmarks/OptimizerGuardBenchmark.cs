@@ -3,9 +3,10 @@ using DistTrainer.Core.Optimizers;
 namespace DistTrainer.Benchmarks;
 
 /// <summary>
-/// What the parameter server's refusal of a non-finite step costs: an optimizer step alone against the same
-/// step through <see cref="FiniteStepGuard"/> (the step written beside the weights and state, a finiteness pass), on the
-/// default MLP's 270,346 parameters (--parameters) with Adam (--optimizer). Median microseconds per step.
+/// What the refusal of a non-finite step costs, in the parameter server and in one process alike: an optimizer step alone
+/// (in place) against the same step through <see cref="FiniteStepGuard"/> (the gradient checked finite, the step written
+/// beside the weights and state and checked, a block at a time), on the default MLP's 270,346 parameters (--parameters)
+/// with Adam (--optimizer). Median microseconds per step.
 /// </summary>
 public static class OptimizerGuardBenchmark
 {

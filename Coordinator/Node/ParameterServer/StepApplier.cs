@@ -272,7 +272,7 @@ public sealed class StepApplier : IDisposable
         !gradientFinite
             ? $"the summed gradient of step {step + 1} is not finite (each shard was); the weights of step {step} are kept"
             : refusal is not null
-                ? $"the optimizer refused step {step + 1}: it would make {refusal} NaN or infinite (a huge gradient); the weights of step {step} are kept"
+                ? FiniteStepGuard.Refused(step, refusal)
                 : null;
 
     private void Fold(StepAggregator aggregator)

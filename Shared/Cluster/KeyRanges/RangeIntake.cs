@@ -94,11 +94,12 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
 
     ReadOnlySpan<float> IShardGradients.Gradient(int shard, int at, int count)
     {
-        if (at != offset || count != length)
-            throw new ArgumentException($"[{at}, {at + count}) is not key range {range}, [{offset}, {offset + length})");
+        // Any part of the range: its server sums and steps it a block at a time.
+        if (at < offset || count < 0 || at > offset + length - count)
+            throw new ArgumentException($"[{at}, {at + count}) is not within key range {range}, [{offset}, {offset + length})");
         if (shard >= _senders.Count || !_parts.TryGetValue((shard, _senders[shard]), out var part))
             throw new InvalidOperationException($"shard {shard} of step {_step + 1} has no part {range} from the worker whose result was taken");
-        return part;
+        return part.AsSpan(at - offset, count);
     }
 }
 

@@ -17,12 +17,6 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// </summary>
 public sealed class RangeServer
 {
-    // Elements per block of a step (SumAndStep), a multiple of every vector width: 32 KB a vector, so the blocks of the
-    // shards' gradients, the sum, the weights and the optimizer's state, read and written (about nine vectors), fit a core's
-    // L2 cache together. Measured on the default model's Adam step (2 shards): 333-373 us against 400-477 for whole
-    // passes; blocks of 1024 were slower (378-403 us), of 16384 and 32768 no faster.
-    private const int BlockLength = 8192;
-
     private readonly FiniteStepGuard _guard;
     private readonly PublishedWeights _weights;
 
@@ -97,28 +91,20 @@ public sealed class RangeServer
 
     /// <summary>
     /// Sums the range of <paramref name="shards"/>' gradients into <paramref name="gradient"/> (the range's length) and, when
-    /// every value is finite (<paramref name="finite"/>), steps the optimizer into the next version; what the step would leave
-    /// NaN or infinite, or null. A step is begun either way: <see cref="Commit"/> or <see cref="Discard"/> ends it.
+    /// every value is finite (<paramref name="finite"/>), steps the optimizer into the next version, a block at a time
+    /// (<see cref="FiniteStepGuard.StepBlocks{TGradient}"/>); what the step would leave NaN or infinite, or null. A step is
+    /// begun either way: <see cref="Commit"/> or <see cref="Discard"/> ends it.
     /// </summary>
     public string? SumAndStep(IShardGradients shards, Span<float> gradient, out bool finite)
     {
         _guard.BeginStep();
-        finite = true;
-        string? refusal = null;
-        // A block at a time, from the sum through the step's checks: a block's gradient, weights and state stay in cache
-        // across the passes over them, where each pass over the whole range read every model-sized vector from memory again.
-        // An element's arithmetic does not change, so neither do its bits. Every block is summed, whatever the step's
-        // fate, so the gradient is whole for whoever reads it; a block is stepped only while no block before it was
-        // refused or not finite (written beside the current state, so a step refused later leaves nothing behind).
-        for (int start = 0; start < Range.Length; start += BlockLength)
-        {
-            int length = Math.Min(BlockLength, Range.Length - start);
-            var block = gradient.Slice(start, length);
-            ShardOrderSum.Into(shards, block, Range.Offset + start);
-            finite &= Finite.All(block);
-            if (finite && refusal is null) refusal = _guard.StepRange(_weights.Current.Array, gradient, _weights.Next, start, length);
-        }
-        return finite ? refusal : null;
+        return _guard.StepBlocks(_weights.Current.Array, gradient, _weights.Next, new ShardSum(shards, Range.Offset), out finite);
+    }
+
+    /// <summary>A block of the range's gradient: the shards' sum there, in shard order.</summary>
+    private readonly struct ShardSum(IShardGradients shards, int rangeOffset) : FiniteStepGuard.IGradientBlocks
+    {
+        public void Fill(Span<float> block, int offset) => ShardOrderSum.Into(shards, block, rangeOffset + offset);
     }
 
     /// <summary>Makes the step whose every range was finite the range's: its weights become the version sent.</summary>

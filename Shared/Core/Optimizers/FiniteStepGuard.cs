@@ -14,14 +14,69 @@ namespace DistTrainer.Core.Optimizers;
 public sealed class FiniteStepGuard(IOptimizer optimizer)
 {
     /// <summary>
-    /// Steps the optimizer from <paramref name="parameters"/> into <paramref name="updated"/>; false, with the state and
-    /// the step count as they were, when the step would leave a weight or a state value non-finite (<paramref name="what"/>
+    /// Elements per block of <see cref="StepBlocks{TGradient}"/>, a multiple of every vector width: 32 KB a vector, so a
+    /// block of the gradient (and of the shards summed into it), the weights and the optimizer's state, read and written
+    /// (about nine vectors), fits a core's L2 cache. Measured on the default model's Adam step with 2 shards summed:
+    /// 333-373 us against 400-477 for whole-vector passes; blocks of 1024 were slower (378-403 us), of 16384 and 32768 no
+    /// faster.
+    /// </summary>
+    public const int BlockLength = 8192;
+
+    /// <summary>Where a blockwise step's gradient comes from: written into each block just before the block is stepped.</summary>
+    public interface IGradientBlocks
+    {
+        /// <summary>Writes the gradient of the stepped vector's elements [offset, offset + block.Length) into <paramref name="block"/>.</summary>
+        void Fill(Span<float> block, int offset);
+    }
+
+    /// <summary>A gradient already whole in the vector the step reads: nothing to write.</summary>
+    public readonly struct GradientInPlace : IGradientBlocks
+    {
+        public void Fill(Span<float> block, int offset)
+        {
+        }
+    }
+
+    /// <summary>What a run says when the guard refuses step <paramref name="step"/> + 1 for leaving <paramref name="what"/> non-finite.</summary>
+    public static string Refused(long step, string what) =>
+        $"the optimizer refused step {step + 1}: it would make {what} NaN or infinite (a huge gradient); the weights of step {step} are kept";
+
+    /// <summary>
+    /// The step begun (<see cref="BeginStep"/>) over the whole of <paramref name="parameters"/>, a block at a time: each block's
+    /// gradient is written by <paramref name="source"/>, checked finite, stepped into <paramref name="updated"/> and the
+    /// optimizer's pending state, and those checked, while the block is in cache; whole-vector passes read every
+    /// model-sized vector from memory again, and an element's arithmetic is the same either way, so are its bits. Every
+    /// block's gradient is written, whatever the step's fate, so <paramref name="gradients"/> is whole for whoever reads it;
+    /// a block is stepped only while no block before it was refused or not finite (a step refused later leaves nothing,
+    /// since all of it was written beside). <paramref name="finite"/> says whether the gradient was finite everywhere;
+    /// returns what the step would leave NaN or infinite, or null (always null when the gradient was not finite).
+    /// </summary>
+    public string? StepBlocks<TGradient>(ReadOnlySpan<float> parameters, Span<float> gradients, Span<float> updated, TGradient source,
+        out bool finite) where TGradient : IGradientBlocks
+    {
+        finite = true;
+        string? refusal = null;
+        for (int start = 0; start < parameters.Length; start += BlockLength)
+        {
+            int length = Math.Min(BlockLength, parameters.Length - start);
+            var block = gradients.Slice(start, length);
+            source.Fill(block, start);
+            finite &= Finite.All(block);
+            if (finite && refusal is null) refusal = StepRange(parameters, gradients, updated, start, length);
+        }
+        return finite ? refusal : null;
+    }
+
+    /// <summary>
+    /// A whole step, begun and decided (<see cref="StepBlocks{TGradient}"/>): the optimizer stepped from
+    /// <paramref name="parameters"/> into <paramref name="updated"/>; false, with the state and the step count as they were,
+    /// when the gradient is not finite or the step would leave a weight or a state value non-finite (<paramref name="what"/>
     /// names it). <paramref name="updated"/> holds the new weights only when it returns true.
     /// </summary>
-    public bool TryStep(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, Span<float> updated, out string? what)
+    public bool TryStep(ReadOnlySpan<float> parameters, Span<float> gradients, Span<float> updated, out string? what)
     {
         BeginStep();
-        what = StepRange(parameters, gradients, updated, 0, parameters.Length);
+        what = StepBlocks(parameters, gradients, updated, default(GradientInPlace), out bool finite) ?? (finite ? null : "the gradient");
         if (what is null) Commit();
         else Refuse();
         return what is null;

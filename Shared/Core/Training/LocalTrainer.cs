@@ -10,7 +10,9 @@ namespace DistTrainer.Core.Training;
 /// <summary>
 /// Synchronous training in one process: each step draws the batch of (epoch, batch index) from
 /// the seeded sampler, computes the mean-loss gradient, refuses it if it is not finite, applies
-/// the optimizer to the host copy of the parameters and uploads them. Evaluates on the test set
+/// the optimizer to the host copy of the parameters through the parameter server's guard (<see cref="FiniteStepGuard"/>:
+/// a finite but huge gradient that would leave a weight or the optimizer's state NaN or infinite ends the run with the
+/// last good weights, as on the cluster, instead of freezing Adam's weights for good) and uploads them. Evaluates on the test set
 /// at the end of every epoch, and writes the periodic checkpoint when one is due (a checkpoint that cannot be
 /// written, retries included, stops the run). Cancellation stops it between two steps, with every applied step intact.
 /// </summary>
@@ -22,7 +24,9 @@ public sealed class LocalTrainer
     private readonly Dataset? _test;
     private readonly TrainingPlan _plan;
     private readonly ILogger _log;
-    private readonly float[] _parameters;
+    private readonly FiniteStepGuard _guard;
+    // The weights, and the next step's written beside them: swapped once the step is taken.
+    private float[] _parameters, _next;
     private readonly float[] _gradients;
     private readonly float[] _buffers;
     private readonly long[] _batchesTracked;
@@ -42,7 +46,9 @@ public sealed class LocalTrainer
         _log = log;
         _gradientObserver = gradients;
         _checkpoints = checkpoints;
+        _guard = new FiniteStepGuard(optimizer);
         _parameters = new float[runner.Model.ParameterCount];
+        _next = new float[runner.Model.ParameterCount];
         _gradients = new float[runner.Model.ParameterCount];
         _buffers = new float[runner.Model.BufferCount];
         _batchesTracked = new long[runner.Model.Layers.Count];
@@ -78,17 +84,15 @@ public sealed class LocalTrainer
             var outcome = _runner.ComputeGradients(_train, indices, new StepContext(true, step, _plan.Seed, 0), normalizer);
             backend.Download(model.Gradients, _gradients);
             double loss = outcome.LossSum / normalizer;
-            if (!double.IsFinite(loss) || !Finite.All(_gradients))
+            failure = double.IsFinite(loss)
+                ? Step(step, epoch, batch)
+                : $"the loss became {loss} at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept";
+            if (failure is not null)
             {
-                failure = !double.IsFinite(loss)
-                    ? $"the loss became {loss} at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept"
-                    : $"a gradient became NaN/Inf at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept";
                 _log.Error("Training stopped at {Step}: {Reason}", step + 1, failure);
                 RestoreRunningStatistics();
                 break;
             }
-            _gradientObserver?.OnGradients(step, _gradients);
-            _optimizer.Step(_parameters, _gradients);
             _gradientObserver?.OnWeights(step, _parameters);
             backend.Upload(_parameters, model.Parameters);
             KeepRunningStatistics();
@@ -103,6 +107,27 @@ public sealed class LocalTrainer
         }
 
         return meter.Result(failure, interrupted, failureKind);
+    }
+
+    /// <summary>
+    /// The optimizer's step of the gradient just downloaded, written beside the weights and made theirs only when the
+    /// gradient and everything the step writes are finite; why not, or null.
+    /// </summary>
+    private string? Step(long step, int epoch, int batch)
+    {
+        _guard.BeginStep();
+        string? refusal = _guard.StepBlocks(_parameters, _gradients, _next, default(FiniteStepGuard.GradientInPlace), out bool finite);
+        if (finite) _gradientObserver?.OnGradients(step, _gradients);
+        if (!finite || refusal is not null)
+        {
+            _guard.Refuse();
+            return finite
+                ? FiniteStepGuard.Refused(step, refusal!)
+                : $"a gradient became NaN/Inf at step {step + 1} (epoch {epoch + 1}, batch {batch + 1}); the weights of step {step} are kept";
+        }
+        _guard.Commit();
+        (_parameters, _next) = (_next, _parameters);
+        return null;
     }
 
     /// <summary>The checkpoint of the step just applied, when one is due; the failure, retries included, or null.</summary>

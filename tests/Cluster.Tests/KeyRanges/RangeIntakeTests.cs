@@ -39,7 +39,7 @@ public sealed class RangeIntakeTests
     }
 
     [Fact]
-    public void The_step_sums_each_range_in_shard_order_from_the_parts_of_the_worker_whose_result_was_taken()
+    public void The_step_sums_each_range_or_any_part_of_it_in_shard_order_from_the_parts_of_the_worker_whose_result_was_taken()
     {
         float[] first = Gradient(0), second = Gradient(1), other = [.. Enumerable.Repeat(100f, 7)];
         for (int range = 0; range < 3; range++)
@@ -55,7 +55,11 @@ public sealed class RangeIntakeTests
             ShardOrderSum.Into(_intakes[range], sum.AsSpan(Cuts[range], Cuts[range + 1] - Cuts[range]), Cuts[range]);
 
         Assert.Equal(first.Zip(second, (a, b) => a + b), sum);
-        Assert.Throws<ArgumentException>(() => ShardOrderSum.Into(_intakes[1], new float[2], 2));
+        var tail = new float[2];
+        ShardOrderSum.Into(_intakes[1], tail, 3);
+        Assert.Equal(sum[3..5], tail);
+        Assert.Equal("[4, 6) is not within key range 1, [2, 5)",
+            Assert.Throws<ArgumentException>(() => ShardOrderSum.Into(_intakes[1], new float[2], 4)).Message);
     }
 
     [Fact]

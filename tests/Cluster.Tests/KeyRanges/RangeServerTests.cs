@@ -118,34 +118,34 @@ public sealed class RangeServerTests
     [Fact]
     public void A_range_of_many_blocks_steps_to_the_whole_vectors_bits_and_a_gradient_not_finite_in_its_last_block_refuses_it_whole()
     {
-        // Far longer than a block of the server's step, and not a multiple of one.
-        const int length = 50_003;
+        // Far longer than a block of the server's step, not a multiple of one, and not at the vector's start.
+        const int offset = 7, length = 3 * FiniteStepGuard.BlockLength + 5;
         var settings = new OptimizerSettings("adam", 0.01f, WeightDecay: 0.01f);
         float[] initial = [.. Enumerable.Range(0, length).Select(i => MathF.Cos(i) * 0.3f)];
         var whole = OptimizerFactory.Create(settings, length);
         var weights = initial.ToArray();
-        var server = new RangeServer(new ParameterRange(0, length, []), OptimizerFactory.Create(settings, length), initial, _pool);
+        var server = new RangeServer(new ParameterRange(offset, length, []), OptimizerFactory.Create(settings, length), initial, _pool);
         var gradient = new float[length];
 
         for (int step = 0; step < 2; step++)
         {
-            var shards = new LongShards(length, step);
-            whole.Step(weights, shards.Sum());
+            var shards = new LongShards(offset + length, step);
+            whole.Step(weights, shards.Sum()[offset..]);
             Assert.Null(server.SumAndStep(shards, gradient, out bool finite));
             Assert.True(finite);
-            Assert.Equal(Bits(shards.Sum()), Bits(gradient));
+            Assert.Equal(Bits(shards.Sum()[offset..]), Bits(gradient));
             server.Commit();
         }
         Assert.Equal(Bits(weights), Bits(server.Weights.Array));
         foreach (var state in whole.StateNames)
             Assert.Equal(Bits(whole.State(state).ToArray()), Bits(server.Optimizer.State(state).ToArray()));
 
-        var late = new LongShards(length, 2, nanAt: length - 2);
+        var late = new LongShards(offset + length, 2, nanAt: offset + length - 2);
         Assert.Null(server.SumAndStep(late, gradient, out bool lateFinite));
         server.Discard();
 
         Assert.False(lateFinite);
-        Assert.Equal(Bits(late.Sum()), Bits(gradient));
+        Assert.Equal(Bits(late.Sum()[offset..]), Bits(gradient));
         Assert.Equal(Bits(weights), Bits(server.Weights.Array));
         Assert.Equal(2, server.Version);
         foreach (var state in whole.StateNames)
@@ -153,27 +153,37 @@ public sealed class RangeServerTests
     }
 
     [Fact]
-    public void A_gradient_not_finite_in_a_late_block_is_what_a_step_refused_in_its_first_block_reports()
+    public void A_long_ranges_parts_held_by_its_intake_are_summed_and_stepped_block_by_block_as_whole_gradients_are()
     {
-        const int length = 50_003;
-        var server = new RangeServer(new ParameterRange(0, length, []), OptimizerFactory.Create(new OptimizerSettings("sgd", 10f), length),
-            new float[length], _pool);
-        var shards = new LongShards(length, 0, nanAt: length - 1, hugeAt: 0);
+        const int offset = 7, length = 3 * FiniteStepGuard.BlockLength + 5;
+        var shards = new LongShards(offset + length, 0);
+        var intake = new RangeIntake(0, offset, length, _ => { });
+        intake.Begin(0, 0, shards: 2);
+        for (int shard = 0; shard < 2; shard++) intake.Offer($"w{shard}", 0, 0, shard, shards.Part(shard, offset, length));
+        intake.Sum(["w0", "w1"]);
+        var settings = new OptimizerSettings("adam", 0.01f);
+        float[] initial = [.. Enumerable.Range(0, length).Select(i => MathF.Cos(i) * 0.3f)];
+        var fromParts = new RangeServer(new ParameterRange(offset, length, []), OptimizerFactory.Create(settings, length), initial, _pool);
+        var fromWhole = new RangeServer(new ParameterRange(offset, length, []), OptimizerFactory.Create(settings, length), initial, _pool);
+        float[] partsSum = new float[length], wholeSum = new float[length];
 
-        Assert.Null(server.SumAndStep(shards, new float[length], out bool finite));
-        Assert.False(finite);
+        Assert.Null(fromParts.SumAndStep(intake, partsSum, out bool finite));
+        Assert.Null(fromWhole.SumAndStep(shards, wholeSum, out _));
+
+        Assert.True(finite);
+        Assert.Equal(Bits(shards.Sum()[offset..]), Bits(partsSum));
+        Assert.Equal(Bits(fromWhole.NextWeights.ToArray()), Bits(fromParts.NextWeights.ToArray()));
     }
 
-    /// <summary>Two shards' gradients over a long range, with a NaN and a value of 3e38 where asked.</summary>
+    /// <summary>Two shards' gradients over a long vector, with a NaN where asked.</summary>
     private sealed class LongShards : IShardGradients
     {
         private readonly float[][] _gradients;
 
-        public LongShards(int length, int step, int? nanAt = null, int? hugeAt = null)
+        public LongShards(int length, int step, int? nanAt = null)
         {
             _gradients = [.. Enumerable.Range(0, 2).Select(shard => Enumerable.Range(0, length).Select(i => MathF.Sin(step * 7 + shard * 3 + i) * 0.5f).ToArray())];
             if (nanAt is { } nan) _gradients[1][nan] = float.NaN;
-            if (hugeAt is { } huge) (_gradients[0][huge], _gradients[1][huge]) = (3e38f, 0f);
         }
 
         public int ShardCount => 2;
@@ -181,6 +191,8 @@ public sealed class RangeServerTests
         public ReadOnlySpan<float> Gradient(int shard, int offset, int length) => _gradients[shard].AsSpan(offset, length);
 
         public float[] Sum() => [.. _gradients[0].Zip(_gradients[1], (a, b) => a + b)];
+
+        public float[] Part(int shard, int offset, int length) => _gradients[shard][offset..(offset + length)];
     }
 
     private sealed class Huge(bool half = false) : IShardGradients

@@ -72,6 +72,28 @@ public class LocalTrainerTests
         Assert.Equal(result.Steps, model.BatchNormLayers[0].Layer.BatchesTracked);
     }
 
+    [Fact]
+    public void A_finite_but_huge_gradient_that_would_overflow_the_optimizers_state_stops_the_run_with_the_last_good_weights()
+    {
+        // Inputs of 1e30 give a finite gradient whose square overflows Adam's second moment: taken, that step would
+        // freeze the weights for good (every later update divided by infinity) without a NaN anywhere.
+        var data = new Dataset("huge", 2, [1e30f, -1e30f, 1e30f, 1e30f], [0, 1], 2);
+        using var model = new Sequential(ModelSpec.Parse("linear:2:2"), new ReferenceBackend(), 2);
+        model.Initialize(1);
+        var initial = ReferenceBackend.View(model.Parameters).ToArray();
+        using var runner = new BatchRunner(model, LossFunction.Parse("cross-entropy"));
+        var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam", LearningRate: 0.01f), model.ParameterCount);
+
+        var result = new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(2, 1, null, false, 1), Logger.None).Run(new Recorder());
+
+        Assert.Equal("the optimizer refused step 1: it would make the optimizer state exp_avg_sq NaN or infinite (a huge gradient); " +
+                     "the weights of step 0 are kept", result.Failure);
+        Assert.Equal(0, result.Steps);
+        Assert.Equal(initial, ReferenceBackend.View(model.Parameters).ToArray());
+        Assert.Equal(0, optimizer.StepCount);
+        Assert.All(optimizer.State("exp_avg_sq").ToArray(), v => Assert.Equal(0f, v));
+    }
+
     private sealed class AllocationRecorder : ITrainingObserver
     {
         public List<long> AllocatedAtStep { get; } = new(capacity: 1000);
