@@ -8,8 +8,9 @@ namespace DistTrainer.Core.Optimizers;
 /// sees. The step is written beside the current weights and state (<see cref="IOptimizer.BeginStep"/>), checked
 /// (one pass over each new vector), and then committed or forgotten: a refused step leaves the weights, the state and
 /// the step count those of the last good step without a copy taken before it. A step may be taken range by range
-/// (<see cref="StepRange"/> on ranges that do not overlap, at the same time if wanted); the decision is the step's:
-/// when one range goes non-finite, the whole step is refused (<see cref="Refuse"/>).
+/// (<see cref="StepRange"/> on ranges that do not overlap, at the same time if wanted), or a block at a time over a whole
+/// vector (<see cref="StepBlocks{TGradient}"/>, what the parameter server and one process run); the decision is the
+/// step's: when one range goes non-finite, the whole step is refused (<see cref="Refuse"/>).
 /// </summary>
 public sealed class FiniteStepGuard(IOptimizer optimizer)
 {
