@@ -1,6 +1,5 @@
 using DistTrainer.Cluster.DataPlane;
 using DistTrainer.Core.Optimizers;
-using DistTrainer.Core.Training;
 using DistTrainer.Core.Training.KeyRanges;
 using DistTrainer.Core.Training.Sharding;
 

@@ -13,17 +13,24 @@ public sealed class RangeServerTests
     private static readonly ParameterRange[] Halves = [new(0, 20, []), new(20, 17, [])];
     private readonly PayloadPool _pool = new();
 
-    /// <summary>Two shards' gradients, whole vectors, for the ranges to read theirs from.</summary>
-    private sealed class TwoShards(int step) : IShardGradients
+    /// <summary>Two shards' gradients, whole vectors of <see cref="Parameters"/> or a given length, for the ranges to read theirs from; a NaN where asked.</summary>
+    private sealed class TwoShards : IShardGradients
     {
-        private readonly float[][] _gradients =
-            [.. Enumerable.Range(0, 2).Select(shard => Enumerable.Range(0, Parameters).Select(i => MathF.Sin(step * 7 + shard * 3 + i) * 0.5f).ToArray())];
+        private readonly float[][] _gradients;
+
+        public TwoShards(int step, int length = Parameters, int? nanAt = null)
+        {
+            _gradients = [.. Enumerable.Range(0, 2).Select(shard => Enumerable.Range(0, length).Select(i => MathF.Sin(step * 7 + shard * 3 + i) * 0.5f).ToArray())];
+            if (nanAt is { } nan) _gradients[1][nan] = float.NaN;
+        }
 
         public int ShardCount => 2;
 
         public ReadOnlySpan<float> Gradient(int shard, int offset, int length) => _gradients[shard].AsSpan(offset, length);
 
         public float[] Sum() => [.. _gradients[0].Zip(_gradients[1], (a, b) => a + b)];
+
+        public float[] Part(int shard, int offset, int length) => _gradients[shard][offset..(offset + length)];
     }
 
     private static float[] Initial() => [.. Enumerable.Range(0, Parameters).Select(i => MathF.Cos(i) * 0.3f)];
@@ -129,7 +136,7 @@ public sealed class RangeServerTests
 
         for (int step = 0; step < 2; step++)
         {
-            var shards = new LongShards(offset + length, step);
+            var shards = new TwoShards(step, offset + length);
             whole.Step(weights, shards.Sum()[offset..]);
             Assert.Null(server.SumAndStep(shards, gradient, out bool finite));
             Assert.True(finite);
@@ -140,7 +147,7 @@ public sealed class RangeServerTests
         foreach (var state in whole.StateNames)
             Assert.Equal(Bits(whole.State(state).ToArray()), Bits(server.Optimizer.State(state).ToArray()));
 
-        var late = new LongShards(offset + length, 2, nanAt: offset + length - 2);
+        var late = new TwoShards(2, offset + length, nanAt: offset + length - 2);
         Assert.Null(server.SumAndStep(late, gradient, out bool lateFinite));
         server.Discard();
 
@@ -156,7 +163,7 @@ public sealed class RangeServerTests
     public void A_long_ranges_parts_held_by_its_intake_are_summed_and_stepped_block_by_block_as_whole_gradients_are()
     {
         const int offset = 7, length = 3 * FiniteStepGuard.BlockLength + 5;
-        var shards = new LongShards(offset + length, 0);
+        var shards = new TwoShards(0, offset + length);
         var intake = new RangeIntake(0, offset, length, _ => { });
         intake.Begin(0, 0, shards: 2);
         for (int shard = 0; shard < 2; shard++) intake.Offer($"w{shard}", 0, 0, shard, shards.Part(shard, offset, length));
@@ -173,26 +180,6 @@ public sealed class RangeServerTests
         Assert.True(finite);
         Assert.Equal(Bits(shards.Sum()[offset..]), Bits(partsSum));
         Assert.Equal(Bits(fromWhole.NextWeights.ToArray()), Bits(fromParts.NextWeights.ToArray()));
-    }
-
-    /// <summary>Two shards' gradients over a long vector, with a NaN where asked.</summary>
-    private sealed class LongShards : IShardGradients
-    {
-        private readonly float[][] _gradients;
-
-        public LongShards(int length, int step, int? nanAt = null)
-        {
-            _gradients = [.. Enumerable.Range(0, 2).Select(shard => Enumerable.Range(0, length).Select(i => MathF.Sin(step * 7 + shard * 3 + i) * 0.5f).ToArray())];
-            if (nanAt is { } nan) _gradients[1][nan] = float.NaN;
-        }
-
-        public int ShardCount => 2;
-
-        public ReadOnlySpan<float> Gradient(int shard, int offset, int length) => _gradients[shard].AsSpan(offset, length);
-
-        public float[] Sum() => [.. _gradients[0].Zip(_gradients[1], (a, b) => a + b)];
-
-        public float[] Part(int shard, int offset, int length) => _gradients[shard][offset..(offset + length)];
     }
 
     private sealed class Huge(bool half = false) : IShardGradients
