@@ -88,6 +88,10 @@ public static class ClusterTraining
             Shards = cluster.PsShards,
             RangesOnOtherNodes = rangesOnWorkers || rangesOnPsNodes,
         };
+        // Only the embedded cluster's process runs both the workers' compute and the parameter server's step.
+        using var warmUp = embedded
+            ? StepPathWarmUp.Start(run, options.Workers, EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount), log)
+            : null;
         DistributedRunReport? earlier = null;
         int rollbacks = 0;
         for (int life = 1; ; life++)
