@@ -44,7 +44,7 @@ public sealed class StepPathWarmUp : IDisposable
     public static StepPathWarmUp Start(TrainingRun run, int workers, int workerThreads, ILogger log)
     {
         var stop = new CancellationTokenSource();
-        if (run.Backend is not CpuBackend backend) return new StepPathWarmUp(stop, Task.CompletedTask);
+        if (run.Backend is not CpuBackend backend || run.Train.Count == 0) return new StepPathWarmUp(stop, Task.CompletedTask);
         var path = new StepPath(ModelSpec.Parse(run.Model.Describe()), run.Model.MaxRows, run.Loss, run.Options.Optimizer, run.Train,
             run.Test, run.Options.Seed, Math.Clamp(run.BatchSize / Math.Max(1, workers), 1, run.Train.Count), workers, workerThreads,
             backend.Threads);
