@@ -14,11 +14,12 @@ namespace DistTrainer.Coordinator.Runs;
 
 /// <summary>
 /// The embedded cluster's step path, run on throwaway copies while its nodes form: the workers' shard compute, the
-/// parameter server's shard-order sum and guarded optimizer step, and the test set's scoring, with the run's model,
-/// loss, optimizer and CPU thread counts on a step's rows. The runtime compiles a method at its first call and again,
-/// optimised, after its thirtieth; done here, in the seconds the nodes take to join, that work leaves the first step
-/// (about 0.2 s of it on two cores, docs/benchmarks/warmup.md) and the first epoch. Nothing the run holds is touched, so
-/// the run's result is the same with it or without it; a GPU backend is not warmed (its kernels belong to its context).
+/// parameter server's shard-order sum and guarded optimizer step, and the test set's scoring, with the run's model, loss,
+/// optimizer, key ranges and CPU thread counts on a step's rows. The runtime compiles a method at its first call and
+/// again, optimised, after its thirtieth; done here, in the seconds the nodes take to join, that work leaves the first
+/// step (about 0.13 s of it on two cores, docs/benchmarks/warmup.md) and the first epoch. Nothing the run holds is
+/// touched, so the run's result is the same with it or without it; a GPU backend is not warmed (its kernels belong to
+/// its context).
 /// </summary>
 public sealed class StepPathWarmUp : IDisposable
 {
@@ -47,7 +48,7 @@ public sealed class StepPathWarmUp : IDisposable
         if (run.Backend is not CpuBackend backend || run.Train.Count == 0) return new StepPathWarmUp(stop, Task.CompletedTask);
         var path = new StepPath(ModelSpec.Parse(run.Model.Describe()), run.Model.MaxRows, run.Loss, run.Options.Optimizer, run.Train,
             run.Test, run.Options.Seed, Math.Clamp(run.BatchSize / Math.Max(1, workers), 1, run.Train.Count), workers, workerThreads,
-            backend.Threads);
+            backend.Threads, run.Options.Cluster.PsShards);
         var task = Task.Factory.StartNew(() =>
         {
             try
@@ -73,7 +74,7 @@ public sealed class StepPathWarmUp : IDisposable
     }
 
     private sealed record StepPath(ModelSpec Spec, int MaxRows, LossFunction Loss, OptimizerSettings Optimizer, Dataset Train, Dataset? Test,
-        ulong Seed, int Rows, int Workers, int WorkerThreads, int ServerThreads);
+        ulong Seed, int Rows, int Workers, int WorkerThreads, int ServerThreads, int KeyRanges);
 
     /// <summary>Runs the path; returns the steps it took (fewer when stopped).</summary>
     private static int Run(StepPath path, CancellationToken stop)
@@ -82,7 +83,7 @@ public sealed class StepPathWarmUp : IDisposable
         using var serverBackend = new CpuBackend(path.ServerThreads);
         using var server = new Sequential(path.Spec, serverBackend, path.MaxRows);
         server.Initialize(path.Seed);
-        using var applier = new StepApplier(server, OptimizerFactory.Create(path.Optimizer, server.ParameterCount), null, 1,
+        using var applier = new StepApplier(server, OptimizerFactory.Create(path.Optimizer, server.ParameterCount), null, path.KeyRanges,
             TimeSpan.FromSeconds(30), new PayloadPool());
         using var workerBackend = new CpuBackend(path.WorkerThreads);
         using var computer = new ShardComputer(path.Spec, path.Loss, path.Train, workerBackend, rows, path.Seed, null);

@@ -11,8 +11,10 @@ namespace DistTrainer.Coordinator.Tests.Runs;
 
 public sealed class StepPathWarmUpTests
 {
-    [Fact]
-    public async Task The_warm_up_runs_every_step_on_copies_and_leaves_the_runs_weights_and_optimizer_as_they_were()
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")]
+    public async Task The_warm_up_runs_every_step_on_copies_and_leaves_the_runs_weights_and_optimizer_as_they_were(string keyRanges)
     {
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
@@ -20,6 +22,7 @@ public sealed class StepPathWarmUpTests
         [
             "--data-dir", data.Path, "--layers", "linear:16:24,batchnorm:24,relu,dropout:0.3,linear:24:4", "--optimizer", "adam",
             "--batch-size", "25", "--steps", "20", "--seed", "11", "--threads", "1", "--device", "cpu", "--workers", "3",
+            "--ps-shards", keyRanges,
         ]);
         using var run = TrainingRun.Prepare(options, Logger.None);
         var before = new float[run.Model.ParameterCount];
