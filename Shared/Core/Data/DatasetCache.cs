@@ -8,8 +8,9 @@ namespace DistTrainer.Core.Data;
 /// The datasets this process has read from IDX files, so that the coordinator and the workers it runs
 /// in-process share one read-only copy instead of one each. An entry is keyed by the files' full paths,
 /// sizes and modification times (a rewritten file is read again) and holds its datasets weakly: it
-/// lives exactly as long as some part of the process uses them or a head cut from them, and the map
-/// drops dead entries on every load, which bounds it by the datasets alive. A test set lives as long as
+/// lives as long as some part of the process uses them or a head cut from them, or as long as they are the latest
+/// load's (until a load of other files: a worker that lost its coordinator loads the same ones again within seconds), and
+/// the map drops dead entries on every load, which bounds it by the datasets alive. A test set lives as long as
 /// its training set. A load that needs no test set (a worker's) reads none; a later load of the same files
 /// that does reads only the test set and keeps it with the training set already there.
 /// </summary>
@@ -17,6 +18,12 @@ internal static class DatasetCache
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<string, Entry> Entries = [];
+
+    // A worker that lost its coordinator opens its next session, on its node or a fresh one, within seconds, with the same
+    // files. Read again, the training set's pixels (47 MB for Fashion-MNIST, with the 26 MB compressed file beside them)
+    // came while the old copy waited for the collector, and the worker's memory grew by tens of MB across the loss
+    // (docs/faults.md). One load's datasets, so bounded by the largest set the process reads.
+    private static Sets? _latest;
 
     /// <summary>
     /// The datasets named <paramref name="name"/> read from <paramref name="files"/>: the ones an earlier
@@ -40,6 +47,8 @@ internal static class DatasetCache
                 held = new Sets(loadTraining());
                 Entries[key] = new Entry(held);
             }
+
+            _latest = held;
 
             if (!withTest)
             {
