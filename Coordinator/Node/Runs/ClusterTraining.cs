@@ -88,10 +88,9 @@ public static class ClusterTraining
             Shards = cluster.PsShards,
             RangesOnOtherNodes = rangesOnWorkers || rangesOnPsNodes,
         };
+        int workerThreads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
         // Only the embedded cluster's process runs both the workers' compute and the parameter server's step.
-        using var warmUp = embedded
-            ? StepPathWarmUp.Start(run, options.Workers, EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount), log)
-            : null;
+        using var warmUp = embedded ? StepPathWarmUp.Start(run, options.Workers, workerThreads, log) : null;
         DistributedRunReport? earlier = null;
         int rollbacks = 0;
         for (int life = 1; ; life++)
@@ -103,10 +102,9 @@ public static class ClusterTraining
             EmbeddedWorkers? workers = null, psNodes = null;
             try
             {
-                int threads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
                 if (embedded)
                     workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
-                        i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, threads, cluster.WorkerTimeout,
+                        i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, workerThreads, cluster.WorkerTimeout,
                             run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
                         log, nodes, cluster.Security.Tls);
                 if (embedded && rangesOnPsNodes)
