@@ -32,7 +32,13 @@ public static class ClusterNode
             setup = setup.And(RemotingTls.Setup(options.Tls));
         try
         {
-            return ActorSystem.Create(options.SystemName, setup);
+            // What ActorSystem.Create(name, setup) does, less the ConfigurationFactory.Load() it evaluates first even when the setup
+            // carries the whole config: that starts .NET's application-configuration system (an XML reader, OpenSSL to hash
+            // the program's path, a stack trace read with its symbol files), about 10 MB of every node's memory for a section
+            // no node has (docs/benchmarks/memory.md). The whole suite runs every node through here.
+            var system = new Akka.Actor.Internal.ActorSystemImpl(options.SystemName, config, setup, Akka.Util.Option<Props>.None);
+            system.Start();
+            return system;
         }
         catch (Exception e) when (SocketFailure(e) is { } socket)
         {
