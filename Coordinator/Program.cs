@@ -64,7 +64,7 @@ public static class Program
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
         return StandbyRule.IsStandby(ClusterConfigBuilder.Build(options.Cluster.Node(embedded: false)))
             ? StandbyCommand.Run(options, Console.Out, log)
-            : TrainCommand.Run(options, Console.Out, log);
+            : TrainCommand.Run(options, Console.Out, log, ownsProcess: true);
     }
 
     /// <summary>Every run from the command line leaves its summary and curves: under runs/ unless --summary says where.</summary>
@@ -93,6 +93,6 @@ public static class Program
     {
         var options = WithDefaultSummary(TrainArguments.Parse(args));
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
-        return TrainCommand.Run(options, Console.Out, log);
+        return TrainCommand.Run(options, Console.Out, log, ownsProcess: true);
     }
 }

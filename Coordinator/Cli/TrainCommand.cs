@@ -24,7 +24,8 @@ public static class TrainCommand
     /// <summary>Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report Ctrl-C).</summary>
     public const int Interrupted = 130;
 
-    public static int Run(TrainOptions options, TextWriter output, ILogger log)
+    /// <param name="ownsProcess">The caller is the program, whose process this is (<see cref="ProcessMemory"/>).</param>
+    public static int Run(TrainOptions options, TextWriter output, ILogger log, bool ownsProcess = false)
     {
         var trainer = new Trainer(options, log);
         using var run = trainer.Prepare();
@@ -37,6 +38,7 @@ public static class TrainCommand
         RunOutcome outcome;
         using (var stop = new StopSignal(log, "Received {Signal}: stopping after the current step"))
             outcome = trainer.Fit(run, recorder, stop.Token);
+        if (ownsProcess) ProcessMemory.ReleaseTrainingGarbage(log);
         var (result, report) = (outcome.Result, outcome.Cluster);
         if (report is not null)
         {

@@ -59,29 +59,6 @@ public static class ClusterTraining
     public static DistributedRunReport Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
         CancellationToken stop, Akka.Configuration.Config? overrides = null)
     {
-        var report = RunNodes(run, observer, gradients, log, stop, overrides);
-        ReleaseNodesMemory(log);
-        return report;
-    }
-
-    /// <summary>
-    /// The nodes' actor systems, buffers and (embedded) workers' models are garbage once they are shut down, but the collector
-    /// keeps their regions committed while the caller goes on to its report and plots, which then stack on top of them: the
-    /// embedded default's peak was its end. One full collection that hands free regions back to the system (RSS down by
-    /// 35-40 MB there, in 13-21 ms) leaves the peak at the training's own; docs/benchmarks/memory.md has the runs.
-    /// </summary>
-    private static void ReleaseNodesMemory(ILogger log)
-    {
-        long before = GC.GetTotalMemory(forceFullCollection: false);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        log.Debug("Released the cluster's memory: managed heap {BeforeMB:F1} to {AfterMB:F1} MB in {Milliseconds} ms", before / 1e6,
-            GC.GetTotalMemory(forceFullCollection: false) / 1e6, clock.ElapsedMilliseconds);
-    }
-
-    private static DistributedRunReport RunNodes(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
-        CancellationToken stop, Akka.Configuration.Config? overrides)
-    {
         var (options, runner, optimizer, train, test, loss, batchSize) =
             (run.Options, run.Runner, run.Optimizer, run.Train, run.Test, run.Loss, run.BatchSize);
         var cluster = options.Cluster;
