@@ -9,9 +9,9 @@ public static class ProcessMemory
     /// Hands the training's garbage back to the system before the report and plots are made. A cluster run's nodes (their
     /// actor systems, buffers and, embedded, the workers' models) are garbage once shut down, but the collector keeps their
     /// regions committed, and the plots then stacked on top of them: the embedded default's peak was its end. One full,
-    /// compacting collection that decommits free regions (RSS down by 35-40 MB there, in 13-21 ms; one process has little
-    /// garbage at this point) leaves the peak at the training's own (docs/benchmarks/memory.md). It stops every thread while it
-    /// runs, which is why only the program calls it, between the run and its report.
+    /// compacting collection that decommits free regions (embedded, RSS down by 35-40 MB in 10-18 ms; one process, whose plots
+    /// also stacked on its training, 4-7 ms) leaves each peak at the training's own (docs/benchmarks/memory.md). It stops every
+    /// thread while it runs, which is why only the program calls it, between the run and its report.
     /// </summary>
     public static void ReleaseTrainingGarbage(ILogger log)
     {
