@@ -1,4 +1,4 @@
-using System.Net;
+using System.Net.Sockets;
 using DistTrainer.Core;
 using Prometheus;
 
@@ -11,12 +11,9 @@ namespace DistTrainer.Cluster.Metrics;
 /// </summary>
 public sealed class MetricsEndpoint : IDisposable
 {
-    /// <summary>Every interface: Prometheus scrapes a node from another container or machine.</summary>
-    public const string AnyHost = "+";
+    private readonly ScrapeServer _server;
 
-    private readonly MetricServer _server;
-
-    private MetricsEndpoint(CollectorRegistry registry, MetricServer server)
+    private MetricsEndpoint(CollectorRegistry registry, ScrapeServer server)
     {
         Registry = registry;
         _server = server;
@@ -25,24 +22,21 @@ public sealed class MetricsEndpoint : IDisposable
     public CollectorRegistry Registry { get; }
 
     /// <summary>
-    /// Starts serving on <paramref name="port"/>; a port that cannot be listened on is bad input of <paramref name="option"/>,
-    /// refused with the listener's reason.
+    /// Starts serving on <paramref name="port"/> on every interface (Prometheus scrapes a node from another container or
+    /// machine); a port that cannot be listened on is bad input of <paramref name="option"/>, refused with the reason.
     /// </summary>
-    public static MetricsEndpoint Start(int port, string option, string host = AnyHost)
+    public static MetricsEndpoint Start(int port, string option)
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();
         ProcessMetrics.Register(registry);
-        var server = new MetricServer(host, port, registry: registry);
         try
         {
-            server.Start();
+            return new MetricsEndpoint(registry, ScrapeServer.Start(port, registry));
         }
-        catch (HttpListenerException e)
+        catch (SocketException e)
         {
-            server.Dispose();
             throw new InvalidInputException($"{option}: cannot serve metrics on port {port}: {e.Message}");
         }
-        return new MetricsEndpoint(registry, server);
     }
 
     /// <summary>Stops the listener: a scrape after the run gets a refused connection, and no thread of it outlives the run.</summary>
