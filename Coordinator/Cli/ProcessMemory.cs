@@ -11,7 +11,9 @@ public static class ProcessMemory
     /// regions committed, and the plots then stacked on top of them: the embedded default's peak was its end. One full,
     /// compacting collection that decommits free regions (embedded, RSS down by 35-40 MB in 10-18 ms; one process, whose plots
     /// also stacked on its training, 4-7 ms) leaves each peak at the training's own (docs/benchmarks/memory.md). It stops every
-    /// thread while it runs, which is why only the program calls it, between the run and its report.
+    /// thread while it runs, which is why only the program calls it, between the run and its report. In a cluster run the
+    /// program also calls it once before the nodes shut down (<see cref="Runs.TrainingRun.BeforeNodesStop"/>): the shutdown
+    /// compiles and maps code and allocates, about 4 MB that stacked on the training's plateau and made the peak.
     /// </summary>
     public static void ReleaseTrainingGarbage(ILogger log)
     {

@@ -29,6 +29,7 @@ public static class TrainCommand
     {
         var trainer = new Trainer(options, log);
         using var run = trainer.Prepare();
+        if (ownsProcess) run.BeforeNodesStop = () => ProcessMemory.ReleaseTrainingGarbage(log);
         var (model, optimizer, train, test) = (run.Model, run.Optimizer, run.Train, run.Test);
         output.WriteLine($"training {model.Describe()} ({model.ParameterCount} parameters) " +
                          $"on {train.Name} ({train.Count} samples{(test is null ? "" : $", test {test.Count}")}) with {optimizer.Name}, " +

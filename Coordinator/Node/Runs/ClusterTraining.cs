@@ -169,6 +169,7 @@ public static class ClusterTraining
                 foreach (var traffic in report.NodeBytesPerStep ?? [])
                     log.Information("Data plane per step through node {Node} (the coordinator's: {Master}): {SentMB:F3} MB out, {ReceivedMB:F3} MB in",
                         traffic.Node, traffic.Master, traffic.BytesSent / 1e6, traffic.BytesReceived / 1e6);
+                run.BeforeNodesStop?.Invoke();
                 return report;
             }
             finally

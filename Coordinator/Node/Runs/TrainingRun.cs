@@ -56,6 +56,12 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Serves the run's metrics from <see cref="Prepare"/> to <see cref="Dispose"/> when --metrics-port asks for it.</summary>
     public MetricsEndpoint? MetricsEndpoint { get; }
 
+    /// <summary>
+    /// Called once a cluster run has ended as planned, before its nodes shut down: the program's place to hand the training's
+    /// garbage back while the nodes' own memory is still live, so that the shutdown's allocations do not stack on top of it.
+    /// </summary>
+    public Action? BeforeNodesStop { get; set; }
+
     /// <summary>The coordinator's metrics of this run, on <see cref="MetricsEndpoint"/>; null without one.</summary>
     public RunMetrics? Metrics { get; }
     /// <summary>The step the run starts at: 0, or the step of the checkpoint it continues.</summary>

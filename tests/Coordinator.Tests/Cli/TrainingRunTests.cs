@@ -64,6 +64,24 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void The_hook_before_the_nodes_stop_runs_once_after_the_last_step_of_a_cluster_run_and_never_in_one_process()
+    {
+        using var data = new TempDirectory();
+        SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
+        foreach (var workers in new[] { "0", "2" })
+        {
+            var recorder = new TrainingRecorder();
+            var stepsReportedAtHook = new List<int>();
+            using var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
+            run.BeforeNodesStop = () => stepsReportedAtHook.Add(recorder.Steps.Count);
+
+            run.Execute(recorder, Logger.None, CancellationToken.None);
+
+            Assert.Equal(workers == "0" ? [] : [6], stepsReportedAtHook);
+        }
+    }
+
+    [Fact]
     public void A_cluster_run_reports_each_applied_step_s_times_and_counts_and_a_local_run_reports_none()
     {
         using var data = new TempDirectory();
