@@ -48,12 +48,16 @@ public static class RoutineRemotingEvents
     /// Remoting's shutdown gives each connection's writer the flush wait to send what it holds, and waits for the writers
     /// for that same time; a writer whose peer is already gone (at a run's end every node leaves at once) is still connecting or
     /// waiting for the peer to take more, so it never answers in time, and remoting warns that messages might have been dropped.
-    /// A node that leaves the cluster on purpose has been removed by then: what is left to send is gossip and heartbeats to nodes
-    /// that are leaving too, never training traffic, which its own protocol acknowledged before the node left. A node shutting
-    /// down for any other reason (downed, a failed join) keeps the warning.
+    /// A node that leaves the cluster has been removed by then, and a node that was downed is out of it: what is left to send
+    /// is gossip and heartbeats, never training traffic, which goes over the data plane and its own protocol's
+    /// acknowledgements. Downing is routine at a run's end too: the coordinator downs a worker's node that is unreachable as it
+    /// leaves (a loaded machine, seconds of missed heartbeats) so that its own leave does not wait for the split-brain
+    /// resolver, and that node then shuts down with its flush to the departed coordinator unfinished. A node downed mid-run is
+    /// reported where it matters, by the coordinator's loss of a worker; this warning would add nothing. A node shutting down
+    /// for any other reason (a failed join, a failure of its own) keeps the warning.
     /// </summary>
-    public static bool IsFlushAfterLeaving(AkkaLogEvent logEvent, CoordinatedShutdown.Reason? shutdownReason) =>
-        shutdownReason is CoordinatedShutdown.ClusterLeavingReason &&
+    public static bool IsFlushAtClusterExit(AkkaLogEvent logEvent, CoordinatedShutdown.Reason? shutdownReason) =>
+        shutdownReason is CoordinatedShutdown.ClusterLeavingReason or CoordinatedShutdown.ClusterDowningReason &&
         logEvent is Warning { Message: LogMessage message } && message.Format.StartsWith(ShutdownFlushIncomplete, StringComparison.Ordinal);
 
     /// <summary>The peer a remoting event is about: null when the event is not the end of an association.</summary>

@@ -63,12 +63,12 @@ public sealed class SerilogLoggerActor : ActorBase
     /// <summary>
     /// A peer that left the cluster, or this node shutting down, ends connections as it should; a node whose seed is not
     /// up yet waits for it; a closed channel missing from the transport's set is bookkeeping; a node that left on purpose
-    /// cannot flush to peers that left with it. None is trouble.
+    /// or was downed cannot flush to peers that left with it. None is trouble.
     /// </summary>
     private bool IsRoutine(AkkaLogEvent logEvent)
     {
         if (RoutineRemotingEvents.IsClosedChannelBookkeeping(logEvent) ||
-            RoutineRemotingEvents.IsFlushAfterLeaving(logEvent, CoordinatedShutdown.Get(Context.System).ShutdownReason))
+            RoutineRemotingEvents.IsFlushAtClusterExit(logEvent, CoordinatedShutdown.Get(Context.System).ShutdownReason))
             return true;
         bool seedWait = RoutineRemotingEvents.IsSeedWait(logEvent);
         var peer = seedWait ? null : RoutineRemotingEvents.PeerOf(logEvent);

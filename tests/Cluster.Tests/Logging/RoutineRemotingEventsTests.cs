@@ -33,19 +33,20 @@ public sealed class RoutineRemotingEventsTests
     private static Warning RemotingWarning(string text) => new("remoting", typeof(RoutineRemotingEventsTests), new Text(text));
 
     [Fact]
-    public void An_incomplete_flush_is_routine_only_for_a_node_that_left_on_purpose()
+    public void An_incomplete_flush_is_routine_only_for_a_node_that_left_or_was_downed()
     {
-        Assert.True(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterLeavingReason.Instance));
-        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterDowningReason.Instance));
-        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance));
-        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning(FlushWarning), null));
+        Assert.True(RoutineRemotingEvents.IsFlushAtClusterExit(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterLeavingReason.Instance));
+        Assert.True(RoutineRemotingEvents.IsFlushAtClusterExit(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterDowningReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAtClusterExit(RemotingWarning(FlushWarning), CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAtClusterExit(RemotingWarning(FlushWarning), null));
+        Assert.False(RoutineRemotingEvents.IsFlushAtClusterExit(RemotingWarning(FlushWarning), CoordinatedShutdown.ActorSystemTerminateReason.Instance));
     }
 
     [Fact]
     public void Other_warnings_of_a_node_that_left_stay_warnings()
     {
-        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(RemotingWarning("Shutdown timed out."), CoordinatedShutdown.ClusterLeavingReason.Instance));
-        Assert.False(RoutineRemotingEvents.IsFlushAfterLeaving(
+        Assert.False(RoutineRemotingEvents.IsFlushAtClusterExit(RemotingWarning("Shutdown timed out."), CoordinatedShutdown.ClusterLeavingReason.Instance));
+        Assert.False(RoutineRemotingEvents.IsFlushAtClusterExit(
             new Error(null, "remoting", typeof(RoutineRemotingEventsTests), new Text(FlushWarning)),
             CoordinatedShutdown.ClusterLeavingReason.Instance));
     }
