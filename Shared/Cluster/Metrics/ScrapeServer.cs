@@ -83,13 +83,10 @@ internal sealed class ScrapeServer : IDisposable
                 {
                     await AnswerAsync(connection, body, deadline.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
-                {
-                    // Past its deadline, gone, or the server stopping: the connection closes unanswered.
-                }
                 catch (Exception)
                 {
-                    // A collector that threw: this scrape fails, not the port; the next scrape asks again.
+                    // Past its deadline, gone, the server stopping, or a collector that threw: this connection closes
+                    // unanswered, not the port; the next scrape asks again.
                 }
             }
         }
