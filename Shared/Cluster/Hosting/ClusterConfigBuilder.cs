@@ -3,6 +3,7 @@ using Akka.Configuration;
 using DistTrainer.Cluster.Security;
 using DistTrainer.Core;
 using DistTrainer.Core.CommandLine;
+using DistTrainer.Core.Text;
 
 namespace DistTrainer.Cluster.Hosting;
 
@@ -40,9 +41,9 @@ public static class ClusterConfigBuilder
         const string tcp = "akka.remote.dot-netty.tcp";
 
         if (Layered(options.Hostname, nameof(options.Hostname), HostnameVariable) is var (hostSource, host))
-            lines.Add($"{tcp}.hostname = {HoconString.Quote(ValidHost(hostSource, host))}");
+            lines.Add($"{tcp}.hostname = {JsonString.Quote(ValidHost(hostSource, host))}");
         if (Layered(options.PublicHostname, nameof(options.PublicHostname), PublicHostnameVariable) is var (publicSource, publicHost))
-            lines.Add($"{tcp}.public-hostname = {HoconString.Quote(ValidHost(publicSource, publicHost))}");
+            lines.Add($"{tcp}.public-hostname = {JsonString.Quote(ValidHost(publicSource, publicHost))}");
         if (Layered(options.Port?.ToString(CultureInfo.InvariantCulture), nameof(options.Port), PortVariable) is var (portSource, port))
             lines.Add($"{tcp}.port = {ValidPort(portSource, port)}");
 
@@ -91,5 +92,6 @@ public static class ClusterConfigBuilder
             ? role
             : throw new InvalidInputException($"{nameof(ClusterNodeOptions.Roles)}: '{role}' is not a role name (letters, digits, '-', '_')");
 
-    private static string List(IEnumerable<string> items) => $"[{string.Join(", ", items.Select(HoconString.Quote))}]";
+    // A JSON string is a HOCON quoted string, escapes included.
+    private static string List(IEnumerable<string> items) => $"[{string.Join(", ", items.Select(JsonString.Quote))}]";
 }

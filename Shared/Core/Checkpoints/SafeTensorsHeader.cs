@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using DistTrainer.Core.Text;
 
 namespace DistTrainer.Core.Checkpoints;
 
@@ -74,11 +75,11 @@ internal sealed class SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> entries, 
         var json = new StringBuilder("{");
         if (metadata is not null)
         {
-            AppendString(json, MetadataKey).Append(":{");
+            JsonString.Append(json, MetadataKey).Append(":{");
             foreach ((string key, string value) in metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
             {
-                AppendString(json, key).Append(':');
-                AppendString(json, value).Append(',');
+                JsonString.Append(json, key).Append(':');
+                JsonString.Append(json, value).Append(',');
             }
 
             TrimComma(json).Append("},");
@@ -86,8 +87,8 @@ internal sealed class SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> entries, 
 
         foreach (SafeTensorEntry entry in entries)
         {
-            AppendString(json, entry.Name).Append(":{\"dtype\":");
-            AppendString(json, entry.DType).Append(",\"shape\":[").AppendJoin(',', entry.Shape)
+            JsonString.Append(json, entry.Name).Append(":{\"dtype\":");
+            JsonString.Append(json, entry.DType).Append(",\"shape\":[").AppendJoin(',', entry.Shape)
                 .Append("],\"data_offsets\":[").Append(entry.Begin).Append(',').Append(entry.End).Append("]},");
         }
 
@@ -234,29 +235,6 @@ internal sealed class SafeTensorsHeader(IReadOnlyList<SafeTensorEntry> entries, 
         {
             throw Invalid(path, $"the file has {dataLength} bytes of data but its tensors cover {covered}, {dataLength - covered} bytes left over");
         }
-    }
-
-    /// <summary>Writes a JSON string the way serde_json does: only quotes, backslashes and control characters escaped.</summary>
-    private static StringBuilder AppendString(StringBuilder json, string value)
-    {
-        json.Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': json.Append("\\\""); break;
-                case '\\': json.Append("\\\\"); break;
-                case '\b': json.Append("\\b"); break;
-                case '\f': json.Append("\\f"); break;
-                case '\n': json.Append("\\n"); break;
-                case '\r': json.Append("\\r"); break;
-                case '\t': json.Append("\\t"); break;
-                case < ' ': json.Append("\\u").Append(((int)c).ToString("x4")); break;
-                default: json.Append(c); break;
-            }
-        }
-
-        return json.Append('"');
     }
 
     private static StringBuilder TrimComma(StringBuilder json) => json[^1] == ',' ? json.Remove(json.Length - 1, 1) : json;
