@@ -38,6 +38,30 @@ public sealed class InProcessConnectionTests : ConnectionContractTests
     }
 
     [Fact]
+    public void The_same_array_lent_step_after_step_comes_home_once_per_lend()
+    {
+        using var client = Server.Connect("worker-1");
+        var serverEnd = Server.NextConnection();
+        float[]? received = null;
+        client.Start((_, frame) => received = frame.Payload, (_, _) => { });
+        var sent = new float[] { 1, 2, 3 };
+        int written = 0;
+        var receiversPool = new PayloadPool();
+
+        for (int step = 1; step <= 3; step++)
+        {
+            Assert.True(serverEnd.Connection.Send(new FrameHeader(FrameKind.Weights), sent, () => written++));
+            Assert.Same(sent, received);
+            receiversPool.Return(received!);
+            Assert.Equal(step, written);
+            Assert.Equal(0, receiversPool.PooledBytes);
+        }
+        receiversPool.Return(sent);
+        Assert.Equal(3, written);
+        Assert.Equal(12, receiversPool.PooledBytes);
+    }
+
+    [Fact]
     public void A_frame_sent_without_a_callback_or_in_part_of_an_array_is_copied()
     {
         using var client = Server.Connect("worker-1");
