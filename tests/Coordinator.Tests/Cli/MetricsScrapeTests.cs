@@ -28,12 +28,13 @@ public sealed class MetricsScrapeTests
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
         int port = Ports.Free();
         var recorder = new TrainingRecorder();
+        var clusterSteps = new ClusterStepRecorder();
         var midRun = new ScrapeAfterFirstEpoch(port);
         Exposition served;
         using (var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--metrics-port", port.ToString(),
                    "--save", Path.Combine(data.Path, "model.safetensors"), "--checkpoint-every", "3"]), Logger.None))
         {
-            run.Execute(new TrainingObservers(recorder, midRun), Logger.None, CancellationToken.None);
+            run.Execute(new TrainingObservers(recorder, clusterSteps, midRun), Logger.None, CancellationToken.None);
             served = Exposition.Scrape(port);
         }
 
@@ -42,8 +43,8 @@ public sealed class MetricsScrapeTests
         Assert.Equal(120, served.Value("disttrainer_samples_total"));
         Assert.Equal(6, served.Value("disttrainer_step_duration_seconds_count"));
         Assert.Equal(6, served.Value("disttrainer_step_phase_seconds_count{phase=\"compute\"}"));
-        Assert.Equal(recorder.ClusterSteps[^1].BytesSent, served.Value("disttrainer_data_plane_sent_bytes_total"));
-        Assert.Equal(recorder.ClusterSteps[^1].BytesReceived, served.Value("disttrainer_data_plane_received_bytes_total"));
+        Assert.Equal(clusterSteps.Steps[^1].BytesSent, served.Value("disttrainer_data_plane_sent_bytes_total"));
+        Assert.Equal(clusterSteps.Steps[^1].BytesReceived, served.Value("disttrainer_data_plane_received_bytes_total"));
         Assert.Equal(2, served.Value("disttrainer_workers_registered"));
         Assert.Equal(0, served.Value("disttrainer_workers_lost_total"));
         Assert.Equal(recorder.Steps[^1].Loss, served.Value("disttrainer_train_loss"), 9);

@@ -86,23 +86,23 @@ public sealed class TrainingRunTests
     {
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
-        var local = new TrainingRecorder();
-        var cluster = new TrainingRecorder();
+        var local = new ClusterStepRecorder();
+        var cluster = new ClusterStepRecorder();
 
         using (var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", "0"]), Logger.None))
             run.Execute(local, Logger.None, CancellationToken.None);
         using (var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", "2"]), Logger.None))
             run.Execute(new TrainingObservers(cluster), Logger.None, CancellationToken.None);
 
-        Assert.Empty(local.ClusterSteps);
-        Assert.Equal([0L, 1, 2, 3, 4, 5], cluster.ClusterSteps.Select(r => r.Step));
-        Assert.All(cluster.ClusterSteps, r =>
+        Assert.Empty(local.Steps);
+        Assert.Equal([0L, 1, 2, 3, 4, 5], cluster.Steps.Select(r => r.Step));
+        Assert.All(cluster.Steps, r =>
         {
             Assert.Equal(2, r.WorkersReady);
             Assert.Equal(0, r.WorkersLost);
             Assert.True(r.StepSeconds > 0 && r.ExchangeSeconds > 0 && r.ComputeSeconds > 0 && r.ApplySeconds > 0, r.ToString());
         });
-        var sent = cluster.ClusterSteps.Select(r => r.BytesSent).ToArray();
+        var sent = cluster.Steps.Select(r => r.BytesSent).ToArray();
         Assert.True(sent.Zip(sent.Skip(1)).All(p => p.Second >= p.First) && sent[^1] > sent[0], string.Join(", ", sent));
     }
 
