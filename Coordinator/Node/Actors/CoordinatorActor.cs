@@ -146,6 +146,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         {
             _meter.CloseEpoch(() => evaluated.Test);
             Stash.UnstashAll();
+            Become(Training);
             Continue();
         });
         StashStepReports();
@@ -272,6 +273,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     /// </summary>
     private bool StopsHere => _stopRequested && !_scheduler.SentAhead(_meter.Step);
 
+    /// <summary>
+    /// The next step, or the run's end; in the training behaviour, which the caller is in or has just become: becoming it
+    /// after every step rebuilt all its handlers each time, the coordinator's largest allocation per step.
+    /// </summary>
     private void Continue()
     {
         if (StopsHere || _meter.IsOver)
@@ -279,7 +284,6 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             Finish(null, interrupted: _stopRequested && !_meter.IsOver);
             return;
         }
-        Become(Training);
         StartStep();
     }
 
