@@ -22,7 +22,7 @@ public sealed class TrainingRunTests
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
 
-        using var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", "0"]), Logger.None);
+        using var run = Prepare(data, "0");
 
         Assert.Equal(60, run.Train.Count);
         Assert.Null(run.Test);
@@ -55,7 +55,7 @@ public sealed class TrainingRunTests
         foreach (var workers in new[] { "0", "2" })
         {
             var gradients = new GradientLog();
-            using var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
+            using var run = Prepare(data, workers);
             run.Execute(new TrainingRecorder(), Logger.None, CancellationToken.None, gradients);
 
             Assert.Equal([0L, 1, 2, 3, 4, 5], gradients.Steps);
@@ -72,7 +72,7 @@ public sealed class TrainingRunTests
         {
             var recorder = new TrainingRecorder();
             var stepsReportedAtHook = new List<int>();
-            using var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
+            using var run = Prepare(data, workers);
             run.BeforeNodesStop = () => stepsReportedAtHook.Add(recorder.Steps.Count);
 
             run.Execute(recorder, Logger.None, CancellationToken.None);
@@ -89,9 +89,9 @@ public sealed class TrainingRunTests
         var local = new ClusterStepRecorder();
         var cluster = new ClusterStepRecorder();
 
-        using (var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", "0"]), Logger.None))
+        using (var run = Prepare(data, "0"))
             run.Execute(local, Logger.None, CancellationToken.None);
-        using (var run = TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", "2"]), Logger.None))
+        using (var run = Prepare(data, "2"))
             run.Execute(new TrainingObservers(cluster), Logger.None, CancellationToken.None);
 
         Assert.Empty(local.Steps);
@@ -105,6 +105,10 @@ public sealed class TrainingRunTests
         var sent = cluster.Steps.Select(r => r.BytesSent).ToArray();
         Assert.True(sent.Zip(sent.Skip(1)).All(p => p.Second >= p.First) && sent[^1] > sent[0], string.Join(", ", sent));
     }
+
+    /// <summary>The test run on <paramref name="data"/> with <paramref name="workers"/> workers ("0": one process).</summary>
+    private static TrainingRun Prepare(TempDirectory data, string workers) =>
+        TrainingRun.Prepare(TrainArguments.Parse([.. Run, "--data-dir", data.Path, "--workers", workers]), Logger.None);
 
     private static float[] TrainAndRead(TrainOptions options, out RunOutcome outcome)
     {
