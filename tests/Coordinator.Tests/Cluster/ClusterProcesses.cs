@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using DistTrainer.Cluster.Tests.Hosting;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -18,8 +17,8 @@ public sealed class ClusterProcesses : IDisposable
     public ClusterProcesses(string directory)
     {
         _directory = directory;
-        AkkaPort = FreePort();
-        DataPlanePort = FreePort();
+        AkkaPort = Ports.Free();
+        DataPlanePort = Ports.Free();
     }
 
     public int AkkaPort { get; }
@@ -54,7 +53,7 @@ public sealed class ClusterProcesses : IDisposable
         Standby = Start("DistTrainer.Coordinator.dll", ["coordinator", .. args], new Dictionary<string, string>
         {
             ["DISTTRAINER_HOSTNAME"] = "127.0.0.1",
-            ["DISTTRAINER_PORT"] = FreePort().ToString(),
+            ["DISTTRAINER_PORT"] = Ports.Free().ToString(),
             ["DISTTRAINER_SEED_NODES"] = SeedNode,
             ["DISTTRAINER_DATA_PLANE_PORT"] = DataPlanePort.ToString(),
         }, StandbyOutput);
@@ -179,13 +178,6 @@ public sealed class ClusterProcesses : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

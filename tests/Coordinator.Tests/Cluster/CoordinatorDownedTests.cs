@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core.Tests;
@@ -32,7 +33,7 @@ public sealed class CoordinatorDownedTests
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
         EmbeddedCluster.Train(TrainArguments.Parse([.. Job(data.Path), "--workers", "1", "--save", files.File("undisturbed.safetensors")]));
 
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var sink = new CollectingSink();
         var log = sink.CreateLogger();
         RejoinerNode? worker = null;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
@@ -83,7 +84,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
             Assert.Null(EmbeddedCluster.Train(TrainArguments.Parse(
                 [.. Run(undisturbed.Data, WithBatchNorm, UndisturbedRun.Steps, batchNorm), "--workers", "2", "--save", calm])).Result.Failure);
         }
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var killer = new KillAtStep(10);
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
         [
@@ -108,7 +109,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
     public async Task A_worker_joining_mid_run_leaves_the_final_weights_of_the_undisturbed_run()
     {
         using var dir = new TempDirectory();
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var sink = new CollectingSink();
         var joining = new JoinAtStep(10, () => EmbeddedWorkers.Start(1, RejoinerNode.SeedNode(port), _ => undisturbed.Worker("joiner"), Logger.None),
             () => sink.Events.Any(JoinedTheRun));
@@ -137,7 +138,7 @@ public sealed class FaultIndependenceTests(UndisturbedRun undisturbed) : IClassF
     public async Task A_worker_whose_node_was_downed_mid_run_and_came_back_leaves_the_final_weights_of_the_undisturbed_run()
     {
         using var dir = new TempDirectory();
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var nodes = new List<ActorSystem>();
         var downer = new DownAtStep(10, () => { lock (nodes) return nodes[^1]; });
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(

@@ -1,3 +1,4 @@
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
@@ -23,7 +24,7 @@ public sealed class RangeRollbackTests(UndisturbedRun undisturbed) : IClassFixtu
     public async Task A_range_servers_node_killed_mid_run_rolls_back_to_the_last_gathered_state_and_ends_on_the_undisturbed_runs_weights(string ranges)
     {
         using var dir = new TempDirectory();
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var sink = new CollectingSink();
         var killer = new KillAtStep(12);
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(

@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Runs;
 using DistTrainer.Core.Checkpoints;
@@ -36,7 +37,7 @@ public class RobustAggregationTests
         using var dir = new TempDirectory();
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         string seedNode = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
         string[] run =
         [

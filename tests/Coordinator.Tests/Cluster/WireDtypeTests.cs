@@ -1,4 +1,5 @@
 using DistTrainer.Cluster.Hosting;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
@@ -78,7 +79,7 @@ public sealed class WireDtypeTests(ITestOutputHelper output)
         SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
         var undisturbed = Train(data.Path, "bf16", dir.File("undisturbed.safetensors"));
 
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var killer = new KillAtStep(10);
         var training = Task.Run(() => EmbeddedCluster.Train(TrainArguments.Parse(
         [

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Tests;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Coordinator.Hosting;
@@ -38,7 +39,7 @@ public class WorkerFaultTests
         using var dir = new TempDirectory();
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 125, rows: 4, columns: 4, classes: 4);
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         string seedNode = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{port}";
         string[] run =
         [

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using DistTrainer.Cluster.Tests.Hosting;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core.Tests;
@@ -23,7 +24,7 @@ public sealed class WorkerRejoinTests
     {
         using var data = new TempDirectory();
         SyntheticDataset.Write(data, count: 100, rows: 4, columns: 4, classes: 4);
-        int port = ClusterProcesses.FreePort();
+        int port = Ports.Free();
         var sink = new CollectingSink();
         var log = sink.CreateLogger();
         RejoinerNode? worker = null;

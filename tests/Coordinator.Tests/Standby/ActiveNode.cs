@@ -29,7 +29,7 @@ internal sealed class ActiveNode : IAsyncDisposable
 
     public static ActiveNode Start()
     {
-        string seed = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{ClusterProcesses.FreePort()}";
+        string seed = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{Ports.Free()}";
         var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: new Uri(seed).Port, SeedNodes: [seed], Roles: [ClusterRoles.Coordinator]);
         var system = ClusterNode.Start(options, Logger.None);
         MemberUp.Wait(system, Timeout);

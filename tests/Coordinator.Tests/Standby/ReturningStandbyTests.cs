@@ -44,7 +44,7 @@ public sealed class ReturningStandbyTests
     [Fact]
     public async Task A_standby_whose_node_joins_no_cluster_within_the_join_timeout_ends_without_a_node()
     {
-        string nowhere = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{ClusterProcesses.FreePort()}";
+        string nowhere = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{Ports.Free()}";
         var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [nowhere]);
         var quick = ConfigurationFactory.ParseString("disttrainer.standby.join-timeout = 2s");
 
