@@ -23,9 +23,6 @@ namespace DistTrainer.Coordinator.Runs;
 /// </summary>
 public sealed class StepPathWarmUp : IDisposable
 {
-    /// <summary>More calls than the runtime's 30 before a method is compiled optimised.</summary>
-    private const int Steps = 32;
-
     /// <summary>How long <see cref="Dispose"/> waits for a warm-up told to stop (it looks between steps of a few milliseconds).</summary>
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
@@ -40,12 +37,14 @@ public sealed class StepPathWarmUp : IDisposable
 
     /// <summary>
     /// Warms the path on a thread of its own, from what it reads of <paramref name="run"/> now; it ends by itself after
-    /// <see cref="Steps"/> steps, or at <see cref="Dispose"/>.
+    /// <see cref="ShardComputeWarmUp.Steps"/> steps, or at <see cref="Dispose"/>. It claims the process's compute warm-up
+    /// (<see cref="ShardComputeWarmUp.Claim"/>), so the workers started in this process do not warm it again.
     /// </summary>
     public static StepPathWarmUp Start(TrainingRun run, int workers, int workerThreads, ILogger log)
     {
         var stop = new CancellationTokenSource();
         if (run.Backend is not CpuBackend backend || run.Train.Count == 0) return new StepPathWarmUp(stop, Task.CompletedTask);
+        ShardComputeWarmUp.Claim();
         var path = new StepPath(ModelSpec.Parse(run.Model.Describe()), run.Model.MaxRows, run.Loss, run.Options.Optimizer, run.Train,
             run.Test, run.Options.Seed, Math.Clamp(run.BatchSize / Math.Max(1, workers), 1, run.Train.Count), workers, workerThreads,
             backend.Threads, run.Options.Cluster.PsShards);
@@ -79,36 +78,30 @@ public sealed class StepPathWarmUp : IDisposable
     /// <summary>Runs the path; returns the steps it took (fewer when stopped).</summary>
     private static int Run(StepPath path, CancellationToken stop)
     {
-        int rows = path.Rows;
         using var serverBackend = new CpuBackend(path.ServerThreads);
         using var server = new Sequential(path.Spec, serverBackend, path.MaxRows);
         server.Initialize(path.Seed);
         using var applier = new StepApplier(server, OptimizerFactory.Create(path.Optimizer, server.ParameterCount), null, path.KeyRanges,
             TimeSpan.FromSeconds(30), new PayloadPool());
-        using var workerBackend = new CpuBackend(path.WorkerThreads);
-        using var computer = new ShardComputer(path.Spec, path.Loss, path.Train, workerBackend, rows, path.Seed, null);
-        var shards = Enumerable.Range(0, path.Workers).Select(i => new Shard(i, i * rows, rows)).ToArray();
-        int[] indices = [.. Enumerable.Range(0, path.Workers * rows).Select(i => i % path.Train.Count)];
-        int normalizer = path.Loss.Normalizer(indices.Length, server.OutputWidth);
-        var payloads = shards.Select(_ => new float[applier.Layout.Length]).ToArray();
+        using var compute = new ShardComputeWarmUp(path.Spec, path.Loss, path.Train, path.WorkerThreads, path.Rows, path.Workers, path.Seed);
         var aggregator = new StepAggregator(applier.Layout);
         int step = 0;
-        for (; step < Steps && !stop.IsCancellationRequested; step++)
+        for (; step < ShardComputeWarmUp.Steps && !stop.IsCancellationRequested; step++)
         {
-            computer.LoadWeights(step, applier.Parameters);
-            aggregator.Begin(step, 0, shards);
-            foreach (var shard in shards)
+            var outputs = compute.Step(step, applier.Parameters);
+            aggregator.Begin(step, 0, compute.Shards);
+            foreach (var shard in compute.Shards)
             {
-                var output = computer.Compute(step, shard.Start, indices.AsSpan(shard.Start, shard.Count), normalizer, payloads[shard.Id]);
+                var output = outputs[shard.Id];
                 aggregator.Offer(new ShardResult(step, 0, shard.Id, shard.Count, output.Outcome.LossSum, output.Outcome.Correct,
-                    payloads[shard.Id]), out _);
+                    output.Payload), out _);
             }
             applier.TryApply(aggregator, out _, out _);
         }
         if (path.Test is not { Count: > 0 } test || stop.IsCancellationRequested) return step;
         applier.WriteModel();
         using var evaluator = new BatchRunner(server, path.Loss);
-        evaluator.EvaluateRows(test, indices.Select(i => i % test.Count).ToArray());
+        evaluator.EvaluateRows(test, [.. Enumerable.Range(0, path.Workers * path.Rows).Select(i => i % test.Count)]);
         return step;
     }
 }
