@@ -47,7 +47,6 @@ public sealed class ShardComputeWarmUp : IDisposable
     public IReadOnlyList<Shard> Shards { get; }
     public ShardPayloadLayout Layout => _computer.Layout;
     public int ParameterCount => _computer.ParameterCount;
-    public int Rows => Shards[0].Count;
 
     /// <summary>Computes every shard of step <paramref name="step"/> at <paramref name="weights"/>; each output's payload is reused by the next step.</summary>
     public ShardOutput[] Step(long step, ReadOnlySpan<float> weights)
