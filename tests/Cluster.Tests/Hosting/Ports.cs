@@ -9,6 +9,9 @@ internal static class Ports
     private const int Span = 16384;
     private static readonly HashSet<int> Given = [];
 
+    /// <summary>The lowest ephemeral port, read once: the kernel's range does not change while tests run.</summary>
+    private static readonly int? Low = EphemeralLow();
+
     /// <summary>
     /// A loopback port nothing listens on at the moment of asking, taken below the kernel's range of ephemeral ports where
     /// that range is known, and never the same one twice in this process. A test often binds its port long after asking:
@@ -17,7 +20,7 @@ internal static class Ports
     /// </summary>
     public static int Free()
     {
-        if (EphemeralLow() is not { } low || low - 1024 < Span) return AnyFree();
+        if (Low is not { } low || low - 1024 < Span) return AnyFree();
         lock (Given)
         {
             for (int attempt = 0; attempt < 1000; attempt++)
