@@ -34,12 +34,14 @@ public sealed class WorkerSession : IDisposable
     private readonly WorkerMetrics? _metrics;
     private readonly ErrorFeedback? _feedback;
     private readonly SimulatedCompute? _simulated;
+    private readonly bool _streamParts;
 
     private WorkerSession(IReadOnlyList<ComputeLane> lanes, ParameterServerLink link, ShardQueue shards, string workerId, IActorRef worker,
-        WorkerMetrics? metrics, WireDtype wireDtype, int[]? keyRangeCuts, SimulatedCompute? simulated)
+        WorkerMetrics? metrics, WireDtype wireDtype, int[]? keyRangeCuts, SimulatedCompute? simulated, bool streamParts)
     {
         _lanes = lanes;
         _simulated = simulated;
+        _streamParts = streamParts;
         _feedback = wireDtype == WireDtype.Fp32 ? null : new ErrorFeedback(new PackedShardPayload(Computer.Layout, wireDtype, keyRangeCuts));
         _shards = shards;
         _link = link;
@@ -99,7 +101,8 @@ public sealed class WorkerSession : IDisposable
                 })).ToArray();
             settings.Metrics?.Attach(connected.Connections);
             var simulated = node.SimulatedComputePerRow > TimeSpan.Zero ? new SimulatedCompute(node.SimulatedComputePerRow, lanes[0].Computer.Layout) : null;
-            return new WorkerSession(lanes, connected, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, job.KeyRangeCuts, simulated);
+            return new WorkerSession(lanes, connected, shards, settings.WorkerId, worker, settings.Metrics, job.WireDtype, job.KeyRangeCuts, simulated,
+                node.StreamParts);
         }
         catch
         {
@@ -150,34 +153,48 @@ public sealed class WorkerSession : IDisposable
     {
         var computer = _lanes[lane].Computer;
         var payload = Payloads.Rent(computer.Layout.Length);
+        var rented = payload;
+        // A float32 result of computed shards on key range streams leaves part by part as backward makes it; the link then
+        // owns the payload from the start, and frees it once every send that began has ended.
+        var streamed = _streamParts && _simulated is null && _feedback is null ? _link.StreamResult(shard, rented, () => Payloads.Return(rented)) : null;
         try
         {
             _link.Exchanges[lane].Begin(shard.Step, shard.Attempt, shard.ShardId);
-            var output = _simulated?.Compute(shard.Indices.Length, shard.Normalizer, payload) ?? ComputeHere(computer, shard, weights, payload);
-            if (_feedback is not null) output = Pack(shard, output, ref payload);
-            var sent = payload;
-            // The link owns the payload from here and frees it however the send ends.
-            payload = [];
-            _link.SendResult(shard, output, _feedback?.Packing, () => Payloads.Return(sent));
+            var output = _simulated?.Compute(shard.Indices.Length, shard.Normalizer, payload) ?? ComputeHere(computer, shard, weights, payload, streamed);
+            if (streamed is not null) streamed.Finish(output);
+            else
+            {
+                if (_feedback is not null) output = Pack(shard, output, ref payload);
+                var sent = payload;
+                // The link owns the payload from here and frees it however the send ends.
+                payload = [];
+                _link.SendResult(shard, output, _feedback?.Packing, () => Payloads.Return(sent));
+            }
             _metrics?.ShardComputed(output.Seconds);
             return null;
         }
         catch (ShardAbandonedException)
         {
-            Payloads.Return(payload);
+            Release(streamed, payload);
             return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Payloads.Return(payload);
+            Release(streamed, payload);
             return $"worker {_workerId}: {e.Message}";
         }
     }
 
-    private static ShardOutput ComputeHere(ShardComputer computer, ComputeShard shard, WeightsArrived weights, float[] payload)
+    private static void Release(StreamedResult? streamed, float[] payload)
+    {
+        if (streamed is not null) streamed.Abandon();
+        else Payloads.Return(payload);
+    }
+
+    private static ShardOutput ComputeHere(ShardComputer computer, ComputeShard shard, WeightsArrived weights, float[] payload, StreamedResult? streamed)
     {
         if (computer.WeightsVersion != weights.Version) computer.LoadWeights(weights.Version, weights.Weights);
-        return computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload);
+        return computer.Compute(shard.Step, shard.RowOffset, shard.Indices, shard.Normalizer, payload, streamed?.GradientsFinal);
     }
 
     /// <summary>

@@ -87,9 +87,7 @@ public sealed class ParameterServerLink : IDisposable
     public void SendResult(ComputeShard shard, ShardOutput output, PackedShardPayload? packing, Action written)
     {
         var dtype = packing?.Dtype ?? WireDtype.Fp32;
-        var header = new FrameHeader(GradientFrames.Kind(dtype), shard.Step, WeightsVersion: shard.Step, shard.ShardId,
-            SampleCount: output.Outcome.Rows, Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum,
-            ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
+        var header = Header(shard, output, dtype);
         if (_ranges.Length == 0)
         {
             if (_connection.SendHere(header, output.Payload, written)) return;
@@ -100,26 +98,56 @@ public sealed class ParameterServerLink : IDisposable
         // A head and a part per range read the one payload: it is free once the last of them is written, or not sent.
         Action done = new PendingSends(_ranges.Length + 1, written).Done;
         var payload = output.Payload;
-        var failed = _connection.SendHere(header with { Kind = FrameKind.ResultHead }, payload.AsMemory(packing?.GradientFloats ?? _cuts[^1]), done)
-            ? null
-            : _connection;
+        var failed = SendHead(header, payload.AsMemory(packing?.GradientFloats ?? _cuts[^1]), done);
         var partKind = GradientFrames.PartKind(dtype);
         for (int range = 0; range < _ranges.Length; range++)
         {
             var (offset, length) = packing?.RangeFloats(range) ?? (_cuts[range], _cuts[range + 1] - _cuts[range]);
-            if (failed is null && _ranges[range].SendHere(header with { Kind = partKind, Layer = range }, payload.AsMemory(offset, length), done))
-                continue;
-            failed ??= _ranges[range];
-            done();
+            failed = SendPart(range, header with { Kind = partKind, Layer = range }, payload.AsMemory(offset, length), done, here: true, failed);
         }
-        if (failed is not null)
-        {
-            if (ReferenceEquals(failed, _connection)) done();
-            throw Closed(shard, failed);
-        }
+        if (failed is not null) throw Closed(shard, failed);
     }
 
-    private static IOException Closed(ComputeShard shard, TensorConnection connection) =>
+    /// <summary>
+    /// With the parameters cut into key ranges, a float32 result whose parts leave as backward makes them: each range's part
+    /// goes out on its stream as soon as every gradient in it is final (the last range first), queued to the stream's
+    /// writer so that backward goes on meanwhile, and the head and the parts left follow once the shard is done
+    /// (<see cref="StreamedResult.Finish"/>). Null without key ranges: a result is then one frame, sent once it is whole.
+    /// <paramref name="written"/> runs once the payload is free again, however the sends end.
+    /// </summary>
+    public StreamedResult? StreamResult(ComputeShard shard, float[] payload, Action written) =>
+        _ranges.Length == 0 ? null : new StreamedResult(this, shard, payload, new PendingSends(_ranges.Length + 1, written));
+
+    internal int Ranges => _ranges.Length;
+
+    internal int RangeStart(int range) => _cuts[range];
+
+    internal static FrameHeader Header(ComputeShard shard, ShardOutput output, WireDtype dtype) =>
+        new(GradientFrames.Kind(dtype), shard.Step, WeightsVersion: shard.Step, shard.ShardId, SampleCount: output.Outcome.Rows,
+            Correct: output.Outcome.Correct, LossSum: output.Outcome.LossSum, ComputeSeconds: output.Seconds, Attempt: shard.Attempt);
+
+    /// <summary>Sends a result's head; the main stream when it is closed (its share of the payload then counted as done).</summary>
+    internal TensorConnection? SendHead(FrameHeader header, ReadOnlyMemory<float> tail, Action done)
+    {
+        if (_connection.SendHere(header with { Kind = FrameKind.ResultHead }, tail, done)) return null;
+        done();
+        return _connection;
+    }
+
+    /// <summary>
+    /// Sends range <paramref name="range"/>'s part unless a stream already failed (<paramref name="failed"/>); the first stream
+    /// that failed, its share of the payload counted as done. <paramref name="here"/>: written by the calling thread when
+    /// nothing is queued before it, otherwise queued to the stream's writer.
+    /// </summary>
+    internal TensorConnection? SendPart(int range, FrameHeader header, ReadOnlyMemory<float> part, Action done, bool here, TensorConnection? failed)
+    {
+        var stream = _ranges[range];
+        if (failed is null && (here ? stream.SendHere(header, part, done) : stream.Send(header, part, done))) return null;
+        done();
+        return failed ?? stream;
+    }
+
+    internal static IOException Closed(ComputeShard shard, TensorConnection connection) =>
         new($"step {shard.Step + 1} shard {shard.ShardId}: the data plane to the parameter server is closed ({connection.CloseReason?.Message})");
 
     private void OnFrame(TensorConnection connection, ReceivedFrame frame)
@@ -150,16 +178,5 @@ public sealed class ParameterServerLink : IDisposable
     {
         _connection.Dispose();
         foreach (var range in _ranges) range.Dispose();
-    }
-
-    /// <summary>Counts the sends that read one payload down to the last, which runs the owner's callback.</summary>
-    private sealed class PendingSends(int sends, Action written)
-    {
-        private int _left = sends;
-
-        public void Done()
-        {
-            if (Interlocked.Decrement(ref _left) == 0) written();
-        }
     }
 }

@@ -140,8 +140,10 @@ public sealed class Sequential : IDisposable
     /// <summary>
     /// Back-propagates <see cref="OutputGradient"/> through the layers of the last training forward
     /// pass, overwriting <see cref="Gradients"/>. The input's own gradient is never computed.
+    /// <paramref name="layerDone"/>, if given, hears each layer's index as soon as its backward is done, last layer first:
+    /// from then on its <see cref="LayerGradients"/> are final, while the layers before it are still to run.
     /// </summary>
-    public void Backward(int rows)
+    public void Backward(int rows, Action<int>? layerDone = null)
     {
         RequireRows(rows);
         for (int i = Layers.Count - 1; i >= 0; i--)
@@ -152,8 +154,16 @@ public sealed class Sequential : IDisposable
                 _activations[i + 1].Slice(0, rows * layer.OutputWidth),
                 GradientBuffer(i + 1).Slice(0, rows * layer.OutputWidth),
                 inputGradient, rows);
+            layerDone?.Invoke(i);
         }
     }
+
+    /// <summary>Where layer <paramref name="layer"/>'s parameters start in the parameter vector (<see cref="Layers"/>.Count: its end).</summary>
+    public int ParameterOffset(int layer) => _parameterOffsets[layer];
+
+    /// <summary>Layer <paramref name="layer"/>'s part of <see cref="Gradients"/> (empty for a layer without parameters).</summary>
+    public DeviceSlice LayerGradients(int layer) =>
+        _gradients.Slice(_parameterOffsets[layer], _parameterOffsets[layer + 1] - _parameterOffsets[layer]);
 
     /// <summary>The batchnorm layers with their index in the model.</summary>
     public IReadOnlyList<(int Index, BatchNormLayer Layer)> BatchNormLayers { get; }

@@ -37,15 +37,17 @@ public sealed class BatchRunner : IDisposable
     /// Forward and backward over the given rows in training mode. The model's gradient vector then
     /// holds d(sum of losses)/d(parameters) divided by <paramref name="normalizer"/>: pass the
     /// loss's normalizer of the whole global batch, so that shards of it add up to the batch's mean.
+    /// <paramref name="layerDone"/> hears each layer as backward finishes it (<see cref="Sequential.Backward"/>).
     /// </summary>
-    public BatchOutcome ComputeGradients(Dataset data, ReadOnlySpan<int> indices, in StepContext context, int normalizer)
+    public BatchOutcome ComputeGradients(Dataset data, ReadOnlySpan<int> indices, in StepContext context, int normalizer,
+        Action<int>? layerDone = null)
     {
         int rows = Stage(data, indices);
         var output = Model.Forward(context, rows);
         double lossSum = Model.Backend.Loss(Loss.Kind, output, TargetSlice(rows), rows, Model.OutputWidth,
             1f / normalizer, Model.OutputGradient(rows));
         int correct = CountCorrect(rows);
-        Model.Backward(rows);
+        Model.Backward(rows, layerDone);
         return new BatchOutcome(lossSum, correct, rows);
     }
 

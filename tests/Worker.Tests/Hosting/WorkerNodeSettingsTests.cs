@@ -27,6 +27,15 @@ public class WorkerNodeSettingsTests
     }
 
     [Fact]
+    public void Key_range_parts_leave_as_backward_makes_them_unless_switched_off()
+    {
+        var config = ConfigurationFactory.ParseString("disttrainer.worker.stream-parts = off").WithFallback(ClusterConfigBuilder.Embedded);
+
+        Assert.True(WorkerNodeSettings.Default.StreamParts);
+        Assert.False(WorkerNodeSettings.Create(config).StreamParts);
+    }
+
+    [Fact]
     public void Shards_are_computed_unless_a_simulated_time_per_row_is_set()
     {
         var config = ConfigurationFactory.ParseString("disttrainer.worker.simulated-compute-per-row-us = 12.5").WithFallback(ClusterConfigBuilder.Embedded);

@@ -19,6 +19,9 @@ public sealed class ShardComputer : IDisposable
     private readonly BatchRunner _runner;
     private readonly Dataset _data;
     private readonly ulong _seed;
+    private readonly Action<int> _layerDone;
+    private float[]? _streamed;
+    private GradientsFinal? _final;
 
     public ShardComputer(ModelSpec spec, LossFunction loss, Dataset data, IComputeBackend backend, int maxRows, ulong seed,
         IBatchStatisticsExchange? exchange)
@@ -29,6 +32,7 @@ public sealed class ShardComputer : IDisposable
         _seed = seed;
         Layout = ShardPayloadLayout.Of(_model);
         _model.SynchroniseBatchNorm(exchange);
+        _layerDone = LayerDone;
     }
 
     public ShardPayloadLayout Layout { get; }
@@ -44,14 +48,29 @@ public sealed class ShardComputer : IDisposable
         WeightsVersion = version;
     }
 
-    /// <summary>Computes one shard into <paramref name="payload"/> (<see cref="Layout"/>.Length floats, owned by the caller).</summary>
-    public ShardOutput Compute(long step, int rowOffset, ReadOnlySpan<int> indices, int normalizer, float[] payload)
+    /// <summary>
+    /// Computes one shard into <paramref name="payload"/> (<see cref="Layout"/>.Length floats, owned by the caller). With
+    /// <paramref name="final"/>, each layer's gradients are read back into the payload as soon as backward has made them, and
+    /// <paramref name="final"/> hears from which parameter on the payload's gradients are final, while the layers before are
+    /// still computing: parts of the result can leave before the rest exists. The payload's values are the same either way.
+    /// </summary>
+    public ShardOutput Compute(long step, int rowOffset, ReadOnlySpan<int> indices, int normalizer, float[] payload, GradientsFinal? final = null)
     {
         if (payload.Length != Layout.Length)
             throw new ArgumentException($"a shard payload has {Layout.Length} floats; got {payload.Length}", nameof(payload));
         long start = Stopwatch.GetTimestamp();
-        var outcome = _runner.ComputeGradients(_data, indices, new StepContext(true, step, _seed, rowOffset), normalizer);
-        _model.Backend.Download(_model.Gradients, Layout.Gradients(payload));
+        BatchOutcome outcome;
+        (_streamed, _final) = (payload, final);
+        try
+        {
+            outcome = _runner.ComputeGradients(_data, indices, new StepContext(true, step, _seed, rowOffset), normalizer,
+                final is null ? null : _layerDone);
+        }
+        finally
+        {
+            (_streamed, _final) = (null, null);
+        }
+        if (final is null) _model.Backend.Download(_model.Gradients, Layout.Gradients(payload));
         for (int i = 0; i < _model.BatchNormLayers.Count; i++)
         {
             var layer = _model.BatchNormLayers[i].Layer;
@@ -61,12 +80,24 @@ public sealed class ShardComputer : IDisposable
         return new ShardOutput(outcome, payload, Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
+    private void LayerDone(int layer)
+    {
+        var gradients = _model.LayerGradients(layer);
+        int from = _model.ParameterOffset(layer);
+        if (gradients.Length == 0) return;
+        _model.Backend.Download(gradients, Layout.Gradients(_streamed!).Slice(from, gradients.Length));
+        _final!(from);
+    }
+
     public void Dispose()
     {
         _runner.Dispose();
         _model.Dispose();
     }
 }
+
+/// <summary>Backward has written the gradients of every parameter from <paramref name="from"/> to the end into the shard's payload.</summary>
+public delegate void GradientsFinal(int from);
 
 /// <summary>A computed shard: its loss and accuracy counts, its payload, and the seconds it took.</summary>
 public readonly record struct ShardOutput(BatchOutcome Outcome, float[] Payload, double Seconds);

@@ -195,6 +195,38 @@ public class ShardComputerTests(ITestOutputHelper output)
         Assert.Contains($"weights version 8 has {weights.Length - 1} values", ex.Message);
     }
 
+    /// <summary>
+    /// Streamed, each layer's gradients are read back as backward finishes it: the payload is the whole read-back's, bit for
+    /// bit, and each announcement comes once every gradient from its offset on holds its final value, the last layer first.
+    /// </summary>
+    [Fact]
+    public void A_streamed_compute_announces_each_layers_gradients_once_final_last_layer_first_with_the_same_payload()
+    {
+        using var backend = new CpuBackend(1);
+        using var model = new Sequential(ModelSpec.Parse("linear:8:6,batchnorm:6,relu,linear:6:4"), backend, BatchSize);
+        model.Initialize(3);
+        var weights = Download(model, model.Parameters);
+        using var computer = new ShardComputer(model.Spec, Loss, Data, backend, BatchSize, Seed, exchange: null);
+        computer.LoadWeights(1, weights);
+        int[] indices = [1, 2, 3, 5, 8, 13, 21, 34];
+        var whole = computer.Compute(4, 20, indices, 30, new float[computer.Layout.Length]).Payload;
+        var streamed = new float[computer.Layout.Length];
+        Array.Fill(streamed, float.NaN);
+        var announced = new List<int>();
+
+        var output = computer.Compute(4, 20, indices, 30, streamed, from =>
+        {
+            Assert.Equal(whole.AsSpan(from, model.ParameterCount - from).ToArray(), streamed.AsSpan(from, model.ParameterCount - from).ToArray());
+            Assert.True(from == 0 || float.IsNaN(streamed[from - 1]), $"gradients before {from} were read back early");
+            announced.Add(from);
+        });
+
+        // linear 6->4 at 6*8+6+6+6 = 66, batch norm's weight and bias at 54, the first linear at 0; relu has no parameters.
+        Assert.Equal([66, 54, 0], announced);
+        Assert.Equal(whole, output.Payload);
+        Assert.Equal(8, output.Outcome.Rows);
+    }
+
     private sealed class IgnoreProgress : ITrainingObserver
     {
         public void OnStep(StepReport report)

@@ -1,0 +1,83 @@
+using DistTrainer.Cluster.DataPlane;
+using DistTrainer.Cluster.Protocol;
+using DistTrainer.Core.Training.Sharding;
+using DistTrainer.Core.Training.WireFormat;
+
+namespace DistTrainer.Worker.DataPlane;
+
+/// <summary>
+/// One shard's float32 result on a worker's key range streams while it is computed. Backward makes the gradients from the
+/// last layer to the first, so the ranges become final from the last to the first: each one's part is queued to its
+/// stream's writer as soon as it is (<see cref="GradientsFinal"/>), and travels while the layers before it compute. The
+/// head (loss, counts and batch-norm statistics) and the parts still held go out once the shard is done
+/// (<see cref="Finish"/>), or are never sent when it fails (<see cref="Abandon"/>). The values sent are the payload's, whatever
+/// the order: the ranges' servers sum them in shard order once the step's master has every head. Not thread-safe: the shard's
+/// compute thread drives it.
+/// </summary>
+public sealed class StreamedResult
+{
+    private readonly ParameterServerLink _link;
+    private readonly ComputeShard _shard;
+    private readonly float[] _payload;
+    private readonly PendingSends _sends;
+    private readonly Action _done;
+    private int _held;
+    private bool _ended;
+    private TensorConnection? _failed;
+
+    internal StreamedResult(ParameterServerLink link, ComputeShard shard, float[] payload, PendingSends sends)
+    {
+        _link = link;
+        _shard = shard;
+        _payload = payload;
+        _sends = sends;
+        _done = sends.Done;
+        _held = link.Ranges;
+        GradientsFinal = From;
+    }
+
+    /// <summary>What the shard's compute calls as backward finishes each layer (<see cref="ShardComputer.Compute"/>).</summary>
+    public GradientsFinal GradientsFinal { get; }
+
+    /// <summary>The ranges whose part has not gone out yet: ranges 0 to this one less.</summary>
+    public int HeldRanges => _held;
+
+    private void From(int from)
+    {
+        if (_ended) return;
+        while (_held > 0 && _link.RangeStart(_held - 1) >= from) Send(_held - 1, here: false);
+    }
+
+    /// <summary>
+    /// Sends the head and every part not sent yet, from the calling thread when nothing is queued before them. Throws when a
+    /// stream is closed, as a whole result's send does, so that the shard is reported as failed.
+    /// </summary>
+    public void Finish(ShardOutput output)
+    {
+        if (_ended) throw new InvalidOperationException($"step {_shard.Step + 1} shard {_shard.ShardId}: its result has ended already");
+        _ended = true;
+        var header = ParameterServerLink.Header(_shard, output, WireDtype.Fp32);
+        if (_failed is null) _failed = _link.SendHead(header, _payload.AsMemory(_link.RangeStart(_link.Ranges)), _done);
+        else _done();
+        while (_held > 0) Send(_held - 1, here: true);
+        if (_failed is not null) throw ParameterServerLink.Closed(_shard, _failed);
+    }
+
+    /// <summary>The shard failed: nothing more is sent, and the payload is free once the parts already queued are written.</summary>
+    public void Abandon()
+    {
+        if (_ended) return;
+        _ended = true;
+        for (int left = _held + 1; left > 0; left--) _sends.Done();
+        _held = 0;
+    }
+
+    private void Send(int range, bool here)
+    {
+        var header = new FrameHeader(FrameKind.GradientPart, _shard.Step, WeightsVersion: _shard.Step, _shard.ShardId, Attempt: _shard.Attempt,
+            Layer: range);
+        int start = _link.RangeStart(range);
+        _failed = _link.SendPart(range, header, _payload.AsMemory(start, _link.RangeStart(range + 1) - start), _done, here, _failed);
+        _held--;
+    }
+}
