@@ -103,15 +103,15 @@ public sealed class ParameterServerLink : IDisposable
         for (int range = 0; range < _ranges.Length; range++)
         {
             var (offset, length) = packing?.RangeFloats(range) ?? (_cuts[range], _cuts[range + 1] - _cuts[range]);
-            failed = SendPart(range, header with { Kind = partKind, Layer = range }, payload.AsMemory(offset, length), done, here: true, failed);
+            failed = SendPart(range, header with { Kind = partKind, Layer = range }, payload.AsMemory(offset, length), done, failed);
         }
         if (failed is not null) throw Closed(shard, failed);
     }
 
     /// <summary>
     /// With the parameters cut into key ranges, a float32 result whose parts leave as backward makes them: each range's part
-    /// goes out on its stream as soon as every gradient in it is final (the last range first), queued to the stream's
-    /// writer so that backward goes on meanwhile, and the head and the parts left follow once the shard is done
+    /// goes out on its stream as soon as every gradient in it is final (the last range first) and travels while backward
+    /// goes on, and the head and the parts left follow once the shard is done
     /// (<see cref="StreamedResult.Finish"/>). Null without key ranges: a result is then one frame, sent once it is whole.
     /// <paramref name="written"/> runs once the payload is free again, however the sends end.
     /// </summary>
@@ -135,14 +135,13 @@ public sealed class ParameterServerLink : IDisposable
     }
 
     /// <summary>
-    /// Sends range <paramref name="range"/>'s part unless a stream already failed (<paramref name="failed"/>); the first stream
-    /// that failed, its share of the payload counted as done. <paramref name="here"/>: written by the calling thread when
-    /// nothing is queued before it, otherwise queued to the stream's writer.
+    /// Sends range <paramref name="range"/>'s part from the calling thread unless a stream already failed
+    /// (<paramref name="failed"/>); the first stream that failed, its share of the payload counted as done.
     /// </summary>
-    internal TensorConnection? SendPart(int range, FrameHeader header, ReadOnlyMemory<float> part, Action done, bool here, TensorConnection? failed)
+    internal TensorConnection? SendPart(int range, FrameHeader header, ReadOnlyMemory<float> part, Action done, TensorConnection? failed)
     {
         var stream = _ranges[range];
-        if (failed is null && (here ? stream.SendHere(header, part, done) : stream.Send(header, part, done))) return null;
+        if (failed is null && stream.SendHere(header, part, done)) return null;
         done();
         return failed ?? stream;
     }

@@ -8,7 +8,7 @@ namespace DistTrainer.Worker.DataPlane;
 /// <summary>
 /// One shard's float32 result on a worker's key range streams while it is computed. Backward makes the gradients from the
 /// last layer to the first, so the ranges become final from the last to the first: each one's part is queued to its
-/// stream's writer as soon as it is (<see cref="GradientsFinal"/>), and travels while the layers before it compute. The
+/// stream as soon as it is (<see cref="GradientsFinal"/>), and travels while the layers before it compute. The
 /// head (loss, counts and batch-norm statistics) and the parts still held go out once the shard is done
 /// (<see cref="Finish"/>), or are never sent when it fails (<see cref="Abandon"/>). The values sent are the payload's, whatever
 /// the order: the ranges' servers sum them in shard order once the step's master has every head. Not thread-safe: the shard's
@@ -45,7 +45,9 @@ public sealed class StreamedResult
     private void From(int from)
     {
         if (_ended) return;
-        while (_held > 0 && _link.RangeStart(_held - 1) >= from) Send(_held - 1, here: false);
+        // Written here, as a finished result is: the kernel takes the bytes into the socket's buffer and the network carries
+        // them while backward goes on, with no hand-off to the writer thread (which costs a wake-up on a busy machine).
+        while (_held > 0 && _link.RangeStart(_held - 1) >= from) Send(--_held);
     }
 
     /// <summary>
@@ -59,7 +61,9 @@ public sealed class StreamedResult
         var header = ParameterServerLink.Header(_shard, output, WireDtype.Fp32);
         if (_failed is null) _failed = _link.SendHead(header, _payload.AsMemory(_link.RangeStart(_link.Ranges)), _done);
         else _done();
-        while (_held > 0) Send(_held - 1, here: true);
+        // The parts still held in range order after the head, as a result sent whole goes.
+        for (int range = 0; range < _held; range++) Send(range);
+        _held = 0;
         if (_failed is not null) throw ParameterServerLink.Closed(_shard, _failed);
     }
 
@@ -72,12 +76,11 @@ public sealed class StreamedResult
         _held = 0;
     }
 
-    private void Send(int range, bool here)
+    private void Send(int range)
     {
         var header = new FrameHeader(FrameKind.GradientPart, _shard.Step, WeightsVersion: _shard.Step, _shard.ShardId, Attempt: _shard.Attempt,
             Layer: range);
         int start = _link.RangeStart(range);
-        _failed = _link.SendPart(range, header, _payload.AsMemory(start, _link.RangeStart(range + 1) - start), _done, here, _failed);
-        _held--;
+        _failed = _link.SendPart(range, header, _payload.AsMemory(start, _link.RangeStart(range + 1) - start), _done, _failed);
     }
 }
