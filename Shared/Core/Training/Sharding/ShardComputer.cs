@@ -22,6 +22,7 @@ public sealed class ShardComputer : IDisposable
     private readonly Action<int> _layerDone;
     private float[]? _streamed;
     private GradientsFinal? _final;
+    private long _finalTicks;
 
     public ShardComputer(ModelSpec spec, LossFunction loss, Dataset data, IComputeBackend backend, int maxRows, ulong seed,
         IBatchStatisticsExchange? exchange)
@@ -52,7 +53,8 @@ public sealed class ShardComputer : IDisposable
     /// Computes one shard into <paramref name="payload"/> (<see cref="Layout"/>.Length floats, owned by the caller). With
     /// <paramref name="final"/>, each layer's gradients are read back into the payload as soon as backward has made them, and
     /// <paramref name="final"/> hears from which parameter on the payload's gradients are final, while the layers before are
-    /// still computing: parts of the result can leave before the rest exists. The payload's values are the same either way.
+    /// still computing: parts of the result can leave before the rest exists. The payload's values are the same either way,
+    /// and the output's seconds leave out the time <paramref name="final"/> took.
     /// </summary>
     public ShardOutput Compute(long step, int rowOffset, ReadOnlySpan<int> indices, int normalizer, float[] payload, GradientsFinal? final = null)
     {
@@ -60,7 +62,7 @@ public sealed class ShardComputer : IDisposable
             throw new ArgumentException($"a shard payload has {Layout.Length} floats; got {payload.Length}", nameof(payload));
         long start = Stopwatch.GetTimestamp();
         BatchOutcome outcome;
-        (_streamed, _final) = (payload, final);
+        (_streamed, _final, _finalTicks) = (payload, final, 0);
         try
         {
             outcome = _runner.ComputeGradients(_data, indices, new StepContext(true, step, _seed, rowOffset), normalizer,
@@ -77,7 +79,8 @@ public sealed class ShardComputer : IDisposable
             _model.Backend.Download(layer.BatchMean, Layout.Mean(payload, i));
             _model.Backend.Download(layer.BatchVariance, Layout.Variance(payload, i));
         }
-        return new ShardOutput(outcome, payload, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        // The compute's own time: what the caller did with the final gradients (sending them) is not the shard's compute.
+        return new ShardOutput(outcome, payload, Stopwatch.GetElapsedTime(start, Stopwatch.GetTimestamp() - _finalTicks).TotalSeconds);
     }
 
     private void LayerDone(int layer)
@@ -86,7 +89,9 @@ public sealed class ShardComputer : IDisposable
         int from = _model.ParameterOffset(layer);
         if (gradients.Length == 0) return;
         _model.Backend.Download(gradients, Layout.Gradients(_streamed!).Slice(from, gradients.Length));
+        long called = Stopwatch.GetTimestamp();
         _final!(from);
+        _finalTicks += Stopwatch.GetTimestamp() - called;
     }
 
     public void Dispose()

@@ -227,6 +227,19 @@ public class ShardComputerTests(ITestOutputHelper output)
         Assert.Equal(8, output.Outcome.Rows);
     }
 
+    /// <summary>A shard's seconds are its compute's: what the caller does with the final gradients (sends them) is not counted.</summary>
+    [Fact]
+    public void A_streamed_computes_seconds_leave_out_the_time_its_caller_took()
+    {
+        using var backend = new CpuBackend(1);
+        using var computer = new ShardComputer(ModelSpec.Parse("linear:8:6,relu,linear:6:4"), Loss, Data, backend, BatchSize, Seed, exchange: null);
+        computer.LoadWeights(1, new float[computer.ParameterCount]);
+
+        var output = computer.Compute(0, 0, [1, 2, 3], 3, new float[computer.Layout.Length], _ => Thread.Sleep(500));
+
+        Assert.InRange(output.Seconds, 0, 0.5);
+    }
+
     private sealed class IgnoreProgress : ITrainingObserver
     {
         public void OnStep(StepReport report)
