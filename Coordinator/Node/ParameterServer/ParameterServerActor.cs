@@ -53,6 +53,8 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     private readonly ParameterServerSettings _settings;
     // Each range's streams as its last answer counted them.
     private readonly StreamTraffic[][] _rangeStreams;
+    // The ranges' answers to the steps over the run, and how many of them were steps the range took ahead of being asked.
+    private long _rangeAnswers, _rangeStepsAhead;
     private readonly ShardParts? _parts;
     private readonly SnapshotFeed _feed;
     private readonly PayloadPool _payloads;
@@ -173,6 +175,9 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
             if (_screening.Rule.Enabled)
                 _log.Information("Robust aggregation: the largest ratio of an applied shard's gradient norm to its step's others was " +
                                  "{Ratio:F2} (limit {Limit})", _screening.Rule.LargestRatio, _screening.Rule.MaxRatio);
+            if (_ranges.Length > 0)
+                _log.Information("Key ranges: {Ahead} of {Answers} answers were steps taken as soon as every shard's part was in",
+                    _rangeStepsAhead, _rangeAnswers);
             foreach (var range in _ranges) range.Tell(RangeRunEnded.Instance);
             Become(Ended);
         });
@@ -569,6 +574,8 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         {
             stepped[answer.Range] = answer;
             _rangeStreams[answer.Range] = answer.Streams;
+            _rangeAnswers++;
+            if (answer.SteppedAhead) _rangeStepsAhead++;
             if (++answered < stepped.Length) return;
             EndWaiting();
             if (_applier.TryCommitPlaced(_aggregator, stepped, out var outcome, out var failure))

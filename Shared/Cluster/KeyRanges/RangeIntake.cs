@@ -87,6 +87,19 @@ public sealed class RangeIntake(int range, int offset, int length, Action<float[
         return new PartReport(PieceState.Held, step, attempt, shardId, range, squares, finite);
     }
 
+    /// <summary>
+    /// The sender of each shard's part when every shard of the step's attempt has exactly one (the sum the master will most
+    /// likely ask for); false while a shard has none, or two (a shard computed again elsewhere: the master picks).
+    /// </summary>
+    public bool TryOneSenderEach([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string[]? senders)
+    {
+        senders = null;
+        if (!EveryShardIn || _parts.Count != _shards) return false;
+        senders = new string[_shards];
+        foreach (var (shard, worker) in _parts.Keys) senders[shard] = worker;
+        return true;
+    }
+
     /// <summary>The step is complete: its sum reads shard i's part from <paramref name="senders"/>[i].</summary>
     public void Sum(IReadOnlyList<string> senders) => _senders = senders;
 

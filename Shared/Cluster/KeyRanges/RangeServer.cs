@@ -31,6 +31,7 @@ public sealed class RangeServer
         Optimizer = optimizer;
         _guard = new FiniteStepGuard(optimizer);
         _weights = new PublishedWeights(payloads, weights);
+        Version = optimizer.StepCount;
     }
 
     /// <summary>
@@ -79,8 +80,12 @@ public sealed class RangeServer
     /// <summary>The range's optimizer, holding <see cref="ParameterRange.Length"/> parameters.</summary>
     public IOptimizer Optimizer { get; }
 
-    /// <summary>The version of the range's weights: the number of optimizer steps taken.</summary>
-    public long Version => Optimizer.StepCount;
+    /// <summary>
+    /// The version of the range's weights: the number of optimizer steps committed. A step begun and not yet decided is not
+    /// counted (the optimizer counts it already), so a stream that connects or a gather in between reads the version its
+    /// weights are.
+    /// </summary>
+    public long Version { get; private set; }
 
     /// <summary>The range's weights as sent; read-only.</summary>
     public SharedPayload Weights => _weights.Current;
@@ -111,6 +116,7 @@ public sealed class RangeServer
     {
         _guard.Commit();
         _weights.PublishNext();
+        Version = Optimizer.StepCount;
     }
 
     /// <summary>Forgets the step: the weights, the state and the step count stay those of the step before it.</summary>

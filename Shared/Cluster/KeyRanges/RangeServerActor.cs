@@ -10,7 +10,9 @@ namespace DistTrainer.Cluster.KeyRanges;
 /// which the master forwards), the range's parts of the step being collected (<see cref="RangeIntake"/>, each reported to the
 /// master as a <see cref="PartIn"/>, together as <see cref="PartReportBatch"/> says), and the range's weights and optimizer state (<see cref="RangeServer"/>), which change only
 /// as the master decides: <see cref="SumAndStepRange"/>, then <see cref="CommitRange"/> (the new weights go out on the range's
-/// streams) or <see cref="DiscardRange"/>. A part for a step the master has not yet begun here (its plan and the worker's part
+/// streams) or <see cref="DiscardRange"/>. Once every shard's part is in, one each, it sums and steps the range beside its
+/// weights before the master asks, and answers from that when the master's senders are those parts' (any other sum is
+/// taken again from the master's senders, the step ahead forgotten). A part for a step the master has not yet begun here (its plan and the worker's part
 /// race) waits, a bounded number of them, until it has. Nothing here needs the master's node: the master's messages come from
 /// its stream to this range's host (<see cref="RangeHostActor"/>), and what this server tells the master goes back on it.
 /// </summary>
@@ -28,6 +30,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     private readonly List<PartArrived> _early = [];
     private readonly List<TensorConnection> _unadmitted = [];
     private readonly DataPlaneConnections<TensorConnection> _streams = new(WorkerOf, DataPlaneTraffic.Of);
+    private SteppedAhead? _ahead;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -79,11 +82,16 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         Receive<SumAndStepRange>(SumAndStep);
         Receive<CommitRange>(commit =>
         {
+            _ahead = null;
             _server.Commit();
             var header = new FrameHeader(FrameKind.WeightsRange, commit.Step + 1, _server.Version, Layer: _range);
             foreach (var connection in _streams.Current) _server.Weights.SendOn(connection, header);
         });
-        Receive<DiscardRange>(_ => _server.Discard());
+        Receive<DiscardRange>(_ =>
+        {
+            _ahead = null;
+            _server.Discard();
+        });
         Receive<GatherRange>(_ => _master(Gathered()));
         Receive<RangeRunEnded>(_ => Become(Ended));
     }
@@ -168,6 +176,28 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
         bool lingering = _reports.Holding;
         if (_reports.Add(new PartIn(arrived.Worker, report), _intake.EveryShardIn) is { } reports) SendReports(reports);
         else if (!lingering) Timers.StartSingleTimer(ReportsLingered.Instance, ReportsLingered.Instance, _bounds.ReportLinger);
+        if (report.State == PieceState.Held) StepAhead();
+    }
+
+    /// <summary>
+    /// Once every shard's part is in, one each, the range is summed and stepped beside its weights at once, while the master
+    /// still waits for the step's heads and other ranges: the sum the master will most likely ask for. Its answer then goes
+    /// back as soon as it is asked (<see cref="SumAndStep"/>); the step waits for the master's decision as any does.
+    /// </summary>
+    private void StepAhead()
+    {
+        if (_ahead is not null || !_intake.TryOneSenderEach(out var senders)) return;
+        _intake.Sum(senders);
+        string? refusal = _server.SumAndStep(_intake, _gradient, out bool finite);
+        _ahead = new SteppedAhead(_intake.Step, _intake.Attempt, senders, finite, refusal);
+    }
+
+    /// <summary>Forgets a step taken ahead that the master did not ask for, or asked for with other senders.</summary>
+    private void DropAhead()
+    {
+        if (_ahead is null) return;
+        _ahead = null;
+        _server.Discard();
     }
 
     private void SendReports(PartsIn? reports)
@@ -181,6 +211,7 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
     {
         // Reports of the step before, if any still wait, go first: the master hears of every part once.
         SendReports(_reports.Take());
+        DropAhead();
         _intake.Begin(begin.Step, begin.Attempt, begin.Shards);
         if (_early.Count == 0) return;
         var waiting = _early.ToArray();
@@ -190,19 +221,30 @@ public sealed class RangeServerActor : ReceiveActor, IWithTimers
 
     private void SumAndStep(SumAndStepRange step)
     {
-        _intake.Sum(step.Senders);
-        string? refusal = _server.SumAndStep(_intake, _gradient, out bool finite);
+        bool finite, steppedAhead = false;
+        string? refusal;
+        if (_ahead is { } ahead && ahead.Step == step.Step && ahead.Attempt == step.Attempt && ahead.Senders.AsSpan().SequenceEqual(step.Senders))
+            (finite, refusal, _ahead, steppedAhead) = (ahead.Finite, ahead.Refusal, null, true);
+        else
+        {
+            DropAhead();
+            _intake.Sum(step.Senders);
+            refusal = _server.SumAndStep(_intake, _gradient, out finite);
+        }
         bool stepped = finite && refusal is null;
         _master(new RangeStepped(_range, step.Step, finite, refusal,
             [.. _streams.TrafficByWorker().Select(worker => new StreamTraffic(worker.Worker, _range, worker.Traffic))],
             step.Observed ? (float[])_gradient.Clone() : null,
-            step.Observed && stepped ? _server.NextWeights.ToArray() : null));
+            step.Observed && stepped ? _server.NextWeights.ToArray() : null, steppedAhead));
     }
 
     private RangeGathered Gathered() => new(_range, _server.Version, _server.Weights.Array.ToArray(), _server.CopyState());
 
     private static string WorkerOf(TensorConnection connection) =>
         KeyRangeStreams.TryParse(connection.PeerId ?? "", out var worker, out _) ? worker : connection.PeerId ?? "";
+
+    /// <summary>A step summed and stepped before the master asked: from whose parts, and what it came to.</summary>
+    private sealed record SteppedAhead(long Step, int Attempt, string[] Senders, bool Finite, string? Refusal);
 
     private sealed record PartArrived(TensorConnection Connection, string Worker, ReceivedFrame Frame) : INoSerializationVerificationNeeded;
 

@@ -6,8 +6,9 @@ using DistTrainer.Core.Optimizers;
 namespace DistTrainer.Cluster.KeyRanges;
 
 // Messages between the step's master (the parameter server) and a key range's server (RangeServerActor). The step's
-// decision stays with the master: a range server checks and keeps its range's parts, reports each one, and sums, steps,
-// commits or discards only when the master says so. Every message but the stream's hand-over is plain data, so that a
+// decision stays with the master: a range server checks and keeps its range's parts, reports each one, and commits or
+// discards only when the master says so (it may sum and step ahead of the master's word, beside its weights, the sum the
+// master is likely to ask for: the answer is the same bits either way). Every message but the stream's hand-over is plain data, so that a
 // range server can live on another node (RangeControlFrames carries them on a data-plane stream).
 
 /// <summary>A worker's stream of this range passed the handshake; the range server admits it by the worker's token, or refuses it.</summary>
@@ -35,10 +36,11 @@ public sealed record SumAndStepRange(long Step, int Attempt, string[] Senders, b
 /// <summary>
 /// Range <paramref name="Range"/> summed and stepped step <paramref name="Step"/>: whether its sum was finite, and what the step
 /// would leave non-finite (null: nothing). <paramref name="Streams"/>: the bytes each of its streams carried over the run (the
-/// master's end of a link to the range adds the link's own as the answer arrives).
+/// master's end of a link to the range adds the link's own as the answer arrives). <paramref name="SteppedAhead"/>: the answer
+/// is the step the range took as soon as every shard's part was in, before the master asked.
 /// </summary>
 public sealed record RangeStepped(int Range, long Step, bool Finite, string? Refusal, StreamTraffic[] Streams,
-    float[]? Gradient = null, float[]? Weights = null);
+    float[]? Gradient = null, float[]? Weights = null, bool SteppedAhead = false);
 
 /// <summary>Every range stepped: make the step the range's and send the range's new weights on its streams.</summary>
 public sealed record CommitRange(long Step);

@@ -136,6 +136,21 @@ public sealed class RangeIntakeTests
     }
 
     [Fact]
+    public void The_senders_are_known_once_every_shard_has_one_part_and_no_longer_when_one_has_two()
+    {
+        var intake = _intakes[1];
+        Offer("w2", 1, Gradient(1), 1);
+        bool withOneShard = intake.TryOneSenderEach(out _);
+        Offer("w1", 0, Gradient(0), 1);
+        bool withBoth = intake.TryOneSenderEach(out var senders);
+        Offer("w3", 0, Gradient(0), 1);
+
+        Assert.Equal((false, true), (withOneShard, withBoth));
+        Assert.Equal(["w1", "w2"], senders!);
+        Assert.False(intake.TryOneSenderEach(out _));
+    }
+
+    [Fact]
     public void Beginning_the_next_step_releases_every_part()
     {
         Offer("w1", 0, Gradient(0), 0);

@@ -111,6 +111,22 @@ public sealed class RangeServerTests
         Assert.All(server.Optimizer.StateNames, state => Assert.All(server.Optimizer.State(state).ToArray(), v => Assert.Equal(0f, v)));
     }
 
+    /// <summary>A stream that connects, or a gather, between a step and its decision reads the version its weights are.</summary>
+    [Fact]
+    public void The_version_counts_committed_steps_only()
+    {
+        var server = new RangeServer(Halves[0], OptimizerFactory.Create(new OptimizerSettings("adam", 0.1f), 20), Initial().AsSpan(0, 20), _pool);
+
+        Assert.Null(server.SumAndStep(new TwoShards(0), new float[20], out _));
+        long stepping = server.Version;
+        var host = server.ToHost(0);
+        server.Discard();
+        Assert.Null(server.SumAndStep(new TwoShards(1), new float[20], out _));
+        server.Commit();
+
+        Assert.Equal((0L, 0L, 1L, 1L), (stepping, host.StepCount, server.Version, server.Optimizer.StepCount));
+    }
+
     [Fact]
     public void A_step_that_would_leave_a_weight_infinite_is_refused_with_what_it_would_break()
     {

@@ -3,6 +3,7 @@ using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Cli;
 using DistTrainer.Core;
 using DistTrainer.Core.Tests;
+using Serilog.Events;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Cluster;
@@ -65,6 +66,11 @@ public sealed class ParameterServerShardsTests
         Assert.Equal(Enumerable.Range(0, ranges), servers.Select(s => s.Range));
         Assert.Equal(rangeNodes, servers.Select(s => s.Port).Distinct().Count());
         Assert.All(servers, s => Assert.Equal(servers[s.Range % rangeNodes].Port, s.Port));
+        // Nothing is computed twice in this run, so every range steps each step as soon as its parts are in, and the master's
+        // senders are always those parts': every answer is the step taken ahead.
+        var answers = Assert.Single(log.Events, e => e.MessageTemplate.Text.StartsWith("Key ranges: {Ahead} of {Answers}"));
+        Assert.Equal((12L * ranges, 12L * ranges), ((long)((ScalarValue)answers.Properties["Ahead"]).Value!,
+            (long)((ScalarValue)answers.Properties["Answers"]).Value!));
         Assert.Empty(RunWarnings.Of(log.Events));
         CheckpointAssert.Close(runs.Checkpoint("one"), runs.Checkpoint("placed"), 0, $"{ranges} key ranges on {rangeNodes} {nodes} against 1");
     }
