@@ -7,7 +7,7 @@ namespace DistTrainer.Worker.DataPlane;
 
 /// <summary>
 /// One shard's float32 result on a worker's key range streams while it is computed. Backward makes the gradients from the
-/// last layer to the first, so the ranges become final from the last to the first: each one's part is queued to its
+/// last layer to the first, so the ranges become final from the last to the first: each one's part is written on its
 /// stream as soon as it is (<see cref="GradientsFinal"/>), and travels while the layers before it compute. The
 /// head (loss, counts and batch-norm statistics) and the parts still held go out once the shard is done
 /// (<see cref="Finish"/>), or are never sent when it fails (<see cref="Abandon"/>). The values sent are the payload's, whatever
@@ -19,7 +19,6 @@ public sealed class StreamedResult
     private readonly ParameterServerLink _link;
     private readonly ComputeShard _shard;
     private readonly float[] _payload;
-    private readonly PendingSends _sends;
     private readonly Action _done;
     private int _held;
     private bool _ended;
@@ -30,7 +29,7 @@ public sealed class StreamedResult
         _link = link;
         _shard = shard;
         _payload = payload;
-        _sends = sends;
+        // One delegate for every send of the payload, the head's and each part's.
         _done = sends.Done;
         _held = link.Ranges;
         GradientsFinal = From;
@@ -67,12 +66,12 @@ public sealed class StreamedResult
         if (_failed is not null) throw ParameterServerLink.Closed(_shard, _failed);
     }
 
-    /// <summary>The shard failed: nothing more is sent, and the payload is free once the parts already queued are written.</summary>
+    /// <summary>The shard failed: nothing more is sent, and the payload is free once the parts already sent are written.</summary>
     public void Abandon()
     {
         if (_ended) return;
         _ended = true;
-        for (int left = _held + 1; left > 0; left--) _sends.Done();
+        for (int left = _held + 1; left > 0; left--) _done();
         _held = 0;
     }
 
