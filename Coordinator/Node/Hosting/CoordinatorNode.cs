@@ -46,13 +46,35 @@ public sealed class CoordinatorNode : IAsyncDisposable
     public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
     public Task<DistributedRunReport> Completion => _completion.Task;
 
+    /// <summary>
+    /// Joins the cluster of the first of <paramref name="others"/> that is in one, or founds one on this node when none
+    /// answers within the seed node timeout (Akka's process for a first seed node that restarts); with none, founds it
+    /// at once.
+    /// </summary>
+    private static void FoundOrJoin(Akka.Cluster.Cluster cluster, IReadOnlyList<string> others)
+    {
+        var self = cluster.SelfAddress;
+        var asked = others.Select(Address.Parse).Where(address => address != self).Distinct().ToList();
+        if (asked.Count == 0) cluster.Join(self);
+        else cluster.JoinSeedNodes([self, .. asked]);
+    }
+
     /// <summary>The address workers use as their seed node.</summary>
     public string SeedNode => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
 
-    /// <summary>Starts the node; the job in <paramref name="settings"/> gets the data plane's bound port.</summary>
+    /// <summary>The seed nodes this node was configured with, its options' or the environment's (none: it founded the cluster).</summary>
+    public IReadOnlyList<string> ConfiguredSeedNodes => [.. System.Settings.Config.GetStringList("akka.cluster.seed-nodes", [])];
+
+    /// <summary>
+    /// Starts the node; the job in <paramref name="settings"/> gets the data plane's bound port. A node without seed
+    /// nodes founds the cluster; given <paramref name="foundUnlessJoined"/>, it first asks those nodes and joins their
+    /// cluster if one of them is in one, and founds its own only when none answers (a fresh node after its last one was
+    /// removed: the node it joined through may have gone with it).
+    /// </summary>
     public static CoordinatorNode Start(ClusterNodeOptions node, string dataPlaneHost, int dataPlanePort,
         CoordinatorSettings settings, ParameterServerSettings serverSettings, BatchRunner evaluator, Dataset? test,
-        IOptimizer optimizer, ITrainingObserver observer, ILogger log, Akka.Configuration.Config? overrides = null)
+        IOptimizer optimizer, ITrainingObserver observer, ILogger log, Akka.Configuration.Config? overrides = null,
+        IReadOnlyList<string>? foundUnlessJoined = null)
     {
         var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator] }, log, overrides);
         // Read before anything else starts, so that even a node whose settings are unusable is stopped within its bound.
@@ -61,7 +83,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         {
             var result = new CoordinatorNode(system, lifecycle, log.ForContext("Role", ClusterRoles.Coordinator));
             if (node.SeedNodes is not { Count: > 0 })
-                Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress);
+                FoundOrJoin(Akka.Cluster.Cluster.Get(system), foundUnlessJoined ?? []);
             IActorRef server = ActorRefs.Nobody;
             // A shard result (every gradient and batch-norm statistic) is the largest frame a worker sends:
             // a header announcing more is refused before a byte of it is read. The node's TLS identity guards both planes.

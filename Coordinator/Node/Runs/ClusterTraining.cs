@@ -93,12 +93,18 @@ public static class ClusterTraining
         using var warmUp = embedded ? StepPathWarmUp.Start(run, options.Workers, workerThreads, log) : null;
         DistributedRunReport? earlier = null;
         int rollbacks = 0;
+        IReadOnlyList<string>? firstSeeds = null;
         for (int life = 1; ; life++)
         {
             // A fresh node goes on from the step whose state the last one's parameter server left in the run's model and optimizer.
             long first = optimizer.StepCount;
-            var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0,
-                settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings, runner, test, optimizer, observer, log, nodes);
+            // It joins through its first node's seeds only if one of them is still in a cluster, and otherwise founds one that
+            // the workers find through theirs: a coordinator that took a run over joined through its standby node, which the
+            // cluster may have removed with it.
+            var node = CoordinatorNode.Start(firstSeeds is null ? cluster.Node(embedded) : cluster.Node(embedded) with { SeedNodes = [] },
+                bindHost, cluster.DataPlanePort ?? 0, settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings,
+                runner, test, optimizer, observer, log, nodes, foundUnlessJoined: firstSeeds);
+            firstSeeds ??= node.ConfiguredSeedNodes;
             EmbeddedWorkers? workers = null, psNodes = null;
             try
             {

@@ -7,8 +7,10 @@ namespace DistTrainer.Coordinator.Tests.Cluster;
 /// Downs the coordinator's node at a step from the worker's view of the cluster, as the worker's side of a partition
 /// does to a coordinator cut off from it. The downing takes the cluster's gossip, so the next <see cref="SlowSteps"/>
 /// steps each wait <see cref="SlowStep"/> after they return: otherwise a fast run could end before it took effect.
+/// <paramref name="alongside"/> runs just before the downing (another node's loss at the same moment).
 /// </summary>
-internal sealed class DownCoordinatorAtStep(long step, Func<ActorSystem> workerNode, string coordinator) : ITrainingObserver
+internal sealed class DownCoordinatorAtStep(long step, Func<ActorSystem> workerNode, string coordinator, Action? alongside = null)
+    : ITrainingObserver
 {
     private const int SlowSteps = 40;
     private static readonly TimeSpan SlowStep = TimeSpan.FromMilliseconds(100);
@@ -20,6 +22,7 @@ internal sealed class DownCoordinatorAtStep(long step, Func<ActorSystem> workerN
         if (report.Step > step && report.Step <= step + SlowSteps) Thread.Sleep(SlowStep);
         if (report.Step != step || DownedAtStep is not null) return;
         DownedAtStep = report.Step;
+        alongside?.Invoke();
         Akka.Cluster.Cluster.Get(workerNode()).Down(Address.Parse(coordinator));
     }
 

@@ -7,15 +7,15 @@ using Serilog;
 namespace DistTrainer.Coordinator.Tests.Cluster;
 
 /// <summary>
-/// A worker that comes back (<see cref="RejoiningWorker"/>, worker id "rejoiner") joined through a coordinator on
-/// 127.0.0.1, started at once, and every actor system it has started so far.
+/// A worker that comes back (<see cref="RejoiningWorker"/>, worker id "rejoiner") joined through nodes on 127.0.0.1 (a
+/// coordinator's, or any of several), started at once, and every actor system it has started so far.
 /// </summary>
 internal sealed class RejoinerNode
 {
     private readonly List<ActorSystem> _systems = [];
 
-    public RejoinerNode(string seedNode, string data, ILogger log) =>
-        End = Task.Run(() => RejoiningWorker.Run(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [seedNode]),
+    public RejoinerNode(IReadOnlyList<string> seedNodes, string data, ILogger log) =>
+        End = Task.Run(() => RejoiningWorker.Run(new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: seedNodes),
             new WorkerSettings("rejoiner", null, data, "cpu", 1, TimeSpan.FromSeconds(60)), log, new TaskCompletionSource().Task,
             system => { lock (_systems) _systems.Add(system); }));
 

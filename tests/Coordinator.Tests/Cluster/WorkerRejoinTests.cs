@@ -34,7 +34,7 @@ public sealed class WorkerRejoinTests
             "--data-dir", data.Path, "--layers", "linear:16:8,tanh,linear:8:4", "--batch-size", "20", "--steps", Steps.ToString(),
             "--threads", "1", "--device", "cpu", "--workers", "0", "--expect-workers", "1", "--port", port.ToString(), "--worker-timeout", "60",
         ]), downer, log, akka: ConfigurationFactory.Empty));
-        worker = new RejoinerNode(RejoinerNode.SeedNode(port), data.Path, log);
+        worker = new RejoinerNode([RejoinerNode.SeedNode(port)], data.Path, log);
 
         var report = await training.WaitAsync(TimeSpan.FromMinutes(2));
         var end = await worker.End.WaitAsync(TimeSpan.FromSeconds(30));
