@@ -31,7 +31,7 @@ public class ClusterConfigBuilderTests
         Assert.Equal("", config.GetString("akka.cluster.split-brain-resolver.keep-oldest.role"));
         Assert.True(config.GetBoolean("akka.cluster.split-brain-resolver.keep-oldest.down-if-alone"));
         Assert.Equal(TimeSpan.FromSeconds(5), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
-        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal("disttrainer-hyperion",
             config.GetString("akka.actor.serialization-bindings.\"DistTrainer.Cluster.Protocol.IProtocolMessage, DistTrainer.Cluster\""));
         Assert.Equal(["DistTrainer.Cluster.Logging.SerilogLoggerActor, DistTrainer.Cluster"], config.GetStringList("akka.loggers"));
