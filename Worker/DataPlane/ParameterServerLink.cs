@@ -86,26 +86,14 @@ public sealed class ParameterServerLink : IDisposable
     /// </summary>
     public void SendResult(ComputeShard shard, ShardOutput output, PackedShardPayload? packing, Action written)
     {
-        var dtype = packing?.Dtype ?? WireDtype.Fp32;
-        var header = Header(shard, output, dtype);
-        if (_ranges.Length == 0)
+        if (_ranges.Length > 0)
         {
-            if (_connection.SendHere(header, output.Payload, written)) return;
-            written();
-            throw Closed(shard, _connection);
+            new StreamedResult(this, shard, output.Payload, new PendingSends(_ranges.Length + 1, written), packing).Finish(output);
+            return;
         }
-
-        // A head and a part per range read the one payload: it is free once the last of them is written, or not sent.
-        Action done = new PendingSends(_ranges.Length + 1, written).Done;
-        var payload = output.Payload;
-        var failed = SendHead(header, payload.AsMemory(packing?.GradientFloats ?? _cuts[^1]), done);
-        var partKind = GradientFrames.PartKind(dtype);
-        for (int range = 0; range < _ranges.Length; range++)
-        {
-            var (offset, length) = packing?.RangeFloats(range) ?? (_cuts[range], _cuts[range + 1] - _cuts[range]);
-            failed = SendPart(range, header with { Kind = partKind, Layer = range }, payload.AsMemory(offset, length), done, failed);
-        }
-        if (failed is not null) throw Closed(shard, failed);
+        if (_connection.SendHere(Header(shard, output, packing?.Dtype ?? WireDtype.Fp32), output.Payload, written)) return;
+        written();
+        throw Closed(shard, _connection);
     }
 
     /// <summary>

@@ -6,29 +6,33 @@ using DistTrainer.Core.Training.WireFormat;
 namespace DistTrainer.Worker.DataPlane;
 
 /// <summary>
-/// One shard's float32 result on a worker's key range streams while it is computed. Backward makes the gradients from the
-/// last layer to the first, so the ranges become final from the last to the first: each one's part is written on its
-/// stream as soon as it is (<see cref="GradientsFinal"/>), and travels while the layers before it compute. The
-/// head (loss, counts and batch-norm statistics) and the parts still held go out once the shard is done
-/// (<see cref="Finish"/>), or are never sent when it fails (<see cref="Abandon"/>). The values sent are the payload's, whatever
-/// the order: the ranges' servers sum them in shard order once the step's master has every head. Not thread-safe: the shard's
-/// compute thread drives it.
+/// One shard's result on a worker's key range streams: a head (loss, counts and batch-norm statistics) on the main stream
+/// and one gradient part per range on that range's. A float32 result streams while it is computed: backward makes the
+/// gradients from the last layer to the first, so the ranges become final from the last to the first, and each one's part
+/// is written on its stream as soon as it is (<see cref="GradientsFinal"/>) and travels while the layers before it
+/// compute. The head and the parts still held go out once the shard is done (<see cref="Finish"/>), or are never sent when
+/// it fails (<see cref="Abandon"/>); a result packed for a 16-bit wire is whole before it starts, and all of it goes out
+/// then. The values sent are the payload's, whatever the order: the ranges' servers sum them in shard order once the step's
+/// master has every head. Not thread-safe: the shard's compute thread drives it.
 /// </summary>
 public sealed class StreamedResult
 {
     private readonly ParameterServerLink _link;
     private readonly ComputeShard _shard;
     private readonly float[] _payload;
+    private readonly PackedShardPayload? _packing;
     private readonly Action _done;
     private int _held;
     private bool _ended;
     private TensorConnection? _failed;
 
-    internal StreamedResult(ParameterServerLink link, ComputeShard shard, float[] payload, PendingSends sends)
+    /// <param name="packing">How a 16-bit wire dtype packed the payload, each range on whole floats of its own (null: float32).</param>
+    internal StreamedResult(ParameterServerLink link, ComputeShard shard, float[] payload, PendingSends sends, PackedShardPayload? packing = null)
     {
         _link = link;
         _shard = shard;
         _payload = payload;
+        _packing = packing;
         // One delegate for every send of the payload, the head's and each part's.
         _done = sends.Done;
         _held = link.Ranges;
@@ -43,7 +47,7 @@ public sealed class StreamedResult
 
     private void From(int from)
     {
-        if (_ended) return;
+        if (_ended || _packing is not null) return;
         // Written here, as a finished result is: the kernel takes the bytes into the socket's buffer and the network carries
         // them while backward goes on, with no hand-off to the writer thread (which costs a wake-up on a busy machine).
         while (_held > 0 && _link.RangeStart(_held - 1) >= from) Send(--_held);
@@ -57,8 +61,9 @@ public sealed class StreamedResult
     {
         if (_ended) throw new InvalidOperationException($"step {_shard.Step + 1} shard {_shard.ShardId}: its result has ended already");
         _ended = true;
-        var header = ParameterServerLink.Header(_shard, output, WireDtype.Fp32);
-        if (_failed is null) _failed = _link.SendHead(header, _payload.AsMemory(_link.RangeStart(_link.Ranges)), _done);
+        var header = ParameterServerLink.Header(_shard, output, _packing?.Dtype ?? WireDtype.Fp32);
+        int tail = _packing?.GradientFloats ?? _link.RangeStart(_link.Ranges);
+        if (_failed is null) _failed = _link.SendHead(header, _payload.AsMemory(tail), _done);
         else _done();
         // The parts still held in range order after the head, as a result sent whole goes.
         for (int range = 0; range < _held; range++) Send(range);
@@ -77,9 +82,10 @@ public sealed class StreamedResult
 
     private void Send(int range)
     {
-        var header = new FrameHeader(FrameKind.GradientPart, _shard.Step, WeightsVersion: _shard.Step, _shard.ShardId, Attempt: _shard.Attempt,
-            Layer: range);
+        var header = new FrameHeader(GradientFrames.PartKind(_packing?.Dtype ?? WireDtype.Fp32), _shard.Step, WeightsVersion: _shard.Step,
+            _shard.ShardId, Attempt: _shard.Attempt, Layer: range);
         int start = _link.RangeStart(range);
-        _failed = _link.SendPart(range, header, _payload.AsMemory(start, _link.RangeStart(range + 1) - start), _done, _failed);
+        var (offset, length) = _packing?.RangeFloats(range) ?? (start, _link.RangeStart(range + 1) - start);
+        _failed = _link.SendPart(range, header, _payload.AsMemory(offset, length), _done, _failed);
     }
 }
