@@ -86,9 +86,9 @@ public sealed class ParameterServerLink : IDisposable
     /// </summary>
     public void SendResult(ComputeShard shard, ShardOutput output, PackedShardPayload? packing, Action written)
     {
-        if (_ranges.Length > 0)
+        if (StreamResult(shard, output.Payload, written, packing) is { } ranged)
         {
-            new StreamedResult(this, shard, output.Payload, new PendingSends(_ranges.Length + 1, written), packing).Finish(output);
+            ranged.Finish(output);
             return;
         }
         if (_connection.SendHere(Header(shard, output, packing?.Dtype ?? WireDtype.Fp32), output.Payload, written)) return;
@@ -101,10 +101,11 @@ public sealed class ParameterServerLink : IDisposable
     /// goes out on its stream as soon as every gradient in it is final (the last range first) and travels while backward
     /// goes on, and the head and the parts left follow once the shard is done
     /// (<see cref="StreamedResult.Finish"/>). Null without key ranges: a result is then one frame, sent once it is whole.
-    /// <paramref name="written"/> runs once the payload is free again, however the sends end.
+    /// <paramref name="written"/> runs once the payload is free again, however the sends end. A result packed for a 16-bit
+    /// wire (<paramref name="packing"/>) is whole already: it all goes out at <see cref="StreamedResult.Finish"/>.
     /// </summary>
-    public StreamedResult? StreamResult(ComputeShard shard, float[] payload, Action written) =>
-        _ranges.Length == 0 ? null : new StreamedResult(this, shard, payload, new PendingSends(_ranges.Length + 1, written));
+    public StreamedResult? StreamResult(ComputeShard shard, float[] payload, Action written, PackedShardPayload? packing = null) =>
+        _ranges.Length == 0 ? null : new StreamedResult(this, shard, payload, new PendingSends(_ranges.Length + 1, written), packing);
 
     internal int Ranges => _ranges.Length;
 

@@ -27,7 +27,7 @@ public sealed class StreamedResult
     private TensorConnection? _failed;
 
     /// <param name="packing">How a 16-bit wire dtype packed the payload, each range on whole floats of its own (null: float32).</param>
-    internal StreamedResult(ParameterServerLink link, ComputeShard shard, float[] payload, PendingSends sends, PackedShardPayload? packing = null)
+    internal StreamedResult(ParameterServerLink link, ComputeShard shard, float[] payload, PendingSends sends, PackedShardPayload? packing)
     {
         _link = link;
         _shard = shard;

@@ -67,22 +67,24 @@ public sealed class CoordinatorNode : IAsyncDisposable
 
     /// <summary>
     /// Starts the node; the job in <paramref name="settings"/> gets the data plane's bound port. A node without seed
-    /// nodes founds the cluster; given <paramref name="foundUnlessJoined"/>, it first asks those nodes and joins their
-    /// cluster if one of them is in one, and founds its own only when none answers (a fresh node after its last one was
-    /// removed: the node it joined through may have gone with it).
+    /// nodes founds the cluster. Given <paramref name="foundUnlessJoined"/>, the node's own seed nodes are set aside: it
+    /// asks those nodes and joins their cluster if one of them is in one, and founds its own only when none answers (a
+    /// fresh node after its last one was removed: the node it joined through may have gone with it).
     /// </summary>
     public static CoordinatorNode Start(ClusterNodeOptions node, string dataPlaneHost, int dataPlanePort,
         CoordinatorSettings settings, ParameterServerSettings serverSettings, BatchRunner evaluator, Dataset? test,
         IOptimizer optimizer, ITrainingObserver observer, ILogger log, Akka.Configuration.Config? overrides = null,
         IReadOnlyList<string>? foundUnlessJoined = null)
     {
-        var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator] }, log, overrides);
+        // An empty list, not null: null would fall back to the environment's seed nodes.
+        var seeds = foundUnlessJoined is null ? node.SeedNodes : [];
+        var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator], SeedNodes = seeds }, log, overrides);
         // Read before anything else starts, so that even a node whose settings are unusable is stopped within its bound.
         var lifecycle = NodeLifecycleSettings.Create(system.Settings.Config);
         try
         {
             var result = new CoordinatorNode(system, lifecycle, log.ForContext("Role", ClusterRoles.Coordinator));
-            if (node.SeedNodes is not { Count: > 0 })
+            if (seeds is not { Count: > 0 })
                 FoundOrJoin(Akka.Cluster.Cluster.Get(system), foundUnlessJoined ?? []);
             IActorRef server = ActorRefs.Nobody;
             // A shard result (every gradient and batch-norm statistic) is the largest frame a worker sends:

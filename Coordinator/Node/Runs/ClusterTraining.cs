@@ -101,9 +101,9 @@ public static class ClusterTraining
             // It joins through its first node's seeds only if one of them is still in a cluster, and otherwise founds one that
             // the workers find through theirs: a coordinator that took a run over joined through its standby node, which the
             // cluster may have removed with it.
-            var node = CoordinatorNode.Start(firstSeeds is null ? cluster.Node(embedded) : cluster.Node(embedded) with { SeedNodes = [] },
-                bindHost, cluster.DataPlanePort ?? 0, settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings,
-                runner, test, optimizer, observer, log, nodes, foundUnlessJoined: firstSeeds);
+            var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0,
+                settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings, runner, test, optimizer, observer, log,
+                nodes, foundUnlessJoined: firstSeeds);
             firstSeeds ??= node.ConfiguredSeedNodes;
             EmbeddedWorkers? workers = null, psNodes = null;
             try
