@@ -17,6 +17,12 @@ namespace DistTrainer.Worker.Hosting;
 public static class WorkerNode
 {
     /// <summary>
+    /// A worker never founds a cluster, so its seed node timeout is only how often it asks its seed nodes again: every
+    /// second, so that a worker started before its coordinator joins within about a second of the coordinator listening.
+    /// </summary>
+    private static readonly Config JoinRetry = ConfigurationFactory.ParseString("akka.cluster.seed-node-timeout = 1s");
+
+    /// <summary>
     /// Starts the node and its worker actor at /user/worker, on a thread of its own. How the run ended
     /// goes to <paramref name="outcome"/> (see <see cref="WorkerActor"/>); the worker actor leaves the cluster
     /// when training finished and stops the actor system when it gives up.
@@ -26,7 +32,7 @@ public static class WorkerNode
         WorkerOutcome? outcome = null)
     {
         var system = ClusterNode.Start(node with { Roles = settings.RangesOnly ? [ClusterRoles.Worker, ClusterRoles.Ps] : [ClusterRoles.Worker] },
-            log, overrides);
+            log, overrides is null ? JoinRetry : overrides.WithFallback(JoinRetry));
         try
         {
             string bindHost = node.Hostname ?? Environment.GetEnvironmentVariable(ClusterConfigBuilder.HostnameVariable) ?? "127.0.0.1";
