@@ -168,11 +168,13 @@ public sealed class CoordinatorNode : IAsyncDisposable
     /// <summary>
     /// Waits, bounded, for the worker nodes to leave first: the coordinator is the oldest node, and
     /// when it goes first every worker sees its association fail instead of a clean exit. Unreachable
-    /// workers are not waited for.
+    /// workers are not waited for, and those that stay up past the silent-worker probe without answering it are downed.
     /// </summary>
     private async Task WorkersLeftAsync(Akka.Cluster.Cluster cluster, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var probeAt = DateTime.UtcNow + Settings.SilentWorkerProbe;
+        Task? probe = null;
         while (cluster.State.Members.Any(m => m.HasRole(ClusterRoles.Worker) && !cluster.State.Unreachable.Contains(m)))
         {
             if (DateTime.UtcNow >= deadline)
@@ -180,8 +182,35 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 _log.Warning("Worker nodes still in the cluster {Timeout} s after the run ended; leaving anyway", timeout.TotalSeconds);
                 return;
             }
+            if (probe is null && DateTime.UtcNow >= probeAt)
+                probe = DownSilentWorkersAsync(cluster, cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker) && m.Status == Akka.Cluster.MemberStatus.Up
+                    && !cluster.State.Unreachable.Contains(m)).ToList());
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// Asks each of <paramref name="members"/>' worker actor whether it is there and downs the node of each that does not
+    /// answer within the probe's time, or whose answer comes from dead letters (Akka's answer for an address it cannot
+    /// reach): a process that died in the run's last seconds. A node alive but slow was told the run is over before it was
+    /// asked (one association delivers in order), so it stops as if it had left.
+    /// </summary>
+    private async Task DownSilentWorkersAsync(Akka.Cluster.Cluster cluster, IReadOnlyList<Akka.Cluster.Member> members)
+    {
+        await Task.WhenAll(members.Select(async member =>
+        {
+            try
+            {
+                var identity = await System.ActorSelection(new RootActorPath(member.Address) / "user" / ActorNames.Worker)
+                    .Ask<ActorIdentity>(new Identify(null), Settings.SilentWorkerProbe);
+                if (identity.Subject is not null) return;
+            }
+            catch (AskTimeoutException)
+            {
+            }
+            _log.Information("Downing worker node {Node}: no worker answered there after the run ended", member.Address);
+            cluster.Down(member.Address);
+        }));
     }
 
     /// <summary>

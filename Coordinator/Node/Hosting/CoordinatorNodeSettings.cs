@@ -14,6 +14,10 @@ namespace DistTrainer.Coordinator.Hosting;
 /// <param name="ShardDeadline">How long a shard may take before it is computed again elsewhere.</param>
 /// <param name="WorkerTimeout">How long the coordinator waits for workers to be ready.</param>
 /// <param name="WorkersLeaveTimeout">How long, at the end of a run, the coordinator waits for the worker nodes to leave first.</param>
+/// <param name="SilentWorkerProbe">
+/// How long a worker node may stay up after the run's end before it is asked whether it is there, and how long it has
+/// to answer before it is downed.
+/// </param>
 /// <param name="ExportTimeout">Bounds handing the final weights to the run's model.</param>
 /// <param name="SaveTimeout">Bounds writing the final checkpoint.</param>
 /// <param name="CheckpointRetry">How often, and after what pause, a checkpoint that could not be written is tried again.</param>
@@ -28,6 +32,7 @@ public sealed record CoordinatorNodeSettings(
     TimeSpan ShardDeadline,
     TimeSpan WorkerTimeout,
     TimeSpan WorkersLeaveTimeout,
+    TimeSpan SilentWorkerProbe,
     TimeSpan ExportTimeout,
     TimeSpan SaveTimeout,
     CheckpointRetry CheckpointRetry,
@@ -49,7 +54,7 @@ public sealed record CoordinatorNodeSettings(
     {
         var section = ConfigSection.Of(config, Path);
         return new CoordinatorNodeSettings(section.Duration("shard-deadline"), section.Duration("worker-timeout"),
-            section.Duration("workers-leave-timeout"), section.Duration("export-timeout"), section.Duration("save-timeout"),
+            section.Duration("workers-leave-timeout"), section.Duration("silent-worker-probe"), section.Duration("export-timeout"), section.Duration("save-timeout"),
             new CheckpointRetry(section.Count("checkpoint-retries"), section.Duration("checkpoint-retry-delay")),
             section.Number("max-shard-norm-ratio", minAboveZero: 1),
             new QuarantinePolicy(section.Count("quarantine-after"), section.Count("quarantine-window")),

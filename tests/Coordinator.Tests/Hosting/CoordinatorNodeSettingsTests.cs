@@ -14,7 +14,7 @@ public class CoordinatorNodeSettingsTests
     public void The_shipped_limits_are_the_coordinators_long_standing_ones_three_checkpoint_retries_two_seconds_apart_30_s_per_key_range_two_plans_ahead_key_ranges_on_one_stream_three_rollbacks()
     {
         var expected = new CoordinatorNodeSettings(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10),
-            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), new CheckpointRetry(3, TimeSpan.FromSeconds(2)), 10, new QuarantinePolicy(3, 50),
+            SilentWorkerProbe: TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), new CheckpointRetry(3, TimeSpan.FromSeconds(2)), 10, new QuarantinePolicy(3, 50),
             TimeSpan.FromSeconds(30), PlansAhead: 2, PsRangeStreams: false, PsRangeConnectTimeout: TimeSpan.FromSeconds(5),
             PsRangeRollbacks: 3);
 
