@@ -104,7 +104,6 @@ public sealed class ClusterProcesses : IDisposable
         return worker;
     }
 
-    /// <summary>Waits for the coordinator to exit; a run that does not end in time is a failure, never a hang.</summary>
     /// <summary>Kills <paramref name="process"/> with SIGKILL, as an operator's kill -9 would, and waits until it is gone.</summary>
     public static void KillHard(Process process)
     {
