@@ -36,6 +36,15 @@ public static class RoutineRemotingEvents
         (message.Format.StartsWith(SeedUnreachable, StringComparison.Ordinal) || message.Format.StartsWith(SeedJoinRetry, StringComparison.Ordinal));
 
     /// <summary>
+    /// The address a refused association is about ("Tried to associate with unreachable remote address"): null for any
+    /// other event. Remoting tries a peer it cannot reach again once its address reopens, every second
+    /// (akka.remote.retry-gate-closed-for), and says so each time.
+    /// </summary>
+    public static Address? RefusedPeerOf(AkkaLogEvent logEvent) =>
+        logEvent is Warning { Message: LogMessage message } && message.Format.StartsWith(SeedUnreachable, StringComparison.Ordinal)
+            && message.Parameters().FirstOrDefault() is { } peer ? Parse(peer.ToString() ?? "") : null;
+
+    /// <summary>
     /// The TCP transport keeps a set of its open channels so that its own shutdown can close them; when a channel closes
     /// after that set was already emptied (the transport or its peer shutting down, which races), it warns that the channel
     /// was not in the set. The channel is closed either way: the warning is about bookkeeping, not about the peer. A peer

@@ -17,6 +17,7 @@ public sealed class SerilogLoggerActor : ActorBase
 {
     private readonly Serilog.ILogger _logger;
     private readonly LogEventProperty _role;
+    private readonly HashSet<Address> _refusedPeers = [];
     private LogEventProperty? _node;
 
     public SerilogLoggerActor()
@@ -62,7 +63,7 @@ public sealed class SerilogLoggerActor : ActorBase
 
     /// <summary>
     /// A peer that left the cluster, or this node shutting down, ends connections as it should; a node whose seed is not
-    /// up yet waits for it; a closed channel missing from the transport's set is bookkeeping; a node that left on purpose
+    /// up yet waits for it; a dead member is refused again every second once it was reported; a closed channel missing from the transport's set is bookkeeping; a node that left on purpose
     /// or was downed cannot flush to peers that left with it. None is trouble.
     /// </summary>
     private bool IsRoutine(AkkaLogEvent logEvent)
@@ -77,11 +78,23 @@ public sealed class SerilogLoggerActor : ActorBase
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         var members = cluster.State.Members;
         if (seedWait)
-            return !members.Any(m => m.Address == cluster.SelfAddress);
+            return !members.Any(m => m.Address == cluster.SelfAddress) || IsRepeatedRefusal(logEvent, members);
         bool shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
         return RoutineRemotingEvents.IsExpected(logEvent,
             peer => members.Any(m => m.Address == peer && RoutineRemotingEvents.KeepsItsConnections(m.Status)),
             shuttingDown);
+    }
+
+    /// <summary>
+    /// A member that died is tried again every second until the cluster removes it (about 10 s): the first refusal is
+    /// news, the same peer's next ones are not. Only members are remembered, so the set is as small as the cluster.
+    /// </summary>
+    private bool IsRepeatedRefusal(AkkaLogEvent logEvent, IEnumerable<Member> members)
+    {
+        if (RoutineRemotingEvents.RefusedPeerOf(logEvent) is not { } peer)
+            return false;
+        _refusedPeers.RemoveWhere(address => !members.Any(m => m.Address == address));
+        return !_refusedPeers.Add(peer);
     }
 
     // Loggers start before remoting has bound its port, so the address is looked up until it has one.

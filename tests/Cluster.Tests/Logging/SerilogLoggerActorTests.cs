@@ -106,6 +106,37 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(LogEventLevel.Warning, (await Written("Couldn't join seed nodes after [3] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
     }
 
+    private const string Refused = "Tried to associate with unreachable remote address [{0}]. Address is now gated for {1} ms, all messages to this address will be delivered to dead letters. Reason: [{2}] {3}";
+
+    private static string RefusedText(string peer, int attempt) =>
+        $"Tried to associate with unreachable remote address [\"{peer}\"]. Address is now gated for 1000 ms, all messages to this address will be delivered to dead letters. Reason: [\"refused {attempt}\"] \"\"";
+
+    [Fact]
+    public async Task A_member_refused_again_is_a_warning_once_and_a_peer_outside_the_cluster_each_time()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        var up = new TaskCompletionSource();
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(await Poll.Eventually(() => cluster.State.Members.Any(m => m.Address == cluster.SelfAddress), TimeSpan.FromSeconds(10)));
+        var log = Akka.Event.Logging.GetLogger(Sys, "endpointManager");
+        string member = cluster.SelfAddress.ToString();
+        const string stranger = "akka.tcp://disttrainer@127.0.0.1:1";
+
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            log.Warning(Refused, member, 1000, $"refused {attempt}", "");
+            log.Warning(Refused, stranger, 1000, $"refused {attempt}", "");
+        }
+
+        Assert.Equal(LogEventLevel.Warning, (await Written(RefusedText(member, 1))).Level);
+        Assert.Equal(LogEventLevel.Debug, (await Written(RefusedText(member, 2))).Level);
+        Assert.Equal(LogEventLevel.Debug, (await Written(RefusedText(member, 3))).Level);
+        for (int attempt = 1; attempt <= 3; attempt++)
+            Assert.Equal(LogEventLevel.Warning, (await Written(RefusedText(stranger, attempt))).Level);
+    }
+
     [Fact]
     public async Task A_closed_channel_missing_from_the_transports_set_is_written_at_debug_and_a_failed_add_stays_a_warning()
     {
