@@ -24,6 +24,19 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private static object? Scalar(LogEvent logEvent, string property) => ((ScalarValue)logEvent.Properties[property]).Value;
 
+    /// <summary>Makes this node the one member of a cluster of its own, as the logger sees it.</summary>
+    private async Task<Akka.Cluster.Cluster> JoinedAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        var up = new TaskCompletionSource();
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // The logger reads the membership the cluster publishes to its readers, which can lag the member-up callback.
+        Assert.True(await Poll.Eventually(() => cluster.State.Members.Any(m => m.Address == cluster.SelfAddress), TimeSpan.FromSeconds(10)));
+        return cluster;
+    }
+
     [Fact]
     public async Task Akka_events_reach_serilog_with_node_role_source_and_template_properties()
     {
@@ -75,11 +88,7 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task The_end_of_a_connection_to_a_node_that_is_still_a_member_stays_a_warning()
     {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        var up = new TaskCompletionSource();
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var cluster = await JoinedAsync();
         var log = Akka.Event.Logging.GetLogger(Sys, "endpoint");
 
         log.Warning(AssociationFailed, cluster.SelfAddress.ToString(), 5000, "Disassociated");
@@ -95,13 +104,7 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
         log.Warning("Couldn't join seed nodes after [{0}] attempts, will try again. seed-nodes=[{1}]", 2, "akka.tcp://disttrainer@127.0.0.1:1");
         Assert.Equal(LogEventLevel.Debug, (await Written("Couldn't join seed nodes after [2] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
 
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        var up = new TaskCompletionSource();
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        // The logger reads the membership the cluster publishes to its readers, which can lag the member-up callback.
-        Assert.True(await Poll.Eventually(() => cluster.State.Members.Any(m => m.Address == cluster.SelfAddress), TimeSpan.FromSeconds(10)));
+        await JoinedAsync();
         log.Warning("Couldn't join seed nodes after [{0}] attempts, will try again. seed-nodes=[{1}]", 3, "akka.tcp://disttrainer@127.0.0.1:1");
         Assert.Equal(LogEventLevel.Warning, (await Written("Couldn't join seed nodes after [3] attempts, will try again. seed-nodes=[\"akka.tcp://disttrainer@127.0.0.1:1\"]")).Level);
     }
@@ -114,12 +117,7 @@ public sealed class SerilogLoggerActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_member_refused_again_is_a_warning_once_and_a_peer_outside_the_cluster_each_time()
     {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        var up = new TaskCompletionSource();
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(await Poll.Eventually(() => cluster.State.Members.Any(m => m.Address == cluster.SelfAddress), TimeSpan.FromSeconds(10)));
+        var cluster = await JoinedAsync();
         var log = Akka.Event.Logging.GetLogger(Sys, "endpointManager");
         string member = cluster.SelfAddress.ToString();
         const string stranger = "akka.tcp://disttrainer@127.0.0.1:1";
