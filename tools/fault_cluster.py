@@ -240,6 +240,23 @@ class Cluster:
             time.sleep(0.5)
         return None
 
+    def wait_for_event(self, node, text, timeout):
+        """The time at which an event whose message template holds `text` appears in the node's structured log (its
+        --log-dir file, named by its process id); None if it does not, within `timeout` or before the node's process exits.
+        What a node logs at Information and below reaches that file only."""
+        deadline = time.monotonic() + timeout
+        suffix = f"-{node.process.pid}.json"
+        while time.monotonic() < deadline:
+            for name in os.listdir(self.log_dir) if os.path.isdir(self.log_dir) else []:
+                if name.endswith(suffix):
+                    with open(os.path.join(self.log_dir, name), encoding="utf-8", errors="replace") as file:
+                        if any(text in line for line in file):
+                            return time.monotonic()
+            if node.process.poll() is not None:
+                return None
+            time.sleep(0.5)
+        return None
+
     def coordinator_log_tails(self, events=15):
         """The last `events` of each coordinator process's structured log, rendered one a line, debug events and Akka's
         own information left out: printed with a failure, so that a run whose work folder is gone still says what its
