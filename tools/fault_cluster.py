@@ -228,34 +228,39 @@ class Cluster:
         return sorted(samples)[len(samples) // 2]
 
     @staticmethod
-    def wait_for_log(node, text, timeout, skip=0):
-        """The time at which `text` appears in the node's log for the (skip + 1)-th time; None if it does not, within
-        `timeout` or before the node's process exits."""
+    def _wait(node, found, timeout):
+        """The time at which `found()` first holds; None if it does not, within `timeout` or before the node's process
+        exits."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if node.log_text().count(text) > skip:
+            if found():
                 return time.monotonic()
             if node.process.poll() is not None:
-                return time.monotonic() if node.log_text().count(text) > skip else None
+                return time.monotonic() if found() else None
             time.sleep(0.5)
         return None
 
+    @staticmethod
+    def wait_for_log(node, text, timeout, skip=0):
+        """The time at which `text` appears in the node's log for the (skip + 1)-th time; None if it does not, within
+        `timeout` or before the node's process exits."""
+        return Cluster._wait(node, lambda: node.log_text().count(text) > skip, timeout)
+
     def wait_for_event(self, node, text, timeout):
         """The time at which an event whose message template holds `text` appears in the node's structured log (its
-        --log-dir file, named by its process id); None if it does not, within `timeout` or before the node's process exits.
-        What a node logs at Information and below reaches that file only."""
-        deadline = time.monotonic() + timeout
+        --log-dir file, named by its process id); None as for wait_for_log. What a node logs at Information and below
+        reaches that file only."""
         suffix = f"-{node.process.pid}.json"
-        while time.monotonic() < deadline:
+
+        def found():
             for name in os.listdir(self.log_dir) if os.path.isdir(self.log_dir) else []:
                 if name.endswith(suffix):
                     with open(os.path.join(self.log_dir, name), encoding="utf-8", errors="replace") as file:
                         if any(text in line for line in file):
-                            return time.monotonic()
-            if node.process.poll() is not None:
-                return None
-            time.sleep(0.5)
-        return None
+                            return True
+            return False
+
+        return self._wait(node, found, timeout)
 
     def coordinator_log_tails(self, events=15):
         """The last `events` of each coordinator process's structured log, rendered one a line, debug events and Akka's

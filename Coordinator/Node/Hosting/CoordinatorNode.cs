@@ -174,17 +174,22 @@ public sealed class CoordinatorNode : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + timeout;
         var probeAt = DateTime.UtcNow + Settings.SilentWorkerProbe;
-        Task? probe = null;
-        while (cluster.State.Members.Any(m => m.HasRole(ClusterRoles.Worker) && !cluster.State.Unreachable.Contains(m)))
+        bool probed = false;
+        IEnumerable<Akka.Cluster.Member> ReachableWorkers() =>
+            cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker) && !cluster.State.Unreachable.Contains(m));
+        while (ReachableWorkers().Any())
         {
             if (DateTime.UtcNow >= deadline)
             {
                 _log.Warning("Worker nodes still in the cluster {Timeout} s after the run ended; leaving anyway", timeout.TotalSeconds);
                 return;
             }
-            if (probe is null && DateTime.UtcNow >= probeAt)
-                probe = DownSilentWorkersAsync(cluster, cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Worker) && m.Status == Akka.Cluster.MemberStatus.Up
-                    && !cluster.State.Unreachable.Contains(m)).ToList());
+            // Not awaited: the leave goes on as soon as the silent nodes are downed, or as the others leave meanwhile.
+            if (!probed && DateTime.UtcNow >= probeAt)
+            {
+                probed = true;
+                _ = DownSilentWorkersAsync(cluster, ReachableWorkers().Where(m => m.Status == Akka.Cluster.MemberStatus.Up).ToList());
+            }
             await Task.Delay(50);
         }
     }

@@ -42,7 +42,8 @@ public static class RoutineRemotingEvents
     /// </summary>
     public static Address? RefusedPeerOf(AkkaLogEvent logEvent) =>
         logEvent is Warning { Message: LogMessage message } && message.Format.StartsWith(SeedUnreachable, StringComparison.Ordinal)
-            && message.Parameters().FirstOrDefault() is { } peer ? Parse(peer.ToString() ?? "") : null;
+            ? AddressParameter(message)
+            : null;
 
     /// <summary>
     /// The TCP transport keeps a set of its open channels so that its own shutdown can close them; when a channel closes
@@ -73,7 +74,7 @@ public static class RoutineRemotingEvents
     public static Address? PeerOf(AkkaLogEvent logEvent) => logEvent switch
     {
         Warning { Message: LogMessage message } when message.Format.StartsWith(AssociationFailed, StringComparison.Ordinal) =>
-            message.Parameters().FirstOrDefault() is { } peer ? Parse(peer.ToString() ?? "") : null,
+            AddressParameter(message),
         Error { Cause: { } cause } when cause.GetType().FullName == EndpointDisassociated => PeerOfEndpointWriter(logEvent.LogSource),
         _ => null,
     };
@@ -106,6 +107,10 @@ public static class RoutineRemotingEvents
         if (counter > 0) name = name[..counter];
         return Parse(Uri.UnescapeDataString(name));
     }
+
+    // Remoting names the peer first in both of its association warnings.
+    private static Address? AddressParameter(LogMessage message) =>
+        message.Parameters().FirstOrDefault() is { } peer ? Parse(peer.ToString() ?? "") : null;
 
     private static Address? Parse(string text)
     {

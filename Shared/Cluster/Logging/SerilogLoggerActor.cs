@@ -63,8 +63,9 @@ public sealed class SerilogLoggerActor : ActorBase
 
     /// <summary>
     /// A peer that left the cluster, or this node shutting down, ends connections as it should; a node whose seed is not
-    /// up yet waits for it; a dead member is refused again every second once it was reported; a closed channel missing from the transport's set is bookkeeping; a node that left on purpose
-    /// or was downed cannot flush to peers that left with it. None is trouble.
+    /// up yet waits for it; a dead member is refused again every second once it was reported; a closed channel missing
+    /// from the transport's set is bookkeeping; a node that left on purpose or was downed cannot flush to peers that left
+    /// with it. None is trouble.
     /// </summary>
     private bool IsRoutine(AkkaLogEvent logEvent)
     {
