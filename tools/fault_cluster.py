@@ -138,20 +138,25 @@ class Cluster:
                                                                     self.metrics_port, "coordinator") + list(options),
                            self.metrics_port)
 
-    def start_standby(self, steps, checkpoint_every, options=()):
+    def start_standby(self, steps, checkpoint_every, options=(), save=True):
         """A second `coordinator` with the same job, seed node and data-plane port, on Akka and metrics ports of its own:
-        not being the seed node, it stands by (it binds the data-plane port only once it takes over)."""
+        not being the seed node, it stands by (it binds the data-plane port only once it takes over). Without `save` it
+        has no file to keep the active coordinator's state in, so it never registers with it: the active coordinator does
+        not know it."""
         metrics_port = free_port()
         self.standby_akka_port = free_port()
+        # --checkpoint-every needs the --save file it rewrites.
+        checkpoint_every = checkpoint_every if save else None
         return self._start("standby", self._coordinator_command(steps, checkpoint_every, False, self.standby_akka_port, metrics_port,
-                                                                "coordinator-standby") + list(options), metrics_port)
+                                                                "coordinator-standby", save) + list(options), metrics_port)
 
-    def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate):
+    def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate, save=True):
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
                    "--hostname", self.host, "--port", str(akka_port), "--seed-nodes", self.seed,
                    "--data-plane-port", str(self.data_port), "--metrics-port", str(metrics_port),
-                   "--expect-workers", "2", "--summary", self.summary, "--save", self.checkpoint,
-                   "--log-dir", self.log_dir, *self._security(certificate)]
+                   "--expect-workers", "2", "--summary", self.summary, "--log-dir", self.log_dir, *self._security(certificate)]
+        if save:
+            command += ["--save", self.checkpoint]
         if checkpoint_every:
             command += ["--checkpoint-every", str(checkpoint_every)]
         if resume and os.path.exists(self.checkpoint):

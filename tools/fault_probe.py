@@ -16,6 +16,9 @@ memory sampled from /proc throughout.
   python3 tools/fault_probe.py kill-ps   [--down-seconds 10]   the same for a node of role ps (--ps-placement ps-nodes)
   python3 tools/fault_probe.py kill-range-standby [--down-seconds 10]   kill-range with a standby coordinator, which takes
                                                                the run over from its newest checkpoint
+  python3 tools/fault_probe.py kill-range-unknown-standby [--down-seconds 10]   kill-range with a standby the active
+                                                               coordinator does not know: it rolls back on a fresh node,
+                                                               and the standby stands by for that node
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
@@ -144,7 +147,7 @@ def _coordinator_with_standbys(cluster, args, count):
 def _wait_until_receiving_checkpoints(cluster, standby):
     """Until the active coordinator has accepted the standby and streams it the checkpoints. "standing by" is printed as
     soon as the standby's node is up, before the active coordinator knows it: a range lost then is rolled back by the
-    active coordinator itself (the workers now join within a second, so a run reached its fault before that)."""
+    active coordinator itself, and the standby stands by for its fresh node (kill-range-unknown-standby)."""
     if cluster.wait_for_event(standby, "receiving the active coordinator's checkpoints", 120) is None:
         raise RuntimeError(f"a standby was not accepted by the active coordinator within 120 s; see {standby.log_path}")
 
@@ -364,6 +367,37 @@ def kill_range_standby(cluster, args):
     return figures, problems
 
 
+def kill_range_unknown_standby(cluster, args):
+    """kill-range with a standby coordinator that the active one does not know: started without --save, it never registers,
+    as one whose node is up but not yet accepted. The active coordinator, with no standby to hand the run to, rolls it back
+    on a fresh node of its own, which joins the cluster through the standby; told so before the old node left, the standby
+    stands by for the fresh node and ends with the run, exit 0, having trained nothing. Before, it took the run over as the
+    old node left and failed on the data-plane port the fresh node held (CI, 2026-12-07)."""
+    options = ["--ps-shards", "2", "--ps-placement", "workers"]
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every, options=options)
+    standby = cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every, options=options, save=False)
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    if cluster.wait_for_log(standby, "standing by for the active coordinator", 120) is None:
+        return {"exit": None}, [f"the standby's node was not up within 120 s; see {standby.log_path}"]
+    killed_at = _kill_range_server(cluster, coordinator, args, "w0", "worker")
+    rolled = cluster.wait_for_log(coordinator, "Rolling back to step", args.timeout)
+    code = coordinator.wait(args.timeout)
+    standby_code = standby.wait(120)
+    figures = {"exit": code, "standby_exit": standby_code,
+               "rolled_back_after_kill_s": None if rolled is None else round(rolled - killed_at, 1)}
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
+    if rolled is None:
+        problems.append("the coordinator did not roll back")
+    if cluster.wait_for_event(standby, "standing by for that node", 1) is None:
+        problems.append(f"the standby was not told of the rollback; see {standby.log_path}")
+    if "standby: taking over" in standby.log_text():
+        problems.append(f"the standby took the run over beside the active coordinator; see {standby.log_path}")
+    if standby_code != 0 or "the active coordinator ended the run" not in standby.log_text():
+        problems.append(f"the standby did not end with the run (exit {standby_code}); see {standby.log_path}")
+    return figures, problems
+
+
 def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
     coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
                                             options=["--ps-shards", "2", "--ps-placement", placement])
@@ -392,7 +426,8 @@ def _kill_range_server(cluster, coordinator, args, victim, role):
     time.sleep(args.down_seconds)
     cluster.start_worker(victim, role=role)
     return killed_at
-SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby, "failover": failover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
+             "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -416,6 +451,7 @@ def main():
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
         args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200,
                       "kill-ps": (args.down_seconds + 60) * 200, "kill-range-standby": (args.down_seconds + 60) * 200,
+                      "kill-range-unknown-standby": (args.down_seconds + 60) * 200,
                       "failover": 60 * 200, "two-standbys": 60 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,

@@ -231,6 +231,28 @@ public sealed class CoordinatorNode : IAsyncDisposable
     }
 
     /// <summary>
+    /// Rolls the run back on a fresh node of this process: tells every standby coordinator in the cluster, which would otherwise
+    /// take the run over once this node is gone, to stand by for that node instead, then leaves as <see cref="LeaveForFreshNode"/>
+    /// does. Returns the step it rolls back to (null: none) and the standbys' addresses: the fresh node joins their cluster
+    /// through them, where the workers still are (they count a standby as a coordinator node and so never leave for the seed
+    /// nodes, where a fresh node founding a cluster of its own would wait for them).
+    /// </summary>
+    public (long? Step, IReadOnlyList<string> Standbys) LeaveForRollback()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        var standbys = cluster.State.Members
+            .Where(member => member.HasRole(ClusterRoles.Standby) && member.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp)
+            .Select(member => member.Address).ToList();
+        foreach (var standby in standbys)
+        {
+            _log.Information("Telling standby coordinator {Standby} to stand by for this coordinator's fresh node", standby);
+            System.ActorSelection(new RootActorPath(standby) / "user" / ActorNames.Coordinator)
+                .Tell(new RollingBackOnFreshNode(SeedNode), Coordinator);
+        }
+        return (LeaveForFreshNode(), [.. standbys.Select(standby => standby.ToString())]);
+    }
+
+    /// <summary>
     /// Tells every worker node, and every standby coordinator (which would otherwise take over once this node is gone), that
     /// the run is over; then leaves the cluster and stops, each step bounded in time.
     /// </summary>

@@ -94,16 +94,18 @@ public static class ClusterTraining
         DistributedRunReport? earlier = null;
         int rollbacks = 0;
         IReadOnlyList<string>? firstSeeds = null;
+        IReadOnlyList<string> standbys = [];
         for (int life = 1; ; life++)
         {
             // A fresh node goes on from the step whose state the last one's parameter server left in the run's model and optimizer.
             long first = optimizer.StepCount;
-            // It joins through its first node's seeds only if one of them is still in a cluster, and otherwise founds one that
-            // the workers find through theirs: a coordinator that took a run over joined through its standby node, which the
-            // cluster may have removed with it.
+            // It joins through its first node's seeds, or the standbys its last node told to wait for it, only if one of them is
+            // still in a cluster, and otherwise founds one that the workers find through theirs: a coordinator that took a run
+            // over joined through its standby node, which the cluster may have removed with it.
             var node = CoordinatorNode.Start(cluster.Node(embedded), bindHost, cluster.DataPlanePort ?? 0,
                 settings with { FirstStep = first, Steps = run.PlannedSteps - first }, serverSettings, runner, test, optimizer, observer, log,
-                nodes, foundUnlessJoined: firstSeeds);
+                nodes, foundUnlessJoined: firstSeeds is null ? null : [.. firstSeeds, .. standbys]);
+            standbys = [];
             firstSeeds ??= node.ConfiguredSeedNodes;
             EmbeddedWorkers? workers = null, psNodes = null;
             try
@@ -151,7 +153,7 @@ public static class ClusterTraining
                 if (report.Result is { FailureKind: FailureKind.RangeLost, Failure: { } lost } && rollbacks < node.Settings.PsRangeRollbacks &&
                     !stop.IsCancellationRequested)
                 {
-                    var left = node.LeaveForFreshNode();
+                    (var left, standbys) = node.LeaveForRollback();
                     if (left is not { } rollbackTo)
                         return Combined(earlier, report);
                     earlier = Combined(earlier, report.RolledBackTo(rollbackTo));

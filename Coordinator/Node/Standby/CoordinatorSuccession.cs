@@ -15,11 +15,17 @@ namespace DistTrainer.Coordinator.Standby;
 /// run over (joined after every other standby, so younger) would not hold a second standby back, and a standby moved up
 /// in the same round as the founding coordinator could count as the older of the two.
 /// </para>
+/// <para>
+/// An active coordinator that rolls its run back on a fresh node of its own says so before it leaves
+/// (<see cref="HoldForFreshNode"/>): its leaving is then no loss, and the turn waits until another active coordinator node
+/// joins (the fresh one) or the standby gives up waiting (<see cref="ReleaseHold"/>).
+/// </para>
 /// </summary>
 public sealed class CoordinatorSuccession
 {
     private readonly UniqueAddress _self;
     private readonly Dictionary<UniqueAddress, CoordinatorMember> _coordinators = [];
+    private HashSet<UniqueAddress>? _leavingForFreshNode;
 
     public CoordinatorSuccession(UniqueAddress self) => _self = self;
 
@@ -29,8 +35,21 @@ public sealed class CoordinatorSuccession
     /// this node, and the events of one gossip come in address order, so this node's own up can come first.
     /// </summary>
     public bool TurnHasCome =>
-        _coordinators.TryGetValue(_self, out var self) && self.Status == MemberStatus.Up &&
+        _leavingForFreshNode is null && _coordinators.TryGetValue(_self, out var self) && self.Status == MemberStatus.Up &&
         !Others.Any(other => !other.StandingBy || other.Status is MemberStatus.Joining or MemberStatus.WeaklyUp || other.IsOlderThan(self));
+
+    /// <summary>True from <see cref="HoldForFreshNode"/> until a fresh active coordinator node is a member or the hold is released.</summary>
+    public bool HeldForFreshNode => _leavingForFreshNode is not null;
+
+    /// <summary>
+    /// The active coordinator nodes in the cluster now are leaving for a fresh one: none of them leaving hands this standby
+    /// the turn until <see cref="ReleaseHold"/>, and an active coordinator node not among them joining ends the hold.
+    /// </summary>
+    public void HoldForFreshNode() =>
+        _leavingForFreshNode = [.. Others.Where(member => !member.StandingBy).Select(member => member.Node)];
+
+    /// <summary>No fresh node came in time (the active coordinator's process died as it moved): its loss is a loss again.</summary>
+    public void ReleaseHold() => _leavingForFreshNode = null;
 
     /// <summary>The active coordinator nodes a standby registers with: up, leaving or exiting.</summary>
     public IEnumerable<Address> ActiveCoordinators =>
@@ -57,6 +76,9 @@ public sealed class CoordinatorSuccession
     {
         if (removed) _coordinators.Remove(member.Node);
         else _coordinators[member.Node] = member;
+        if (_leavingForFreshNode is { } leaving && !removed && !member.StandingBy && !leaving.Contains(member.Node) &&
+            member.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up)
+            _leavingForFreshNode = null;
     }
 }
 

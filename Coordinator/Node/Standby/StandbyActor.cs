@@ -13,24 +13,29 @@ namespace DistTrainer.Coordinator.Standby;
 /// snapshot stream it is given (<see cref="SnapshotReceiver"/>), which writes each periodic checkpoint to the state file;
 /// waits until its node is up, no active coordinator node is in the cluster (it crashed or was cut off, and the split-brain
 /// resolver removed it) and no older standby is (<see cref="CoordinatorSuccession"/>), then closes the stream and completes the takeover with true; the active
-/// coordinator's word that the run is over completes it with false. Handing over: once the node that takes over is up
+/// coordinator's word that the run is over completes it with false. An active coordinator that rolls back on a fresh node of its own
+/// (it knew no standby to hand the run to) says so before it leaves: the standby then waits for that node, up to
+/// <see cref="StandbySettings.FreshNodeWait"/>, and stands by for it. Handing over: once the node that takes over is up
 /// (it joins through this one; a coordinator without the standby role), this node leaves the cluster.
 /// </summary>
 public sealed class StandbyActor : ReceiveActor, IWithTimers
 {
     private const string RegisterTimer = "register";
+    private const string FreshNodeTimer = "fresh node";
 
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly CoordinatorSuccession _succession;
     private readonly TaskCompletionSource<bool> _takeover;
+    private readonly StandbySettings _settings;
     private readonly StandbyState? _state;
     private readonly ILogger _log;
     private SnapshotReceiver? _receiver;
     private bool _connecting;
 
-    public StandbyActor(TaskCompletionSource<bool> takeover, StandbyState? state, ILogger log)
+    public StandbyActor(TaskCompletionSource<bool> takeover, StandbySettings settings, StandbyState? state, ILogger log)
     {
         _takeover = takeover;
+        _settings = settings;
         _state = state;
         _log = log;
         _succession = new CoordinatorSuccession(_cluster.SelfUniqueAddress);
@@ -40,8 +45,8 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="state">Where and how to keep the active coordinator's snapshots; null keeps none (no --save to name the file).</param>
-    public static Props Props(TaskCompletionSource<bool> takeover, StandbyState? state, ILogger log) =>
-        Akka.Actor.Props.Create(() => new StandbyActor(takeover, state, log));
+    public static Props Props(TaskCompletionSource<bool> takeover, StandbySettings settings, StandbyState? state, ILogger log) =>
+        Akka.Actor.Props.Create(() => new StandbyActor(takeover, settings, state, log));
 
     protected override void PreStart()
     {
@@ -60,15 +65,35 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
     {
         Receive<ClusterEvent.IMemberEvent>(change =>
         {
+            bool held = _succession.HeldForFreshNode;
             _succession.Apply(change);
-            if (!_succession.TurnHasCome) return;
-            _log.Information("Standby coordinator {Node}: no active coordinator node and no older standby is left in the cluster; taking over", _cluster.SelfAddress);
-            // The stream closes before the takeover reads the state file, so no snapshot is being written as it does.
-            Timers.CancelAll();
-            _receiver?.Dispose();
-            _receiver = null;
-            _takeover.TrySetResult(true);
-            Become(HandingOver);
+            if (held && !_succession.HeldForFreshNode)
+            {
+                Timers.Cancel(FreshNodeTimer);
+                _log.Information("Standby coordinator {Node}: the active coordinator's fresh node {Fresh} joined; standing by for it",
+                    _cluster.SelfAddress, change.Member.Address);
+            }
+            TakeOverIfTurnHasCome();
+        });
+        Receive<RollingBackOnFreshNode>(rolling =>
+        {
+            if (!_succession.ActiveCoordinators.Contains(Sender.Path.Address))
+            {
+                _log.Warning("Standby coordinator {Node}: ignoring word of a rollback from {Sender}, which is no active coordinator node",
+                    _cluster.SelfAddress, Sender.Path.Address);
+                return;
+            }
+            _succession.HoldForFreshNode();
+            Timers.StartSingleTimer(FreshNodeTimer, FreshNodeOverdue.Instance, _settings.FreshNodeWait);
+            _log.Information("Standby coordinator {Node}: the active coordinator {Active} rolls the run back on a fresh node; standing by " +
+                             "for that node for up to {Seconds:F0} s (fresh-node-wait)", _cluster.SelfAddress, rolling.Node, _settings.FreshNodeWait.TotalSeconds);
+        });
+        Receive<FreshNodeOverdue>(_ =>
+        {
+            _succession.ReleaseHold();
+            _log.Warning("Standby coordinator {Node}: no fresh node of the rolling-back active coordinator joined within {Seconds:F0} s " +
+                         "(fresh-node-wait); its loss counts as any coordinator's", _cluster.SelfAddress, _settings.FreshNodeWait.TotalSeconds);
+            TakeOverIfTurnHasCome();
         });
         Receive<TrainingFinished>(finished =>
         {
@@ -77,6 +102,18 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
         });
         ReceiveSnapshotStream();
         IgnoreRegistrations();
+    }
+
+    private void TakeOverIfTurnHasCome()
+    {
+        if (!_succession.TurnHasCome) return;
+        _log.Information("Standby coordinator {Node}: no active coordinator node and no older standby is left in the cluster; taking over", _cluster.SelfAddress);
+        // The stream closes before the takeover reads the state file, so no snapshot is being written as it does.
+        Timers.CancelAll();
+        _receiver?.Dispose();
+        _receiver = null;
+        _takeover.TrySetResult(true);
+        Become(HandingOver);
     }
 
     private void ReceiveSnapshotStream()
@@ -160,6 +197,11 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
     private sealed class Register
     {
         public static readonly Register Instance = new();
+    }
+
+    private sealed class FreshNodeOverdue
+    {
+        public static readonly FreshNodeOverdue Instance = new();
     }
 
     private sealed record StreamOpened(SnapshotReceiver Receiver) : INoSerializationVerificationNeeded;

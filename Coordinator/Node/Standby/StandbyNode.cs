@@ -29,7 +29,7 @@ public sealed class StandbyNode : IAsyncDisposable
         Settings = StandbySettings.Create(config);
         var state = statePath is null ? null : new StandbyState(statePath, Settings, DataPlaneOptions.Create(config, tls: node.Tls));
         Akka.Cluster.Cluster.Get(_system).RegisterOnMemberUp(() => _joined.TrySetResult());
-        _system.ActorOf(StandbyActor.Props(_takeover, state, _log), ActorNames.Coordinator);
+        _system.ActorOf(StandbyActor.Props(_takeover, Settings, state, _log), ActorNames.Coordinator);
     }
 
     /// <summary>The disttrainer.standby section of this node's configuration.</summary>

@@ -12,8 +12,9 @@ namespace DistTrainer.Coordinator.Standby;
 /// <param name="ConnectRetries">Connect attempts after the first.</param>
 /// <param name="MaxSnapshotBytes">The largest checkpoint a standby takes.</param>
 /// <param name="JoinTimeout">How long each of a standby's nodes may take to join the cluster (the first, and each fresh one after a removal).</param>
+/// <param name="FreshNodeWait">How long a standby told that the active coordinator rolls back on a fresh node waits for that node to join.</param>
 public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries, long MaxSnapshotBytes,
-    TimeSpan JoinTimeout)
+    TimeSpan JoinTimeout, TimeSpan FreshNodeWait)
 {
     public const string Path = "disttrainer.standby";
 
@@ -22,6 +23,7 @@ public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan Connec
     {
         var section = ConfigSection.Of(config, Path);
         return new StandbySettings(section.Duration("registration-retry"), section.Duration("connect-timeout"), section.Count("connect-retries"),
-            section.Bytes("max-snapshot-bytes"), section.Duration("join-timeout"));
+            section.Bytes("max-snapshot-bytes"), section.Duration("join-timeout"),
+            section.Duration("fresh-node-wait"));
     }
 }

@@ -15,3 +15,9 @@ public sealed record StandbyAccepted(string Node, string StreamToken, string Dat
 
 /// <summary>The active coordinator will not send its state to this standby (another protocol version).</summary>
 public sealed record StandbyRefused(string Node, string Reason) : IProtocolMessage;
+
+/// <summary>
+/// The active coordinator <paramref name="Node"/> rolls its run back on a fresh node of its own, which joins this cluster through
+/// the standbys: a standby that sees it leave stands by for that node instead of taking the run over, unless none joins in time.
+/// </summary>
+public sealed record RollingBackOnFreshNode(string Node) : IProtocolMessage;

@@ -24,13 +24,14 @@ internal sealed class ActiveNode : IAsyncDisposable
 
     public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
 
-    /// <summary>The options of a coordinator node joining through this one.</summary>
+    /// <summary>The options of a coordinator node joining through this one's seed node.</summary>
     public ClusterNodeOptions Options { get; }
 
-    public static ActiveNode Start()
+    /// <param name="joinThrough">A node already in a cluster (a fresh coordinator node joining through a standby); none: found one.</param>
+    public static ActiveNode Start(string? joinThrough = null)
     {
-        string seed = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{Ports.Free()}";
-        var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: new Uri(seed).Port, SeedNodes: [seed], Roles: [ClusterRoles.Coordinator]);
+        string self = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{Ports.Free()}";
+        var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: new Uri(self).Port, SeedNodes: [joinThrough ?? self], Roles: [ClusterRoles.Coordinator]);
         var system = ClusterNode.Start(options, Logger.None);
         MemberUp.Wait(system, Timeout);
         return new ActiveNode(system, options);

@@ -125,4 +125,59 @@ public sealed class CoordinatorSuccessionTests
 
         Assert.True(succession.TurnHasCome);
     }
+
+    /// <summary>The active coordinator's fresh node: the same address, a new incarnation.</summary>
+    private static readonly UniqueAddress Fresh = new(Active.Address, 55);
+
+    [Fact]
+    public void An_active_coordinator_rolling_back_on_a_fresh_node_holds_the_turn_through_its_leaving_until_that_node_joins()
+    {
+        var succession = StandbyBehindActive();
+        succession.HoldForFreshNode();
+
+        // Its own node leaving, exiting and removed is no loss while it moves.
+        succession.Apply(Training(Active, MemberStatus.Leaving, 1), removed: false);
+        succession.Apply(Training(Active, MemberStatus.Removed, 1), removed: true);
+        Assert.False(succession.TurnHasCome);
+        Assert.True(succession.HeldForFreshNode);
+
+        succession.Apply(Training(Fresh, MemberStatus.Joining, NotUpYet), removed: false);
+
+        Assert.False(succession.HeldForFreshNode);
+        Assert.False(succession.TurnHasCome);
+
+        // From then on the fresh node is the active coordinator like any: its loss hands the standby the turn.
+        succession.Apply(Training(Fresh, MemberStatus.Up, 3), removed: false);
+        Assert.Equal([Fresh.Address], succession.ActiveCoordinators);
+        succession.Apply(Training(Fresh, MemberStatus.Removed, 3), removed: true);
+        Assert.True(succession.TurnHasCome);
+    }
+
+    [Fact]
+    public void A_hold_released_with_no_fresh_node_in_the_cluster_hands_the_standby_the_turn()
+    {
+        var succession = StandbyBehindActive();
+        succession.HoldForFreshNode();
+        succession.Apply(Training(Active, MemberStatus.Removed, 1), removed: true);
+        // Another standby joining is no fresh active coordinator.
+        succession.Apply(StandingBy(Second, MemberStatus.Up, 3), removed: false);
+        Assert.False(succession.TurnHasCome);
+
+        succession.ReleaseHold();
+
+        Assert.True(succession.TurnHasCome);
+    }
+
+    [Fact]
+    public void A_hold_does_not_outlast_a_fresh_node_that_joined_before_the_old_one_was_removed()
+    {
+        var succession = StandbyBehindActive();
+        succession.HoldForFreshNode();
+
+        succession.Apply(Training(Fresh, MemberStatus.Up, 3), removed: false);
+        succession.Apply(Training(Active, MemberStatus.Removed, 1), removed: true);
+
+        Assert.False(succession.HeldForFreshNode);
+        Assert.False(succession.TurnHasCome);
+    }
 }
