@@ -25,14 +25,6 @@ namespace DistTrainer.Coordinator.Runs;
 /// </summary>
 public static class ClusterTraining
 {
-    // The embedded cluster's nodes share one process and loopback: gossip costs nothing there and no node can be cut off
-    // from another, so they gossip and take leader actions every 200 ms instead of Akka's second, and a run's start and
-    // clean end (workers leaving, exiting, removed, then the coordinator) no longer wait for several one-second rounds
-    // (about 3 s of every run, 0.6 s now). Clusters of processes keep Akka's pace, with which their failure handling was
-    // measured.
-    private static readonly Akka.Configuration.Config EmbeddedPace = Akka.Configuration.ConfigurationFactory.ParseString(
-        "akka.cluster.gossip-interval = 200ms\nakka.cluster.leader-actions-interval = 200ms");
-
     /// <summary>--data-plane tcp: no listener takes in-process connections, so every worker's stream goes through a socket.</summary>
     private static readonly Akka.Configuration.Config OverTcp = Akka.Configuration.ConfigurationFactory.ParseString("disttrainer.data-plane.in-process = off");
 
@@ -81,8 +73,7 @@ public static class ClusterTraining
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards, PlacedRanges: rangesOnWorkers || rangesOnPsNodes ? cluster.PsShards : 0,
             RangeNodes: rangeNodes > 0 ? rangeNodes : null, RangesOnPsNodes: rangesOnPsNodes);
-        var nodes = embedded ? overrides?.WithFallback(EmbeddedPace) ?? EmbeddedPace : overrides;
-        if (!cluster.DataPlaneInMemory) nodes = nodes is null ? OverTcp : OverTcp.WithFallback(nodes);
+        var nodes = cluster.DataPlaneInMemory ? overrides : overrides is null ? OverTcp : OverTcp.WithFallback(overrides);
         var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
         {
             Shards = cluster.PsShards,
