@@ -54,7 +54,7 @@ public static class Program
     /// <summary>
     /// The coordinator of a real cluster: `train` with no embedded workers; it waits for
     /// --expect-workers worker nodes to join through its seed nodes (itself when none are given).
-    /// One that is not itself a seed node is a standby (<see cref="StandbyCommand"/>).
+    /// One that is not the first seed node is a standby (<see cref="CoordinateCommand"/>).
     /// </summary>
     private static int Coordinate(string[] args)
     {
@@ -62,9 +62,7 @@ public static class Program
         if (options.Cluster.ExpectWorkers is null)
             throw new InvalidInputException("coordinator: give --expect-workers N, the worker nodes to wait for before training");
         using var log = LogSetup.Create(options.LogDir ?? Path.Combine("runs", "logs"), "coordinator");
-        return StandbyRule.IsStandby(ClusterConfigBuilder.Build(options.Cluster.Node(embedded: false)))
-            ? StandbyCommand.Run(options, Console.Out, log)
-            : TrainCommand.Run(options, Console.Out, log, ownsProcess: true);
+        return CoordinateCommand.Run(options, Console.Out, log);
     }
 
     /// <summary>Every run from the command line leaves its summary and curves: under runs/ unless --summary says where.</summary>

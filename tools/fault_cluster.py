@@ -94,6 +94,8 @@ class Cluster:
         self.workers, self._nodes, self._starts = {}, [], 0
         # A worker started once a standby runs joins through either coordinator, as the compose file's do.
         self.standby_akka_port = None
+        # Whether the coordinators' seed nodes list the standby's address after the first coordinator's (list_standby_seed).
+        self.standby_in_seeds = False
         self.summary = os.path.join(work, "summary.json")
         self.checkpoint = os.path.join(work, "model.safetensors")
         self.reference = os.path.join(work, "undisturbed.safetensors")
@@ -118,6 +120,13 @@ class Cluster:
         if self.standby_akka_port is None:
             return self.seed
         return f"{self.seed},akka.tcp://disttrainer@{self.host}:{self.standby_akka_port}"
+
+    def list_standby_seed(self):
+        """Before any node starts: the standby's address is chosen now, and every coordinator lists it after the first
+        coordinator's, as the compose file's do. The first coordinator restarted after the standby took over then finds the
+        run at that address and stands by for it."""
+        self.standby_akka_port = free_port()
+        self.standby_in_seeds = True
 
     def _security(self, name):
         if self.certs is not None:
@@ -144,7 +153,8 @@ class Cluster:
         has no file to keep the active coordinator's state in, so it never registers with it: the active coordinator does
         not know it."""
         metrics_port = free_port()
-        self.standby_akka_port = free_port()
+        if not self.standby_in_seeds:
+            self.standby_akka_port = free_port()
         # --checkpoint-every needs the --save file it rewrites.
         checkpoint_every = checkpoint_every if save else None
         return self._start("standby", self._coordinator_command(steps, checkpoint_every, False, self.standby_akka_port, metrics_port,
@@ -152,7 +162,8 @@ class Cluster:
 
     def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate, save=True):
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
-                   "--hostname", self.host, "--port", str(akka_port), "--seed-nodes", self.seed,
+                   "--hostname", self.host, "--port", str(akka_port),
+                   "--seed-nodes", self._worker_seeds() if self.standby_in_seeds else self.seed,
                    "--data-plane-port", str(self.data_port), "--metrics-port", str(metrics_port),
                    "--expect-workers", "2", "--summary", self.summary, "--log-dir", self.log_dir, *self._security(certificate)]
         if save:

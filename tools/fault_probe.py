@@ -8,6 +8,9 @@ memory sampled from /proc throughout.
                                                                coordinator takes over with the same workers
   python3 tools/fault_probe.py two-standbys [--checkpoint-every 200]  failover with two standbys: the older takes over,
                                                                the younger stands by for it and ends with the run
+  python3 tools/fault_probe.py restart-after-failover   failover, then the killed coordinator started again with the same
+                                                               command: it finds the run at the standby's address and
+                                                               stands by for it
   python3 tools/fault_probe.py restart   [--down-seconds 10]   the coordinator killed with kill -9, then restarted with
                                                                --resume (no standby)
   python3 tools/fault_probe.py kill-range [--down-seconds 10]  a worker whose node serves a key range (--ps-placement
@@ -398,6 +401,45 @@ def kill_range_unknown_standby(cluster, args):
     return figures, problems
 
 
+def restart_after_failover(cluster, args):
+    """failover, then the killed coordinator started again with the same command, as a restart policy does, once the
+    standby trains the run: every coordinator lists the standby's address after the first coordinator's among its seed
+    nodes (as the compose file's do). The restarted coordinator finds the run at that address and stands by for it,
+    receives its checkpoints and ends with the run, exit 0, having trained nothing. Before, it founded a cluster of its own
+    at its address, beside the run."""
+    cluster.list_standby_seed()
+    coordinator, (standby,) = _coordinator_with_standbys(cluster, args, 1)
+    print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; restarted once the standby has taken over")
+    coordinator.kill()
+    killed_at = time.monotonic()
+    took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
+    accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    if took_over is None or accepted is None:
+        return {"exit": None}, [f"the standby did not take over with the workers; see {standby.log_path}"]
+    cluster.wait_for_steps_after(standby, 200)
+    restarted = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
+    restarted_at = time.monotonic()
+    stood_by = cluster.wait_for_log(restarted, "standing by for it", 60)
+    receiving = cluster.wait_for_event(restarted, "receiving the active coordinator's checkpoints", 60)
+    code = standby.wait(args.timeout)
+    restarted_code = restarted.wait(120)
+    figures = {"exit": code, "restarted_exit": restarted_code,
+               "takeover_after_kill_s": round(took_over - killed_at, 1),
+               "stood_by_after_restart_s": None if stood_by is None else round(stood_by - restarted_at, 1),
+               "receiving_after_restart_s": None if receiving is None else round(receiving - restarted_at, 1)}
+    problems = cluster.run_problems(standby, code, args.steps, fault_lost_a_worker=False)
+    if stood_by is None:
+        problems.append(f"the restarted coordinator did not find the run at the standby's address; see {restarted.log_path}")
+    if receiving is None:
+        problems.append(f"the restarted coordinator did not receive the run's checkpoints as a standby; see {restarted.log_path}")
+    text = restarted.log_text()
+    if "standby: taking over" in text or text.startswith("training ") or "\ntraining " in text:
+        problems.append(f"the restarted coordinator trained beside the run; see {restarted.log_path}")
+    if restarted_code != 0 or "the active coordinator ended the run" not in text:
+        problems.append(f"the restarted coordinator did not end with the run (exit {restarted_code}); see {restarted.log_path}")
+    return figures, problems
+
+
 def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
     coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
                                             options=["--ps-shards", "2", "--ps-placement", placement])
@@ -427,7 +469,8 @@ def _kill_range_server(cluster, coordinator, args, victim, role):
     cluster.start_worker(victim, role=role)
     return killed_at
 SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
-             "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+             "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover,
+             "restart-after-failover": restart_after_failover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -452,7 +495,7 @@ def main():
         args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200,
                       "kill-ps": (args.down_seconds + 60) * 200, "kill-range-standby": (args.down_seconds + 60) * 200,
                       "kill-range-unknown-standby": (args.down_seconds + 60) * 200,
-                      "failover": 60 * 200, "two-standbys": 60 * 200,
+                      "failover": 60 * 200, "two-standbys": 60 * 200, "restart-after-failover": 90 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,

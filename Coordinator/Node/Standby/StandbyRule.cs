@@ -5,8 +5,10 @@ namespace DistTrainer.Coordinator.Standby;
 
 /// <summary>
 /// Whether a `coordinator` process starts as the active coordinator or as a standby, from its node's configuration
-/// alone, so that every coordinator can be started with the same options: one whose own address is a seed node (or that
-/// has none) founds the cluster and trains; one that is not a seed node joins through them and stands by.
+/// alone, so that every coordinator can be started with the same options: one whose own address is the first seed node
+/// (or that has none) founds the cluster and trains; one that is a later seed node, or none, joins through them and stands
+/// by. Listing the standbys' addresses after the first lets a restarted first coordinator find a run one of them took over
+/// (<see cref="ActiveCoordinatorProbe"/>), and lets a worker that starts after a takeover join through it.
 /// </summary>
 public static class StandbyRule
 {
@@ -15,9 +17,20 @@ public static class StandbyRule
     public static bool IsStandby(Config config)
     {
         var seeds = config.GetStringList("akka.cluster.seed-nodes");
-        if (seeds.Count == 0) return false;
+        return seeds.Count > 0 && !IsOwn(config, seeds[0]);
+    }
+
+    /// <summary>
+    /// The seed nodes after the first, less this node's own address: where a coordinator that took the run over from the
+    /// first one listens (it binds the address its standby process was started with).
+    /// </summary>
+    public static IReadOnlyList<string> OtherCoordinators(Config config) =>
+        [.. config.GetStringList("akka.cluster.seed-nodes").Skip(1).Where(seed => !IsOwn(config, seed))];
+
+    private static bool IsOwn(Config config, string seed)
+    {
         string host = config.GetString($"{Tcp}.public-hostname") is { Length: > 0 } advertised ? advertised : config.GetString($"{Tcp}.hostname");
-        int port = config.GetInt($"{Tcp}.port");
-        return !seeds.Select(Address.Parse).Any(seed => string.Equals(seed.Host, host, StringComparison.OrdinalIgnoreCase) && seed.Port == port);
+        var address = Address.Parse(seed);
+        return string.Equals(address.Host, host, StringComparison.OrdinalIgnoreCase) && address.Port == config.GetInt($"{Tcp}.port");
     }
 }
