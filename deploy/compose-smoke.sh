@@ -13,7 +13,9 @@
 # The job: SMOKE_WORKERS (2), SMOKE_TRAIN_SAMPLES (16000), SMOKE_EPOCHS (2), SMOKE_BATCH_SIZE (16),
 # SMOKE_CHECKPOINT_EVERY (10 steps: the steps the standby computes again). SMOKE_KILL_COORDINATOR (1; 0 leaves the
 # coordinator alone, and the standby must see it end the run); SMOKE_SETTLE (18 s: the least time from the worker's
-# kill to the coordinator's, for the cluster to down the dead worker first). SMOKE_TIMEOUT (600 s) bounds the run from `up` to
+# kill to the coordinator's, for the cluster to down the dead worker first). SMOKE_RESTART_COORDINATOR (1; 0 leaves the
+# killed coordinator dead): its container is started again once the standby has taken over, and it must find the run at
+# the standby's address, stand by for it and end with it, exit 0. SMOKE_TIMEOUT (600 s) bounds the run from `up` to
 # its end; SMOKE_TAKEOVER_TIMEOUT (60 s) the standby's takeover after the kill; SMOKE_LOG_DIR, when set, keeps
 # every container's log.
 set -euo pipefail
@@ -24,6 +26,7 @@ timeout_s="${SMOKE_TIMEOUT:-600}"
 takeover_timeout_s="${SMOKE_TAKEOVER_TIMEOUT:-60}"
 checkpoint_every="${SMOKE_CHECKPOINT_EVERY:-10}"
 kill_coordinator="${SMOKE_KILL_COORDINATOR:-1}"
+restart_coordinator="${SMOKE_RESTART_COORDINATOR:-1}"
 settle_s="${SMOKE_SETTLE:-18}"
 project="disttrainer-smoke-$$"
 image="disttrainer:latest"
@@ -209,15 +212,33 @@ if [ "$kill_coordinator" = 1 ]; then
   # figure of where the kill found it; the checkpoint the standby resumed from may be a few steps past it.
   read -r coordinator_killed_step _ <<<"$(progress coordinator) "
   leader=standby
+  if [ "$restart_coordinator" = 1 ]; then
+    # What a restart policy would do, once the takeover is done: the same container, command and address again.
+    podman start "$coordinator" >/dev/null || fail "could not start the killed coordinator's container again"
+    restarted_at=$SECONDS
+    podman logs -f --since "$(date -u +%Y-%m-%dT%H:%M:%SZ -d '-2 seconds')" "$coordinator" >"$work/restarted.log" 2>&1 &
+    follower[restarted]=$!
+  fi
 fi
 until ! running standby || [ "$SECONDS" -ge "$deadline" ]; do look; sleep 0.2; done
 running standby && fail "the run did not end within $timeout_s s"
 look
+if [ -n "${restarted_at:-}" ]; then
+  timeout 60 podman wait "$coordinator" >/dev/null || fail "the restarted coordinator did not end with the run"
+  grep -q 'a coordinator already trains at .*coordinator-standby' "$work/restarted.log" \
+    || fail "the restarted coordinator did not find the run at the standby's address: $(tail -n 1 "$work/restarted.log")"
+  grep -q 'the active coordinator ended the run' "$work/restarted.log" || fail "the restarted coordinator did not stand by to the run's end"
+  ! grep -q '^training ' "$work/restarted.log" || fail "the restarted coordinator trained beside the run"
+fi
 for container in "$coordinator" "$standby"; do
   timeout 30 podman wait "$container" >/dev/null || fail "$container did not exit"
 done
 exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$standby")"
 [ "$exit_code" -eq 0 ] || fail "the standby exited with $exit_code"
+if [ -n "${restarted_at:-}" ]; then
+  exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$coordinator")"
+  [ "$exit_code" -eq 0 ] || fail "the restarted coordinator exited with $exit_code"
+fi
 restarts="$(podman inspect -f '{{.RestartCount}}' "${worker_names[-1]}")"
 [ "$restarts" -ge 1 ] || fail "the killed worker's container was not restarted (restart: on-failure)"
 
@@ -263,6 +284,7 @@ if [ "$kill_coordinator" = 1 ]; then
   verdict+=", the coordinator killed at step $coordinator_killed_step (its last progress line), the standby took over after $takeover_s s"
   verdict+=" (resumed from checkpoint step $resumed_from) with $registered of $workers workers registered again and"
   verdict+=" none restarted, $steps steps applied once each to step $last"
+  [ -z "${restarted_at:-}" ] || verdict+=", the killed coordinator started again stood by for the run and ended with it, exit 0"
 else
   verdict+=", $steps steps applied once each"
 fi
