@@ -149,7 +149,7 @@ class Cluster:
 
     def start_standby(self, steps, checkpoint_every, options=(), save=True):
         """A second `coordinator` with the same job, seed node and data-plane port, on Akka and metrics ports of its own:
-        not being the seed node, it stands by (it binds the data-plane port only once it takes over). Without `save` it
+        not being the first seed node, it stands by (it binds the data-plane port only once it takes over). Without `save` it
         has no file to keep the active coordinator's state in, so it never registers with it: the active coordinator does
         not know it."""
         metrics_port = free_port()

@@ -31,7 +31,7 @@ public sealed class ClusterProcesses : IDisposable
     /// <summary>What each worker printed (stdout and stderr), in the order of <see cref="Workers"/>.</summary>
     public List<StringBuilder> WorkerOutputs { get; } = [];
 
-    /// <summary>As the compose file's coordinator service: its port, itself as seed node, its data-plane port.</summary>
+    /// <summary>As the compose file's coordinator service, less the standby's address among its seed nodes: its port, itself as seed node, its data-plane port.</summary>
     public Process StartCoordinator(params string[] args)
     {
         Coordinator = Start("DistTrainer.Coordinator.dll", ["coordinator", .. args], new Dictionary<string, string>
