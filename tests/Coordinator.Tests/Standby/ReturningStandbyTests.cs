@@ -22,7 +22,7 @@ public sealed class ReturningStandbyTests
         StandbyNode? last = null;
         try
         {
-            var standing = Task.Run(() => ReturningStandby.Run(active.Options, statePath: null, Logger.None, Task.Delay(2 * Timeout),
+            var standing = Task.Run(() => ReturningStandby.Run(active.Options, statePath: null, Logger.None, Task.Delay(4 * Timeout),
                 node => { lock (nodes) nodes.Add(node); }));
 
             string first = await Up(active, nodes, 1);
@@ -55,10 +55,18 @@ public sealed class ReturningStandbyTests
         Assert.Equal(StandbyOutcome.NotJoined, outcome);
     }
 
-    /// <summary>The address of the <paramref name="count"/>th standby node once the active coordinator's node sees it up.</summary>
+    /// <summary>
+    /// The address of the <paramref name="count"/>th standby node once the active coordinator's node sees it up. A fresh node
+    /// starts once the one before it has stopped, which its node's own bounds allow to take leave-timeout and
+    /// terminate-timeout (a downed node's shutdown can run into them on a loaded machine: once, under the whole suite,
+    /// the second node was not started within the 30 s this wait had).
+    /// </summary>
     private static async Task<string> Up(ActiveNode active, List<StandbyNode> nodes, int count)
     {
-        Assert.True(await Poll.Eventually(() => { lock (nodes) return nodes.Count >= count; }, Timeout), $"standby node {count} was not started");
+        var stopping = NodeLifecycleSettings.Create(ClusterConfigBuilder.Embedded);
+        var bound = count == 1 ? Timeout : Timeout + stopping.LeaveTimeout + stopping.TerminateTimeout;
+        Assert.True(await Poll.Eventually(() => { lock (nodes) return nodes.Count >= count; }, bound),
+            $"standby node {count} was not started within {bound.TotalSeconds:F0} s");
         string address;
         lock (nodes) address = nodes[count - 1].Address;
         Assert.True(await active.SeesUp(address), $"standby node {count} was not up within {Timeout.TotalSeconds:F0} s");
