@@ -6,9 +6,10 @@ namespace DistTrainer.Coordinator.Standby;
 /// <summary>
 /// Whether a `coordinator` process starts as the active coordinator or as a standby, from its node's configuration
 /// alone, so that every coordinator can be started with the same options: one whose own address is the first seed node
-/// (or that has none) founds the cluster and trains; one that is a later seed node, or none, joins through them and stands
-/// by. Listing the standbys' addresses after the first lets a restarted first coordinator find a run one of them took over
-/// (<see cref="ActiveCoordinatorProbe"/>), and lets a worker that starts after a takeover join through it.
+/// (or that has none) founds the cluster and trains; one whose address is a later seed node, or no seed node at all, joins
+/// through them and stands by. Listing the standbys' addresses after the first lets a restarted first coordinator find a
+/// run one of them took over (<see cref="ActiveCoordinatorProbe"/>), and lets a worker that starts after a takeover join
+/// through it.
 /// </summary>
 public static class StandbyRule
 {
