@@ -116,7 +116,9 @@ class Cluster:
     def seed(self):
         return f"akka.tcp://disttrainer@{self.host}:{self.akka_port}"
 
-    def _worker_seeds(self):
+    def _seeds_with_standby(self):
+        """The first coordinator's address, then the standby's once it has one: what workers join through, and coordinators
+        too after list_standby_seed."""
         if self.standby_akka_port is None:
             return self.seed
         return f"{self.seed},akka.tcp://disttrainer@{self.host}:{self.standby_akka_port}"
@@ -163,7 +165,7 @@ class Cluster:
     def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate, save=True):
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
                    "--hostname", self.host, "--port", str(akka_port),
-                   "--seed-nodes", self._worker_seeds() if self.standby_in_seeds else self.seed,
+                   "--seed-nodes", self._seeds_with_standby() if self.standby_in_seeds else self.seed,
                    "--data-plane-port", str(self.data_port), "--metrics-port", str(metrics_port),
                    "--expect-workers", "2", "--summary", self.summary, "--log-dir", self.log_dir, *self._security(certificate)]
         if save:
@@ -178,7 +180,7 @@ class Cluster:
         """`role` ps: a node that serves the key ranges a coordinator places on it (--ps-placement ps-nodes), computing nothing."""
         host = self.host if namespace is None else self.links.worker_address(namespace)
         command = ["dotnet", WORKER_DLL, "worker", "--hostname", host, "--port", str(free_port()),
-                   "--seed-nodes", self._worker_seeds(), "--threads", "1", "--worker-id", name, "--role", role,
+                   "--seed-nodes", self._seeds_with_standby(), "--threads", "1", "--worker-id", name, "--role", role,
                    "--registration-timeout", "300", *self._security("worker")]
         if namespace is not None:
             command = self.links.inside(namespace) + command

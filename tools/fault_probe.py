@@ -35,6 +35,7 @@ Build first: dotnet build DistTrainer.sln -c Release. Prints figures and ends wi
 import argparse
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -72,6 +73,27 @@ def kill_worker(cluster, args):
     return figures, problems
 
 
+def _kill_active(cluster, coordinator, standby, args):
+    """kill -9 the active coordinator; returns when it was killed, when the standby said it takes over and when w0 was
+    accepted again (from the node it has), each None when it did not come within --timeout."""
+    coordinator.kill()
+    killed_at = time.monotonic()
+    took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
+    accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    return killed_at, took_over, accepted
+
+
+def _stood_by_to_the_end(node, code, who):
+    """What is wrong with a coordinator process that had to stand by to the run's end: it took the run over or trained
+    a run of its own beside it, or it did not see the run end and exit 0."""
+    text, problems = node.log_text(), []
+    if "standby: taking over" in text or re.search(r"^training ", text, re.M):
+        problems.append(f"{who} trained beside the active coordinator; see {node.log_path}")
+    if code != 0 or "the active coordinator ended the run" not in text:
+        problems.append(f"{who} did not end with the run (exit {code}); see {node.log_path}")
+    return problems
+
+
 def failover(cluster, args):
     """The active coordinator killed with kill -9 while a standby coordinator runs: the standby takes over from the newest
     checkpoint (its own stream's copy or the shared --save file), the same worker processes register with it from the
@@ -82,10 +104,7 @@ def failover(cluster, args):
     active = cluster.rss_settled(coordinator)
     workers_before = _workers_rss(cluster)
     print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator (RSS {active} MB); workers {workers_before} MB")
-    coordinator.kill()
-    killed_at = time.monotonic()
-    took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
-    accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    killed_at, took_over, accepted = _kill_active(cluster, coordinator, standby, args)
     cluster.wait_for_steps_after(standby, 300)
     standby_after = cluster.rss_settled(standby)
     workers_after = _workers_rss(cluster)
@@ -127,10 +146,7 @@ def two_standbys(cluster, args):
     other_code = other.wait(120)
     figures = {"exit": code, "other_standby_exit": other_code, "takeover_after_kill_s": round(took_over - killed_at, 1)}
     problems = cluster.run_problems(taker, code, args.steps, fault_lost_a_worker=False)
-    if "standby: taking over" in other.log_text():
-        problems.append(f"both standbys took the run over; see {other.log_path}")
-    if other_code != 0 or "the active coordinator ended the run" not in other.log_text():
-        problems.append(f"the other standby did not end with the run (exit {other_code}); see {other.log_path}")
+    problems += _stood_by_to_the_end(other, other_code, "the other standby")
     return figures, problems
 
 
@@ -394,10 +410,7 @@ def kill_range_unknown_standby(cluster, args):
         problems.append("the coordinator did not roll back")
     if cluster.wait_for_event(standby, "standing by for that node", 1) is None:
         problems.append(f"the standby was not told of the rollback; see {standby.log_path}")
-    if "standby: taking over" in standby.log_text():
-        problems.append(f"the standby took the run over beside the active coordinator; see {standby.log_path}")
-    if standby_code != 0 or "the active coordinator ended the run" not in standby.log_text():
-        problems.append(f"the standby did not end with the run (exit {standby_code}); see {standby.log_path}")
+    problems += _stood_by_to_the_end(standby, standby_code, "the standby")
     return figures, problems
 
 
@@ -410,10 +423,7 @@ def restart_after_failover(cluster, args):
     cluster.list_standby_seed()
     coordinator, (standby,) = _coordinator_with_standbys(cluster, args, 1)
     print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; restarted once the standby has taken over")
-    coordinator.kill()
-    killed_at = time.monotonic()
-    took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
-    accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
+    killed_at, took_over, accepted = _kill_active(cluster, coordinator, standby, args)
     if took_over is None or accepted is None:
         return {"exit": None}, [f"the standby did not take over with the workers; see {standby.log_path}"]
     cluster.wait_for_steps_after(standby, 200)
@@ -432,11 +442,7 @@ def restart_after_failover(cluster, args):
         problems.append(f"the restarted coordinator did not find the run at the standby's address; see {restarted.log_path}")
     if receiving is None:
         problems.append(f"the restarted coordinator did not receive the run's checkpoints as a standby; see {restarted.log_path}")
-    text = restarted.log_text()
-    if "standby: taking over" in text or text.startswith("training ") or "\ntraining " in text:
-        problems.append(f"the restarted coordinator trained beside the run; see {restarted.log_path}")
-    if restarted_code != 0 or "the active coordinator ended the run" not in text:
-        problems.append(f"the restarted coordinator did not end with the run (exit {restarted_code}); see {restarted.log_path}")
+    problems += _stood_by_to_the_end(restarted, restarted_code, "the restarted coordinator")
     return figures, problems
 
 
