@@ -142,11 +142,14 @@ class Cluster:
         self._nodes.append(node)
         return node
 
-    def start_coordinator(self, steps, checkpoint_every=None, resume=False, options=()):
+    def start_coordinator(self, steps, checkpoint_every=None, resume=False, options=(), own_data_port=False):
         """`options`: more of the coordinator's options, on top of the job's (they must not change its arithmetic: the
-        final checkpoint is checked against the job trained without them)."""
+        final checkpoint is checked against the job trained without them). `own_data_port`: a data-plane port of its own,
+        not the one a standby takes over (on two hosts both coordinators would have the same port; on this one, a
+        coordinator that founds a cluster while a standby takes the run over would hold the standby's port)."""
         return self._start("coordinator", self._coordinator_command(steps, checkpoint_every, resume, self.akka_port,
-                                                                    self.metrics_port, "coordinator") + list(options),
+                                                                    self.metrics_port, "coordinator",
+                                                                    data_port=free_port() if own_data_port else None) + list(options),
                            self.metrics_port)
 
     def start_standby(self, steps, checkpoint_every, options=(), save=True):
@@ -162,11 +165,11 @@ class Cluster:
         return self._start("standby", self._coordinator_command(steps, checkpoint_every, False, self.standby_akka_port, metrics_port,
                                                                 "coordinator-standby", save) + list(options), metrics_port)
 
-    def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate, save=True):
+    def _coordinator_command(self, steps, checkpoint_every, resume, akka_port, metrics_port, certificate, save=True, data_port=None):
         command = ["dotnet", COORDINATOR_DLL, "coordinator", *JOB, "--steps", str(steps), "--seed", "3",
                    "--hostname", self.host, "--port", str(akka_port),
                    "--seed-nodes", self._seeds_with_standby() if self.standby_in_seeds else self.seed,
-                   "--data-plane-port", str(self.data_port), "--metrics-port", str(metrics_port),
+                   "--data-plane-port", str(data_port or self.data_port), "--metrics-port", str(metrics_port),
                    "--expect-workers", "2", "--summary", self.summary, "--log-dir", self.log_dir, *self._security(certificate)]
         if save:
             command += ["--save", self.checkpoint]

@@ -11,6 +11,9 @@ memory sampled from /proc throughout.
   python3 tools/fault_probe.py restart-after-failover   failover, then the killed coordinator started again with the same
                                                                command: it finds the run at the standby's address and
                                                                stands by for it
+  python3 tools/fault_probe.py restart-during-takeover  as restart-after-failover, the coordinator started again 1 s after
+                                                               the kill: it founds a cluster, keeps asking, and stands
+                                                               down and by once the standby has taken over
   python3 tools/fault_probe.py restart   [--down-seconds 10]   the coordinator killed with kill -9, then restarted with
                                                                --resume (no standby)
   python3 tools/fault_probe.py kill-range [--down-seconds 10]  a worker whose node serves a key range (--ps-placement
@@ -73,11 +76,14 @@ def kill_worker(cluster, args):
     return figures, problems
 
 
-def _kill_active(cluster, coordinator, standby, args):
-    """kill -9 the active coordinator; returns when it was killed, when the standby said it takes over and when w0 was
-    accepted again (from the node it has), each None when it did not come within --timeout."""
+def _kill_active(cluster, coordinator, standby, args, meanwhile=None):
+    """kill -9 the active coordinator, then call `meanwhile` (if given) at once; returns when it was killed, when the
+    standby said it takes over and when w0 was accepted again (from the node it has), each None when it did not come
+    within --timeout."""
     coordinator.kill()
     killed_at = time.monotonic()
+    if meanwhile is not None:
+        meanwhile()
     took_over = cluster.wait_for_log(standby, "standby: taking over", args.timeout)
     accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
     return killed_at, took_over, accepted
@@ -87,7 +93,9 @@ def _stood_by_to_the_end(node, code, who):
     """What is wrong with a coordinator process that had to stand by to the run's end: it took the run over or trained
     a run of its own beside it, or it did not see the run end and exit 0."""
     text, problems = node.log_text(), []
-    if "standby: taking over" in text or re.search(r"^training ", text, re.M):
+    # A first coordinator that founded its cluster and then stood down for the run prints `training ...` and no more
+    # of a run: its end of a run (`cluster: N steps applied`) would say it trained one.
+    if "standby: taking over" in text or re.search(r"^cluster: \d+ steps applied", text, re.M):
         problems.append(f"{who} trained beside the active coordinator; see {node.log_path}")
     if code != 0 or "the active coordinator ended the run" not in text:
         problems.append(f"{who} did not end with the run (exit {code}); see {node.log_path}")
@@ -420,21 +428,44 @@ def restart_after_failover(cluster, args):
     nodes (as the compose file's do). The restarted coordinator finds the run at that address and stands by for it,
     receives its checkpoints and ends with the run, exit 0, having trained nothing. Before, it founded a cluster of its own
     at its address, beside the run."""
+    return _restart_killed_coordinator(cluster, args, during_takeover=False)
+
+
+def restart_during_takeover(cluster, args):
+    """As restart-after-failover, but the killed coordinator is started again 1 s after the kill, as a restart policy
+    does, while the standby is still taking the run over (that waits about 10 s for the split-brain resolver): nothing
+    answers at the standby's address yet, so it founds a cluster of its own, keeps asking until its first step, and once
+    the standby has taken over stands down (no step, no file) and stands by for the run. Before, it waited there for
+    workers that never came and exited 4 after --worker-timeout, writing its untrained model over the run's --save file."""
+    return _restart_killed_coordinator(cluster, args, during_takeover=True)
+
+
+def _restart_killed_coordinator(cluster, args, during_takeover):
     cluster.list_standby_seed()
     coordinator, (standby,) = _coordinator_with_standbys(cluster, args, 1)
-    print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; restarted once the standby has taken over")
-    killed_at, took_over, accepted = _kill_active(cluster, coordinator, standby, args)
+    restarts = []
+
+    def restart():
+        restarts.append((cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
+                                                   own_data_port=during_takeover), time.monotonic()))
+
+    when = "1 s after the kill, while the standby takes over" if during_takeover else "once the standby has taken over"
+    print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; restarted {when}")
+    killed_at, took_over, accepted = _kill_active(cluster, coordinator, standby, args,
+                                                  meanwhile=(lambda: (time.sleep(1), restart())) if during_takeover else None)
     if took_over is None or accepted is None:
         return {"exit": None}, [f"the standby did not take over with the workers; see {standby.log_path}"]
-    cluster.wait_for_steps_after(standby, 200)
-    restarted = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every)
-    restarted_at = time.monotonic()
+    if not during_takeover:
+        cluster.wait_for_steps_after(standby, 200)
+        restart()
+    (restarted, restarted_at), = restarts
     stood_by = cluster.wait_for_log(restarted, "standing by for it", 60)
     receiving = cluster.wait_for_event(restarted, "receiving the active coordinator's checkpoints", 60)
     code = standby.wait(args.timeout)
     restarted_code = restarted.wait(120)
     figures = {"exit": code, "restarted_exit": restarted_code,
                "takeover_after_kill_s": round(took_over - killed_at, 1),
+               "restarted_after_kill_s": round(restarted_at - killed_at, 1),
                "stood_by_after_restart_s": None if stood_by is None else round(stood_by - restarted_at, 1),
                "receiving_after_restart_s": None if receiving is None else round(receiving - restarted_at, 1)}
     problems = cluster.run_problems(standby, code, args.steps, fault_lost_a_worker=False)
@@ -476,7 +507,7 @@ def _kill_range_server(cluster, coordinator, args, victim, role):
     return killed_at
 SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
              "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover,
-             "restart-after-failover": restart_after_failover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
+             "restart-after-failover": restart_after_failover, "restart-during-takeover": restart_during_takeover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "soak": soak}
 
 
@@ -501,7 +532,7 @@ def main():
         args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200,
                       "kill-ps": (args.down_seconds + 60) * 200, "kill-range-standby": (args.down_seconds + 60) * 200,
                       "kill-range-unknown-standby": (args.down_seconds + 60) * 200,
-                      "failover": 60 * 200, "two-standbys": 60 * 200, "restart-after-failover": 90 * 200,
+                      "failover": 60 * 200, "two-standbys": 60 * 200, "restart-after-failover": 90 * 200, "restart-during-takeover": 90 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
                       "partition": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,

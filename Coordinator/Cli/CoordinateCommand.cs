@@ -8,7 +8,9 @@ namespace DistTrainer.Coordinator.Cli;
 /// <summary>
 /// `coordinator`: the coordinator of a real cluster, active or standby by its address among the seed nodes
 /// (<see cref="StandbyRule"/>). The first coordinator asks the other coordinators' addresses before it founds the cluster
-/// (<see cref="ActiveCoordinatorProbe"/>): one restarted after a standby took the run over stands by for that run.
+/// (<see cref="ActiveCoordinatorProbe"/>): one restarted after a standby took the run over stands by for that run. One restarted
+/// while the standby was still taking over founds the cluster, keeps asking until its first step, and stands by once the
+/// standby answers.
 /// </summary>
 public static class CoordinateCommand
 {
@@ -25,12 +27,21 @@ public static class CoordinateCommand
                 log.Information("Coordinator: a coordinator trains the run at {Active} (a standby took it over); standing by for it " +
                                 "instead of founding a second cluster", active);
                 output.WriteLine($"coordinator: a coordinator already trains at {active}; standing by for it");
-                return StandbyCommand.Run(options with { Cluster = options.Cluster with { SeedNodes = others } }, output, log);
+                return StandBy(options, others, output, log);
             }
             // No other coordinator trains: found the cluster at once. Through the others as seed nodes it would wait for
-            // their answer again, and join a standby that took over meanwhile as a second active coordinator.
-            options = options with { Cluster = options.Cluster with { SeedNodes = [config.GetStringList("akka.cluster.seed-nodes")[0]] } };
+            // their answer again, and join a standby that took over meanwhile as a second active coordinator. A standby still
+            // taking the run over answers later: the coordinator keeps asking until its first step, and stands down for it.
+            var founding = options with
+            {
+                Cluster = options.Cluster with { SeedNodes = [config.GetStringList("akka.cluster.seed-nodes")[0]], OtherCoordinators = others },
+            };
+            int code = TrainCommand.Run(founding, output, log, ownsProcess: true);
+            return code == TrainCommand.Superseded ? StandBy(options, others, output, log) : code;
         }
         return TrainCommand.Run(options, output, log, ownsProcess: true);
     }
+
+    private static int StandBy(TrainOptions options, IReadOnlyList<string> others, TextWriter output, ILogger log) =>
+        StandbyCommand.Run(options with { Cluster = options.Cluster with { SeedNodes = others } }, output, log);
 }

@@ -21,6 +21,12 @@ public static class TrainCommand
     /// <summary>Exit code of a run stopped because its periodic checkpoint could not be written, retries included.</summary>
     public const int CheckpointFailed = 5;
 
+    /// <summary>
+    /// What a first coordinator's run returns when it stood down before its first step because another coordinator trains the
+    /// run (<see cref="FailureKind.Superseded"/>): `coordinator` then stands by for that run, so no process exits with it.
+    /// </summary>
+    public const int Superseded = 6;
+
     /// <summary>Exit code of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report Ctrl-C).</summary>
     public const int Interrupted = 130;
 
@@ -41,6 +47,12 @@ public static class TrainCommand
             outcome = trainer.Fit(run, recorder, stop.Token);
         if (ownsProcess) ProcessMemory.ReleaseTrainingGarbage(log);
         var (result, report) = (outcome.Result, outcome.Cluster);
+        if (result.FailureKind == FailureKind.Superseded)
+        {
+            // No step, no file: the run, its checkpoint and its summary are the other coordinator's.
+            output.WriteLine($"coordinator: {result.Failure}; standing by for it");
+            return Superseded;
+        }
         if (report is not null)
         {
             output.WriteLine($"cluster: {report.AppliedSteps.Count} steps applied, {report.ShardsReassigned} shards reassigned, " +
@@ -50,7 +62,7 @@ public static class TrainCommand
                              StepTimeSplit(report));
         }
 
-        if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(result))
+        if (outcome.SavedFinalCheckpoint)
         {
             output.WriteLine(result.Failure is null
                 ? $"saved {options.Save} (step {optimizer.StepCount})"

@@ -5,6 +5,7 @@ using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.Placement;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
+using DistTrainer.Coordinator.Standby;
 using DistTrainer.Core.Training;
 using Serilog;
 
@@ -23,13 +24,14 @@ namespace DistTrainer.Coordinator.Actors;
 public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private static readonly Type[] StepReportTypes = [typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(StepApplied), typeof(StepFailed), typeof(ModelEvaluated)];
-    private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(WaitTimedOut)];
+    private static readonly Type[] StaleTypes = [typeof(ShardDeadline), typeof(ShardArrived), typeof(ShardRejected), typeof(WrongGradient), typeof(ShardFailed), typeof(WaitTimedOut), typeof(OtherCoordinatorsAnswered)];
 
     private readonly CoordinatorSettings _settings;
     // The job every accepted worker gets: the settings' one, with the key ranges' servers once placed on workers' nodes.
     private TrainingJob _job;
     private readonly RangePlacement? _placement;
     private readonly IActorRef _parameterServer;
+    private readonly ActiveCoordinatorProbe? _otherCoordinators;
     private readonly ITrainingObserver _observer;
     private readonly TaskCompletionSource<DistributedRunReport> _completion;
     private readonly ILogger _log;
@@ -41,8 +43,9 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     private bool _stopRequested;
 
     public CoordinatorActor(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
-        TaskCompletionSource<DistributedRunReport> completion, ILogger log)
+        TaskCompletionSource<DistributedRunReport> completion, ILogger log, ActiveCoordinatorProbe? otherCoordinators = null)
     {
+        _otherCoordinators = otherCoordinators;
         _settings = settings;
         _job = settings.Job;
         _placement = settings.PlacedRanges > 0 ? new RangePlacement(settings.PlacedRanges, settings.RangesOnPsNodes, settings.RangeNodes) : null;
@@ -60,9 +63,10 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
+    /// <param name="otherCoordinators">A first coordinator's question to the other coordinators, asked until its first step; none for any other run.</param>
     public static Props Props(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
-        TaskCompletionSource<DistributedRunReport> completion, ILogger log) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(settings, parameterServer, observer, completion, log));
+        TaskCompletionSource<DistributedRunReport> completion, ILogger log, ActiveCoordinatorProbe? otherCoordinators = null) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(settings, parameterServer, observer, completion, log, otherCoordinators));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -73,6 +77,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         Timers.StartSingleTimer("wait", WaitTimedOut.Instance, _settings.WorkerWaitTimeout);
         _log.Information("Waiting for {Workers} workers (at most {Seconds:F0} s)", _settings.ExpectWorkers,
             _settings.WorkerWaitTimeout.TotalSeconds);
+        StartAskingOthers();
     }
 
     protected override void PostStop()
@@ -102,6 +107,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             FailureKind.Cluster));
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
         ReceiveServerFailures();
+        StandDownForAnotherCoordinator();
         StashStepReports();
         IgnoreStale();
     }
@@ -112,6 +118,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         int ready = _roster.Ready().Count;
         if (ready < _settings.ExpectWorkers && (_tally.StepsApplied == 0 || ready == 0)) return;
         Timers.Cancel("wait");
+        StopAskingOthers();
         Stash.UnstashAll();
         _meter.TrainingBegins();
         Become(Training);
@@ -294,6 +301,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _scheduler.End();
         bool rangeLost = failure is not null && kind == FailureKind.RangeLost;
         if (rangeLost) _log.Warning("Training on this coordinator node stopped: {Reason}", failure);
+        else if (kind == FailureKind.Superseded) _log.Information("Standing down before the first step: {Reason}", failure);
         else if (failure is not null) _log.Error("Training stopped: {Reason}", failure);
         if (rangeLost && _standbyTokens.Count > 0)
             _completion.TrySetException(new CoordinatorStoppedException(standbyKnown: true, Report(failure, interrupted, kind),

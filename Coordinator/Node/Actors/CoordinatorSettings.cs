@@ -1,5 +1,6 @@
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Roster;
+using DistTrainer.Core.Training;
 
 namespace DistTrainer.Coordinator.Actors;
 
@@ -13,7 +14,9 @@ namespace DistTrainer.Coordinator.Actors;
 /// <paramref name="Sizing"/> only decides how many of them each worker computes; without (a test's setting), the batch
 /// is cut into one shard per ready worker. <paramref name="PlacedRanges"/>: how many key ranges the coordinator places on
 /// other nodes before it accepts anyone (0: none), spread over <paramref name="RangeNodes"/> (null: one a range) workers' nodes or
-/// (<paramref name="RangesOnPsNodes"/>) nodes of role ps.
+/// (<paramref name="RangesOnPsNodes"/>) nodes of role ps. <paramref name="OtherCoordinators"/>: the addresses a first coordinator
+/// keeps asking, every <paramref name="OtherCoordinatorsAskEvery"/> until its first step, whether a coordinator trains the run
+/// there (<see cref="FailureKind.Superseded"/>; its node asks them); none for any other run.
 /// </summary>
 public sealed record CoordinatorSettings(
     TrainingJob Job,
@@ -35,7 +38,9 @@ public sealed record CoordinatorSettings(
     int PlansAhead = 1,
     int PlacedRanges = 0,
     int? RangeNodes = null,
-    bool RangesOnPsNodes = false);
+    bool RangesOnPsNodes = false,
+    IReadOnlyList<string>? OtherCoordinators = null,
+    TimeSpan OtherCoordinatorsAskEvery = default);
 
 /// <summary>How a step's work is shared: in proportion to each worker's measured throughput, or equally.</summary>
 public enum ShardSizing

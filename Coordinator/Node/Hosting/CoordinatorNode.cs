@@ -6,6 +6,7 @@ using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.Actors;
 using DistTrainer.Coordinator.ParameterServer;
 using DistTrainer.Coordinator.ParameterServer.Ranges;
+using DistTrainer.Coordinator.Standby;
 using DistTrainer.Core;
 using DistTrainer.Core.Data;
 using DistTrainer.Core.Optimizers;
@@ -28,6 +29,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
     private readonly ServerStateAtStop _stateAtStop = new();
     private readonly NodeLifecycleSettings _lifecycle;
     private readonly ILogger _log;
+    private ActiveCoordinatorProbe? _otherCoordinators;
 
     private CoordinatorNode(ActorSystem system, NodeLifecycleSettings lifecycle, ILogger log)
     {
@@ -81,6 +83,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         var system = ClusterNode.Start(node with { Roles = [ClusterRoles.Coordinator], SeedNodes = seeds }, log, overrides);
         // Read before anything else starts, so that even a node whose settings are unusable is stopped within its bound.
         var lifecycle = NodeLifecycleSettings.Create(system.Settings.Config);
+        ActiveCoordinatorProbe? otherCoordinators = null;
         try
         {
             var result = new CoordinatorNode(system, lifecycle, log.ForContext("Role", ClusterRoles.Coordinator));
@@ -132,7 +135,14 @@ public sealed class CoordinatorNode : IAsyncDisposable
                 PlansAhead = result.Settings.PlansAhead
             };
             result.ParameterServer = server;
-            result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log),
+            if (settings.OtherCoordinators is { Count: > 0 } others)
+            {
+                var standby = StandbySettings.Create(system.Settings.Config);
+                settings = settings with { OtherCoordinatorsAskEvery = standby.ActiveProbeInterval };
+                result._otherCoordinators = otherCoordinators = ActiveCoordinatorProbe.Start(node, others, standby.ActiveProbeTimeout, log, overrides);
+            }
+            result.Coordinator = system.ActorOf(CoordinatorActor.Props(settings, server, observer, result._completion, result._log,
+                    otherCoordinators),
                 ActorNames.Coordinator);
             log.Information("Coordinator node {Node} up; data plane on {Host}:{Port}; parameter server in {PsShards} key ranges (--ps-shards)",
                 result.SeedNode, settings.Job.DataPlaneHost, listener.Port, serverSettings.Shards);
@@ -140,6 +150,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
         catch
         {
+            otherCoordinators?.DisposeAsync().AsTask().Wait(lifecycle.LeaveTimeout + lifecycle.TerminateTimeout);
             system.Terminate().Wait(lifecycle.TerminateTimeout);
             throw;
         }
@@ -258,6 +269,8 @@ public sealed class CoordinatorNode : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // Stopped already when the run took its first step.
+        if (_otherCoordinators is not null) await _otherCoordinators.DisposeAsync();
         // A node the cluster removed has stopped already: there is nobody left to tell and nothing to leave.
         if (System.WhenTerminated.IsCompleted) return;
         var cluster = Akka.Cluster.Cluster.Get(System);

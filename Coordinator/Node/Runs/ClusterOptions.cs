@@ -44,6 +44,11 @@ public sealed record ClusterOptions
     public int? PsNodes { get; init; }
     /// <summary>TLS on both planes, or leave to run in clear off loopback; embedded workers use the same.</summary>
     public NodeSecurity Security { get; init; } = NodeSecurity.Plaintext;
+    /// <summary>
+    /// The other coordinators' addresses a first coordinator that founded the cluster keeps asking until its first step: one
+    /// that answers trains the run (a standby took it over), and this run then ends without a step (`coordinator` sets them).
+    /// </summary>
+    public IReadOnlyList<string> OtherCoordinators { get; init; } = [];
 
     public const string DataPlanePortVariable = "DISTTRAINER_DATA_PLANE_PORT";
 

@@ -72,7 +72,7 @@ public static class ClusterTraining
             run.FirstStep, expect, cluster.Sizing, model.BatchNormLayers.Count > 0,
             rows => loss.Normalizer(rows, model.OutputWidth), cluster.ShardDeadline, cluster.WorkerTimeout,
             LogicalShards: logicalShards, PlacedRanges: rangesOnWorkers || rangesOnPsNodes ? cluster.PsShards : 0,
-            RangeNodes: rangeNodes > 0 ? rangeNodes : null, RangesOnPsNodes: rangesOnPsNodes);
+            RangeNodes: rangeNodes > 0 ? rangeNodes : null, RangesOnPsNodes: rangesOnPsNodes, OtherCoordinators: cluster.OtherCoordinators);
         var nodes = cluster.DataPlaneInMemory ? overrides : overrides is null ? OverTcp : OverTcp.WithFallback(overrides);
         var serverSettings = new ParameterServerSettings(checkpoints, gradients, run.Metrics, cluster.MaxShardNormRatio)
         {
@@ -155,7 +155,7 @@ public static class ClusterTraining
                     continue;
                 }
                 report = Combined(earlier, report);
-                if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result))
+                if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result, report.AppliedSteps.Count > 0))
                 {
                     var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
                     if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");

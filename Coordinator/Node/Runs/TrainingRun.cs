@@ -147,25 +147,27 @@ public sealed class TrainingRun : IDisposable
         if (Options.Distributed)
         {
             var report = ClusterTraining.Run(this, observer, gradients, log, stop, akka);
-            return new RunOutcome(report.Result, report);
+            return new RunOutcome(report.Result, report, Options.Save is not null && WritesFinalCheckpoint(report.Result, report.AppliedSteps.Count > 0));
         }
         var plan = new TrainingPlan(BatchSize, Options.Epochs, StepsToTrain, Options.Shuffle, Options.Seed);
         var settings = akka is null ? CoordinatorNodeSettings.Default : CoordinatorNodeSettings.Create(akka.WithFallback(ClusterConfigBuilder.Embedded));
         var writer = new CheckpointWriter(settings.CheckpointRetry, log);
         var result = new LocalTrainer(Runner, Optimizer, Train, Test, plan, log, gradients,
             Checkpoints is { } checkpoints ? (checkpoints, writer) : null).Run(observer, stop);
-        if (Checkpoints is { } final && WritesFinalCheckpoint(result)
-            && writer.TryWrite(final.Path, ModelCheckpoint.Capture(Model, Optimizer, PlannedSteps)) is { } error)
-            throw new IOException($"--save {final.Path}: {error}");
-        return new RunOutcome(result, null);
+        bool saves = Checkpoints is not null && WritesFinalCheckpoint(result, result.Steps > FirstStep);
+        if (saves && writer.TryWrite(Checkpoints!.Path, ModelCheckpoint.Capture(Model, Optimizer, PlannedSteps)) is { } error)
+            throw new IOException($"--save {Checkpoints.Path}: {error}");
+        return new RunOutcome(result, null, saves);
     }
 
     /// <summary>
-    /// The final checkpoint is written after any ending but a periodic checkpoint's failure, which just tried it, and a lost key
-    /// range's, whose weights are gone (the last periodic checkpoint stands).
+    /// The final checkpoint is written after a run that applied a step, however it ended, but for a periodic checkpoint's
+    /// failure, which just tried it, a lost key range's, whose weights are gone (the last periodic checkpoint stands), and a
+    /// run another coordinator trains. A run that applied no step would only replace the file, perhaps the run's own newest
+    /// checkpoint, with the state it began from.
     /// </summary>
-    public static bool WritesFinalCheckpoint(TrainingResult result) =>
-        result.Failure is null || result.FailureKind is not (FailureKind.Checkpoint or FailureKind.RangeLost);
+    public static bool WritesFinalCheckpoint(TrainingResult result, bool appliedAny) =>
+        appliedAny && (result.Failure is null || result.FailureKind is not (FailureKind.Checkpoint or FailureKind.RangeLost or FailureKind.Superseded));
 
     public void Dispose()
     {
@@ -194,5 +196,5 @@ public sealed class TrainingRun : IDisposable
     }
 }
 
-/// <summary>How a run ended, and on a cluster what the cluster did.</summary>
-public sealed record RunOutcome(TrainingResult Result, DistributedRunReport? Cluster);
+/// <summary>How a run ended, on a cluster what the cluster did, and whether its end wrote the final --save checkpoint.</summary>
+public sealed record RunOutcome(TrainingResult Result, DistributedRunReport? Cluster, bool SavedFinalCheckpoint);

@@ -14,8 +14,9 @@ namespace DistTrainer.Coordinator.Standby;
 /// <param name="JoinTimeout">How long each of a standby's nodes may take to join the cluster (the first, and each fresh one after a removal).</param>
 /// <param name="FreshNodeWait">How long a standby told that the active coordinator rolls back on a fresh node waits for that node to join.</param>
 /// <param name="ActiveProbeTimeout">How long a first coordinator waits for the other coordinators' addresses to answer before it founds the cluster.</param>
+/// <param name="ActiveProbeInterval">How often a first coordinator that founded the cluster asks those addresses again until its first step.</param>
 public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan ConnectTimeout, int ConnectRetries, long MaxSnapshotBytes,
-    TimeSpan JoinTimeout, TimeSpan FreshNodeWait, TimeSpan ActiveProbeTimeout)
+    TimeSpan JoinTimeout, TimeSpan FreshNodeWait, TimeSpan ActiveProbeTimeout, TimeSpan ActiveProbeInterval)
 {
     public const string Path = "disttrainer.standby";
 
@@ -25,6 +26,6 @@ public sealed record StandbySettings(TimeSpan RegistrationRetry, TimeSpan Connec
         var section = ConfigSection.Of(config, Path);
         return new StandbySettings(section.Duration("registration-retry"), section.Duration("connect-timeout"), section.Count("connect-retries"),
             section.Bytes("max-snapshot-bytes"), section.Duration("join-timeout"),
-            section.Duration("fresh-node-wait"), section.Duration("active-probe-timeout"));
+            section.Duration("fresh-node-wait"), section.Duration("active-probe-timeout"), section.Duration("active-probe-interval"));
     }
 }

@@ -17,4 +17,10 @@ public enum FailureKind
     /// fresh coordinator node, or, with no rollback left, ends.
     /// </summary>
     RangeLost,
+
+    /// <summary>
+    /// Another coordinator trains the run (a standby took it over while this first coordinator was down): this one ended
+    /// before its first step, wrote nothing, and stands by for that run instead.
+    /// </summary>
+    Superseded,
 }

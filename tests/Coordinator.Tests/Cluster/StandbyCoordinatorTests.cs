@@ -19,7 +19,7 @@ public sealed class StandbyCoordinatorTests
     {
         using var dir = new TempDirectory();
         using var cluster = new ClusterProcesses(dir.Path);
-        string[] run = ResumedRun.Job(dir.File("model.safetensors"));
+        string[] run = ResumedRun.Job(dir.File("model.safetensors"), StreamedRunSteps);
         cluster.StartCoordinator([.. run, "--summary", dir.File("active.json")]);
         cluster.StartStandby([.. run, "--summary", dir.File("standby.json")]);
         cluster.WaitForStandbyStream(TimeSpan.FromMinutes(1));
@@ -30,7 +30,7 @@ public sealed class StandbyCoordinatorTests
         Assert.True(cluster.Standby!.WaitForExit(TimeSpan.FromMinutes(2)), $"the standby did not finish the run:\n{cluster.StandbyOutput}");
         Assert.True(cluster.Standby.ExitCode == 0, $"the standby exited {cluster.Standby.ExitCode}:\n{cluster.StandbyOutput}");
         Assert.False(File.Exists(dir.File("active.json")), "the active coordinator finished before it was killed");
-        ResumedRun.AssertEndedFromACheckpoint(dir.File("standby.json"));
+        ResumedRun.AssertEndedFromACheckpoint(dir.File("standby.json"), StreamedRunSteps);
         for (int i = 0; i < cluster.Workers.Count; i++)
         {
             string output;
@@ -40,13 +40,14 @@ public sealed class StandbyCoordinatorTests
             // The standby was a coordinator node of the cluster all along: the workers kept their nodes and registered with it.
             Assert.DoesNotContain("starting a fresh node", output);
         }
-        ResumedRun.AssertEndedOnTheUndisturbedModel(dir.File("model.safetensors"), dir.File("undisturbed.safetensors"));
+        ResumedRun.AssertEndedOnTheUndisturbedModel(dir.File("model.safetensors"), dir.File("undisturbed.safetensors"), StreamedRunSteps);
     }
 
     /// <summary>
-    /// The kill waits for a printed step line and then the standby's first streamed checkpoint: a redirected run prints at
-    /// most a line a second, and on a fast machine the default job's 1000 steps were all trained by then, leaving nothing to
-    /// take over. Three times as many steps keep the active coordinator training when it is killed.
+    /// The kill waits for a printed step line (and, with no disk shared, the standby's first streamed checkpoint): a
+    /// redirected run prints at most a line a second, and on a fast machine the default job's 1000 steps were all trained
+    /// by then, leaving nothing to take over (seen in both tests). Three times as many steps keep the active coordinator
+    /// training when it is killed.
     /// </summary>
     private const int StreamedRunSteps = 3 * ResumedRun.Steps;
 
