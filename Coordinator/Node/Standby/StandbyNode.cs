@@ -28,7 +28,12 @@ public sealed class StandbyNode : IAsyncDisposable
         var config = _system.Settings.Config;
         Settings = StandbySettings.Create(config);
         var state = statePath is null ? null : new StandbyState(statePath, Settings, DataPlaneOptions.Create(config, tls: node.Tls));
-        Akka.Cluster.Cluster.Get(_system).RegisterOnMemberUp(() => _joined.TrySetResult());
+        // "Standing by" is said at start, before the node has joined: this says when the cluster has it.
+        Akka.Cluster.Cluster.Get(_system).RegisterOnMemberUp(() =>
+        {
+            _log.Information("Standby coordinator {Node}: up in the cluster", Address);
+            _joined.TrySetResult();
+        });
         _system.ActorOf(StandbyActor.Props(_takeover, Settings, state, _log), ActorNames.Coordinator);
     }
 
