@@ -45,10 +45,13 @@ public static class ClusterTraining
         }
     }
 
+    private static RunOutcome Ended(DistributedRunReport report, bool saved) => new(report.Result, report, saved);
+
     private static DistributedRunReport Combined(DistributedRunReport? earlier, DistributedRunReport later) =>
         earlier is null ? later : earlier.Then(later);
 
-    public static DistributedRunReport Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
+    /// <returns>How the run ended, what the cluster did, and whether the final --save checkpoint was written.</returns>
+    public static RunOutcome Run(TrainingRun run, ITrainingObserver observer, IGradientObserver? gradients, ILogger log,
         CancellationToken stop, Akka.Configuration.Config? overrides = null)
     {
         var (options, runner, optimizer, train, test, loss, batchSize) =
@@ -146,7 +149,7 @@ public static class ClusterTraining
                 {
                     (var left, standbys) = node.LeaveForRollback();
                     if (left is not { } rollbackTo)
-                        return Combined(earlier, report);
+                        return Ended(Combined(earlier, report), saved: false);
                     earlier = Combined(earlier, report.RolledBackTo(rollbackTo));
                     rollbacks++;
                     log.Warning("Rolling back to step {Step}, the last state gathered from every key range ({Reason}): a fresh coordinator node " +
@@ -155,10 +158,11 @@ public static class ClusterTraining
                     continue;
                 }
                 report = Combined(earlier, report);
-                if (options.Save is not null && TrainingRun.WritesFinalCheckpoint(report.Result, report.AppliedSteps.Count > 0))
+                string? save = TrainingRun.WritesFinalCheckpoint(report.Result, report.AppliedSteps.Count > 0) ? options.Save : null;
+                if (save is not null)
                 {
-                    var saved = node.SaveAsync(options.Save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
-                    if (saved.Error is not null) throw new IOException($"--save {options.Save}: {saved.Error}");
+                    var saved = node.SaveAsync(save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
+                    if (saved.Error is not null) throw new IOException($"--save {save}: {saved.Error}");
                 }
                 ExportFinalModel(node, log);
                 log.Information(
@@ -169,7 +173,7 @@ public static class ClusterTraining
                     log.Information("Data plane per step through node {Node} (the coordinator's: {Master}): {SentMB:F3} MB out, {ReceivedMB:F3} MB in",
                         traffic.Node, traffic.Master, traffic.BytesSent / 1e6, traffic.BytesReceived / 1e6);
                 run.BeforeNodesStop?.Invoke();
-                return report;
+                return Ended(report, saved: save is not null);
             }
             finally
             {

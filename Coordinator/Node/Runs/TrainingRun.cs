@@ -145,10 +145,7 @@ public sealed class TrainingRun : IDisposable
         Akka.Configuration.Config? akka)
     {
         if (Options.Distributed)
-        {
-            var report = ClusterTraining.Run(this, observer, gradients, log, stop, akka);
-            return new RunOutcome(report.Result, report, Options.Save is not null && WritesFinalCheckpoint(report.Result, report.AppliedSteps.Count > 0));
-        }
+            return ClusterTraining.Run(this, observer, gradients, log, stop, akka);
         var plan = new TrainingPlan(BatchSize, Options.Epochs, StepsToTrain, Options.Shuffle, Options.Seed);
         var settings = akka is null ? CoordinatorNodeSettings.Default : CoordinatorNodeSettings.Create(akka.WithFallback(ClusterConfigBuilder.Embedded));
         var writer = new CheckpointWriter(settings.CheckpointRetry, log);
