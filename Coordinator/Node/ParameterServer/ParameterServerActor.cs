@@ -256,7 +256,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         Receive<SaveCheckpoint>(save =>
         {
             if (_saves.Requested(save.Path, Sender, out var refusal) is { } job) StartWriting(job);
-            else if (refusal is not null) Sender.Tell(new CheckpointSaved(save.Path, Version, refusal));
+            else if (refusal is not null) Sender.Tell(new CheckpointSaved(save.Path, Version, refusal, RunFailed: _saves.Failure is not null));
         });
         Receive<CheckpointWritten>(Written);
         Receive<ExportModel>(_ =>
@@ -297,6 +297,10 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         {
             _log.Error("Step {Step}: {Reason}", written.Step, error);
             _coordinator.Tell(new CheckpointFailed(written.Step, error));
+            // The run's last step can be applied before this failure is known: the final --save waiting for it then hears it.
+            if (_saves.Failed(error) is { ReplyTo: { } waiting } waited)
+                waiting.Tell(new CheckpointSaved(waited.Path, Version, error, RunFailed: true));
+            return;
         }
         if (_saves.Written() is { } next) StartWriting(next);
     }

@@ -101,7 +101,10 @@ public sealed record ModelEvaluated(BatchOutcome? Test) : INoSerializationVerifi
 /// <summary>Write a checkpoint now (after the one being written, if any); answered with <see cref="CheckpointSaved"/>.</summary>
 public sealed record SaveCheckpoint(string Path) : INoSerializationVerificationNeeded;
 
-public sealed record CheckpointSaved(string Path, long Step, string? Error) : INoSerializationVerificationNeeded;
+/// <param name="RunFailed">
+/// <paramref name="Error"/> is a periodic checkpoint's, which ended the run while this one waited for it: nothing was written.
+/// </param>
+public sealed record CheckpointSaved(string Path, long Step, string? Error, bool RunFailed = false) : INoSerializationVerificationNeeded;
 
 /// <summary>The key ranges are placed (--ps-placement workers): where each one's server is, with its master token, in range order.</summary>
 public sealed record PlaceRanges(IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> Servers) : INoSerializationVerificationNeeded;

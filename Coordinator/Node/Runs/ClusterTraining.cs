@@ -162,7 +162,15 @@ public static class ClusterTraining
                 if (save is not null)
                 {
                     var saved = node.SaveAsync(save, node.Settings.SaveTimeout).GetAwaiter().GetResult();
-                    if (saved.Error is not null) throw new IOException($"--save {save}: {saved.Error}");
+                    if (saved.RunFailed)
+                    {
+                        // The last step was applied while a periodic checkpoint was being written, and that write failed: the
+                        // run ends with its failure, as it does when the failure comes a step earlier, and --save keeps it.
+                        log.Error("Training stopped: {Reason}", saved.Error);
+                        report = report with { Result = report.Result with { Failure = saved.Error, FailureKind = FailureKind.Checkpoint } };
+                        save = null;
+                    }
+                    else if (saved.Error is not null) throw new IOException($"--save {save}: {saved.Error}");
                 }
                 ExportFinalModel(node, log);
                 log.Information(

@@ -52,4 +52,28 @@ public sealed class CheckpointQueueTests
         Assert.Equal("checkpoint again: another checkpoint is already waiting to be written", refusal);
         Assert.Equal("final", _queue.Written()!.Path);
     }
+
+    [Fact]
+    public void A_periodic_write_that_failed_hands_back_the_request_that_waited_and_nothing_is_written_after_it()
+    {
+        _queue.Due("model", 2);
+        _queue.Requested("final", ActorRefs.Nobody, out _);
+
+        Assert.Equal(new CheckpointJob("final", ActorRefs.Nobody), _queue.Failed("disk full"));
+
+        Assert.False(_queue.Writing);
+        Assert.Equal("disk full", _queue.Failure);
+        Assert.Null(_queue.Due("model", 4));
+        Assert.Null(_queue.Requested("again", ActorRefs.Nobody, out var refusal));
+        Assert.Equal("disk full", refusal);
+    }
+
+    [Fact]
+    public void A_periodic_write_that_failed_with_no_request_waiting_hands_back_none()
+    {
+        _queue.Due("model", 2);
+
+        Assert.Null(_queue.Failed("disk full"));
+        Assert.Equal("disk full", _queue.Failure);
+    }
 }
