@@ -28,5 +28,13 @@ public sealed class CollectingSink : ILogEventSink
         }
     }
 
+    /// <summary>
+    /// The last <paramref name="count"/> events at information level or above, one a line with their time: what a test
+    /// that failed on a wait prints, so that a failure seen once under load says what the nodes did.
+    /// </summary>
+    public string Transcript(int count = 60) =>
+        string.Join('\n', _events.Where(e => e.Level >= LogEventLevel.Information).TakeLast(count)
+            .Select(e => $"{e.Timestamp:HH:mm:ss.fff} {e.Level} {e.RenderMessage()}"));
+
     public ILogger CreateLogger() => new LoggerConfiguration().MinimumLevel.Debug().WriteTo.Sink(this).CreateLogger();
 }

@@ -28,11 +28,12 @@ internal sealed class ActiveNode : IAsyncDisposable
     public ClusterNodeOptions Options { get; }
 
     /// <param name="joinThrough">A node already in a cluster (a fresh coordinator node joining through a standby); none: found one.</param>
-    public static ActiveNode Start(string? joinThrough = null)
+    /// <param name="log">Where the node's own events go; none: nowhere.</param>
+    public static ActiveNode Start(string? joinThrough = null, Serilog.ILogger? log = null)
     {
         string self = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{Ports.Free()}";
         var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: new Uri(self).Port, SeedNodes: [joinThrough ?? self], Roles: [ClusterRoles.Coordinator]);
-        var system = ClusterNode.Start(options, Logger.None);
+        var system = ClusterNode.Start(options, log ?? Logger.None);
         MemberUp.Wait(system, Timeout);
         return new ActiveNode(system, options);
     }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using DistTrainer.Cluster.Hosting;
 using DistTrainer.Cluster.Tests.Hosting;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.Standby;
 using DistTrainer.Coordinator.Tests.Cluster;
 using Serilog.Core;
@@ -9,20 +10,29 @@ using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.Standby;
 
-/// <summary>A standby that comes back as a fresh node, beside an active coordinator's node; real actor systems on loopback.</summary>
+/// <summary>
+/// A standby that comes back as a fresh node, beside an active coordinator's node; real actor systems on loopback. Alone:
+/// the first node's removal can rest on the failure detector (a node that misses the gossip downing it learns of it only
+/// when it finds the active one unreachable), and in the parallel part of the suite the second node was once not started
+/// within 55 s (CI, 2026-12-07, not seen again in 3 full runs here nor alone under load); its wait now prints both nodes' logs.
+/// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class ReturningStandbyTests
 {
     private static readonly TimeSpan Timeout = ActiveNode.Timeout;
 
+    private readonly CollectingSink _standbyLog = new();
+    private readonly CollectingSink _activeLog = new();
+
     [Fact]
     public async Task A_standby_whose_node_is_downed_stands_by_again_on_a_fresh_node_and_takes_over_when_the_active_coordinator_goes()
     {
-        await using var active = ActiveNode.Start();
+        await using var active = ActiveNode.Start(log: _activeLog.CreateLogger());
         var nodes = new List<StandbyNode>();
         StandbyNode? last = null;
         try
         {
-            var standing = Task.Run(() => ReturningStandby.Run(active.Options, statePath: null, Logger.None, Task.Delay(4 * Timeout),
+            var standing = Task.Run(() => ReturningStandby.Run(active.Options, statePath: null, _standbyLog.CreateLogger(), Task.Delay(4 * Timeout),
                 node => { lock (nodes) nodes.Add(node); }));
 
             string first = await Up(active, nodes, 1);
@@ -61,15 +71,17 @@ public sealed class ReturningStandbyTests
     /// terminate-timeout (a downed node's shutdown can run into them on a loaded machine: once, under the whole suite,
     /// the second node was not started within the 30 s this wait had).
     /// </summary>
-    private static async Task<string> Up(ActiveNode active, List<StandbyNode> nodes, int count)
+    private async Task<string> Up(ActiveNode active, List<StandbyNode> nodes, int count)
     {
         var stopping = NodeLifecycleSettings.Create(ClusterConfigBuilder.Embedded);
         var bound = count == 1 ? Timeout : Timeout + stopping.LeaveTimeout + stopping.TerminateTimeout;
         Assert.True(await Poll.Eventually(() => { lock (nodes) return nodes.Count >= count; }, bound),
-            $"standby node {count} was not started within {bound.TotalSeconds:F0} s");
+            $"standby node {count} was not started within {bound.TotalSeconds:F0} s{Logs()}");
         string address;
         lock (nodes) address = nodes[count - 1].Address;
-        Assert.True(await active.SeesUp(address), $"standby node {count} was not up within {Timeout.TotalSeconds:F0} s");
+        Assert.True(await active.SeesUp(address), $"standby node {count} was not up within {Timeout.TotalSeconds:F0} s{Logs()}");
         return address;
     }
+
+    private string Logs() => $"\nthe standby's log:\n{_standbyLog.Transcript()}\nthe active node's log:\n{_activeLog.Transcript()}";
 }
