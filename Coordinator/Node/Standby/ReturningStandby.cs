@@ -9,9 +9,11 @@ namespace DistTrainer.Coordinator.Standby;
 /// resolver after a long pause or a partition that the active coordinator's side survived) can never rejoin: Akka
 /// quarantines that incarnation for good. Ending there would leave the run without a standby, so it starts a fresh
 /// node with the same options, which joins through the seed nodes, registers with the active coordinator and receives
-/// its checkpoints again into the same state file, as a worker's fresh node registers again. Each node has
-/// <see cref="StandbySettings.JoinTimeout"/> to join; one that does not (no seed node took it in: the active coordinator
-/// is gone too) ends the standby.
+/// its checkpoints again into the same state file, as a worker's fresh node registers again. The standby has
+/// <see cref="StandbySettings.JoinTimeout"/> to join, at its start and after each removal; a node not up within
+/// <see cref="StandbySettings.FreshJoinAfter"/> of it gives way to a fresh one meanwhile (a node removed before its welcome
+/// reached it is refused for good), and none up by the end (no seed node took one in: the active coordinator is gone
+/// too) ends the standby.
 /// </summary>
 public static class ReturningStandby
 {
@@ -25,22 +27,33 @@ public static class ReturningStandby
     public static (StandbyNode? Node, StandbyOutcome Outcome) Run(ClusterNodeOptions node, string? statePath, ILogger log, Task stop,
         Action<StandbyNode>? started = null, Config? overrides = null)
     {
+        DateTime? joinBy = null;
         for (int incarnation = 1; ; incarnation++)
         {
             var standby = StandbyNode.Start(node, statePath, log, overrides);
             started?.Invoke(standby);
-            var outcome = standby.WaitForTakeover(stop);
+            var settings = standby.Settings;
+            joinBy ??= DateTime.UtcNow + settings.JoinTimeout;
+            var joinWithin = TimeSpan.FromTicks(Math.Clamp((joinBy.Value - DateTime.UtcNow).Ticks, 0, settings.FreshJoinAfter.Ticks));
+            var outcome = standby.WaitForTakeover(stop, joinWithin);
             if (outcome is StandbyOutcome.TakeOver or StandbyOutcome.Stood) return (standby, outcome);
             string address = standby.Address;
-            var joinTimeout = standby.Settings.JoinTimeout;
             standby.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (outcome == StandbyOutcome.NotJoined && DateTime.UtcNow < joinBy)
+            {
+                log.Information("Standby coordinator {Node}: not up in the cluster within {Seconds:F0} s (disttrainer.standby.fresh-join-after); " +
+                                "starting a fresh node (incarnation {Incarnation}): a seed node that removed this one as it joined refuses it for good",
+                    address, joinWithin.TotalSeconds, incarnation + 1);
+                continue;
+            }
             if (outcome == StandbyOutcome.NotJoined)
             {
                 log.Error("Standby coordinator {Node} (incarnation {Incarnation}): did not join the cluster through {Seeds} within {Seconds:F0} s " +
                           "(disttrainer.standby.join-timeout); no active coordinator to stand by for", address, incarnation, node.SeedNodes,
-                    joinTimeout.TotalSeconds);
+                    settings.JoinTimeout.TotalSeconds);
                 return (null, outcome);
             }
+            joinBy = null;
             log.Warning("Standby coordinator {Node}: its node was removed from the cluster before it could take over; starting a fresh " +
                         "node (incarnation {Incarnation}) to stand by again", address, incarnation + 1);
         }

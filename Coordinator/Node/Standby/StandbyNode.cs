@@ -57,11 +57,12 @@ public sealed class StandbyNode : IAsyncDisposable
     /// <summary>
     /// Waits until this standby takes over, the active coordinator ends the run or <paramref name="stop"/> completes
     /// (<see cref="StandbyOutcome.Stood"/>), or this node is removed from the cluster before either; a node not up
-    /// within <see cref="StandbySettings.JoinTimeout"/> ends the wait with <see cref="StandbyOutcome.NotJoined"/>.
+    /// within <paramref name="joinWithin"/> (<see cref="StandbySettings.JoinTimeout"/> when none is given) ends the wait
+    /// with <see cref="StandbyOutcome.NotJoined"/>.
     /// </summary>
-    public StandbyOutcome WaitForTakeover(Task stop)
+    public StandbyOutcome WaitForTakeover(Task stop, TimeSpan? joinWithin = null)
     {
-        if (Task.WaitAny([_joined.Task, _takeover.Task, stop], Settings.JoinTimeout) < 0) return StandbyOutcome.NotJoined;
+        if (Task.WaitAny([_joined.Task, _takeover.Task, stop], joinWithin ?? Settings.JoinTimeout) < 0) return StandbyOutcome.NotJoined;
         Task.WaitAny(_takeover.Task, stop);
         if (!_takeover.Task.IsCompleted) return StandbyOutcome.Stood;
         if (_takeover.Task.IsFaulted) return StandbyOutcome.Removed;

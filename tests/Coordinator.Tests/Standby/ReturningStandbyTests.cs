@@ -68,6 +68,28 @@ public sealed class ReturningStandbyTests
         Assert.Equal(StandbyOutcome.NotJoined, outcome);
     }
 
+    [Fact]
+    public async Task A_standby_whose_node_is_not_up_within_fresh_join_after_tries_fresh_nodes_until_the_join_timeout()
+    {
+        string nowhere = $"akka.tcp://{ClusterNodeOptions.DefaultSystemName}@127.0.0.1:{Ports.Free()}";
+        var options = new ClusterNodeOptions(Hostname: "127.0.0.1", Port: 0, SeedNodes: [nowhere]);
+        var quick = ConfigurationFactory.ParseString("""
+            disttrainer.standby.join-timeout = 4s
+            disttrainer.standby.fresh-join-after = 1s
+            """);
+        var nodes = new List<string>();
+
+        var (node, outcome) = await Task.Run(() => ReturningStandby.Run(options, statePath: null, _standbyLog.CreateLogger(), Task.Delay(Timeout),
+            started => { lock (nodes) nodes.Add(started.Address); }, quick)).WaitAsync(Timeout);
+
+        Assert.Null(node);
+        Assert.Equal(StandbyOutcome.NotJoined, outcome);
+        // One a second for 4 s, less the time each takes to start and stop.
+        Assert.InRange(nodes.Count, 2, 4);
+        Assert.Equal(nodes.Count, nodes.Distinct().Count());
+        Assert.Equal(nodes.Count - 1, _standbyLog.Events.Count(e => e.RenderMessage().Contains("(disttrainer.standby.fresh-join-after); starting a fresh node")));
+    }
+
     /// <summary>
     /// The address of the <paramref name="count"/>th standby node once the active coordinator's node sees it up. A fresh node
     /// starts once the one before it has stopped, which its node's own bounds allow to take leave-timeout and
