@@ -34,16 +34,18 @@ public static class ReturningStandby
             started?.Invoke(standby);
             var settings = standby.Settings;
             joinBy ??= DateTime.UtcNow + settings.JoinTimeout;
-            var joinWithin = TimeSpan.FromTicks(Math.Clamp((joinBy.Value - DateTime.UtcNow).Ticks, 0, settings.FreshJoinAfter.Ticks));
-            var outcome = standby.WaitForTakeover(stop, joinWithin);
+            var left = TimeSpan.FromTicks(Math.Max(0, (joinBy.Value - DateTime.UtcNow).Ticks));
+            // Decided before the wait: a wait cut short by the join timeout ends the standby, whatever the timer's grain.
+            bool freshNodeNext = settings.FreshJoinAfter < left;
+            var outcome = standby.WaitForTakeover(stop, freshNodeNext ? settings.FreshJoinAfter : left);
             if (outcome is StandbyOutcome.TakeOver or StandbyOutcome.Stood) return (standby, outcome);
             string address = standby.Address;
             standby.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            if (outcome == StandbyOutcome.NotJoined && DateTime.UtcNow < joinBy)
+            if (outcome == StandbyOutcome.NotJoined && freshNodeNext)
             {
                 log.Information("Standby coordinator {Node}: not up in the cluster within {Seconds:F0} s (disttrainer.standby.fresh-join-after); " +
                                 "starting a fresh node (incarnation {Incarnation}): a seed node that removed this one as it joined refuses it for good",
-                    address, joinWithin.TotalSeconds, incarnation + 1);
+                    address, settings.FreshJoinAfter.TotalSeconds, incarnation + 1);
                 continue;
             }
             if (outcome == StandbyOutcome.NotJoined)
