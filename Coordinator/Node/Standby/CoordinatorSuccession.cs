@@ -20,23 +20,33 @@ namespace DistTrainer.Coordinator.Standby;
 /// (<see cref="HoldForFreshNode"/>): its leaving is then no loss, and the turn waits until another active coordinator node
 /// joins (the fresh one) or the standby gives up waiting (<see cref="ReleaseHold"/>).
 /// </para>
+/// <para>
+/// A node's cluster that shuts down (<see cref="ShuttingDown"/>) ends with a removal event for every member, in address
+/// order: the active coordinator's can come while this node still counts itself up. Those removals are this node's end,
+/// not the loss of the active coordinator, so no turn comes after it (CI, 2026-12-07: a standby downed by the active
+/// coordinator took the run over as its own node shut down, and never came back as a fresh node).
+/// </para>
 /// </summary>
 public sealed class CoordinatorSuccession
 {
     private readonly UniqueAddress _self;
     private readonly Dictionary<UniqueAddress, CoordinatorMember> _coordinators = [];
     private HashSet<UniqueAddress>? _leavingForFreshNode;
+    private bool _shuttingDown;
 
     public CoordinatorSuccession(UniqueAddress self) => _self = self;
 
     /// <summary>
-    /// True when this node is up, no active coordinator node is a member (joining, up, leaving or exiting), and no other
+    /// True when this node is up and its cluster is not shutting down, no active coordinator node is a member (joining, up, leaving or exiting), and no other
     /// standby is older or still joining. A joining standby has no age yet: the leader can move it up in the same gossip as
     /// this node, and the events of one gossip come in address order, so this node's own up can come first.
     /// </summary>
     public bool TurnHasCome =>
-        _leavingForFreshNode is null && _coordinators.TryGetValue(_self, out var self) && self.Status == MemberStatus.Up &&
+        !_shuttingDown && _leavingForFreshNode is null && _coordinators.TryGetValue(_self, out var self) && self.Status == MemberStatus.Up &&
         !Others.Any(other => !other.StandingBy || other.Status is MemberStatus.Joining or MemberStatus.WeaklyUp || other.IsOlderThan(self));
+
+    /// <summary>This node's cluster shuts down: the removals that follow are its own end, and its turn never comes.</summary>
+    public void ShuttingDown() => _shuttingDown = true;
 
     /// <summary>True from <see cref="HoldForFreshNode"/> until a fresh active coordinator node is a member or the hold is released.</summary>
     public bool HeldForFreshNode => _leavingForFreshNode is not null;

@@ -50,7 +50,8 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent),
+            typeof(ClusterEvent.ClusterShuttingDown));
         if (_state is not null) Timers.StartPeriodicTimer(RegisterTimer, Register.Instance, _state.Settings.RegistrationRetry);
     }
 
@@ -75,6 +76,7 @@ public sealed class StandbyActor : ReceiveActor, IWithTimers
             }
             TakeOverIfTurnHasCome();
         });
+        Receive<ClusterEvent.ClusterShuttingDown>(_ => _succession.ShuttingDown());
         Receive<RollingBackOnFreshNode>(rolling =>
         {
             if (!_succession.ActiveCoordinators.Contains(Sender.Path.Address))

@@ -41,6 +41,18 @@ public sealed class CoordinatorSuccessionTests
         Assert.Empty(succession.ActiveCoordinators);
     }
 
+    [Fact]
+    public void The_removals_a_shutting_down_cluster_ends_with_are_no_loss_of_the_active_coordinator()
+    {
+        var succession = StandbyBehindActive();
+
+        succession.ShuttingDown();
+        succession.Apply(Training(Active, MemberStatus.Removed, 1), removed: true);
+
+        Assert.False(succession.TurnHasCome);
+        Assert.Empty(succession.ActiveCoordinators);
+    }
+
     [Theory]
     [InlineData(MemberStatus.Up, false)]
     [InlineData(MemberStatus.Leaving, false)]

@@ -13,11 +13,11 @@ namespace DistTrainer.Coordinator.Tests.Standby;
 /// <summary>
 /// A standby that comes back as a fresh node, beside an active coordinator's node; real actor systems on loopback. Alone:
 /// the first node's removal can rest on the failure detector (a node that misses the gossip downing it learns of it only
-/// when it finds the active one unreachable). Each node is downed only once it has seen itself up: in CI (2026-12-07) the
-/// second node was once not started within 55 s, and the likely cause is a node downed before its welcome reached it (the
-/// test downed it as soon as the active node saw it up). Removed, it is quarantined, and a welcome not yet delivered is
-/// lost: quarantining and downing a node the instant the active node sees it up left it retrying its join, unheard, until
-/// the join timeout, in 2 runs of 10 here. A failed wait prints both nodes' logs.
+/// when it finds the active one unreachable). Each node is downed only once it has seen itself up: a node downed before
+/// its welcome reached it is quarantined with the welcome undelivered (2 runs of 10 here, quarantining and downing it the
+/// instant the active node saw it up), which fresh-join-after covers. A failed wait prints both nodes' logs: in CI
+/// (2026-12-07) they showed the downed standby taking the run over as its own cluster shut down, on the removal events a
+/// cluster publishes as it ends (<see cref="CoordinatorSuccession.ShuttingDown"/>).
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class ReturningStandbyTests
