@@ -37,8 +37,8 @@ public sealed class CoordinatorSuccession
     public CoordinatorSuccession(UniqueAddress self) => _self = self;
 
     /// <summary>
-    /// True when this node is up and its cluster is not shutting down, no active coordinator node is a member (joining, up, leaving or exiting), and no other
-    /// standby is older or still joining. A joining standby has no age yet: the leader can move it up in the same gossip as
+    /// True when this node is up and its cluster is not shutting down, no active coordinator node is a member (joining,
+    /// up, leaving or exiting), and no other standby is older or still joining. A joining standby has no age yet: the leader can move it up in the same gossip as
     /// this node, and the events of one gossip come in address order, so this node's own up can come first.
     /// </summary>
     public bool TurnHasCome =>

@@ -68,8 +68,8 @@ public sealed class CheckpointFailureTests : IDisposable
 
     /// <summary>
     /// The final --save waits for the periodic write in flight. Before, when that write failed after the last step, the
-    /// final save's own failure ended the run instead (an I/O error, exit 1, not exit 5); when it would have succeeded, the
-    /// run ended as a success with the asked-for checkpoint missing.
+    /// final save was written next and decided the end: its own failure (an I/O error, exit 1, not exit 5) or, had it
+    /// succeeded, a success; a step earlier the same failure ends the run with exit 5.
     /// </summary>
     [Fact]
     public void On_the_cluster_a_periodic_checkpoint_that_fails_after_the_last_step_still_ends_the_run()

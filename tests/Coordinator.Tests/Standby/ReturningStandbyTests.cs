@@ -92,7 +92,8 @@ public sealed class ReturningStandbyTests
     }
 
     /// <summary>
-    /// The address of the <paramref name="count"/>th standby node once the active coordinator's node sees it up. A fresh node
+    /// The address of the <paramref name="count"/>th standby node once the active coordinator's node and the standby itself
+    /// see it up. A fresh node
     /// starts once the one before it has stopped, which its node's own bounds allow to take leave-timeout and
     /// terminate-timeout (a downed node's shutdown can run into them on a loaded machine: once, under the whole suite,
     /// the second node was not started within the 30 s this wait had).
