@@ -70,7 +70,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
-        _untrainedSince = DateTime.UtcNow;
+        _untrainedSince = _settings.RegisteringSince ?? DateTime.UtcNow;
         _registrationDeadline = _untrainedSince + _settings.RegistrationTimeout;
         Timers.StartPeriodicTimer("register", RetryRegistration.Instance, _node.RegistrationRetry);
     }

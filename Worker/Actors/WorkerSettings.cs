@@ -9,6 +9,8 @@ namespace DistTrainer.Worker.Actors;
 /// <see cref="Hosting.WorkerNodeSettings"/>. <see cref="Metrics"/>, when set, counts what it computes and sends.
 /// <see cref="RangesOnly"/>: a node of role ps (`worker --role ps`), which serves the key ranges the coordinator places on it
 /// (--ps-placement ps-nodes) and computes nothing.
+/// <see cref="RegisteringSince"/>: when the registration timeout began, if before this node started (a fresh node of
+/// <see cref="Hosting.RejoiningWorker"/> carries its predecessors' time on); null: at the node's start.
 /// </summary>
 public sealed record WorkerSettings(
     string WorkerId,
@@ -19,4 +21,5 @@ public sealed record WorkerSettings(
     TimeSpan RegistrationTimeout,
     WorkerMetrics? Metrics = null,
     int RangeHostPort = 0,
-    bool RangesOnly = false);
+    bool RangesOnly = false,
+    DateTime? RegisteringSince = null);

@@ -11,7 +11,7 @@ public class WorkerNodeSettingsTests
     public void The_shipped_waits_are_the_workers_long_standing_ones()
     {
         var expected = new WorkerNodeSettings(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 4, TimeSpan.FromSeconds(45),
-            TimeSpan.FromSeconds(3),
+            TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30),
             ComputeSpin: TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(expected, WorkerNodeSettings.Create(ClusterConfigBuilder.Build(new ClusterNodeOptions(), _ => null)));
