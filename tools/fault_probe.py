@@ -376,7 +376,8 @@ def kill_ps(cluster, args):
 def kill_range_standby(cluster, args):
     """kill-range with a standby coordinator running: the active coordinator, which cannot go on without the range, leaves
     the cluster without ending the run, and the standby takes it over from the newest checkpoint it was sent (one gathered
-    from both ranges), with the workers, the restarted one included."""
+    from both ranges), with the workers, the restarted one included. The coordinator that handed the run over stands by
+    for it and ends with it, exit 0 (before 2026-12-07 it exited 4, as if the cluster could not train)."""
     options = ["--ps-shards", "2", "--ps-placement", "workers"]
     coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every, options=options)
     standby = cluster.start_standby(steps=args.steps, checkpoint_every=args.checkpoint_every, options=options)
@@ -394,6 +395,7 @@ def kill_range_standby(cluster, args):
         problems.append("the standby did not take over")
     if "handing the run to the standby" not in coordinator.log_text():
         problems.append("the active coordinator did not hand the run to the standby")
+    problems += _stood_by_to_the_end(coordinator, active_code, "the coordinator that handed the run over")
     return figures, problems
 
 

@@ -10,7 +10,7 @@ namespace DistTrainer.Coordinator.Cli;
 /// (<see cref="StandbyRule"/>). The first coordinator asks the other coordinators' addresses before it founds the cluster
 /// (<see cref="ActiveCoordinatorProbe"/>): one restarted after a standby took the run over stands by for that run. One restarted
 /// while the standby was still taking over founds the cluster, keeps asking until its first step, and stands by once the
-/// standby answers.
+/// standby answers. One that hands the run to a standby (a key range's server lost) stands by for it too.
 /// </summary>
 public static class CoordinateCommand
 {
@@ -36,12 +36,13 @@ public static class CoordinateCommand
             {
                 Cluster = options.Cluster with { SeedNodes = [config.GetStringList("akka.cluster.seed-nodes")[0]], OtherCoordinators = others },
             };
-            int code = TrainCommand.Run(founding, output, log, ownsProcess: true);
-            return code == TrainCommand.Superseded ? StandBy(options, others, output, log) : code;
+            int code = TrainCommand.Run(founding, output, log, out var handedTo, ownsProcess: true);
+            return code == TrainCommand.Superseded ? StandBy(options, [.. handedTo, .. others.Except(handedTo)], output, log) : code;
         }
-        return TrainCommand.Run(options, output, log, ownsProcess: true);
+        int ended = TrainCommand.Run(options, output, log, out var standbys, ownsProcess: true);
+        return ended == TrainCommand.Superseded ? StandBy(options, standbys, output, log) : ended;
     }
 
-    private static int StandBy(TrainOptions options, IReadOnlyList<string> others, TextWriter output, ILogger log) =>
-        StandbyCommand.Run(options with { Cluster = options.Cluster with { SeedNodes = others } }, output, log);
+    private static int StandBy(TrainOptions options, IReadOnlyList<string> coordinators, TextWriter output, ILogger log) =>
+        StandbyCommand.StandByFor(options, coordinators, output, log);
 }

@@ -22,8 +22,9 @@ public static class TrainCommand
     public const int CheckpointFailed = 5;
 
     /// <summary>
-    /// What a first coordinator's run returns when it stood down before its first step because another coordinator trains the
-    /// run (<see cref="FailureKind.Superseded"/>): `coordinator` then stands by for that run, so no process exits with it.
+    /// What a coordinator's run returns when another coordinator trains the run (<see cref="FailureKind.Superseded"/>: this first
+    /// coordinator stood down before its first step, or handed the run to a standby when a key range was lost): `coordinator`
+    /// then stands by for that run, so it exits with this only as `train` with seed nodes, whose run a standby took over.
     /// </summary>
     public const int Superseded = 6;
 
@@ -31,8 +32,13 @@ public static class TrainCommand
     public const int Interrupted = 130;
 
     /// <param name="ownsProcess">The caller is the program, whose process this is (<see cref="ProcessMemory"/>).</param>
-    public static int Run(TrainOptions options, TextWriter output, ILogger log, bool ownsProcess = false)
+    public static int Run(TrainOptions options, TextWriter output, ILogger log, bool ownsProcess = false) =>
+        Run(options, output, log, out _, ownsProcess);
+
+    /// <param name="supersededBy">With <see cref="Superseded"/>, the addresses of the coordinators the run was handed to, if any.</param>
+    public static int Run(TrainOptions options, TextWriter output, ILogger log, out IReadOnlyList<string> supersededBy, bool ownsProcess = false)
     {
+        supersededBy = [];
         var trainer = new Trainer(options, log);
         using var run = trainer.Prepare();
         if (ownsProcess) run.BeforeNodesStop = () => ProcessMemory.ReleaseTrainingGarbage(log);
@@ -49,8 +55,9 @@ public static class TrainCommand
         var (result, report) = (outcome.Result, outcome.Cluster);
         if (result.FailureKind == FailureKind.Superseded)
         {
-            // No step, no file: the run, its checkpoint and its summary are the other coordinator's.
+            // No final checkpoint or summary: the run, its checkpoint and its summary are the other coordinator's.
             output.WriteLine($"coordinator: {result.Failure}; standing by for it");
+            supersededBy = report?.SupersededBy ?? [];
             return Superseded;
         }
         if (report is not null)

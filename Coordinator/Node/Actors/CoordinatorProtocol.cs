@@ -30,6 +30,12 @@ public sealed record DistributedRunReport(
     IReadOnlyList<NodeBytesPerStep>? NodeBytesPerStep = null)
 {
     /// <summary>
+    /// With <see cref="FailureKind.Superseded"/>, the cluster addresses of the coordinators that train the run now, for this
+    /// one to stand by for (the standbys it handed the run to); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<string> SupersededBy { get; init; } = [];
+
+    /// <summary>
     /// This report with the steps the parameter server applied after the last one the coordinator counted, below
     /// <paramref name="stepCount"/> (its optimizer's step count when it stopped), from <paramref name="firstStep"/> on
     /// when none was counted. As a node goes down the coordinator can stop before the step sent ahead is applied and

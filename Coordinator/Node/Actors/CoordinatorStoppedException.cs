@@ -3,9 +3,9 @@ namespace DistTrainer.Coordinator.Actors;
 /// <summary>
 /// The coordinator actor stopped before its run ended: its node left the cluster under it (the split-brain resolver
 /// downed it, say when it was cut off from its workers). Without a standby to take over, the run trains on from the
-/// parameter server's state on a fresh node (<see cref="Runs.ClusterTraining"/>); otherwise the programs report it as
-/// the cluster failing (exit 4), with one line, and not as a crash: the run's newest periodic checkpoint is on disk for
-/// a restart with --resume.
+/// parameter server's state on a fresh node (<see cref="Runs.ClusterTraining"/>); a key range lost with a standby known
+/// hands the run to it, and the process stands by for it; otherwise the programs report it as the cluster failing
+/// (exit 4), with one line, and not as a crash: the run's newest periodic checkpoint is on disk for a restart with --resume.
 /// </summary>
 /// <param name="standbyKnown">A standby coordinator registered with this one: it takes over, and this one must not.</param>
 /// <param name="sofar">The report of the run up to the stop.</param>

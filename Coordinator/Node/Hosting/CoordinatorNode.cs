@@ -250,10 +250,7 @@ public sealed class CoordinatorNode : IAsyncDisposable
     /// </summary>
     public (long? Step, IReadOnlyList<string> Standbys) LeaveForRollback()
     {
-        var cluster = Akka.Cluster.Cluster.Get(System);
-        var standbys = cluster.State.Members
-            .Where(member => member.HasRole(ClusterRoles.Standby) && member.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp)
-            .Select(member => member.Address).ToList();
+        var standbys = StandbysUp();
         foreach (var standby in standbys)
         {
             _log.Information("Telling standby coordinator {Standby} to stand by for this coordinator's fresh node", standby);
@@ -262,6 +259,22 @@ public sealed class CoordinatorNode : IAsyncDisposable
         }
         return (LeaveForFreshNode(), [.. standbys.Select(standby => standby.ToString())]);
     }
+
+    /// <summary>
+    /// Leaves the run to the standby coordinators, which take it over once this node is gone, and returns their addresses:
+    /// the process stands by for the run through them.
+    /// </summary>
+    public IReadOnlyList<string> LeaveForStandby()
+    {
+        var standbys = StandbysUp();
+        LeaveForFreshNode();
+        return [.. standbys.Select(standby => standby.ToString())];
+    }
+
+    private List<Address> StandbysUp() =>
+        Akka.Cluster.Cluster.Get(System).State.Members
+            .Where(member => member.HasRole(ClusterRoles.Standby) && member.Status is Akka.Cluster.MemberStatus.Up or Akka.Cluster.MemberStatus.WeaklyUp)
+            .Select(member => member.Address).ToList();
 
     /// <summary>
     /// Tells every worker node, and every standby coordinator (which would otherwise take over once this node is gone), that

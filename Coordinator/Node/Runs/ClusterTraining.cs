@@ -124,8 +124,12 @@ public static class ClusterTraining
                     // Leaving without a word that the run is over: the standby takes over, and the workers register with it.
                     log.Warning("A key range's server was lost: handing the run to the standby coordinator, which goes on from the newest " +
                                 "checkpoint it was sent");
-                    node.LeaveForFreshNode();
-                    throw;
+                    var handedTo = node.LeaveForStandby();
+                    var handed = Combined(earlier, stopped.SoFar);
+                    string failure = $"{handed.Result.Failure}; the run was handed to the standby coordinator " +
+                                     $"({(handedTo.Count == 0 ? "no longer in the cluster" : string.Join(", ", handedTo))}), which trains on from the newest checkpoint it was sent";
+                    return Ended(handed with { Result = handed.Result with { Failure = failure, FailureKind = FailureKind.Superseded }, SupersededBy = handedTo },
+                        saved: false);
                 }
                 catch (CoordinatorStoppedException stopped) when (!embedded && !stopped.StandbyKnown && !stop.IsCancellationRequested)
                 {

@@ -19,8 +19,9 @@ public enum FailureKind
     RangeLost,
 
     /// <summary>
-    /// Another coordinator trains the run (a standby took it over while this first coordinator was down): this one ended
-    /// before its first step, wrote nothing, and stands by for that run instead.
+    /// Another coordinator trains the run: a standby took it over while this first coordinator was down (this one ended
+    /// before its first step), or this one handed it to a standby when a key range's server was lost. This one writes no
+    /// final checkpoint or summary, and `coordinator` stands by for that run instead.
     /// </summary>
     Superseded,
 }
