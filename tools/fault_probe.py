@@ -114,8 +114,9 @@ def failover(cluster, args):
     print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator (RSS {active} MB); workers {workers_before} MB")
     killed_at, took_over, accepted = _kill_active(cluster, coordinator, standby, args)
     cluster.wait_for_steps_after(standby, 300)
-    standby_after = cluster.rss_settled(standby)
+    # The workers first: a short run can end while the standby's own figure is taken.
     workers_after = _workers_rss(cluster)
+    standby_after = cluster.rss_settled(standby)
     code = standby.wait(args.timeout)
     figures = {"active_rss_mb": active, "standby_rss_after_mb": standby_after, "workers_rss_before_mb": workers_before,
                "workers_rss_after_mb": workers_after, "exit": code,
@@ -128,6 +129,7 @@ def failover(cluster, args):
         problems.append("a worker left its node instead of registering with the standby from it")
     if standby_after - active > 100:
         problems.append(f"the standby holds {standby_after - active} MB more than the active coordinator did (bound 100)")
+    problems += _unread({"the standby": standby_after}, "the takeover")
     problems += _workers_growth(cluster, workers_before, workers_after, "takeover")
     return figures, problems
 
@@ -198,8 +200,9 @@ def restart(cluster, args):
     restarted_at = time.monotonic()
     accepted = cluster.wait_for_log(cluster.workers["w0"], "Accepted by the coordinator", args.timeout, skip=1)
     cluster.wait_for_steps_after(coordinator, 300)
-    after = cluster.rss_settled(coordinator)
+    # The workers first: a short run can end while the coordinator's own figure is taken.
     workers_after = _workers_rss(cluster)
+    after = cluster.rss_settled(coordinator)
     code = coordinator.wait(args.timeout)
     figures = {"rss_before_mb": before, "rss_after_mb": after, "workers_rss_before_mb": workers_before,
                "workers_rss_after_mb": workers_after, "exit": code,
@@ -209,6 +212,7 @@ def restart(cluster, args):
         problems.append("w0 did not register with the restarted coordinator")
     if after - before > 100:
         problems.append(f"the restarted coordinator holds {after - before} MB more than before the kill (bound 100)")
+    problems += _unread({"the restarted coordinator": after}, "the restart")
     problems += _workers_growth(cluster, workers_before, workers_after, "restart")
     return figures, problems
 
@@ -220,7 +224,15 @@ def _workers_rss(cluster):
 def _workers_growth(cluster, before, after, across):
     """The issue's bound for a fault, 100 MB, on each worker's RSS across the loss of its coordinator."""
     return [f"{name}'s RSS grew {grown - was} MB across the {across} (bound 100)"
-            for name, was, grown in zip(cluster.workers, before, after) if grown - was > 100]
+            for name, was, grown in zip(cluster.workers, before, after) if grown - was > 100] + \
+        _unread(dict(zip(cluster.workers, after)), f"the {across}")
+
+
+def _unread(readings, after):
+    """A memory figure of 0 is a process that had ended before it was read: its bound was not checked, which is a failure
+    of the probe (a run too short for its --steps), not a pass."""
+    return [f"{name}'s RSS could not be read after {after}: its process had ended (give the run more --steps)"
+            for name, mb in readings.items() if mb == 0]
 
 
 def _memory_problems(before, peak, after, during):
