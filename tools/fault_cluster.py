@@ -227,9 +227,13 @@ class Cluster:
         raise RuntimeError(f"the coordinator did not reach step {step} within {timeout} s; see {coordinator.log_path}")
 
     def wait_for_steps_after(self, coordinator, more, timeout=180):
-        now = self.applied(coordinator)
+        # A live coordinator's metrics can miss a read under load: ask again rather than measure before the steps. A process
+        # that has ended has no steps to wait for; the readings taken next say so.
+        deadline = time.monotonic() + timeout
+        while (now := self.applied(coordinator)) is None and coordinator.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
         if now is not None:
-            self.wait_for_step(coordinator, now + more, timeout)
+            self.wait_for_step(coordinator, now + more, max(1, deadline - time.monotonic()))
 
     @staticmethod
     def rss_peak_while(node, seconds):

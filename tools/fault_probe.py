@@ -138,7 +138,8 @@ def two_standbys(cluster, args):
     """failover with two standby coordinators: the older one takes the run over, and the younger one stands by for the node
     that took over (a coordinator without the standby role, younger than it, but the one that trains), then ends with the
     run, exit 0, having trained nothing. Told apart by age alone, the younger standby would take the run over a second
-    time once the older one's node left."""
+    time once the older one's node left. The probe checks that one standby takes over and the other stands by to the
+    end; which one is the older is the cluster's order of their joins, which it does not read."""
     coordinator, standbys = _coordinator_with_standbys(cluster, args, 2)
     print(f"step {cluster.applied(coordinator)}: kill -9 the active coordinator; two standbys running")
     coordinator.kill()
@@ -296,6 +297,7 @@ def pause_coordinator(cluster, args):
         problems.append("w0 did not register again after the coordinator was resumed")
     if after - before > 50:
         problems.append(f"RSS stayed {after - before} MB above its level before the pause (bound 50)")
+    problems += _unread({"the coordinator": after}, "the pause")
     return figures, problems
 
 
@@ -369,7 +371,11 @@ def soak(cluster, args):
     code = coordinator.wait(args.timeout + args.steps / 50)
     figures = {"kills": ",".join(kills), "coordinator_rss_peaks_mb": rss, "heap_after_full_gc_mb": heap,
                "gc_committed_mb": committed, "exit": code}
-    return figures, cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=False)
+    if not kills:
+        # A soak that killed nothing tested nothing: --minutes within one --kill-every, or a run too short for the soak.
+        problems.append(f"no node was killed (--minutes {args.minutes}, --kill-every {args.kill_every} s, --steps {args.steps})")
+    return figures, problems
 
 
 def kill_range(cluster, args):

@@ -38,7 +38,7 @@ public sealed class TensorBoardTests
         Assert.Equal(epochs.Select(e => (e.GetProperty("step").GetInt64(), (float)e.GetProperty("train_loss").GetDouble())),
             EventFileReader.Scalars(events, Tags.EpochTrainLoss));
         Assert.Equal([1L, 2, 3, 4, 5, 6], EventFileReader.Scalars(events, Tags.StepLoss).Select(s => s.Step));
-        Assert.All(EventFileReader.Scalars(events, Tags.LearningRate), s => Assert.Equal(0.05f, s.Value));
+        Assert.Equal(Enumerable.Repeat(0.05f, 6), EventFileReader.Scalars(events, Tags.LearningRate).Select(s => s.Value));
         Assert.Empty(EventFileReader.Scalars(events, Tags.StepMilliseconds));
         foreach (var tensor in Tensors)
         {

@@ -86,7 +86,8 @@ public sealed class BatchSamplerTests
         }
 
         Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
-        Assert.InRange(sum, 0, 100 * 10000);
+        // The reads are used, so that none of them is left out.
+        GC.KeepAlive(sum);
     }
 
     [Fact]

@@ -116,7 +116,9 @@ public class LocalTrainerTests
         using var runner = new BatchRunner(model, LossFunction.Parse("cross-entropy"));
         var optimizer = OptimizerFactory.Create(new OptimizerSettings("adam"), model.ParameterCount);
         var recorder = new AllocationRecorder();
-        new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(8, 1, 160, true, 1), Logger.None).Run(recorder);
+        var result = new LocalTrainer(runner, optimizer, data, null, new TrainingPlan(8, 1, 160, true, 1), Logger.None).Run(recorder);
+        Assert.Null(result.Failure);
+        Assert.Equal(160, recorder.AllocatedAtStep.Count);
         Assert.Equal(0, SteadyAllocation.FewestBytes(recorder.AllocatedAtStep, warmUp: 10));
     }
 

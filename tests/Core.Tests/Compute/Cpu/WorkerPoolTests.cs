@@ -74,13 +74,14 @@ public sealed class WorkerPoolTests
         work.Recording = true;
         // At least 100 calls, some after a sleep long enough for the workers to park; more while the caller took every part
         // itself (a loaded machine wakes parked workers late: once in a full local run, 100 calls left them none).
-        for (int call = 0; call < 100 || (call < 2000 && work.RecordedParts[1] + work.RecordedParts[2] < 2); call++)
+        for (int call = 0; call < 100 || (call < 2000 && (work.RecordedParts[1] < 2 || work.RecordedParts[2] < 2)); call++)
         {
             if (call % 25 == 0) Thread.Sleep(20);
             pool.Run(work, 3);
         }
 
-        Assert.True(work.RecordedParts[1] + work.RecordedParts[2] >= 2, "the workers hardly claimed a part");
+        // Two parts each at least: a thread's first and last allocation counts are the same reading for one part.
+        Assert.True(work.RecordedParts[1] >= 2 && work.RecordedParts[2] >= 2, $"the workers hardly claimed a part: {work.RecordedParts[1]}, {work.RecordedParts[2]}");
         Assert.Equal(work.FirstAllocatedBytes[1..], work.LastAllocatedBytes[1..]);
     }
 
