@@ -28,6 +28,8 @@ memory sampled from /proc throughout.
   python3 tools/fault_probe.py sigstop   [--stop-seconds 60]   a worker SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py pause-coordinator [--stop-seconds 60]   the coordinator SIGSTOPped, then SIGCONTed
   python3 tools/fault_probe.py partition [--cut-seconds 20]    a worker's link cut (Linux network namespaces, root)
+  python3 tools/fault_probe.py partition-range [--cut-seconds 20]   the same for a worker that serves a key range: the
+                                                               run rolls back once the cluster removes its node
   python3 tools/fault_probe.py isolate   [--cut-seconds 20]    the coordinator cut off from both workers (namespaces, root)
   python3 tools/fault_probe.py soak      [--minutes 10]        a random node killed every --kill-every seconds,
                                                                the coordinator included (restarted with --resume)
@@ -305,17 +307,29 @@ def partition(cluster, args):
     return _cut(cluster, args, cut=[0], what="w0's link")
 
 
+def partition_range(cluster, args):
+    """partition with the parameter server's two key ranges on the workers' nodes (--ps-placement workers): w0's range
+    server, cut off, closes no stream, so only the cluster can tell it is gone. Once the split-brain resolver removes w0's
+    node, the coordinator counts its range as lost and rolls the run back on a fresh node, which w0 joins when its link
+    is back. Before 2026-12-07 nothing acted on that removal: the run waited on the range until the parameter server
+    threw and was restarted by Akka with its data plane closed, and the run never ended."""
+    return _cut(cluster, args, cut=[0], what="w0's link (it serves a key range)",
+                options=["--ps-shards", "2", "--ps-placement", "workers"], rolls_back=True)
+
+
 def isolate(cluster, args):
     return _cut(cluster, args, cut=[0, 1], what="the coordinator off from both workers")
 
 
-def _cut(cluster, args, cut, what):
+def _cut(cluster, args, cut, what, options=(), rolls_back=False):
     """Two workers in network namespaces of their own; the links of the workers in `cut` go down for --cut-seconds.
-    Cutting both leaves the coordinator alone: the split-brain resolver downs it, and its process must found a fresh node."""
+    Cutting both leaves the coordinator alone: the split-brain resolver downs it, and its process must found a fresh node.
+    `rolls_back`: the cut must end in a rollback to the last state gathered from every key range."""
     links = NamespaceLinks(count=2)
     cluster.use_addresses(links.coordinator_address, links)
     try:
-        coordinator = cluster.start_coordinator(steps=args.steps)
+        coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every if rolls_back else None,
+                                                options=options)
         for i in range(2):
             cluster.start_worker(f"w{i}", namespace=i)
         cluster.wait_for_step(coordinator, 200)
@@ -336,6 +350,8 @@ def _cut(cluster, args, cut, what):
             problems.append("w0 did not register again after its link came back")
         if len(cut) == 2 and "founding a fresh node" not in coordinator.log_text():
             problems.append("the coordinator's node was not downed during the cut (too short?), so no fresh node was shown")
+        if rolls_back and "Rolling back to step" not in coordinator.log_text():
+            problems.append("the coordinator did not roll back after the range's node was removed (cut too short?)")
         if peak - before > 100:
             problems.append(f"RSS grew {peak - before} MB during the cut (bound 100)")
         return figures, problems
@@ -534,7 +550,7 @@ def _kill_range_server(cluster, coordinator, args, victim, role):
 SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
              "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover,
              "restart-after-failover": restart_after_failover, "restart-during-takeover": restart_during_takeover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
-             "soak": soak}
+             "partition-range": partition_range, "soak": soak}
 
 
 def main():
@@ -560,7 +576,7 @@ def main():
                       "kill-range-unknown-standby": (args.down_seconds + 60) * 200,
                       "failover": 60 * 200, "two-standbys": 60 * 200, "restart-after-failover": 90 * 200, "restart-during-takeover": 90 * 200,
                       "restart": (args.down_seconds + 60) * 200, "sigstop": (args.stop_seconds + 60) * 200, "pause-coordinator": (args.stop_seconds + 60) * 200,
-                      "partition": (args.cut_seconds + 60) * 200,
+                      "partition": (args.cut_seconds + 60) * 200, "partition-range": (args.cut_seconds + 60) * 200,
                       "isolate": (args.cut_seconds + 60) * 200,
                       # The soak's kills cost replays; at 200 steps a second a quiet machine finished the run before
                       # the last kill, so it plans twice that.

@@ -88,7 +88,7 @@ public static class TrainCommand
             Console.Error.WriteLine($"error: training stopped: {result.Failure}");
             return result.FailureKind switch
             {
-                FailureKind.Cluster or FailureKind.RangeLost => ClusterFailed,
+                FailureKind.Cluster or FailureKind.RangeLost or FailureKind.ParameterServer => ClusterFailed,
                 FailureKind.Checkpoint => CheckpointFailed,
                 _ => Diverged,
             };

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using DistTrainer.Cluster.Protocol;
 using DistTrainer.Coordinator.ParameterServer;
+using DistTrainer.Coordinator.ParameterServer.Ranges;
 using DistTrainer.Coordinator.Placement;
 using DistTrainer.Coordinator.Roster;
 using DistTrainer.Coordinator.Scheduling;
@@ -50,6 +51,9 @@ public sealed partial class CoordinatorActor
         Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
+            // A range's node cut off without a word (a partition, a host gone) leaves its streams open: its removal is the loss.
+            if (_placement?.RangesOn(removed.Member.Address) is [var range, ..])
+                _parameterServer.Tell(new RangeServerLost(range, $"its node {removed.Member.Address} left the cluster"));
             _placement?.ForgetNode(removed.Member.Address);
             foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true, dropStream: false);
         });

@@ -75,6 +75,8 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved));
         Timers.StartSingleTimer("wait", WaitTimedOut.Instance, _settings.WorkerWaitTimeout);
+        // The run cannot go on without it: a parameter server that stops before the run ends ends the run.
+        if (!_parameterServer.IsNobody()) Context.Watch(_parameterServer);
         _log.Information("Waiting for {Workers} workers (at most {Seconds:F0} s)", _settings.ExpectWorkers,
             _settings.WorkerWaitTimeout.TotalSeconds);
         StartAskingOthers();
@@ -172,6 +174,9 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             DownRangeNode(failed.Range);
             Finish(failed.Reason, FailureKind.RangeLost);
         });
+        Receive<ParameterServerFailed>(failed => Finish(failed.Reason, FailureKind.ParameterServer));
+        Receive<Terminated>(stopped => stopped.ActorRef.Equals(_parameterServer),
+            _ => Finish("the parameter server stopped before the run ended", FailureKind.ParameterServer));
     }
 
     /// <summary>

@@ -117,6 +117,27 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
 
     public IStash Stash { get; set; } = null!;
 
+    /// <summary>
+    /// An error in any handler leaves the weights and the optimizer state half-way. Akka would restart an actor under /user on
+    /// them, with its data plane already closed and the coordinator none the wiser (the run then waited for ever); instead the
+    /// parameter server reports the failure to the coordinator and stops, which the coordinator also watches for.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            string reason = $"the parameter server failed at step {Version + 1} on {message.GetType().Name}: {e.Message}";
+            _log.Error(e, "Training stopped: {Reason}; nothing is written from its state, which cannot be trusted", reason);
+            _coordinator.Tell(new ParameterServerFailed(reason));
+            Context.Stop(Self);
+            return true;
+        }
+    }
+
     protected override void PostStop()
     {
         // Between two messages no step is half done: the model and the optimizer then hold a step a fresh coordinator
@@ -565,7 +586,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     /// <summary>
     /// Has every range's server sum and step the complete step, and waits for all of them (other messages wait too) before
     /// the one decision: commit, or discard and report the step failed. A range that does not answer within the range
-    /// timeout leaves the step undecided: the parameter server stops, as it does when a range of its own overruns.
+    /// timeout leaves the step undecided: it counts as lost (<see cref="AwaitRanges"/>).
     /// </summary>
     private void StepRanges(long applyStarted, double exchange)
     {
@@ -574,7 +595,8 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         foreach (var range in _ranges) range.Tell(ask);
         var stepped = new RangeStepped[_ranges.Length];
         int answered = 0;
-        AwaitRanges($"summing and stepping step {step + 1}", () => Receive<RangeStepped>(answer => answer.Step == step, answer =>
+        AwaitRanges($"summing and stepping step {step + 1}", () => Array.FindIndex(stepped, answer => answer is null),
+            () => Receive<RangeStepped>(answer => answer.Step == step, answer =>
         {
             stepped[answer.Range] = answer;
             _rangeStreams[answer.Range] = answer.Streams;
@@ -610,7 +632,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         foreach (var range in _ranges) range.Tell(GatherRange.Instance);
         var gathered = new RangeGathered[_ranges.Length];
         int answered = 0;
-        AwaitRanges($"gathering version {Version}", () => Receive<RangeGathered>(answer =>
+        AwaitRanges($"gathering version {Version}", () => Array.FindIndex(gathered, answer => answer is null), () => Receive<RangeGathered>(answer =>
         {
             gathered[answer.Range] = answer;
             if (++answered < gathered.Length) return;
@@ -623,25 +645,31 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         }));
     }
 
-    /// <summary>Waits for the ranges' servers: <paramref name="answers"/> takes their answers, everything else waits in the stash.</summary>
-    private void AwaitRanges(string what, Action answers)
+    /// <summary>
+    /// Waits for the ranges' servers: <paramref name="answers"/> takes their answers, everything else waits in the stash. A
+    /// server that has not answered (<paramref name="unanswered"/>: the first) within the range timeout is lost, as one whose
+    /// stream closed: a node cut off without a word (a partition, a host gone) leaves its stream open.
+    /// </summary>
+    private void AwaitRanges(string what, Func<int> unanswered, Action answers)
     {
         long wait = ++_waits;
         _waiting = Context.System.Scheduler.ScheduleTellOnceCancelable(_settings.RangeTimeout, Self, new RangesTimedOut(wait), Self);
         BecomeStacked(() =>
         {
             answers();
-            Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => throw new TimeoutException(
-                $"the key ranges' servers did not all answer within {_settings.RangeTimeout.TotalSeconds:G} s while {what}"));
-            Receive<RangeServerLost>(lost =>
-            {
-                EndWaiting();
-                _afterGather.Clear();
-                Lost(lost);
-                Stash.UnstashAll();
-            });
+            Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => LostWhileWaiting(new RangeServerLost(unanswered(),
+                $"it did not answer within {_settings.RangeTimeout.TotalSeconds:G} s (disttrainer.coordinator.ps-range-timeout) while {what}")));
+            Receive<RangeServerLost>(LostWhileWaiting);
             ReceiveAny(_ => Stash.Stash());
         });
+    }
+
+    private void LostWhileWaiting(RangeServerLost lost)
+    {
+        EndWaiting();
+        _afterGather.Clear();
+        Lost(lost);
+        Stash.UnstashAll();
     }
 
     private void EndWaiting()

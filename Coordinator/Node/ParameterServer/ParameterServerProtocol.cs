@@ -115,6 +115,12 @@ public sealed record PlaceRanges(IReadOnlyList<Cluster.KeyRanges.RangeEndpoint> 
 /// </summary>
 public sealed record RangeFailed(int Range, string Reason) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// The parameter server failed (an error in one of its handlers, <paramref name="Reason"/>): its weights and optimizer state can no
+/// longer be trusted, it stops, and the run ends with nothing written from it.
+/// </summary>
+public sealed record ParameterServerFailed(string Reason) : INoSerializationVerificationNeeded;
+
 /// <summary>The periodic checkpoint could not be written, retries included: the run must stop (<paramref name="Reason"/> says why).</summary>
 public sealed record CheckpointFailed(long Step, string Reason) : INoSerializationVerificationNeeded;
 

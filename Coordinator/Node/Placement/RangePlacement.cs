@@ -101,6 +101,10 @@ public sealed class RangePlacement(int ranges, bool onPsNodes = false, int? node
     /// <summary>The node serving <paramref name="range"/>, or null before the placement.</summary>
     public string? NodeOf(int range) => Placed ? _hosts[range % _nodes].Node : null;
 
+    /// <summary>The ranges placed on <paramref name="node"/>: none before the placement.</summary>
+    public IReadOnlyList<int> RangesOn(Address node) =>
+        Placed ? [.. Enumerable.Range(0, ranges).Where(range => NodeOf(range) == node.ToString())] : [];
+
     /// <summary>The ranges <paramref name="worker"/>'s node serves (with their master tokens), or null.</summary>
     public HostedRange[]? HostedBy(string worker) => _hostedBy.GetValueOrDefault(worker);
 }

@@ -176,7 +176,8 @@ public static class ClusterTraining
                     }
                     else if (saved.Error is not null) throw new IOException($"--save {save}: {saved.Error}");
                 }
-                ExportFinalModel(node, log);
+                // A failed parameter server has stopped, and its state is not to be trusted.
+                if (report.Result.FailureKind != FailureKind.ParameterServer) ExportFinalModel(node, log);
                 log.Information(
                     "Run over: {Steps} steps applied, {Reassigned} shards reassigned, {Restarts} steps planned again, dropped {Duplicates} duplicate, {Late} late, {Rejected} rejected, {Unassigned} unassigned results; workers lost: {Lost}; quarantined: {Quarantined}",
                     report.AppliedSteps.Count, report.ShardsReassigned, report.StepRestarts, report.Dropped.Duplicates, report.Dropped.Late,

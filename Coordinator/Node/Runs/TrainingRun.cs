@@ -159,12 +159,12 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// The final checkpoint is written after a run that applied a step, however it ended, but for a periodic checkpoint's
-    /// failure, which just tried it, a lost key range's, whose weights are gone (the last periodic checkpoint stands), and a
-    /// run another coordinator trains. A run that applied no step would only replace the file, perhaps the run's own newest
+    /// failure, which just tried it, a lost key range's, whose weights are gone (the last periodic checkpoint stands), a failed
+    /// parameter server's, whose state cannot be trusted, and a run another coordinator trains. A run that applied no step would only replace the file, perhaps the run's own newest
     /// checkpoint, with the state it began from.
     /// </summary>
     public static bool WritesFinalCheckpoint(TrainingResult result, bool appliedAny) =>
-        appliedAny && (result.Failure is null || result.FailureKind is not (FailureKind.Checkpoint or FailureKind.RangeLost or FailureKind.Superseded));
+        appliedAny && (result.Failure is null || result.FailureKind is not (FailureKind.Checkpoint or FailureKind.RangeLost or FailureKind.Superseded or FailureKind.ParameterServer));
 
     public void Dispose()
     {

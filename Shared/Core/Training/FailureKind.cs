@@ -19,6 +19,12 @@ public enum FailureKind
     RangeLost,
 
     /// <summary>
+    /// The parameter server failed (an error in one of its handlers): its state can no longer be trusted, so nothing is written
+    /// from it; the newest periodic checkpoint is where a restart with --resume goes on from.
+    /// </summary>
+    ParameterServer,
+
+    /// <summary>
     /// Another coordinator trains the run: a standby took it over while this first coordinator was down (this one ended
     /// before its first step), or this one handed it to a standby when a key range's server was lost. This one writes no
     /// final checkpoint or summary, and `coordinator` stands by for that run instead.

@@ -89,6 +89,18 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("--resume", stopped.Message);
     }
 
+    [Fact]
+    public async Task A_parameter_server_that_stops_before_the_run_ended_ends_the_run_instead_of_leaving_it_waiting()
+    {
+        StartCoordinator(1, 1, Never, Never);
+
+        Sys.Stop(_server);
+
+        var report = await RunEnded();
+        Assert.Equal(("the parameter server stopped before the run ended", FailureKind.ParameterServer),
+            (report.Result.Failure, report.Result.FailureKind));
+    }
+
     [Theory]
     [InlineData(ProtocolVersion.Current + 1, null, "protocol version 11; the coordinator speaks 10")]
     [InlineData(ProtocolVersion.Current, "linear:2:8,tanh,linear:8:2", "model 'linear:2:8,tanh,linear:8:2' differs from the run's 'linear:2:4,tanh,linear:4:2'")]

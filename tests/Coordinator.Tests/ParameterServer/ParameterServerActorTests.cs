@@ -57,6 +57,23 @@ public sealed class ParameterServerActorTests : Akka.TestKit.Xunit2.TestKit
     private void Begin(long step, params Shard[] shards) =>
         _server.Tell(new BeginStep(step, 0, shards, shards.Select(_ => "w1").ToArray()), TestActor);
 
+    /// <summary>
+    /// An error inside a handler (here a plan with no shards, which no coordinator sends) leaves the state half-way: the
+    /// parameter server is not restarted on it by Akka with its data plane closed, which left the run waiting for ever.
+    /// </summary>
+    [Fact]
+    public void An_error_in_a_handler_is_reported_to_the_coordinator_and_stops_the_parameter_server()
+    {
+        Watch(_server);
+
+        _server.Tell(new BeginStep(0, 0, null!, []), TestActor);
+
+        var failed = ExpectMsg<ParameterServerFailed>();
+        Assert.StartsWith("the parameter server failed at step 1 on BeginStep: ", failed.Reason);
+        ExpectTerminated(_server);
+        Assert.Contains(_sink.Events, e => e.Level == Serilog.Events.LogEventLevel.Error && e.RenderMessage().Contains(failed.Reason));
+    }
+
     [Fact]
     public async Task A_gradient_holding_NaN_is_rejected_with_a_logged_reason_and_never_applied()
     {
