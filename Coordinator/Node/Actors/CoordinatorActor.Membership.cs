@@ -49,11 +49,16 @@ public sealed partial class CoordinatorActor
             foreach (var worker in _roster.WorkersOn(unreachable.Member.Address)) Lose(worker, "its node is unreachable", forget: false, dropStream: true);
         });
         Receive<ClusterEvent.ReachableMember>(reachable => _roster.Reachable(reachable.Member.Address));
+        Receive<ClusterEvent.ClusterShuttingDown>(_ => _clusterShuttingDown = true);
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
-            // A range's node cut off without a word (a partition, a host gone) leaves its streams open: its removal is the loss.
-            if (_placement?.RangesOn(removed.Member.Address) is [var range, ..])
-                _parameterServer.Tell(new RangeServerLost(range, $"its node {removed.Member.Address} left the cluster"));
+            if (!_clusterShuttingDown)
+            {
+                // A range's node cut off without a word (a partition, a host gone) leaves its streams open: its removal is the loss.
+                if (_placement?.RangesOn(removed.Member.Address) is [var range, ..])
+                    _parameterServer.Tell(new RangeServerLost(range, $"its node {removed.Member.Address} left the cluster"));
+                ForgetStandby(removed.Member.Address);
+            }
             _placement?.ForgetNode(removed.Member.Address);
             foreach (var worker in _roster.WorkersOn(removed.Member.Address)) Lose(worker, "its node left the cluster", forget: true, dropStream: false);
         });

@@ -32,4 +32,14 @@ public sealed partial class CoordinatorActor
         _parameterServer.Tell(new AdmitStandby(register.Node, token));
         Sender.Tell(new StandbyAccepted(register.Node, token, _settings.Job.DataPlaneHost, _settings.Job.DataPlanePort));
     }
+
+    /// <summary>
+    /// A standby whose node left the cluster takes nothing over: forgotten, it no longer makes this coordinator hand the run
+    /// to it (a lost key range then rolls back on a fresh node of this process instead). Its fresh node registers anew.
+    /// </summary>
+    private void ForgetStandby(Address node)
+    {
+        if (_standbyTokens.Remove(node.ToString()))
+            _log.Information("Standby coordinator {Node} left the cluster; a lost key range is no longer handed to it", node);
+    }
 }

@@ -41,6 +41,9 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     private readonly RunMeter _meter;
     private readonly DistributedRunTally _tally = new();
     private bool _stopRequested;
+    // A node's cluster that shuts down (this node downed or leaving) publishes a removal of every member: those are this
+    // node's end, not the loss of a standby or of a range's node.
+    private bool _clusterShuttingDown;
 
     public CoordinatorActor(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
         TaskCompletionSource<DistributedRunReport> completion, ILogger log, ActiveCoordinatorProbe? otherCoordinators = null)
@@ -73,7 +76,8 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved),
+            typeof(ClusterEvent.ClusterShuttingDown));
         Timers.StartSingleTimer("wait", WaitTimedOut.Instance, _settings.WorkerWaitTimeout);
         // The run cannot go on without it: a parameter server that stops before the run ends ends the run.
         if (!_parameterServer.IsNobody()) Context.Watch(_parameterServer);

@@ -172,9 +172,22 @@ public sealed class CoordinatorNode : IAsyncDisposable
     public async Task<ModelExported> ExportModelAsync(TimeSpan timeout) =>
         await ParameterServer.Ask<ModelExported>(ExportModel.Instance, timeout);
 
-    /// <summary>Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>.</summary>
-    public async Task<CheckpointSaved> SaveAsync(string path, TimeSpan timeout) =>
-        await ParameterServer.Ask<CheckpointSaved>(new SaveCheckpoint(path), timeout);
+    /// <summary>
+    /// Asks the parameter server to write a checkpoint; bounded by <paramref name="timeout"/>, past which the answer is an
+    /// error (a write still under way on a stalled disk, say), not an exception.
+    /// </summary>
+    public async Task<CheckpointSaved> SaveAsync(string path, TimeSpan timeout)
+    {
+        try
+        {
+            return await ParameterServer.Ask<CheckpointSaved>(new SaveCheckpoint(path), timeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return new CheckpointSaved(path, -1, $"not written within {timeout.TotalSeconds:0.#} s (disttrainer.coordinator.save-timeout): " +
+                                                 "the parameter server did not answer, or a checkpoint write before it is still under way (a stalled disk?)");
+        }
+    }
 
     /// <summary>
     /// Waits, bounded, for the worker nodes to leave first: the coordinator is the oldest node, and

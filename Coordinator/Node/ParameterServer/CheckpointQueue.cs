@@ -9,11 +9,20 @@ namespace DistTrainer.Coordinator.ParameterServer;
 /// one (the final --save) waits for the write in flight, and one request at most waits. A periodic write that fails for
 /// good ends the run: nothing is written after it, so a final --save that waited for it cannot turn the run's end into a
 /// success or into a failure of its own, whichever the timing. It decides what to write next; the actor captures the
-/// weights and runs the write.
+/// weights and runs the write. A write still under way after <see cref="StallWarning"/> (a stalled disk or network volume)
+/// is said once, in a warning, when it first makes a periodic checkpoint be skipped: the run then trains with no newer
+/// checkpoint, and no standby snapshot either, until the write ends.
 /// </summary>
-public sealed class CheckpointQueue(ILogger log)
+/// <param name="time">The clock; the system's when null.</param>
+public sealed class CheckpointQueue(ILogger log, TimeProvider? time = null)
 {
+    /// <summary>A checkpoint of this model is written in milliseconds: a write this long is a disk that stalls, not a slow one.</summary>
+    public static readonly TimeSpan StallWarning = TimeSpan.FromSeconds(10);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private CheckpointJob? _waiting;
+    private DateTimeOffset _writingSince;
+    private bool _stallSaid;
 
     public bool Writing { get; private set; }
 
@@ -26,11 +35,25 @@ public sealed class CheckpointQueue(ILogger log)
         if (Failure is not null) return null;
         if (Writing)
         {
-            log.Debug("Checkpoint {Path} of step {Step} skipped: the previous one is still being written", path, version);
+            var under = _time.GetUtcNow() - _writingSince;
+            if (under >= StallWarning && !_stallSaid)
+            {
+                _stallSaid = true;
+                log.Warning("Checkpoint {Path} of step {Step} skipped: the previous write has been under way for {Seconds:F0} s (a stalled " +
+                            "disk?); no newer checkpoint or standby snapshot is taken until it ends", path, version, under.TotalSeconds);
+            }
+            else log.Debug("Checkpoint {Path} of step {Step} skipped: the previous one is still being written", path, version);
             return null;
         }
+        return Start(new CheckpointJob(path, null));
+    }
+
+    private CheckpointJob Start(CheckpointJob job)
+    {
         Writing = true;
-        return new CheckpointJob(path, null);
+        _writingSince = _time.GetUtcNow();
+        _stallSaid = false;
+        return job;
     }
 
     /// <summary>
@@ -43,11 +66,7 @@ public sealed class CheckpointQueue(ILogger log)
         refusal = Failure;
         if (Failure is not null) return null;
         var job = new CheckpointJob(path, replyTo);
-        if (!Writing)
-        {
-            Writing = true;
-            return job;
-        }
+        if (!Writing) return Start(job);
         if (_waiting is not null)
         {
             refusal = $"checkpoint {path}: another checkpoint is already waiting to be written";
@@ -62,8 +81,8 @@ public sealed class CheckpointQueue(ILogger log)
     {
         var next = _waiting;
         _waiting = null;
-        Writing = next is not null;
-        return next;
+        Writing = false;
+        return next is null ? null : Start(next);
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.ParameterServer;
+using Serilog.Events;
 using Serilog.Core;
 using Xunit;
 
@@ -8,6 +10,38 @@ namespace DistTrainer.Coordinator.Tests.ParameterServer;
 public sealed class CheckpointQueueTests
 {
     private readonly CheckpointQueue _queue = new(Logger.None);
+
+    /// <summary>A write under way past the stall bound is said once, in a warning, at the first checkpoint it makes skipped.</summary>
+    [Fact]
+    public void A_write_that_stalls_is_warned_of_once_when_it_first_skips_a_checkpoint()
+    {
+        var sink = new CollectingSink();
+        var clock = new ManualClock();
+        var queue = new CheckpointQueue(sink.CreateLogger(), clock);
+        queue.Due("model", 2);
+
+        clock.Now += CheckpointQueue.StallWarning / 2;
+        Assert.Null(queue.Due("model", 4));
+        clock.Now += CheckpointQueue.StallWarning;
+        Assert.Null(queue.Due("model", 6));
+        Assert.Null(queue.Due("model", 8));
+
+        var warning = Assert.Single(sink.Events, e => e.Level == LogEventLevel.Warning);
+        Assert.Equal("Checkpoint \"model\" of step 6 skipped: the previous write has been under way for 15 s (a stalled disk?); " +
+                     "no newer checkpoint or standby snapshot is taken until it ends", warning.RenderMessage());
+        // The next write is timed from its own start.
+        Assert.Null(queue.Written());
+        queue.Due("model", 10);
+        Assert.Null(queue.Due("model", 12));
+        Assert.Single(sink.Events, e => e.Level == LogEventLevel.Warning);
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 
     [Fact]
     public void A_periodic_checkpoint_due_while_one_is_being_written_is_skipped()
