@@ -1,8 +1,8 @@
 using Akka.Actor;
 using DistTrainer.Cluster.Tests.Logging;
 using DistTrainer.Coordinator.ParameterServer;
-using Serilog.Events;
 using Serilog.Core;
+using Serilog.Events;
 using Xunit;
 
 namespace DistTrainer.Coordinator.Tests.ParameterServer;
