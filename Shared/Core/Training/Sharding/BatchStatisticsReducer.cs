@@ -44,14 +44,15 @@ public sealed class BatchStatisticsReducer<TPeer>(IReadOnlyList<int> widths)
             _slots[(kind, layer)] = slot = new Slot(_shards.Length);
         if (slot.Result is { } done) return done;
         slot.Offers[shardId] ??= (rows, payload);
-        slot.Waiting.Add(peer);
+        // Once each: a peer that offers again (the same shard, or another of its shards) waits for one answer, whatever it sends.
+        if (!slot.Waiting.Contains(peer)) slot.Waiting.Add(peer);
         if (slot.Offers.Any(o => o is null))
         {
             answer = [];
             return ReductionOffer.Pending();
         }
         slot.Result = kind == StatisticsKind.Moments ? MergeMoments(slot, width) : AddSums(slot, width);
-        answer = slot.Waiting.Distinct().ToList();
+        answer = [.. slot.Waiting];
         return slot.Result.Value;
     }
 
