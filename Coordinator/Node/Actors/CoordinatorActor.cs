@@ -179,8 +179,12 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             Finish(failed.Reason, FailureKind.RangeLost);
         });
         Receive<ParameterServerFailed>(failed => Finish(failed.Reason, FailureKind.ParameterServer));
-        Receive<Terminated>(stopped => stopped.ActorRef.Equals(_parameterServer),
-            _ => Finish("the parameter server stopped before the run ended", FailureKind.ParameterServer));
+        // Not as this node goes down (downed, or leaving): the actor system then stops the parameter server beside this actor,
+        // whose own stop says how the run went (CoordinatorStoppedException: a fresh node, or the standby, goes on).
+        Receive<Terminated>(stopped => stopped.ActorRef.Equals(_parameterServer), _ =>
+        {
+            if (!_clusterShuttingDown) Finish("the parameter server stopped before the run ended", FailureKind.ParameterServer);
+        });
     }
 
     /// <summary>
