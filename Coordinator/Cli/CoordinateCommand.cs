@@ -27,7 +27,7 @@ public static class CoordinateCommand
                 log.Information("Coordinator: a coordinator trains the run at {Active} (a standby took it over); standing by for it " +
                                 "instead of founding a second cluster", active);
                 output.WriteLine($"coordinator: a coordinator already trains at {active}; standing by for it");
-                return StandBy(options, others, output, log);
+                return StandbyCommand.StandByFor(options, others, output, log);
             }
             // No other coordinator trains: found the cluster at once. Through the others as seed nodes it would wait for
             // their answer again, and join a standby that took over meanwhile as a second active coordinator. A standby still
@@ -37,12 +37,9 @@ public static class CoordinateCommand
                 Cluster = options.Cluster with { SeedNodes = [config.GetStringList("akka.cluster.seed-nodes")[0]], OtherCoordinators = others },
             };
             int code = TrainCommand.Run(founding, output, log, out var handedTo, ownsProcess: true);
-            return code == TrainCommand.Superseded ? StandBy(options, [.. handedTo, .. others.Except(handedTo)], output, log) : code;
+            return code == TrainCommand.Superseded ? StandbyCommand.StandByFor(options, [.. handedTo, .. others.Except(handedTo)], output, log) : code;
         }
         int ended = TrainCommand.Run(options, output, log, out var standbys, ownsProcess: true);
-        return ended == TrainCommand.Superseded ? StandBy(options, standbys, output, log) : ended;
+        return ended == TrainCommand.Superseded ? StandbyCommand.StandByFor(options, standbys, output, log) : ended;
     }
-
-    private static int StandBy(TrainOptions options, IReadOnlyList<string> coordinators, TextWriter output, ILogger log) =>
-        StandbyCommand.StandByFor(options, coordinators, output, log);
 }
