@@ -586,7 +586,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     /// <summary>
     /// Has every range's server sum and step the complete step, and waits for all of them (other messages wait too) before
     /// the one decision: commit, or discard and report the step failed. A range that does not answer within the range
-    /// timeout leaves the step undecided: it counts as lost (<see cref="AwaitRanges"/>).
+    /// timeout leaves the step undecided: it counts as lost (<see cref="AwaitRanges{TAnswer}"/>).
     /// </summary>
     private void StepRanges(long applyStarted, double exchange)
     {
@@ -595,8 +595,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         foreach (var range in _ranges) range.Tell(ask);
         var stepped = new RangeStepped[_ranges.Length];
         int answered = 0;
-        AwaitRanges($"summing and stepping step {step + 1}", () => Array.FindIndex(stepped, answer => answer is null),
-            () => Receive<RangeStepped>(answer => answer.Step == step, answer =>
+        AwaitRanges($"summing and stepping step {step + 1}", stepped, () => Receive<RangeStepped>(answer => answer.Step == step, answer =>
         {
             stepped[answer.Range] = answer;
             _rangeStreams[answer.Range] = answer.Streams;
@@ -632,7 +631,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
         foreach (var range in _ranges) range.Tell(GatherRange.Instance);
         var gathered = new RangeGathered[_ranges.Length];
         int answered = 0;
-        AwaitRanges($"gathering version {Version}", () => Array.FindIndex(gathered, answer => answer is null), () => Receive<RangeGathered>(answer =>
+        AwaitRanges($"gathering version {Version}", gathered, () => Receive<RangeGathered>(answer =>
         {
             gathered[answer.Range] = answer;
             if (++answered < gathered.Length) return;
@@ -646,18 +645,18 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
     }
 
     /// <summary>
-    /// Waits for the ranges' servers: <paramref name="answers"/> takes their answers, everything else waits in the stash. A
-    /// server that has not answered (<paramref name="unanswered"/>: the first) within the range timeout is lost, as one whose
-    /// stream closed: a node cut off without a word (a partition, a host gone) leaves its stream open.
+    /// Waits for the ranges' servers: <paramref name="answers"/> takes their answers into <paramref name="answered"/> (one slot a
+    /// range), everything else waits in the stash. The first server that has not answered within the range timeout is lost,
+    /// as one whose stream closed: a node cut off without a word (a partition, a host gone) leaves its stream open.
     /// </summary>
-    private void AwaitRanges(string what, Func<int> unanswered, Action answers)
+    private void AwaitRanges<TAnswer>(string what, TAnswer?[] answered, Action answers) where TAnswer : class
     {
         long wait = ++_waits;
         _waiting = Context.System.Scheduler.ScheduleTellOnceCancelable(_settings.RangeTimeout, Self, new RangesTimedOut(wait), Self);
         BecomeStacked(() =>
         {
             answers();
-            Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => LostWhileWaiting(new RangeServerLost(unanswered(),
+            Receive<RangesTimedOut>(timedOut => timedOut.Wait == wait, _ => LostWhileWaiting(new RangeServerLost(Array.IndexOf(answered, null),
                 $"it did not answer within {_settings.RangeTimeout.TotalSeconds:G} s (disttrainer.coordinator.ps-range-timeout) while {what}")));
             Receive<RangeServerLost>(LostWhileWaiting);
             ReceiveAny(_ => Stash.Stash());
