@@ -15,7 +15,7 @@ COORDINATOR_DLL = os.path.join(REPO, "Coordinator/bin/Release/net10.0/DistTraine
 WORKER_DLL = os.path.join(REPO, "Worker/bin/Release/net10.0/DistTrainer.Worker.dll")
 # The job every scenario trains: the default MLP on Fashion-MNIST, small enough steps to see many of them.
 JOB = ["--layers", "linear:784:128,relu,linear:128:10", "--optimizer", "adam", "--lr", "0.001",
-       "--batch-size", "128", "--threads", "1", "--shard-deadline", "5", "--worker-timeout", "120"]
+       "--batch-size", "128", "--threads", "1", "--shard-deadline", "5"]
 
 
 class Unsupported(Exception):
@@ -96,6 +96,8 @@ class Cluster:
         self.standby_akka_port = None
         # Whether the coordinators' seed nodes list the standby's address after the first coordinator's (list_standby_seed).
         self.standby_in_seeds = False
+        # The coordinators' --worker-timeout: how long a node waits for the workers it expects (a scenario may shorten it).
+        self.worker_timeout = 120
         self.summary = os.path.join(work, "summary.json")
         self.checkpoint = os.path.join(work, "model.safetensors")
         self.reference = os.path.join(work, "undisturbed.safetensors")
@@ -170,7 +172,7 @@ class Cluster:
                    "--hostname", self.host, "--port", str(akka_port),
                    "--seed-nodes", self._seeds_with_standby() if self.standby_in_seeds else self.seed,
                    "--data-plane-port", str(data_port or self.data_port), "--metrics-port", str(metrics_port),
-                   "--expect-workers", "2", "--summary", self.summary, "--log-dir", self.log_dir, *self._security(certificate)]
+                   "--expect-workers", "2", "--worker-timeout", str(self.worker_timeout), "--summary", self.summary, "--log-dir", self.log_dir, *self._security(certificate)]
         if save:
             command += ["--save", self.checkpoint]
         if checkpoint_every:

@@ -93,7 +93,7 @@ public sealed partial class CoordinatorActor
         if (_placement is { Placed: false } placement)
         {
             // The job names the ranges' servers: every acceptance waits until they are placed.
-            if (placement.Hold(register.WorkerId, Sender, token, Sender.Path.Address, register.RangeHostPort)) Place(placement);
+            if (placement.Hold(register.WorkerId, Sender, token, Sender.Path.Address, register.RangeHostPort) || PlacesShort(placement)) Place(placement);
             return;
         }
         Sender.Tell(new WorkerAccepted(register.WorkerId, _job, token, _placement?.HostedBy(register.WorkerId)));
@@ -120,9 +120,12 @@ public sealed partial class CoordinatorActor
         var placement = _placement!;
         if (placement.Placed)
             Sender.Tell(new WorkerAccepted(register.WorkerId, _job, "", placement.HostedBy(register.WorkerId)));
-        else if (placement.OfferHost(register.WorkerId, Sender, Sender.Path.Address, register.RangeHostPort))
+        else if (placement.OfferHost(register.WorkerId, Sender, Sender.Path.Address, register.RangeHostPort) || PlacesShort(placement))
             Place(placement);
     }
+
+    /// <summary>After the wait for workers timed out on a run that goes on, the first host offered takes the ranges (<see cref="WaitedOut"/>).</summary>
+    private bool PlacesShort(RangePlacement placement) => _waitedOut && placement.PlaceOnOffered();
 
     private void Place(RangePlacement placement)
     {

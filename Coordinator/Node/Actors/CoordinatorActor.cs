@@ -44,6 +44,8 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
     // A node's cluster that shuts down (this node downed or leaving) publishes a removal of every member: those are this
     // node's end, not the loss of a standby or of a range's node.
     private bool _clusterShuttingDown;
+    // The wait for the expected workers timed out on a run that goes on: it trains with fewer (WaitedOut).
+    private bool _waitedOut;
 
     public CoordinatorActor(CoordinatorSettings settings, IActorRef parameterServer, ITrainingObserver observer,
         TaskCompletionSource<DistributedRunReport> completion, ILogger log, ActiveCoordinatorProbe? otherCoordinators = null)
@@ -108,9 +110,7 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
             StartWhenReady();
         });
         Membership();
-        Receive<WaitTimedOut>(_ => Finish(
-            $"only {_roster.Ready().Count} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s",
-            FailureKind.Cluster));
+        Receive<WaitTimedOut>(_ => WaitedOut());
         Receive<StopTraining>(_ => Finish(null, interrupted: true));
         ReceiveServerFailures();
         StandDownForAnotherCoordinator();
@@ -118,17 +118,45 @@ public sealed partial class CoordinatorActor : ReceiveActor, IWithTimers, IWithU
         IgnoreStale();
     }
 
-    /// <summary>Training starts (or goes on) once the expected workers are ready, or any one is after the run has begun.</summary>
+    /// <summary>
+    /// Training starts (or goes on) once the expected workers are ready, or any one is after the run has begun or once the
+    /// wait for the others is over.
+    /// </summary>
     private void StartWhenReady()
     {
         int ready = _roster.Ready().Count;
-        if (ready < _settings.ExpectWorkers && (_tally.StepsApplied == 0 || ready == 0)) return;
+        if (ready < _settings.ExpectWorkers && (_tally.StepsApplied == 0 && !_waitedOut || ready == 0)) return;
         Timers.Cancel("wait");
         StopAskingOthers();
         Stash.UnstashAll();
         _meter.TrainingBegins();
         Become(Training);
         StartStep();
+    }
+
+    /// <summary>
+    /// The wait for workers is over. A new run ends: fewer workers than it expects is a setup to report, not to train on. A
+    /// run this node goes on with (a rollback's fresh node, a --resume) goes on with the workers it has, since a node lost
+    /// for good must not end it: its key ranges, still waiting for as many hosts as the run had, go on the hosts offered so
+    /// far, and training starts with the first worker ready, within one more wait. Which workers compute and which nodes
+    /// serve the ranges changes no result.
+    /// </summary>
+    private void WaitedOut()
+    {
+        bool goesOn = _tally.StepsApplied > 0 || _settings.FirstStep > 0;
+        int ready = _roster.Ready().Count;
+        if (goesOn && !_waitedOut && (ready > 0 || _placement is { Placed: false }))
+        {
+            _waitedOut = true;
+            _log.Warning("Only {Ready} of {Expected} workers were ready within {Seconds:F0} s; the run goes on from step {Step} with the workers it has",
+                ready, _settings.ExpectWorkers, _settings.WorkerWaitTimeout.TotalSeconds, _meter.Step);
+            if (_placement is { Placed: false } placement && PlacesShort(placement)) Place(placement);
+            Timers.StartSingleTimer("wait", WaitTimedOut.Instance, _settings.WorkerWaitTimeout);
+            StartWhenReady();
+            return;
+        }
+        Finish($"only {ready} of {_settings.ExpectWorkers} workers were ready within {_settings.WorkerWaitTimeout.TotalSeconds:F0} s",
+            FailureKind.Cluster);
     }
 
     private void Training()

@@ -218,7 +218,6 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithUnboundedS
             _listener.Options, _settings.ConnectTimeout, _log).WithDispatcher(dispatcher), $"range-{range}"))];
         foreach (var (worker, token) in _connections.Admitted)
             foreach (var range in _ranges) range.Tell(new AdmitToRange(worker, token));
-        _log.Information("Key ranges placed: {Servers}", string.Join(", ", servers.Select(s => $"{s.Range} at {s.Host}:{s.Port}")));
     }
 
     /// <summary>

@@ -9,11 +9,12 @@ namespace DistTrainer.Coordinator.Placement;
 /// register with a range host, workers (--ps-placement workers) or nodes of role ps (<paramref name="onPsNodes"/>:
 /// --ps-placement ps-nodes); range r goes to the (r mod <paramref name="nodes"/>)-th, each range with a fresh master token.
 /// Until every range is placed, each registration's acceptance is held (the job it carries names the ranges' servers); a
-/// worker or node lost meanwhile is forgotten. Holds at most one acceptance per registered worker or ps node.
+/// worker or node lost meanwhile is forgotten. Holds at most one acceptance per registered worker or ps node. A run that cannot
+/// wait for that many nodes any more places its ranges on the hosts it has (<see cref="PlaceOnOffered"/>).
 /// </summary>
 public sealed class RangePlacement(int ranges, bool onPsNodes = false, int? nodes = null)
 {
-    private readonly int _nodes = nodes switch
+    private int _nodes = nodes switch
     {
         null => ranges,
         int n when n >= 1 && n <= ranges => n,
@@ -70,6 +71,19 @@ public sealed class RangePlacement(int ranges, bool onPsNodes = false, int? node
         string nodeName = node.ToString();
         if (hostPort > 0 && node.Host is { } host && !_hosts.Any(h => h.OfferedBy == offeredBy || h.Node == nodeName))
             _hosts.Add((offeredBy, nodeName, host, hostPort));
+    }
+
+    /// <summary>
+    /// Places every range on the hosts offered so far, fewer than the nodes asked for (r mod their count): a node lost for
+    /// good must not hold a run that has begun. Every range is served the same wherever it is, so the run's arithmetic is
+    /// unchanged. False when no host is offered.
+    /// </summary>
+    public bool PlaceOnOffered()
+    {
+        if (Placed) throw new InvalidOperationException("the key ranges are placed already");
+        if (_hosts.Count == 0) return false;
+        _nodes = Math.Min(_nodes, _hosts.Count);
+        return TryPlace();
     }
 
     private bool TryPlace()

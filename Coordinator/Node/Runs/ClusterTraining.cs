@@ -83,6 +83,9 @@ public static class ClusterTraining
             RangesOnOtherNodes = rangesOnWorkers || rangesOnPsNodes,
         };
         int workerThreads = EmbeddedWorkerThreads.For(options.Threads, options.Workers, Environment.ProcessorCount);
+        // An embedded worker gives up on registering when its coordinator would: a run that goes on waits for the expected
+        // workers, and then once more for the ones it has (CoordinatorActor.WaitedOut).
+        var embeddedRegistration = 2 * cluster.WorkerTimeout;
         // Only the embedded cluster's process runs both the workers' compute and the parameter server's step.
         using var warmUp = embedded ? StepPathWarmUp.Start(run, options.Workers, workerThreads, log) : null;
         DistributedRunReport? earlier = null;
@@ -106,12 +109,12 @@ public static class ClusterTraining
             {
                 if (embedded)
                     workers = EmbeddedWorkers.Start(options.Workers, node.SeedNode,
-                        i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, workerThreads, cluster.WorkerTimeout,
+                        i => new WorkerSettings($"worker-{i + 1}", null, options.DataDir, options.Device, workerThreads, embeddedRegistration,
                             run.MetricsEndpoint is { } endpoint ? new WorkerMetrics(endpoint.Registry, $"worker-{i + 1}") : null),
                         log, nodes, cluster.Security.Tls);
                 if (embedded && rangesOnPsNodes)
                     psNodes = EmbeddedWorkers.Start(rangeNodes, node.SeedNode,
-                        i => new WorkerSettings($"ps-{i + 1}", null, options.DataDir, options.Device, 1, cluster.WorkerTimeout, RangesOnly: true),
+                        i => new WorkerSettings($"ps-{i + 1}", null, options.DataDir, options.Device, 1, embeddedRegistration, RangesOnly: true),
                         log, nodes, cluster.Security.Tls);
                 using var registration = stop.Register(() => node.Coordinator.Tell(StopTraining.Instance, Akka.Actor.ActorRefs.NoSender));
                 DistributedRunReport report;

@@ -341,4 +341,18 @@ public sealed class CoordinatorActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(["w1"], report.WorkersLost);
         await Logged("Training stopped: \"only 0 of 1 workers were ready within 2 s\"");
     }
+
+    [Fact]
+    public async Task A_new_run_with_fewer_workers_than_it_expects_ends_after_the_worker_timeout()
+    {
+        StartCoordinator(2, 1, Never, TimeSpan.FromSeconds(2));
+        var only = await EnlistAsync("w1");
+
+        var report = await RunEnded();
+
+        Assert.Equal("only 1 of 2 workers were ready within 2 s", report.Result.Failure);
+        Assert.Equal(FailureKind.Cluster, report.Result.FailureKind);
+        Assert.Empty(report.AppliedSteps);
+        only.Probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
 }

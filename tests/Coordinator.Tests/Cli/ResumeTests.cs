@@ -76,6 +76,24 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(12, ModelCheckpoint.ReadPlannedSteps(resumed));
     }
 
+    /// <summary>A run that has begun goes on with the workers it has once --worker-timeout is over: a node lost for good must not end it.</summary>
+    [Fact]
+    public void A_cluster_run_resumed_with_fewer_workers_than_it_expects_goes_on_with_them_to_the_uninterrupted_runs_weights()
+    {
+        string whole = _directory.File("whole.safetensors"), part = _directory.File("part.safetensors"), resumed = _directory.File("resumed.safetensors");
+        string[] cluster = ["--shard-sizing", "equal", "--epochs", "4"];
+        Assert.Equal(12, Train(Options("2", [.. cluster, "--save", whole])).Steps);
+
+        Assert.True(Train(Options("2", [.. cluster, "--save", part]), stopAfter: 5).Interrupted);
+        var second = Train(Options("1", "--expect-workers", "2", "--worker-timeout", "8", "--resume", part, "--save", resumed));
+
+        Assert.Equal((12L, false, null), (second.Steps, second.Interrupted, second.Failure));
+        var expected = SafeTensorsFile.Read(whole).Tensors;
+        var actual = SafeTensorsFile.Read(resumed).Tensors;
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        Assert.All(expected, tensor => Assert.Equal(tensor.Value.Data, actual[tensor.Key].Data));
+    }
+
     [Fact]
     public void Epochs_given_with_resume_are_the_runs_new_total_counted_from_step_0()
     {

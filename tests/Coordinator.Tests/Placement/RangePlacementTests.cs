@@ -48,6 +48,25 @@ public sealed class RangePlacementTests
             new[] { 0, 1, 4 }.Select(placement.NodeOf));
     }
 
+    [Fact]
+    public void Placed_on_the_hosts_offered_when_fewer_come_every_range_goes_round_them_and_no_host_places_nothing()
+    {
+        var placement = new RangePlacement(3, nodes: 3);
+        Assert.False(placement.Hold("w1", ActorRefs.Nobody, "t1", Node("10.0.0.1"), hostPort: 0));
+        Assert.False(placement.PlaceOnOffered());
+        Assert.False(placement.Hold("w2", ActorRefs.Nobody, "t2", Node("10.0.0.2"), hostPort: 4100));
+        Assert.False(placement.Hold("w3", ActorRefs.Nobody, "t3", Node("10.0.0.3"), hostPort: 4200));
+
+        Assert.True(placement.PlaceOnOffered());
+
+        Assert.Equal([(0, 4100), (1, 4200), (2, 4100)], placement.Servers!.Select(s => (s.Range, s.Port)));
+        Assert.Equal([0, 2], placement.HostedBy("w2")!.Select(h => h.Range));
+        Assert.Equal([1], placement.HostedBy("w3")!.Select(h => h.Range));
+        Assert.Equal([0, 2], placement.RangesOn(Node("10.0.0.2")));
+        Assert.Equal(["w1", "w2", "w3"], placement.Release().Select(held => held.Worker).Order());
+        Assert.Throws<InvalidOperationException>(() => placement.PlaceOnOffered());
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
