@@ -22,6 +22,7 @@ memory sampled from /proc throughout.
   python3 tools/fault_probe.py lose-range [--worker-timeout 20]   kill-range with the killed worker never started again: the
                                                                fresh node waits --worker-timeout for two workers, then
                                                                places both ranges on the one left and trains on with it
+  python3 tools/fault_probe.py lose-ps [--worker-timeout 20]   the same for a node of role ps (--ps-placement ps-nodes)
   python3 tools/fault_probe.py kill-ps   [--down-seconds 10]   the same for a node of role ps (--ps-placement ps-nodes)
   python3 tools/fault_probe.py kill-range-standby [--down-seconds 10]   kill-range with a standby coordinator, which takes
                                                                the run over from its newest checkpoint
@@ -408,21 +409,33 @@ def lose_range(cluster, args):
     rollback waits --worker-timeout for the two workers the run expects, then places both key ranges on the one left and
     trains on with it. Before 2026-12-08 that fresh node held the worker's acceptance for a second range host that never
     came, and the run ended with exit 4 after --worker-timeout."""
+    return _lose_range_node(cluster, args, "workers", "w0", ps_nodes=0)
+
+
+def lose_ps(cluster, args):
+    """As lose-range, with the two key ranges on two nodes of role ps (--ps-placement ps-nodes), one killed for good: both
+    ranges go to the ps node left."""
+    return _lose_range_node(cluster, args, "ps-nodes", "ps0", ps_nodes=2)
+
+
+def _lose_range_node(cluster, args, placement, victim, ps_nodes):
     cluster.worker_timeout = args.worker_timeout
     coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
-                                            options=["--ps-shards", "2", "--ps-placement", "workers"])
+                                            options=["--ps-shards", "2", "--ps-placement", placement])
     for i in range(2):
         cluster.start_worker(f"w{i}")
+    for i in range(ps_nodes):
+        cluster.start_worker(f"ps{i}", role="ps")
     cluster.wait_for_step(coordinator, 300)
-    print(f"step {cluster.applied(coordinator)}: kill -9 w0 (it serves a key range), not started again")
+    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), not started again")
     killed_at = time.monotonic()
-    cluster.workers["w0"].kill()
+    cluster.workers[victim].kill()
     went_on = cluster.wait_for_log(coordinator, "the run goes on from step", args.worker_timeout + args.timeout)
     code = coordinator.wait(args.timeout)
     figures = {"exit": code, "went_on_after_kill_s": None if went_on is None else round(went_on - killed_at, 1)}
-    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=True)
+    problems = cluster.run_problems(coordinator, code, args.steps, fault_lost_a_worker=placement == "workers")
     if went_on is None:
-        problems.append("the coordinator did not go on with the worker left")
+        problems.append(f"the coordinator did not go on without {victim}")
     elif went_on - killed_at > args.worker_timeout + 30:
         problems.append(f"it went on {went_on - killed_at:.0f} s after the kill, not within --worker-timeout {args.worker_timeout} s and 30 s")
     return figures, problems
@@ -573,7 +586,7 @@ def _kill_range_server(cluster, coordinator, args, victim, role):
     time.sleep(args.down_seconds)
     cluster.start_worker(victim, role=role)
     return killed_at
-SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "lose-range": lose_range, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
+SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "lose-range": lose_range, "lose-ps": lose_ps, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
              "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover,
              "restart-after-failover": restart_after_failover, "restart-during-takeover": restart_during_takeover, "two-standbys": two_standbys, "restart": restart, "sigstop": sigstop, "pause-coordinator": pause_coordinator, "partition": partition, "isolate": isolate,
              "partition-range": partition_range, "soak": soak}
@@ -586,7 +599,7 @@ def main():
     parser.add_argument("--cut-seconds", type=int, default=20)
     parser.add_argument("--down-seconds", type=int, default=10, help="kill-worker, restart: how long the node stays dead")
     parser.add_argument("--checkpoint-every", type=int, default=200, help="failover, restart: the periodic checkpoint")
-    parser.add_argument("--worker-timeout", type=int, default=20, help="lose-range: the coordinator's --worker-timeout")
+    parser.add_argument("--worker-timeout", type=int, default=20, help="lose-range, lose-ps: the coordinator's --worker-timeout")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--kill-every", type=int, default=60)
     parser.add_argument("--steps", type=int, default=None, help="planned steps (default: long enough for the fault)")
@@ -598,7 +611,7 @@ def main():
     args = parser.parse_args()
     if args.steps is None:
         # About 200 steps a second here: enough steps that the run outlasts the fault by a minute.
-        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200, "lose-range": 60 * 200,
+        args.steps = {"kill-worker": (args.down_seconds + 60) * 200, "kill-range": (args.down_seconds + 60) * 200, "lose-range": 60 * 200, "lose-ps": 60 * 200,
                       "kill-ps": (args.down_seconds + 60) * 200, "kill-range-standby": (args.down_seconds + 60) * 200,
                       "kill-range-unknown-standby": (args.down_seconds + 60) * 200,
                       "failover": 60 * 200, "two-standbys": 60 * 200, "restart-after-failover": 90 * 200, "restart-during-takeover": 90 * 200,
