@@ -420,16 +420,8 @@ def lose_ps(cluster, args):
 
 def _lose_range_node(cluster, args, placement, victim, ps_nodes):
     cluster.worker_timeout = args.worker_timeout
-    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
-                                            options=["--ps-shards", "2", "--ps-placement", placement])
-    for i in range(2):
-        cluster.start_worker(f"w{i}")
-    for i in range(ps_nodes):
-        cluster.start_worker(f"ps{i}", role="ps")
-    cluster.wait_for_step(coordinator, 300)
-    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), not started again")
-    killed_at = time.monotonic()
-    cluster.workers[victim].kill()
+    coordinator = _start_with_two_ranges(cluster, args, placement, ps_nodes)
+    killed_at = _kill_range_server(cluster, coordinator, args, victim, role=None)
     went_on = cluster.wait_for_log(coordinator, "the run goes on from step", args.worker_timeout + args.timeout)
     code = coordinator.wait(args.timeout)
     figures = {"exit": code, "went_on_after_kill_s": None if went_on is None else round(went_on - killed_at, 1)}
@@ -559,12 +551,7 @@ def _restart_killed_coordinator(cluster, args, during_takeover):
 
 
 def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
-    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
-                                            options=["--ps-shards", "2", "--ps-placement", placement])
-    for i in range(2):
-        cluster.start_worker(f"w{i}")
-    for i in range(ps_nodes):
-        cluster.start_worker(f"ps{i}", role="ps")
+    coordinator = _start_with_two_ranges(cluster, args, placement, ps_nodes)
     killed_at = _kill_range_server(cluster, coordinator, args, victim, victim_role)
     rolled = cluster.wait_for_log(coordinator, "Rolling back to step", args.timeout)
     code = coordinator.wait(args.timeout)
@@ -576,15 +563,29 @@ def _kill_range_node(cluster, args, placement, victim, victim_role, ps_nodes):
 
 
 
+def _start_with_two_ranges(cluster, args, placement, ps_nodes):
+    """The coordinator with two key ranges placed on other nodes (`placement`: workers or ps-nodes), two workers and
+    `ps_nodes` nodes of role ps; returns the coordinator."""
+    coordinator = cluster.start_coordinator(steps=args.steps, checkpoint_every=args.checkpoint_every,
+                                            options=["--ps-shards", "2", "--ps-placement", placement])
+    for i in range(2):
+        cluster.start_worker(f"w{i}")
+    for i in range(ps_nodes):
+        cluster.start_worker(f"ps{i}", role="ps")
+    return coordinator
+
+
 def _kill_range_server(cluster, coordinator, args, victim, role):
     """Once the run is past its first checkpoint, kills the node serving a key range (a worker's or a ps node) with kill -9
-    and starts it again --down-seconds later; returns when it was killed."""
+    and starts it again as `role` --down-seconds later (role None: never); returns when it was killed."""
     cluster.wait_for_step(coordinator, 300)
-    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), started again after {args.down_seconds} s")
+    again = "not started again" if role is None else f"started again after {args.down_seconds} s"
+    print(f"step {cluster.applied(coordinator)}: kill -9 {victim} (it serves a key range), {again}")
     killed_at = time.monotonic()
     cluster.workers[victim].kill()
-    time.sleep(args.down_seconds)
-    cluster.start_worker(victim, role=role)
+    if role is not None:
+        time.sleep(args.down_seconds)
+        cluster.start_worker(victim, role=role)
     return killed_at
 SCENARIOS = {"kill-worker": kill_worker, "kill-range": kill_range, "lose-range": lose_range, "lose-ps": lose_ps, "kill-ps": kill_ps, "kill-range-standby": kill_range_standby,
              "kill-range-unknown-standby": kill_range_unknown_standby, "failover": failover,
